@@ -1,0 +1,1 @@
+"""Lexicon's Django project package: settings, URLs, Celery app and server entry points."""

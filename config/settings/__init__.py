@@ -1,0 +1,1 @@
+"""Settings modules: base (embedded local defaults), test and production."""

@@ -1,0 +1,19 @@
+"""Production settings: no defaults for secrets, hosts or the database, and secure transport."""
+
+from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+DATABASES = {"default": env_database("DATABASE_URL", None, BASE_DIR)}
+DEBUG = False
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -1,0 +1,35 @@
+"""Root URLs: the admin, the pronunciation API, the OpenAPI schema and its docs."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, re_path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("v1/pronunciation/", include("pronunciations.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Any other /v1/ path answers SLNG's 404 body, also when DEBUG shows HTML elsewhere.
+    re_path(r"^v1/", lambda request: json_error(request, NotFoundError())),
+]
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/v1/")
+
+
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return json_error(request, NotFoundError())
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return json_error(request, InternalError())
+    return defaults.server_error(request)

@@ -1,0 +1,11 @@
+"""Public identifiers: a type prefix plus a ULID, so ids sort by creation and name their kind."""
+
+from ulid import ULID
+
+
+def new_org_id() -> str:
+    return f"org_{ULID()}"
+
+
+def new_dictionary_id() -> str:
+    return f"pd_{ULID()}"

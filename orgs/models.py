@@ -1,0 +1,74 @@
+"""Organizations, API keys and memberships."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from orgs.ids import new_org_id
+
+
+class Organization(models.Model):
+    """A tenant: every dictionary, key and sync target belongs to exactly one organization."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=new_org_id, editable=False)
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class APIKey(models.Model):
+    """A Bearer key of one organization. Only a SHA-256 digest of the secret is stored."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    label = models.CharField(max_length=128)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["organization", "label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} (lex_{self.prefix}…)"
+
+    def __repr__(self) -> str:
+        return f"<APIKey {self.prefix} org={self.organization_id}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class Membership(models.Model):
+    """A Django user's role in one organization (used by the admin)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"

@@ -1,0 +1,53 @@
+"""Writes for organizations and API keys."""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from orgs.keys import key_generate
+from orgs.models import APIKey, Organization
+
+
+class OrganizationExists(Exception):
+    """An organization with that slug already exists."""
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """The stored key row and its plaintext, which exists only in this object."""
+
+    api_key: APIKey
+    plaintext: str
+
+
+def organization_create(*, slug: str, name: str = "") -> Organization:
+    """Create an organization; raises OrganizationExists for a taken slug."""
+    if slugify(slug) != slug:
+        raise ValueError(f"invalid slug {slug!r}: use lowercase letters, digits and hyphens")
+    try:
+        with transaction.atomic():
+            return Organization.objects.create(slug=slug, name=name or slug)
+    except IntegrityError as exc:
+        raise OrganizationExists(f"organization {slug!r} already exists") from exc
+
+
+def api_key_create(*, organization: Organization, label: str) -> IssuedKey:
+    """Issue a new key; the plaintext is returned once and only its digest is stored."""
+    if not label.strip():
+        raise ValueError("a key needs a non-blank label")
+    new_key = key_generate()
+    api_key = APIKey.objects.create(
+        organization=organization, label=label.strip(), prefix=new_key.prefix,
+        digest=new_key.digest,
+    )
+    return IssuedKey(api_key=api_key, plaintext=new_key.plaintext)
+
+
+def api_key_revoke(*, api_key: APIKey) -> APIKey:
+    """Revoke a key; later requests with it get 401. Revoking twice keeps the first time."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key

@@ -1,0 +1,1 @@
+"""Pronunciation dictionaries: storage, validation, services and the SLNG-compatible API."""

@@ -1,0 +1,1 @@
+"""The HTTP API: SLNG's dictionary operations and Lexicon's additions."""

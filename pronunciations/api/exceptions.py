@@ -1,0 +1,145 @@
+"""The only place errors become responses: every error body is SLNG's flat error object.
+
+``{"code", "error", "fieldErrors"?, "slng_request_id"?}`` for DRF views (the exception handler)
+and for requests that never reach a view (the 404/500 handlers of config.urls).
+"""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from pronunciations.errors import (
+    InvalidDictionary,
+    PronunciationError,
+    Unauthenticated,
+    Unavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class NotFoundError(PronunciationError):
+    status = 404
+    code = "pronunciation_not_found"
+    default_message = "Not found."
+
+
+class MethodNotAllowedError(PronunciationError):
+    status = 405
+
+
+class NotAcceptableError(PronunciationError):
+    status = 406
+
+
+class RateLimited(PronunciationError):
+    status = 429
+    code = "rate_limit"
+    default_message = "Too many requests."
+
+
+class InternalError(PronunciationError):
+    status = 500
+    code = "internal_error"
+    default_message = "Internal server error."
+
+
+def error_body(error: PronunciationError, request_id: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": error.code, "error": error.message}
+    if error.field_errors:
+        body["fieldErrors"] = error.field_errors
+    if request_id:
+        body["slng_request_id"] = request_id
+    return body
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into SLNG's ``field path -> messages`` map."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and detail and not all(isinstance(d, str) for d in detail):
+        flat = {}
+        for index, value in enumerate(detail):
+            flat.update(_flatten(value, f"{prefix}[{index}]"))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "body": [str(message) for message in messages]}
+
+
+def _translate_drf(exc: drf.APIException) -> PronunciationError:
+    if isinstance(exc, drf.ValidationError):
+        return InvalidDictionary(field_errors=_flatten(exc.detail))
+    if isinstance(exc, drf.ParseError):
+        return InvalidDictionary(f"Malformed request body: {exc.detail}")
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return InvalidDictionary("Unsupported Content-Type: send application/json.")
+    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed | drf.PermissionDenied):
+        return Unauthenticated()
+    if isinstance(exc, drf.NotFound):
+        return NotFoundError()
+    if isinstance(exc, drf.MethodNotAllowed):
+        return MethodNotAllowedError(str(exc.detail))
+    if isinstance(exc, drf.NotAcceptable):
+        return NotAcceptableError(str(exc.detail))
+    if isinstance(exc, drf.Throttled):
+        return RateLimited()
+    return PronunciationError(str(exc.detail))
+
+
+def translate(exc: Exception) -> PronunciationError:
+    """Map any exception to the domain error that describes it to an SLNG client."""
+    if isinstance(exc, PronunciationError):
+        return exc
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
+        return InvalidDictionary(field_errors=fields)
+    if isinstance(exc, Http404):
+        return NotFoundError()
+    if isinstance(exc, OperationalError | InterfaceError):
+        return Unavailable()
+    if isinstance(exc, drf.APIException):
+        return _translate_drf(exc)
+    return InternalError()
+
+
+def _headers(exc: Exception, error: PronunciationError) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="lexicon"'
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, drf.Throttled) and wait is not None:
+        headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+    if isinstance(exc, drf.MethodNotAllowed) and getattr(exc, "allowed", None):
+        headers["Allow"] = ", ".join(exc.allowed)  # type: ignore[attr-defined]
+    return headers
+
+
+def slng_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's EXCEPTION_HANDLER: every error, known or not, becomes an SLNG error body."""
+    request = context.get("request")
+    request_id = getattr(request, "request_id", None)
+    error = translate(exc)
+    if isinstance(error, InternalError):
+        logger.exception("unhandled error", extra={"request_id": request_id}, exc_info=exc)
+    elif isinstance(error, Unavailable) and not isinstance(exc, Unavailable):
+        logger.warning("database unavailable: %s", type(exc).__name__, extra={"request_id": request_id})
+    set_rollback()
+    response = Response(error_body(error, request_id), status=error.status)
+    for header, value in _headers(exc, error).items():
+        response[header] = value
+    return response
+
+
+def json_error(request: HttpRequest, error: PronunciationError) -> JsonResponse:
+    """An SLNG error response outside DRF (URL not found, a crash before a view)."""
+    body = error_body(error, getattr(request, "request_id", None))
+    return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})

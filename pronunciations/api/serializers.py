@@ -1,0 +1,99 @@
+"""Response shapes (SLNG's wire format) and the request shapes shown in the OpenAPI schema.
+
+Requests are validated by pronunciations.validation (through the services), not by these
+classes: the request serializers below only document the shape for the schema.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.models import Dictionary
+from pronunciations.validation import (
+    MATCH_MAX_LENGTH,
+    MAX_RULES_PER_MODE,
+    NAME_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+)
+
+
+def iso_millis(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z``, as SLNG writes ``created_at``."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+class RewriteRuleSchema(serializers.Serializer):
+    match = serializers.CharField(max_length=MATCH_MAX_LENGTH, help_text="A word or phrase.")
+    replace = serializers.CharField(
+        max_length=VALUE_MAX_LENGTH, help_text="The text sent to the TTS model."
+    )
+
+
+class IpaRuleSchema(serializers.Serializer):
+    match = serializers.CharField(max_length=MATCH_MAX_LENGTH)
+    ipa = serializers.CharField(max_length=VALUE_MAX_LENGTH, help_text="Stored, not executed.")
+
+
+class RewriteModeSchema(serializers.Serializer):
+    rules = serializers.ListField(child=RewriteRuleSchema(), max_length=MAX_RULES_PER_MODE)
+
+
+class IpaModeSchema(serializers.Serializer):
+    rules = serializers.ListField(child=IpaRuleSchema(), max_length=MAX_RULES_PER_MODE)
+
+
+class ModesSchema(serializers.Serializer):
+    rewrite = RewriteModeSchema(help_text="The only executed mode.")
+    ipa = IpaModeSchema(required=False, help_text="Stored only; omitted when it has no rules.")
+
+
+class DictionaryCreateRequest(serializers.Serializer):
+    name = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=NAME_MAX_LENGTH)
+    modes = ModesSchema()
+    metadata = serializers.DictField(required=False, help_text="Any JSON object, up to 16 KiB.")
+
+
+class ErrorOutput(serializers.Serializer):
+    code = serializers.CharField()
+    error = serializers.CharField()
+    fieldErrors = serializers.DictField(  # noqa: N815 - SLNG's field name
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    slng_request_id = serializers.CharField(required=False)
+
+
+@extend_schema_field(ModesSchema)
+class ModesField(serializers.Field):
+    """Renders a dictionary's prefetched rule rows as SLNG's ``modes`` object."""
+
+    def to_representation(self, value: Dictionary) -> dict[str, Any]:
+        return modes_to_wire(modes_from_rules(value.rules.all()))
+
+
+class DictionaryOutput(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    org_id = serializers.CharField(source="organization.public_id")
+    name = serializers.CharField()
+    normalized_name = serializers.CharField()
+    modes = ModesField(source="*")
+    content_hash = serializers.CharField()
+    created_at = serializers.SerializerMethodField()
+    metadata = serializers.DictField()
+    created_by_key_label = serializers.CharField(required=False)
+
+    def get_created_at(self, dictionary: Dictionary) -> str:
+        return iso_millis(dictionary.created_at)
+
+    def to_representation(self, instance: Dictionary) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not data.get("created_by_key_label"):
+            data.pop("created_by_key_label", None)
+        return data
+
+
+class DictionaryListOutput(serializers.Serializer):
+    dictionaries = DictionaryOutput(many=True)

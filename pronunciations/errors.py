@@ -1,0 +1,53 @@
+"""Domain errors, each carrying its SLNG error code and HTTP status."""
+
+
+class PronunciationError(Exception):
+    """Base of every error the API reports; the exception handler renders it SLNG's way."""
+
+    status = 400
+    code = "invalid_pronunciation"
+    default_message = "Invalid pronunciation dictionary."
+
+    def __init__(
+        self, message: str | None = None, *, field_errors: dict[str, list[str]] | None = None
+    ) -> None:
+        self.message = message or self.default_message
+        self.field_errors = field_errors or {}
+        super().__init__(self.message)
+
+
+class InvalidDictionary(PronunciationError):
+    """The request or its content breaks a validation rule (details in field_errors)."""
+
+
+class DictionaryNotFound(PronunciationError):
+    status = 404
+    code = "pronunciation_not_found"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Pronunciation dictionary not found: {name}")
+
+
+class DictionaryConflict(PronunciationError):
+    status = 409
+    code = "pronunciation_conflict"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Pronunciation dictionary already exists: {name}")
+
+
+class RequestTooLarge(PronunciationError):
+    status = 413
+    default_message = "Request body is too large."
+
+
+class Unauthenticated(PronunciationError):
+    status = 401
+    code = "pronunciation_unauthenticated"
+    default_message = "Missing or invalid organization context."
+
+
+class Unavailable(PronunciationError):
+    status = 503
+    code = "pronunciation_unavailable"
+    default_message = "Pronunciation dictionaries are temporarily unavailable."

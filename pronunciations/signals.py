@@ -1,0 +1,7 @@
+"""The one signal pronunciations sends: a dictionary's content changed (sent after commit)."""
+
+from django.dispatch import Signal
+
+# Sent by services from transaction.on_commit with keyword arguments
+# organization_id (int), dictionary_id (int) and change ("created", "deleted", ...).
+dictionary_changed = Signal()

@@ -1,0 +1,198 @@
+"""Validation of dictionary names, modes and metadata: the one home of these rules.
+
+The API, the admin and the importers call these functions; services call them again. Each
+check collects every problem and raises one ``ValidationError`` whose message dict is keyed by
+field path, e.g. ``modes.rewrite.rules[3].match``.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from pronunciations.models import Mode
+
+NAME_MAX_LENGTH = 128
+MAX_RULES_PER_MODE = 256
+MATCH_MAX_LENGTH = 128
+VALUE_MAX_LENGTH = 256
+_NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+# The field that carries a rule's output, per mode, on the wire.
+VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
+
+FieldErrors = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A validated rule: ``value`` is the replace text (rewrite) or the IPA text (ipa)."""
+
+    match: str
+    value: str
+
+
+Modes = dict[Mode, tuple[RuleSpec, ...]]
+
+
+@dataclass(frozen=True)
+class DictionaryInput:
+    """A validated create or replace payload."""
+
+    name: str
+    modes: Modes
+    metadata: dict[str, Any]
+
+
+def match_key(match: str) -> str:
+    """The identity of a match for duplicate checks: case-folded, whitespace runs as one space.
+
+    The rewrite engine compares case-insensitively and treats any whitespace run as one space,
+    so two matches with the same key could never both apply.
+    """
+    return _WHITESPACE_RE.sub(" ", match).casefold()
+
+
+def name_errors(name: object) -> list[str]:
+    if not isinstance(name, str):
+        return ["must be a string"]
+    if not name:
+        return ["must not be empty"]
+    problems = []
+    if len(name) > NAME_MAX_LENGTH:
+        problems.append(f"must be at most {NAME_MAX_LENGTH} characters")
+    if not _NAME_RE.fullmatch(name):
+        problems.append("may contain only letters, digits, '.', '_' and '-'")
+    return problems
+
+
+def validate_name(name: object, *, field: str = "name") -> str:
+    problems = name_errors(name)
+    if problems:
+        raise ValidationError({field: problems})
+    assert isinstance(name, str)  # noqa: S101 - narrowed by name_errors
+    return name
+
+
+def _text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[str]:
+    if not isinstance(value, str):
+        return ["is required and must be a string"]
+    if not value.strip():
+        return ["must not be empty or whitespace only"]
+    problems = []
+    if len(value) > max_length:
+        problems.append(f"must be at most {max_length} characters")
+    if strip_edges and value != value.strip():
+        problems.append("must not start or end with whitespace")
+    return problems
+
+
+def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
+    path = f"modes.{mode.value}.rules"
+    if not isinstance(raw, list):
+        errors[path] = ["must be an array of rules"]
+        return ()
+    if len(raw) > MAX_RULES_PER_MODE:
+        errors[path] = [f"must have at most {MAX_RULES_PER_MODE} rules, got {len(raw)}"]
+        return ()
+    value_field = VALUE_FIELD[mode]
+    seen: dict[str, int] = {}
+    rules = []
+    for index, item in enumerate(raw):
+        rule_path = f"{path}[{index}]"
+        if not isinstance(item, Mapping):
+            errors[rule_path] = ["must be an object with match and " + value_field]
+            continue
+        match, value = item.get("match"), item.get(value_field)
+        match_problems = _text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
+        value_problems = _text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
+        if not match_problems:
+            assert isinstance(match, str)  # noqa: S101 - checked above
+            first = seen.setdefault(match_key(match), index)
+            if first != index:
+                match_problems.append(
+                    f"duplicates rules[{first}].match (matches compare case-insensitively)"
+                )
+        if match_problems:
+            errors[f"{rule_path}.match"] = match_problems
+        if value_problems:
+            errors[f"{rule_path}.{value_field}"] = value_problems
+        if not match_problems and not value_problems:
+            rules.append(RuleSpec(match=str(match), value=str(value)))
+    return tuple(rules)
+
+
+def _clean_mode(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
+    if not isinstance(raw, Mapping):
+        errors[f"modes.{mode.value}"] = ["must be an object with a rules array"]
+        return ()
+    if "rules" not in raw:
+        if mode is Mode.REWRITE:
+            errors["modes.rewrite.rules"] = ["modes.rewrite.rules is required"]
+        return ()
+    return _clean_rules(mode, raw["rules"], errors)
+
+
+def clean_modes(raw: object, errors: FieldErrors) -> Modes:
+    """Validate ``modes``; problems go into ``errors``. An empty ipa mode is dropped."""
+    if not isinstance(raw, Mapping):
+        errors["modes"] = ["modes is required and must be an object"]
+        return {}
+    unsupported = sorted(str(key) for key in raw if key not in Mode.values)
+    if unsupported:
+        errors["modes"] = [f"unsupported mode: {key}" for key in unsupported]
+    if Mode.REWRITE.value not in raw:
+        errors.setdefault("modes", []).append("modes.rewrite is required")
+    modes: Modes = {Mode.REWRITE: ()}
+    for mode in Mode:
+        if mode.value in raw:
+            modes[mode] = _clean_mode(mode, raw[mode.value], errors)
+    if not modes.get(Mode.IPA):
+        modes.pop(Mode.IPA, None)
+    return modes
+
+
+def clean_metadata(raw: object, errors: FieldErrors) -> dict[str, Any]:
+    """Validate ``metadata``: a JSON object (null means none) of bounded serialized size."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        errors["metadata"] = ["must be an object"]
+        return {}
+    limit = settings.LEXICON_MAX_METADATA_BYTES
+    size = len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    if size > limit:
+        errors["metadata"] = [f"must be at most {limit} bytes as JSON, got {size}"]
+    return raw
+
+
+def validate_modes(raw: object) -> Modes:
+    """Validate ``modes`` alone (used by preview and the admin)."""
+    errors: FieldErrors = {}
+    modes = clean_modes(raw, errors)
+    if errors:
+        raise ValidationError(errors)
+    return modes
+
+
+def validate_dictionary(raw: object, *, require_name: bool = True) -> DictionaryInput:
+    """Validate a whole create or replace payload and return its clean form."""
+    if not isinstance(raw, Mapping):
+        raise ValidationError({"body": ["request body must be a JSON object"]})
+    errors: FieldErrors = {}
+    name = raw.get("name")
+    if require_name:
+        if name is None:
+            errors["name"] = ["name is required"]
+        elif problems := name_errors(name):
+            errors["name"] = problems
+    modes = clean_modes(raw.get("modes"), errors)
+    metadata = clean_metadata(raw.get("metadata"), errors)
+    if errors:
+        raise ValidationError(errors)
+    return DictionaryInput(name=str(name or ""), modes=modes, metadata=metadata)

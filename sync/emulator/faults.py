@@ -1,0 +1,87 @@
+"""Fault settings for the emulator and their JSON form for the admin API."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+WS_ERROR_CODES = ("rate_limit", "backend_connection_failed")
+
+
+@dataclass
+class Faults:
+    """What the emulator should do wrong. All zero/None means "behave"."""
+
+    http_failures: int = 0  # next N dictionary calls answer 503 pronunciation_unavailable
+    http_latency_ms: int = 0  # added before every dictionary call is answered
+    ws_latency_ms: int = 0  # added before the server answers each WebSocket client message
+    ws_drop_after_chunks: int = 0  # abruptly drop the socket once this many chunks were sent
+    ws_drop_sessions: int = 0  # ...in this many of the next sessions
+    ws_error_code: str | None = None  # rate_limit | backend_connection_failed
+    ws_error_sessions: int = 0  # next N sessions get ws_error_code instead of `ready`
+    visibility_delay_ms: int = 0  # new dictionaries stay invisible to TTS for this long
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "http_failures": self.http_failures,
+            "http_latency_ms": self.http_latency_ms,
+            "ws_latency_ms": self.ws_latency_ms,
+            "ws_drop": {"after_chunks": self.ws_drop_after_chunks, "sessions": self.ws_drop_sessions},
+            "ws_error": {"code": self.ws_error_code, "sessions": self.ws_error_sessions},
+            "visibility_delay_ms": self.visibility_delay_ms,
+        }
+
+
+@dataclass(frozen=True)
+class SessionFaults:
+    """The faults one WebSocket session claimed when it was accepted."""
+
+    error_code: str | None = None
+    drop_after_chunks: int | None = None
+
+
+def _count(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{field} must be a non-negative integer")
+    return value
+
+
+def _object(value: object, field: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{field} must be an object")
+    return value
+
+
+def _ws_error_code(value: object) -> str | None:
+    if value is not None and value not in WS_ERROR_CODES:
+        raise ValueError(f"ws_error.code must be one of {', '.join(WS_ERROR_CODES)} or null")
+    return value if isinstance(value, str) else None
+
+
+def _changes(payload: Mapping[str, object]) -> dict[str, object]:
+    changes: dict[str, object] = {}
+    for field in ("http_failures", "http_latency_ms", "ws_latency_ms", "visibility_delay_ms"):
+        if field in payload:
+            changes[field] = _count(payload[field], field)
+    if "ws_drop" in payload:
+        drop = _object(payload["ws_drop"], "ws_drop")
+        changes["ws_drop_after_chunks"] = _count(drop.get("after_chunks", 0), "ws_drop.after_chunks")
+        changes["ws_drop_sessions"] = _count(drop.get("sessions", 1), "ws_drop.sessions")
+    if "ws_error" in payload:
+        error = _object(payload["ws_error"], "ws_error")
+        changes["ws_error_code"] = _ws_error_code(error.get("code"))
+        changes["ws_error_sessions"] = _count(error.get("sessions", 1), "ws_error.sessions")
+    return changes
+
+
+def faults_updated(current: Faults, payload: Mapping[str, object]) -> Faults:
+    """Return ``current`` with the admin JSON ``payload`` applied; raise ValueError if malformed.
+
+    Only the keys present change. Unknown keys are an error so that typos do not pass silently.
+    """
+    known = {"http_failures", "http_latency_ms", "ws_latency_ms", "visibility_delay_ms"}
+    unknown = sorted(set(payload) - known - {"ws_drop", "ws_error"})
+    if unknown:
+        raise ValueError(f"unknown fault field(s): {', '.join(unknown)}")
+    return dataclasses.replace(current, **_changes(payload))  # type: ignore[arg-type]

@@ -1,0 +1,308 @@
+"""In-memory state of the emulator: keys, per-org dictionaries, faults, logs and TTS sessions.
+
+Every public method is thread-safe, so a synchronous test can drive the state while the server
+runs in another thread (see EmulatorThread).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sync.emulator import ids
+from sync.emulator.faults import WS_ERROR_CODES, Faults, SessionFaults, faults_updated
+from sync.emulator.validation import clean_create_body
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An SLNG API key and the org it resolves to. The secret never shows in a repr."""
+
+    key: str = field(repr=False)
+    org_id: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestLogEntry:
+    """One request the emulator answered. It never holds the API key (nor the query string)."""
+
+    method: str
+    path: str
+    status: int
+    org_id: str | None
+    request_id: str
+
+    def to_json(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class SessionRecord:
+    """One TTS WebSocket session, with the rewritten text the "model" received per text turn."""
+
+    session_id: str
+    org_id: str
+    path: str
+    model: str | None = None
+    texts: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {**dataclasses.asdict(self), "texts": list(self.texts)}
+
+
+@dataclass(frozen=True)
+class StoredDictionary:
+    """A dictionary as SLNG returns it (``body``) plus when TTS may first see it."""
+
+    body: dict[str, Any]
+    visible_at: float
+
+
+class DictionaryConflict(Exception):
+    """The org already has a dictionary with this name (compared case-insensitively)."""
+
+
+def content_hash(modes: Mapping[str, Any]) -> str:
+    """``sha256:`` + hex digest of the canonical JSON of ``modes`` (the emulator's choice)."""
+    canonical = json.dumps(modes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def load_keys(path: str | Path) -> list[ApiKey]:
+    """Read a keys file: ``{"keys": [{"key": ..., "org_id": ..., "label": ...}]}``."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    entries = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError("keys file must be an object with a 'keys' array")
+    return [_key_from_json(entry, index) for index, entry in enumerate(entries)]
+
+
+def _key_from_json(entry: object, index: int) -> ApiKey:
+    if not isinstance(entry, dict):
+        raise ValueError(f"keys[{index}] must be an object")
+    key, org_id, label = entry.get("key"), entry.get("org_id"), entry.get("label")
+    if not isinstance(key, str) or not key or not isinstance(org_id, str) or not org_id:
+        raise ValueError(f"keys[{index}] needs non-empty string 'key' and 'org_id'")
+    if label is not None and not isinstance(label, str):
+        raise ValueError(f"keys[{index}].label must be a string")
+    return ApiKey(key=key, org_id=org_id, label=label)
+
+
+class EmulatorState:
+    """Everything the emulator knows. Build it in Python for tests, or from a keys file."""
+
+    def __init__(
+        self, keys: Iterable[ApiKey] = (), *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._keys: dict[str, ApiKey] = {}
+        self._dictionaries: dict[str, dict[str, StoredDictionary]] = {}
+        self._faults = Faults()
+        self._log: list[RequestLogEntry] = []
+        self._sessions: dict[str, SessionRecord] = {}
+        for api_key in keys:
+            self.add_key(api_key)
+
+    @classmethod
+    def from_keys_file(cls, path: str | Path) -> EmulatorState:
+        return cls(load_keys(path))
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def add_key(self, api_key: ApiKey) -> None:
+        with self._lock:
+            self._keys[api_key.key] = api_key
+
+    def resolve_key(self, key: str) -> ApiKey | None:
+        with self._lock:
+            return self._keys.get(key)
+
+    # -- dictionaries -------------------------------------------------------------------------
+
+    def create_dictionary(
+        self, org_id: str, body: object, *, key_label: str | None = None
+    ) -> dict[str, Any]:
+        """Validate and store a dictionary; return its wire form.
+
+        Raises ValidationFailed (400) or DictionaryConflict (409).
+        """
+        name, modes, metadata = clean_create_body(body)
+        record: dict[str, Any] = {
+            "id": ids.new_dictionary_id(),
+            "org_id": org_id,
+            "name": name,
+            "normalized_name": name.lower(),
+            "modes": modes,
+            "content_hash": content_hash(modes),
+            "created_at": _iso_now(),
+        }
+        if metadata is not None:
+            record["metadata"] = metadata
+        if key_label is not None:
+            record["created_by_key_label"] = key_label
+        with self._lock:
+            org = self._dictionaries.setdefault(org_id, {})
+            if record["normalized_name"] in org:
+                raise DictionaryConflict(name)
+            visible_at = self._clock() + self._faults.visibility_delay_ms / 1000
+            org[record["normalized_name"]] = StoredDictionary(record, visible_at)
+        return _copy(record)
+
+    def get_dictionary(self, org_id: str, name: str) -> dict[str, Any] | None:
+        with self._lock:
+            stored = self._dictionaries.get(org_id, {}).get(name.lower())
+            return _copy(stored.body) if stored else None
+
+    def list_dictionaries(self, org_id: str) -> list[dict[str, Any]]:
+        """The org's dictionaries sorted by normalized name."""
+        with self._lock:
+            org = self._dictionaries.get(org_id, {})
+            return [_copy(org[normalized].body) for normalized in sorted(org)]
+
+    def delete_dictionary(self, org_id: str, name: str) -> bool:
+        with self._lock:
+            return self._dictionaries.get(org_id, {}).pop(name.lower(), None) is not None
+
+    def all_dictionaries(self) -> list[dict[str, Any]]:
+        """Every org's dictionaries (admin/debug view), sorted by org then normalized name."""
+        with self._lock:
+            orgs = sorted(self._dictionaries)
+            return [d for org_id in orgs for d in self.list_dictionaries(org_id)]
+
+    def resolve_for_tts(self, org_id: str, reference: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Find the dictionary a valid TTS reference names, as TTS sees it (visibility delay)."""
+        with self._lock:
+            org = self._dictionaries.get(org_id, {})
+            if "name" in reference:
+                candidates = [org.get(str(reference["name"]).lower())]
+            else:
+                candidates = [s for s in org.values() if s.body["id"] == reference["dictionary_id"]]
+            now = self._clock()
+            for stored in candidates:
+                if stored is not None and stored.visible_at <= now:
+                    return _copy(stored.body)
+        return None
+
+    # -- faults -------------------------------------------------------------------------------
+
+    @property
+    def faults(self) -> Faults:
+        """A copy of the current fault settings."""
+        with self._lock:
+            return dataclasses.replace(self._faults)
+
+    def fail_http(self, count: int = 1) -> None:
+        """Answer the next ``count`` dictionary calls with 503 pronunciation_unavailable."""
+        self.update_faults({"http_failures": count})
+
+    def set_latency(self, *, http_ms: int | None = None, ws_ms: int | None = None) -> None:
+        """Delay dictionary calls (http_ms) and/or WebSocket answers (ws_ms); None leaves as is."""
+        changes = {"http_latency_ms": http_ms, "ws_latency_ms": ws_ms}
+        self.update_faults({k: v for k, v in changes.items() if v is not None})
+
+    def drop_ws(self, after_chunks: int, *, sessions: int = 1) -> None:
+        """Abruptly drop the next ``sessions`` WebSockets once ``after_chunks`` chunks were sent."""
+        self.update_faults({"ws_drop": {"after_chunks": after_chunks, "sessions": sessions}})
+
+    def fail_ws(self, code: str, *, sessions: int = 1) -> None:
+        """Answer the next ``sessions`` WebSockets' init with an error frame ``code``, then close."""
+        if code not in WS_ERROR_CODES:
+            raise ValueError(f"code must be one of {WS_ERROR_CODES}")
+        self.update_faults({"ws_error": {"code": code, "sessions": sessions}})
+
+    def set_visibility_delay(self, ms: int) -> None:
+        """Keep dictionaries created from now on invisible to TTS for ``ms`` milliseconds."""
+        self.update_faults({"visibility_delay_ms": ms})
+
+    def update_faults(self, payload: Mapping[str, object]) -> Faults:
+        """Apply the admin JSON form of faults (only the keys given change); ValueError if bad."""
+        with self._lock:
+            self._faults = faults_updated(self._faults, payload)
+            return dataclasses.replace(self._faults)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults = Faults()
+
+    def claim_http_failure(self) -> bool:
+        """Consume one injected HTTP failure; True when this call must fail."""
+        with self._lock:
+            if self._faults.http_failures <= 0:
+                return False
+            self._faults.http_failures -= 1
+            return True
+
+    def claim_session_faults(self) -> SessionFaults:
+        """Consume the WebSocket faults that apply to one new session (an error wins over a drop)."""
+        with self._lock:
+            faults = self._faults
+            if faults.ws_error_sessions > 0 and faults.ws_error_code:
+                faults.ws_error_sessions -= 1
+                return SessionFaults(error_code=faults.ws_error_code)
+            if faults.ws_drop_sessions > 0:
+                faults.ws_drop_sessions -= 1
+                return SessionFaults(drop_after_chunks=faults.ws_drop_after_chunks)
+            return SessionFaults()
+
+    # -- request log and sessions ------------------------------------------------------------
+
+    def log_request(self, entry: RequestLogEntry) -> None:
+        with self._lock:
+            self._log.append(entry)
+
+    def requests(self) -> list[RequestLogEntry]:
+        with self._lock:
+            return list(self._log)
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    def open_session(self, org_id: str, path: str) -> SessionRecord:
+        record = SessionRecord(session_id=ids.new_session_id(), org_id=org_id, path=path)
+        with self._lock:
+            self._sessions[record.session_id] = record
+        return record
+
+    def record_text(self, session_id: str, text: str, *, model: str | None = None) -> None:
+        with self._lock:
+            record = self._sessions[session_id]
+            record.texts.append(text)
+            record.model = model or record.model
+
+    def sessions(self) -> list[SessionRecord]:
+        """Copies of every TTS session so far, oldest first."""
+        with self._lock:
+            return [dataclasses.replace(s, texts=list(s.texts)) for s in self._sessions.values()]
+
+    def session(self, session_id: str) -> SessionRecord | None:
+        with self._lock:
+            found = self._sessions.get(session_id)
+            return dataclasses.replace(found, texts=list(found.texts)) if found else None
+
+    def reset(self) -> None:
+        """Forget dictionaries, faults, the request log and sessions; keep the keys."""
+        with self._lock:
+            self._dictionaries.clear()
+            self._faults = Faults()
+            self._log.clear()
+            self._sessions.clear()
+
+
+def _copy(body: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(json.dumps(body))
+    return result

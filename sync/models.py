@@ -1,0 +1,1 @@
+"""Sync targets and per-dictionary sync state (arrives with the sync issue)."""
