@@ -76,3 +76,10 @@ class HasOrganization(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.auth, APIKey)
+
+
+def caller_key(request: Request) -> APIKey:
+    """The API key that authenticated the request (views run only after HasOrganization)."""
+    if not isinstance(request.auth, APIKey):
+        raise exceptions.NotAuthenticated()
+    return request.auth

@@ -39,7 +39,9 @@ def api_key_create(*, organization: Organization, label: str) -> IssuedKey:
         raise ValueError("a key needs a non-blank label")
     new_key = key_generate()
     api_key = APIKey.objects.create(
-        organization=organization, label=label.strip(), prefix=new_key.prefix,
+        organization=organization,
+        label=label.strip(),
+        prefix=new_key.prefix,
         digest=new_key.digest,
     )
     return IssuedKey(api_key=api_key, plaintext=new_key.plaintext)

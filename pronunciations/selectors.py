@@ -22,7 +22,7 @@ def dictionary_list(*, organization: Organization) -> QuerySet[Dictionary]:
 
 
 def dictionary_get(*, organization: Organization, name: str) -> Dictionary:
-    """The organization's dictionary with that name (case-insensitive); raises DictionaryNotFound."""
+    """The organization's dictionary by name (case-insensitive); raises DictionaryNotFound."""
     found = _with_rules(
         Dictionary.objects.filter(organization=organization, normalized_name=name.lower())
     ).first()

@@ -26,7 +26,9 @@ def _announce(dictionary: Dictionary, change: str) -> None:
 
 def _rule_rows(dictionary: Dictionary, modes: Modes) -> list[Rule]:
     return [
-        Rule(dictionary=dictionary, mode=mode, position=position, match=spec.match, value=spec.value)
+        Rule(
+            dictionary=dictionary, mode=mode, position=position, match=spec.match, value=spec.value
+        )
         for mode, specs in modes.items()
         for position, spec in enumerate(specs)
     ]
@@ -35,7 +37,7 @@ def _rule_rows(dictionary: Dictionary, modes: Modes) -> list[Rule]:
 def dictionary_create(
     *,
     organization: Organization,
-    name: str,
+    name: object,
     modes: object,
     metadata: object = None,
     created_by: str = "",

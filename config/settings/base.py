@@ -1,4 +1,4 @@
-"""Base settings: every value read from the environment, with defaults for the embedded local run."""
+"""Base settings, read from the environment, with defaults for the embedded local run."""
 
 from pathlib import Path
 

@@ -131,7 +131,9 @@ def slng_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(error, InternalError):
         logger.exception("unhandled error", extra={"request_id": request_id}, exc_info=exc)
     elif isinstance(error, Unavailable) and not isinstance(exc, Unavailable):
-        logger.warning("database unavailable: %s", type(exc).__name__, extra={"request_id": request_id})
+        logger.warning(
+            "database unavailable: %s", type(exc).__name__, extra={"request_id": request_id}
+        )
     set_rollback()
     response = Response(error_body(error, request_id), status=error.status)
     for header, value in _headers(exc, error).items():

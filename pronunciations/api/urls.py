@@ -6,7 +6,5 @@ from pronunciations.api import views
 
 urlpatterns = [
     path("dictionaries", views.DictionaryCollectionView.as_view(), name="dictionary-collection"),
-    path(
-        "dictionaries/<str:name>", views.DictionaryDetailView.as_view(), name="dictionary-detail"
-    ),
+    path("dictionaries/<str:name>", views.DictionaryDetailView.as_view(), name="dictionary-detail"),
 ]

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
@@ -47,17 +48,15 @@ class DictionaryCollectionView(APIView):
         responses={201: DictionaryOutput, **_errors(400, 401, 409, 503)},
     )
     def post(self, request: Request) -> Response:
-        body = _body(request)
-        dictionary = services.dictionary_create(
-            organization=request.auth.organization,
+        body, key = _body(request), caller_key(request)
+        created = services.dictionary_create(
+            organization=key.organization,
             name=body.get("name"),
             modes=body.get("modes"),
             metadata=body.get("metadata"),
-            created_by=request.auth.label,
+            created_by=key.label,
         )
-        dictionary = selectors.dictionary_get(
-            organization=request.auth.organization, name=dictionary.name
-        )
+        dictionary = selectors.dictionary_get(organization=key.organization, name=created.name)
         return Response(DictionaryOutput(dictionary).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -65,7 +64,7 @@ class DictionaryCollectionView(APIView):
         responses={200: DictionaryListOutput, **_errors(401, 503)},
     )
     def get(self, request: Request) -> Response:
-        dictionaries = selectors.dictionary_list(organization=request.auth.organization)
+        dictionaries = selectors.dictionary_list(organization=caller_key(request).organization)
         return Response({"dictionaries": DictionaryOutput(dictionaries, many=True).data})
 
 
@@ -76,7 +75,9 @@ class DictionaryDetailView(APIView):
     )
     def get(self, request: Request, name: str) -> Response:
         validation.validate_name(name)
-        dictionary = selectors.dictionary_get(organization=request.auth.organization, name=name)
+        dictionary = selectors.dictionary_get(
+            organization=caller_key(request).organization, name=name
+        )
         return Response(DictionaryOutput(dictionary).data)
 
     @extend_schema(
@@ -85,5 +86,5 @@ class DictionaryDetailView(APIView):
     )
     def delete(self, request: Request, name: str) -> Response:
         validation.validate_name(name)
-        services.dictionary_delete(organization=request.auth.organization, name=name)
+        services.dictionary_delete(organization=caller_key(request).organization, name=name)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("slug", help="the organization's slug")
-        parser.add_argument("--label", required=True, help="a name for the key, e.g. production-key")
+        parser.add_argument(
+            "--label", required=True, help="a name for the key, e.g. production-key"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organization = Organization.objects.filter(slug=options["slug"]).first()

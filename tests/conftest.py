@@ -1,0 +1,44 @@
+"""Shared fixtures: organizations, API keys and authenticated API clients."""
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from orgs.models import Organization
+from orgs.services import IssuedKey, api_key_create, organization_create
+
+ClientFactory = Callable[[str], APIClient]
+
+
+@pytest.fixture
+def organization(db: None) -> Organization:
+    return organization_create(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def other_organization(db: None) -> Organization:
+    return organization_create(slug="globex", name="Globex")
+
+
+@pytest.fixture
+def issued_key(organization: Organization) -> IssuedKey:
+    return api_key_create(organization=organization, label="production-key")
+
+
+def client_with_key(plaintext: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return client
+
+
+@pytest.fixture
+def api(issued_key: IssuedKey) -> APIClient:
+    """A client authenticated as org ``acme`` with the key labelled ``production-key``."""
+    return client_with_key(issued_key.plaintext)
+
+
+@pytest.fixture
+def other_api(other_organization: Organization) -> APIClient:
+    """A client of org ``globex``."""
+    return client_with_key(api_key_create(organization=other_organization, label="g").plaintext)
