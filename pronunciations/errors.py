@@ -51,3 +51,32 @@ class Unavailable(PronunciationError):
     status = 503
     code = "pronunciation_unavailable"
     default_message = "Pronunciation dictionaries are temporarily unavailable."
+
+
+class PreconditionFailed(PronunciationError):
+    """``If-Match`` named a state that is no longer current: someone else changed the dictionary."""
+
+    status = 412
+    code = "pronunciation_precondition_failed"
+
+    def __init__(self, name: str, current_etag: str) -> None:
+        super().__init__(
+            f"Pronunciation dictionary {name} has changed since you read it "
+            f"(current ETag {current_etag}); reload it and apply your change again."
+        )
+
+
+class RevisionNotFound(PronunciationError):
+    status = 404
+    code = "pronunciation_not_found"
+
+    def __init__(self, name: str, number: object) -> None:
+        super().__init__(f"Revision {number} of pronunciation dictionary {name} not found")
+
+
+class DeletedDictionaryNotFound(PronunciationError):
+    status = 404
+    code = "pronunciation_not_found"
+
+    def __init__(self, dictionary_id: str) -> None:
+        super().__init__(f"Deleted pronunciation dictionary not found: {dictionary_id}")

@@ -34,18 +34,31 @@ class Dictionary(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     created_by_key_label = models.CharField(max_length=128, blank=True, default="")
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "dictionaries"
         ordering = ["normalized_name"]
         constraints = [
+            # Deleted dictionaries keep their rows (and history) but free their name.
             models.UniqueConstraint(
-                fields=["organization", "normalized_name"], name="dictionary_unique_name_per_org"
+                fields=["organization", "normalized_name"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="dictionary_unique_live_name_per_org",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "deleted_at"], name="dictionary_org_deleted")
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def etag(self) -> str:
+        """The strong ETag of the current state: revision number plus content hash."""
+        return f'"r{self.revision}-{self.content_hash.removeprefix("sha256:")}"'
 
 
 class Rule(models.Model):
@@ -71,3 +84,43 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.match} → {self.value}"
+
+
+class Source(models.TextChoices):
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    IMPORT = "import", "Import"
+    RESTORE = "restore", "Restore"
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    DELETE = "delete", "Deleted"
+    UNDELETE = "undelete", "Undeleted"
+
+
+class Revision(models.Model):
+    """An immutable snapshot of a dictionary after one change. Numbers run 1, 2, 3 … per dictionary.
+
+    ``snapshot`` holds ``{"modes": <wire modes>, "metadata": {...}}`` exactly as the API shows them.
+    """
+
+    dictionary = models.ForeignKey(Dictionary, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    snapshot = models.JSONField()
+    content_hash = models.CharField(max_length=80)
+    author = models.CharField(max_length=150, blank=True, default="")
+    comment = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["dictionary", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dictionary", "number"], name="revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dictionary} r{self.number} ({self.action})"

@@ -1,15 +1,32 @@
-"""Every write to dictionaries. Services validate again (they never trust their caller)."""
+"""Every write to dictionaries. Services validate again (they never trust their caller).
+
+Each change bumps ``Dictionary.revision``, records one immutable Revision and, after commit,
+sends ``dictionary_changed``. Writes that take ``if_match`` lock the row first, so two
+concurrent writers with the same ETag cannot both succeed.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgs.models import Organization
 from pronunciations import validation
-from pronunciations.content import content_hash
-from pronunciations.errors import DictionaryConflict, DictionaryNotFound
-from pronunciations.models import Dictionary, Rule
+from pronunciations.content import content_hash, modes_from_rules, modes_to_wire
+from pronunciations.errors import (
+    DeletedDictionaryNotFound,
+    DictionaryConflict,
+    DictionaryNotFound,
+    PreconditionFailed,
+    RevisionNotFound,
+)
+from pronunciations.models import Action, Dictionary, Revision, Rule, Source
 from pronunciations.signals import dictionary_changed
-from pronunciations.validation import Modes
+from pronunciations.validation import DictionaryInput, Modes
+
+UNSET: Any = object()
 
 
 def _announce(dictionary: Dictionary, change: str) -> None:
@@ -24,14 +41,35 @@ def _announce(dictionary: Dictionary, change: str) -> None:
     )
 
 
-def _rule_rows(dictionary: Dictionary, modes: Modes) -> list[Rule]:
-    return [
-        Rule(
-            dictionary=dictionary, mode=mode, position=position, match=spec.match, value=spec.value
-        )
+def _write_rules(dictionary: Dictionary, modes: Modes) -> None:
+    Rule.objects.filter(dictionary=dictionary).delete()
+    Rule.objects.bulk_create(
+        Rule(dictionary=dictionary, mode=mode, position=i, match=spec.match, value=spec.value)
         for mode, specs in modes.items()
-        for position, spec in enumerate(specs)
-    ]
+        for i, spec in enumerate(specs)
+    )
+
+
+def _record(
+    dictionary: Dictionary, action: Action, source: str, author: str, comment: str, modes: Modes
+) -> Revision:
+    return Revision.objects.create(
+        dictionary=dictionary,
+        number=dictionary.revision,
+        action=action,
+        source=source,
+        snapshot={"modes": modes_to_wire(modes), "metadata": dictionary.metadata},
+        content_hash=dictionary.content_hash,
+        author=author,
+        comment=comment[:500],
+        created_at=dictionary.updated_at,
+    )
+
+
+def _name_taken(organization: Organization, name: str) -> bool:
+    return Dictionary.objects.filter(
+        organization=organization, normalized_name=name.lower(), deleted_at__isnull=True
+    ).exists()
 
 
 def dictionary_create(
@@ -41,8 +79,10 @@ def dictionary_create(
     modes: object,
     metadata: object = None,
     created_by: str = "",
+    source: str = Source.API,
+    comment: str = "",
 ) -> Dictionary:
-    """Validate and store a new dictionary; raises ValidationError or DictionaryConflict."""
+    """Validate and store a new dictionary (revision 1); raises ValidationError or Conflict."""
     clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
     now = timezone.now()
     dictionary = Dictionary(
@@ -53,12 +93,13 @@ def dictionary_create(
         content_hash=content_hash(clean.modes),
         created_at=now,
         updated_at=now,
-        created_by_key_label=created_by,
+        created_by_key_label=created_by if source == Source.API else "",
     )
     try:
         with transaction.atomic():
             dictionary.save(force_insert=True)
-            Rule.objects.bulk_create(_rule_rows(dictionary, clean.modes))
+            _write_rules(dictionary, clean.modes)
+            _record(dictionary, Action.CREATE, source, created_by, comment, clean.modes)
     except IntegrityError as exc:
         if _name_taken(organization, clean.name):
             raise DictionaryConflict(clean.name) from exc
@@ -67,21 +108,159 @@ def dictionary_create(
     return dictionary
 
 
-def _name_taken(organization: Organization, name: str) -> bool:
-    return Dictionary.objects.filter(
-        organization=organization, normalized_name=name.lower()
-    ).exists()
+def etag_matches(if_match: str, etag: str) -> bool:
+    """RFC 9110 strong comparison against a comma-separated If-Match list (``*`` matches)."""
+    candidates = [candidate.strip() for candidate in if_match.split(",")]
+    return "*" in candidates or etag in candidates
 
 
-def dictionary_delete(*, organization: Organization, name: str) -> None:
-    """Delete the organization's dictionary by name; raises DictionaryNotFound."""
+def _locked(organization: Organization, name: str, if_match: str | None) -> Dictionary:
+    dictionary = (
+        Dictionary.objects.select_for_update()
+        .filter(organization=organization, normalized_name=name.lower(), deleted_at__isnull=True)
+        .first()
+    )
+    if dictionary is None:
+        raise DictionaryNotFound(name)
+    if if_match is not None and not etag_matches(if_match, dictionary.etag):
+        raise PreconditionFailed(dictionary.name, dictionary.etag)
+    return dictionary
+
+
+def _next_input(
+    dictionary: Dictionary, modes: object, metadata: object, *, partial: bool
+) -> DictionaryInput:
+    current = modes_to_wire(modes_from_rules(dictionary.rules.order_by("mode", "position")))
+    if modes is UNSET:
+        modes = current if partial else None
+    elif partial and isinstance(modes, Mapping):
+        modes = {**current, **modes}
+    if metadata is UNSET:
+        metadata = dictionary.metadata if partial else None
+    return validation.validate_dictionary(
+        {"modes": modes, "metadata": metadata}, require_name=False
+    )
+
+
+def _apply(
+    dictionary: Dictionary,
+    clean: DictionaryInput,
+    action: Action,
+    source: str,
+    author: str,
+    comment: str,
+) -> Dictionary:
+    dictionary.revision += 1
+    dictionary.metadata = clean.metadata
+    dictionary.content_hash = content_hash(clean.modes)
+    dictionary.updated_at = timezone.now()
+    dictionary.save(update_fields=["revision", "metadata", "content_hash", "updated_at"])
+    _write_rules(dictionary, clean.modes)
+    _record(dictionary, action, source, author, comment, clean.modes)
+    _announce(dictionary, "updated")
+    return dictionary
+
+
+def dictionary_update(
+    *,
+    organization: Organization,
+    name: str,
+    modes: object = UNSET,
+    metadata: object = UNSET,
+    partial: bool = False,
+    if_match: str | None = None,
+    author: str = "",
+    source: str = Source.API,
+    comment: str = "",
+) -> Dictionary:
+    """Replace (PUT) or patch (``partial``: given modes and metadata only) a dictionary.
+
+    A change that leaves content and metadata as they are records nothing. Raises
+    DictionaryNotFound, PreconditionFailed or ValidationError.
+    """
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        clean = _next_input(dictionary, modes, metadata, partial=partial)
+        unchanged = (
+            content_hash(clean.modes) == dictionary.content_hash
+            and clean.metadata == dictionary.metadata
+        )
+        if unchanged:
+            return dictionary
+        return _apply(dictionary, clean, Action.UPDATE, source, author, comment)
+
+
+def dictionary_revision_restore(
+    *,
+    organization: Organization,
+    name: str,
+    number: int,
+    if_match: str | None = None,
+    author: str = "",
+    comment: str = "",
+) -> Dictionary:
+    """Make a new revision whose content and metadata equal revision ``number``."""
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        revision = dictionary.revisions.filter(number=number).first()
+        if revision is None:
+            raise RevisionNotFound(dictionary.name, number)
+        clean = validation.validate_dictionary(revision.snapshot, require_name=False)
+        note = comment or f"restored revision {number}"
+        return _apply(dictionary, clean, Action.UPDATE, Source.RESTORE, author, note)
+
+
+def dictionary_delete(
+    *,
+    organization: Organization,
+    name: str,
+    if_match: str | None = None,
+    author: str = "",
+    source: str = Source.API,
+) -> Dictionary:
+    """Delete by name: it disappears from list and get, its rules and revisions are kept."""
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        modes = modes_from_rules(dictionary.rules.order_by("mode", "position"))
+        dictionary.revision += 1
+        dictionary.deleted_at = dictionary.updated_at = timezone.now()
+        dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
+        _record(dictionary, Action.DELETE, source, author, "", modes)
+    _announce(dictionary, "deleted")
+    return dictionary
+
+
+def dictionary_undelete(
+    *, organization: Organization, dictionary_id: str, author: str = ""
+) -> Dictionary:
+    """Bring a deleted dictionary back under its name; raises DictionaryConflict if taken."""
     with transaction.atomic():
         dictionary = (
             Dictionary.objects.select_for_update()
-            .filter(organization=organization, normalized_name=name.lower())
+            .filter(organization=organization, public_id=dictionary_id, deleted_at__isnull=False)
             .first()
         )
         if dictionary is None:
-            raise DictionaryNotFound(name)
-        _announce(dictionary, "deleted")
-        dictionary.delete()
+            raise DeletedDictionaryNotFound(dictionary_id)
+        if _name_taken(organization, dictionary.name):
+            raise DictionaryConflict(dictionary.name)
+        modes = modes_from_rules(dictionary.rules.order_by("mode", "position"))
+        dictionary.revision += 1
+        dictionary.deleted_at = None
+        dictionary.updated_at = timezone.now()
+        try:
+            with transaction.atomic():
+                dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
+        except IntegrityError as exc:  # the name was taken between the check and the save
+            raise DictionaryConflict(dictionary.name) from exc
+        _record(dictionary, Action.UNDELETE, Source.RESTORE, author, "", modes)
+    _announce(dictionary, "created")
+    return dictionary
+
+
+def deleted_dictionaries_purge(*, older_than: datetime) -> int:
+    """Remove deleted dictionaries (with rules and revisions) deleted before ``older_than``."""
+    doomed = Dictionary.objects.filter(deleted_at__lt=older_than)
+    count = doomed.count()
+    doomed.delete()
+    return count

@@ -196,3 +196,13 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
     if errors:
         raise ValidationError(errors)
     return DictionaryInput(name=str(name or ""), modes=modes, metadata=metadata)
+
+
+def validate_preview_text(text: object) -> str:
+    """Preview input: a string of at most LEXICON_MAX_PREVIEW_CHARS characters."""
+    limit = settings.LEXICON_MAX_PREVIEW_CHARS
+    if not isinstance(text, str):
+        raise ValidationError({"text": ["text is required and must be a string"]})
+    if len(text) > limit:
+        raise ValidationError({"text": [f"must be at most {limit} characters, got {len(text)}"]})
+    return text

@@ -4,9 +4,10 @@ Requests are validated by pronunciations.validation (through the services), not 
 classes: the request serializers below only document the shape for the schema.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -97,3 +98,96 @@ class DictionaryOutput(serializers.Serializer):
 
 class DictionaryListOutput(serializers.Serializer):
     dictionaries = DictionaryOutput(many=True)
+
+
+class DictionaryReplaceRequest(serializers.Serializer):
+    modes = ModesSchema()
+    metadata = serializers.DictField(
+        required=False, help_text="Replaces the metadata ({} if absent)."
+    )
+    name = serializers.CharField(required=False, help_text="If given, must equal the path's name.")
+    comment = serializers.CharField(required=False, max_length=500, help_text="Kept in history.")
+
+
+class DictionaryPatchRequest(serializers.Serializer):
+    modes = ModesSchema(required=False, help_text="Each mode given replaces that mode whole.")
+    metadata = serializers.DictField(required=False, help_text="Replaces the metadata whole.")
+    comment = serializers.CharField(required=False, max_length=500)
+
+
+class RevisionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    action = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    author = serializers.CharField()
+    comment = serializers.CharField()
+    content_hash = serializers.CharField()
+    created_at = serializers.SerializerMethodField()
+
+    def get_created_at(self, revision: Any) -> str:
+        return iso_millis(revision.created_at)
+
+
+class RevisionDetailOutput(RevisionOutput):
+    modes = serializers.DictField(source="snapshot.modes")
+    metadata = serializers.DictField(source="snapshot.metadata")
+
+
+class RevisionListOutput(serializers.Serializer):
+    revisions = RevisionOutput(many=True)
+    next_before = serializers.IntegerField(
+        allow_null=True, help_text="Pass as ?before= for the next (older) page; null at the end."
+    )
+
+
+class DeletedDictionaryOutput(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    deleted_at = serializers.SerializerMethodField()
+    deleted_by = serializers.CharField(source="deleted_by_author", allow_null=True)
+    restorable_until = serializers.SerializerMethodField()
+    revision = serializers.IntegerField()
+
+    def get_deleted_at(self, dictionary: Dictionary) -> str:
+        assert dictionary.deleted_at is not None  # noqa: S101 - only deleted rows are listed
+        return iso_millis(dictionary.deleted_at)
+
+    def get_restorable_until(self, dictionary: Dictionary) -> str:
+        assert dictionary.deleted_at is not None  # noqa: S101 - only deleted rows are listed
+        days = settings.LEXICON_DELETED_RETENTION_DAYS
+        return iso_millis(dictionary.deleted_at + timedelta(days=days))
+
+
+class DeletedDictionaryListOutput(serializers.Serializer):
+    dictionaries = DeletedDictionaryOutput(many=True)
+
+
+class PreviewRequest(serializers.Serializer):
+    text = serializers.CharField(help_text="At most LEXICON_MAX_PREVIEW_CHARS characters.")
+    modes = ModesSchema(required=False, help_text="Only for /v1/pronunciation/preview.")
+
+
+class AppliedRuleOutput(serializers.Serializer):
+    rule_index = serializers.IntegerField()
+    match = serializers.CharField()
+    replace = serializers.CharField()
+    start = serializers.IntegerField(help_text="Span in the input text (code points).")
+    end = serializers.IntegerField()
+    out_start = serializers.IntegerField(help_text="Span of the replacement in the output.")
+    out_end = serializers.IntegerField()
+
+
+class PreviewOutput(serializers.Serializer):
+    text = serializers.CharField(help_text="Exactly what the TTS model would receive.")
+    applied = AppliedRuleOutput(many=True)
+    content_hash = serializers.CharField()
+
+
+class LintWarningOutput(serializers.Serializer):
+    code = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class LintOutput(serializers.Serializer):
+    warnings = LintWarningOutput(many=True)

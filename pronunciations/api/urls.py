@@ -2,9 +2,25 @@
 
 from django.urls import path
 
-from pronunciations.api import views
+from pronunciations.api import history, tools, views
+
+ONE = "dictionaries/<str:name>"
+REVISION = f"{ONE}/revisions/<int:number>"
 
 urlpatterns = [
     path("dictionaries", views.DictionaryCollectionView.as_view(), name="dictionary-collection"),
-    path("dictionaries/<str:name>", views.DictionaryDetailView.as_view(), name="dictionary-detail"),
+    path(ONE, views.DictionaryDetailView.as_view(), name="dictionary-detail"),
+    path(f"{ONE}/revisions", history.RevisionCollectionView.as_view(), name="revision-list"),
+    path(REVISION, history.RevisionDetailView.as_view(), name="revision-detail"),
+    path(f"{REVISION}/diff/<int:other>", history.RevisionDiffView.as_view(), name="revision-diff"),
+    path(f"{REVISION}/restore", history.RevisionRestoreView.as_view(), name="revision-restore"),
+    path(f"{ONE}/preview", tools.DictionaryPreviewView.as_view(), name="dictionary-preview"),
+    path(f"{ONE}/lint", tools.DictionaryLintView.as_view(), name="dictionary-lint"),
+    path("preview", tools.PreviewView.as_view(), name="preview"),
+    path("deleted-dictionaries", history.DeletedCollectionView.as_view(), name="deleted-list"),
+    path(
+        "deleted-dictionaries/<str:dictionary_id>/restore",
+        history.DeletedRestoreView.as_view(),
+        name="deleted-restore",
+    ),
 ]

@@ -1,10 +1,7 @@
-"""SLNG's four dictionary operations, wire-compatible. Views parse, call a service, serialize."""
-
-from collections.abc import Mapping
-from typing import Any
+"""SLNG's four dictionary operations, wire-compatible, plus PUT and PATCH with If-Match."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,43 +9,31 @@ from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
+from pronunciations.api.common import dictionary_response, error_responses, json_object
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
     DictionaryListOutput,
     DictionaryOutput,
-    ErrorOutput,
+    DictionaryPatchRequest,
+    DictionaryReplaceRequest,
 )
 
-_ERRORS = {
-    code: OpenApiResponse(ErrorOutput, description=text)
-    for code, text in {
-        400: "invalid_pronunciation",
-        401: "pronunciation_unauthenticated",
-        404: "pronunciation_not_found",
-        409: "pronunciation_conflict",
-        503: "pronunciation_unavailable",
-    }.items()
-}
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: _ERRORS[code] for code in codes}
-
-
-def _body(request: Request) -> Mapping[str, Any]:
-    if not isinstance(request.data, Mapping):
-        raise ValidationError({"body": ["request body must be a JSON object"]})
-    return request.data
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you read; the write fails with 412 if the dictionary changed since.",
+)
 
 
 class DictionaryCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-create",
         request=DictionaryCreateRequest,
-        responses={201: DictionaryOutput, **_errors(400, 401, 409, 503)},
+        responses={201: DictionaryOutput, **error_responses(400, 401, 409, 503)},
     )
     def post(self, request: Request) -> Response:
-        body, key = _body(request), caller_key(request)
+        body, key = json_object(request), caller_key(request)
         created = services.dictionary_create(
             organization=key.organization,
             name=body.get("name"),
@@ -57,34 +42,84 @@ class DictionaryCollectionView(APIView):
             created_by=key.label,
         )
         dictionary = selectors.dictionary_get(organization=key.organization, name=created.name)
-        return Response(DictionaryOutput(dictionary).data, status=status.HTTP_201_CREATED)
+        return dictionary_response(dictionary, status=201, with_warnings=True)
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-list",
-        responses={200: DictionaryListOutput, **_errors(401, 503)},
+        responses={200: DictionaryListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
         dictionaries = selectors.dictionary_list(organization=caller_key(request).organization)
         return Response({"dictionaries": DictionaryOutput(dictionaries, many=True).data})
 
 
+def _same_name(body_name: object, path_name: str) -> None:
+    if body_name is not None and str(body_name).lower() != path_name.lower():
+        raise ValidationError(
+            {"name": ["must match the dictionary in the path; renaming is not supported"]}
+        )
+
+
 class DictionaryDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-get",
-        responses={200: DictionaryOutput, **_errors(400, 401, 404, 503)},
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> Response:
         validation.validate_name(name)
-        dictionary = selectors.dictionary_get(
-            organization=caller_key(request).organization, name=name
+        organization = caller_key(request).organization
+        return dictionary_response(selectors.dictionary_get(organization=organization, name=name))
+
+    @extend_schema(
+        operation_id="pronunciation-dictionaries-replace",
+        parameters=[IF_MATCH],
+        request=DictionaryReplaceRequest,
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 503)},
+    )
+    def put(self, request: Request, name: str) -> Response:
+        return self._update(request, name, partial=False)
+
+    @extend_schema(
+        operation_id="pronunciation-dictionaries-patch",
+        parameters=[IF_MATCH],
+        request=DictionaryPatchRequest,
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 503)},
+    )
+    def patch(self, request: Request, name: str) -> Response:
+        return self._update(request, name, partial=True)
+
+    def _update(self, request: Request, name: str, *, partial: bool) -> Response:
+        validation.validate_name(name)
+        body, key = json_object(request), caller_key(request)
+        _same_name(body.get("name"), name)
+        services.dictionary_update(
+            organization=key.organization,
+            name=name,
+            modes=body.get("modes", services.UNSET) if partial else body.get("modes"),
+            metadata=body.get("metadata", services.UNSET if partial else None),
+            partial=partial,
+            if_match=request.headers.get("If-Match"),
+            author=key.label,
+            comment=str(body.get("comment") or ""),
         )
-        return Response(DictionaryOutput(dictionary).data)
+        dictionary = selectors.dictionary_get(organization=key.organization, name=name)
+        return dictionary_response(dictionary, with_warnings=True)
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-delete",
-        responses={204: OpenApiResponse(description="Deleted."), **_errors(400, 401, 404, 503)},
+        parameters=[IF_MATCH],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **error_responses(400, 401, 404, 412, 503),
+        },
     )
     def delete(self, request: Request, name: str) -> Response:
         validation.validate_name(name)
-        services.dictionary_delete(organization=caller_key(request).organization, name=name)
+        key = caller_key(request)
+        services.dictionary_delete(
+            organization=key.organization,
+            name=name,
+            if_match=request.headers.get("If-Match"),
+            author=key.label,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

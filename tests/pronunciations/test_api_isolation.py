@@ -53,3 +53,40 @@ def test_the_same_name_in_two_orgs_does_not_conflict(
 
     assert response.status_code == 201
     assert response.json()["org_id"] != other_api.get(f"{URL}/secret-brand").json()["org_id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("put", "secret-brand"),
+        ("patch", "secret-brand"),
+        ("get", "secret-brand/revisions"),
+        ("get", "secret-brand/revisions/1"),
+        ("get", "secret-brand/revisions/1/diff/1"),
+        ("post", "secret-brand/revisions/1/restore"),
+        ("post", "secret-brand/preview"),
+        ("get", "secret-brand/lint"),
+    ],
+)
+def test_lexicon_endpoints_do_not_reach_another_orgs_dictionary(
+    api: APIClient, theirs: Dictionary, method: str, path: str
+) -> None:
+    body = {"modes": {"rewrite": {"rules": []}}, "metadata": {}, "text": "x"}
+
+    response = getattr(api, method)(f"{URL}/{path}", body, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "pronunciation_not_found"
+    theirs.refresh_from_db()
+    assert theirs.revision == 1
+
+
+def test_another_orgs_deleted_dictionary_is_neither_listed_nor_restorable(
+    api: APIClient, other_api: APIClient, theirs: Dictionary
+) -> None:
+    other_api.delete(f"{URL}/secret-brand")
+
+    assert api.get("/v1/pronunciation/deleted-dictionaries").json() == {"dictionaries": []}
+    response = api.post(f"/v1/pronunciation/deleted-dictionaries/{theirs.public_id}/restore")
+    assert response.status_code == 404
+    assert len(other_api.get("/v1/pronunciation/deleted-dictionaries").json()["dictionaries"]) == 1

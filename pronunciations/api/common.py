@@ -1,0 +1,58 @@
+"""Helpers shared by the API views: body access, responses with ETags, schema error entries."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
+from pronunciations.content import modes_from_rules
+from pronunciations.lint import lint_modes
+from pronunciations.models import Dictionary
+
+_ERROR_CODES = {
+    400: "invalid_pronunciation",
+    401: "pronunciation_unauthenticated",
+    404: "pronunciation_not_found",
+    409: "pronunciation_conflict",
+    412: "pronunciation_precondition_failed",
+    503: "pronunciation_unavailable",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the SLNG error body at the given statuses."""
+    return {code: OpenApiResponse(ErrorOutput, description=_ERROR_CODES[code]) for code in codes}
+
+
+def json_object(request: Request) -> Mapping[str, Any]:
+    if not isinstance(request.data, Mapping):
+        raise ValidationError({"body": ["request body must be a JSON object"]})
+    return request.data
+
+
+def query_int(request: Request, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ValidationError({name: [f"must be an integer from {low} to {high}"]})
+    return int(raw)
+
+
+def dictionary_response(
+    dictionary: Dictionary, *, status: int = 200, with_warnings: bool = False
+) -> Response:
+    """The dictionary object with its ETag; ``warnings`` (lint) only when asked and not empty."""
+    data = DictionaryOutput(dictionary).data
+    if with_warnings:
+        modes = modes_from_rules(dictionary.rules.all())
+        warnings = lint_modes(modes, dictionary.content_hash)
+        if warnings:
+            data["warnings"] = [warning.as_dict() for warning in warnings]
+    response = Response(data, status=status)
+    response["ETag"] = dictionary.etag
+    return response

@@ -1,0 +1,140 @@
+"""History endpoints: revisions, diffs, restore, and deleted dictionaries with undelete."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orgs.authentication import caller_key
+from pronunciations import selectors, services, validation
+from pronunciations.api.common import (
+    dictionary_response,
+    error_responses,
+    json_object,
+    query_int,
+)
+from pronunciations.api.serializers import (
+    DeletedDictionaryListOutput,
+    DeletedDictionaryOutput,
+    DictionaryOutput,
+    RevisionDetailOutput,
+    RevisionListOutput,
+    RevisionOutput,
+)
+from pronunciations.api.views import IF_MATCH
+from pronunciations.diff import snapshot_diff
+from pronunciations.models import Revision
+
+PAGE = [
+    OpenApiParameter("before", int, required=False, description="Only revisions numbered below."),
+    OpenApiParameter("limit", int, required=False, description="Page size, 1-200 (default 50)."),
+]
+
+
+class RevisionCollectionView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-revisions-list",
+        parameters=PAGE,
+        responses={200: RevisionListOutput, **error_responses(400, 401, 404, 503)},
+    )
+    def get(self, request: Request, name: str) -> Response:
+        validation.validate_name(name)
+        limit = query_int(request, "limit", 50, 1, 200) or 50
+        _, revisions = selectors.revision_list(
+            organization=caller_key(request).organization,
+            name=name,
+            before=query_int(request, "before", None, 1, 2**31),
+            limit=limit,
+        )
+        last = (
+            revisions[-1].number if len(revisions) == limit and revisions[-1].number > 1 else None
+        )
+        return Response(
+            {"revisions": RevisionOutput(revisions, many=True).data, "next_before": last}
+        )
+
+
+class RevisionDetailView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-revisions-get",
+        responses={200: RevisionDetailOutput, **error_responses(400, 401, 404, 503)},
+    )
+    def get(self, request: Request, name: str, number: int) -> Response:
+        validation.validate_name(name)
+        revision = selectors.revision_get(
+            organization=caller_key(request).organization, name=name, number=number
+        )
+        return Response(RevisionDetailOutput(revision).data)
+
+
+class RevisionDiffView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-revisions-diff",
+        responses={200: dict, **error_responses(400, 401, 404, 503)},
+    )
+    def get(self, request: Request, name: str, number: int, other: int) -> Response:
+        validation.validate_name(name)
+        organization = caller_key(request).organization
+        old = selectors.revision_get(organization=organization, name=name, number=number)
+        new = selectors.revision_get(organization=organization, name=name, number=other)
+        diff = snapshot_diff(old.snapshot, new.snapshot)
+        return Response({"from": number, "to": other, **diff})
+
+
+class RevisionRestoreView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-revisions-restore",
+        parameters=[IF_MATCH],
+        request=None,
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 503)},
+    )
+    def post(self, request: Request, name: str, number: int) -> Response:
+        validation.validate_name(name)
+        key = caller_key(request)
+        comment = json_object(request).get("comment") if request.data else None
+        services.dictionary_revision_restore(
+            organization=key.organization,
+            name=name,
+            number=number,
+            if_match=request.headers.get("If-Match"),
+            author=key.label,
+            comment=str(comment or ""),
+        )
+        dictionary = selectors.dictionary_get(organization=key.organization, name=name)
+        return dictionary_response(dictionary, with_warnings=True)
+
+
+class DeletedCollectionView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-deleted-list",
+        responses={200: DeletedDictionaryListOutput, **error_responses(401, 503)},
+    )
+    def get(self, request: Request) -> Response:
+        last_author = Revision.objects.filter(
+            dictionary=OuterRef("pk"), number=OuterRef("revision")
+        )
+        retention = timedelta(days=settings.LEXICON_DELETED_RETENTION_DAYS)
+        dictionaries = selectors.deleted_dictionary_list(
+            organization=caller_key(request).organization, since=timezone.now() - retention
+        ).annotate(deleted_by_author=Subquery(last_author.values("author")[:1]))
+        return Response({"dictionaries": DeletedDictionaryOutput(dictionaries, many=True).data})
+
+
+class DeletedRestoreView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-deleted-restore",
+        request=None,
+        responses={200: DictionaryOutput, **error_responses(401, 404, 409, 503)},
+    )
+    def post(self, request: Request, dictionary_id: str) -> Response:
+        key = caller_key(request)
+        restored = services.dictionary_undelete(
+            organization=key.organization, dictionary_id=dictionary_id, author=key.label
+        )
+        dictionary = selectors.dictionary_get(organization=key.organization, name=restored.name)
+        return dictionary_response(dictionary)

@@ -1,0 +1,60 @@
+"""Preview (saved or unsaved modes) and lint endpoints."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orgs.authentication import caller_key
+from pronunciations import preview, selectors, validation
+from pronunciations.api.common import error_responses, json_object
+from pronunciations.api.serializers import LintOutput, PreviewOutput, PreviewRequest
+from pronunciations.content import content_hash, modes_from_rules
+from pronunciations.lint import lint_modes
+
+
+class DictionaryPreviewView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-dictionaries-preview",
+        request=PreviewRequest,
+        responses={200: PreviewOutput, **error_responses(400, 401, 404, 503)},
+    )
+    def post(self, request: Request, name: str) -> Response:
+        validation.validate_name(name)
+        text = validation.validate_preview_text(json_object(request).get("text"))
+        dictionary = selectors.dictionary_get(
+            organization=caller_key(request).organization, name=name
+        )
+        modes = modes_from_rules(dictionary.rules.all())
+        result = preview.rewrite(modes, text, content_key=dictionary.content_hash)
+        return Response({**preview.result_to_wire(result), "content_hash": dictionary.content_hash})
+
+
+class PreviewView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-preview",
+        request=PreviewRequest,
+        responses={200: PreviewOutput, **error_responses(400, 401, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        caller_key(request)
+        body = json_object(request)
+        text = validation.validate_preview_text(body.get("text"))
+        modes = validation.validate_modes(body.get("modes"))
+        key = content_hash(modes)
+        result = preview.rewrite(modes, text, content_key=key)
+        return Response({**preview.result_to_wire(result), "content_hash": key})
+
+
+class DictionaryLintView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-dictionaries-lint",
+        responses={200: LintOutput, **error_responses(400, 401, 404, 503)},
+    )
+    def get(self, request: Request, name: str) -> Response:
+        validation.validate_name(name)
+        dictionary = selectors.dictionary_get(
+            organization=caller_key(request).organization, name=name
+        )
+        warnings = lint_modes(modes_from_rules(dictionary.rules.all()), dictionary.content_hash)
+        return Response({"warnings": [warning.as_dict() for warning in warnings]})

@@ -1,0 +1,55 @@
+"""Structured differences between two revision snapshots (rules keyed by their match)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pronunciations.models import Mode
+from pronunciations.validation import VALUE_FIELD, match_key
+
+
+def _rules(snapshot: Mapping[str, Any], mode: Mode) -> list[dict[str, str]]:
+    return list(snapshot.get("modes", {}).get(mode.value, {}).get("rules", []))
+
+
+def _mode_diff(old: list[dict[str, str]], new: list[dict[str, str]], mode: Mode) -> dict[str, Any]:
+    field = VALUE_FIELD[mode]
+    before = {match_key(rule["match"]): rule for rule in old}
+    after = {match_key(rule["match"]): rule for rule in new}
+    common_before = [key for key in before if key in after]
+    common_after = [key for key in after if key in before]
+    return {
+        "added": [rule for key, rule in after.items() if key not in before],
+        "removed": [rule for key, rule in before.items() if key not in after],
+        "changed": [
+            {"match": after[key]["match"], "from": before[key], "to": after[key]}
+            for key in common_after
+            if before[key] != after[key]
+        ],
+        "reordered": common_before != common_after,
+        "field": field,
+    }
+
+
+def _metadata_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "added": {key: value for key, value in new.items() if key not in old},
+        "removed": {key: value for key, value in old.items() if key not in new},
+        "changed": {
+            key: {"from": old[key], "to": new[key]}
+            for key in new
+            if key in old and old[key] != new[key]
+        },
+    }
+
+
+def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """What changed from ``old`` to ``new``: rules added, removed, changed; metadata keys."""
+    modes = {}
+    for mode in Mode:
+        diff = _mode_diff(_rules(old, mode), _rules(new, mode), mode)
+        diff.pop("field")
+        modes[mode.value] = diff
+    return {
+        "modes": modes,
+        "metadata": _metadata_diff(old.get("metadata", {}), new.get("metadata", {})),
+    }

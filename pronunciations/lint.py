@@ -1,0 +1,131 @@
+"""Rule lint: warnings about rules that are valid but probably not what the linguist meant."""
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pronunciations import engine
+from pronunciations.models import Mode
+from pronunciations.validation import VALUE_FIELD, Modes, match_key
+
+# Characters an IPA transcription may hold: lowercase Latin, IPA Extensions, spacing modifier
+# letters (length, stress, tone letters), combining diacritics, phonetic extensions, the
+# non-ASCII letters IPA borrows (æ ç ð ø ħ ŋ œ β θ χ), and separators (space . | ‖ ‿ ↗ ↘).
+_IPA = re.compile(
+    "[a-z\u0250-\u02ff\u0300-\u036f\u1d00-\u1dbf\u00e6\u00e7\u00f0\u00f8\u0127\u014b\u0153"
+    "\u03b2\u03b8\u03c7 .|\u2016\u203f\u2197\u2198\ua71b\ua71c]*"
+)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class LintWarning:
+    code: str
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _path(mode: Mode, index: int, field: str) -> str:
+    return f"modes.{mode.value}.rules[{index}].{field}"
+
+
+def _glued_edge(match: str) -> bool:
+    """True when real text always has a letter against the match's edge.
+
+    A combining mark (a Devanagari vowel sign, say) always follows its letter, and a virama or a
+    zero-width joiner always precedes one, so no word boundary can fall there.
+    """
+    first, last = match[0], match[-1]
+    joins_next = last in "\u200c\u200d" or "VIRAMA" in unicodedata.name(last, "")
+    return unicodedata.category(first).startswith("M") or joins_next
+
+
+def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
+    """A rule that does not fire even on its own match text can never fire."""
+    rules = [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
+    matcher = engine.matcher_for(content_key, rules)
+    warnings = []
+    for index, rule in enumerate(rules):
+        applied = matcher.rewrite(f" {rule.match} ").applied
+        if _glued_edge(rule.match) or not any(item.index == index for item in applied):
+            warnings.append(
+                LintWarning(
+                    "never_fires",
+                    _path(Mode.REWRITE, index, "match"),
+                    "this rule never applies: its match cannot stand between word boundaries "
+                    "(it starts with a combining mark or ends with a joining character) or "
+                    "a longer rule always takes its place",
+                )
+            )
+    return warnings
+
+
+def _chaining(modes: Modes, content_key: str) -> list[LintWarning]:
+    rules = [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
+    matcher = engine.matcher_for(content_key, rules)
+    warnings = []
+    for index, rule in enumerate(rules):
+        hits = [item for item in matcher.rewrite(rule.replace).applied if item.index != index]
+        if hits:
+            others = ", ".join(repr(item.match) for item in hits)
+            warnings.append(
+                LintWarning(
+                    "replace_contains_match",
+                    _path(Mode.REWRITE, index, "replace"),
+                    f"the replacement contains the match of {others}, which will not be applied "
+                    "to it (replacements are never rewritten again)",
+                )
+            )
+    return warnings
+
+
+def _noop_and_near_duplicates(modes: Modes) -> list[LintWarning]:
+    warnings = []
+    for mode, specs in modes.items():
+        seen: dict[str, int] = {}
+        for index, spec in enumerate(specs):
+            if mode is Mode.REWRITE and match_key(spec.value) == match_key(spec.match):
+                warnings.append(
+                    LintWarning(
+                        "replace_equals_match",
+                        _path(mode, index, VALUE_FIELD[mode]),
+                        "the replacement equals the match, so this rule changes nothing",
+                    )
+                )
+            loose = _NOT_WORD.sub("", spec.match.casefold())
+            first = seen.setdefault(loose, index)
+            if first != index and loose:
+                warnings.append(
+                    LintWarning(
+                        "near_duplicate",
+                        _path(mode, index, "match"),
+                        f"differs from rules[{first}].match only by spacing or punctuation",
+                    )
+                )
+    return warnings
+
+
+def _ipa_characters(modes: Modes) -> list[LintWarning]:
+    warnings = []
+    for index, spec in enumerate(modes.get(Mode.IPA, ())):
+        bad = sorted({char for char in spec.value if not _IPA.fullmatch(char)})
+        if bad:
+            names = ", ".join(f"{char!r} ({unicodedata.name(char, 'unnamed')})" for char in bad)
+            warnings.append(
+                LintWarning("ipa_characters", _path(Mode.IPA, index, "ipa"), f"not IPA: {names}")
+            )
+    return warnings
+
+
+def lint_modes(modes: Modes, content_key: str) -> list[LintWarning]:
+    """Every warning for validated modes, in a stable order (by check, then rule)."""
+    return [
+        *_never_fires(modes, content_key),
+        *_chaining(modes, content_key),
+        *_noop_and_near_duplicates(modes),
+        *_ipa_characters(modes),
+    ]
