@@ -27,7 +27,10 @@ class Faults:
             "http_failures": self.http_failures,
             "http_latency_ms": self.http_latency_ms,
             "ws_latency_ms": self.ws_latency_ms,
-            "ws_drop": {"after_chunks": self.ws_drop_after_chunks, "sessions": self.ws_drop_sessions},
+            "ws_drop": {
+                "after_chunks": self.ws_drop_after_chunks,
+                "sessions": self.ws_drop_sessions,
+            },
             "ws_error": {"code": self.ws_error_code, "sessions": self.ws_error_sessions},
             "visibility_delay_ms": self.visibility_delay_ms,
         }
@@ -66,7 +69,9 @@ def _changes(payload: Mapping[str, object]) -> dict[str, object]:
             changes[field] = _count(payload[field], field)
     if "ws_drop" in payload:
         drop = _object(payload["ws_drop"], "ws_drop")
-        changes["ws_drop_after_chunks"] = _count(drop.get("after_chunks", 0), "ws_drop.after_chunks")
+        changes["ws_drop_after_chunks"] = _count(
+            drop.get("after_chunks", 0), "ws_drop.after_chunks"
+        )
         changes["ws_drop_sessions"] = _count(drop.get("sessions", 1), "ws_drop.sessions")
     if "ws_error" in payload:
         error = _object(payload["ws_error"], "ws_error")

@@ -87,10 +87,10 @@ def load_keys(path: str | Path) -> list[ApiKey]:
     entries = data.get("keys") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ValueError("keys file must be an object with a 'keys' array")
-    return [_key_from_json(entry, index) for index, entry in enumerate(entries)]
+    return [key_from_json(entry, index) for index, entry in enumerate(entries)]
 
 
-def _key_from_json(entry: object, index: int) -> ApiKey:
+def key_from_json(entry: object, index: int) -> ApiKey:
     if not isinstance(entry, dict):
         raise ValueError(f"keys[{index}] must be an object")
     key, org_id, label = entry.get("key"), entry.get("org_id"), entry.get("label")
@@ -219,7 +219,7 @@ class EmulatorState:
         self.update_faults({"ws_drop": {"after_chunks": after_chunks, "sessions": sessions}})
 
     def fail_ws(self, code: str, *, sessions: int = 1) -> None:
-        """Answer the next ``sessions`` WebSockets' init with an error frame ``code``, then close."""
+        """Answer the next ``sessions`` WebSockets' init with error frame ``code``, then close."""
         if code not in WS_ERROR_CODES:
             raise ValueError(f"code must be one of {WS_ERROR_CODES}")
         self.update_faults({"ws_error": {"code": code, "sessions": sessions}})
@@ -247,7 +247,7 @@ class EmulatorState:
             return True
 
     def claim_session_faults(self) -> SessionFaults:
-        """Consume the WebSocket faults that apply to one new session (an error wins over a drop)."""
+        """Consume the WebSocket faults for one new session (an error wins over a drop)."""
         with self._lock:
             faults = self._faults
             if faults.ws_error_sessions > 0 and faults.ws_error_code:
@@ -273,16 +273,22 @@ class EmulatorState:
             self._log.clear()
 
     def open_session(self, org_id: str, path: str) -> SessionRecord:
+        """Start recording a TTS session; returns a copy of the new record."""
         record = SessionRecord(session_id=ids.new_session_id(), org_id=org_id, path=path)
         with self._lock:
             self._sessions[record.session_id] = record
-        return record
+        return dataclasses.replace(record, texts=[])
 
-    def record_text(self, session_id: str, text: str, *, model: str | None = None) -> None:
+    def set_session_model(self, session_id: str, model: str | None) -> None:
         with self._lock:
-            record = self._sessions[session_id]
-            record.texts.append(text)
-            record.model = model or record.model
+            if session_id in self._sessions:  # absent after reset()
+                self._sessions[session_id].model = model
+
+    def record_text(self, session_id: str, text: str) -> None:
+        """Record the rewritten text the "model" received for one text turn."""
+        with self._lock:
+            if session_id in self._sessions:  # absent after reset()
+                self._sessions[session_id].texts.append(text)
 
     def sessions(self) -> list[SessionRecord]:
         """Copies of every TTS session so far, oldest first."""

@@ -49,7 +49,9 @@ def name_problems(name: object, path: str = "name") -> list[str]:
     return []
 
 
-def _check_string(errors: FieldErrors, rule: Mapping[str, Any], path: str, spec: tuple[str, int]) -> None:
+def _check_string(
+    errors: FieldErrors, rule: Mapping[str, Any], path: str, spec: tuple[str, int]
+) -> None:
     field, limit = spec
     value = rule.get(field)
     key = f"{path}.{field}"
@@ -63,7 +65,9 @@ def _check_string(errors: FieldErrors, rule: Mapping[str, Any], path: str, spec:
         _add(errors, key, f"{key} must be at most {limit} characters")
 
 
-def _clean_rules(errors: FieldErrors, rules: object, path: str, value_field: str) -> list[dict[str, Any]]:
+def _clean_rules(
+    errors: FieldErrors, rules: object, path: str, value_field: str
+) -> list[dict[str, Any]]:
     if not isinstance(rules, list):
         _add(errors, path, f"{path} must be an array")
         return []

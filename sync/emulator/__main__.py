@@ -1,0 +1,53 @@
+"""Run the SLNG emulator: ``python -m sync.emulator --port 8765 --keys keys.json``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+
+from sync.emulator.server import start_emulator
+from sync.emulator.state import EmulatorState
+
+logger = logging.getLogger("sync.emulator")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m sync.emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
+    parser.add_argument("--keys", help='keys file: {"keys": [{"key", "org_id", "label"}]}')
+    parser.add_argument(
+        "--admin",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="serve /_emulator/* (default: only when the host is loopback)",
+    )
+    parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    state = EmulatorState.from_keys_file(args.keys) if args.keys else EmulatorState()
+    if not args.keys:
+        logger.warning("no --keys file: every call is 401 until a key is added")
+    running = await start_emulator(state, args.host, args.port, admin=args.admin)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print(f"SLNG emulator listening on {running.url}", flush=True)
+    await stop.wait()
+    await running.close()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()
