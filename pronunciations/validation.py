@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from pronunciations.engine import rule_key
 from pronunciations.models import Mode
 
 NAME_MAX_LENGTH = 128
@@ -21,7 +22,6 @@ MAX_RULES_PER_MODE = 256
 MATCH_MAX_LENGTH = 128
 VALUE_MAX_LENGTH = 256
 _NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
-_WHITESPACE_RE = re.compile(r"\s+")
 
 # The field that carries a rule's output, per mode, on the wire.
 VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
@@ -50,12 +50,12 @@ class DictionaryInput:
 
 
 def match_key(match: str) -> str:
-    """The identity of a match for duplicate checks: case-folded, whitespace runs as one space.
+    """The identity of a match for duplicate checks: the rewrite engine's own comparison key.
 
-    The rewrite engine compares case-insensitively and treats any whitespace run as one space,
-    so two matches with the same key could never both apply.
+    The engine compares case-insensitively and treats any whitespace run as one space, so two
+    matches with the same key could never both apply.
     """
-    return _WHITESPACE_RE.sub(" ", match).casefold()
+    return rule_key(match)
 
 
 def name_errors(name: object) -> list[str]:
