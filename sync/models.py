@@ -1,1 +1,121 @@
-"""Sync targets and per-dictionary sync state (arrives with the sync issue)."""
+"""Sync targets (an SLNG environment of one organization), per-dictionary sync state and runs."""
+
+from django.db import models
+from django.utils import timezone
+from ulid import ULID
+
+from orgs.models import Organization
+from pronunciations.models import Dictionary
+
+
+def new_target_id() -> str:
+    return f"tgt_{ULID()}"
+
+
+class SyncTarget(models.Model):
+    """Where an organization's dictionaries are pushed and verified. The SLNG key is encrypted."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sync_targets"
+    )
+    public_id = models.CharField(max_length=40, unique=True, default=new_target_id, editable=False)
+    name = models.SlugField(max_length=64, help_text="e.g. production, staging")
+    base_url = models.URLField(help_text="SLNG HTTP base URL, e.g. https://api.slng.ai")
+    ws_url = models.CharField(max_length=200, help_text="SLNG WebSocket base, e.g. wss://api.slng.ai")
+    model = models.CharField(
+        max_length=200, default="deepgram/aura:2", help_text="TTS model path after /v1/tts/"
+    )
+    voice = models.CharField(max_length=100, blank=True, default="")
+    encrypted_api_key = models.TextField(editable=False)
+    enabled = models.BooleanField(default=True)
+    prune = models.BooleanField(
+        default=False, help_text="Delete upstream dictionaries that were deleted here."
+    )
+    interval_seconds = models.PositiveIntegerField(default=300)
+    lease_token = models.CharField(max_length=40, blank=True, default="", editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="target_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.slug}/{self.name}"
+
+    def __repr__(self) -> str:
+        return f"<SyncTarget {self.public_id} {self.base_url}>"
+
+
+class SyncStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SYNCED = "synced", "Synced"
+    VERIFIED = "verified", "Verified"
+    FAILED = "failed", "Failed"
+
+
+class SyncState(models.Model):
+    """What one target holds of one dictionary, and how the last attempt went."""
+
+    target = models.ForeignKey(SyncTarget, on_delete=models.CASCADE, related_name="states")
+    dictionary = models.ForeignKey(Dictionary, on_delete=models.CASCADE, related_name="sync_states")
+    status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    pushed_revision = models.PositiveIntegerField(null=True, blank=True)
+    pushed_hash = models.CharField(max_length=80, blank=True, default="")
+    upstream_id = models.CharField(max_length=80, blank=True, default="")
+    upstream_hash = models.CharField(max_length=120, blank=True, default="")
+    last_error_code = models.CharField(max_length=64, blank=True, default="")
+    last_error_message = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    window_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Last delete-to-create window while replacing upstream."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["target", "dictionary"], name="state_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dictionary} @ {self.target}: {self.status}"
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Manual"
+    CHANGE = "change", "Change"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class SyncRun(models.Model):
+    """One run of a target's sync: what it did and how long it took."""
+
+    target = models.ForeignKey(SyncTarget, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    replaced = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    verified = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    http_calls = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.target} ({self.status})"

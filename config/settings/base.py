@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "orgs",
     "pronunciations",
     "sync",
@@ -115,3 +116,36 @@ LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
+
+# Celery. The local run uses a file broker under var/ (no server needed); tests and production
+# set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"data_folder_in": str(_BROKER_DIR), "data_folder_out": str(_BROKER_DIR)}
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+
+# Sync to SLNG.
+# Fernet key that encrypts SLNG API keys at rest. Unset (local runs only), one is derived from
+# DJANGO_SECRET_KEY; production requires it.
+LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY", "")
+LEXICON_SLNG_TIMEOUT_SECONDS = float(env_str("LEXICON_SLNG_TIMEOUT_SECONDS", "10"))
+LEXICON_SLNG_RETRY_BASE_SECONDS = float(env_str("LEXICON_SLNG_RETRY_BASE_SECONDS", "1"))
+LEXICON_SLNG_RETRY_CAP_SECONDS = float(env_str("LEXICON_SLNG_RETRY_CAP_SECONDS", "30"))
+LEXICON_SLNG_RETRY_DEADLINE_SECONDS = float(env_str("LEXICON_SLNG_RETRY_DEADLINE_SECONDS", "120"))
+# A run holds its target's lease this long past its last progress; a killed run's lease expires.
+LEXICON_SYNC_LEASE_SECONDS = env_int("LEXICON_SYNC_LEASE_SECONDS", 300)
+LEXICON_SYNC_DEBOUNCE_SECONDS = env_int("LEXICON_SYNC_DEBOUNCE_SECONDS", 2)
+LEXICON_SYNC_INTERVAL_SECONDS = env_int("LEXICON_SYNC_INTERVAL_SECONDS", 300)
