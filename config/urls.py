@@ -7,10 +7,15 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
+from sync import api as sync_api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("v1/pronunciation/dictionaries/<str:name>/sync", sync_api.DictionarySyncView.as_view()),
     path("v1/pronunciation/", include("pronunciations.api.urls")),
+    path("v1/sync/targets", sync_api.TargetCollectionView.as_view()),
+    path("v1/sync/targets/<str:target_id>/run", sync_api.TargetRunView.as_view()),
+    path("v1/sync/targets/<str:target_id>/runs", sync_api.TargetRunsView.as_view()),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

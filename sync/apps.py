@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class SyncConfig(AppConfig):
     name = "sync"
     verbose_name = "Sync to SLNG"
+
+    def ready(self) -> None:
+        from pronunciations.signals import dictionary_changed
+        from sync.receivers import enqueue_sync
+
+        dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")

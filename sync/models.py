@@ -21,7 +21,9 @@ class SyncTarget(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=new_target_id, editable=False)
     name = models.SlugField(max_length=64, help_text="e.g. production, staging")
     base_url = models.URLField(help_text="SLNG HTTP base URL, e.g. https://api.slng.ai")
-    ws_url = models.CharField(max_length=200, help_text="SLNG WebSocket base, e.g. wss://api.slng.ai")
+    ws_url = models.CharField(
+        max_length=200, help_text="SLNG WebSocket base, e.g. wss://api.slng.ai"
+    )
     model = models.CharField(
         max_length=200, default="deepgram/aura:2", help_text="TTS model path after /v1/tts/"
     )

@@ -149,3 +149,8 @@ LEXICON_SLNG_RETRY_DEADLINE_SECONDS = float(env_str("LEXICON_SLNG_RETRY_DEADLINE
 LEXICON_SYNC_LEASE_SECONDS = env_int("LEXICON_SYNC_LEASE_SECONDS", 300)
 LEXICON_SYNC_DEBOUNCE_SECONDS = env_int("LEXICON_SYNC_DEBOUNCE_SECONDS", 2)
 LEXICON_SYNC_INTERVAL_SECONDS = env_int("LEXICON_SYNC_INTERVAL_SECONDS", 300)
+# After a pronunciation_not_found verification, the dictionary is pushed once more and verified
+# again after this pause (SLNG may need a moment before TTS sees a new dictionary).
+LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS = float(
+    env_str("LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS", "2")
+)

@@ -1,0 +1,60 @@
+"""``manage.py create_sync_target ORG_SLUG NAME --base-url URL --ws-url URL``."""
+
+import os
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+
+from orgs.models import Organization
+from sync.targets import target_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a sync target. The SLNG API key is read from the SLNG_API_KEY environment "
+        "variable or, if unset, from standard input; never from the command line."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("org_slug")
+        parser.add_argument("name", help="e.g. production or staging")
+        parser.add_argument("--base-url", required=True, help="e.g. https://api.slng.ai")
+        parser.add_argument("--ws-url", required=True, help="e.g. wss://api.slng.ai")
+        parser.add_argument("--model", default="deepgram/aura:2", help="TTS model for verification")
+        parser.add_argument("--voice", default="", help="voice for verification sessions")
+        parser.add_argument(
+            "--prune", action="store_true", help="delete upstream what is deleted here"
+        )
+        parser.add_argument("--interval", type=int, default=300, help="seconds between syncs")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization = Organization.objects.filter(slug=options["org_slug"]).first()
+        if organization is None:
+            raise CommandError(f"no organization with slug {options['org_slug']!r}")
+        api_key = os.environ.get("SLNG_API_KEY") or self._read_stdin()
+        try:
+            target = target_create(
+                organization=organization,
+                name=options["name"],
+                base_url=options["base_url"],
+                ws_url=options["ws_url"],
+                api_key=api_key,
+                model=options["model"],
+                voice=options["voice"],
+                prune=options["prune"],
+                interval_seconds=options["interval"],
+            )
+        except (ValueError, IntegrityError) as exc:
+            raise CommandError(f"cannot create the target: {exc}") from exc
+        self.stderr.write(f"Created target {target} syncing every {target.interval_seconds}s.")
+        self.stdout.write(target.public_id)
+
+    def _read_stdin(self) -> str:
+        if sys.stdin.isatty():
+            self.stderr.write(
+                "SLNG API key (input hidden is not supported; paste and press Enter):"
+            )
+        return sys.stdin.readline().strip()

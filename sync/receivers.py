@@ -1,0 +1,42 @@
+"""Prompt sync: a committed dictionary change enqueues a debounced run of each enabled target.
+
+This only makes sync prompt. What is pending is derived from the data, so the periodic run of
+each target finds every change even if this message was lost (broker down).
+"""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from sync.models import SyncTarget
+from sync.tasks import run_target
+
+logger = logging.getLogger(__name__)
+
+
+def publish_run(target_id: int, trigger: str, countdown: float = 0) -> bool:
+    """Enqueue a run; False (logged) when the broker cannot take it: the schedule catches up."""
+    try:
+        run_target.apply_async((target_id, trigger), countdown=countdown)
+    except Exception:  # kombu raises several types for an unreachable broker
+        logger.warning("could not enqueue sync of target %s; its schedule will catch up", target_id)
+        return False
+    return True
+
+
+def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> list[int]:
+    """Enqueue one run per enabled target of the organization, at most one per debounce window."""
+    delay = settings.LEXICON_SYNC_DEBOUNCE_SECONDS if trigger == "change" else 0
+    queued = []
+    targets = SyncTarget.objects.filter(organization_id=organization_id, enabled=True)
+    for target_id in targets.values_list("pk", flat=True):
+        key = f"sync:debounce:{target_id}"
+        if delay and not cache.add(key, 1, timeout=delay):
+            continue
+        if publish_run(target_id, trigger, countdown=delay):
+            queued.append(target_id)
+        else:
+            cache.delete(key)
+    return queued
