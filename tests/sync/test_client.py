@@ -6,6 +6,7 @@ from sync.client import (
     RetryPolicy,
     SlngClient,
     SlngConflict,
+    SlngError,
     SlngNotFound,
     SlngRejected,
     SlngUnauthorized,
@@ -76,7 +77,7 @@ def test_503s_past_the_deadline_raise_unavailable_with_slngs_code(slng: Emulator
     ],
 )
 def test_client_errors_are_typed_and_never_retried(
-    slng: EmulatorThread, call: object, error: type, status: int, code: str
+    slng: EmulatorThread, call: object, error: type[SlngError], status: int, code: str
 ) -> None:
     client = _client(slng)
     slng.state.create_dictionary(org_id="org_upstream_acme", body=BODY)  # for the 409 case
