@@ -1,4 +1,4 @@
-"""Sync runs against the emulator over real sockets: push, replace, prune, verify, survive faults."""
+"""Sync runs against the emulator over real sockets: push, replace, prune, verify, faults."""
 
 import io
 from typing import Any
