@@ -12,7 +12,7 @@ from sync.models import SyncTarget
     name="sync.run_target",
     bind=True,
     acks_late=True,
-    max_retries=30,
+    max_retries=120,
     soft_time_limit=1800,
     time_limit=1900,
 )
@@ -23,4 +23,4 @@ def run_target(self: Task, target_id: int, trigger: str = "change") -> None:
     try:
         services.target_run(target_id=target_id, trigger=trigger)
     except services.TargetBusy as exc:
-        raise self.retry(countdown=settings.LEXICON_SYNC_DEBOUNCE_SECONDS * 2, exc=exc) from exc
+        raise self.retry(countdown=settings.LEXICON_SYNC_BUSY_RETRY_SECONDS, exc=exc) from exc

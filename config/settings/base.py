@@ -154,3 +154,6 @@ LEXICON_SYNC_INTERVAL_SECONDS = env_int("LEXICON_SYNC_INTERVAL_SECONDS", 300)
 LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS = float(
     env_str("LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS", "2")
 )
+# A run that finds its target busy retries after this many seconds (up to 120 times); the
+# target's schedule catches anything left after that.
+LEXICON_SYNC_BUSY_RETRY_SECONDS = env_int("LEXICON_SYNC_BUSY_RETRY_SECONDS", 5)
