@@ -63,7 +63,13 @@ def parse_database_url(url: str, base_dir: Path) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path.removeprefix("/")) or "db.sqlite3"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(base_dir / path)}
+        # Local runs share the file between the web server and the worker: wait for locks and
+        # take the write lock up front so concurrent writers queue instead of failing.
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(base_dir / path),
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         options: dict[str, Any] = {"connect_timeout": 5}
         options.update(dict(parse_qsl(parts.query)))

@@ -111,6 +111,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes

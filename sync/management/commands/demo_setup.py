@@ -1,0 +1,83 @@
+"""``manage.py demo_setup``: the local run's demo organization, key, dictionary and SLNG target."""
+
+import json
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from orgs.models import Organization
+from orgs.services import api_key_create, organization_create
+from pronunciations.models import Dictionary
+from pronunciations.services import dictionary_create
+from sync.models import SyncTarget
+from sync.targets import target_create
+
+DEMO_SLNG_KEY = "sk_local_demo_emulator"
+SAMPLE = {
+    "rewrite": {
+        "rules": [
+            {"match": "SLNG", "replace": "slang"},
+            {"match": "QubePay", "replace": "cube pay"},
+            {"match": "ACH transfer", "replace": "ay see aitch transfer"},
+            {"match": "ACH", "replace": "ay see aitch"},
+        ]
+    },
+    "ipa": {"rules": [{"match": "SLNG", "ipa": "slɪŋ"}]},
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Local runs only: create, once, the demo organization with an API key (kept in "
+        "var/demo-key and printed), a sample dictionary, the emulator's keys file and a sync "
+        "target pointing at the emulator."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--slug", default="demo")
+        parser.add_argument("--emulator-url", default="http://127.0.0.1:8765")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("demo_setup is for local runs only (DEBUG is off)")
+        var = Path(settings.BASE_DIR) / "var"
+        var.mkdir(exist_ok=True)
+        organization = Organization.objects.filter(slug=options["slug"]).first()
+        if organization is None:
+            organization = organization_create(slug=options["slug"], name="Demo organization")
+        key_file = var / "demo-key"
+        if not key_file.exists() or not organization.api_keys.filter(revoked_at=None).exists():
+            issued = api_key_create(organization=organization, label="demo-key")
+            key_file.write_text(issued.plaintext + "\n")
+            key_file.chmod(0o600)
+        self._emulator_keys(var / "emulator-keys.json")
+        self._target_and_sample(organization, options["emulator_url"])
+        self.stderr.write(f"Demo organization {organization.slug!r} is ready.")
+        self.stdout.write(key_file.read_text().strip())
+
+    def _emulator_keys(self, path: Path) -> None:
+        keys = {"keys": [{"key": DEMO_SLNG_KEY, "org_id": "org_local_demo", "label": "lexicon"}]}
+        path.write_text(json.dumps(keys, indent=2) + "\n")
+        path.chmod(0o600)
+
+    def _target_and_sample(self, organization: Organization, emulator_url: str) -> None:
+        if not SyncTarget.objects.filter(organization=organization, name="emulator").exists():
+            target_create(
+                organization=organization,
+                name="emulator",
+                base_url=emulator_url,
+                ws_url=emulator_url.replace("http", "ws", 1),
+                api_key=DEMO_SLNG_KEY,
+                interval_seconds=60,
+            )
+        if not Dictionary.objects.filter(organization=organization).exists():
+            dictionary_create(
+                organization=organization,
+                name="support-pronunciations",
+                modes=SAMPLE,
+                metadata={"language": "en-US", "use_case": "support"},
+                created_by="demo-key",
+            )
