@@ -123,7 +123,11 @@ LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = BASE_DIR / "var" / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"data_folder_in": str(_BROKER_DIR), "data_folder_out": str(_BROKER_DIR)}
+    {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "control_folder": str(_BROKER_DIR / "control"),
+    }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 )
