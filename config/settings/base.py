@@ -122,7 +122,7 @@ LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _BROKER_DIR = BASE_DIR / "var" / "celery-broker"
-CELERY_BROKER_TRANSPORT_OPTIONS = (
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
