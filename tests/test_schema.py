@@ -35,6 +35,11 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-revisions-restore",
         "pronunciation-deleted-list",
         "pronunciation-deleted-restore",
+        "pronunciation-dictionaries-sync",
+        "pronunciation-dictionaries-sync-state",
+        "sync-targets-list",
+        "sync-targets-run",
+        "sync-targets-runs",
     }
     error = schema["components"]["schemas"]["ErrorOutput"]
     assert set(error["properties"]) == {"code", "error", "fieldErrors", "slng_request_id"}
