@@ -50,6 +50,7 @@ class PlanItem:
     name: str
     dictionary: Dictionary | None = None
     upstream: dict[str, Any] | None = None
+    state: SyncState | None = None
 
 
 def client_for(target: SyncTarget) -> SlngClient:
@@ -81,32 +82,64 @@ def same_content(payload: dict[str, Any], upstream: dict[str, Any]) -> bool:
     return upstream_modes == local_modes and (upstream.get("metadata") or {}) == payload["metadata"]
 
 
+def _untouched(state: SyncState | None, dictionary: Dictionary, found: dict[str, Any]) -> bool:
+    """Verified at this revision, and upstream still holds what we pushed (same id and hash).
+
+    Such a dictionary needs no rule loading and no comparison: this is what keeps an unchanged
+    re-sync to one list call (bench/sync.py).
+    """
+    return (
+        state is not None
+        and state.status == SyncStatus.VERIFIED
+        and state.pushed_revision == dictionary.revision
+        and state.upstream_id == found.get("id")
+        and state.upstream_hash == found.get("content_hash")
+    )
+
+
+def _compare(dictionary: Dictionary, found: dict[str, Any] | None) -> Action:
+    if found is None:
+        return "create"
+    return "unchanged" if same_content(dictionary_payload(dictionary), found) else "replace"
+
+
 def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[PlanItem]:
     """Decide, for every local and upstream dictionary, what the run must do."""
     upstream = {d.get("normalized_name") or d["name"].lower(): d for d in upstream_list}
+    states = {s.dictionary_id: s for s in SyncState.objects.filter(target=target)}
+    live = Dictionary.objects.filter(organization=target.organization, deleted_at__isnull=True)
     plan: list[PlanItem] = []
-    live = list(dictionary_list(organization=target.organization))
-    for dictionary in live:
-        found = upstream.get(dictionary.normalized_name)
-        if found is None:
-            plan.append(PlanItem("create", dictionary.name, dictionary))
-        elif same_content(dictionary_payload(dictionary), found):
-            plan.append(PlanItem("unchanged", dictionary.name, dictionary, found))
+    to_compare = []
+    for dictionary in live.only("pk", "name", "normalized_name", "revision"):
+        found, state = upstream.get(dictionary.normalized_name), states.get(dictionary.pk)
+        if found is not None and _untouched(state, dictionary, found):
+            plan.append(PlanItem("unchanged", dictionary.name, dictionary, found, state))
         else:
-            plan.append(PlanItem("replace", dictionary.name, dictionary, found))
+            to_compare.append(dictionary.pk)
+    for dictionary in dictionary_list(organization=target.organization).filter(pk__in=to_compare):
+        found = upstream.get(dictionary.normalized_name)
+        action = _compare(dictionary, found)
+        plan.append(PlanItem(action, dictionary.name, dictionary, found, states.get(dictionary.pk)))
+    plan.sort(key=lambda item: item.name.lower())
     if target.prune:
-        live_names = {d.normalized_name for d in live}
-        deleted_here = set(
-            Dictionary.objects.filter(organization=target.organization, deleted_at__isnull=False)
-            .exclude(normalized_name__in=live_names)
-            .values_list("normalized_name", flat=True)
-        )
-        plan += [
-            PlanItem("prune", found["name"], upstream=found)
-            for key, found in sorted(upstream.items())
-            if key in deleted_here
-        ]
+        plan += _prunes(target, upstream, {item.name.lower() for item in plan})
     return plan
+
+
+def _prunes(
+    target: SyncTarget, upstream: dict[str, dict[str, Any]], live_names: set[str]
+) -> list[PlanItem]:
+    """Upstream dictionaries whose local dictionary was deleted here (others are left alone)."""
+    deleted_here = set(
+        Dictionary.objects.filter(organization=target.organization, deleted_at__isnull=False)
+        .exclude(normalized_name__in=live_names)
+        .values_list("normalized_name", flat=True)
+    )
+    return [
+        PlanItem("prune", found["name"], upstream=found)
+        for key, found in sorted(upstream.items())
+        if key in deleted_here
+    ]
 
 
 # -- the lease ----------------------------------------------------------------------------
@@ -147,6 +180,7 @@ class _Runner:
 
     def __init__(self, target: SyncTarget, run: SyncRun, client: SlngClient, token: str) -> None:
         self.target, self.run, self.client, self.token = target, run, client, token
+        self.lease_extended = time.monotonic()
 
     def execute(self, plan: list[PlanItem], progress: Progress | None) -> None:
         for done, item in enumerate(plan, start=1):
@@ -155,20 +189,29 @@ class _Runner:
             else:
                 assert item.dictionary is not None  # noqa: S101 - set for non-prune items
                 self._sync_one(item, item.dictionary)
-            _lease_extend(self.target.pk, self.token)
+            self._keep_lease()
             if progress is not None:
                 progress(done, len(plan), item)
 
+    def _keep_lease(self) -> None:
+        """Extend the lease once a tenth of it has passed (not once per dictionary)."""
+        if time.monotonic() - self.lease_extended > settings.LEXICON_SYNC_LEASE_SECONDS / 10:
+            _lease_extend(self.target.pk, self.token)
+            self.lease_extended = time.monotonic()
+
     def _sync_one(self, item: PlanItem, dictionary: Dictionary) -> None:
-        state, _ = SyncState.objects.get_or_create(target=self.target, dictionary=dictionary)
-        up_to_date = (
+        state = item.state
+        if (
             item.action == "unchanged"
-            and state.status == SyncStatus.VERIFIED
-            and state.pushed_revision == dictionary.revision
-        )
-        if up_to_date:
+            and state is not None
+            and (
+                state.status == SyncStatus.VERIFIED and state.pushed_revision == dictionary.revision
+            )
+        ):
             self.run.unchanged += 1
             return
+        if state is None:
+            state, _ = SyncState.objects.get_or_create(target=self.target, dictionary=dictionary)
         try:
             upstream = self._push(item, dictionary, state)
             _record_pushed(state, dictionary, upstream)

@@ -4,6 +4,8 @@ import re
 import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace as with_changes
+from itertools import pairwise
 
 import pytest
 from hypothesis import example, given, settings
@@ -252,7 +254,7 @@ def test_rule_key_folds_case_and_whitespace() -> None:
     assert rule_key("ACH \n Transfer") == rule_key("ach transfer") == "ach transfer"
 
 
-# --- docs/rewrite-semantics.md -------------------------------------------------------------------
+# --- the examples of the README's rewrite semantics section -------------------------------------
 
 GUIDE = tuple((rule.match, rule.replace) for rule in GUIDE_RULES)
 DOCUMENTED_EXAMPLES = [
@@ -439,3 +441,126 @@ def test_regex_word_class_never_matches_a_boundary_character() -> None:
     every_character = "".join(map(chr, range(sys.maxunicode + 1)))
     matched = set(re.findall(r"\w", every_character))
     assert {char for char in matched if not is_word(char)} == set()
+
+
+# --- properties the issue lists ------------------------------------------------------------------
+
+# Match characters: Latin with case pairs and an expanding fold, Devanagari, Han, punctuation.
+MATCH_ALPHABET = "asSßé क中-."
+match_strategy = st.text(MATCH_ALPHABET, min_size=1, max_size=4)
+distinct_rules = st.lists(
+    st.builds(Rule, match_strategy, st.text("xy 中", max_size=3)),
+    max_size=6,
+    unique_by=lambda rule: rule_key(rule.match),
+)
+
+
+@st.composite
+def text_with(draw: st.DrawFn, phrases: list[str]) -> str:
+    """A text glued from random characters and `phrases` in varied case."""
+    pieces = st.text(ALPHABET, max_size=3)
+    if phrases:
+        chosen = st.sampled_from(phrases)
+        pieces = pieces | chosen | chosen.map(str.upper) | chosen.map(str.swapcase)
+    return "".join(draw(st.lists(pieces, max_size=8)))
+
+
+@st.composite
+def nested_rules(draw: st.DrawFn) -> list[Rule]:
+    """Rules with distinct keys, some extending another's match, so longest-first matters."""
+    rules = draw(distinct_rules)
+    if rules:
+        heads = st.sampled_from([rule.match for rule in rules])
+        longer = st.tuples(heads, st.sampled_from(" -."), match_strategy).map("".join)
+        rules += draw(st.lists(st.builds(Rule, longer, st.text("xy", max_size=2)), max_size=4))
+    return list({rule_key(rule.match): rule for rule in rules}.values())  # keys stay distinct
+
+
+@st.composite
+def nested_rules_and_text(draw: st.DrawFn) -> tuple[list[Rule], str]:
+    """Nested rules and a text using their matches."""
+    rules = draw(nested_rules())
+    return rules, draw(text_with([rule.match for rule in rules]))
+
+
+@st.composite
+def reordered_rules(draw: st.DrawFn) -> tuple[list[Rule], list[int], str]:
+    """Nested rules, a permutation of their indices, and a text using them."""
+    rules, text = draw(nested_rules_and_text())
+    return rules, list(draw(st.permutations(range(len(rules))))), text
+
+
+@st.composite
+def rescannable_rules(draw: st.DrawFn) -> tuple[list[Rule], str]:
+    """Rules whose replacements are made of rule matches, and a text holding both."""
+    matches = draw(st.lists(match_strategy, min_size=1, max_size=5, unique_by=rule_key))
+    made_of_matches = st.lists(st.sampled_from(matches), min_size=1, max_size=3).map(" ".join)
+    rules = [Rule(match, draw(made_of_matches)) for match in matches]
+    return rules, draw(text_with(matches + [rule.replace for rule in rules]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=rules_and_text())
+def test_applied_spans_never_overlap_and_increase(case: tuple[list[Rule], str]) -> None:
+    rules, text = case
+    applied = Matcher(rules).rewrite(text).applied
+    for item in applied:
+        assert item.start < item.end
+        assert item.out_start <= item.out_end
+    for before, after in pairwise(applied):
+        assert before.end <= after.start
+        assert before.out_end <= after.out_start
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rules=st.lists(
+        st.builds(Rule, st.tuples(match_strategy, match_strategy).map("q".join), st.text("xy")),
+        max_size=6,
+    ),
+    text=st.text(ALPHABET),
+)
+def test_text_is_unchanged_when_no_rule_matches(rules: list[Rule], text: str) -> None:
+    # Every match holds a "q", which neither the text's characters nor their case folds contain.
+    assert Matcher(rules).rewrite(text) == RewriteResult(text, ())
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=rules_and_text() | nested_rules_and_text())
+def test_no_longer_rule_matches_where_a_rule_applied(case: tuple[list[Rule], str]) -> None:
+    rules, text = case
+    for item in Matcher(rules).rewrite(text).applied:
+        before = text[item.start - 1] if item.start else None
+        assert boundary_ok(before, text[item.start])
+        for rule in rules:
+            key = rule_key(rule.match)
+            end = naive_end(text, item.start, key) if key else None
+            if end is None or end <= item.end:
+                continue
+            assert not boundary_ok(text[end] if end < len(text) else None, text[end - 1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=reordered_rules())
+def test_result_does_not_depend_on_rule_order(case: tuple[list[Rule], list[int], str]) -> None:
+    rules, order, text = case
+    original = Matcher(rules).rewrite(text)
+    reordered = Matcher([rules[index] for index in order]).rewrite(text)
+    assert reordered.text == original.text
+    mapped = tuple(with_changes(item, index=order[item.index]) for item in reordered.applied)
+    assert mapped == original.applied
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=rescannable_rules())
+def test_replacements_are_inserted_verbatim_and_never_rescanned(
+    case: tuple[list[Rule], str],
+) -> None:
+    rules, text = case
+    result = Matcher(rules).rewrite(text)
+    copied = written = 0
+    for item in result.applied:
+        assert result.text[written : item.out_start] == text[copied : item.start]
+        assert result.text[item.out_start : item.out_end] == rules[item.index].replace
+        copied, written = item.end, item.out_end
+    assert result.text[written:] == text[copied:]
