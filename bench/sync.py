@@ -137,7 +137,9 @@ def main() -> None:
         emulator.state.clear_requests()
         edit_s, edited = timed_run(target.pk, again.pk)
         report(f"{options.edits} edits replaced", edit_s, edited, emulator)
-        windows = [s.window_ms for s in SyncState.objects.exclude(window_ms=None)]
+        windows = [
+            w for w in SyncState.objects.values_list("window_ms", flat=True) if w is not None
+        ]
         print(
             f"\nunchanged re-sync / first sync: {again_s / first_s:.2%} of the time "
             f"({again.http_calls} list call, {again.created + again.replaced} writes)"
