@@ -13,6 +13,7 @@ class PronunciationError(Exception):
     ) -> None:
         self.message = message or self.default_message
         self.field_errors = field_errors or {}
+        self.extra: dict[str, object] = {}  # more top-level fields for the error body
         super().__init__(self.message)
 
 

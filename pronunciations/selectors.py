@@ -60,3 +60,26 @@ def revision_get(*, organization: Organization, name: str, number: int) -> Revis
     if revision is None:
         raise RevisionNotFound(dictionary.name, number)
     return revision
+
+
+def dictionaries_for_export(
+    *, organization: Organization, names: list[str] | None = None
+) -> QuerySet[Dictionary]:
+    """The organization's live dictionaries (all, or those named) with rules, ordered by name."""
+    queryset = dictionary_list(organization=organization)
+    if names:
+        wanted = {name.lower(): name for name in names}
+        queryset = queryset.filter(normalized_name__in=list(wanted))
+        found = set(queryset.values_list("normalized_name", flat=True))
+        missing = [name for key, name in wanted.items() if key not in found]
+        if missing:
+            raise DictionaryNotFound(", ".join(missing))
+    return queryset
+
+
+def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
+    """Every metadata key used by the dictionaries (export columns must be known up front)."""
+    keys: set[str] = set()
+    for metadata in queryset.values_list("metadata", flat=True):
+        keys.update(metadata or {})
+    return keys

@@ -29,7 +29,7 @@ from pronunciations.validation import DictionaryInput, Modes
 UNSET: Any = object()
 
 
-def _announce(dictionary: Dictionary, change: str) -> None:
+def announce(dictionary: Dictionary, change: str) -> None:
     organization_id, dictionary_id = dictionary.organization_id, dictionary.pk
     transaction.on_commit(
         lambda: dictionary_changed.send(
@@ -104,7 +104,7 @@ def dictionary_create(
         if _name_taken(organization, clean.name):
             raise DictionaryConflict(clean.name) from exc
         raise
-    _announce(dictionary, "created")
+    announce(dictionary, "created")
     return dictionary
 
 
@@ -157,7 +157,7 @@ def _apply(
     dictionary.save(update_fields=["revision", "metadata", "content_hash", "updated_at"])
     _write_rules(dictionary, clean.modes)
     _record(dictionary, action, source, author, comment, clean.modes)
-    _announce(dictionary, "updated")
+    announce(dictionary, "updated")
     return dictionary
 
 
@@ -226,7 +226,7 @@ def dictionary_delete(
         dictionary.deleted_at = dictionary.updated_at = timezone.now()
         dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
         _record(dictionary, Action.DELETE, source, author, "", modes)
-    _announce(dictionary, "deleted")
+    announce(dictionary, "deleted")
     return dictionary
 
 
@@ -254,7 +254,7 @@ def dictionary_undelete(
         except IntegrityError as exc:  # the name was taken between the check and the save
             raise DictionaryConflict(dictionary.name) from exc
         _record(dictionary, Action.UNDELETE, Source.RESTORE, author, "", modes)
-    _announce(dictionary, "created")
+    announce(dictionary, "created")
     return dictionary
 
 

@@ -40,6 +40,9 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "sync-targets-list",
         "sync-targets-run",
         "sync-targets-runs",
+        "pronunciation-import",
+        "pronunciation-export",
+        "pronunciation-dictionaries-export",
     }
     error = schema["components"]["schemas"]["ErrorOutput"]
     assert set(error["properties"]) == {"code", "error", "fieldErrors", "slng_request_id"}

@@ -85,6 +85,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "pronunciations.api.exceptions.slng_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # ?format= names a file format on export endpoints, not a DRF renderer.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -162,3 +164,5 @@ LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS = float(
 # A run that finds its target busy retries after this many seconds (up to 120 times); the
 # target's schedule catches anything left after that.
 LEXICON_SYNC_BUSY_RETRY_SECONDS = env_int("LEXICON_SYNC_BUSY_RETRY_SECONDS", 5)
+# Largest import file accepted (413 beyond it).
+LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

@@ -54,6 +54,7 @@ def error_body(error: PronunciationError, request_id: str | None) -> dict[str, A
     body: dict[str, Any] = {"code": error.code, "error": error.message}
     if error.field_errors:
         body["fieldErrors"] = error.field_errors
+    body.update(error.extra)
     if request_id:
         body["slng_request_id"] = request_id
     return body

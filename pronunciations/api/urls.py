@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pronunciations.api import history, tools, views
+from pronunciations.api import history, tools, transfer, views
 
 ONE = "dictionaries/<str:name>"
 REVISION = f"{ONE}/revisions/<int:number>"
@@ -16,7 +16,10 @@ urlpatterns = [
     path(f"{REVISION}/restore", history.RevisionRestoreView.as_view(), name="revision-restore"),
     path(f"{ONE}/preview", tools.DictionaryPreviewView.as_view(), name="dictionary-preview"),
     path(f"{ONE}/lint", tools.DictionaryLintView.as_view(), name="dictionary-lint"),
+    path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
     path("preview", tools.PreviewView.as_view(), name="preview"),
+    path("import", transfer.ImportView.as_view(), name="import"),
+    path("export", transfer.ExportView.as_view(), name="export"),
     path("deleted-dictionaries", history.DeletedCollectionView.as_view(), name="deleted-list"),
     path(
         "deleted-dictionaries/<str:dictionary_id>/restore",

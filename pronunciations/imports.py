@@ -1,0 +1,457 @@
+"""Bulk import: rows of the tabular layout become dictionaries, all or nothing.
+
+``dictionary_import`` validates every row with the same validation as every other write before
+its first write, then writes in one transaction with bulk statements: one revision (source
+``import``) and one ``dictionary_changed`` per changed dictionary, not one per row.
+"""
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orgs.models import Organization
+from pronunciations import tabular, validation
+from pronunciations.content import content_hash, modes_from_rules, modes_to_wire
+from pronunciations.errors import DictionaryConflict, PronunciationError
+from pronunciations.models import Action, Dictionary, Mode, Revision, Rule, Source
+from pronunciations.services import announce
+from pronunciations.validation import VALUE_FIELD, DictionaryInput, match_key
+
+ImportMode = Literal["replace", "merge"]
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class SourceRow:
+    """One parsed row; ``number`` is the row as the user sees it (header = row 1)."""
+
+    number: int
+    dictionary: str
+    mode: str
+    match: str
+    value: str
+    position: int | None
+    metadata: dict[str, Any]
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    mode: str
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rules_added: int = 0
+    rules_changed: int = 0
+    rules_removed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "mode": self.mode,
+            "dictionaries": {
+                "created": self.created,
+                "changed": self.changed,
+                "unchanged": self.unchanged,
+            },
+            "rules": {
+                "added": self.rules_added,
+                "changed": self.rules_changed,
+                "removed": self.rules_removed,
+            },
+            "errors": [vars(error) for error in self.errors],
+            "warnings": self.warnings,
+        }
+
+
+class ImportRejected(PronunciationError):
+    """The file has errors; nothing was written. ``report`` lists every one with its row."""
+
+    def __init__(self, report: ImportReport) -> None:
+        fields: dict[str, list[str]] = {}
+        for error in report.errors:
+            fields.setdefault(f"rows[{error.row}].{error.column}", []).append(error.message)
+        count = len(report.errors)
+        super().__init__(
+            f"Import refused: {count} error(s); nothing was written.", field_errors=fields
+        )
+        self.report = report
+        self.extra = {"report": report.to_wire()}
+
+
+# -- parsing rows -------------------------------------------------------------------------
+
+
+def _cell(value: object, *, escaped: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dict | list | bool):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = value if isinstance(value, str) else str(value)
+    return tabular.unescape_cell(text) if escaped else text
+
+
+def header_errors(headers: Sequence[str]) -> list[RowError]:
+    """Missing required columns and unknown columns, reported on row 1."""
+    errors = [
+        RowError(1, column, f"the required column {column!r} is missing")
+        for column in ("dictionary", "mode", "match")
+        if column not in headers
+    ]
+    if "replace" not in headers and "ipa" not in headers:
+        errors.append(RowError(1, "replace", "a 'replace' or an 'ipa' column is required"))
+    errors += [
+        RowError(1, column, f"unknown column {column!r}")
+        for column in headers
+        if column not in tabular.BASE_COLUMNS and not column.startswith(tabular.METADATA_PREFIX)
+    ]
+    return errors
+
+
+def parse_rows(
+    headers: Sequence[str], records: Iterable[Sequence[object]], *, escaped: bool, first_row: int
+) -> tuple[list[SourceRow], list[RowError]]:
+    """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX)."""
+    headers = [str(h or "").strip() for h in headers]
+    errors = header_errors(headers)
+    if errors:
+        return [], errors
+    rows = []
+    for number, record in enumerate(records, start=first_row):
+        cells = {h: _cell(v, escaped=escaped) for h, v in zip(headers, record, strict=False)}
+        if not any(cells.values()):
+            continue  # blank lines are skipped
+        row, problems = _parse_row(number, cells)
+        errors += problems
+        if row is not None:
+            rows.append(row)
+    return rows, errors
+
+
+def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, list[RowError]]:
+    errors = []
+    name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
+    if not name:
+        errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
+    if mode not in ("", *Mode.values):
+        errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
+    value_column = VALUE_FIELD[Mode(mode)] if mode in Mode.values else "replace"
+    other_column = "ipa" if value_column == "replace" else "replace"
+    if mode and cells.get(other_column):
+        errors.append(RowError(number, other_column, f"a {mode} rule has no {other_column}"))
+    if not mode and (cells.get("match") or cells.get("replace") or cells.get("ipa")):
+        errors.append(RowError(number, "mode", "a row with a rule needs a mode"))
+    position = None
+    if cells.get("position"):
+        if not cells["position"].isdigit():
+            errors.append(RowError(number, "position", "position must be a whole number"))
+        else:
+            position = int(cells["position"])
+    metadata = {
+        key.removeprefix(tabular.METADATA_PREFIX): tabular.metadata_value(value)
+        for key, value in cells.items()
+        if key.startswith(tabular.METADATA_PREFIX) and value != ""
+    }
+    if errors:
+        return None, errors
+    row = SourceRow(
+        number, name, mode, cells.get("match", ""), cells.get(value_column, ""), position, metadata
+    )
+    return row, []
+
+
+# -- planning -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """The rows of one dictionary in the file."""
+
+    name: str
+    rows: list[SourceRow] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Planned:
+    group: _Group
+    existing: Dictionary | None
+    clean: DictionaryInput
+    sources: dict[str, list[int]]  # mode -> row number of each rule (0: a rule kept from before)
+
+
+def _group(rows: list[SourceRow], errors: list[RowError]) -> dict[str, _Group]:
+    groups: dict[str, _Group] = {}
+    for row in rows:
+        group = groups.setdefault(row.dictionary.lower(), _Group(row.dictionary))
+        group.rows.append(row)
+        for key, value in row.metadata.items():
+            if key in group.metadata and group.metadata[key] != value:
+                message = f"metadata {key!r} differs from an earlier row of {group.name}"
+                errors.append(RowError(row.number, tabular.METADATA_PREFIX + key, message))
+            group.metadata[key] = value
+    return groups
+
+
+def _file_rules(group: _Group) -> dict[str, list[SourceRow]]:
+    """Rule rows per mode, ordered by ``position`` where given, else by file order."""
+    by_mode: dict[str, list[SourceRow]] = {}
+    for row in group.rows:
+        if row.mode:
+            by_mode.setdefault(row.mode, []).append(row)
+    for rules in by_mode.values():
+        rules.sort(key=lambda r: (r.position is None, r.position or 0))
+    return by_mode
+
+
+def _duplicate_rows(group: _Group) -> list[RowError]:
+    """Rows that repeat an earlier row's match in the same mode (which one would win?)."""
+    seen: dict[tuple[str, str], int] = {}
+    errors = []
+    for row in group.rows:
+        if not row.mode or not row.match.strip():
+            continue
+        first = seen.setdefault((row.mode, match_key(row.match)), row.number)
+        if first != row.number:
+            message = f"duplicates the match of row {first} (matches compare case-insensitively)"
+            errors.append(RowError(row.number, "match", message))
+    return errors
+
+
+def _next_content(
+    group: _Group, existing: Dictionary | None, mode: ImportMode, has_metadata: bool
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[int]]]:
+    """The dictionary's new wire modes and metadata, and which row each rule came from."""
+    file_rules = _file_rules(group)
+    current = modes_to_wire(modes_from_rules(existing.rules.all())) if existing else {}
+    modes: dict[str, Any] = {}
+    sources: dict[str, list[int]] = {}
+    for mode_name in Mode.values:
+        field_name = VALUE_FIELD[Mode(mode_name)]
+        kept = current.get(mode_name, {}).get("rules", []) if mode == "merge" else []
+        rules = [dict(rule) for rule in kept]
+        rows = [0] * len(rules)
+        index = {match_key(rule["match"]): i for i, rule in enumerate(rules)}
+        for row in file_rules.get(mode_name, []):
+            at = index.get(match_key(row.match)) if row.match.strip() else None
+            if at is None:
+                index[match_key(row.match)] = len(rules)
+                rules.append({"match": row.match, field_name: row.value})
+                rows.append(row.number)
+            else:
+                rules[at], rows[at] = {"match": row.match, field_name: row.value}, row.number
+        if rules or mode_name == Mode.REWRITE:
+            modes[mode_name], sources[mode_name] = {"rules": rules}, rows
+    metadata = dict(existing.metadata) if existing and (mode == "merge" or not has_metadata) else {}
+    if mode == "merge" or has_metadata:
+        metadata.update(group.metadata)
+    return modes, metadata, sources
+
+
+def _row_of(path: str, planned_sources: dict[str, list[int]], first_row: int) -> tuple[int, str]:
+    """Map a validation path such as modes.ipa.rules[3].ipa to (row number, column)."""
+    parts = path.split(".")
+    if len(parts) == 4 and parts[0] == "modes" and parts[2].startswith("rules["):
+        index = int(parts[2][6:-1])
+        rows = planned_sources.get(parts[1], [])
+        row = rows[index] if index < len(rows) and rows[index] else first_row
+        return row, parts[3]
+    column = {"name": "dictionary", "metadata": "metadata"}.get(parts[0], "match")
+    return first_row, column
+
+
+def _plan(
+    organization: Organization,
+    groups: dict[str, _Group],
+    mode: ImportMode,
+    create_missing: bool,
+    has_metadata: bool,
+    report: ImportReport,
+    progress: Progress | None,
+) -> list[_Planned]:
+    queryset = Dictionary.objects.filter(
+        organization=organization, deleted_at__isnull=True, normalized_name__in=list(groups)
+    )
+    if not report.dry_run:  # no one may change these between this read and the write
+        queryset = queryset.select_for_update()
+    existing = {d.normalized_name: d for d in queryset.prefetch_related("rules")}
+    planned = []
+    for done, (key, group) in enumerate(groups.items(), start=1):
+        first_row = group.rows[0].number
+        found = existing.get(key)
+        if found is None and not create_missing:
+            message = f"no dictionary named {group.name!r} (set create_missing to create it)"
+            report.errors.append(RowError(first_row, "dictionary", message))
+            continue
+        report.errors += _duplicate_rows(group)
+        modes, metadata, sources = _next_content(group, found, mode, has_metadata)
+        name = found.name if found else group.name
+        try:
+            clean = validation.validate_dictionary(
+                {"name": name, "modes": modes, "metadata": metadata}
+            )
+        except ValidationError as exc:
+            for path, messages in exc.message_dict.items():
+                row, column = _row_of(path, sources, first_row)
+                report.errors += [RowError(row, column, message) for message in messages]
+            continue
+        planned.append(_Planned(group, found, clean, sources))
+        if progress is not None:
+            progress("validate", done, len(groups))
+    return planned
+
+
+# -- counting and writing -----------------------------------------------------------------
+
+
+def _count(report: ImportReport, before: dict[str, Any], after: dict[str, Any]) -> None:
+    for mode in Mode:
+        field_name = VALUE_FIELD[mode]
+        old = {match_key(r["match"]): r for r in before.get(mode.value, {}).get("rules", [])}
+        new = {match_key(r["match"]): r for r in after.get(mode.value, {}).get("rules", [])}
+        report.rules_added += len(new.keys() - old.keys())
+        report.rules_removed += len(old.keys() - new.keys())
+        report.rules_changed += sum(
+            1
+            for key in new.keys() & old.keys()
+            if (new[key]["match"], new[key][field_name])
+            != (old[key]["match"], old[key][field_name])
+        )
+
+
+def _classify(planned: list[_Planned], report: ImportReport) -> list[_Planned]:
+    """Fill the report's dictionary lists and counts; return the plans that write."""
+    writes = []
+    for plan in planned:
+        after = modes_to_wire(plan.clean.modes)
+        if plan.existing is None:
+            report.created.append(plan.clean.name)
+            _count(report, {}, after)
+            writes.append(plan)
+            continue
+        before = modes_to_wire(modes_from_rules(plan.existing.rules.all()))
+        same = (
+            content_hash(plan.clean.modes) == plan.existing.content_hash
+            and plan.clean.metadata == plan.existing.metadata
+        )
+        if same:
+            report.unchanged.append(plan.existing.name)
+            continue
+        report.changed.append(plan.existing.name)
+        _count(report, before, after)
+        writes.append(plan)
+    return writes
+
+
+def _write(organization: Organization, writes: list[_Planned], author: str) -> None:
+    """Bulk-write the changed and created dictionaries, their rules and one revision each."""
+    now = timezone.now()
+    created = [
+        Dictionary(
+            organization=organization,
+            name=plan.clean.name,
+            normalized_name=plan.clean.name.lower(),
+            metadata=plan.clean.metadata,
+            content_hash=content_hash(plan.clean.modes),
+            created_at=now,
+            updated_at=now,
+        )
+        for plan in writes
+        if plan.existing is None
+    ]
+    Dictionary.objects.bulk_create(created, batch_size=500)
+    changed = [plan for plan in writes if plan.existing is not None]
+    for plan in changed:
+        dictionary = plan.existing
+        assert dictionary is not None  # noqa: S101 - filtered above
+        dictionary.revision += 1
+        dictionary.metadata = plan.clean.metadata
+        dictionary.content_hash = content_hash(plan.clean.modes)
+        dictionary.updated_at = now
+    changed_rows = [plan.existing for plan in changed if plan.existing is not None]
+    Dictionary.objects.bulk_update(
+        changed_rows, ["revision", "metadata", "content_hash", "updated_at"], batch_size=500
+    )
+    Rule.objects.filter(dictionary__in=changed_rows).delete()
+    targets = iter(created)
+    pairs = [(plan.existing or next(targets), plan) for plan in writes]
+    Rule.objects.bulk_create(
+        (
+            Rule(dictionary=d, mode=mode, position=i, match=spec.match, value=spec.value)
+            for d, plan in pairs
+            for mode, specs in plan.clean.modes.items()
+            for i, spec in enumerate(specs)
+        ),
+        batch_size=5000,
+    )
+    Revision.objects.bulk_create(
+        [
+            Revision(
+                dictionary=d,
+                number=d.revision,
+                action=Action.CREATE if plan.existing is None else Action.UPDATE,
+                source=Source.IMPORT,
+                author=author,
+                created_at=now,
+                snapshot={"modes": modes_to_wire(plan.clean.modes), "metadata": d.metadata},
+                content_hash=d.content_hash,
+            )
+            for d, plan in pairs
+        ],
+        batch_size=500,
+    )
+    for dictionary, plan in pairs:
+        announce(dictionary, "created" if plan.existing is None else "updated")
+
+
+def dictionary_import(
+    *,
+    organization: Organization,
+    rows: list[SourceRow],
+    parse_errors: list[RowError],
+    mode: ImportMode = "merge",
+    dry_run: bool = False,
+    create_missing: bool = False,
+    has_metadata: bool = False,
+    author: str = "",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import parsed rows into the organization, all or nothing; raises ImportRejected.
+
+    A dry run returns the same report and writes nothing. ``has_metadata`` says the file had
+    metadata columns: in ``replace`` mode they replace the metadata, without them it is kept.
+    """
+    report = ImportReport(dry_run=dry_run, mode=mode, errors=list(parse_errors))
+    with transaction.atomic():
+        groups = _group(rows, report.errors)
+        planned = _plan(organization, groups, mode, create_missing, has_metadata, report, progress)
+        if report.errors:
+            report.errors.sort(key=lambda e: (e.row, e.column))
+            raise ImportRejected(report)
+        writes = _classify(planned, report)
+        if dry_run:
+            return report
+        try:
+            with transaction.atomic():
+                _write(organization, writes, author)
+        except IntegrityError as exc:  # a dictionary of the same name was created meanwhile
+            raise DictionaryConflict(", ".join(report.created) or "(import)") from exc
+        if progress is not None:
+            progress("write", len(writes), len(writes))
+    return report

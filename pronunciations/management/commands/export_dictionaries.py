@@ -1,0 +1,75 @@
+"""``manage.py export_dictionaries --org SLUG --format FORMAT``: export to a file or stdout."""
+
+import shutil
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from orgs.models import Organization
+from pronunciations import fileformats, selectors
+from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.errors import PronunciationError
+from pronunciations.management.progress import ProgressBar
+from pronunciations.models import Dictionary
+from pronunciations.pls import PlsError, pls_dump
+from pronunciations.tabular import export_columns
+
+
+class Command(BaseCommand):
+    help = (
+        "Export an organization's dictionaries (all, or --names) as CSV, XLSX or JSON, or one "
+        "dictionary as PLS, to --output or standard output."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--org", required=True, help="the organization's slug")
+        parser.add_argument("--format", choices=fileformats.FORMATS, default="csv")
+        parser.add_argument("--names", default="", help="comma-separated dictionary names")
+        parser.add_argument("--output", type=Path, help="file to write (default: stdout)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            raise CommandError(f"no organization with slug {options['org']!r}")
+        names = [name for name in options["names"].split(",") if name.strip()]
+        if options["format"] == "pls" and len(names) != 1:
+            raise CommandError("PLS holds one dictionary: give exactly one name in --names")
+        try:
+            queryset = selectors.dictionaries_for_export(organization=organization, names=names)
+        except PronunciationError as exc:
+            raise CommandError(exc.message) from exc
+        output = options["output"].open("wb") if options["output"] else sys.stdout.buffer
+        try:
+            self._write(queryset, options["format"], output)
+        finally:
+            if options["output"]:
+                output.close()
+
+    def _write(self, queryset: Any, file_format: str, output: Any) -> None:
+        if file_format == "pls":
+            dictionary: Dictionary = queryset.get()
+            modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+            try:
+                output.write(pls_dump(modes, dictionary.metadata))
+            except PlsError as exc:
+                raise CommandError(str(exc)) from exc
+            return
+        bar, total = ProgressBar(lambda text: self.stderr.write(text, ending="")), queryset.count()
+        columns = export_columns(selectors.metadata_keys(queryset))
+        rows = self._counted(queryset.iterator(chunk_size=200), bar, total)
+        if file_format == "xlsx":
+            shutil.copyfileobj(fileformats.xlsx_file(rows, columns), output)
+        else:
+            stream = fileformats.csv_stream if file_format == "csv" else fileformats.json_stream
+            for chunk in stream(rows, columns):
+                output.write(chunk.encode("utf-8"))
+        bar.done()
+
+    @staticmethod
+    def _counted(dictionaries: Any, bar: ProgressBar, total: int) -> Any:
+        for done, dictionary in enumerate(dictionaries, start=1):
+            yield dictionary
+            bar("export", done, total)

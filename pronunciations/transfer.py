@@ -1,0 +1,100 @@
+"""Import and export of whole files, shared by the API and the management commands."""
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from orgs.models import Organization
+from pronunciations.errors import RequestTooLarge
+from pronunciations.fileformats import FORMATS, read_table
+from pronunciations.imports import (
+    ImportMode,
+    ImportReport,
+    Progress,
+    RowError,
+    SourceRow,
+    dictionary_import,
+    parse_rows,
+)
+from pronunciations.models import Mode
+from pronunciations.pls import PlsError, pls_load
+from pronunciations.validation import VALUE_FIELD, validate_name
+
+
+def detect_format(requested: str | None, filename: str) -> str:
+    """The explicit format, else the file's extension; ValidationError when neither is known."""
+    file_format = (requested or PurePath(filename).suffix.removeprefix(".")).lower()
+    if file_format not in FORMATS:
+        raise ValidationError({"format": [f"format must be one of {', '.join(FORMATS)}"]})
+    return file_format
+
+
+def import_mode(value: str | None) -> ImportMode:
+    if value in (None, "", "merge"):
+        return "merge"
+    if value == "replace":
+        return "replace"
+    raise ValidationError({"mode": ["mode must be replace or merge"]})
+
+
+def _pls_rows(data: bytes, dictionary: str | None) -> tuple[list[SourceRow], list[str], bool]:
+    if not dictionary:
+        raise ValidationError({"dictionary": ["a PLS file holds one dictionary: name it"]})
+    validate_name(dictionary, field="dictionary")
+    try:
+        lexicon = pls_load(data, max_bytes=settings.LEXICON_MAX_UPLOAD_BYTES)
+    except PlsError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    metadata = {"language": lexicon.language} if lexicon.language else {}
+    rows = [SourceRow(1, dictionary, "", "", "", None, dict(metadata))]
+    for mode in Mode:
+        for rule in lexicon.modes.get(mode.value, {}).get("rules", []):
+            number = len(rows)
+            rows.append(
+                SourceRow(
+                    number, dictionary, mode, rule["match"], rule[VALUE_FIELD[mode]], None, {}
+                )
+            )
+    return rows, list(lexicon.warnings), bool(metadata)
+
+
+def import_file(
+    *,
+    organization: Organization,
+    data: bytes,
+    file_format: str,
+    mode: ImportMode,
+    dry_run: bool = False,
+    create_missing: bool = False,
+    dictionary: str | None = None,
+    author: str = "",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Parse and import a file; raises ValidationError, RequestTooLarge or ImportRejected."""
+    limit = settings.LEXICON_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise RequestTooLarge(f"The file is too large: the limit is {limit} bytes.")
+    warnings: list[str] = []
+    errors: list[RowError]
+    if file_format == "pls":
+        rows, warnings, has_metadata = _pls_rows(data, dictionary)
+        errors = []
+    else:
+        headers, records, escaped = read_table(data, file_format)
+        first_row = 2 if file_format != "json" else 1
+        rows, errors = parse_rows(headers, records, escaped=escaped, first_row=first_row)
+        has_metadata = any(str(h).startswith("metadata.") for h in headers)
+    report = dictionary_import(
+        organization=organization,
+        rows=rows,
+        parse_errors=errors,
+        mode=mode,
+        dry_run=dry_run,
+        create_missing=create_missing,
+        has_metadata=has_metadata,
+        author=author,
+        progress=progress,
+    )
+    report.warnings += warnings
+    return report
