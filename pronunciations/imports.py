@@ -5,8 +5,7 @@ its first write, then writes in one transaction with bulk statements: one revisi
 ``import``) and one ``dictionary_changed`` per changed dictionary, not one per row.
 """
 
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,30 +19,11 @@ from pronunciations.content import content_hash, modes_from_rules, modes_to_wire
 from pronunciations.errors import DictionaryConflict, PronunciationError
 from pronunciations.models import Action, Dictionary, Mode, Revision, Rule, Source
 from pronunciations.services import announce
+from pronunciations.tabular import RowError, SourceRow
 from pronunciations.validation import VALUE_FIELD, DictionaryInput, match_key
 
 ImportMode = Literal["replace", "merge"]
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class SourceRow:
-    """One parsed row; ``number`` is the row as the user sees it (header = row 1)."""
-
-    number: int
-    dictionary: str
-    mode: str
-    match: str
-    value: str
-    position: int | None
-    metadata: dict[str, Any]
 
 
 @dataclass
@@ -91,89 +71,6 @@ class ImportRejected(PronunciationError):
         )
         self.report = report
         self.extra = {"report": report.to_wire()}
-
-
-# -- parsing rows -------------------------------------------------------------------------
-
-
-def _cell(value: object, *, escaped: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dict | list | bool):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = value if isinstance(value, str) else str(value)
-    return tabular.unescape_cell(text) if escaped else text
-
-
-def header_errors(headers: Sequence[str]) -> list[RowError]:
-    """Missing required columns and unknown columns, reported on row 1."""
-    errors = [
-        RowError(1, column, f"the required column {column!r} is missing")
-        for column in ("dictionary", "mode", "match")
-        if column not in headers
-    ]
-    if "replace" not in headers and "ipa" not in headers:
-        errors.append(RowError(1, "replace", "a 'replace' or an 'ipa' column is required"))
-    errors += [
-        RowError(1, column, f"unknown column {column!r}")
-        for column in headers
-        if column not in tabular.BASE_COLUMNS and not column.startswith(tabular.METADATA_PREFIX)
-    ]
-    return errors
-
-
-def parse_rows(
-    headers: Sequence[str], records: Iterable[Sequence[object]], *, escaped: bool, first_row: int
-) -> tuple[list[SourceRow], list[RowError]]:
-    """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX)."""
-    headers = [str(h or "").strip() for h in headers]
-    errors = header_errors(headers)
-    if errors:
-        return [], errors
-    rows = []
-    for number, record in enumerate(records, start=first_row):
-        cells = {h: _cell(v, escaped=escaped) for h, v in zip(headers, record, strict=False)}
-        if not any(cells.values()):
-            continue  # blank lines are skipped
-        row, problems = _parse_row(number, cells)
-        errors += problems
-        if row is not None:
-            rows.append(row)
-    return rows, errors
-
-
-def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, list[RowError]]:
-    errors = []
-    name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
-    if not name:
-        errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
-    if mode not in ("", *Mode.values):
-        errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
-    value_column = VALUE_FIELD[Mode(mode)] if mode in Mode.values else "replace"
-    other_column = "ipa" if value_column == "replace" else "replace"
-    if mode and cells.get(other_column):
-        errors.append(RowError(number, other_column, f"a {mode} rule has no {other_column}"))
-    if not mode and (cells.get("match") or cells.get("replace") or cells.get("ipa")):
-        errors.append(RowError(number, "mode", "a row with a rule needs a mode"))
-    position = None
-    if cells.get("position"):
-        if not cells["position"].isdigit():
-            errors.append(RowError(number, "position", "position must be a whole number"))
-        else:
-            position = int(cells["position"])
-    metadata = {
-        key.removeprefix(tabular.METADATA_PREFIX): tabular.metadata_value(value)
-        for key, value in cells.items()
-        if key.startswith(tabular.METADATA_PREFIX) and value != ""
-    }
-    if errors:
-        return None, errors
-    row = SourceRow(
-        number, name, mode, cells.get("match", ""), cells.get(value_column, ""), position, metadata
-    )
-    return row, []
 
 
 # -- planning -----------------------------------------------------------------------------

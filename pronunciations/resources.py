@@ -15,8 +15,9 @@ from tablib import Dataset
 from orgs.models import Organization
 from pronunciations import selectors, tabular
 from pronunciations.content import modes_from_rules, modes_to_wire
-from pronunciations.imports import ImportMode, ImportRejected, dictionary_import, parse_rows
+from pronunciations.imports import ImportMode, ImportRejected, dictionary_import
 from pronunciations.models import Dictionary
+from pronunciations.tabular import parse_rows
 
 
 class DictionaryRulesResource(resources.Resource):

@@ -7,7 +7,8 @@ filled on a dictionary's first row.
 """
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pronunciations.models import Mode
@@ -84,3 +85,106 @@ def dictionary_rows(
     if first:  # no rules: one row keeps the dictionary and its metadata
         cells = {"dictionary": name, **meta}
         yield [cells.get(column, "") for column in columns]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class SourceRow:
+    """One parsed row; ``number`` is the row as the user sees it (header = row 1)."""
+
+    number: int
+    dictionary: str
+    mode: str
+    match: str
+    value: str
+    position: int | None
+    metadata: dict[str, Any]
+
+
+# -- parsing rows -------------------------------------------------------------------------
+
+
+def _cell(value: object, *, escaped: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dict | list | bool):
+        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = value if isinstance(value, str) else str(value)
+    return unescape_cell(text) if escaped else text
+
+
+def header_errors(headers: Sequence[str]) -> list[RowError]:
+    """Missing required columns and unknown columns, reported on row 1."""
+    errors = [
+        RowError(1, column, f"the required column {column!r} is missing")
+        for column in ("dictionary", "mode", "match")
+        if column not in headers
+    ]
+    if "replace" not in headers and "ipa" not in headers:
+        errors.append(RowError(1, "replace", "a 'replace' or an 'ipa' column is required"))
+    errors += [
+        RowError(1, column, f"unknown column {column!r}")
+        for column in headers
+        if column not in BASE_COLUMNS and not column.startswith(METADATA_PREFIX)
+    ]
+    return errors
+
+
+def parse_rows(
+    headers: Sequence[str], records: Iterable[Sequence[object]], *, escaped: bool, first_row: int
+) -> tuple[list[SourceRow], list[RowError]]:
+    """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX)."""
+    headers = [str(h or "").strip() for h in headers]
+    errors = header_errors(headers)
+    if errors:
+        return [], errors
+    rows = []
+    for number, record in enumerate(records, start=first_row):
+        cells = {h: _cell(v, escaped=escaped) for h, v in zip(headers, record, strict=False)}
+        if not any(cells.values()):
+            continue  # blank lines are skipped
+        row, problems = _parse_row(number, cells)
+        errors += problems
+        if row is not None:
+            rows.append(row)
+    return rows, errors
+
+
+def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, list[RowError]]:
+    errors = []
+    name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
+    if not name:
+        errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
+    if mode not in ("", *Mode.values):
+        errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
+    value_column = VALUE_FIELD[Mode(mode)] if mode in Mode.values else "replace"
+    other_column = "ipa" if value_column == "replace" else "replace"
+    if mode and cells.get(other_column):
+        errors.append(RowError(number, other_column, f"a {mode} rule has no {other_column}"))
+    if not mode and (cells.get("match") or cells.get("replace") or cells.get("ipa")):
+        errors.append(RowError(number, "mode", "a row with a rule needs a mode"))
+    position = None
+    if cells.get("position"):
+        if not cells["position"].isdigit():
+            errors.append(RowError(number, "position", "position must be a whole number"))
+        else:
+            position = int(cells["position"])
+    metadata = {
+        key.removeprefix(METADATA_PREFIX): metadata_value(value)
+        for key, value in cells.items()
+        if key.startswith(METADATA_PREFIX) and value != ""
+    }
+    if errors:
+        return None, errors
+    row = SourceRow(
+        number, name, mode, cells.get("match", ""), cells.get(value_column, ""), position, metadata
+    )
+    return row, []

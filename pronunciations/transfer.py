@@ -8,17 +8,10 @@ from django.core.exceptions import ValidationError
 from orgs.models import Organization
 from pronunciations.errors import RequestTooLarge
 from pronunciations.fileformats import FORMATS, read_table
-from pronunciations.imports import (
-    ImportMode,
-    ImportReport,
-    Progress,
-    RowError,
-    SourceRow,
-    dictionary_import,
-    parse_rows,
-)
+from pronunciations.imports import ImportMode, ImportReport, Progress, dictionary_import
 from pronunciations.models import Mode
 from pronunciations.pls import PlsError, pls_load
+from pronunciations.tabular import RowError, SourceRow, parse_rows
 from pronunciations.validation import VALUE_FIELD, validate_name
 
 
