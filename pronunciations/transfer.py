@@ -1,17 +1,21 @@
 """Import and export of whole files, shared by the API and the management commands."""
 
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
 from orgs.models import Organization
+from pronunciations import fileformats, selectors
 from pronunciations.errors import RequestTooLarge
 from pronunciations.fileformats import FORMATS, read_table
 from pronunciations.imports import ImportMode, ImportReport, Progress, dictionary_import
 from pronunciations.models import Mode
 from pronunciations.pls import PlsError, pls_load
-from pronunciations.tabular import RowError, SourceRow, parse_rows
+from pronunciations.tabular import RowError, SourceRow, export_columns, parse_rows
 from pronunciations.validation import VALUE_FIELD, validate_name
 
 
@@ -91,3 +95,19 @@ def import_file(
     )
     report.warnings += warnings
     return report
+
+
+def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
+    """Stream the dictionaries in a tabular format as an attachment."""
+    columns = export_columns(selectors.metadata_keys(queryset))
+    rows = queryset.iterator(chunk_size=200)
+    filename = f"{stem}.{file_format}"
+    response: HttpResponseBase
+    if file_format == "xlsx":
+        response = FileResponse(fileformats.xlsx_file(rows, columns), filename=filename)
+    else:
+        stream = fileformats.csv_stream if file_format == "csv" else fileformats.json_stream
+        response = StreamingHttpResponse(stream(rows, columns))
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Type"] = fileformats.CONTENT_TYPES[file_format]
+    return response

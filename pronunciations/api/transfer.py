@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,7 +20,6 @@ from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
 from pronunciations.pls import PlsError, pls_dump
-from pronunciations.tabular import export_columns
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -84,22 +83,6 @@ class ImportView(APIView):
         return Response(report.to_wire())
 
 
-def export_response(queryset: Any, file_format: str, stem: str) -> HttpResponseBase:
-    """Stream the dictionaries in a tabular format as an attachment."""
-    columns = export_columns(selectors.metadata_keys(queryset))
-    rows = queryset.iterator(chunk_size=200)
-    filename = f"{stem}.{file_format}"
-    response: HttpResponseBase
-    if file_format == "xlsx":
-        response = FileResponse(fileformats.xlsx_file(rows, columns), filename=filename)
-    else:
-        stream = fileformats.csv_stream if file_format == "csv" else fileformats.json_stream
-        response = StreamingHttpResponse(stream(rows, columns))
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Type"] = fileformats.CONTENT_TYPES[file_format]
-    return response
-
-
 def _export_format(request: Request, allowed: tuple[str, ...]) -> str:
     file_format = request.query_params.get("format", "csv").lower()
     if file_format not in allowed:
@@ -125,7 +108,7 @@ class ExportView(APIView):
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
         stem = f"{organization.slug}-dictionaries-{timezone.now():%Y%m%d-%H%M%S}"
-        return export_response(queryset, file_format, stem)
+        return transfer.export_response(queryset, file_format, stem)
 
 
 class DictionaryExportView(APIView):
@@ -143,7 +126,7 @@ class DictionaryExportView(APIView):
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=[name])
         if file_format != "pls":
-            return export_response(queryset, file_format, name)
+            return transfer.export_response(queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
         modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
         try:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.models import Organization
+from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
@@ -16,6 +17,7 @@ from sync.models import SyncTarget
 from sync.targets import target_create
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
 SAMPLE = {
     "rewrite": {
         "rules": [
@@ -54,9 +56,20 @@ class Command(BaseCommand):
             key_file.write_text(issued.plaintext + "\n")
             key_file.chmod(0o600)
         self._emulator_keys(var / "emulator-keys.json")
+        self._demo_user(organization)
         self._target_and_sample(organization, options["emulator_url"])
         self.stderr.write(f"Demo organization {organization.slug!r} is ready.")
         self.stdout.write(key_file.read_text().strip())
+
+    def _demo_user(self, organization: Organization) -> None:
+        """A staff login for the admin, admin of the demo organization only (not a superuser)."""
+        user, created = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(
+            user=user, organization=organization, defaults={"role": Role.ADMIN}
+        )
 
     def _emulator_keys(self, path: Path) -> None:
         keys = {"keys": [{"key": DEMO_SLNG_KEY, "org_id": "org_local_demo", "label": "lexicon"}]}

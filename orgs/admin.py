@@ -1,0 +1,140 @@
+"""Admin for organizations, memberships and API keys, and the org-scoping base of every admin."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from orgs import permissions
+from orgs.models import APIKey, Membership, Organization, Role
+from orgs.services import api_key_create, api_key_revoke
+
+
+class OrgScopedAdmin(admin.ModelAdmin):
+    """Staff see and change only their organizations' objects, by role; superusers see all.
+
+    ``org_field`` is the lookup from the model to its organization. Viewing needs ``view_role``,
+    adding, changing and deleting need ``change_role``.
+    """
+
+    org_field = "organization"
+    view_role: str = Role.VIEWER
+    change_role: str = Role.EDITOR
+
+    def _org_id(self, obj: Model) -> int | None:
+        target: Any = obj
+        for part in self.org_field.split("__"):
+            target = getattr(target, part)
+        return int(target.pk)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        ids = permissions.organization_ids(request, self.view_role)
+        return queryset if ids is None else queryset.filter(**{f"{self.org_field}__in": ids})
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.organization_ids(request, self.view_role) != []
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return self.has_module_permission(request)
+        return permissions.allowed(request, self._org_id(obj), self.view_role)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return permissions.organization_ids(request, self.change_role) != []
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return self.has_add_permission(request)
+        return permissions.allowed(request, self._org_id(obj), self.change_role)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is Organization:
+            kwargs["queryset"] = permissions.organizations(request, self.change_role)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "public_id", "created_at"]
+    search_fields = ["slug", "name"]
+    readonly_fields = ["public_id", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        return permissions.organizations(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.organization_ids(request) != []
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return (
+            self.has_module_permission(request)
+            if obj is None
+            else (permissions.allowed(request, obj.pk, Role.VIEWER))
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is not None and permissions.allowed(request, obj.pk, Role.ADMIN)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrgScopedAdmin):
+    list_display = ["user", "organization", "role"]
+    list_filter = ["role"]
+    view_role = Role.ADMIN
+    change_role = Role.ADMIN
+
+
+@admin.register(APIKey)
+class APIKeyAdmin(OrgScopedAdmin):
+    """Keys: created here with the secret shown once, labelled, revoked; never shown again."""
+
+    list_display = [
+        "label",
+        "organization",
+        "visible_prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["organization"]
+    fields = ["organization", "label", "visible_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["visible_prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+    view_role = Role.ADMIN
+    change_role = Role.ADMIN
+
+    @admin.display(description="key")
+    def visible_prefix(self, obj: APIKey) -> str:
+        return f"lex_{obj.prefix}…" if obj.prefix else "(shown once, after saving)"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: APIKey, form: Any, change: bool) -> None:
+        if change:
+            obj.save(update_fields=["label"])
+            return
+        issued = api_key_create(organization=obj.organization, label=obj.label)
+        obj.pk, obj.prefix = issued.api_key.pk, issued.api_key.prefix
+        obj._state.adding = False
+        messages.warning(
+            request,
+            f"The new key is {issued.plaintext} — copy it now: it is shown only this once.",
+        )
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[APIKey]) -> None:
+        for api_key in queryset:
+            api_key_revoke(api_key=api_key)
+        self.message_user(request, f"Revoked {queryset.count()} key(s).")

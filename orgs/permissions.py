@@ -1,0 +1,46 @@
+"""Who may do what in which organization: roles viewer < editor < admin; superusers do all."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from orgs.models import Membership, Organization, Role
+
+_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+def roles_of(request: HttpRequest) -> dict[int, str]:
+    """The user's role per organization id, read once per request."""
+    cached: dict[int, str] | None = getattr(request, "_lexicon_roles", None)
+    if cached is None:
+        user: Any = request.user
+        rows = Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role")
+        cached = dict(rows) if user.is_authenticated and user.is_staff else {}
+        request._lexicon_roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def allowed(request: HttpRequest, organization_id: int | None, minimum: str) -> bool:
+    """True when the user holds at least ``minimum`` in the organization (or is a superuser)."""
+    user: Any = request.user
+    if user.is_active and user.is_superuser:
+        return True
+    role = roles_of(request).get(organization_id or 0)
+    return role is not None and _RANK[Role(role)] >= _RANK[Role(minimum)]
+
+
+def organization_ids(request: HttpRequest, minimum: str = Role.VIEWER) -> list[int] | None:
+    """Ids of the organizations where the user holds ``minimum``; None means all (superuser)."""
+    user: Any = request.user
+    if user.is_active and user.is_superuser:
+        return None
+    return [
+        org for org, role in roles_of(request).items() if _RANK[Role(role)] >= _RANK[Role(minimum)]
+    ]
+
+
+def organizations(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[Organization]:
+    ids = organization_ids(request, minimum)
+    queryset = Organization.objects.all()
+    return queryset if ids is None else queryset.filter(pk__in=ids)

@@ -1,0 +1,365 @@
+"""The linguists' admin: dictionaries with their rules, preview, history, import and export.
+
+Every write goes through the services (validation, revisions, change signal); forms validate
+with pronunciations.validation so errors appear next to the offending rule.
+"""
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, JSON, XLSX
+
+from orgs import permissions
+from orgs.admin import OrgScopedAdmin
+from orgs.models import Role
+from pronunciations import fileformats, preview, services, transfer, validation
+from pronunciations.admin_forms import (
+    DictionaryForm,
+    OrganizationConfirmImportForm,
+    OrganizationImportForm,
+    RulesFormSet,
+)
+from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.diff import snapshot_diff
+from pronunciations.errors import PreconditionFailed, PronunciationError
+from pronunciations.lint import lint_modes
+from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
+from pronunciations.pls import PlsError, pls_dump
+from pronunciations.resources import DictionaryRulesResource
+
+
+class RuleInline(admin.TabularInline):
+    model = Rule
+    formset = RulesFormSet
+    fields = ["mode", "position", "match", "value"]
+    ordering = ["mode", "position"]
+    extra = 1
+    max_num = 512
+    classes = ["rules-inline"]
+
+    def _role(self, request: HttpRequest, obj: Any, role: str) -> bool:
+        if obj is None:
+            return permissions.organization_ids(request, role) != []
+        return permissions.allowed(request, obj.organization_id, role)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request, obj, Role.VIEWER)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request, obj, Role.EDITOR)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request, obj, Role.EDITOR)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._role(request, obj, Role.EDITOR)
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = "language"
+    parameter_name = "language"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        languages = model_admin.get_queryset(request).values_list("metadata__language", flat=True)
+        return [(str(lang), str(lang)) for lang in sorted({lang for lang in languages if lang})]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(metadata__language=self.value()) if self.value() else queryset
+
+
+class OrganizationFilter(admin.SimpleListFilter):
+    title = "organization"
+    parameter_name = "org"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(o.pk), o.name) for o in permissions.organizations(request)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(organization_id=self.value()) if self.value() else queryset
+
+
+class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
+    """Dictionaries of the user's organizations; sync adds its columns in sync/admin.py."""
+
+    form = DictionaryForm
+    inlines = [RuleInline]
+    change_form_template = "admin/pronunciations/dictionary/change_form.html"
+    list_display = [
+        "name",
+        "organization",
+        "rewrite_rules",
+        "ipa_rules",
+        "updated_at",
+        "changed_by",
+    ]
+    list_filter = [OrganizationFilter, LanguageFilter]
+    search_fields = ["name", "rules__match", "rules__value"]
+    search_help_text = "Searches names and every rule's match and replacement."
+    list_per_page = 50
+    actions = ["export_csv", "export_xlsx", "export_json"]
+    resource_classes = [DictionaryRulesResource]
+    formats = [CSV, XLSX, JSON]
+    import_form_class = OrganizationImportForm
+    confirm_form_class = OrganizationConfirmImportForm
+    skip_admin_log = True
+
+    # -- list ----------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        author = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
+        return (
+            super()
+            .get_queryset(request)
+            .filter(deleted_at__isnull=True)
+            .select_related("organization")
+            .annotate(
+                rewrite_count=Count("rules", filter=Q(rules__mode=Mode.REWRITE), distinct=True),
+                ipa_count=Count("rules", filter=Q(rules__mode=Mode.IPA), distinct=True),
+                last_author=Subquery(author.values("author")[:1]),
+            )
+        )
+
+    @admin.display(description="rewrite", ordering="rewrite_count")
+    def rewrite_rules(self, obj: Any) -> int:
+        return int(obj.rewrite_count)
+
+    @admin.display(description="ipa", ordering="ipa_count")
+    def ipa_rules(self, obj: Any) -> int:
+        return int(obj.ipa_count)
+
+    @admin.display(description="changed by")
+    def changed_by(self, obj: Any) -> str:
+        return str(obj.last_author or "")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["organization", "name"] if obj else []
+
+    # -- saving through the services -------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Deferred to save_related, which has the rules: one service call per save."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        rules = next(fs for fs in formsets if isinstance(fs, RulesFormSet))
+        author = request.user.get_username()
+        metadata = form.cleaned_data.get("metadata") or {}
+        if change:
+            services.dictionary_update(
+                organization=form.instance.organization,
+                name=form.instance.name,
+                modes=rules.wire_modes(),
+                metadata=metadata,
+                if_match=form.cleaned_data["etag"],
+                author=author,
+                source=Source.ADMIN,
+            )
+            return
+        created = services.dictionary_create(
+            organization=form.cleaned_data["organization"],
+            name=form.cleaned_data["name"],
+            modes=rules.wire_modes(),
+            metadata=metadata,
+            created_by=author,
+            source=Source.ADMIN,
+        )
+        form.instance.pk, form.instance.public_id = created.pk, created.public_id
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (PreconditionFailed, PronunciationError) as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.dictionary_delete(
+            organization=obj.organization,
+            name=obj.name,
+            author=request.user.get_username(),
+            source=Source.ADMIN,
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    # -- the change page -------------------------------------------------------------------
+
+    def extra_panels(self, request: HttpRequest, obj: Dictionary) -> dict[str, Any]:
+        """More context for the change page; sync/admin.py adds its panel."""
+        return {}
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        obj = context.get("original")
+        if obj is not None and obj.pk:
+            modes = modes_from_rules(obj.rules.order_by("mode", "position"))
+            context["lint_warnings"] = lint_modes(modes, obj.content_hash)
+            context.update(self.extra_panels(request, obj))
+        context["preview_url"] = reverse("admin:pronunciations_dictionary_preview")
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view
+        return [
+            path("preview/", view(self.preview_view), name="pronunciations_dictionary_preview"),
+            path(
+                "<int:pk>/revisions/",
+                view(self.revisions_view),
+                name="pronunciations_dictionary_revisions",
+            ),
+            path("<int:pk>/pls/", view(self.pls_view), name="pronunciations_dictionary_pls"),
+            *super().get_urls(),
+        ]
+
+    def _editable(self, request: HttpRequest, pk: int, role: str) -> Dictionary:
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not permissions.allowed(request, obj.organization_id, role):
+            raise PermissionDenied
+        return obj
+
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend."""
+        if request.method != "POST" or not self.has_module_permission(request):
+            raise PermissionDenied
+        try:
+            body = json.loads(request.body or b"{}")
+            modes = validation.validate_modes(body.get("modes"))
+            text = validation.validate_preview_text(body.get("text", ""))
+        except (ValueError, ValidationError) as exc:
+            errors = getattr(exc, "message_dict", {"body": [str(exc)]})
+            return JsonResponse({"errors": errors}, status=400)
+        return JsonResponse(preview.result_to_wire(preview.rewrite(modes, text)))
+
+    def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = self._editable(request, pk, Role.VIEWER)
+        if request.method == "POST":
+            return self._restore(request, obj)
+        revisions = list(obj.revisions.order_by("-number")[:100])
+        rows = [
+            (revision, snapshot_diff(older.snapshot, revision.snapshot) if older else None)
+            for revision, older in zip(revisions, [*revisions[1:], None], strict=True)
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "rows": rows,
+            "title": f"History of {obj.name}",
+            "can_restore": permissions.allowed(request, obj.organization_id, Role.EDITOR),
+        }
+        return TemplateResponse(request, "admin/pronunciations/dictionary/revisions.html", context)
+
+    def _restore(self, request: HttpRequest, obj: Dictionary) -> HttpResponse:
+        if not permissions.allowed(request, obj.organization_id, Role.EDITOR):
+            raise PermissionDenied
+        number = int(request.POST.get("number", "0"))
+        try:
+            services.dictionary_revision_restore(
+                organization=obj.organization,
+                name=obj.name,
+                number=number,
+                if_match=request.POST.get("etag") or None,
+                author=request.user.get_username(),
+            )
+            messages.success(request, f"Restored revision {number} as a new revision.")
+        except PronunciationError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(request.path)
+
+    def pls_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = self._editable(request, pk, Role.VIEWER)
+        modes = modes_to_wire(modes_from_rules(obj.rules.order_by("mode", "position")))
+        try:
+            body = pls_dump(modes, obj.metadata)
+        except PlsError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(
+                reverse("admin:pronunciations_dictionary_change", args=[obj.pk])
+            )
+        response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
+        response["Content-Disposition"] = f'attachment; filename="{obj.name}.pls"'
+        return response
+
+    # -- import and export -----------------------------------------------------------------
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return permissions.organization_ids(request, Role.EDITOR) != []
+
+    def get_import_form_kwargs(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        form_kwargs = super().get_import_form_kwargs(request, *args, **kwargs)
+        form_kwargs["organizations"] = permissions.organizations(request, Role.EDITOR)
+        return form_kwargs
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> Any:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            data = import_form.cleaned_data
+            initial.update(
+                organization=data["organization"].pk,
+                mode=data["mode"],
+                create_missing=data["create_missing"],
+            )
+        return initial
+
+    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> Any:
+        form = kwargs.get("form")
+        if form is None or not hasattr(form, "cleaned_data"):
+            return {"organization": None}
+        organization = form.cleaned_data.get("organization")
+        if organization is None:
+            return {"organization": None}
+        if not permissions.allowed(request, organization.pk, Role.EDITOR):
+            raise PermissionDenied
+        return {
+            "organization": organization,
+            "mode": form.cleaned_data.get("mode") or "merge",
+            "create_missing": bool(form.cleaned_data.get("create_missing")),
+            "author": request.user.get_username(),
+        }
+
+    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
+        """Stream the selected dictionaries (already scoped to the user's organizations)."""
+        ids = list(queryset.values_list("pk", flat=True))
+        selected = (
+            Dictionary.objects.filter(pk__in=ids)
+            .prefetch_related(Prefetch("rules", queryset=Rule.objects.order_by("mode", "position")))
+            .order_by("normalized_name")
+        )
+        return transfer.export_response(selected, file_format, "dictionaries")
+
+    @admin.action(description="Export selected as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._export(queryset, "csv")
+
+    @admin.action(description="Export selected as XLSX")
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._export(queryset, "xlsx")
+
+    @admin.action(description="Export selected as JSON")
+    def export_json(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._export(queryset, "json")
+
+
+admin.site.register(Dictionary, DictionaryAdmin)

@@ -1,0 +1,128 @@
+"""Admin forms: the dictionary form and the rules formset validate through validation.py."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from import_export.forms import ConfirmImportForm, ImportForm
+
+from orgs.models import Organization
+from pronunciations import validation
+from pronunciations.models import Dictionary, Mode
+from pronunciations.validation import VALUE_FIELD
+
+
+class DictionaryForm(forms.ModelForm):
+    """Name and metadata, plus the ETag the editor loaded (to refuse overwriting newer work)."""
+
+    etag = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Dictionary
+        fields = ["organization", "name", "metadata"]
+        help_texts = {"metadata": 'A JSON object, e.g. {"language": "en-US"}.'}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["etag"].initial = self.instance.etag
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data.get("name")
+        if problems := validation.name_errors(name):
+            raise ValidationError(problems)
+        return str(name)
+
+    def clean_metadata(self) -> Any:
+        errors: dict[str, list[str]] = {}
+        metadata = validation.clean_metadata(self.cleaned_data.get("metadata"), errors)
+        if errors:
+            raise ValidationError(errors["metadata"])
+        return metadata
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        submitted = cleaned.get("etag")
+        if self.instance.pk and submitted and submitted != self.instance.etag:
+            raise ValidationError(
+                "Someone else saved this dictionary after you opened it (now revision "
+                f"{self.instance.revision}). Reload the page to see their change, then redo yours."
+            )
+        return cleaned
+
+
+class RulesFormSet(BaseInlineFormSet):
+    """All rules validated together by the one validation module; errors land on their rule."""
+
+    def live_forms(self) -> list[forms.Form]:
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            if form.has_changed() or form.instance.pk
+        ]
+
+    def ordered(self) -> dict[str, list[forms.Form]]:
+        by_mode: dict[str, list[forms.Form]] = {mode: [] for mode in Mode.values}
+        for form in self.live_forms():
+            by_mode.setdefault(form.cleaned_data.get("mode") or "", []).append(form)
+        for forms_of_mode in by_mode.values():
+            forms_of_mode.sort(key=lambda f: f.cleaned_data.get("position") or 0)
+        return by_mode
+
+    def wire_modes(self) -> dict[str, Any]:
+        modes: dict[str, Any] = {}
+        for mode, forms_of_mode in self.ordered().items():
+            if mode in Mode.values and (forms_of_mode or mode == Mode.REWRITE):
+                field = VALUE_FIELD[Mode(mode)]
+                modes[mode] = {
+                    "rules": [
+                        {
+                            "match": f.cleaned_data.get("match", ""),
+                            field: f.cleaned_data.get("value", ""),
+                        }
+                        for f in forms_of_mode
+                    ]
+                }
+        return modes
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        by_mode = self.ordered()
+        try:
+            validation.validate_modes(self.wire_modes())
+        except ValidationError as exc:
+            for path, messages in exc.message_dict.items():
+                self._place(path, messages, by_mode)
+
+    def _place(self, path: str, messages: list[str], by_mode: dict[str, list[forms.Form]]) -> None:
+        parts = path.split(".")
+        if len(parts) == 4 and parts[2].startswith("rules["):
+            form = by_mode[parts[1]][int(parts[2][6:-1])]
+            form.add_error("match" if parts[3] == "match" else "value", messages)
+        else:
+            raise ValidationError([f"{path}: {message}" for message in messages])
+
+
+class OrganizationImportForm(ImportForm):
+    """django-import-export's import form plus where and how to import."""
+
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
+    mode = forms.ChoiceField(choices=[("merge", "merge"), ("replace", "replace")])
+    create_missing = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields["organization"].queryset = organizations
+
+
+class OrganizationConfirmImportForm(ConfirmImportForm):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.all(), widget=forms.HiddenInput
+    )
+    mode = forms.CharField(widget=forms.HiddenInput)
+    create_missing = forms.BooleanField(required=False, widget=forms.HiddenInput)
