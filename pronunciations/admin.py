@@ -178,6 +178,12 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
         )
         form.instance.pk, form.instance.public_id = created.pk, created.public_id
 
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
+    ) -> Any:
+        # The rules were written by the service, not by the formsets: log the form's changes.
+        return super().construct_change_message(request, form, [], add)
+
     def changeform_view(
         self,
         request: HttpRequest,

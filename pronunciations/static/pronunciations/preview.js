@@ -12,8 +12,7 @@
 
   function currentModes() {
     const modes = {rewrite: {rules: []}, ipa: {rules: []}};
-    const rows = Array.from(document.querySelectorAll("tr.form-row.dynamic-rules, tr.form-row.has_original"))
-      .filter((row) => !row.classList.contains("empty-form"));
+    const rows = Array.from(document.querySelectorAll(".rules-inline tr.form-row:not(.empty-form)"));
     const rules = rows.map((row) => ({
       mode: (row.querySelector("select[name$='-mode']") || {}).value,
       position: parseInt((row.querySelector("input[name$='-position']") || {}).value || "0", 10),
