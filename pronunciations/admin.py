@@ -34,7 +34,7 @@ from pronunciations.admin_forms import (
     RulesFormSet,
 )
 from pronunciations.content import modes_from_rules, modes_to_wire
-from pronunciations.diff import snapshot_diff
+from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
@@ -264,7 +264,10 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
             return self._restore(request, obj)
         revisions = list(obj.revisions.order_by("-number")[:100])
         rows = [
-            (revision, snapshot_diff(older.snapshot, revision.snapshot) if older else None)
+            (
+                revision,
+                diff_lines(snapshot_diff(older.snapshot, revision.snapshot)) if older else None,
+            )
             for revision, older in zip(revisions, [*revisions[1:], None], strict=True)
         ]
         context = {

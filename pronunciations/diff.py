@@ -53,3 +53,33 @@ def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, A
         "modes": modes,
         "metadata": _metadata_diff(old.get("metadata", {}), new.get("metadata", {})),
     }
+
+
+def _rule_text(mode: str, rule: Mapping[str, str]) -> str:
+    return f"{mode}: {rule['match']} → {rule.get('replace', rule.get('ipa', ''))}"
+
+
+def diff_lines(diff: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A diff as readable lines ``(kind, text)``, kind being added, removed or changed."""
+    lines: list[tuple[str, str]] = []
+    for mode, changes in diff["modes"].items():
+        lines += [("added", "+ " + _rule_text(mode, rule)) for rule in changes["added"]]
+        lines += [("removed", "− " + _rule_text(mode, rule)) for rule in changes["removed"]]
+        lines += [
+            (
+                "changed",
+                f"~ {_rule_text(mode, change['from'])} ⇒ "
+                f"{change['to'].get('replace', change['to'].get('ipa', ''))}",
+            )
+            for change in changes["changed"]
+        ]
+        if changes["reordered"]:
+            lines.append(("changed", f"~ {mode}: rules reordered"))
+    metadata = diff["metadata"]
+    lines += [("added", f"+ metadata {key} = {value}") for key, value in metadata["added"].items()]
+    lines += [("removed", f"− metadata {key}") for key in metadata["removed"]]
+    lines += [
+        ("changed", f"~ metadata {key}: {change['from']} → {change['to']}")
+        for key, change in metadata["changed"].items()
+    ]
+    return lines

@@ -20,6 +20,13 @@ from pronunciations.models import Dictionary
 from pronunciations.tabular import parse_rows
 
 
+class _Column:
+    """What the import page lists as an expected column."""
+
+    def __init__(self, name: str) -> None:
+        self.column_name = name
+
+
 class DictionaryRulesResource(resources.Resource):
     """One row per rule of the given organization's dictionaries."""
 
@@ -35,6 +42,13 @@ class DictionaryRulesResource(resources.Resource):
         super().__init__(**kwargs)
         self.organization, self.mode, self.author = organization, mode, author
         self.create_missing = create_missing
+
+    @classmethod
+    def get_display_name(cls) -> str:
+        return "Dictionary rules (one row per rule)"
+
+    def get_user_visible_fields(self) -> list[Any]:
+        return [_Column(name) for name in tabular.BASE_COLUMNS]
 
     def export(self, queryset: QuerySet[Dictionary] | None = None, **kwargs: Any) -> Dataset:
         """A dataset of the dictionaries (all of the organization's by default), cells escaped."""
@@ -74,6 +88,16 @@ class DictionaryRulesResource(resources.Resource):
                 row_result.errors.append(Error(message, number=error.row))
                 result.append_row_result(row_result)
             return result
+        result.diff_headers = ["dictionary", "result"]
+        outcomes = [
+            *((name, RowResult.IMPORT_TYPE_NEW, "created") for name in report.created),
+            *((name, RowResult.IMPORT_TYPE_UPDATE, "changed") for name in report.changed),
+            *((name, RowResult.IMPORT_TYPE_SKIP, "unchanged") for name in report.unchanged),
+        ]
+        for name, import_type, label in outcomes:
+            row_result = RowResult()
+            row_result.import_type, row_result.diff = import_type, [name, label]
+            result.append_row_result(row_result)
         result.totals.update(
             new=len(report.created), update=len(report.changed), skip=len(report.unchanged)
         )

@@ -119,6 +119,8 @@ admin.site.register(Dictionary, SyncDictionaryAdmin)
 class SyncTargetForm(forms.ModelForm):
     """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one."""
 
+    base_url = forms.URLField(assume_scheme="https", help_text="e.g. https://api.slng.ai")
+
     api_key = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,

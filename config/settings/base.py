@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "import_export",
     "orgs",
     "pronunciations",
     "sync",
@@ -72,7 +73,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Django refuses bodies it buffers past this size; the API's JSON parser has its own bound below.

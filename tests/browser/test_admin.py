@@ -62,3 +62,160 @@ def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
     assert dictionary.metadata == {"language": "en-US"}
     assert [r.match for r in dictionary.rules.order_by("position")] == ["NAIC", "ACH transfer"]
     assert dictionary.revisions.get().source == "admin"
+
+
+def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
+    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+) -> None:
+    make_dictionary(organization, "brand", metadata={"language": "en-US"})
+    source = tmp_path / "rules.csv"
+    source.write_text(
+        "dictionary,mode,match,replace,metadata.language\n"
+        "brand,rewrite,QubePay,cube pay,\n"
+        "support,rewrite,SLNG,slang,en-US\n",
+        encoding="utf-8",
+    )
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
+    page.set_input_files("#id_import_file", str(source))
+    page.select_option("#id_format", label="csv")
+    page.select_option("#id_organization", str(organization.pk))
+    page.select_option("#id_mode", "merge")
+    page.click("input[type=submit]")
+
+    preview = page.locator("#content")
+    expect(preview).to_contain_text("support")
+    expect(page.locator("input[name=confirm]")).to_be_visible()
+    assert not Dictionary.objects.filter(name="support").exists()
+    page.screenshot(path=str(SHOTS / "import-preview.png"), full_page=True)
+
+    page.click("input[name=confirm]")
+    expect(page.locator(".messagelist")).to_contain_text("Import finished")
+    assert Dictionary.objects.get(name="support").rules.get().value == "slang"
+    assert Dictionary.objects.get(name="brand").rules.filter(match="QubePay").exists()
+    page.screenshot(path=str(SHOTS / "dictionary-list.png"), full_page=True)
+
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "export_csv")
+    with page.expect_download() as download:
+        page.click("button[name=index]")
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "support,rewrite,SLNG,slang" in exported
+    assert "brand,rewrite,QubePay,cube pay" in exported
+
+
+def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
+    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("dictionary,mode,match,replace\nd,rewrite,,empty\n", encoding="utf-8")
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
+    page.set_input_files("#id_import_file", str(source))
+    page.select_option("#id_format", label="csv")
+    page.select_option("#id_organization", str(organization.pk))
+    page.click("input[type=submit]")
+
+    expect(page.locator("#content")).to_contain_text(
+        "row 2, match: must not be empty or whitespace only"
+    )
+    expect(page.locator("input[name=confirm]")).to_have_count(0)
+    assert not Dictionary.objects.exists()
+
+
+def test_history_shows_diffs_and_restores_with_protection(
+    page: Page, live_server: Any, editor: User, organization: Organization
+) -> None:
+    from pronunciations.services import dictionary_update
+
+    dictionary = make_dictionary(organization, "brand")
+    dictionary_update(
+        organization=organization,
+        name="brand",
+        modes={"rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]}},
+    )
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/revisions/")
+    expect(page.locator("#revision-2 .diff")).to_contain_text("+ rewrite: SLNG → slang")
+    expect(page.locator("#revision-2 .diff")).to_contain_text("− rewrite: word0 → replacement 0")
+    page.screenshot(path=str(SHOTS / "history.png"), full_page=True)
+
+    # someone else saves meanwhile: the restore from this (now stale) page is refused
+    dictionary_update(
+        organization=organization, name="brand", metadata={"by": "someone"}, partial=True
+    )
+    page.click("#revision-1 .restore-button")
+    expect(page.locator(".messagelist")).to_contain_text("has changed since you read it")
+    dictionary.refresh_from_db()
+    assert dictionary.revision == 3
+
+    page.click("#revision-1 .restore-button")
+    expect(page.locator(".messagelist")).to_contain_text("Restored revision 1")
+    dictionary.refresh_from_db()
+    assert (dictionary.revision, dictionary.rules.count()) == (4, 2)
+
+
+def test_sync_now_shows_verified(
+    page: Page, live_server: Any, editor: User, organization: Organization
+) -> None:
+    from sync.emulator import ApiKey, EmulatorState
+    from sync.targets import target_create
+
+    dictionary = make_dictionary(organization, "brand")
+    with EmulatorThread(EmulatorState([ApiKey("sk_browser", "org_up")])) as slng:
+        target_create(
+            organization=organization,
+            name="emulator",
+            base_url=slng.base_url,
+            ws_url=slng.ws_url,
+            api_key="sk_browser",
+        )
+        login(page, live_server, "linguist")
+        page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+        expect(page.locator("#sync-panel .sync-badge")).to_have_text("pending")
+
+        app.conf.task_always_eager = True  # the live server runs the sync in the request
+        try:
+            page.click("#sync-now")
+            expect(page.locator(".messagelist")).to_contain_text("Sync queued for 1 target(s).")
+        finally:
+            app.conf.task_always_eager = False
+
+        expect(page.locator("#sync-panel .sync-badge")).to_have_text("verified")
+        assert SyncTarget.objects.get().states.get().status == "verified"
+        page.goto(f"{live_server.url}/admin/pronunciations/dictionary/")
+        expect(page.locator("td.field-sync_badges")).to_contain_text("emulator: verified")
+
+
+def test_a_viewer_can_read_but_change_nothing(
+    page: Page, live_server: Any, viewer: User, organization: Organization
+) -> None:
+    dictionary = make_dictionary(organization, "brand")
+    login(page, live_server, "reader")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/")
+    expect(page.locator("#result_list")).to_contain_text("brand")
+    expect(page.locator("a.addlink")).to_have_count(0)
+
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+    expect(page.locator("input[name=_save]")).to_have_count(0)
+    expect(page.locator("#id_rules-0-match")).to_have_count(0)
+
+    response = page.goto(f"{live_server.url}/admin/pronunciations/dictionary/add/")
+    assert response is not None and response.status == 403
+    response = page.goto(f"{live_server.url}/admin/orgs/apikey/")
+    assert response is not None and response.status == 403
+
+
+def test_another_organizations_user_sees_none_of_it_even_by_url(
+    page: Page, live_server: Any, outsider: User, organization: Organization
+) -> None:
+    dictionary = make_dictionary(organization, "secret-brand")
+    login(page, live_server, "outsider")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/?q=secret")
+    expect(page.locator("#changelist")).not_to_contain_text("secret-brand")
+
+    for url in (f"{dictionary.pk}/change/", f"{dictionary.pk}/revisions/", f"{dictionary.pk}/pls/"):
+        page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{url}")
+        expect(page.locator("body")).not_to_contain_text("word0")
+    page.goto(f"{live_server.url}/admin/orgs/organization/")
+    expect(page.locator("#result_list")).not_to_contain_text("Acme")
