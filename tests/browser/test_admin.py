@@ -1,4 +1,4 @@
-"""A linguist's day in the admin, in a real browser: edit, validate, preview, import, history, sync."""
+"""A linguist's day in the admin, in a real browser: edit, preview, import, history, sync."""
 
 from pathlib import Path
 from typing import Any
@@ -201,9 +201,11 @@ def test_a_viewer_can_read_but_change_nothing(
     expect(page.locator("#id_rules-0-match")).to_have_count(0)
 
     response = page.goto(f"{live_server.url}/admin/pronunciations/dictionary/add/")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     response = page.goto(f"{live_server.url}/admin/orgs/apikey/")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
 
 
 def test_another_organizations_user_sees_none_of_it_even_by_url(
