@@ -43,3 +43,11 @@ ensure_redis() {
   echo "Redis did not start" >&2
   exit 1
 }
+
+ensure_chromium() {
+  # The browser tests drive Debian's Chromium through Playwright (no browser download).
+  if [ -x /usr/bin/chromium ]; then return; fi
+  echo "==> installing Debian's chromium"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+}

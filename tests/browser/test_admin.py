@@ -93,7 +93,6 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
     expect(page.locator(".messagelist")).to_contain_text("Import finished")
     assert Dictionary.objects.get(name="support").rules.get().value == "slang"
     assert Dictionary.objects.get(name="brand").rules.filter(match="QubePay").exists()
-    page.screenshot(path=str(SHOTS / "dictionary-list.png"), full_page=True)
 
     page.check("#action-toggle")
     page.select_option("select[name=action]", "export_csv")
@@ -185,6 +184,7 @@ def test_sync_now_shows_verified(
         assert SyncTarget.objects.get().states.get().status == "verified"
         page.goto(f"{live_server.url}/admin/pronunciations/dictionary/")
         expect(page.locator("td.field-sync_badges")).to_contain_text("emulator: verified")
+        page.screenshot(path=str(SHOTS / "dictionary-list.png"), full_page=True)
 
 
 def test_a_viewer_can_read_but_change_nothing(
