@@ -117,6 +117,9 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
     confirm_form_class = OrganizationConfirmImportForm
     skip_admin_log = True
 
+    class Media:
+        css = {"all": ["pronunciations/dictionary.css"]}
+
     # -- list ----------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
