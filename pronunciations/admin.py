@@ -31,11 +31,13 @@ from pronunciations.admin_forms import (
     DictionaryForm,
     OrganizationConfirmImportForm,
     OrganizationImportForm,
+    PlsImportForm,
     RulesFormSet,
 )
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
+from pronunciations.imports import ImportRejected
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
 from pronunciations.pls import PlsError, pls_dump
@@ -239,6 +241,11 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
                 name="pronunciations_dictionary_revisions",
             ),
             path("<int:pk>/pls/", view(self.pls_view), name="pronunciations_dictionary_pls"),
+            path(
+                "<int:pk>/pls/import/",
+                view(self.pls_import_view),
+                name="pronunciations_dictionary_pls_import",
+            ),
             *super().get_urls(),
         ]
 
@@ -313,6 +320,35 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
         response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{obj.name}.pls"'
         return response
+
+    def pls_import_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Import a PLS lexicon into this dictionary (dry run first by default)."""
+        obj = self._editable(request, pk, Role.EDITOR)
+        form = PlsImportForm(request.POST or None, request.FILES or None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": f"Import PLS into {obj.name}",
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = transfer.import_file(
+                    organization=obj.organization,
+                    data=form.cleaned_data["file"].read(),
+                    file_format="pls",
+                    mode=form.cleaned_data["mode"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    dictionary=obj.name,
+                    author=request.user.get_username(),
+                )
+                context["report"] = report.to_wire()
+            except ImportRejected as exc:
+                context["errors"] = [f"{e.column}: {e.message}" for e in exc.report.errors]
+            except ValidationError as exc:
+                context["errors"] = [m for ms in exc.message_dict.values() for m in ms]
+        return TemplateResponse(request, "admin/pronunciations/dictionary/pls_import.html", context)
 
     # -- import and export -----------------------------------------------------------------
 

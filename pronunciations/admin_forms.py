@@ -126,3 +126,14 @@ class OrganizationConfirmImportForm(ConfirmImportForm):
     )
     mode = forms.CharField(widget=forms.HiddenInput)
     create_missing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class PlsImportForm(forms.Form):
+    file = forms.FileField(label="PLS file")
+    mode = forms.ChoiceField(
+        choices=[
+            ("replace", "replace: the file becomes the content"),
+            ("merge", "merge: add or update rules by match"),
+        ],
+    )
+    dry_run = forms.BooleanField(required=False, initial=True, label="Dry run (write nothing)")

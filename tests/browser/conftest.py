@@ -13,15 +13,29 @@ from orgs.models import Membership, Organization, Role
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "correct-horse-battery"
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# between page actions are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module; Playwright's event loop ends with it.
+
+    Playwright's sync API runs an event loop in the test thread, so Django's async-safety check
+    is lifted while it runs: the ORM calls the tests make between page actions stay synchronous.
+    """
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _launch() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,

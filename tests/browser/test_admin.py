@@ -221,3 +221,32 @@ def test_another_organizations_user_sees_none_of_it_even_by_url(
         expect(page.locator("body")).not_to_contain_text("word0")
     page.goto(f"{live_server.url}/admin/orgs/organization/")
     expect(page.locator("#result_list")).not_to_contain_text("Acme")
+
+
+def test_an_editor_imports_a_pls_lexicon_into_a_dictionary(
+    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+) -> None:
+    dictionary = make_dictionary(organization, "brand")
+    lexicon = tmp_path / "brand.pls"
+    lexicon.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
+        'alphabet="ipa" xml:lang="en-GB">\n'
+        "  <lexeme><grapheme>W3C</grapheme><alias>World Wide Web Consortium</alias></lexeme>\n"
+        '  <lexeme><grapheme>tomato</grapheme><phoneme alphabet="x-sampa">t@mA:t@U</phoneme>'
+        "</lexeme>\n</lexicon>\n",
+        encoding="utf-8",
+    )
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+    page.click("#pls-import-link")
+    page.set_input_files("#id_file", str(lexicon))
+    page.select_option("#id_mode", "replace")
+    page.uncheck("#id_dry_run")
+    page.click("input[type=submit]")
+
+    expect(page.locator("#pls-report")).to_contain_text("1 rules added")
+    expect(page.locator("#pls-report")).to_contain_text("x-sampa")
+    dictionary.refresh_from_db()
+    assert [r.match for r in dictionary.rules.all()] == ["W3C"]
+    assert dictionary.metadata == {"language": "en-GB"}
