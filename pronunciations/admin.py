@@ -9,39 +9,31 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
     HttpRequest,
     HttpResponse,
-    HttpResponseBase,
     HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
-from pronunciations import fileformats, preview, services, transfer, validation
+from pronunciations import preview, services, validation
 from pronunciations.admin_forms import (
     DictionaryForm,
-    OrganizationConfirmImportForm,
-    OrganizationImportForm,
-    PlsImportForm,
     RulesFormSet,
 )
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.admin_transfer import TransferAdminMixin
+from pronunciations.content import modes_from_rules
 from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
-from pronunciations.imports import ImportRejected
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
-from pronunciations.pls import PlsError, pls_dump
-from pronunciations.resources import DictionaryRulesResource
 
 
 class RuleInline(admin.TabularInline):
@@ -94,7 +86,7 @@ class OrganizationFilter(admin.SimpleListFilter):
         return queryset.filter(organization_id=self.value()) if self.value() else queryset
 
 
-class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
+class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     """Dictionaries of the user's organizations; sync adds its columns in sync/admin.py."""
 
     form = DictionaryForm
@@ -112,12 +104,7 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
     search_fields = ["name", "rules__match", "rules__value"]
     search_help_text = "Searches names and every rule's match and replacement."
     list_per_page = 50
-    actions = ["export_csv", "export_xlsx", "export_json"]
-    resource_classes = [DictionaryRulesResource]
-    formats = [CSV, XLSX, JSON]
-    import_form_class = OrganizationImportForm
-    confirm_form_class = OrganizationConfirmImportForm
-    skip_admin_log = True
+    actions = TransferAdminMixin.actions
 
     class Media:
         css = {"all": ["pronunciations/dictionary.css"]}
@@ -306,108 +293,6 @@ class DictionaryAdmin(ImportMixin, OrgScopedAdmin):
         except PronunciationError as exc:
             messages.error(request, exc.message)
         return HttpResponseRedirect(request.path)
-
-    def pls_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._editable(request, pk, Role.VIEWER)
-        modes = modes_to_wire(modes_from_rules(obj.rules.order_by("mode", "position")))
-        try:
-            body = pls_dump(modes, obj.metadata)
-        except PlsError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(
-                reverse("admin:pronunciations_dictionary_change", args=[obj.pk])
-            )
-        response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
-        response["Content-Disposition"] = f'attachment; filename="{obj.name}.pls"'
-        return response
-
-    def pls_import_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Import a PLS lexicon into this dictionary (dry run first by default)."""
-        obj = self._editable(request, pk, Role.EDITOR)
-        form = PlsImportForm(request.POST or None, request.FILES or None)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "title": f"Import PLS into {obj.name}",
-            "form": form,
-        }
-        if request.method == "POST" and form.is_valid():
-            try:
-                report = transfer.import_file(
-                    organization=obj.organization,
-                    data=form.cleaned_data["file"].read(),
-                    file_format="pls",
-                    mode=form.cleaned_data["mode"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    dictionary=obj.name,
-                    author=request.user.get_username(),
-                )
-                context["report"] = report.to_wire()
-            except ImportRejected as exc:
-                context["errors"] = [f"{e.column}: {e.message}" for e in exc.report.errors]
-            except ValidationError as exc:
-                context["errors"] = [m for ms in exc.message_dict.values() for m in ms]
-        return TemplateResponse(request, "admin/pronunciations/dictionary/pls_import.html", context)
-
-    # -- import and export -----------------------------------------------------------------
-
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        return permissions.organization_ids(request, Role.EDITOR) != []
-
-    def get_import_form_kwargs(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        form_kwargs = super().get_import_form_kwargs(request, *args, **kwargs)
-        form_kwargs["organizations"] = permissions.organizations(request, Role.EDITOR)
-        return form_kwargs
-
-    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> Any:
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            data = import_form.cleaned_data
-            initial.update(
-                organization=data["organization"].pk,
-                mode=data["mode"],
-                create_missing=data["create_missing"],
-            )
-        return initial
-
-    def get_import_resource_kwargs(self, request: HttpRequest, **kwargs: Any) -> Any:
-        form = kwargs.get("form")
-        if form is None or not hasattr(form, "cleaned_data"):
-            return {"organization": None}
-        organization = form.cleaned_data.get("organization")
-        if organization is None:
-            return {"organization": None}
-        if not permissions.allowed(request, organization.pk, Role.EDITOR):
-            raise PermissionDenied
-        return {
-            "organization": organization,
-            "mode": form.cleaned_data.get("mode") or "merge",
-            "create_missing": bool(form.cleaned_data.get("create_missing")),
-            "author": request.user.get_username(),
-        }
-
-    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
-        """Stream the selected dictionaries (already scoped to the user's organizations)."""
-        ids = list(queryset.values_list("pk", flat=True))
-        selected = (
-            Dictionary.objects.filter(pk__in=ids)
-            .prefetch_related(Prefetch("rules", queryset=Rule.objects.order_by("mode", "position")))
-            .order_by("normalized_name")
-        )
-        return transfer.export_response(selected, file_format, "dictionaries")
-
-    @admin.action(description="Export selected as CSV")
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._export(queryset, "csv")
-
-    @admin.action(description="Export selected as XLSX")
-    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._export(queryset, "xlsx")
-
-    @admin.action(description="Export selected as JSON")
-    def export_json(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._export(queryset, "json")
 
 
 admin.site.register(Dictionary, DictionaryAdmin)
