@@ -5,6 +5,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from ulid import ULID
 
+from config.logging import request_id_var
+
 REQUEST_ID_HEADER = "X-Request-Id"
 
 
@@ -19,7 +21,10 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.request_id = new_request_id()  # type: ignore[attr-defined]
+        request_id = new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        # Not reset on the way out: Django logs the response after the middleware returns.
+        request_id_var.set(request_id)
         response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+        response[REQUEST_ID_HEADER] = request_id
         return response

@@ -6,10 +6,13 @@ from django.urls import include, path, re_path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config import health
 from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
 from sync import api as sync_api
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("v1/pronunciation/dictionaries/<str:name>/sync", sync_api.DictionarySyncView.as_view()),
     path("v1/pronunciation/", include("pronunciations.api.urls")),

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from config.logging import request_id_var
 from sync.models import SyncTarget
 from sync.tasks import run_target
 
@@ -19,7 +20,11 @@ logger = logging.getLogger(__name__)
 def publish_run(target_id: int, trigger: str, countdown: float = 0) -> bool:
     """Enqueue a run; False (logged) when the broker cannot take it: the schedule catches up."""
     try:
-        run_target.apply_async((target_id, trigger), countdown=countdown)
+        run_target.apply_async(
+            (target_id, trigger),
+            countdown=countdown,
+            headers={"lexicon_request_id": request_id_var.get()},
+        )
     except Exception:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue sync of target %s; its schedule will catch up", target_id)
         return False

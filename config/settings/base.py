@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.logging import install_record_factory
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -81,6 +82,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LEXICON_MAX_REQUEST_BYTES", 1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["orgs.authentication.BearerKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["orgs.authentication.HasOrganization"],
+    "DEFAULT_THROTTLE_CLASSES": ["orgs.throttling.APIKeyRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["pronunciations.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "pronunciations.api.exceptions.slng_exception_handler",
@@ -105,14 +107,36 @@ SPECTACULAR_SETTINGS = {
 }
 
 LEXICON_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Requests per API key ("<n>/<second|minute|hour|day>"); empty disables the limit. Counted in
+# the default cache: set LEXICON_CACHE_URL=redis://… so every web worker shares the count.
+LEXICON_RATE_LIMIT = env_str("LEXICON_RATE_LIMIT", "1200/min")
+_CACHE_URL = env_str("LEXICON_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 LEXICON_MAX_METADATA_BYTES = env_int("LEXICON_MAX_METADATA_BYTES", 16 * 1024)
 # last_used_at is written at most this often per key, so authentication stays a read.
 LEXICON_KEY_LAST_USED_RESOLUTION_SECONDS = env_int("LEXICON_KEY_LAST_USED_RESOLUTION_SECONDS", 60)
 
+install_record_factory()
+LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json" in production
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
