@@ -2,12 +2,27 @@
 
 from config.env import env_bool, env_database, env_int, env_list, env_str
 from config.settings.base import *  # noqa: F403
-from config.settings.base import BASE_DIR
+from config.settings.base import BASE_DIR, MIDDLEWARE
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 DATABASES = {"default": env_database("DATABASE_URL", None, BASE_DIR)}
 DEBUG = False
+LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY")
+LOG_FORMAT = "json"
+LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
+
+# Static files served by the app itself (whitenoise), compressed and cache-busted.
+MIDDLEWARE = [
+    MIDDLEWARE[0],
+    MIDDLEWARE[1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[2:],
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -17,3 +32,8 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
