@@ -10,7 +10,10 @@ DATABASES = {"default": env_database("DATABASE_URL", None, BASE_DIR)}
 DEBUG = False
 LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY")
 LOG_FORMAT = "json"
-LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405
+LOGGING = {  # noqa: F405 - base's LOGGING with JSON lines
+    **LOGGING,  # noqa: F405
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+}
 
 # Static files served by the app itself (whitenoise), compressed and cache-busted.
 MIDDLEWARE = [
