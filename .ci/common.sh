@@ -51,3 +51,11 @@ ensure_chromium() {
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
 }
+
+ensure_compose() {
+  # Only `docker-compose config` runs here (there is no Docker engine): it validates the file.
+  if command -v docker-compose >/dev/null 2>&1; then return; fi
+  echo "==> installing Debian's docker-compose (to validate docker-compose.yml)"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null
+}

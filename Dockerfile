@@ -1,0 +1,20 @@
+# Lexicon: one image for the web server, the Celery worker and beat (and the emulator profile).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY orgs ./orgs
+COPY pronunciations ./pronunciations
+COPY sync ./sync
+COPY manage.py ./
+RUN pip install . \
+    && useradd --system --uid 10001 lexicon \
+    && DJANGO_SETTINGS_MODULE=config.settings.base python manage.py collectstatic --noinput
+
+USER lexicon
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", \
+     "--access-logfile", "-", "--timeout", "30"]
