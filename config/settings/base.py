@@ -104,6 +104,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pronunciations.api.schema_hooks.constrain_path_parameters",
+    ],
 }
 
 LEXICON_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -130,11 +130,9 @@ def slng_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     request_id = getattr(request, "request_id", None)
     error = translate(exc)
     if isinstance(error, InternalError):
-        logger.exception("unhandled error", extra={"request_id": request_id}, exc_info=exc)
+        logger.exception("unhandled error", exc_info=exc)
     elif isinstance(error, Unavailable) and not isinstance(exc, Unavailable):
-        logger.warning(
-            "database unavailable: %s", type(exc).__name__, extra={"request_id": request_id}
-        )
+        logger.warning("database unavailable: %s", type(exc).__name__)
     set_rollback()
     response = Response(error_body(error, request_id), status=error.status)
     for header, value in _headers(exc, error).items():

@@ -31,8 +31,18 @@ from pronunciations.diff import snapshot_diff
 from pronunciations.models import Revision
 
 PAGE = [
-    OpenApiParameter("before", int, required=False, description="Only revisions numbered below."),
-    OpenApiParameter("limit", int, required=False, description="Page size, 1-200 (default 50)."),
+    OpenApiParameter(
+        "before",
+        {"type": "integer", "minimum": 1},
+        required=False,
+        description="Only revisions numbered below.",
+    ),
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": 200},
+        required=False,
+        description="Page size, 1-200 (default 50).",
+    ),
 ]
 
 
@@ -101,7 +111,7 @@ class RevisionRestoreView(APIView):
             organization=key.organization,
             name=name,
             number=number,
-            if_match=request.headers.get("If-Match"),
+            if_match=request.headers.get("If-Match") or None,
             author=key.label,
             comment=str(comment or ""),
         )

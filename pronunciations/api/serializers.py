@@ -44,7 +44,9 @@ class RewriteModeSchema(serializers.Serializer):
 
 
 class IpaModeSchema(serializers.Serializer):
-    rules = serializers.ListField(child=IpaRuleSchema(), max_length=MAX_RULES_PER_MODE)
+    rules = serializers.ListField(
+        child=IpaRuleSchema(), max_length=MAX_RULES_PER_MODE, required=False
+    )
 
 
 class ModesSchema(serializers.Serializer):
@@ -55,7 +57,9 @@ class ModesSchema(serializers.Serializer):
 class DictionaryCreateRequest(serializers.Serializer):
     name = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=NAME_MAX_LENGTH)
     modes = ModesSchema()
-    metadata = serializers.DictField(required=False, help_text="Any JSON object, up to 16 KiB.")
+    metadata = serializers.DictField(
+        required=False, allow_null=True, help_text="Any JSON object, up to 16 KiB; null = none."
+    )
 
 
 class ErrorOutput(serializers.Serializer):
@@ -105,7 +109,6 @@ class DictionaryReplaceRequest(serializers.Serializer):
     metadata = serializers.DictField(
         required=False, help_text="Replaces the metadata ({} if absent)."
     )
-    name = serializers.CharField(required=False, help_text="If given, must equal the path's name.")
     comment = serializers.CharField(required=False, max_length=500, help_text="Kept in history.")
 
 
@@ -163,7 +166,9 @@ class DeletedDictionaryListOutput(serializers.Serializer):
 
 
 class PreviewRequest(serializers.Serializer):
-    text = serializers.CharField(help_text="At most LEXICON_MAX_PREVIEW_CHARS characters.")
+    text = serializers.CharField(
+        allow_blank=True, help_text="At most LEXICON_MAX_PREVIEW_CHARS characters."
+    )
     modes = ModesSchema(required=False, help_text="Only for /v1/pronunciation/preview.")
 
 

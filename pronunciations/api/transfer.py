@@ -90,6 +90,21 @@ def _export_format(request: Request, allowed: tuple[str, ...]) -> str:
     return file_format
 
 
+TABULAR = ("csv", "xlsx", "json")
+JSON_ROWS = {
+    "type": "array",
+    "items": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+
+
+def _file_responses(formats: tuple[str, ...]) -> dict[Any, Any]:
+    """One 200 per file format: JSON exports are row objects, the others are files."""
+    return {
+        (200, fileformats.CONTENT_TYPES[f]): JSON_ROWS if f == "json" else OpenApiTypes.BINARY
+        for f in formats
+    }
+
+
 FORMAT_PARAMETER = OpenApiParameter("format", str, enum=list(fileformats.FORMATS))
 
 
@@ -100,10 +115,13 @@ class ExportView(APIView):
             FORMAT_PARAMETER,
             OpenApiParameter("names", str, description="Comma-separated names (default: all)"),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.BINARY, **error_responses(400, 401, 404, 503)},
+        responses={
+            **_file_responses(TABULAR),
+            **error_responses(400, 401, 404, 503),
+        },
     )
     def get(self, request: Request) -> HttpResponseBase:
-        file_format = _export_format(request, ("csv", "xlsx", "json"))
+        file_format = _export_format(request, TABULAR)
         names = [n for n in request.query_params.get("names", "").split(",") if n.strip()]
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
@@ -116,7 +134,10 @@ class DictionaryExportView(APIView):
         operation_id="pronunciation-dictionaries-export",
         parameters=[FORMAT_PARAMETER],
         responses={
-            (200, "application/pls+xml"): OpenApiTypes.BINARY,
+            **{
+                (200, fileformats.CONTENT_TYPES[f]): OpenApiTypes.BINARY
+                for f in fileformats.FORMATS
+            },
             **error_responses(400, 401, 404, 503),
         },
     )

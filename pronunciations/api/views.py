@@ -98,7 +98,7 @@ class DictionaryDetailView(APIView):
             modes=body.get("modes", services.UNSET) if partial else body.get("modes"),
             metadata=body.get("metadata", services.UNSET if partial else None),
             partial=partial,
-            if_match=request.headers.get("If-Match"),
+            if_match=request.headers.get("If-Match") or None,
             author=key.label,
             comment=str(body.get("comment") or ""),
         )
@@ -119,7 +119,7 @@ class DictionaryDetailView(APIView):
         services.dictionary_delete(
             organization=key.organization,
             name=name,
-            if_match=request.headers.get("If-Match"),
+            if_match=request.headers.get("If-Match") or None,
             author=key.label,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
