@@ -1,12 +1,13 @@
 """Shared fixtures: organizations, API keys and authenticated API clients."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from rest_framework.test import APIClient
 
 from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
+from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 
 ClientFactory = Callable[[str], APIClient]
 
@@ -42,3 +43,22 @@ def api(issued_key: IssuedKey) -> APIClient:
 def other_api(other_organization: Organization) -> APIClient:
     """A client of org ``globex``."""
     return client_with_key(api_key_create(organization=other_organization, label="g").plaintext)
+
+
+SLNG_KEY_ACME = "sk_test_acme_upstream"
+SLNG_KEY_GLOBEX = "sk_test_globex_upstream"
+UPSTREAM_ORG_ACME = "org_upstream_acme"
+UPSTREAM_ORG_GLOBEX = "org_upstream_globex"
+
+
+@pytest.fixture
+def slng() -> Iterator[EmulatorThread]:
+    """A fresh SLNG emulator with one upstream org per local org."""
+    state = EmulatorState(
+        [
+            ApiKey(SLNG_KEY_ACME, UPSTREAM_ORG_ACME, "lexicon-sync"),
+            ApiKey(SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX, "lexicon-sync"),
+        ]
+    )
+    with EmulatorThread(state) as emulator:
+        yield emulator

@@ -1,11 +1,7 @@
 """docker-compose.yml parses, and its web command (gunicorn) serves Lexicon as a plain process."""
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +9,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from cryptography.fernet import Fernet
-from django.db import connection
 
 from orgs.models import Organization
 from orgs.services import api_key_create
+from tests.processes import Gunicorn, production_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,58 +55,14 @@ def test_the_compose_file_defines_the_stack_with_health_checks(compose: dict[str
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def gunicorn(compose: dict[str, Any], db: None) -> Iterator[str]:
     """The web service's own command, bound to loopback, with production settings."""
-    command = [str(part) for part in compose["services"]["web"]["command"]]
-    port = _free_port()
-    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
-    s = connection.settings_dict
-    database = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT']}/{s['NAME']}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "production-like-secret-key-" + "k" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database,
-        "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
-        "SECURE_SSL_REDIRECT": "false",
-    }
-    executable = Path(sys.executable).parent / command[0]
-    process = subprocess.Popen(  # noqa: S603
-        [str(executable), *command[1:]],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server = Gunicorn(
+        [str(part) for part in compose["services"]["web"]["command"]], production_env()
     )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    give_up_at = time.monotonic() + 30
-    while time.monotonic() < give_up_at:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}")
-        try:
-            httpx.get(f"{url}/healthz", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail("gunicorn did not answer within 30 s")
+    yield server.url
+    server.stop()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,31 +1,12 @@
 """Sync fixtures: the SLNG emulator on loopback and targets of our organizations pointing at it."""
 
-from collections.abc import Iterator
-
 import pytest
 
 from orgs.models import Organization
-from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from sync.emulator import EmulatorThread
 from sync.models import SyncTarget
 from sync.targets import target_create
-
-SLNG_KEY_ACME = "sk_test_acme_upstream"
-SLNG_KEY_GLOBEX = "sk_test_globex_upstream"
-UPSTREAM_ORG_ACME = "org_upstream_acme"
-UPSTREAM_ORG_GLOBEX = "org_upstream_globex"
-
-
-@pytest.fixture
-def slng() -> Iterator[EmulatorThread]:
-    """A fresh SLNG emulator with one upstream org per local org."""
-    state = EmulatorState(
-        [
-            ApiKey(SLNG_KEY_ACME, UPSTREAM_ORG_ACME, "lexicon-sync"),
-            ApiKey(SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX, "lexicon-sync"),
-        ]
-    )
-    with EmulatorThread(state) as emulator:
-        yield emulator
+from tests.conftest import SLNG_KEY_ACME, UPSTREAM_ORG_ACME
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sync.client import (
     SlngVerificationFailed,
 )
 from sync.emulator import EmulatorThread
-from tests.sync.conftest import SLNG_KEY_ACME
+from tests.conftest import SLNG_KEY_ACME
 
 FAST = RetryPolicy(base=0.01, cap=0.05, deadline=2.0)
 BODY = {"name": "brand", "modes": {"rewrite": {"rules": [{"match": "NAIC", "replace": "en ay"}]}}}

@@ -13,14 +13,9 @@ from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncState, SyncStatus, SyncTarget
 from sync.services import target_run
 from sync.targets import target_create
+from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary
-from tests.sync.conftest import (
-    SLNG_KEY_ACME,
-    SLNG_KEY_GLOBEX,
-    UPSTREAM_ORG_GLOBEX,
-    upstream,
-    writes,
-)
+from tests.sync.conftest import upstream, writes
 
 pytestmark = pytest.mark.django_db
 

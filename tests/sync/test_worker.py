@@ -1,15 +1,10 @@
 """End to end with real Celery processes on Redis: change → push → verified; kill -9 mid-run."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from config.celery import app
@@ -18,64 +13,11 @@ from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.tasks import run_target
 from tests.factories import make_dictionary
+from tests.processes import Celery, wait_for
 from tests.sync.conftest import upstream
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
-    """Poll ``condition`` until it is true, failing after ``timeout`` seconds."""
-    give_up_at = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > give_up_at:
-            pytest.fail(f"timed out waiting for {what or condition}")
-        time.sleep(0.05)
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-class Celery:
-    """Starts ``celery worker`` / ``celery beat`` processes against the test database."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
-            "LEXICON_SYNC_LEASE_SECONDS": "2",
-            "LEXICON_SYNC_BUSY_RETRY_SECONDS": "1",
-        }
-
-    def start(self, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.tmp_path / f"celery-{len(self.processes)}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(process)
-        return process
-
-    def worker(self) -> subprocess.Popen[bytes]:
-        return self.start("worker", "--pool", "solo", "--without-gossip", "--without-mingle")
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 @pytest.fixture
