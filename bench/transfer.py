@@ -1,0 +1,537 @@
+"""Transfer benchmark: CSV import/export of 400 x 250 rules vs django-import-export and COPY.
+
+Run: ``.venv/bin/python bench/transfer.py [--dictionaries 400] [--rules 250] [--baseline-rows N]``
+(and ``--baseline-export-rows N``) with PostgreSQL on loopback. It uses its own database,
+``lexicon_bench_transfer``, dropped and re-created each run.
+"""
+
+import argparse
+import csv
+import gc
+import io
+import os
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATABASE = "lexicon_bench_transfer"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from import_export.fields import Field  # noqa: E402
+from import_export.formats.base_formats import CSV  # noqa: E402
+from import_export.resources import ModelResource  # noqa: E402
+from import_export.widgets import ForeignKeyWidget  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+from orgs.models import Organization  # noqa: E402
+from orgs.services import organization_create  # noqa: E402
+from pronunciations import fileformats, selectors, tabular  # noqa: E402
+from pronunciations.imports import ImportReport  # noqa: E402
+from pronunciations.models import Dictionary, Rule  # noqa: E402
+from pronunciations.services import dictionary_create  # noqa: E402
+from pronunciations.transfer import import_file  # noqa: E402
+from pronunciations.validation import match_key  # noqa: E402
+
+SEED = 20250726
+MIB = 1024 * 1024
+GOAL_FASTER, GOAL_FLOOR = 10.0, 10.0
+HEADER = ("dictionary", "mode", "match", "replace", "position")
+DOMAINS = ("brands", "pharma", "places", "people", "products", "finance", "Sports", "Media")
+SYLLABLES: tuple[str, ...] = ("ka", "lo", "ve", "mi", "tor", "zan", "bel", "ri", "qua", "nos")
+SYLLABLES += ("dex", "fi", "gar", "lu", "pen", "sto", "vik", "ya", "rho", "tel", "cam", "dor")
+ACCENTS = {"a": "å", "e": "é", "i": "ï", "o": "ö", "u": "ü", "n": "ñ", "c": "ç"}
+SCRATCH = "bench_transfer_scratch"
+COPY_IN = f"COPY {SCRATCH} FROM STDIN WITH (FORMAT csv, HEADER true)"
+COPY_RULES = (
+    "COPY pronunciations_rule (dictionary_id, mode, match, value, position) "
+    "FROM STDIN WITH (FORMAT csv, HEADER true)"
+)
+COPY_OUT = (
+    "COPY (SELECT d.name, r.mode, r.match, r.value, r.position FROM pronunciations_rule r "
+    "JOIN pronunciations_dictionary d ON d.id = r.dictionary_id WHERE d.organization_id = {} "
+    "ORDER BY d.normalized_name, r.mode, r.position) TO STDOUT WITH (FORMAT csv, HEADER true)"
+)
+
+Row = tuple[str, str, str, str, str]
+Step = Callable[[], tuple[int, int]]  # one run of a measured step: (rows, bytes) it handled
+Prepare = Callable[[str], Step]  # fresh state for a run tagged "timed" or "traced", untimed
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One step: wall time of the timed run on ``rows`` of ``total``; peak of the traced run."""
+
+    label: str
+    seconds: float
+    rows: int
+    total: int
+    size: int
+    peak_mib: float
+
+    @property
+    def extrapolated(self) -> bool:
+        return self.rows < self.total
+
+    @property
+    def full_seconds(self) -> float:
+        """Seconds for all rows: measured, or extrapolated linearly from the sample."""
+        return self.seconds * self.total / self.rows
+
+
+# -- the file -------------------------------------------------------------------------------
+
+
+def make_word(rng: random.Random) -> tuple[str, str]:
+    """A capitalized pseudo-word and its respelling; about one in eight carries an accent."""
+    parts = rng.choices(SYLLABLES, k=rng.randint(2, 4))
+    stress = rng.randrange(len(parts))
+    spoken = "-".join(part.upper() if i == stress else part for i, part in enumerate(parts))
+    word = "".join(parts)
+    if rng.random() < 0.125:
+        at = rng.choice([i for i, letter in enumerate(word) if letter in ACCENTS] or [0])
+        word = word[:at] + ACCENTS.get(word[at], word[at]) + word[at + 1 :]
+    return word.capitalize(), spoken
+
+
+def make_rules(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """``count`` rules of one or two words whose matches are distinct as the engine compares."""
+    rules: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    while len(rules) < count:
+        words = [make_word(rng) for _ in range(1 if rng.random() < 0.7 else 2)]
+        match = " ".join(word for word, _ in words)
+        if match_key(match) in seen:
+            continue
+        seen.add(match_key(match))
+        separator = ", " if rng.random() < 0.05 else " "  # a few cells need CSV quoting
+        rules.append((match, separator.join(spoken for _, spoken in words)))
+    return rules
+
+
+def make_rows(dictionaries: int, rules: int) -> list[Row]:
+    """The same rows every run: ``rules`` rewrite rules for each of ``dictionaries``."""
+    rng = random.Random(SEED)
+    rows: list[Row] = []
+    for i in range(dictionaries):
+        name = f"{DOMAINS[i % len(DOMAINS)]}-{i:04d}"
+        pairs = make_rules(rng, rules)
+        rows += [(name, "rewrite", m, v, str(p)) for p, (m, v) in enumerate(pairs)]
+    return rows
+
+
+def csv_bytes(rows: Iterable[Row]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def reset_database() -> None:
+    """Drop and re-create lexicon_bench_transfer, then migrate it."""
+    with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's own helper for this
+        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {DATABASE}")
+    call_command("migrate", verbosity=0)
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum would leave them after the bulk loads."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def measure(label: str, prepare: Prepare, total: int) -> Measure:
+    """Time a run without tracemalloc, then take the peak from a second, fresh, traced run."""
+    step = prepare("timed")
+    analyze()
+    gc.collect()
+    started = time.perf_counter()
+    rows, size = step()
+    seconds = time.perf_counter() - started
+    traced = prepare("traced")
+    analyze()
+    gc.collect()
+    tracemalloc.start()
+    traced()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"  {label}: {seconds:.2f} s for {rows:,} rows", file=sys.stderr)
+    return Measure(label, seconds, rows, total, size, peak / MIB)
+
+
+# -- import ---------------------------------------------------------------------------------
+
+
+def import_ours(organization: Organization, data: bytes) -> ImportReport:
+    return import_file(
+        organization=organization,
+        data=data,
+        file_format="csv",
+        mode="replace",
+        create_missing=True,
+        author="bench",
+    )
+
+
+def ours_import(data: bytes) -> Prepare:
+    def prepare(tag: str) -> Step:
+        organization = organization_create(slug=f"ours-{tag}")
+        return lambda: (import_ours(organization, data).rules_added, len(data))
+
+    return prepare
+
+
+def rule_resource(organization: Organization) -> Any:
+    """A plain ModelResource for Rule. Only the dictionary lookup is scoped to the organization:
+    every organization here has dictionaries of the same names, so ``name`` alone is ambiguous."""
+
+    class ScopedDictionaryWidget(ForeignKeyWidget):
+        def get_queryset(self, value: object, row: object, *args: Any, **kwargs: Any) -> Any:
+            return Dictionary.objects.filter(organization=organization)
+
+    class RuleResource(ModelResource):
+        dictionary = Field(
+            attribute="dictionary",
+            column_name="dictionary",
+            widget=ScopedDictionaryWidget(Dictionary, field="name"),
+        )
+        value = Field(attribute="value", column_name="replace")
+
+        class Meta:
+            model = Rule
+            fields = ("id", "dictionary", "mode", "match", "value", "position")
+
+    return RuleResource()
+
+
+def empty_dictionaries(slug: str, names: list[str]) -> tuple[Organization, dict[str, int]]:
+    """A new organization holding an empty dictionary per name (untimed setup); their ids."""
+    organization = organization_create(slug=slug)
+    ids = {
+        name: dictionary_create(
+            organization=organization, name=name, modes={"rewrite": {"rules": []}}
+        ).pk
+        for name in names
+    }
+    return organization, ids
+
+
+def baseline_import(rows: list[Row], names: list[str]) -> Prepare:
+    """django-import-export row by row into dictionaries created beforehand, outside the timing."""
+    data = csv_bytes(rows)
+    text = data.decode("utf-8")
+
+    def prepare(tag: str) -> Step:
+        organization, _ = empty_dictionaries(f"baseline-{tag}", names)
+        resource = rule_resource(organization)
+
+        def step() -> tuple[int, int]:
+            dataset = CSV().create_dataset(text)
+            result = resource.import_data(dataset, dry_run=False, raise_errors=True)
+            return int(result.totals["new"]), len(data)
+
+        return step
+
+    return prepare
+
+
+def copy_import(data: bytes) -> Prepare:
+    """COPY into a fresh table without indexes or constraints: the physical floor."""
+
+    def prepare(tag: str) -> Step:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")
+            cursor.execute(
+                f"CREATE TABLE {SCRATCH} (dictionary text, mode text, match text, value text, "
+                "position int)"
+            )
+
+        def step() -> tuple[int, int]:
+            with connection.cursor() as cursor:
+                with cursor.cursor.copy(COPY_IN) as copy:
+                    copy.write(data)
+                return cursor.cursor.rowcount, len(data)
+
+        return step
+
+    return prepare
+
+
+def copy_rules_import(rows: list[Row], names: list[str]) -> Prepare:
+    """COPY into pronunciations_rule itself (its five indexes and foreign key), dictionary ids
+    resolved beforehand: the floor for any import that writes the real schema. Information only."""
+
+    def prepare(tag: str) -> Step:
+        _, ids = empty_dictionaries(f"copy-{tag}", names)
+        data = csv_bytes((str(ids[row[0]]), *row[1:]) for row in rows)
+
+        def step() -> tuple[int, int]:
+            with connection.cursor() as cursor:
+                with cursor.cursor.copy(COPY_RULES) as copy:
+                    copy.write(data)
+                return cursor.cursor.rowcount, len(data)
+
+        return step
+
+    return prepare
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def ours_export(organization: Organization) -> Prepare:
+    """The API's CSV export path, consumed and encoded as the streaming response would."""
+
+    def step() -> tuple[int, int]:
+        queryset = selectors.dictionaries_for_export(organization=organization)
+        columns = tabular.export_columns(selectors.metadata_keys(queryset))
+        lines = size = 0
+        for chunk in fileformats.csv_stream(queryset.iterator(chunk_size=200), columns):
+            lines += 1
+            size += len(chunk.encode("utf-8"))
+        return lines - 1, size
+
+    return lambda tag: step
+
+
+def baseline_export(organization: Organization, limit: int) -> Prepare:
+    """The same ModelResource's export of the organization's rules (the first ``limit``)."""
+    resource = rule_resource(organization)
+
+    def step() -> tuple[int, int]:
+        queryset = Rule.objects.filter(dictionary__organization=organization)[:limit]
+        dataset = resource.export(queryset=queryset)
+        data = CSV().export_data(dataset).encode("utf-8")
+        return len(dataset), len(data)
+
+    return lambda tag: step
+
+
+def copy_export(organization: Organization) -> Prepare:
+    statement = sql.SQL(COPY_OUT).format(sql.Literal(organization.pk))
+
+    def step() -> tuple[int, int]:
+        lines = size = 0
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for chunk in copy:
+                lines += bytes(chunk).count(b"\n")
+                size += len(chunk)
+        return lines - 1, size
+
+    return lambda tag: step
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+
+def check_import(data: bytes, rows: list[Row], dictionaries: int) -> list[str]:
+    """Our timed import stored every dictionary and rule; re-importing it changes nothing."""
+    organization = Organization.objects.get(slug="ours-timed")
+    live = Dictionary.objects.filter(organization=organization, deleted_at__isnull=True).count()
+    rules = Rule.objects.filter(dictionary__organization=organization).count()
+    started = time.perf_counter()
+    again = import_ours(organization, data)
+    seconds = time.perf_counter() - started
+    counts = (again.rules_added, again.rules_changed, again.rules_removed)
+    unchanged = len(again.unchanged) == dictionaries and not again.changed and counts == (0, 0, 0)
+    print(
+        f"check (a): {live} dictionaries, {rules:,} rules stored; re-import of the "
+        f"same file in {seconds:.2f} s: {len(again.unchanged)} unchanged, "
+        f"{len(again.changed)} changed, {len(again.created)} created, rules +/~/- {counts}"
+    )
+    problems = [] if live == dictionaries and rules == len(rows) else ["(a) counts"]
+    return problems if unchanged else [*problems, "(a) re-import not all unchanged"]
+
+
+def check_round_trip(rows: list[Row]) -> list[str]:
+    """Our export of the imported organization holds exactly the generated rows."""
+    organization = Organization.objects.get(slug="ours-timed")
+    queryset = selectors.dictionaries_for_export(organization=organization)
+    text = fileformats.csv_text(queryset, tabular.export_columns([]))
+    records = list(csv.DictReader(io.StringIO(text.removeprefix(fileformats.BOM))))
+    exported = sorted(tuple(record[column] for column in HEADER) for record in records)
+    same = exported == sorted(rows)
+    print(f"check export (a): {len(exported):,} rows, identical to the generated rows: {same}")
+    return [] if same else ["(a) export differs from the imported rows"]
+
+
+def check_counts(kind: str, measures: list[Measure], baseline_count: int) -> list[str]:
+    """Every step handled the rows it was given; (b) import's count comes from the database."""
+    expected = [m.total for m in measures]
+    expected[1] = measures[1].rows
+    handled = [m.rows for m in measures]
+    handled[1] = baseline_count
+    counts = ", ".join(
+        f"{m.label.split()[0]} {n:,} ({m.size / MIB:.2f} MiB)"
+        for m, n in zip(measures, handled, strict=True)
+    )
+    print(f"check {kind}: rows handled (CSV size) {counts}")
+    return [f"{kind}: row counts {handled} != {expected}"] if handled != expected else []
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+def print_table(title: str, measures: list[Measure]) -> None:
+    ours = measures[0].full_seconds
+    print(f"\n{title}")
+    print(f"{'step':<56} {'seconds':>9} {'rows/s':>10} {'peak MiB':>9} {'vs ours':>8}")
+    for m in measures:
+        mark = "*" if m.extrapolated else " "
+        rate = m.rows / m.seconds
+        ratio = m.full_seconds / ours
+        print(
+            f"{m.label:<56} {m.full_seconds:>8.2f}{mark} {rate:>10,.0f} {m.peak_mib:>9.1f} "
+            f"{ratio:>7.2f}x"
+        )
+    for m in measures:
+        if m.extrapolated:
+            print(
+                f"  * extrapolated: measured {m.seconds:.2f} s on the first {m.rows:,} rows, "
+                f"scaled linearly to {m.total:,}; its peak MiB is for those {m.rows:,} rows"
+            )
+
+
+def print_goals(kind: str, measures: list[Measure]) -> None:
+    ours, baseline, floor = (m.full_seconds for m in measures[:3])
+    faster, above_floor = baseline / ours, ours / floor
+    basis = " (baseline extrapolated)" if measures[1].extrapolated else ""
+    print(
+        f"{kind}: ours is {faster:.1f}x faster than django-import-export row by row{basis} "
+        f"(goal >= {GOAL_FASTER:.0f}x): {'met' if faster >= GOAL_FASTER else 'not met'}"
+    )
+    print(
+        f"{kind}: ours is {above_floor:.1f}x the COPY floor (goal <= {GOAL_FLOOR:.0f}x): "
+        f"{'met' if above_floor <= GOAL_FLOOR else 'not met'}"
+    )
+    for extra in measures[3:]:
+        ratio = ours / extra.full_seconds
+        print(f"{kind}: ours is {ratio:.1f}x the time of {extra.label}: information, no goal")
+
+
+def print_method(import_sample: int, export_sample: int, total: int, names: int) -> None:
+    print(
+        "seconds: one run without tracemalloc. peak MiB: peak of Python allocations (tracemalloc)"
+        " in a\n  second run of the same step on fresh state. Allocations outside Python (libpq,"
+        " the PostgreSQL\n  server) are not counted; the input file exists before the step. "
+        "ANALYZE runs before each run."
+    )
+    print(
+        f"(b) and (c') setup, outside the timing: {names} empty dictionaries created first in "
+        f"an organization\n  of their own. (b) import ran on {import_sample:,} rows, (b) export "
+        f"on {export_sample:,}, of {total:,}."
+    )
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def parse_options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dictionaries", type=int, default=400)
+    parser.add_argument("--rules", type=int, default=250)
+    parser.add_argument(
+        "--baseline-rows",
+        type=int,
+        default=20_000,
+        help="rows of django-import-export's import to measure (0: all), extrapolated to all",
+    )
+    parser.add_argument(
+        "--baseline-export-rows",
+        type=int,
+        default=0,
+        help="rows of django-import-export's export to measure (0, the default: all)",
+    )
+    return parser.parse_args()
+
+
+def run_imports(data: bytes, rows: list[Row], sample: int) -> tuple[list[Measure], list[str]]:
+    total, names = len(rows), sorted({row[0] for row in rows})
+    print("import ...", file=sys.stderr)
+    measures = [
+        measure("(a) ours: import_file, replace, create_missing", ours_import(data), total),
+        measure(
+            "(b) django-import-export ModelResource, row by row",
+            baseline_import(rows[:sample], names),
+            total,
+        ),
+        measure("(c) PostgreSQL COPY into a scratch table", copy_import(data), total),
+        measure(
+            "(c') COPY into pronunciations_rule (indexes, FK)",
+            copy_rules_import(rows, names),
+            total,
+        ),
+    ]
+    stored = Rule.objects.filter(dictionary__organization__slug="baseline-timed").count()
+    return measures, check_counts("import", measures, stored)
+
+
+def run_exports(total: int, sample: int) -> tuple[list[Measure], list[str]]:
+    organization = Organization.objects.get(slug="ours-timed")
+    print("export ...", file=sys.stderr)
+    measures = [
+        measure(
+            "(a) ours: csv_stream of dictionaries_for_export", ours_export(organization), total
+        ),
+        measure(
+            "(b) django-import-export ModelResource.export + CSV",
+            baseline_export(organization, sample),
+            total,
+        ),
+        measure(
+            "(c) PostgreSQL COPY (SELECT ... JOIN) TO STDOUT", copy_export(organization), total
+        ),
+    ]
+    return measures, check_counts("export", measures, measures[1].rows)
+
+
+def sample_size(requested: int, total: int) -> int:
+    return min(requested, total) if requested > 0 else total
+
+
+def main() -> None:
+    options = parse_options()
+    began = time.perf_counter()
+    reset_database()
+    rows = make_rows(options.dictionaries, options.rules)
+    data, total = csv_bytes(rows), len(rows)
+    import_sample = sample_size(options.baseline_rows, total)
+    export_sample = sample_size(options.baseline_export_rows, total)
+    print(f"{total:,} rules, {options.dictionaries} dictionaries x {options.rules}: CSV", end=" ")
+    print(f"of {len(data) / MIB:.2f} MiB ({len(data):,} bytes)")
+    imports, problems = run_imports(data, rows, import_sample)
+    problems += check_import(data, rows, options.dictionaries)
+    exports, export_problems = run_exports(total, export_sample)
+    problems += export_problems + check_round_trip(rows)
+    print_table("import", imports)
+    print_table("export", exports)
+    print()
+    print_method(import_sample, export_sample, total, options.dictionaries)
+    print()
+    print_goals("import", imports)
+    print_goals("export", exports)
+    print(f"\nwhole run: {time.perf_counter() - began:.0f} s")
+    if problems:
+        sys.exit("checks failed: " + "; ".join(problems))
+
+
+if __name__ == "__main__":
+    main()
