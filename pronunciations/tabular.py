@@ -17,6 +17,9 @@ from pronunciations.validation import VALUE_FIELD
 BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
 METADATA_PREFIX = "metadata."
 _FORMULA_STARTS = ("=", "+", "-", "@")
+# Looked up once: Mode.values is rebuilt on every access, and rows are parsed by the 100,000.
+_ROW_MODES = frozenset(("", *Mode.values))
+_VALUE_COLUMN = {mode.value: field for mode, field in VALUE_FIELD.items()}
 
 
 def needs_escape(value: str) -> bool:
@@ -163,9 +166,9 @@ def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, li
     name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
     if not name:
         errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
-    if mode not in ("", *Mode.values):
+    if mode not in _ROW_MODES:
         errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
-    value_column = VALUE_FIELD[Mode(mode)] if mode in Mode.values else "replace"
+    value_column = _VALUE_COLUMN.get(mode, "replace")
     other_column = "ipa" if value_column == "replace" else "replace"
     if mode and cells.get(other_column):
         errors.append(RowError(number, other_column, f"a {mode} rule has no {other_column}"))
