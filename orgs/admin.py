@@ -42,12 +42,10 @@ class OrgScopedAdmin(admin.ModelAdmin):
         return permissions.allowed(request, self._org_id(obj), self.view_role)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return permissions.organization_ids(request, self.change_role) != []
+        return permissions.can(request, None, self.change_role)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None:
-            return self.has_add_permission(request)
-        return permissions.allowed(request, self._org_id(obj), self.change_role)
+        return permissions.can(request, self._org_id(obj) if obj else None, self.change_role)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_change_permission(request, obj)

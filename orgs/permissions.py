@@ -44,3 +44,10 @@ def organizations(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[
     ids = organization_ids(request, minimum)
     queryset = Organization.objects.all()
     return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def can(request: HttpRequest, organization_id: int | None, minimum: str) -> bool:
+    """``minimum`` in that organization, or, with no organization, in at least one."""
+    if organization_id is None:
+        return organization_ids(request, minimum) != []
+    return allowed(request, organization_id, minimum)

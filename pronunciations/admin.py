@@ -46,9 +46,7 @@ class RuleInline(admin.TabularInline):
     classes = ["rules-inline"]
 
     def _role(self, request: HttpRequest, obj: Any, role: str) -> bool:
-        if obj is None:
-            return permissions.organization_ids(request, role) != []
-        return permissions.allowed(request, obj.organization_id, role)
+        return permissions.can(request, obj.organization_id if obj else None, role)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._role(request, obj, Role.VIEWER)

@@ -20,7 +20,7 @@ from pronunciations.admin import DictionaryAdmin
 from pronunciations.models import Dictionary
 from sync.crypto import secret_encrypt
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.receivers import enqueue_sync
+from sync.receivers import enqueue_sync, publish_run
 from sync.targets import effective_status, schedule_name, target_schedule
 
 
@@ -204,8 +204,6 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     @admin.action(description="Run a sync now")
     def run_now(self, request: HttpRequest, queryset: QuerySet[SyncTarget]) -> None:
-        from sync.receivers import publish_run
-
         queued = [t.name for t in queryset if publish_run(t.pk, "manual")]
         self.message_user(request, f"Queued: {', '.join(queued) or 'nothing (broker down?)'}")
 

@@ -16,7 +16,6 @@ from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
 from tests.sync.conftest import upstream
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
