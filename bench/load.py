@@ -1,20 +1,24 @@
-"""Load benchmark: gunicorn (2 workers, production settings) on PostgreSQL, driven over loopback.
+"""Load benchmark: gunicorn (production settings and config) on PostgreSQL, driven by wrk.
 
 Run: ``.venv/bin/python bench/load.py [--seconds 60] [--connections 50]`` with PostgreSQL and
-Redis up (``bash .ci/run`` starts them). Uses its own database, ``lexicon_bench_load``. The load
-generator (this process, asyncio + httpx) runs a mix of list, get (256-rule dictionaries), create
-and delete, then ``/healthz`` alone for the same time as the ceiling measured in the same run.
+Redis up (``bash .ci/run`` starts them) and wrk installed (``apt-get install wrk``). Uses its own
+database, ``lexicon_bench_load``, with one organization holding ``--dictionaries`` dictionaries of
+256 rules. The server runs ``config/gunicorn.py`` (2 workers) with rate limiting off.
+
+Phases, each ``--seconds`` long with ``--connections`` connections, one after another:
+``/healthz`` alone (the ceiling: the same server doing no work), get alone, list alone, create
+alone, then the mix: list, get, create and delete at the same time, each by its own wrk process on
+its share of the connections. Deletes remove the dictionaries the create phase made.
 """
 
 import argparse
-import asyncio
 import os
-import random
-import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -34,13 +38,20 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from orgs.services import api_key_create, organization_create  # noqa: E402
+from pronunciations.models import Dictionary  # noqa: E402
 from pronunciations.services import dictionary_create  # noqa: E402
 
+SCRIPT = ROOT / "bench" / "load.lua"
+# Share of the connections per operation in the mix.
 MIX = (("list", 0.3), ("get", 0.5), ("create", 0.1), ("delete", 0.1))
 
 
-def prepare(dictionaries: int) -> str:
-    """A fresh database with one organization, its key and 256-rule dictionaries."""
+def prepare(dictionaries: int) -> tuple[str, str]:
+    """A fresh database: the read organization with its 256-rule dictionaries, and the writers'.
+
+    Creates and deletes go to an organization of their own, so the list being measured keeps the
+    same dictionaries all run long; reads and writes still share the server, database and tables.
+    """
     with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's helper for this
         cursor.execute("DROP DATABASE IF EXISTS lexicon_bench_load WITH (FORCE)")
         cursor.execute("CREATE DATABASE lexicon_bench_load")
@@ -51,10 +62,17 @@ def prepare(dictionaries: int) -> str:
         dictionary_create(
             organization=organization, name=f"big-{i:03d}", modes={"rewrite": {"rules": rules}}
         )
-    return api_key_create(organization=organization, label="load").plaintext
+    writers = organization_create(slug="load-writes", name="Load writes")
+    with connection.cursor() as cursor:  # settle the bulk inserts before anything is timed
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
+    return (
+        api_key_create(organization=organization, label="load").plaintext,
+        api_key_create(organization=writers, label="load-writes").plaintext,
+    )
 
 
-def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, worker_class: str, threads: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -66,23 +84,19 @@ def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
         "SECURE_SSL_REDIRECT": "false",
         "LEXICON_RATE_LIMIT": "",
         "LOG_LEVEL": "ERROR",
+        "GUNICORN_WORKER_CLASS": worker_class,
+        "GUNICORN_THREADS": str(threads),
     }
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
+        "--config",
+        "config/gunicorn.py",
         "config.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--timeout",
-        "30",
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,  # noqa: S603
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     for _ in range(300):
         try:
@@ -93,95 +107,103 @@ def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not start")
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.latencies: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
+@dataclass
+class Result:
+    op: str
+    seconds: float
+    requests: int
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
 
-    def add(self, op: str, seconds: float, ok: bool) -> None:
-        self.latencies[op].append(seconds)
-        if not ok:
-            self.errors[op] += 1
-
-
-async def _one(client: httpx.AsyncClient, op: str, state: dict[str, list[str]]) -> bool:
-    if op == "list":
-        return (await client.get("/v1/pronunciation/dictionaries")).status_code == 200
-    if op == "get":
-        name = random.choice(state["big"])  # noqa: S311
-        return (await client.get(f"/v1/pronunciation/dictionaries/{name}")).status_code == 200
-    if op == "create":
-        name = f"tmp-{random.getrandbits(64):x}"
-        body = {"name": name, "modes": {"rewrite": {"rules": [{"match": "a", "replace": "b"}]}}}
-        ok = (await client.post("/v1/pronunciation/dictionaries", json=body)).status_code == 201
-        if ok:
-            state["created"].append(name)
-        return ok
-    if not state["created"]:
-        return await _one(client, "create", state)
-    name = state["created"].pop()
-    return (await client.delete(f"/v1/pronunciation/dictionaries/{name}")).status_code == 204
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
 
 
-async def _worker(
-    client: httpx.AsyncClient,
-    ops: list[str],
-    until: float,
-    state: dict[str, list[str]],
-    recorder: Recorder,
-) -> None:
-    while time.perf_counter() < until:
-        op = (
-            random.choices([o for o, _ in MIX], weights=[w for _, w in MIX])[0]
-            if len(ops) > 1
-            else ops[0]
-        )  # noqa: S311
-        started = time.perf_counter()
-        try:
-            ok = await (_one(client, op, state) if op != "healthz" else _health(client))
-        except httpx.HTTPError:
-            ok = False
-        recorder.add(op, time.perf_counter() - started, ok)
+class Wrk:
+    """One wrk process running one operation of bench/load.lua."""
 
-
-async def _health(client: httpx.AsyncClient) -> bool:
-    return (await client.get("/healthz")).status_code == 200
-
-
-async def run(
-    url: str,
-    key: str,
-    ops: list[str],
-    seconds: float,
-    connections: int,
-    state: dict[str, list[str]],
-) -> Recorder:
-    recorder = Recorder()
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(
-        base_url=url, limits=limits, timeout=30, headers={"Authorization": f"Bearer {key}"}
-    ) as client:
-        until = time.perf_counter() + seconds
-        await asyncio.gather(
-            *(_worker(client, ops, until, state, recorder) for _ in range(connections))
+    def __init__(
+        self, url: str, key: str, op: str, arg: str, connections: int, seconds: float
+    ) -> None:
+        self.op = op
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                shutil.which("wrk") or "wrk",
+                "--threads",
+                "1",
+                "--connections",
+                str(connections),
+                "--duration",
+                f"{seconds:.0f}s",
+                "--timeout",
+                "10s",
+                "--header",
+                f"Authorization: Bearer {key}",
+                "--script",
+                str(SCRIPT),
+                url,
+                "--",
+                op,
+                arg,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
-    return recorder
+
+    def result(self) -> Result:
+        output, _ = self.process.communicate()
+        line = next((x for x in output.splitlines() if x.startswith("RESULT ")), None)
+        if line is None:
+            raise SystemExit(f"wrk ({self.op}) printed no result:\n{output}")
+        duration, requests, status, sockets, timeouts, p50, p99, worst, _ = map(
+            float, line.split()[1:]
+        )
+        return Result(
+            op=self.op,
+            seconds=duration / 1e6,
+            requests=int(requests),
+            errors=int(status + sockets + timeouts),
+            p50_ms=p50 / 1000,
+            p99_ms=p99 / 1000,
+            max_ms=worst / 1000,
+        )
 
 
-def report(recorder: Recorder, seconds: float, ceiling: float | None) -> float:
-    total = 0.0
-    for op, samples in sorted(recorder.latencies.items()):
-        rps = len(samples) / seconds
-        total += rps
-        ordered = sorted(samples)
-        p50 = statistics.median(ordered) * 1000
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-        share = f"{rps / ceiling:6.1%}" if ceiling else "   —  "
+def run(
+    url: str, keys: tuple[str, str], plan: list[tuple[str, str, int]], seconds: float
+) -> list[Result]:
+    """Start one wrk per (op, arg, connections) at once and wait for all of them."""
+    runners = [
+        Wrk(url, keys[op in {"create", "delete"}], op, arg, connections, seconds)
+        for op, arg, connections in plan
+    ]
+    return [runner.result() for runner in runners]
+
+
+def report(title: str, results: list[Result], ceiling: float | None) -> None:
+    print(f"\n{title}")
+    print("op          req/s     p50 ms    p99 ms    max ms   errors   of /healthz req/s")
+    for r in results:
+        share = f"{r.rps / ceiling:7.1%}" if ceiling else "      —"
         print(
-            f"{op:<8} {rps:9.1f} req/s  p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  "
-            f"errors {recorder.errors[op]:4d}  of /healthz {share}"
+            f"{r.op:<8} {r.rps:8.1f} {r.p50_ms:10.1f} {r.p99_ms:9.1f} {r.max_ms:9.1f} "
+            f"{r.errors:8d}   {share}"
         )
-    return total
+    if len(results) > 1:
+        print(f"{'total':<8} {sum(r.rps for r in results):8.1f}")
+
+
+def created_names(prefix: str, path: Path) -> int:
+    names = Dictionary.objects.filter(
+        organization__slug="load-writes", name__startswith=f"{prefix}-", deleted_at__isnull=True
+    ).values_list("name", flat=True)
+    listed = list(names)
+    path.write_text("".join(f"{name}\n" for name in listed))
+    return len(listed)
 
 
 def main() -> None:
@@ -189,29 +211,41 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--dictionaries", type=int, default=50)
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--port", type=int, default=8799)
     options = parser.parse_args()
-    key = prepare(options.dictionaries)
-    state = {"big": [f"big-{i:03d}" for i in range(options.dictionaries)], "created": []}
-    server = start_gunicorn(options.port)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    seconds, connections = options.seconds, options.connections
+    keys = prepare(options.dictionaries)
+    server = start_gunicorn(options.port, options.worker_class, options.threads)
     url = f"http://127.0.0.1:{options.port}"
+    count = str(options.dictionaries)
+    print(
+        f"gunicorn: 2 {options.worker_class} workers x {options.threads} threads; "
+        f"{connections} connections, "
+        f"{seconds:.0f} s per phase; {options.dictionaries} dictionaries of 256 rules"
+    )
     try:
-        health = asyncio.run(
-            run(url, key, ["healthz"], options.seconds, options.connections, state)
-        )
-        print(
-            f"ceiling: /healthz alone, {options.connections} connections, {options.seconds:.0f} s"
-        )
-        ceiling = report(health, options.seconds, None)
-        for op in ("get", "list"):
-            alone = asyncio.run(run(url, key, [op], options.seconds, options.connections, state))
-            print(f"\n{op} alone (get: 256-rule dictionaries)")
-            report(alone, options.seconds, ceiling)
-        mixed = asyncio.run(
-            run(url, key, [o for o, _ in MIX], options.seconds, options.connections, state)
-        )
-        print(f"\nmix {', '.join(f'{o} {w:.0%}' for o, w in MIX)}")
-        report(mixed, options.seconds, ceiling)
+        warm = [("healthz", "", 10), ("get", count, 10), ("list", "", 10)]
+        run(url, keys, warm, min(seconds, 5))  # imports, connections and caches in every worker
+        (health,) = run(url, keys, [("healthz", "", connections)], seconds)
+        report("ceiling: /healthz alone", [health], None)
+        ceiling = health.rps
+        for op, arg in (("get", count), ("list", ""), ("create", "c1")):
+            report(f"{op} alone", run(url, keys, [(op, arg, connections)], seconds), ceiling)
+        with tempfile.TemporaryDirectory() as scratch:
+            pool = Path(scratch) / "delete.txt"
+            available = created_names("c1", pool)
+            args = {"list": "", "get": count, "create": "c2", "delete": str(pool)}
+            plan = [(op, args[op], max(1, round(connections * share))) for op, share in MIX]
+            mixed = run(url, keys, plan, seconds)
+        shares = ", ".join(f"{op} {n}" for op, _, n in plan)
+        report(f"mix, at the same time (connections: {shares})", mixed, ceiling)
+        deleted = next(r for r in mixed if r.op == "delete")
+        if deleted.requests > available:
+            print(f"note: deletes ran past the {available} dictionaries the create phase made")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -148,6 +148,8 @@ LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
+# Rendered dictionary bodies kept per web process, keyed by revision (pronunciations.api.bodies).
+LEXICON_RESPONSE_CACHE_BYTES = env_int("LEXICON_RESPONSE_CACHE_BYTES", 32 * 1024 * 1024)
 
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.

@@ -6,7 +6,13 @@ from config.settings.base import BASE_DIR, MIDDLEWARE
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
-DATABASES = {"default": env_database("DATABASE_URL", None, BASE_DIR)}
+DATABASES = {
+    "default": {
+        **env_database("DATABASE_URL", None, BASE_DIR),
+        # Reuse each worker thread's connection (checked before reuse) instead of one per request.
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
+    }
+}
 DEBUG = False
 LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY")
 LOG_FORMAT = "json"

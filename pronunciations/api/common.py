@@ -9,9 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
-from pronunciations.content import modes_from_rules
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary
+from pronunciations.validation import validate_modes
 
 _ERROR_CODES = {
     400: "invalid_pronunciation",
@@ -49,7 +49,7 @@ def dictionary_response(
     """The dictionary object with its ETag; ``warnings`` (lint) only when asked and not empty."""
     data = DictionaryOutput(dictionary).data
     if with_warnings:
-        modes = modes_from_rules(dictionary.rules.all())
+        modes = validate_modes(dictionary.current_modes)  # type: ignore[attr-defined]
         warnings = lint_modes(modes, dictionary.content_hash)
         if warnings:
             data["warnings"] = [warning.as_dict() for warning in warnings]

@@ -115,7 +115,7 @@ class RevisionRestoreView(APIView):
             author=key.label,
             comment=str(comment or ""),
         )
-        dictionary = selectors.dictionary_get(organization=key.organization, name=name)
+        dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)
 
 
@@ -146,5 +146,7 @@ class DeletedRestoreView(APIView):
         restored = services.dictionary_undelete(
             organization=key.organization, dictionary_id=dictionary_id, author=key.label
         )
-        dictionary = selectors.dictionary_get(organization=key.organization, name=restored.name)
+        dictionary = selectors.dictionary_get_for_response(
+            organization=key.organization, name=restored.name
+        )
         return dictionary_response(dictionary)

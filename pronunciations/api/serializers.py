@@ -11,7 +11,6 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.models import Dictionary
 from pronunciations.validation import (
     MATCH_MAX_LENGTH,
@@ -73,10 +72,11 @@ class ErrorOutput(serializers.Serializer):
 
 @extend_schema_field(ModesSchema)
 class ModesField(serializers.Field):
-    """Renders a dictionary's prefetched rule rows as SLNG's ``modes`` object."""
+    """SLNG's ``modes`` object, read from the current revision (selectors.*_for_response)."""
 
     def to_representation(self, value: Dictionary) -> dict[str, Any]:
-        return modes_to_wire(modes_from_rules(value.rules.all()))
+        modes: dict[str, Any] = value.current_modes  # type: ignore[attr-defined]
+        return modes
 
 
 class DictionaryOutput(serializers.Serializer):

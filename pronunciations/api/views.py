@@ -1,6 +1,7 @@
 """SLNG's four dictionary operations, wire-compatible, plus PUT and PATCH with If-Match."""
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
+from pronunciations.api.bodies import dictionary_body, dictionary_list_body
 from pronunciations.api.common import dictionary_response, error_responses, json_object
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
@@ -41,16 +43,18 @@ class DictionaryCollectionView(APIView):
             metadata=body.get("metadata"),
             created_by=key.label,
         )
-        dictionary = selectors.dictionary_get(organization=key.organization, name=created.name)
+        dictionary = selectors.dictionary_get_for_response(
+            organization=key.organization, name=created.name
+        )
         return dictionary_response(dictionary, status=201, with_warnings=True)
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-list",
         responses={200: DictionaryListOutput, **error_responses(401, 503)},
     )
-    def get(self, request: Request) -> Response:
-        dictionaries = selectors.dictionary_list(organization=caller_key(request).organization)
-        return Response({"dictionaries": DictionaryOutput(dictionaries, many=True).data})
+    def get(self, request: Request) -> HttpResponse:
+        body = dictionary_list_body(organization=caller_key(request).organization)
+        return HttpResponse(body, content_type="application/json")
 
 
 def _same_name(body_name: object, path_name: str) -> None:
@@ -65,10 +69,12 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-get",
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 503)},
     )
-    def get(self, request: Request, name: str) -> Response:
+    def get(self, request: Request, name: str) -> HttpResponse:
         validation.validate_name(name)
-        organization = caller_key(request).organization
-        return dictionary_response(selectors.dictionary_get(organization=organization, name=name))
+        body, etag = dictionary_body(organization=caller_key(request).organization, name=name)
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+        return response
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-replace",
@@ -102,7 +108,7 @@ class DictionaryDetailView(APIView):
             author=key.label,
             comment=str(body.get("comment") or ""),
         )
-        dictionary = selectors.dictionary_get(organization=key.organization, name=name)
+        dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)
 
     @extend_schema(

@@ -21,13 +21,11 @@ from tests.processes import Celery, Gunicorn, production_env, wait_for
 
 WEB = [
     "gunicorn",
+    "--config",
+    "config/gunicorn.py",
     "config.wsgi:application",
     "--bind",
     "127.0.0.1:0",
-    "--workers",
-    "2",
-    "--timeout",
-    "30",
 ]
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,0 +1,123 @@
+"""Rendered JSON bodies of dictionaries for GET and list, cached per process by version.
+
+A dictionary's body changes only with its revision (every write bumps it), so the body is cached
+under ``(public_id, revision)``. Each read first asks the database which version is current, by
+one small indexed query, so a cached body is never stale: it is only reused while it is still the
+current version. Bodies missing from the cache are rendered from the current revision's snapshot
+and kept, least recently used first out, up to ``LEXICON_RESPONSE_CACHE_BYTES`` per process.
+"""
+
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.db import connection
+from rest_framework.renderers import JSONRenderer
+
+from orgs.models import Organization
+from pronunciations import selectors
+from pronunciations.api.serializers import DictionaryOutput
+from pronunciations.errors import DictionaryNotFound
+from pronunciations.models import Dictionary
+
+Version = tuple[str, int]
+
+
+class BodyCache:
+    """A thread-safe LRU map of version -> (body, ETag), bounded by the bytes of the bodies."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Version, tuple[bytes, str]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, version: Version) -> tuple[bytes, str] | None:
+        with self._lock:
+            entry = self._entries.get(version)
+            if entry is not None:
+                self._entries.move_to_end(version)
+            return entry
+
+    def put(self, version: Version, body: bytes, etag: str) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(version, None)
+            if previous is not None:
+                self._bytes -= len(previous[0])
+            self._entries[version] = (body, etag)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                _, (evicted, _) = self._entries.popitem(last=False)
+                self._bytes -= len(evicted)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+cache = BodyCache(settings.LEXICON_RESPONSE_CACHE_BYTES)
+_renderer = JSONRenderer()
+_TABLE = Dictionary._meta.db_table
+# Plain SQL: the ORM would spend longer compiling this query than the database spends running it.
+_VERSIONS_SQL = (
+    f'SELECT "public_id", "revision" FROM "{_TABLE}" '  # noqa: S608 - table name from the model
+    'WHERE "organization_id" = %s AND "deleted_at" IS NULL'
+)
+_ORDER = ' ORDER BY "normalized_name", "name"'
+
+
+def _versions(organization: Organization, name: str | None = None) -> list[Version]:
+    """Current ``(public_id, revision)`` of the organization's live dictionaries, by name."""
+    with connection.cursor() as cursor:
+        if name is None:
+            cursor.execute(_VERSIONS_SQL + _ORDER, [organization.pk])
+        else:
+            cursor.execute(
+                _VERSIONS_SQL + ' AND "normalized_name" = %s', [organization.pk, name.lower()]
+            )
+        return [(public_id, revision) for public_id, revision in cursor.fetchall()]
+
+
+def _remember(dictionary: Dictionary) -> tuple[bytes, str]:
+    body = _renderer.render(DictionaryOutput(dictionary).data)
+    cache.put((dictionary.public_id, dictionary.revision), body, dictionary.etag)
+    return body, dictionary.etag
+
+
+def dictionary_body(*, organization: Organization, name: str) -> tuple[bytes, str]:
+    """The JSON body and ETag of the organization's live dictionary; raises DictionaryNotFound."""
+    versions = _versions(organization, name)
+    if not versions:
+        raise DictionaryNotFound(name)
+    cached = cache.get(versions[0])
+    if cached is not None:
+        return cached
+    return _remember(selectors.dictionary_get_for_response(organization=organization, name=name))
+
+
+def dictionary_list_body(*, organization: Organization) -> bytes:
+    """The JSON body of the list: every live dictionary of the organization, ordered by name."""
+    versions = _versions(organization)
+    bodies: dict[str, bytes] = {}
+    missing: list[str] = []
+    for version in versions:
+        cached = cache.get(version)
+        if cached is None:
+            missing.append(version[0])
+        else:
+            bodies[version[0]] = cached[0]
+    if missing:
+        loaded = selectors.dictionary_list_for_response(organization=organization).filter(
+            public_id__in=missing
+        )
+        for dictionary in loaded:
+            bodies[dictionary.public_id] = _remember(dictionary)[0]
+    # A dictionary deleted between the two queries is left out, as if listed a moment later.
+    parts = [bodies[public_id] for public_id, _ in versions if public_id in bodies]
+    return b'{"dictionaries":[' + b",".join(parts) + b"]}"
