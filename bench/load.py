@@ -14,12 +14,14 @@ its share of the connections. Deletes remove the dictionaries the create phase m
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -184,7 +186,9 @@ def run(
     return [runner.result() for runner in runners]
 
 
-def report(title: str, results: list[Result], ceiling: float | None) -> None:
+def report(
+    title: str, results: list[Result], ceiling: float | None, *, total: bool = False
+) -> None:
     print(f"\n{title}")
     print("op          req/s     p50 ms    p99 ms    max ms   errors   of /healthz req/s")
     for r in results:
@@ -193,8 +197,35 @@ def report(title: str, results: list[Result], ceiling: float | None) -> None:
             f"{r.op:<8} {r.rps:8.1f} {r.p50_ms:10.1f} {r.p99_ms:9.1f} {r.max_ms:9.1f} "
             f"{r.errors:8d}   {share}"
         )
-    if len(results) > 1:
+    if total:
         print(f"{'total':<8} {sum(r.rps for r in results):8.1f}")
+
+
+def pooled(slices: list[Result]) -> Result:
+    """One figure from interleaved slices: pooled req/s, median p50 and p99, worst max."""
+    return Result(
+        op=slices[0].op,
+        seconds=sum(r.seconds for r in slices),
+        requests=sum(r.requests for r in slices),
+        errors=sum(r.errors for r in slices),
+        p50_ms=statistics.median(r.p50_ms for r in slices),
+        p99_ms=statistics.median(r.p99_ms for r in slices),
+        max_ms=max(r.max_ms for r in slices),
+    )
+
+
+def alone_interleaved(
+    url: str, keys: tuple[str, str], ops: list[tuple[str, str]], connections: int, args: Any
+) -> dict[str, list[Result]]:
+    """Each op alone, in rounds of short slices, so drift on a shared machine hits all alike."""
+    slices: dict[str, list[Result]] = {op: [] for op, _ in ops}
+    print("\nround  " + "".join(f"{op + ' req/s':>14}" for op, _ in ops))
+    for number in range(1, args.rounds + 1):
+        for op, arg in ops:
+            (result,) = run(url, keys, [(op, arg, connections)], args.seconds / args.rounds)
+            slices[op].append(result)
+        print(f"{number:5d}  " + "".join(f"{slices[op][-1].rps:14.1f}" for op, _ in ops))
+    return slices
 
 
 def created_names(prefix: str, path: Path) -> int:
@@ -211,8 +242,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--dictionaries", type=int, default=50)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--rounds", type=int, default=6, help="interleaved rounds of get/list")
     parser.add_argument("--port", type=int, default=8799)
     options = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -225,24 +257,37 @@ def main() -> None:
     print(
         f"gunicorn: 2 {options.worker_class} workers x {options.threads} threads; "
         f"{connections} connections, "
-        f"{seconds:.0f} s per phase; {options.dictionaries} dictionaries of 256 rules"
+        f"{seconds:.0f} s per operation; {options.dictionaries} dictionaries of 256 rules"
     )
     try:
         warm = [("healthz", "", 10), ("get", count, 10), ("list", "", 10)]
         run(url, keys, warm, min(seconds, 5))  # imports, connections and caches in every worker
-        (health,) = run(url, keys, [("healthz", "", connections)], seconds)
-        report("ceiling: /healthz alone", [health], None)
-        ceiling = health.rps
-        for op, arg in (("get", count), ("list", ""), ("create", "c1")):
-            report(f"{op} alone", run(url, keys, [(op, arg, connections)], seconds), ceiling)
+        ops = [("healthz", ""), ("get", count), ("list", "")]
+        slices = alone_interleaved(url, keys, ops, connections, options)
+        ceiling = pooled(slices["healthz"]).rps
+        report(
+            f"alone, {options.rounds} interleaved rounds ({seconds:.0f} s per op in all; "
+            "p50 and p99: median over rounds)",
+            [pooled(slices[op]) for op, _ in ops],
+            ceiling,
+        )
+        for op, _ in ops[1:]:
+            shares = sorted(
+                r.rps / h.rps for r, h in zip(slices[op], slices["healthz"], strict=True)
+            )
+            print(
+                f"{op} / healthz by round: median {statistics.median(shares):.1%}, "
+                f"range {shares[0]:.1%}–{shares[-1]:.1%}"
+            )
+        report("create alone", run(url, keys, [("create", "c1", connections)], seconds), ceiling)
         with tempfile.TemporaryDirectory() as scratch:
             pool = Path(scratch) / "delete.txt"
             available = created_names("c1", pool)
             args = {"list": "", "get": count, "create": "c2", "delete": str(pool)}
             plan = [(op, args[op], max(1, round(connections * share))) for op, share in MIX]
             mixed = run(url, keys, plan, seconds)
-        shares = ", ".join(f"{op} {n}" for op, _, n in plan)
-        report(f"mix, at the same time (connections: {shares})", mixed, ceiling)
+        shares_text = ", ".join(f"{op} {n}" for op, _, n in plan)
+        report(f"mix, at the same time (connections: {shares_text})", mixed, ceiling, total=True)
         deleted = next(r for r in mixed if r.op == "delete")
         if deleted.requests > available:
             print(f"note: deletes ran past the {available} dictionaries the create phase made")

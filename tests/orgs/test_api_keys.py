@@ -5,8 +5,10 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.test import APIClient
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
+from orgs.authentication import BearerKeyAuthentication
 from orgs.keys import key_digest
 from orgs.models import APIKey, Organization
 from orgs.services import IssuedKey, api_key_create, api_key_revoke
@@ -34,6 +36,27 @@ def test_a_key_resolves_to_its_organization_and_label(
 
     assert body["org_id"] == organization.public_id
     assert body["created_by_key_label"] == "production-key"
+
+
+def test_the_resolved_key_carries_its_whole_organization(
+    issued_key: IssuedKey, organization: Organization
+) -> None:
+    """The key and its organization come from one hand-written query: every field must match."""
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {issued_key.plaintext}")
+    resolved = BearerKeyAuthentication().authenticate(Request(request))
+    assert resolved is not None
+    key = resolved[1]
+
+    assert (key.pk, key.label, key.digest, key.revoked_at) == (
+        issued_key.api_key.pk,
+        "production-key",
+        issued_key.api_key.digest,
+        None,
+    )
+    resolved_org = key.organization
+    assert [getattr(resolved_org, f.attname) for f in Organization._meta.concrete_fields] == [
+        getattr(organization, f.attname) for f in Organization._meta.concrete_fields
+    ]
 
 
 def test_use_is_recorded_in_last_used_at(api: APIClient, issued_key: IssuedKey) -> None:
