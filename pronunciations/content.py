@@ -27,6 +27,21 @@ def modes_to_wire(modes: Modes) -> dict[str, Any]:
     return wire
 
 
+def wire_in_order(wire: dict[str, Any]) -> dict[str, Any]:
+    """Stored wire modes with the API's key order (``rewrite`` first, ``match`` first).
+
+    PostgreSQL's jsonb gives keys back shortest first (``ipa`` before ``rewrite``); JSON objects
+    are unordered, but responses keep one stable, readable order.
+    """
+    ordered: dict[str, Any] = {}
+    for mode in (Mode.REWRITE, Mode.IPA):
+        if mode.value in wire:
+            field = VALUE_FIELD[mode]
+            rules = wire[mode.value]["rules"]
+            ordered[mode.value] = {"rules": [{"match": r["match"], field: r[field]} for r in rules]}
+    return ordered
+
+
 def modes_from_rules(rules: Iterable[Rule]) -> Modes:
     """Rebuild modes from stored rule rows (already ordered by mode and position)."""
     modes: dict[Mode, list[RuleSpec]] = {Mode.REWRITE: []}

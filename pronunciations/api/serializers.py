@@ -11,6 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pronunciations.content import wire_in_order
 from pronunciations.models import Dictionary
 from pronunciations.validation import (
     MATCH_MAX_LENGTH,
@@ -75,8 +76,7 @@ class ModesField(serializers.Field):
     """SLNG's ``modes`` object, read from the current revision (selectors.*_for_response)."""
 
     def to_representation(self, value: Dictionary) -> dict[str, Any]:
-        modes: dict[str, Any] = value.current_modes  # type: ignore[attr-defined]
-        return modes
+        return wire_in_order(value.current_modes)  # type: ignore[attr-defined]
 
 
 class DictionaryOutput(serializers.Serializer):

@@ -65,6 +65,17 @@ def test_cached_get_is_byte_for_byte_the_fresh_rendering(
     assert len(json.loads(warm.content)["modes"]["rewrite"]["rules"]) == 256
 
 
+def test_modes_keep_the_api_key_order_whatever_order_the_database_keeps(
+    api: APIClient, organization: Organization
+) -> None:
+    both = {"ipa": {"rules": [{"ipa": "d", "match": "c"}]}, "rewrite": {"rules": rewrite_rules(1)}}
+    make_dictionary(organization, "both", modes=both)
+
+    body = api.get(f"{URL}/both").content.decode()
+    assert '"modes":{"rewrite":{"rules":[{"match":"word0","replace":"replacement 0"}]},' in body
+    assert '"ipa":{"rules":[{"match":"c","ipa":"d"}]}}' in body
+
+
 def test_a_warm_get_costs_two_queries_and_a_cold_one_three(
     api: APIClient, organization: Organization
 ) -> None:
