@@ -73,10 +73,14 @@ class ErrorOutput(serializers.Serializer):
 
 @extend_schema_field(ModesSchema)
 class ModesField(serializers.Field):
-    """SLNG's ``modes`` object, read from the current revision (selectors.*_for_response)."""
+    """SLNG's ``modes`` object from stored wire modes, in the API's key order.
 
-    def to_representation(self, value: Dictionary) -> dict[str, Any]:
-        return wire_in_order(value.current_modes)  # type: ignore[attr-defined]
+    Dictionaries carry theirs as ``current_modes`` (selectors.*_for_response); revisions in
+    ``snapshot["modes"]``.
+    """
+
+    def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
+        return wire_in_order(value)
 
 
 class DictionaryOutput(serializers.Serializer):
@@ -84,7 +88,7 @@ class DictionaryOutput(serializers.Serializer):
     org_id = serializers.CharField(source="organization.public_id")
     name = serializers.CharField()
     normalized_name = serializers.CharField()
-    modes = ModesField(source="*")
+    modes = ModesField(source="current_modes")
     content_hash = serializers.CharField()
     created_at = serializers.SerializerMethodField()
     metadata = serializers.DictField()
@@ -132,7 +136,7 @@ class RevisionOutput(serializers.Serializer):
 
 
 class RevisionDetailOutput(RevisionOutput):
-    modes = serializers.DictField(source="snapshot.modes")
+    modes = ModesField(source="snapshot.modes")
     metadata = serializers.DictField(source="snapshot.metadata")
 
 

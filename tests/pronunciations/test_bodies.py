@@ -71,9 +71,10 @@ def test_modes_keep_the_api_key_order_whatever_order_the_database_keeps(
     both = {"ipa": {"rules": [{"ipa": "d", "match": "c"}]}, "rewrite": {"rules": rewrite_rules(1)}}
     make_dictionary(organization, "both", modes=both)
 
-    body = api.get(f"{URL}/both").content.decode()
-    assert '"modes":{"rewrite":{"rules":[{"match":"word0","replace":"replacement 0"}]},' in body
-    assert '"ipa":{"rules":[{"match":"c","ipa":"d"}]}}' in body
+    for path in (f"{URL}/both", f"{URL}/both/revisions/1"):
+        body = api.get(path).content.decode()
+        assert '"modes":{"rewrite":{"rules":[{"match":"word0","replace":"replacement 0"}]},' in body
+        assert '"ipa":{"rules":[{"match":"c","ipa":"d"}]}}' in body
 
 
 def test_a_warm_get_costs_two_queries_and_a_cold_one_three(
