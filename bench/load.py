@@ -24,19 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from common import ROOT, django_on, reset_database
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lexicon_bench_load"
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-os.environ["DATABASE_URL"] = DATABASE_URL
-
-import django  # noqa: E402
-
-django.setup()
+DATABASE = "lexicon_bench_load"
+DATABASE_URL = django_on(DATABASE)
 
 from cryptography.fernet import Fernet  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from orgs.services import api_key_create, organization_create  # noqa: E402
@@ -54,10 +47,7 @@ def prepare(dictionaries: int) -> tuple[str, str]:
     Creates and deletes go to an organization of their own, so the list being measured keeps the
     same dictionaries all run long; reads and writes still share the server, database and tables.
     """
-    with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's helper for this
-        cursor.execute("DROP DATABASE IF EXISTS lexicon_bench_load WITH (FORCE)")
-        cursor.execute("CREATE DATABASE lexicon_bench_load")
-    call_command("migrate", verbosity=0)
+    reset_database(DATABASE)
     organization = organization_create(slug="load", name="Load")
     for i in range(dictionaries):
         rules = [{"match": f"term{i}x{j}", "replace": f"word {j}"} for j in range(256)]

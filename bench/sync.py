@@ -14,20 +14,12 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lexicon_bench"
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-os.environ["DATABASE_URL"] = DATABASE_URL
+from common import ROOT, django_on, reset_database
 
-import django  # noqa: E402
+DATABASE = "lexicon_bench"
+DATABASE_URL = django_on(DATABASE)
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 
 from config.celery import app  # noqa: E402
 from orgs.services import organization_create  # noqa: E402
@@ -37,14 +29,6 @@ from sync.emulator import ApiKey, EmulatorState, EmulatorThread  # noqa: E402
 from sync.models import RunStatus, SyncRun, SyncState  # noqa: E402
 from sync.targets import target_create  # noqa: E402
 from sync.tasks import run_target  # noqa: E402
-
-
-def reset_database() -> None:
-    """Drop and re-create lexicon_bench, then migrate it."""
-    with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's own helper for this
-        cursor.execute("DROP DATABASE IF EXISTS lexicon_bench WITH (FORCE)")
-        cursor.execute("CREATE DATABASE lexicon_bench")
-    call_command("migrate", verbosity=0)
 
 
 def seed(count: int, rules: int) -> None:
@@ -112,7 +96,7 @@ def main() -> None:
     options = parser.parse_args()
 
     print(f"seeding {options.dictionaries} dictionaries x {options.rules} rules", file=sys.stderr)
-    reset_database()
+    reset_database(DATABASE)
     seed(options.dictionaries, options.rules)
     emulator = EmulatorThread(EmulatorState([ApiKey("sk_bench", "org_bench", "bench")])).start()
     target = target_create(

@@ -9,27 +9,19 @@ import argparse
 import csv
 import gc
 import io
-import os
 import random
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import django_on, reset_database
+
 DATABASE = "lexicon_bench_transfer"
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+django_on(DATABASE)
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from import_export.fields import Field  # noqa: E402
 from import_export.formats.base_formats import CSV  # noqa: E402
@@ -144,14 +136,6 @@ def csv_bytes(rows: Iterable[Row]) -> bytes:
 # -- measuring ------------------------------------------------------------------------------
 
 
-def reset_database() -> None:
-    """Drop and re-create lexicon_bench_transfer, then migrate it."""
-    with connection._nodb_cursor() as cursor:  # noqa: SLF001 - Django's own helper for this
-        cursor.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DATABASE}")
-    call_command("migrate", verbosity=0)
-
-
 def analyze() -> None:
     """Fresh planner statistics, as autovacuum would leave them after the bulk loads."""
     with connection.cursor() as cursor:
@@ -253,6 +237,18 @@ def baseline_import(rows: list[Row], names: list[str]) -> Prepare:
     return prepare
 
 
+def copy_step(statement: str, data: bytes) -> Step:
+    """A timed step that writes ``data`` through one ``COPY ... FROM STDIN``."""
+
+    def step() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(statement) as copy:
+                copy.write(data)
+            return cursor.cursor.rowcount, len(data)  # known once the COPY has ended
+
+    return step
+
+
 def copy_import(data: bytes) -> Prepare:
     """COPY into a fresh table without indexes or constraints: the physical floor."""
 
@@ -263,14 +259,7 @@ def copy_import(data: bytes) -> Prepare:
                 f"CREATE TABLE {SCRATCH} (dictionary text, mode text, match text, value text, "
                 "position int)"
             )
-
-        def step() -> tuple[int, int]:
-            with connection.cursor() as cursor:
-                with cursor.cursor.copy(COPY_IN) as copy:
-                    copy.write(data)
-                return cursor.cursor.rowcount, len(data)
-
-        return step
+        return copy_step(COPY_IN, data)
 
     return prepare
 
@@ -282,14 +271,7 @@ def copy_rules_import(rows: list[Row], names: list[str]) -> Prepare:
     def prepare(tag: str) -> Step:
         _, ids = empty_dictionaries(f"copy-{tag}", names)
         data = csv_bytes((str(ids[row[0]]), *row[1:]) for row in rows)
-
-        def step() -> tuple[int, int]:
-            with connection.cursor() as cursor:
-                with cursor.cursor.copy(COPY_RULES) as copy:
-                    copy.write(data)
-                return cursor.cursor.rowcount, len(data)
-
-        return step
+        return copy_step(COPY_RULES, data)
 
     return prepare
 
@@ -510,7 +492,7 @@ def sample_size(requested: int, total: int) -> int:
 def main() -> None:
     options = parse_options()
     began = time.perf_counter()
-    reset_database()
+    reset_database(DATABASE)
     rows = make_rows(options.dictionaries, options.rules)
     data, total = csv_bytes(rows), len(rows)
     import_sample = sample_size(options.baseline_rows, total)
