@@ -46,7 +46,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": tests_database_url(),
         "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
         "SECURE_SSL_REDIRECT": "false",
         **extra,
     }
