@@ -22,6 +22,10 @@ MAX_RULES_PER_MODE = 256
 MATCH_MAX_LENGTH = 128
 VALUE_MAX_LENGTH = 256
 _NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+# Characters that PostgreSQL text, XML 1.0 or a spreadsheet cell cannot hold: NUL and the other
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; unpaired surrogates
+# (which cannot be encoded as UTF-8); and the non-characters U+FFFE and U+FFFF.
+_UNSTORABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 # The field that carries a rule's output, per mode, on the wire.
 VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
@@ -47,6 +51,46 @@ class DictionaryInput:
     name: str
     modes: Modes
     metadata: dict[str, Any]
+
+
+def unstorable_errors(value: str) -> list[str]:
+    """Problems with characters no store or export format of ours can hold (see _UNSTORABLE_RE)."""
+    found = _UNSTORABLE_RE.search(value)
+    if found is None:
+        return []
+    return [f"must not contain control characters or unpaired surrogates (U+{ord(found[0]):04X})"]
+
+
+def json_depth(value: object) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0), computed without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def parse_json(text: str | bytes, *, field: str) -> Any:
+    """Parse untrusted JSON, bounded in nesting depth (LEXICON_MAX_JSON_DEPTH).
+
+    Raises ``ValidationError`` keyed by ``field`` for malformed or too deeply nested JSON,
+    never ``RecursionError``.
+    """
+    limit = settings.LEXICON_MAX_JSON_DEPTH
+    too_deep = f"is nested too deeply: at most {limit} levels of arrays and objects"
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValidationError({field: [too_deep]}) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError({field: [f"is not valid JSON: {exc}"]}) from None
+    if json_depth(value) > limit:
+        raise ValidationError({field: [too_deep]})
+    return value
 
 
 def match_key(match: str) -> str:

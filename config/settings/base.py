@@ -123,6 +123,8 @@ CACHES = {
     )
 }
 LEXICON_MAX_METADATA_BYTES = env_int("LEXICON_MAX_METADATA_BYTES", 16 * 1024)
+# Deepest nesting of arrays and objects accepted in any JSON we parse (bodies, files, cells).
+LEXICON_MAX_JSON_DEPTH = env_int("LEXICON_MAX_JSON_DEPTH", 32)
 # last_used_at is written at most this often per key, so authentication stays a read.
 LEXICON_KEY_LAST_USED_RESOLUTION_SECONDS = env_int("LEXICON_KEY_LAST_USED_RESOLUTION_SECONDS", 60)
 
