@@ -26,7 +26,7 @@ from orgs.services import organization_create  # noqa: E402
 from pronunciations.models import Dictionary, Rule  # noqa: E402
 from pronunciations.services import dictionary_create, dictionary_update  # noqa: E402
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread  # noqa: E402
-from sync.models import RunStatus, SyncRun, SyncState  # noqa: E402
+from sync.models import RunStatus, SyncRun, SyncState, SyncTarget  # noqa: E402
 from sync.targets import target_create  # noqa: E402
 from sync.tasks import run_target  # noqa: E402
 
@@ -66,9 +66,9 @@ def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
     ]
 
 
-def timed_run(target_id: int, previous: int) -> tuple[float, SyncRun]:
+def timed_run(target: SyncTarget, previous: int) -> tuple[float, SyncRun]:
     started = time.perf_counter()
-    run_target.delay(target_id, "manual")
+    run_target.delay(target.public_id, target.organization.public_id, "manual")
     while True:
         run = SyncRun.objects.filter(pk__gt=previous).exclude(status=RunStatus.RUNNING).first()
         if run is not None:
@@ -109,17 +109,17 @@ def main() -> None:
     app.control.purge()
     workers = start_workers(options.workers)
     try:
-        first_s, first = timed_run(target.pk, 0)
+        first_s, first = timed_run(target, 0)
         report("first sync", first_s, first, emulator)
         emulator.state.clear_requests()
-        again_s, again = timed_run(target.pk, first.pk)
+        again_s, again = timed_run(target, first.pk)
         report("unchanged re-sync", again_s, again, emulator)
         for i in range(options.edits):
             name = f"dictionary-{i * (options.dictionaries // options.edits):04d}"
             modes = {"rewrite": {"rules": [{"match": "edited", "replace": f"edit {i}"}]}}
             dictionary_update(organization=target.organization, name=name, modes=modes)
         emulator.state.clear_requests()
-        edit_s, edited = timed_run(target.pk, again.pk)
+        edit_s, edited = timed_run(target, again.pk)
         report(f"{options.edits} edits replaced", edit_s, edited, emulator)
         windows = [
             w for w in SyncState.objects.values_list("window_ms", flat=True) if w is not None

@@ -4,24 +4,36 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django_celery_beat.admin import PeriodicTaskAdmin
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations.admin import DictionaryAdmin
 from pronunciations.models import Dictionary
-from sync.crypto import secret_encrypt
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.receivers import enqueue_sync, publish_run
-from sync.targets import effective_status, schedule_name, target_schedule
+from sync.targets import (
+    TARGET_FIELDS,
+    effective_status,
+    schedule_name,
+    target_create,
+    target_update,
+    validate_target,
+)
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -74,7 +86,8 @@ class SyncDictionaryAdmin(DictionaryAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        org_ids = set(queryset.values_list("organization_id", flat=True))
+        scoped = _editor_scope(request, queryset, "organization_id")
+        org_ids = set(scoped.values_list("organization_id", flat=True))
         queued = [t for org in org_ids for t in enqueue_sync(organization_id=org, trigger="manual")]
         self.message_user(request, f"Sync queued for {len(queued)} target(s).")
 
@@ -117,7 +130,8 @@ admin.site.register(Dictionary, SyncDictionaryAdmin)
 
 
 class SyncTargetForm(forms.ModelForm):
-    """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one."""
+    """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
+    unless a URL changed (sync.targets.validate_target says so next to the key field)."""
 
     base_url = forms.URLField(assume_scheme="https", help_text="e.g. https://api.slng.ai")
 
@@ -125,28 +139,37 @@ class SyncTargetForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
         required=False,
         label="SLNG API key",
-        help_text="Write-only. Leave blank to keep the stored key.",
+        help_text=(
+            "Write-only. Leave blank to keep the stored key; changing either URL needs the key "
+            "entered again."
+        ),
     )
 
     class Meta:
         model = SyncTarget
-        fields = [
-            "organization",
-            "name",
-            "base_url",
-            "ws_url",
-            "model",
-            "voice",
-            "enabled",
-            "prune",
-            "interval_seconds",
-        ]
+        fields = ["organization", *TARGET_FIELDS]
 
-    def clean_api_key(self) -> str:
-        key = str(self.cleaned_data.get("api_key") or "").strip()
-        if not key and not self.instance.pk:
-            raise forms.ValidationError("An SLNG API key is required for a new target.")
-        return key
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        stored = (
+            SyncTarget.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        )
+        organization = stored.organization if stored else data.get("organization")
+        if organization is None or not {"name", "base_url", "ws_url"} <= data.keys():
+            return data  # those fields carry their own errors already
+        try:
+            validate_target(
+                organization=organization,
+                stored=stored,
+                name=data["name"],
+                base_url=data["base_url"],
+                ws_url=data["ws_url"],
+                api_key=str(data.get("api_key") or ""),
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+        return data
 
 
 class SyncRunInline(admin.TabularInline):
@@ -173,6 +196,12 @@ class SyncRunInline(admin.TabularInline):
         return True
 
 
+def _editor_scope(request: HttpRequest, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
+    """Only the rows of organizations where the user may start a sync (editor or more)."""
+    ids = permissions.organization_ids(request, Role.EDITOR)
+    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
+
 @admin.register(SyncTarget)
 class SyncTargetAdmin(OrgScopedAdmin):
     form = SyncTargetForm
@@ -191,12 +220,33 @@ class SyncTargetAdmin(OrgScopedAdmin):
     view_role = Role.VIEWER
     change_role = Role.ADMIN
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A target never moves to another organization: its key belongs to this one.
+        return ["organization"] if obj else []
+
     def save_model(self, request: HttpRequest, obj: SyncTarget, form: Any, change: bool) -> None:
-        key = form.cleaned_data.get("api_key")
-        if key:
-            obj.encrypted_api_key = secret_encrypt(key)
-        super().save_model(request, obj, form, change)
-        target_schedule(obj)
+        fields = {field: form.cleaned_data[field] for field in TARGET_FIELDS}
+        key = str(form.cleaned_data.get("api_key") or "")
+        if change:
+            saved = target_update(target=obj, api_key=key, **fields)
+        else:
+            organization = form.cleaned_data["organization"]
+            saved = target_create(organization=organization, api_key=key, **fields)
+        obj.pk, obj.public_id = saved.pk, saved.public_id
+        obj._state.adding = False
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:  # the service refused what the form let through (a race)
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request: HttpRequest, obj: SyncTarget) -> None:
         PeriodicTask.objects.filter(name=schedule_name(obj)).delete()
@@ -204,20 +254,113 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     @admin.action(description="Run a sync now")
     def run_now(self, request: HttpRequest, queryset: QuerySet[SyncTarget]) -> None:
-        queued = [t.name for t in queryset if publish_run(t.pk, "manual")]
+        targets = _editor_scope(request, queryset, "organization_id").select_related("organization")
+        queued = [t.name for t in targets if publish_run(t, "manual")]
         self.message_user(request, f"Queued: {', '.join(queued) or 'nothing (broker down?)'}")
 
 
+def _is_superuser(request: HttpRequest) -> bool:
+    user: Any = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+# What a periodic task runs: only superusers change these. Organization admins change when.
+SCHEDULE_WHAT = (
+    "name",
+    "task",
+    "description",
+    "args",
+    "kwargs",
+    "queue",
+    "exchange",
+    "routing_key",
+    "priority",
+    "headers",
+)
+SCHEDULE_WHEN = (
+    "enabled",
+    "interval",
+    "crontab",
+    "solar",
+    "clocked",
+    "start_time",
+    "expires",
+    "expire_seconds",
+    "one_off",
+)
+
+
+class ScheduleWhenForm(forms.ModelForm):
+    """The periodic task form of organization admins: when it runs, nothing of what it runs."""
+
+    class Meta:
+        model = PeriodicTask
+        fields = SCHEDULE_WHEN
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("expires") and data.get("expire_seconds") is not None:
+            raise ValidationError("Set either expires or expire seconds, not both.")
+        return data
+
+
 class ScopedPeriodicTaskAdmin(PeriodicTaskAdmin):
-    """Schedules: staff see only their (admin-role) organizations' sync schedules."""
+    """Schedules: staff see only their (admin-role) organizations' sync schedules, and change
+    only when they run. Superusers keep django-celery-beat's full form."""
+
+    def _targets(self, request: HttpRequest) -> QuerySet[SyncTarget]:
+        ids = permissions.organization_ids(request, Role.ADMIN)
+        targets = SyncTarget.objects.select_related("organization")
+        return targets if ids is None else targets.filter(organization_id__in=ids)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
-        ids = permissions.organization_ids(request, Role.ADMIN)
-        if ids is None:
+        if permissions.organization_ids(request, Role.ADMIN) is None:
             return queryset
-        targets = SyncTarget.objects.filter(organization_id__in=ids)
-        return queryset.filter(name__in=[schedule_name(t) for t in targets])
+        return queryset.filter(name__in=[schedule_name(t) for t in self._targets(request)])
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if _is_superuser(request):
+            return super().get_fieldsets(request, obj)
+        return (
+            (None, {"fields": ("name", "task", "args", "description")}),
+            ("Schedule", {"fields": (*SCHEDULE_WHEN, "last_run_at")}),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if _is_superuser(request):
+            return super().get_readonly_fields(request, obj)
+        return (*SCHEDULE_WHAT, "last_run_at")
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if not _is_superuser(request):
+            kwargs["form"] = ScheduleWhenForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and not _is_superuser(request):
+            # The form has no such fields; this keeps it so whatever a future form adds.
+            stored = PeriodicTask.objects.get(pk=obj.pk)
+            for field in SCHEDULE_WHAT:
+                setattr(obj, field, getattr(stored, field))
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Run selected tasks")
+    def run_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """A sync schedule runs its own target, whatever its stored arguments say."""
+        targets = {schedule_name(t): t for t in self._targets(request)}
+        selected = list(queryset)
+        queued = [
+            targets[t.name].name
+            for t in selected
+            if t.name in targets and publish_run(targets[t.name], "manual")
+        ]
+        others = [t.pk for t in selected if t.name not in targets]
+        if others and _is_superuser(request):
+            super().run_tasks(request, queryset.filter(pk__in=others))
+        self.message_user(request, f"Sync queued for {len(queued)} target(s).")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return permissions.organization_ids(request, Role.ADMIN) != []
@@ -230,11 +373,38 @@ class ScopedPeriodicTaskAdmin(PeriodicTaskAdmin):
     has_change_permission = has_view_permission
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return bool(getattr(request.user, "is_superuser", False))
+        return _is_superuser(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(getattr(request.user, "is_superuser", False))
+        return _is_superuser(request)
 
 
 admin.site.unregister(PeriodicTask)
 admin.site.register(PeriodicTask, ScopedPeriodicTaskAdmin)
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Schedule rows (every 5 minutes, a crontab) are shared by every organization's tasks, and
+    their pages list those tasks: only superusers see and edit them. Organization admins pick
+    among them in their schedule's form."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_superuser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _is_superuser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_superuser(request)
+
+
+for _model in (IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
+    _base = type(admin.site._registry[_model])
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(f"Superuser{_base.__name__}", (SuperuserOnlyAdmin, _base), {}))

@@ -127,7 +127,7 @@ class TargetRunView(APIView):
     )
     def post(self, request: Request, target_id: str) -> Response:
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
-        if not publish_run(target.pk, "manual"):
+        if not publish_run(target, "manual"):
             raise Unavailable("The sync queue is unavailable; the target's schedule will catch up.")
         return Response({"queued": [target.name]}, status=202)
 

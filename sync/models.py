@@ -29,6 +29,9 @@ class SyncTarget(models.Model):
     )
     voice = models.CharField(max_length=100, blank=True, default="")
     encrypted_api_key = models.TextField(editable=False)
+    # MAC over (target, organization, base_url, ws_url, encrypted key): the key is used only
+    # while these are what it was entered for (sync.targets.target_api_key).
+    api_key_binding = models.CharField(max_length=64, blank=True, default="", editable=False)
     enabled = models.BooleanField(default=True)
     prune = models.BooleanField(
         default=False, help_text="Delete upstream dictionaries that were deleted here."

@@ -17,16 +17,17 @@ from sync.tasks import run_target
 logger = logging.getLogger(__name__)
 
 
-def publish_run(target_id: int, trigger: str, countdown: float = 0) -> bool:
-    """Enqueue a run; False (logged) when the broker cannot take it: the schedule catches up."""
+def publish_run(target: SyncTarget, trigger: str, countdown: float = 0) -> bool:
+    """Enqueue a run naming the target and its organization; False (logged) when the broker
+    cannot take it: the schedule catches up."""
     try:
         run_target.apply_async(
-            (target_id, trigger),
+            (target.public_id, target.organization.public_id, trigger),
             countdown=countdown,
             headers={"lexicon_request_id": request_id_var.get()},
         )
     except Exception:  # kombu raises several types for an unreachable broker
-        logger.warning("could not enqueue sync of target %s; its schedule will catch up", target_id)
+        logger.warning("could not enqueue sync of target %s; its schedule will catch up", target)
         return False
     return True
 
@@ -36,12 +37,12 @@ def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> 
     delay = settings.LEXICON_SYNC_DEBOUNCE_SECONDS if trigger == "change" else 0
     queued = []
     targets = SyncTarget.objects.filter(organization_id=organization_id, enabled=True)
-    for target_id in targets.values_list("pk", flat=True):
-        key = f"sync:debounce:{target_id}"
+    for target in targets.select_related("organization").order_by("pk"):
+        key = f"sync:debounce:{target.pk}"
         if delay and not cache.add(key, 1, timeout=delay):
             continue
-        if publish_run(target_id, trigger, countdown=delay):
-            queued.append(target_id)
+        if publish_run(target, trigger, countdown=delay):
+            queued.append(target.pk)
         else:
             cache.delete(key)
     return queued

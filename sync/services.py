@@ -31,8 +31,9 @@ from sync.client import (
     SlngRejected,
     SlngVerificationFailed,
 )
-from sync.crypto import secret_decrypt
+from sync.crypto import SecretUnreadable
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.targets import TargetKeyUnusable, target_api_key, target_for_run
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +55,14 @@ class PlanItem:
 
 
 def client_for(target: SyncTarget) -> SlngClient:
-    """A client for the target, with the key decrypted only here and timeouts from settings."""
+    """A client for the target, with the key decrypted only here and timeouts from settings.
+
+    Raises TargetKeyUnusable when the target's URLs are not those its key was entered for.
+    """
     return SlngClient(
         base_url=target.base_url,
         ws_url=target.ws_url,
-        api_key=secret_decrypt(target.encrypted_api_key),
+        api_key=target_api_key(target),
         timeout=settings.LEXICON_SLNG_TIMEOUT_SECONDS,
         retry=RetryPolicy(
             base=settings.LEXICON_SLNG_RETRY_BASE_SECONDS,
@@ -299,19 +303,36 @@ def _record_failure(state: SyncState, exc: SlngError) -> None:
     state.save()
 
 
-def target_run(*, target_id: int, trigger: str, progress: Progress | None = None) -> SyncRun:
-    """Run one sync of the target. Raises TargetBusy if another run holds its lease.
+def target_run(
+    *, target_id: str, organization_id: str, trigger: str, progress: Progress | None = None
+) -> SyncRun:
+    """Run one sync of the organization's target (both public ids).
 
-    SLNG errors that stop the whole run (unreachable, key refused) mark the run failed and leave
-    every local row as it was; errors of one dictionary mark only that dictionary failed.
+    Raises TargetNotFound when the target is not that organization's (a forged or stale
+    message does nothing), TargetBusy if another run holds its lease. A key that cannot be used
+    (URLs changed since it was entered) ends the run failed before anything is sent. SLNG errors
+    that stop the whole run (unreachable, key refused) mark the run failed and leave every local
+    row as it was; errors of one dictionary mark only that dictionary failed.
     """
+    target = target_for_run(organization_id=organization_id, target_id=target_id)
+    try:
+        client = client_for(target)
+    except (TargetKeyUnusable, SecretUnreadable) as exc:
+        logger.warning("sync of %s refused: %s", target, exc)
+        return SyncRun.objects.create(
+            target=target,
+            trigger=trigger,
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
+            duration_ms=0,
+            error=f"{type(exc).__name__}: {exc}",
+        )
     token = uuid.uuid4().hex
-    if not _lease_acquire(target_id, token):
+    if not _lease_acquire(target.pk, token):
+        client.close()
         raise TargetBusy(f"target {target_id} is being synced by another run")
-    target = SyncTarget.objects.select_related("organization").get(pk=target_id)
     run = SyncRun.objects.create(target=target, trigger=trigger)
     started = time.monotonic()
-    client = client_for(target)
     try:
         plan = sync_plan(target, client.list_dictionaries())
         _Runner(target, run, client, token).execute(plan, progress)
@@ -325,12 +346,15 @@ def target_run(*, target_id: int, trigger: str, progress: Progress | None = None
         run.finished_at = timezone.now()
         run.duration_ms = int((time.monotonic() - started) * 1000)
         run.save()
-        _lease_release(target_id, token)
+        _lease_release(target.pk, token)
     return run
 
 
-def target_plan(*, target_id: int) -> list[PlanItem]:
-    """The plan a run would execute now (one list call upstream, no writes anywhere)."""
-    target = SyncTarget.objects.select_related("organization").get(pk=target_id)
+def target_plan(*, target_id: str, organization_id: str) -> list[PlanItem]:
+    """The plan a run would execute now (one list call upstream, no writes anywhere).
+
+    Raises TargetNotFound and TargetKeyUnusable as ``target_run`` does.
+    """
+    target = target_for_run(organization_id=organization_id, target_id=target_id)
     with client_for(target) as client:
         return sync_plan(target, client.list_dictionaries())

@@ -1,15 +1,43 @@
-"""Writes and reads of sync targets: creation with an encrypted key and a beat schedule."""
+"""Writes and reads of sync targets: an encrypted key bound to its URLs, and a beat schedule.
+
+The SLNG key is write-only and belongs to the URLs it was typed in for. Every write of a target
+goes through ``target_create`` / ``target_update``, which call ``validate_target``: changing
+``base_url`` or ``ws_url`` needs the key entered again in the same save. As a backstop the
+stored key carries a MAC over the target, its organization and both URLs (``api_key_binding``),
+and ``target_api_key`` refuses to hand out a key whose URLs changed by any other path.
+"""
 
 import json
+from typing import Any
+from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from orgs.models import Organization
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
-from sync.crypto import secret_encrypt
+from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
 from sync.models import SyncState, SyncStatus, SyncTarget
+
+# What an organization admin may change on a target (its organization never changes).
+TARGET_FIELDS = (
+    "name",
+    "base_url",
+    "ws_url",
+    "model",
+    "voice",
+    "enabled",
+    "prune",
+    "interval_seconds",
+)
+KEY_REQUIRED = "An SLNG API key is required for a new target."
+KEY_AGAIN = (
+    "The SLNG URL changed: enter the SLNG API key again. A stored key is only ever sent to "
+    "the URLs it was entered for."
+)
+RUN_TASK = "sync.run_target"
 
 
 class TargetNotFound(PronunciationError):
@@ -20,21 +48,128 @@ class TargetNotFound(PronunciationError):
         super().__init__(f"Sync target not found: {target_id}")
 
 
+class TargetKeyUnusable(Exception):
+    """The stored SLNG key was not entered for this target's organization and current URLs."""
+
+
+def _url(value: str) -> str:
+    return value.strip().rstrip("/")
+
+
+def _url_errors(value: str, schemes: tuple[str, ...]) -> list[str]:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        return [f"Enter a {' or '.join(schemes)} URL with a host."]
+    if parts.username is not None or parts.password is not None:
+        return ["Put no credentials in the URL: the SLNG key goes in its own field."]
+    if parts.query or parts.fragment:
+        return ["Enter the URL without a query or fragment."]
+    return []
+
+
+def validate_target(
+    *,
+    organization: Organization,
+    stored: SyncTarget | None,
+    name: str,
+    base_url: str,
+    ws_url: str,
+    api_key: str,
+) -> None:
+    """Check a target about to be saved against what is stored; one ValidationError by field.
+
+    ``stored`` is the target as it is in the database (None for a new one). A new target needs
+    a key; a changed ``base_url`` or ``ws_url`` needs the key entered again, so a stored key
+    never follows a URL someone else typed.
+    """
+    errors: dict[str, list[str]] = {}
+    for field, value, schemes in (
+        ("base_url", base_url, ("https", "http")),
+        ("ws_url", ws_url, ("wss", "ws")),
+    ):
+        if problems := _url_errors(_url(value), schemes):
+            errors[field] = problems
+    if not api_key.strip():
+        if stored is None:
+            errors["api_key"] = [KEY_REQUIRED]
+        elif (_url(base_url), _url(ws_url)) != (stored.base_url, stored.ws_url):
+            errors["api_key"] = [KEY_AGAIN]
+    taken = SyncTarget.objects.filter(organization=organization, name=name)
+    if stored is not None:
+        taken = taken.exclude(pk=stored.pk)
+    if taken.exists():
+        errors["name"] = ["This organization already has a target with this name."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _binding(target: SyncTarget) -> str:
+    return json.dumps(
+        [
+            target.public_id,
+            target.organization_id,
+            target.base_url,
+            target.ws_url,
+            target.encrypted_api_key,
+        ]
+    )
+
+
+def _key_store(target: SyncTarget, api_key: str) -> None:
+    """Encrypt the key and bind it to the target's current organization and URLs."""
+    target.encrypted_api_key = secret_encrypt(api_key.strip())
+    target.api_key_binding = secret_mac(_binding(target))
+
+
+def target_api_key(target: SyncTarget) -> str:
+    """The target's SLNG key, only for the organization and URLs it was entered for.
+
+    Raises TargetKeyUnusable when the URLs (or organization) changed since the key was entered,
+    by whatever path; the key must then be entered again. Raises SecretUnreadable when the
+    encryption key changed.
+    """
+    if not target.api_key_binding or not secret_mac_matches(
+        _binding(target), target.api_key_binding
+    ):
+        raise TargetKeyUnusable(
+            "the stored SLNG key was entered for other URLs; enter the key again"
+        )
+    return secret_decrypt(target.encrypted_api_key)
+
+
 def schedule_name(target: SyncTarget) -> str:
     return f"sync {target.public_id}"
 
 
+def schedule_args(target: SyncTarget) -> str:
+    """The task arguments of the target's schedule: public ids, its organization among them."""
+    return json.dumps([target.public_id, target.organization.public_id, "schedule"])
+
+
 def target_schedule(target: SyncTarget) -> PeriodicTask:
-    """Create or update the target's periodic sweep (a django-celery-beat task, editable later)."""
+    """Create or reset the target's periodic sweep (a django-celery-beat task).
+
+    What the task runs (task, arguments, routing) is always rewritten from the target; when it
+    runs follows the target's interval on every save of the target.
+    """
     every, _ = IntervalSchedule.objects.get_or_create(
         every=target.interval_seconds, period=IntervalSchedule.SECONDS
     )
     task, _ = PeriodicTask.objects.update_or_create(
         name=schedule_name(target),
         defaults={
-            "task": "sync.run_target",
+            "task": RUN_TASK,
+            "args": schedule_args(target),
+            "kwargs": "{}",
+            "queue": None,
+            "exchange": None,
+            "routing_key": None,
+            "headers": "{}",
+            "priority": None,
             "interval": every,
-            "args": json.dumps([target.pk, "schedule"]),
+            "crontab": None,
+            "solar": None,
+            "clocked": None,
             "enabled": target.enabled,
         },
     )
@@ -51,29 +186,93 @@ def target_create(
     model: str = "deepgram/aura:2",
     voice: str = "",
     prune: bool = False,
+    enabled: bool = True,
     interval_seconds: int = 300,
 ) -> SyncTarget:
-    """Store a target with its SLNG key encrypted, and schedule its periodic sync."""
-    if not api_key.strip():
-        raise ValueError("an SLNG API key is required")
+    """Store a target with its SLNG key encrypted and bound to its URLs, and schedule it.
+
+    Raises ValidationError keyed by field (no key, bad URL, name taken).
+    """
+    validate_target(
+        organization=organization,
+        stored=None,
+        name=name,
+        base_url=base_url,
+        ws_url=ws_url,
+        api_key=api_key,
+    )
+    target = SyncTarget(
+        organization=organization,
+        name=name,
+        base_url=_url(base_url),
+        ws_url=_url(ws_url),
+        model=model,
+        voice=voice,
+        prune=prune,
+        enabled=enabled,
+        interval_seconds=interval_seconds,
+    )
+    _key_store(target, api_key)
+    return _save(target)
+
+
+def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> SyncTarget:
+    """Change a target's settings (``TARGET_FIELDS``); a non-blank ``api_key`` replaces the key.
+
+    Changing ``base_url`` or ``ws_url`` without the key raises ValidationError on ``api_key``:
+    the stored key is never sent to a URL it was not entered for.
+    """
+    unknown = set(changes) - set(TARGET_FIELDS)
+    if unknown:
+        raise TypeError(f"not a target setting: {sorted(unknown)}")
     with transaction.atomic():
-        target = SyncTarget.objects.create(
-            organization=organization,
-            name=name,
-            base_url=base_url.rstrip("/"),
-            ws_url=ws_url.rstrip("/"),
-            model=model,
-            voice=voice,
-            prune=prune,
-            interval_seconds=interval_seconds,
-            encrypted_api_key=secret_encrypt(api_key.strip()),
+        stored = SyncTarget.objects.select_for_update().get(pk=target.pk)
+        wanted = {field: getattr(stored, field) for field in TARGET_FIELDS} | changes
+        validate_target(
+            organization=stored.organization,
+            stored=stored,
+            name=wanted["name"],
+            base_url=wanted["base_url"],
+            ws_url=wanted["ws_url"],
+            api_key=api_key,
         )
-        target_schedule(target)
+        wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
+        for field, value in wanted.items():
+            setattr(stored, field, value)
+        if api_key.strip():
+            _key_store(stored, api_key)
+        return _save(stored)
+
+
+def _save(target: SyncTarget) -> SyncTarget:
+    try:
+        with transaction.atomic():
+            target.save()
+            target_schedule(target)
+    except IntegrityError as exc:  # a concurrent save took the name
+        raise ValidationError(
+            {"name": ["This organization already has a target with this name."]}
+        ) from exc
     return target
 
 
 def target_get(*, organization: Organization, target_id: str) -> SyncTarget:
     target = SyncTarget.objects.filter(organization=organization, public_id=target_id).first()
+    if target is None:
+        raise TargetNotFound(target_id)
+    return target
+
+
+def target_for_run(*, organization_id: str, target_id: str) -> SyncTarget:
+    """The target named by a run message, only if it belongs to the organization it names.
+
+    Both are public ids; raises TargetNotFound for a target of another organization.
+    """
+    target = (
+        SyncTarget.objects.select_related("organization")
+        .filter(public_id=target_id, organization__public_id=organization_id)
+        .first()
+    )
     if target is None:
         raise TargetNotFound(target_id)
     return target

@@ -1,11 +1,16 @@
-"""Celery tasks: thin wrappers that pass ids to the sync services."""
+"""Celery tasks: thin wrappers that pass public ids to the sync services."""
+
+import logging
 
 from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
 
 from sync import services
-from sync.models import SyncTarget
+from sync.models import SyncTarget, Trigger
+from sync.targets import TargetNotFound
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -16,11 +21,34 @@ from sync.models import SyncTarget
     soft_time_limit=1800,
     time_limit=1900,
 )
-def run_target(self: Task, target_id: int, trigger: str = "change") -> None:
-    """Sync one target. A run already in progress makes this one wait and try again."""
-    if not SyncTarget.objects.filter(pk=target_id, enabled=True).exists():
+def run_target(
+    self: Task, target_id: str, organization_id: str = "", trigger: str = "change"
+) -> None:
+    """Sync one target of one organization (public ids). A busy target is retried later.
+
+    A message that does not name the organization (the shape before issue 11), names a target
+    of another organization or an unknown trigger is refused and logged: it does nothing. The
+    target's periodic schedule catches up whatever such a message meant to do.
+    """
+    if not (
+        isinstance(target_id, str)
+        and isinstance(organization_id, str)
+        and organization_id.startswith("org_")
+        and trigger in Trigger.values
+    ):
+        logger.warning(
+            "refused a sync message that does not name a target and its organization: %.80r",
+            (target_id, organization_id, trigger),
+        )
+        return
+    if not SyncTarget.objects.filter(
+        public_id=target_id, organization__public_id=organization_id, enabled=True
+    ).exists():
+        logger.info("no enabled target %s in %s: nothing to sync", target_id, organization_id)
         return
     try:
-        services.target_run(target_id=target_id, trigger=trigger)
+        services.target_run(target_id=target_id, organization_id=organization_id, trigger=trigger)
+    except TargetNotFound:
+        logger.info("target %s left %s before its run", target_id, organization_id)
     except services.TargetBusy as exc:
         raise self.retry(countdown=settings.LEXICON_SYNC_BUSY_RETRY_SECONDS, exc=exc) from exc

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _run(target: SyncTarget) -> Any:
-    return target_run(target_id=target.pk, trigger="manual")
+    return target_run(
+        target_id=target.public_id, organization_id=target.organization.public_id, trigger="manual"
+    )
 
 
 def _states(target: SyncTarget) -> dict[str, str]:

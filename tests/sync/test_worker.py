@@ -56,7 +56,7 @@ def test_a_worker_killed_mid_run_leaves_state_the_next_run_repairs(
         make_dictionary(organization, name)
     slng.state.set_latency(http_ms=150)
     worker = celery.worker()
-    run_target.delay(target.pk, "manual")
+    run_target.delay(target.public_id, organization.public_id, "manual")
     wait_for(lambda: sum(r.method == "POST" for r in slng.state.requests()) >= 3, what="POSTs")
 
     worker.send_signal(signal.SIGKILL)
@@ -66,7 +66,7 @@ def test_a_worker_killed_mid_run_leaves_state_the_next_run_repairs(
 
     slng.state.set_latency(http_ms=0)
     celery.worker()
-    run_target.delay(target.pk, "manual")
+    run_target.delay(target.public_id, organization.public_id, "manual")
     wait_for(
         lambda: SyncRun.objects.filter(status=RunStatus.SUCCEEDED).exists(),
         what="a successful run after the kill",

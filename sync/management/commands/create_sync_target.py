@@ -5,8 +5,8 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
 
 from orgs.models import Organization
 from sync.targets import target_create
@@ -47,8 +47,9 @@ class Command(BaseCommand):
                 prune=options["prune"],
                 interval_seconds=options["interval"],
             )
-        except (ValueError, IntegrityError) as exc:
-            raise CommandError(f"cannot create the target: {exc}") from exc
+        except ValidationError as exc:
+            problems = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+            raise CommandError(f"cannot create the target: {problems}") from exc
         self.stderr.write(f"Created target {target} syncing every {target.interval_seconds}s.")
         self.stdout.write(target.public_id)
 

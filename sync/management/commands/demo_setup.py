@@ -14,7 +14,7 @@ from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
 from sync.models import SyncTarget
-from sync.targets import target_create
+from sync.targets import target_create, target_update
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
@@ -77,15 +77,21 @@ class Command(BaseCommand):
         path.chmod(0o600)
 
     def _target_and_sample(self, organization: Organization, emulator_url: str) -> None:
-        if not SyncTarget.objects.filter(organization=organization, name="emulator").exists():
+        base_url = emulator_url.rstrip("/")
+        ws_url = base_url.replace("http", "ws", 1)
+        target = SyncTarget.objects.filter(organization=organization, name="emulator").first()
+        if target is None:
             target_create(
                 organization=organization,
                 name="emulator",
-                base_url=emulator_url,
-                ws_url=emulator_url.replace("http", "ws", 1),
+                base_url=base_url,
+                ws_url=ws_url,
                 api_key=DEMO_SLNG_KEY,
                 interval_seconds=60,
             )
+        elif (target.base_url, target.ws_url) != (base_url, ws_url):
+            # Another emulator URL: the demo key is entered again with it, never carried over.
+            target_update(target=target, api_key=DEMO_SLNG_KEY, base_url=base_url, ws_url=ws_url)
         if not Dictionary.objects.filter(organization=organization).exists():
             dictionary_create(
                 organization=organization,

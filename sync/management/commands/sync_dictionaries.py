@@ -9,6 +9,7 @@ from sync import services
 from sync.client import SlngError
 from sync.models import RunStatus, SyncTarget
 from sync.receivers import publish_run
+from sync.targets import TargetKeyUnusable
 
 
 class Command(BaseCommand):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="run here and wait for the result")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        targets = SyncTarget.objects.filter(organization__slug=options["org_slug"], enabled=True)
+        targets = SyncTarget.objects.filter(
+            organization__slug=options["org_slug"], enabled=True
+        ).select_related("organization")
         if options["target"]:
             targets = targets.filter(name=options["target"])
         if not targets.exists():
@@ -36,11 +39,13 @@ class Command(BaseCommand):
                 self._print_plan(target)
             except SlngError as exc:
                 raise CommandError(f"{target}: SLNG cannot be reached: {exc.message}") from exc
+            except TargetKeyUnusable as exc:
+                raise CommandError(f"{target}: {exc}") from exc
             if options["dry_run"]:
                 continue
             if options["wait"]:
                 failed |= not self._run(target)
-            elif publish_run(target.pk, "manual"):
+            elif publish_run(target, "manual"):
                 self.stdout.write(f"{target}: run queued")
             else:
                 raise CommandError("the broker is unreachable; use --wait to run here")
@@ -48,7 +53,9 @@ class Command(BaseCommand):
             raise CommandError("some dictionaries failed to sync (see above)")
 
     def _print_plan(self, target: SyncTarget) -> None:
-        plan = services.target_plan(target_id=target.pk)
+        plan = services.target_plan(
+            target_id=target.public_id, organization_id=target.organization.public_id
+        )
         counts: dict[str, int] = {}
         for item in plan:
             counts[item.action] = counts.get(item.action, 0) + 1
@@ -62,7 +69,12 @@ class Command(BaseCommand):
             self.stderr.write(f"\r  [{done}/{total}] {item.action} {item.name}\x1b[K", ending="")
 
         try:
-            run = services.target_run(target_id=target.pk, trigger="manual", progress=progress)
+            run = services.target_run(
+                target_id=target.public_id,
+                organization_id=target.organization.public_id,
+                trigger="manual",
+                progress=progress,
+            )
         except services.TargetBusy as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write("")
