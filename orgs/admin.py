@@ -2,13 +2,17 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from orgs import permissions
 from orgs.models import APIKey, Membership, Organization, Role
-from orgs.services import api_key_create, api_key_revoke
+from orgs.services import api_key_create, api_key_revoke, member_create
+from orgs.validation import validate_new_member
 
 
 class OrgScopedAdmin(admin.ModelAdmin):
@@ -53,6 +57,8 @@ class OrgScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model is Organization:
             kwargs["queryset"] = permissions.organizations(request, self.change_role)
+        elif db_field.related_model is get_user_model():
+            kwargs["queryset"] = permissions.users(request, self.change_role)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -85,12 +91,76 @@ class OrganizationAdmin(admin.ModelAdmin):
         return bool(getattr(request.user, "is_superuser", False))
 
 
+def _is_superuser(request: HttpRequest) -> bool:
+    user: Any = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+class NewMemberForm(forms.ModelForm):
+    """An organization admin adds a member by creating a new login into their organization."""
+
+    username = forms.CharField(
+        max_length=150, help_text="A new login; it belongs to this organization only."
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Set once, here. Leave blank for an account that cannot log in with a password.",
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["organization", "role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            validate_new_member(
+                username=str(data.get("username") or ""), password=str(data.get("password") or "")
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(OrgScopedAdmin):
+    """Members of the user's (admin-role) organizations.
+
+    Only a superuser adds an existing account to an organization. An organization admin changes
+    roles of and removes members of their own organizations, and adds a member by creating a
+    new login directly into one of them; they never see or pick another organization's users.
+    """
+
     list_display = ["user", "organization", "role"]
     list_filter = ["role"]
     view_role = Role.ADMIN
     change_role = Role.ADMIN
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None and not _is_superuser(request):
+            kwargs["form"] = NewMemberForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["user", "organization"] if obj and not _is_superuser(request) else []
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change or not isinstance(form, NewMemberForm):
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = member_create(
+            organization=data["organization"],
+            username=data["username"],
+            password=data.get("password") or "",
+            role=data["role"],
+        )
+        obj.pk, obj.user = created.pk, created.user
+        obj._state.adding = False
 
 
 @admin.register(APIKey)
@@ -105,7 +175,7 @@ class APIKeyAdmin(OrgScopedAdmin):
         "last_used_at",
         "revoked_at",
     ]
-    list_filter = ["organization"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
     fields = ["organization", "label", "visible_prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["visible_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]

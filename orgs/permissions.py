@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -44,6 +45,15 @@ def organizations(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[
     ids = organization_ids(request, minimum)
     queryset = Organization.objects.all()
     return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def users(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[Any]:
+    """Accounts that are members of the organizations where the user holds ``minimum``."""
+    ids = organization_ids(request, minimum)
+    queryset = get_user_model().objects.all()
+    if ids is None:
+        return queryset
+    return queryset.filter(memberships__organization_id__in=ids).distinct()
 
 
 def can(request: HttpRequest, organization_id: int | None, minimum: str) -> bool:

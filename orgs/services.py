@@ -1,13 +1,15 @@
-"""Writes for organizations and API keys."""
+"""Writes for organizations, API keys and members."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from orgs.keys import key_generate
-from orgs.models import APIKey, Organization
+from orgs.models import APIKey, Membership, Organization, Role
+from orgs.validation import validate_new_member
 
 
 class OrganizationExists(Exception):
@@ -53,3 +55,20 @@ def api_key_revoke(*, api_key: APIKey) -> APIKey:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
     return api_key
+
+
+def member_create(
+    *, organization: Organization, username: str, password: str, role: str
+) -> Membership:
+    """Create a NEW staff login that belongs to one organization only, with ``role`` there.
+
+    This is how an organization admin adds a member: they never pick an existing account (which
+    may belong to another organization). A blank password makes an unusable one. Raises
+    ValidationError keyed by field (username taken or invalid, weak password).
+    """
+    validate_new_member(username=username, password=password)
+    with transaction.atomic():
+        user = get_user_model().objects.create_user(
+            username=username, password=password or None, is_staff=True
+        )
+        return Membership.objects.create(user=user, organization=organization, role=Role(role))

@@ -122,10 +122,15 @@ class OrganizationImportForm(ImportForm):
 
 class OrganizationConfirmImportForm(ConfirmImportForm):
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.all(), widget=forms.HiddenInput
+        queryset=Organization.objects.none(), widget=forms.HiddenInput
     )
     mode = forms.CharField(widget=forms.HiddenInput)
     create_missing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organizations is not None:
+            self.fields["organization"].queryset = organizations
 
 
 class PlsImportForm(forms.Form):

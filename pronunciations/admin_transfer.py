@@ -92,6 +92,11 @@ class TransferAdminMixin(ImportMixin):
         form_kwargs["organizations"] = permissions.organizations(request, Role.EDITOR)
         return form_kwargs
 
+    def get_confirm_form_kwargs(self, request: HttpRequest, import_form: Any = None) -> Any:
+        form_kwargs = super().get_confirm_form_kwargs(request, import_form)
+        form_kwargs["organizations"] = permissions.organizations(request, Role.EDITOR)
+        return form_kwargs
+
     def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> Any:
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
