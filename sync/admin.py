@@ -31,6 +31,7 @@ from sync.targets import (
     effective_status,
     schedule_name,
     target_create,
+    target_key_usable,
     target_update,
     validate_target,
 )
@@ -222,7 +223,13 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A target never moves to another organization: its key belongs to this one.
-        return ["organization"] if obj else []
+        return ["organization", "stored_key"] if obj else []
+
+    @admin.display(description="stored SLNG key")
+    def stored_key(self, obj: SyncTarget) -> str:
+        if target_key_usable(obj):
+            return "Stored (write-only), for these URLs."
+        return "Cannot be used: it was entered for other URLs. Enter the key again."
 
     def save_model(self, request: HttpRequest, obj: SyncTarget, form: Any, change: bool) -> None:
         fields = {field: form.cleaned_data[field] for field in TARGET_FIELDS}

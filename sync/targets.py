@@ -128,9 +128,7 @@ def target_api_key(target: SyncTarget) -> str:
     by whatever path; the key must then be entered again. Raises SecretUnreadable when the
     encryption key changed.
     """
-    if not target.api_key_binding or not secret_mac_matches(
-        _binding(target), target.api_key_binding
-    ):
+    if not target_key_usable(target):
         raise TargetKeyUnusable(
             "the stored SLNG key was entered for other URLs; enter the key again"
         )
@@ -149,12 +147,16 @@ def schedule_args(target: SyncTarget) -> str:
 def target_schedule(target: SyncTarget) -> PeriodicTask:
     """Create or reset the target's periodic sweep (a django-celery-beat task).
 
-    What the task runs (task, arguments, routing) is always rewritten from the target; when it
-    runs follows the target's interval on every save of the target.
+    What the task runs (task, arguments, routing) is always rewritten from the target. When it
+    runs follows the target's ``interval_seconds``, unless an admin gave the schedule a crontab,
+    solar or clocked schedule, which is kept.
     """
-    every, _ = IntervalSchedule.objects.get_or_create(
-        every=target.interval_seconds, period=IntervalSchedule.SECONDS
-    )
+    stored = PeriodicTask.objects.filter(name=schedule_name(target)).first()
+    when: dict[str, Any] = {}
+    if stored is None or not (stored.crontab_id or stored.solar_id or stored.clocked_id):
+        when["interval"], _ = IntervalSchedule.objects.get_or_create(
+            every=target.interval_seconds, period=IntervalSchedule.SECONDS
+        )
     task, _ = PeriodicTask.objects.update_or_create(
         name=schedule_name(target),
         defaults={
@@ -166,14 +168,18 @@ def target_schedule(target: SyncTarget) -> PeriodicTask:
             "routing_key": None,
             "headers": "{}",
             "priority": None,
-            "interval": every,
-            "crontab": None,
-            "solar": None,
-            "clocked": None,
             "enabled": target.enabled,
+            **when,
         },
     )
     return task
+
+
+def target_key_usable(target: SyncTarget) -> bool:
+    """Whether the stored key was entered for the target's organization and current URLs."""
+    return bool(target.api_key_binding) and secret_mac_matches(
+        _binding(target), target.api_key_binding
+    )
 
 
 def target_create(

@@ -225,6 +225,18 @@ def test_a_url_changed_behind_the_services_back_sends_no_key(
     assert SyncTarget.objects.get(pk=target.pk).lease_until is None
 
 
+def test_the_admin_says_when_the_stored_key_cannot_be_used(
+    target: SyncTarget, listener: RecordingProxy, boss: Client
+) -> None:
+    """Issue 11: a key bound to other URLs is shown as unusable, so the admin re-enters it."""
+    url = f"/admin/sync/synctarget/{target.pk}/change/"
+    assert "Stored (write-only), for these URLs." in boss.get(url).content.decode()
+
+    SyncTarget.objects.filter(pk=target.pk).update(base_url=listener.http_url)
+
+    assert "Enter the key again." in boss.get(url).content.decode()
+
+
 def test_a_target_moved_to_another_organization_cannot_use_its_key(
     target: SyncTarget, other_organization: Organization
 ) -> None:

@@ -11,13 +11,13 @@ from celery import current_app
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from config.celery import app
 from orgs.models import Membership, Organization, Role
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncTarget
-from sync.targets import schedule_name, target_api_key, target_create
+from sync.targets import schedule_name, target_api_key, target_create, target_update
 from sync.tasks import run_target
 from tests.conftest import SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary
@@ -245,3 +245,16 @@ def test_a_real_worker_ignores_a_forged_message_and_runs_the_true_one(
     assert list(SyncRun.objects.values_list("target_id", flat=True)) == [target.pk]
     assert sorted(upstream(slng)) == ["ours"]
     assert upstream(slng, UPSTREAM_ORG_GLOBEX) == {}
+
+
+@pytest.mark.django_db
+def test_saving_a_target_keeps_a_crontab_chosen_for_its_schedule(target: SyncTarget) -> None:
+    """Issue 11: an org admin's "when" survives a save of the target (it used to fail)."""
+    nightly = CrontabSchedule.objects.create(minute="0", hour="3")
+    PeriodicTask.objects.filter(name=schedule_name(target)).update(crontab=nightly, interval=None)
+
+    target_update(target=target, voice="thalia")
+
+    task = _task(target)
+    assert (task.crontab, task.interval) == (nightly, None)
+    assert json.loads(task.args)[:2] == [target.public_id, target.organization.public_id]
