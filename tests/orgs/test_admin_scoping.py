@@ -91,6 +91,17 @@ def _admin_urls(world: World) -> list[str]:
             urls += [reverse(f"{info}_change", args=[obj.pk])]
             urls += [reverse(f"{info}_history", args=[obj.pk])]
     urls.append(reverse("admin:pronunciations_dictionary_import"))
+    for app_label, model_name, field in (
+        ("orgs", "membership", "user"),
+        ("orgs", "membership", "organization"),
+        ("orgs", "apikey", "organization"),
+        ("sync", "synctarget", "organization"),
+        ("pronunciations", "dictionary", "organization"),
+    ):
+        urls.append(
+            f"/admin/autocomplete/?app_label={app_label}&model_name={model_name}"
+            f"&field_name={field}&term="
+        )
     return urls
 
 

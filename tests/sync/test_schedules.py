@@ -105,6 +105,17 @@ def test_an_org_admin_changes_when_a_schedule_runs_never_what_it_runs(
 
 
 @pytest.mark.django_db
+def test_a_superuser_keeps_the_full_schedule_form(target: SyncTarget) -> None:
+    """Issue 11: only organization admins are limited; superusers edit what runs too."""
+    root = Client()
+    root.force_login(User.objects.create_superuser("root", password="pw-for-tests"))
+
+    form = root.get(f"{TASK_URL}{_task(target).pk}/change/").context["adminform"].form
+
+    assert {"task", "args", "kwargs", "queue", "routing_key", "headers"} <= set(form.fields)
+
+
+@pytest.mark.django_db
 def test_an_org_admin_cannot_add_or_delete_schedules_or_edit_shared_intervals(
     target: SyncTarget, boss: Client
 ) -> None:
