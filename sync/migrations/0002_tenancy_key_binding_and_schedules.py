@@ -9,6 +9,7 @@ routing rewritten from that target, whatever they held. Other periodic tasks of
 import json
 
 from django.db import migrations, models
+from django.utils import timezone
 
 from sync.crypto import SecretUnreadable, secret_decrypt, secret_mac
 
@@ -50,6 +51,13 @@ def rewrite_schedules(apps, schema_editor):
             headers="{}",
             priority=None,
         )
+    _beat_reload(apps)
+
+
+def _beat_reload(apps):
+    """A running beat re-reads its schedule when this changes (queryset updates do not)."""
+    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
+    PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def schedules_back(apps, schema_editor):
@@ -59,6 +67,7 @@ def schedules_back(apps, schema_editor):
         PeriodicTask.objects.filter(name=f"sync {target.public_id}").update(
             args=json.dumps([target.pk, "schedule"])
         )
+    _beat_reload(apps)
 
 
 class Migration(migrations.Migration):
