@@ -217,6 +217,10 @@ def test_actions_and_forms_cannot_reach_another_organizations_rows(world: World)
         reverse("admin:orgs_apikey_changelist"),
         {"action": "revoke", "_selected_action": [str(their_key.pk)]},
     )
+    boss.post(
+        f"{reverse('admin:orgs_apikey_changelist')}?organization__id__exact={world.theirs.pk}",
+        {"action": "revoke", "select_across": "1", "_selected_action": [str(their_key.pk)]},
+    )
     key_form = boss.post(
         reverse("admin:orgs_apikey_add"), {"organization": world.theirs.pk, "label": "x"}
     )
