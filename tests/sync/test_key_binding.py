@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
+from django_celery_beat.models import PeriodicTask
 
 from orgs.models import Membership, Organization, Role
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
@@ -299,3 +300,29 @@ def test_demo_setup_rerun_with_another_emulator_url_enters_the_demo_key_again(
     assert (target.base_url, target.ws_url) == (proxy.http_url, proxy.ws_url)
     assert (run.status, run.verified) == (RunStatus.SUCCEEDED, 1)
     assert proxy.bearer_keys() == {DEMO_SLNG_KEY}
+
+
+def test_a_target_added_in_the_admin_has_its_key_bound_and_a_schedule(
+    organization: Organization, slng: EmulatorThread, boss: Client
+) -> None:
+    """Issue 11: the add form goes through target_create, like every other writer."""
+    form = {
+        "organization": str(organization.pk),
+        "name": "staging",
+        "base_url": slng.base_url,
+        "ws_url": slng.ws_url,
+        "model": "deepgram/aura:2",
+        "enabled": "on",
+        "interval_seconds": "120",
+        "runs-TOTAL_FORMS": "0",
+        "runs-INITIAL_FORMS": "0",
+    }
+
+    blank = boss.post("/admin/sync/synctarget/add/", form)
+    response = boss.post("/admin/sync/synctarget/add/", {**form, "api_key": SLNG_KEY_ACME})
+
+    assert "api_key" in blank.context["adminform"].form.errors
+    assert response.status_code == 302
+    target = SyncTarget.objects.get(name="staging")
+    assert target_api_key(target) == SLNG_KEY_ACME
+    assert PeriodicTask.objects.get(name=f"sync {target.public_id}").interval.every == 120
