@@ -10,9 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from django_celery_beat.models import (
-    PeriodicTask,
-)
+from django_celery_beat.models import PeriodicTask
 
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
