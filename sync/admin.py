@@ -137,6 +137,8 @@ class SyncTargetForm(forms.ModelForm):
             "ws_url",
             "model",
             "voice",
+            "verify_route",
+            "verify_http",
             "enabled",
             "prune",
             "interval_seconds",

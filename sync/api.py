@@ -109,6 +109,8 @@ class TargetCollectionView(APIView):
                         "ws_url": target.ws_url,
                         "model": target.model,
                         "voice": target.voice,
+                        "verify_route": target.verify_route,
+                        "verify_http": target.verify_http,
                         "enabled": target.enabled,
                         "prune": target.prune,
                         "interval_seconds": target.interval_seconds,

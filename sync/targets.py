@@ -9,7 +9,7 @@ from orgs.models import Organization
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from sync.crypto import secret_encrypt
-from sync.models import SyncState, SyncStatus, SyncTarget
+from sync.models import SyncState, SyncStatus, SyncTarget, VerifyRoute
 
 
 class TargetNotFound(PronunciationError):
@@ -52,6 +52,8 @@ def target_create(
     voice: str = "",
     prune: bool = False,
     interval_seconds: int = 300,
+    verify_route: str = VerifyRoute.BRIDGE,
+    verify_http: bool = False,
 ) -> SyncTarget:
     """Store a target with its SLNG key encrypted, and schedule its periodic sync."""
     if not api_key.strip():
@@ -64,6 +66,8 @@ def target_create(
             ws_url=ws_url.rstrip("/"),
             model=model,
             voice=voice,
+            verify_route=verify_route,
+            verify_http=verify_http,
             prune=prune,
             interval_seconds=interval_seconds,
             encrypted_api_key=secret_encrypt(api_key.strip()),
