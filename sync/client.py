@@ -7,6 +7,7 @@ connection errors, ``rate_limit``, ``backend_connection_failed``), with exponent
 in a log line, an exception message or a repr.
 """
 
+import base64
 import json
 import logging
 import random
@@ -423,9 +424,16 @@ def _await_audio(ws: Connection, timeout: float, *, request_id: str) -> tuple[in
         if kind in ("error", "Error"):
             raise _frame_error(frame, request_id)
         if kind == "audio_chunk":
-            chunks, size = chunks + 1, size + len(str(frame.get("data") or "")) * 3 // 4
+            chunks, size = chunks + 1, size + len(_b64(frame.get("data")))
         elif kind in _TURN_END and chunks:
             return chunks, size
+
+
+def _b64(data: object) -> bytes:
+    try:
+        return base64.b64decode(str(data or ""), validate=True)
+    except ValueError:
+        return b""
 
 
 def _json_frame(raw: str) -> dict[str, Any]:
