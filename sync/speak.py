@@ -12,10 +12,11 @@ import json
 import logging
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
 from orgs.models import APIKey, Organization
@@ -54,6 +55,11 @@ class SpeakRateThrottle(SimpleRateThrottle):
         else:
             return None
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def speak_allowed(request: HttpRequest) -> bool:
+    """The Listen rate limit for a request outside DRF (the admin's Listen button)."""
+    return SpeakRateThrottle().allow_request(cast(Any, request), cast(Any, None))
 
 
 def speak_target(*, organization: Organization, target: str | None) -> SyncTarget:
