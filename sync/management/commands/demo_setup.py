@@ -13,10 +13,11 @@ from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
-from sync.models import SyncTarget
+from sync.models import SyncTarget, VerifyRoute
 from sync.targets import target_create
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
+DEMO_MODEL = "slng/deepgram/aura:2-en"  # the default model of pipecat-slng and SLNG's examples
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
 SAMPLE = {
     "rewrite": {
@@ -77,13 +78,20 @@ class Command(BaseCommand):
         path.chmod(0o600)
 
     def _target_and_sample(self, organization: Organization, emulator_url: str) -> None:
-        if not SyncTarget.objects.filter(organization=organization, name="emulator").exists():
+        # Verification goes through the unified bridge, the route SLNG's client libraries use
+        # (a target made by an older demo_setup is moved to it too).
+        existing = SyncTarget.objects.filter(organization=organization, name="emulator")
+        if existing.exists():
+            existing.update(verify_route=VerifyRoute.BRIDGE, model=DEMO_MODEL)
+        else:
             target_create(
                 organization=organization,
                 name="emulator",
                 base_url=emulator_url,
                 ws_url=emulator_url.replace("http", "ws", 1),
                 api_key=DEMO_SLNG_KEY,
+                model=DEMO_MODEL,
+                verify_route=VerifyRoute.BRIDGE,
                 interval_seconds=60,
             )
         if not Dictionary.objects.filter(organization=organization).exists():
