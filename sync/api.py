@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from orgs.authentication import caller_key
 from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
 from pronunciations.api.common import error_responses, json_object
-from pronunciations.api.serializers import iso_millis
+from pronunciations.api.serializers import ErrorOutput, iso_millis
 from pronunciations.content import content_hash, modes_from_rules
 from pronunciations.errors import Unavailable
 from sync.models import SyncRun, SyncState, SyncTarget
@@ -159,6 +159,10 @@ class SpeakOutput(serializers.Serializer):
 
 
 SPEAK_THROTTLES = [APIKeyRateThrottle, SpeakRateThrottle]
+SPEAK_ERRORS = {
+    **error_responses(400, 401, 404, 503),
+    429: OpenApiResponse(ErrorOutput, description="rate_limit"),
+}
 
 
 class DictionarySpeakView(APIView):
@@ -167,7 +171,7 @@ class DictionarySpeakView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-speak",
         request=dict,
-        responses={200: SpeakOutput, **error_responses(400, 401, 404, 503)},
+        responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
     def post(self, request: Request, name: str) -> Response:
         validation.validate_name(name)
@@ -190,7 +194,7 @@ class SpeakView(APIView):
     @extend_schema(
         operation_id="pronunciation-speak",
         request=dict,
-        responses={200: SpeakOutput, **error_responses(400, 401, 404, 503)},
+        responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
     def post(self, request: Request) -> Response:
         body = json_object(request)
