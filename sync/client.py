@@ -245,7 +245,10 @@ class SlngClient:
                 close_timeout=2,
             ) as ws:
                 request_id = ws.response.headers.get("X-Request-Id", "") if ws.response else ""
-                ready = _await_frame(ws, {"ready"}, self.timeout, send=init, request_id=request_id)
+                # Provider-native routes open with Deepgram's "Metadata" instead of "ready".
+                ready = _await_frame(
+                    ws, {"ready", "Metadata"}, self.timeout, send=init, request_id=request_id
+                )
                 request_id = str(ready.get("slng_request_id") or request_id)
                 ws.send(json.dumps({"type": "text", "text": text, "flush": True}))
                 chunks, size = _await_audio(ws, self.timeout, request_id=request_id)
@@ -320,9 +323,15 @@ class SlngClient:
     ) -> "Audio":
         self.calls.http += 1
         url = self._tts_url(self.base_url, route, model)
-        give_up_at = time.monotonic() + (deadline if deadline is not None else self.timeout * 3)
+        limit = deadline if deadline is not None else self.timeout * 3
+        give_up_at = time.monotonic() + limit
+        # Each wait (connect, every read) is bounded by what is left of the deadline, and the
+        # deadline is checked after every piece: a slow or trickling TTS cannot hold us.
+        timeout = httpx.Timeout(max(0.01, min(limit, self.timeout)))
         try:
-            with self._http.stream("POST", url, json=body, headers={"Accept": "audio/*"}) as answer:
+            with self._http.stream(
+                "POST", url, json=body, headers={"Accept": "audio/*"}, timeout=timeout
+            ) as answer:
                 if answer.status_code >= 300:
                     answer.read()
                     raise _http_error("POST", url.removeprefix(self.base_url), answer)

@@ -124,7 +124,6 @@ def _synthesize_both(target: SyncTarget, voice: str, text: str, spoken: str) -> 
             remaining = give_up_at - time.monotonic()
             if remaining <= 0:
                 raise Unavailable(f"The TTS of target {target.name} took over {limit:g}s.")
-            client.timeout = remaining
             clips.append(
                 client.synthesize(
                     words,
