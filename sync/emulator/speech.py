@@ -223,20 +223,32 @@ def _g711_table(encoding: str) -> bytes:
     return bytes(encoder(sample) for sample in range(-32768, 32768))
 
 
+# G.711 segment ends: µ-law on 14-bit magnitudes, A-law on 13-bit ones (ITU-T G.711 tables).
+_ULAW_SEGMENTS = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
+_ALAW_SEGMENTS = (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF)
+
+
+def _segment(value: int, ends: tuple[int, ...]) -> int:
+    return next((index for index, end in enumerate(ends) if value <= end), len(ends))
+
+
 def _mulaw(sample: int) -> int:
-    sign = 0x80 if sample < 0 else 0
-    magnitude = min(-sample if sample < 0 else sample, 32635) + 0x84
-    exponent = max(0, magnitude.bit_length() - 8)
-    mantissa = (magnitude >> (exponent + 3)) & 0x0F
-    return ~(sign | (exponent << 4) | mantissa) & 0xFF
+    value, mask = sample >> 2, 0xFF
+    if value < 0:
+        value, mask = -value, 0x7F
+    value = min(value, 8159) + (0x84 >> 2)  # clip, then add the bias
+    segment = _segment(value, _ULAW_SEGMENTS)
+    if segment >= 8:
+        return 0x7F ^ mask
+    return ((segment << 4) | ((value >> (segment + 1)) & 0x0F)) ^ mask
 
 
 def _alaw(sample: int) -> int:
-    sign = 0x80 if sample >= 0 else 0
-    magnitude = min(-sample if sample < 0 else sample, 32767) >> 3
-    if magnitude < 32:
-        value = magnitude >> 1
-    else:
-        exponent = magnitude.bit_length() - 5
-        value = (exponent << 4) | ((magnitude >> exponent) & 0x0F)
-    return (sign | value) ^ 0x55
+    value, mask = sample >> 3, 0xD5
+    if value < 0:
+        value, mask = -value - 1, 0x55
+    segment = _segment(value, _ALAW_SEGMENTS)
+    if segment >= 8:
+        return 0x7F ^ mask
+    shift = 1 if segment < 2 else segment
+    return ((segment << 4) | ((value >> shift) & 0x0F)) ^ mask
