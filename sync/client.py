@@ -37,10 +37,17 @@ class SlngError(Exception):
     retryable = False
 
     def __init__(
-        self, message: str, *, code: str = "", status: int | None = None, request_id: str = ""
+        self,
+        message: str,
+        *,
+        code: str = "",
+        status: int | None = None,
+        request_id: str = "",
+        detail: str = "",
     ) -> None:
         super().__init__(message)
         self.message, self.code, self.status, self.request_id = message, code, status, request_id
+        self.detail = detail or message  # SLNG's own message (``error`` or the frame's ``message``)
 
 
 class SlngUnavailable(SlngError):
@@ -272,7 +279,8 @@ class SlngClient:
         """Synthesize ``text`` over HTTP TTS with ``name`` as the body's ``pronunciation``.
 
         SLNG answers 400 invalid_pronunciation for a dictionary it does not know: that raises
-        SlngVerificationFailed with SLNG's code and message.
+        SlngVerificationFailed with SLNG's code and message, as does any other refusal (a route
+        without HTTP TTS gives code ``http_404`` or ``http_405``).
         """
         started = time.monotonic()
         body: dict[str, Any] = {"text": text, "pronunciation": {"mode": "rewrite", "name": name}}
@@ -280,9 +288,14 @@ class SlngClient:
             body["voice"] = voice
         try:
             audio = self._retrying(lambda: self._tts_http(body, route, model))
-        except SlngRejected as exc:
+        except (SlngUnavailable, SlngUnauthorized):
+            raise
+        except SlngError as exc:  # 400 invalid_pronunciation, or a route without HTTP TTS
             raise SlngVerificationFailed(
-                exc.message, code=exc.code, status=exc.status, request_id=exc.request_id
+                exc.detail,
+                code=exc.code or f"http_{exc.status}",
+                status=exc.status,
+                request_id=exc.request_id,
             ) from exc
         return Verification(
             session_id="",
@@ -372,6 +385,7 @@ def _http_error(method: str, path: str, response: httpx.Response) -> SlngError:
         code=code,
         status=status,
         request_id=str(body.get("slng_request_id") or response.headers.get("X-Request-Id", "")),
+        detail=message,
     )
 
 

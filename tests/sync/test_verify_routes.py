@@ -94,7 +94,7 @@ def test_verify_http_of_an_unknown_dictionary_keeps_slngs_400(slng: EmulatorThre
         _client(slng).verify_http("ghost", model="deepgram/aura:2", text="x", route="native")
 
     assert (caught.value.status, caught.value.code) == (400, "invalid_pronunciation")
-    assert caught.value.message.endswith("Pronunciation dictionary not found: ghost")
+    assert caught.value.message == "Pronunciation dictionary not found: ghost"
 
 
 @pytest.mark.django_db
@@ -147,6 +147,16 @@ def test_a_failed_http_verification_keeps_slngs_code_and_message(
     state = SyncState.objects.get(target=target)
     assert (run.failed, state.status) == (1, SyncStatus.FAILED)
     assert state.last_error_code == "invalid_pronunciation"
-    assert state.last_error_message.endswith("Pronunciation dictionary not found: brand")
+    assert state.last_error_message == "Pronunciation dictionary not found: brand"
     tts_calls = [(r.method, r.path, r.status) for r in slng.state.requests() if "tts" in r.path]
     assert tts_calls == [("GET", BRIDGE, 101), ("POST", BRIDGE, 400)]
+
+
+def test_verify_http_on_a_route_without_http_tts_fails_that_check(slng: EmulatorThread) -> None:
+    client = _client(slng)
+    client.base_url += "/nowhere"  # an SLNG route that answers 404
+
+    with pytest.raises(SlngVerificationFailed) as caught:
+        client.verify_http("brand", model="deepgram/aura:2", text="x")
+
+    assert (caught.value.status, caught.value.code) == (404, "http_404")
