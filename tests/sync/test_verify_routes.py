@@ -1,8 +1,10 @@
 """Issue 13: the verifier opens the session a real client opens, on either route and framing."""
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from orgs.models import Organization
 from sync.client import RetryPolicy, SlngClient, SlngVerificationFailed
@@ -160,3 +162,27 @@ def test_verify_http_on_a_route_without_http_tts_fails_that_check(slng: Emulator
         client.verify_http("brand", model="deepgram/aura:2", text="x")
 
     assert (caught.value.status, caught.value.code) == (404, "http_404")
+
+
+@pytest.mark.django_db
+def test_create_sync_target_chooses_the_verification_route(
+    organization: Organization, slng: EmulatorThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLNG_API_KEY", "sk_from_env")
+    urls = ["--base-url", slng.base_url, "--ws-url", slng.ws_url]
+    quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+
+    call_command("create_sync_target", "acme", "default", *urls, **quiet)
+    call_command(
+        "create_sync_target",
+        "acme",
+        "native",
+        *urls,
+        "--verify-route",
+        "native",
+        "--verify-http",
+        **quiet,
+    )
+
+    routes = SyncTarget.objects.order_by("name").values_list("name", "verify_route", "verify_http")
+    assert list(routes) == [("default", "bridge", False), ("native", "native", True)]
