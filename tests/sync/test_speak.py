@@ -15,6 +15,7 @@ from orgs.models import Organization
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import SyncTarget
 from sync.targets import target_create
+from tests.browser.conftest import member
 from tests.conftest import SLNG_KEY_ACME, UPSTREAM_ORG_ACME
 from tests.factories import make_dictionary
 
@@ -199,3 +200,39 @@ def test_targets_are_the_callers_own(
 
     assert (mine.status_code, mine.json()["error"]) == (404, "Sync target not found: theirs")
     assert (theirs.status_code, theirs.json()["code"]) == (404, "pronunciation_not_found")
+
+
+def test_too_much_audio_from_the_tts_is_503(api: APIClient, brand: Any, settings: Any) -> None:
+    settings.LEXICON_SPEAK_MAX_AUDIO_BYTES = 1000
+
+    response = api.post(URL, {"text": TEXT}, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (503, "pronunciation_unavailable")
+
+
+def test_admin_listen_speaks_the_pages_rules_within_the_users_organizations(
+    client: Any, brand: Any, other_organization: Organization
+) -> None:
+    client.force_login(member("linguist", brand.organization, "viewer"))
+    theirs = make_dictionary(other_organization, "theirs", modes=MODES)
+    modes = {"rewrite": {"rules": [{"match": "today", "replace": "tomorrow"}]}}
+
+    ok = client.post(
+        f"/admin/pronunciations/dictionary/{brand.pk}/speak/",
+        {"text": TEXT, "modes": modes},
+        content_type="application/json",
+    )
+    bad = client.post(
+        f"/admin/pronunciations/dictionary/{brand.pk}/speak/",
+        {"text": TEXT, "modes": {"rewrite": {}}},
+        content_type="application/json",
+    )
+    other = client.post(
+        f"/admin/pronunciations/dictionary/{theirs.pk}/speak/",
+        {"text": TEXT, "modes": modes},
+        content_type="application/json",
+    )
+
+    assert (ok.status_code, ok.json()["text"]) == (200, "Pay with QubePay tomorrow")
+    assert (bad.status_code, list(bad.json()["errors"])) == (400, ["modes.rewrite.rules"])
+    assert other.status_code == 404
