@@ -27,7 +27,7 @@ ESPEAK_TIMEOUT = 10.0  # seconds one synthesis may take before the tone stands i
 MAX_TEXT_CHARS = 1000  # longer turns are spoken truncated (the emulator is not a TTS farm)
 CHUNK_MS = 100  # audio per frame sent over the WebSocket
 _VOICE_PATTERN = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
-_CACHE_SIZE = 64
+_CACHE_SIZE = 16
 _WAV_FORMAT = {"linear16": (1, 16), "mulaw": (7, 8), "alaw": (6, 8)}  # format tag, bits
 
 
