@@ -52,6 +52,14 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
 }
 
+ensure_espeak() {
+  # The SLNG emulator speaks the rewritten text with Debian's espeak-ng (a tone without it).
+  if command -v espeak-ng >/dev/null 2>&1; then return; fi
+  echo "==> installing Debian's espeak-ng"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng >/dev/null
+}
+
 ensure_compose() {
   # Only `docker-compose config` runs here (there is no Docker engine): it validates the file.
   if command -v docker-compose >/dev/null 2>&1; then return; fi

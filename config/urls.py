@@ -16,6 +16,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("v1/pronunciation/dictionaries/<str:name>/sync", sync_api.DictionarySyncView.as_view()),
+    path("v1/pronunciation/dictionaries/<str:name>/speak", sync_api.DictionarySpeakView.as_view()),
+    path("v1/pronunciation/speak", sync_api.SpeakView.as_view()),
     path("v1/pronunciation/", include("pronunciations.api.urls")),
     path("v1/sync/targets", sync_api.TargetCollectionView.as_view()),
     path("v1/sync/targets/<str:target_id>/run", sync_api.TargetRunView.as_view()),

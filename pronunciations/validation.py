@@ -250,3 +250,42 @@ def validate_preview_text(text: object) -> str:
     if len(text) > limit:
         raise ValidationError({"text": [f"must be at most {limit} characters, got {len(text)}"]})
     return text
+
+
+@dataclass(frozen=True)
+class SpeakInput:
+    """A validated Listen request: the text, and the optional target and voice to speak with."""
+
+    text: str
+    target: str | None
+    voice: str | None
+
+
+SPEAK_LABEL_MAX_LENGTH = 100
+
+
+def validate_speak(body: Mapping[str, Any]) -> SpeakInput:
+    """Listen input: non-empty ``text`` of at most LEXICON_SPEAK_MAX_CHARS storable characters,
+    and optional ``target`` / ``voice`` strings of at most 100 characters."""
+    errors: FieldErrors = {}
+    text = body.get("text")
+    limit = settings.LEXICON_SPEAK_MAX_CHARS
+    if not isinstance(text, str) or not text.strip():
+        errors["text"] = ["text is required and must be a non-empty string"]
+    elif len(text) > limit:
+        errors["text"] = [f"must be at most {limit} characters, got {len(text)}"]
+    elif unstorable_errors(text):
+        errors["text"] = unstorable_errors(text)
+    labels: dict[str, str | None] = {}
+    for field in ("target", "voice"):
+        value = body.get(field)
+        if value is not None and not isinstance(value, str):
+            errors[field] = [f"{field} must be a string"]
+        elif isinstance(value, str) and (
+            len(value) > SPEAK_LABEL_MAX_LENGTH or unstorable_errors(value)
+        ):
+            errors[field] = [f"{field} must be at most {SPEAK_LABEL_MAX_LENGTH} plain characters"]
+        labels[field] = value if isinstance(value, str) else None
+    if errors:
+        raise ValidationError(errors)
+    return SpeakInput(text=str(text), target=labels["target"] or None, voice=labels["voice"])

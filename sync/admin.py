@@ -1,4 +1,4 @@
-"""Sync in the admin: status badges and Sync now on dictionaries, targets, runs and schedules."""
+"""Sync in the admin: badges, Sync now and Listen on dictionaries; targets, runs and schedules."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
@@ -15,11 +15,15 @@ from django_celery_beat.models import PeriodicTask
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
+from pronunciations import validation
 from pronunciations.admin import DictionaryAdmin
+from pronunciations.content import content_hash
+from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from sync import admin_schedules  # noqa: F401 - registers the scoped schedule admins
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.receivers import enqueue_sync, publish_run
+from sync.speak import speak_allowed, speech_create
 from sync.targets import (
     TARGET_FIELDS,
     effective_status,
@@ -103,11 +107,43 @@ class SyncDictionaryAdmin(DictionaryAdmin):
             )
         can_sync = permissions.allowed(request, obj.organization_id, Role.EDITOR)
         url = reverse("admin:sync_dictionary_sync_now", args=[obj.pk]) if can_sync else None
-        return {"sync_rows": rows, "sync_now_url": url}
+        listen = reverse("admin:sync_dictionary_speak", args=[obj.pk]) if rows else None
+        return {"sync_rows": rows, "sync_now_url": url, "listen_url": listen}
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view(self.sync_now_view)
-        return [path("<int:pk>/sync/", view, name="sync_dictionary_sync_now"), *super().get_urls()]
+        speak = self.admin_site.admin_view(self.speak_view)
+        return [
+            path("<int:pk>/sync/", view, name="sync_dictionary_sync_now"),
+            path("<int:pk>/speak/", speak, name="sync_dictionary_speak"),
+            *super().get_urls(),
+        ]
+
+    def speak_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        """Listen in the preview panel: the page's (unsaved) rules, spoken before and after."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST" or not permissions.allowed(
+            request, obj.organization_id, Role.VIEWER
+        ):
+            raise PermissionDenied
+        if not speak_allowed(request):
+            return JsonResponse({"error": "Too many Listen requests; wait a moment."}, status=429)
+        try:
+            body = validation.parse_json(request.body or b"{}", field="body")
+            body = body if isinstance(body, dict) else {}
+            speak = validation.validate_speak(body)
+            modes = validation.validate_modes(body.get("modes"))
+            answer = speech_create(
+                organization=obj.organization,
+                modes=modes,
+                content_hash=content_hash(modes),
+                request=speak,
+            )
+        except ValidationError as exc:
+            return JsonResponse({"errors": exc.message_dict}, status=400)
+        except PronunciationError as exc:
+            return JsonResponse({"error": exc.message}, status=exc.status)
+        return JsonResponse(answer)
 
     def sync_now_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.get_queryset(request), pk=pk)

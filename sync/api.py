@@ -2,19 +2,22 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
+from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
-from pronunciations.api.common import error_responses
-from pronunciations.api.serializers import iso_millis
+from pronunciations.api.common import error_responses, json_object
+from pronunciations.api.serializers import ErrorOutput, iso_millis
+from pronunciations.content import content_hash, modes_from_rules
 from pronunciations.errors import Unavailable
 from sync.models import SyncRun, SyncState, SyncTarget
 from sync.receivers import enqueue_sync, publish_run
+from sync.speak import SpeakRateThrottle, speech_create
 from sync.targets import dictionary_sync_states, target_get
 
 
@@ -109,6 +112,8 @@ class TargetCollectionView(APIView):
                         "ws_url": target.ws_url,
                         "model": target.model,
                         "voice": target.voice,
+                        "verify_route": target.verify_route,
+                        "verify_http": target.verify_http,
                         "enabled": target.enabled,
                         "prune": target.prune,
                         "interval_seconds": target.interval_seconds,
@@ -140,3 +145,63 @@ class TargetRunsView(APIView):
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
         runs = target.runs.order_by("-started_at")[:50]
         return Response({"runs": [run_to_wire(run) for run in runs]})
+
+
+class SpeakOutput(serializers.Serializer):
+    text = serializers.CharField(help_text="The rewritten text, as the model would receive it")
+    applied = serializers.ListField(child=serializers.DictField())
+    original_text = serializers.CharField()
+    content_hash = serializers.CharField()
+    target = serializers.CharField()
+    voice = serializers.CharField(allow_blank=True)
+    original_audio = serializers.CharField(help_text="data:audio/wav;base64,… of the text")
+    rewritten_audio = serializers.CharField(help_text="data:audio/wav;base64,… rewritten")
+
+
+SPEAK_THROTTLES = [APIKeyRateThrottle, SpeakRateThrottle]
+SPEAK_ERRORS = {
+    **error_responses(400, 401, 404, 503),
+    429: OpenApiResponse(ErrorOutput, description="rate_limit"),
+}
+
+
+class DictionarySpeakView(APIView):
+    throttle_classes = SPEAK_THROTTLES
+
+    @extend_schema(
+        operation_id="pronunciation-dictionaries-speak",
+        request=dict,
+        responses={200: SpeakOutput, **SPEAK_ERRORS},
+    )
+    def post(self, request: Request, name: str) -> Response:
+        validation.validate_name(name)
+        speak = validation.validate_speak(json_object(request))
+        organization = caller_key(request).organization
+        dictionary = selectors.dictionary_get(organization=organization, name=name)
+        modes = modes_from_rules(dictionary.rules.all())
+        answer = speech_create(
+            organization=organization,
+            modes=modes,
+            content_hash=dictionary.content_hash,
+            request=speak,
+        )
+        return Response(answer)
+
+
+class SpeakView(APIView):
+    throttle_classes = SPEAK_THROTTLES
+
+    @extend_schema(
+        operation_id="pronunciation-speak",
+        request=dict,
+        responses={200: SpeakOutput, **SPEAK_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        body = json_object(request)
+        speak = validation.validate_speak(body)
+        modes = validation.validate_modes(body.get("modes"))
+        organization = caller_key(request).organization
+        answer = speech_create(
+            organization=organization, modes=modes, content_hash=content_hash(modes), request=speak
+        )
+        return Response(answer)

@@ -7,6 +7,7 @@ connection errors, ``rate_limit``, ``backend_connection_failed``), with exponent
 in a log line, an exception message or a repr.
 """
 
+import base64
 import json
 import logging
 import random
@@ -17,7 +18,12 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidStatus,
+    WebSocketException,
+)
 from websockets.sync.client import connect
 from websockets.sync.connection import Connection
 
@@ -31,10 +37,17 @@ class SlngError(Exception):
     retryable = False
 
     def __init__(
-        self, message: str, *, code: str = "", status: int | None = None, request_id: str = ""
+        self,
+        message: str,
+        *,
+        code: str = "",
+        status: int | None = None,
+        request_id: str = "",
+        detail: str = "",
     ) -> None:
         super().__init__(message)
         self.message, self.code, self.status, self.request_id = message, code, status, request_id
+        self.detail = detail or message  # SLNG's own message (``error`` or the frame's ``message``)
 
 
 class SlngUnavailable(SlngError):
@@ -86,13 +99,31 @@ class RetryPolicy:
         return min(self.cap, self.base * 2**attempt) * random.uniform(0.5, 1.0)  # noqa: S311
 
 
+ROUTE_BRIDGE, ROUTE_NATIVE = "bridge", "native"
+# Frames that end a turn: SLNG's own, and the provider-native form (Deepgram's "Flushed").
+_TURN_END = {"audio_end", "flushed", "Flushed"}
+# Control frames that carry no audio, in either format.
+_CONTROL = {"ready", "Metadata", "segment_start", "segment_end", "cleared", "Cleared", "Warning"}
+
+
 @dataclass(frozen=True)
 class Verification:
-    """A TTS session that produced audio with the dictionary active."""
+    """A TTS session (or HTTP TTS call) that produced audio with the dictionary active."""
 
     session_id: str
     audio_chunks: int
     elapsed_ms: int
+    audio_bytes: int = 0
+    request_id: str = ""
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Speech from HTTP TTS: the bytes, their content type and SLNG's request id."""
+
+    data: bytes = field(repr=False)
+    content_type: str
+    request_id: str = ""
 
 
 @dataclass
@@ -178,49 +209,161 @@ class SlngClient:
                 self.retry.sleep(pause)
                 attempt += 1
 
-    # -- WebSocket verification ------------------------------------------------------------
+    # -- TTS: verification and speech ------------------------------------------------------
 
-    def verify(self, name: str, *, model: str, voice: str, text: str) -> Verification:
-        """Open a TTS session with ``name`` as its dictionary, send ``text``, wait for audio.
+    def verify(
+        self, name: str, *, model: str, voice: str = "", text: str, route: str = ROUTE_BRIDGE
+    ) -> Verification:
+        """Open a TTS session with ``name`` as its dictionary, send ``text``, wait for its audio.
 
-        Raises SlngVerificationFailed on an error frame such as pronunciation_not_found.
+        The session is what a real client opens: ``route`` is ``bridge``
+        (``/v1/bridges/unmute/tts/{model}``, the model only in the URL) or ``native``
+        (``/v1/tts/{model}``, the model in ``init`` too); an empty voice is left out. Audio may
+        come as binary frames or JSON ``audio_chunk``. An error frame raises, whether SLNG then
+        keeps the session or closes it: SlngVerificationFailed (e.g. pronunciation_not_found),
+        SlngUnauthorized, or SlngUnavailable for the retryable codes.
         """
-        return self._retrying(lambda: self._verify_once(name, model=model, voice=voice, text=text))
+        return self._retrying(
+            lambda: self._verify_once(name, model=model, voice=voice, text=text, route=route)
+        )
 
-    def _verify_once(self, name: str, *, model: str, voice: str, text: str) -> Verification:
+    def _verify_once(
+        self, name: str, *, model: str, voice: str, text: str, route: str
+    ) -> Verification:
         self.calls.ws += 1
         started = time.monotonic()
-        url = f"{self.ws_url}/v1/tts/{model}"
-        init = {
+        init: dict[str, Any] = {
             "type": "init",
-            "model": model,
-            "voice": voice or None,
             "config": {
                 "sample_rate": 16000,
                 "encoding": "linear16",
                 "pronunciation": {"mode": "rewrite", "name": name},
             },
         }
+        if route == ROUTE_NATIVE:
+            init["model"] = model  # required on /v1/tts/*; the bridge takes it from the URL
+        if voice:
+            init["voice"] = voice
         try:
             with connect(
-                url,
+                self._tts_url(self.ws_url, route, model),
                 additional_headers={"Authorization": f"Bearer {self._api_key}"},
                 open_timeout=self.timeout,
                 close_timeout=2,
             ) as ws:
-                session_id = _await_frame(ws, {"ready"}, self.timeout, send=init).get(
-                    "session_id", ""
+                request_id = ws.response.headers.get("X-Request-Id", "") if ws.response else ""
+                # Provider-native routes open with Deepgram's "Metadata" instead of "ready".
+                ready = _await_frame(
+                    ws, {"ready", "Metadata"}, self.timeout, send=init, request_id=request_id
                 )
+                request_id = str(ready.get("slng_request_id") or request_id)
                 ws.send(json.dumps({"type": "text", "text": text, "flush": True}))
-                _await_frame(ws, {"audio_chunk"}, self.timeout)
+                chunks, size = _await_audio(ws, self.timeout, request_id=request_id)
         except InvalidStatus as exc:
             status = exc.response.status_code
             error = _BY_STATUS.get(status, SlngUnavailable)
             raise error(f"TTS handshake refused with HTTP {status}", status=status) from exc
         except (ConnectionClosed, WebSocketException, OSError, TimeoutError) as exc:
             raise SlngUnavailable(f"TTS session failed: {type(exc).__name__}") from exc
-        elapsed = int((time.monotonic() - started) * 1000)
-        return Verification(session_id=str(session_id), audio_chunks=1, elapsed_ms=elapsed)
+        return Verification(
+            session_id=str(ready.get("session_id", "")),
+            audio_chunks=chunks,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
+            audio_bytes=size,
+            request_id=request_id,
+        )
+
+    def verify_http(
+        self, name: str, *, model: str, voice: str = "", text: str, route: str = ROUTE_BRIDGE
+    ) -> Verification:
+        """Synthesize ``text`` over HTTP TTS with ``name`` as the body's ``pronunciation``.
+
+        SLNG answers 400 invalid_pronunciation for a dictionary it does not know: that raises
+        SlngVerificationFailed with SLNG's code and message, as does any other refusal (a route
+        without HTTP TTS gives code ``http_404`` or ``http_405``).
+        """
+        started = time.monotonic()
+        body: dict[str, Any] = {"text": text, "pronunciation": {"mode": "rewrite", "name": name}}
+        if voice:
+            body["voice"] = voice
+        try:
+            audio = self._retrying(lambda: self._tts_http(body, route, model))
+        except (SlngUnavailable, SlngUnauthorized):
+            raise
+        except SlngError as exc:  # 400 invalid_pronunciation, or a route without HTTP TTS
+            raise SlngVerificationFailed(
+                exc.detail,
+                code=exc.code or f"http_{exc.status}",
+                status=exc.status,
+                request_id=exc.request_id,
+            ) from exc
+        return Verification(
+            session_id="",
+            audio_chunks=1,
+            elapsed_ms=int((time.monotonic() - started) * 1000),
+            audio_bytes=len(audio.data),
+            request_id=audio.request_id,
+        )
+
+    def synthesize(
+        self,
+        text: str,
+        *,
+        model: str,
+        voice: str = "",
+        route: str = ROUTE_BRIDGE,
+        deadline: float = 10.0,
+        max_bytes: int = 16 * 1024 * 1024,
+    ) -> Audio:
+        """Plain text to speech over HTTP TTS (no dictionary), once, within ``deadline`` seconds.
+
+        No retries: a listener waits for this. Raises SlngUnavailable when SLNG is down, slow or
+        answers too much audio, and the typed errors of its other answers.
+        """
+        body: dict[str, Any] = {"text": text, "config": {"sample_rate": 16000}}
+        if voice:
+            body["voice"] = voice
+        return self._tts_http(body, route, model, deadline=deadline, max_bytes=max_bytes)
+
+    def _tts_http(
+        self,
+        body: dict[str, Any],
+        route: str,
+        model: str,
+        *,
+        deadline: float | None = None,
+        max_bytes: int = 16 * 1024 * 1024,
+    ) -> "Audio":
+        self.calls.http += 1
+        url = self._tts_url(self.base_url, route, model)
+        limit = deadline if deadline is not None else self.timeout * 3
+        give_up_at = time.monotonic() + limit
+        # Each wait (connect, every read) is bounded by what is left of the deadline, and the
+        # deadline is checked after every piece: a slow or trickling TTS cannot hold us.
+        timeout = httpx.Timeout(max(0.01, min(limit, self.timeout)))
+        try:
+            with self._http.stream(
+                "POST", url, json=body, headers={"Accept": "audio/*"}, timeout=timeout
+            ) as answer:
+                if answer.status_code >= 300:
+                    answer.read()
+                    raise _http_error("POST", url.removeprefix(self.base_url), answer)
+                data = bytearray()
+                for piece in answer.iter_bytes():
+                    data += piece
+                    if len(data) > max_bytes or time.monotonic() > give_up_at:
+                        raise SlngUnavailable(f"TTS answer over {max_bytes} bytes or too slow")
+                content_type = answer.headers.get("Content-Type", "application/octet-stream")
+                request_id = answer.headers.get("X-Request-Id", "")
+        except httpx.TransportError as exc:
+            raise SlngUnavailable(f"POST TTS: {type(exc).__name__}") from exc
+        return Audio(bytes(data), content_type.split(";")[0].strip(), request_id)
+
+    @staticmethod
+    def _tts_url(base: str, route: str, model: str) -> str:
+        model_path = quote(model.strip("/"), safe="/:")
+        prefix = "/v1/tts/" if route == ROUTE_NATIVE else "/v1/bridges/unmute/tts/"
+        return f"{base}{prefix}{model_path}"
 
 
 def _path(name: str) -> str:
@@ -242,13 +385,22 @@ def _http_error(method: str, path: str, response: httpx.Response) -> SlngError:
         code=code,
         status=status,
         request_id=str(body.get("slng_request_id") or response.headers.get("X-Request-Id", "")),
+        detail=message,
     )
 
 
 def _await_frame(
-    ws: Connection, wanted: set[str], timeout: float, *, send: dict[str, Any] | None = None
+    ws: Connection,
+    wanted: set[str],
+    timeout: float,
+    *,
+    send: dict[str, Any] | None = None,
+    request_id: str = "",
 ) -> dict[str, Any]:
-    """Send ``send`` (if any) and read frames until one of type ``wanted``; error frames raise."""
+    """Send ``send`` (if any) and read frames until one of type ``wanted``; error frames raise.
+
+    Binary frames (audio before ``ready``) are skipped.
+    """
     if send is not None:
         ws.send(json.dumps(send))
     give_up_at = time.monotonic() + timeout
@@ -258,22 +410,68 @@ def _await_frame(
             raise TimeoutError(f"no {sorted(wanted)} frame within {timeout}s")
         raw = ws.recv(timeout=remaining)
         if isinstance(raw, bytes):
-            if "audio_chunk" in wanted:  # providers with native binary audio frames
-                return {"type": "audio_chunk"}
             continue
-        frame = json.loads(raw)
+        frame = _json_frame(raw)
         kind = frame.get("type")
-        if kind == "error":
-            raise _frame_error(frame)
+        if kind in ("error", "Error"):
+            raise _frame_error(frame, request_id)
         if kind in wanted:
-            return dict(frame)
+            return frame
 
 
-def _frame_error(frame: dict[str, Any]) -> SlngError:
+def _await_audio(ws: Connection, timeout: float, *, request_id: str) -> tuple[int, int]:
+    """Read one turn's audio, binary frames or JSON ``audio_chunk``; return (chunks, bytes).
+
+    The turn ends at ``audio_end`` / ``flushed`` (or a close) once audio arrived. An error frame
+    raises; the socket closing before any audio raises ConnectionClosed.
+    """
+    give_up_at = time.monotonic() + timeout
+    chunks = size = 0
+    while True:
+        remaining = give_up_at - time.monotonic()
+        if remaining <= 0:
+            if chunks:
+                return chunks, size  # audio came; a route that never ends a turn is still fine
+            raise TimeoutError(f"no audio within {timeout}s")
+        try:
+            raw = ws.recv(timeout=remaining)
+        except ConnectionClosedOK:
+            if chunks:
+                return chunks, size  # some routes close the socket to end the turn
+            raise
+        if isinstance(raw, bytes):
+            chunks, size = chunks + 1, size + len(raw)
+            continue
+        frame = _json_frame(raw)
+        kind = frame.get("type")
+        if kind in ("error", "Error"):
+            raise _frame_error(frame, request_id)
+        if kind == "audio_chunk":
+            chunks, size = chunks + 1, size + len(_b64(frame.get("data")))
+        elif kind in _TURN_END and chunks:
+            return chunks, size
+
+
+def _b64(data: object) -> bytes:
+    try:
+        return base64.b64decode(str(data or ""), validate=True)
+    except ValueError:
+        return b""
+
+
+def _json_frame(raw: str) -> dict[str, Any]:
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        return {}
+    return frame if isinstance(frame, dict) else {}
+
+
+def _frame_error(frame: dict[str, Any], request_id: str = "") -> SlngError:
     code = str(frame.get("code", ""))
     message = str(frame.get("message", ""))
     if code in _RETRYABLE_FRAMES:
-        return SlngUnavailable(message or code, code=code)
+        return SlngUnavailable(message or code, code=code, request_id=request_id)
     if code == "auth_error":
-        return SlngUnauthorized(message or code, code=code)
-    return SlngVerificationFailed(message or code, code=code)
+        return SlngUnauthorized(message or code, code=code, request_id=request_id)
+    return SlngVerificationFailed(message or code, code=code, request_id=request_id)

@@ -12,6 +12,11 @@ def new_target_id() -> str:
     return f"tgt_{ULID()}"
 
 
+class VerifyRoute(models.TextChoices):
+    BRIDGE = "bridge", "Unified bridge (/v1/bridges/unmute/tts/…), as SLNG's client libraries"
+    NATIVE = "native", "Native (/v1/tts/…)"
+
+
 class SyncTarget(models.Model):
     """Where an organization's dictionaries are pushed and verified. The SLNG key is encrypted."""
 
@@ -25,9 +30,22 @@ class SyncTarget(models.Model):
         max_length=200, help_text="SLNG WebSocket base, e.g. wss://api.slng.ai"
     )
     model = models.CharField(
-        max_length=200, default="deepgram/aura:2", help_text="TTS model path after /v1/tts/"
+        max_length=200,
+        default="deepgram/aura:2",
+        help_text="TTS model path after the route's prefix, e.g. deepgram/aura:2",
     )
-    voice = models.CharField(max_length=100, blank=True, default="")
+    voice = models.CharField(
+        max_length=100, blank=True, default="", help_text="Left out of TTS requests when blank."
+    )
+    verify_route = models.CharField(
+        max_length=16,
+        choices=VerifyRoute.choices,
+        default=VerifyRoute.BRIDGE,
+        help_text="The TTS route verification (and Listen) use.",
+    )
+    verify_http = models.BooleanField(
+        default=False, help_text="Also verify through HTTP TTS after the WebSocket session."
+    )
     encrypted_api_key = models.TextField(editable=False)
     # MAC over (target, organization, base_url, ws_url, encrypted key): the key is used only
     # while these are what it was entered for (sync.targets.target_api_key).

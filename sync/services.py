@@ -253,20 +253,34 @@ class _Runner:
 
     def _verify(self, dictionary: Dictionary, state: SyncState) -> None:
         text = verification_text(dictionary)
-        target = self.target
         try:
-            self.client.verify(dictionary.name, model=target.model, voice=target.voice, text=text)
+            self._verify_ws(dictionary.name, text)
         except SlngVerificationFailed as exc:
             if exc.code != "pronunciation_not_found":
                 raise
             logger.info("verification of %s found no dictionary; pushing once more", dictionary)
             self._ensure_upstream(dictionary)
             time.sleep(settings.LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS)
-            self.client.verify(dictionary.name, model=target.model, voice=target.voice, text=text)
+            self._verify_ws(dictionary.name, text)
+        if self.target.verify_http:
+            target = self.target
+            self.client.verify_http(
+                dictionary.name,
+                model=target.model,
+                voice=target.voice,
+                text=text,
+                route=target.verify_route,
+            )
         state.status = SyncStatus.VERIFIED
         state.verified_at = timezone.now()
         state.save()
         self.run.verified += 1
+
+    def _verify_ws(self, name: str, text: str) -> None:
+        target = self.target
+        self.client.verify(
+            name, model=target.model, voice=target.voice, text=text, route=target.verify_route
+        )
 
     def _ensure_upstream(self, dictionary: Dictionary) -> None:
         try:

@@ -19,7 +19,7 @@ from orgs.models import Organization
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
-from sync.models import SyncState, SyncStatus, SyncTarget
+from sync.models import SyncState, SyncStatus, SyncTarget, VerifyRoute
 
 # What an organization admin may change on a target (its organization never changes).
 TARGET_FIELDS = (
@@ -28,6 +28,8 @@ TARGET_FIELDS = (
     "ws_url",
     "model",
     "voice",
+    "verify_route",
+    "verify_http",
     "enabled",
     "prune",
     "interval_seconds",
@@ -194,6 +196,8 @@ def target_create(
     prune: bool = False,
     enabled: bool = True,
     interval_seconds: int = 300,
+    verify_route: str = VerifyRoute.BRIDGE,
+    verify_http: bool = False,
 ) -> SyncTarget:
     """Store a target with its SLNG key encrypted and bound to its URLs, and schedule it.
 
@@ -214,6 +218,8 @@ def target_create(
         ws_url=_url(ws_url),
         model=model,
         voice=voice,
+        verify_route=verify_route,
+        verify_http=verify_http,
         prune=prune,
         enabled=enabled,
         interval_seconds=interval_seconds,

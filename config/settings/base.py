@@ -197,5 +197,13 @@ LEXICON_SYNC_VERIFY_RETRY_DELAY_SECONDS = float(
 # A run that finds its target busy retries after this many seconds (up to 120 times); the
 # target's schedule catches anything left after that.
 LEXICON_SYNC_BUSY_RETRY_SECONDS = env_int("LEXICON_SYNC_BUSY_RETRY_SECONDS", 5)
+# Listen (POST …/speak): the longest text spoken, how long the target's TTS may take for both
+# clips together before the answer is 503, Listen calls per API key (or admin user), how long
+# an answer stays cached (0: not cached) and the most audio bytes one clip may have.
+LEXICON_SPEAK_MAX_CHARS = env_int("LEXICON_SPEAK_MAX_CHARS", 500)
+LEXICON_SPEAK_TIMEOUT_SECONDS = float(env_str("LEXICON_SPEAK_TIMEOUT_SECONDS", "8"))
+LEXICON_SPEAK_RATE_LIMIT = env_str("LEXICON_SPEAK_RATE_LIMIT", "30/min")
+LEXICON_SPEAK_CACHE_SECONDS = env_int("LEXICON_SPEAK_CACHE_SECONDS", 3600)
+LEXICON_SPEAK_MAX_AUDIO_BYTES = env_int("LEXICON_SPEAK_MAX_AUDIO_BYTES", 4 * 1024 * 1024)
 # Largest import file accepted (413 beyond it).
 LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

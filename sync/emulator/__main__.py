@@ -25,12 +25,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=None,
         help="serve /_emulator/* (default: only when the host is loopback)",
     )
+    parser.add_argument(
+        "--speech",
+        choices=("auto", "espeak", "tone"),
+        default="auto",
+        help="audio: espeak-ng speech (auto: when installed, else a tone), or a tone",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
-    state = EmulatorState.from_keys_file(args.keys) if args.keys else EmulatorState()
+    state = (
+        EmulatorState.from_keys_file(args.keys, speech=args.speech)
+        if args.keys
+        else EmulatorState(speech=args.speech)
+    )
     if not args.keys:
         logger.warning("no --keys file: every call is 401 until a key is added")
     running = await start_emulator(state, args.host, args.port, admin=args.admin)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 WS_ERROR_CODES = ("rate_limit", "backend_connection_failed")
+WS_FRAMINGS = ("json", "binary")  # audio as JSON audio_chunk frames, or as binary frames
+INIT_UNKNOWN_DICTIONARY = ("keep", "close")  # after the error frame: ready, or close the socket
 
 
 @dataclass
@@ -21,6 +23,9 @@ class Faults:
     ws_error_code: str | None = None  # rate_limit | backend_connection_failed
     ws_error_sessions: int = 0  # next N sessions get ws_error_code instead of `ready`
     visibility_delay_ms: int = 0  # new dictionaries stay invisible to TTS for this long
+    # Behaviour switches rather than faults, set the same way so one JSON form covers both.
+    ws_framing: str | None = None  # None: each route's own framing (docs/emulator.md)
+    init_unknown_dictionary: str = "keep"  # unknown dictionary in init: keep the session or close
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -33,6 +38,8 @@ class Faults:
             },
             "ws_error": {"code": self.ws_error_code, "sessions": self.ws_error_sessions},
             "visibility_delay_ms": self.visibility_delay_ms,
+            "ws_framing": self.ws_framing,
+            "init_unknown_dictionary": self.init_unknown_dictionary,
         }
 
 
@@ -62,8 +69,28 @@ def _ws_error_code(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _choice(value: object, field: str, choices: tuple[str, ...], *, nullable: bool) -> str | None:
+    if value is None and nullable:
+        return None
+    if value not in choices:
+        allowed = ", ".join(choices) + (" or null" if nullable else "")
+        raise ValueError(f"{field} must be one of {allowed}")
+    return str(value)
+
+
 def _changes(payload: Mapping[str, object]) -> dict[str, object]:
     changes: dict[str, object] = {}
+    if "ws_framing" in payload:
+        changes["ws_framing"] = _choice(
+            payload["ws_framing"], "ws_framing", WS_FRAMINGS, nullable=True
+        )
+    if "init_unknown_dictionary" in payload:
+        changes["init_unknown_dictionary"] = _choice(
+            payload["init_unknown_dictionary"],
+            "init_unknown_dictionary",
+            INIT_UNKNOWN_DICTIONARY,
+            nullable=False,
+        )
     for field in ("http_failures", "http_latency_ms", "ws_latency_ms", "visibility_delay_ms"):
         if field in payload:
             changes[field] = _count(payload[field], field)
@@ -86,6 +113,7 @@ def faults_updated(current: Faults, payload: Mapping[str, object]) -> Faults:
     Only the keys present change. Unknown keys are an error so that typos do not pass silently.
     """
     known = {"http_failures", "http_latency_ms", "ws_latency_ms", "visibility_delay_ms"}
+    known |= {"ws_framing", "init_unknown_dictionary"}
     unknown = sorted(set(payload) - known - {"ws_drop", "ws_error"})
     if unknown:
         raise ValueError(f"unknown fault field(s): {', '.join(unknown)}")

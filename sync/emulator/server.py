@@ -15,7 +15,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from sync.emulator import admin, http_api, tts
+from sync.emulator import admin, http_api, http_tts, tts
 from sync.emulator.http_api import STATE
 from sync.emulator.state import EmulatorState
 
@@ -42,6 +42,7 @@ def build_app(state: EmulatorState, *, admin_enabled: bool) -> web.Application:
     app[STATE] = state
     http_api.add_routes(app)
     tts.add_routes(app)
+    http_tts.add_routes(app)
     if admin_enabled:
         admin.add_routes(app)
     return app

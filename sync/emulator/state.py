@@ -19,6 +19,7 @@ from typing import Any
 
 from sync.emulator import ids
 from sync.emulator.faults import WS_ERROR_CODES, Faults, SessionFaults, faults_updated
+from sync.emulator.speech import Speaker
 from sync.emulator.validation import clean_create_body
 
 
@@ -47,16 +48,46 @@ class RequestLogEntry:
 
 @dataclass
 class SessionRecord:
-    """One TTS WebSocket session, with the rewritten text the "model" received per text turn."""
+    """One TTS session (a WebSocket, or one HTTP TTS call) and what the "model" received.
+
+    ``texts`` holds the rewritten text per text turn and ``originals`` the text as sent;
+    ``headers`` the session headers (never a key: see SESSION_HEADERS); ``init`` the ``init``
+    message (or the HTTP body without its text); ``audio_bytes`` the audio sent, all turns.
+    """
 
     session_id: str
     org_id: str
     path: str
     model: str | None = None
     texts: list[str] = field(default_factory=list)
+    kind: str = "ws"  # ws | http
+    framing: str | None = None  # json | binary for WebSockets
+    headers: dict[str, str] = field(default_factory=dict)
+    init: dict[str, Any] | None = None
+    originals: list[str] = field(default_factory=list)
+    audio_bytes: int = 0
+    errors: list[str] = field(default_factory=list)  # error codes sent
 
     def to_json(self) -> dict[str, object]:
-        return {**dataclasses.asdict(self), "texts": list(self.texts)}
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    def copy(self) -> SessionRecord:
+        return SessionRecord(**json.loads(json.dumps(dataclasses.asdict(self))))
+
+
+# Headers a session record keeps: tracking and routing headers, never a credential
+# (LiveKit sends the key as X-API-Key too, and BYOK as X-Slng-Provider-Key).
+SESSION_HEADERS = (
+    "x-slng-session-id",
+    "x-slng-agent-id",
+    "x-region-override",
+    "x-world-part-override",
+    "user-agent",
+)
+
+
+def session_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: headers[name] for name in SESSION_HEADERS if name in headers}
 
 
 @dataclass(frozen=True)
@@ -105,9 +136,16 @@ class EmulatorState:
     """Everything the emulator knows. Build it in Python for tests, or from a keys file."""
 
     def __init__(
-        self, keys: Iterable[ApiKey] = (), *, clock: Callable[[], float] = time.monotonic
+        self,
+        keys: Iterable[ApiKey] = (),
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        speech: str = "tone",
     ) -> None:
+        """``speech``: ``tone`` (default: fast, deterministic 20 ms frames), ``espeak`` or
+        ``auto`` (espeak-ng says the rewritten text; a tone when it is missing)."""
         self._lock = threading.RLock()
+        self.speaker = Speaker(speech)
         self._clock = clock
         self._keys: dict[str, ApiKey] = {}
         self._dictionaries: dict[str, dict[str, StoredDictionary]] = {}
@@ -118,8 +156,8 @@ class EmulatorState:
             self.add_key(api_key)
 
     @classmethod
-    def from_keys_file(cls, path: str | Path) -> EmulatorState:
-        return cls(load_keys(path))
+    def from_keys_file(cls, path: str | Path, *, speech: str = "tone") -> EmulatorState:
+        return cls(load_keys(path), speech=speech)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -272,33 +310,69 @@ class EmulatorState:
         with self._lock:
             self._log.clear()
 
-    def open_session(self, org_id: str, path: str) -> SessionRecord:
+    def open_session(
+        self,
+        org_id: str,
+        path: str,
+        *,
+        kind: str = "ws",
+        framing: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> SessionRecord:
         """Start recording a TTS session; returns a copy of the new record."""
-        record = SessionRecord(session_id=ids.new_session_id(), org_id=org_id, path=path)
+        record = SessionRecord(
+            session_id=ids.new_session_id(),
+            org_id=org_id,
+            path=path,
+            kind=kind,
+            framing=framing,
+            headers=session_headers(headers or {}),
+        )
         with self._lock:
             self._sessions[record.session_id] = record
-        return dataclasses.replace(record, texts=[])
+            return record.copy()
+
+    def _update_session(self, session_id: str, change: Callable[[SessionRecord], None]) -> None:
+        with self._lock:
+            record = self._sessions.get(session_id)
+            if record is not None:  # absent after reset()
+                change(record)
 
     def set_session_model(self, session_id: str, model: str | None) -> None:
-        with self._lock:
-            if session_id in self._sessions:  # absent after reset()
-                self._sessions[session_id].model = model
+        self._update_session(session_id, lambda record: setattr(record, "model", model))
 
-    def record_text(self, session_id: str, text: str) -> None:
-        """Record the rewritten text the "model" received for one text turn."""
-        with self._lock:
-            if session_id in self._sessions:  # absent after reset()
-                self._sessions[session_id].texts.append(text)
+    def set_session_init(self, session_id: str, init: Mapping[str, Any]) -> None:
+        """Record the ``init`` message (or an HTTP body without its text)."""
+        copied = json.loads(json.dumps(init))
+        self._update_session(session_id, lambda record: setattr(record, "init", copied))
+
+    def record_text(self, session_id: str, text: str, original: str | None = None) -> None:
+        """Record the rewritten text the "model" received for one turn, and the text as sent."""
+
+        def change(record: SessionRecord) -> None:
+            record.texts.append(text)
+            record.originals.append(text if original is None else original)
+
+        self._update_session(session_id, change)
+
+    def record_audio(self, session_id: str, count: int) -> None:
+        def change(record: SessionRecord) -> None:
+            record.audio_bytes += count
+
+        self._update_session(session_id, change)
+
+    def record_error(self, session_id: str, code: str) -> None:
+        self._update_session(session_id, lambda record: record.errors.append(code))
 
     def sessions(self) -> list[SessionRecord]:
         """Copies of every TTS session so far, oldest first."""
         with self._lock:
-            return [dataclasses.replace(s, texts=list(s.texts)) for s in self._sessions.values()]
+            return [s.copy() for s in self._sessions.values()]
 
     def session(self, session_id: str) -> SessionRecord | None:
         with self._lock:
             found = self._sessions.get(session_id)
-            return dataclasses.replace(found, texts=list(found.texts)) if found else None
+            return found.copy() if found else None
 
     def reset(self) -> None:
         """Forget dictionaries, faults, the request log and sessions; keep the keys."""

@@ -1,15 +1,17 @@
 """The TTS WebSocket (native ``/v1/tts/...`` and unified bridge), reference section 5.
 
 A session answers ``init`` with ``ready``; each ``text`` turn resolves the active
-pronunciation reference, rewrites the text, records what the "model" received and streams a
-few 20 ms ``audio_chunk`` frames; ``flush`` (or ``flush: true``) answers ``flushed`` then
-``audio_end``. Faults claimed when the session was accepted can replace ``ready`` with an error
-frame or drop the socket after some chunks.
+pronunciation reference, rewrites the text, records what the "model" received and streams its
+audio: JSON ``audio_chunk`` frames on native routes (SLNG's documented format), binary frames on
+the bridge (what its clients read; see docs/emulator.md). ``flush`` (or ``flush: true``) answers
+``flushed`` then ``audio_end``. Faults claimed when the session was accepted can replace
+``ready`` with an error frame or drop the socket after some chunks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,7 +20,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from sync.emulator import audio
+from sync.emulator import audio, speech
 from sync.emulator.faults import SessionFaults
 from sync.emulator.http_api import (
     REQUEST_ID_HEADER,
@@ -35,7 +37,11 @@ from sync.emulator.validation import reference_problem
 OPEN_SOCKETS = web.AppKey("open_sockets", weakref.WeakSet[web.WebSocketResponse])
 DEFAULT_SAMPLE_RATE = 24000
 MAX_SAMPLE_RATE = 192_000
-# Close codes: 1008 policy violation (bad key), 1013 try again later, 1011 server-side failure.
+# Error frames also carry the HTTP status they stand for (an emulator choice where the reference
+# is silent): LiveKit's plugin reads `status_code` to tell a 4xx it must not retry from a 5xx.
+FRAME_STATUS = {"pronunciation_not_found": 404, "config_error": 400, "auth_error": 401}
+# Close codes: 1008 policy violation (bad key, unknown dictionary when the session closes),
+# 1013 try again later, 1011 server-side failure.
 FAULT_FRAMES = {
     "rate_limit": (1013, "Too many concurrent connections."),
     "backend_connection_failed": (1011, "Could not connect to the upstream model."),
@@ -46,6 +52,7 @@ FAULT_FRAMES = {
 class AudioSettings:
     sample_rate: int = DEFAULT_SAMPLE_RATE
     encoding: str = "linear16"
+    language: object = None
 
 
 class _Dropped(Exception):
@@ -60,7 +67,7 @@ def _settings(config: Mapping[str, Any]) -> AudioSettings | str:
     encoding = config.get("encoding", "linear16")
     if encoding not in audio.ENCODINGS:
         return f"config.encoding must be one of {', '.join(audio.ENCODINGS)} in the emulator"
-    return AudioSettings(rate, str(encoding))
+    return AudioSettings(rate, str(encoding), config.get("language"))
 
 
 class TtsSession:
@@ -74,10 +81,13 @@ class TtsSession:
         faults: SessionFaults,
         *,
         model_required: bool,
+        request_id: str,
     ) -> None:
         self.ws, self.request, self.record, self.faults = ws, request, record, faults
         self.state: EmulatorState = request.app[STATE]
         self.model_required = model_required
+        self.request_id = request_id
+        self.binary = record.framing == "binary"
         self.settings = AudioSettings()
         self.reference: Mapping[str, Any] | None = None
         self.initialized = False
@@ -141,7 +151,11 @@ class TtsSession:
         await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
 
     async def _error(self, code: str, message: str) -> None:
-        await self._send({"type": "error", "code": code, "message": message})
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if code == "pronunciation_not_found":
+            frame["status_code"] = FRAME_STATUS[code]
+        self.state.record_error(self.record.session_id, code)
+        await self._send(frame)
 
     # -- message handlers: each returns False when the session must end ----------------------
 
@@ -155,14 +169,28 @@ class TtsSession:
             await self._error(code, text)
             await self.ws.close(code=close_code, message=code.encode())
             return False
+        self.state.set_session_init(self.record.session_id, message)
         problem = self._configure(message)
         if problem:
             await self._error("config_error", problem)
             return True
         if self.reference is not None and self._resolve(self.reference) is None:
             await self._not_found(self.reference)
+            if self.state.faults.init_unknown_dictionary == "close":
+                await self.ws.close(code=1008, message=b"pronunciation_not_found")
+                return False
+            # "keep": the session goes on without a dictionary. Keeping the unknown reference
+            # active would fail every turn, and pipecat answers a failed turn by replaying it
+            # on a new session (three sessions per utterance); LiveKit retries the whole turn.
+            self.reference = None
         self.initialized = True
-        await self._send({"type": "ready", "session_id": self.record.session_id})
+        await self._send(
+            {
+                "type": "ready",
+                "session_id": self.record.session_id,
+                "slng_request_id": self.request_id,
+            }
+        )
         return True
 
     def _configure(self, message: Mapping[str, Any]) -> str | None:
@@ -200,7 +228,7 @@ class TtsSession:
                 await self._not_found(self.reference)
                 return True
             modes = dictionary["modes"]
-        await self._speak(rewrite_text(text, modes))
+        await self._speak(rewrite_text(text, modes), text)
         if message.get("flush") is True:
             await self._flush()
         return True
@@ -239,17 +267,24 @@ class TtsSession:
         label = reference.get("name", reference.get("dictionary_id"))
         await self._error("pronunciation_not_found", f"Pronunciation dictionary not found: {label}")
 
-    async def _speak(self, text: str) -> None:
+    async def _speak(self, text: str, original: str) -> None:
         """Record what the model received and stream its audio chunks."""
-        self.state.record_text(self.record.session_id, text)
+        self.state.record_text(self.record.session_id, text, original)
         self.turn_texts.append(text)
         settings = self.settings
-        data = audio.frame_base64(settings.sample_rate, settings.encoding)
-        for _ in range(audio.chunk_count(text)):
+        for chunk in await turn_audio(self.state, text, settings):
             self._maybe_drop()
-            await self._send({"type": "audio_chunk", "data": data, "sequence": self.chunks_sent})
+            if self.binary:
+                await self.ws.send_bytes(chunk)
+            else:
+                data = base64.b64encode(chunk).decode("ascii")
+                await self._send(
+                    {"type": "audio_chunk", "data": data, "sequence": self.chunks_sent}
+                )
+            self.state.record_audio(self.record.session_id, len(chunk))
             self.chunks_sent += 1
-            self.turn_seconds += audio.frame_seconds(settings.sample_rate)
+            rate = speech.bytes_per_second(settings.sample_rate, settings.encoding)
+            self.turn_seconds += len(chunk) / rate
             self._maybe_drop()
 
     def _maybe_drop(self) -> None:
@@ -270,6 +305,18 @@ class TtsSession:
             }
         )
         self.turn_texts, self.turn_seconds = [], 0.0
+
+
+async def turn_audio(state: EmulatorState, text: str, settings: AudioSettings) -> list[bytes]:
+    """One turn's audio in chunks: espeak-ng speech, or the tone's 20 ms frames."""
+    rate, encoding = settings.sample_rate, settings.encoding
+    if text.strip():
+        spoken = await speech.speak(
+            state.speaker, text, rate=rate, encoding=encoding, language=settings.language
+        )
+        if spoken is not None:
+            return speech.chunks(spoken, rate, encoding)
+    return [audio.frame(rate, encoding)] * audio.chunk_count(text)
 
 
 def _ws_key(request: web.Request) -> str | None:
@@ -305,9 +352,17 @@ async def _serve(request: web.Request, *, model_required: bool) -> web.WebSocket
         await ws.close(code=1008, message=b"auth_error")
         return ws
     state = request.app[STATE]
-    record = state.open_session(org_id, request.path)
+    framing = state.faults.ws_framing or ("json" if model_required else "binary")
+    record = state.open_session(
+        org_id, request.path, framing=framing, headers=_lower(request.headers)
+    )
     session = TtsSession(
-        ws, request, record, state.claim_session_faults(), model_required=model_required
+        ws,
+        request,
+        record,
+        state.claim_session_faults(),
+        model_required=model_required,
+        request_id=current().request_id,
     )
     request.app[OPEN_SOCKETS].add(ws)
     try:
@@ -315,6 +370,10 @@ async def _serve(request: web.Request, *, model_required: bool) -> web.WebSocket
     finally:
         request.app[OPEN_SOCKETS].discard(ws)
     return ws
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 async def native_tts(request: web.Request) -> web.WebSocketResponse:

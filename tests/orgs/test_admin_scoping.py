@@ -233,6 +233,7 @@ def test_actions_and_forms_cannot_reach_another_organizations_rows(world: World)
             "ws_url": "wss://x.example",
             "model": "m",
             "interval_seconds": "60",
+            "verify_route": "bridge",
             "api_key": "k",
             "runs-TOTAL_FORMS": "0",
             "runs-INITIAL_FORMS": "0",

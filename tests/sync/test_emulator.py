@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
@@ -467,11 +468,14 @@ def test_tts_accepts_the_token_query_parameter(emulator: EmulatorThread) -> None
 
 
 def test_tts_bridge_does_not_require_a_model(emulator: EmulatorThread) -> None:
+    """Issue 13: the bridge sends audio as binary frames (what pipecat and LiveKit read)."""
     with open_ws(emulator, BRIDGE_PATH) as ws:
         send(ws, type="init", config={"sample_rate": 8000, "encoding": "mulaw"})
         assert recv(ws)["type"] == "ready"
-        chunk = speak(ws, "hello")[0]
-    assert base64.b64decode(chunk["data"]) == b"\xff" * 160
+        send(ws, type="text", text="hello", flush=True)
+        chunk = ws.recv(timeout=TIMEOUT)
+        assert recv(ws) == {"type": "flushed"}
+    assert chunk == b"\xff" * 160
 
 
 def test_tts_native_init_without_model_is_a_config_error(emulator: EmulatorThread) -> None:
@@ -577,6 +581,7 @@ def test_tts_unknown_dictionary_on_a_turn_is_an_error_frame(emulator: EmulatorTh
                 "type": "error",
                 "code": "pronunciation_not_found",
                 "message": "Pronunciation dictionary not found: support-pronunciations",
+                "status_code": 404,
             }
         ]
         send(ws, type="flush")  # the session is still usable
@@ -586,13 +591,14 @@ def test_tts_unknown_dictionary_on_a_turn_is_an_error_frame(emulator: EmulatorTh
 def test_tts_unknown_dictionary_at_init_errors_but_keeps_the_session(
     client: httpx.Client, emulator: EmulatorThread
 ) -> None:
+    """Issue 13: the unknown reference is dropped, so later turns are spoken without it."""
     with open_ws(emulator) as ws:
         send(ws, type="init", model="aura:2", config={"pronunciation": reference("brand")})
         assert recv(ws)["code"] == "pronunciation_not_found"
         assert recv(ws)["type"] == "ready"
-        assert speak(ws, "SLNG")[0]["code"] == "pronunciation_not_found"
-        create(client, body_for("brand"))  # the reference stays active and now resolves
-        assert speak(ws, "SLNG")[-1]["emulator_text"] == "slang"
+        assert speak(ws, "SLNG")[-1]["emulator_text"] == "SLNG"
+        create(client, body_for("brand"))  # a turn may name it again once it exists
+        assert speak(ws, "SLNG", pronunciation=reference("brand"))[-1]["emulator_text"] == "slang"
 
 
 def test_tts_cannot_use_another_orgs_dictionary(
@@ -745,6 +751,8 @@ def test_admin_faults_round_trip_and_clear(client: httpx.Client) -> None:
         "ws_drop": {"after_chunks": 3, "sessions": 2},
         "ws_error": {"code": "backend_connection_failed", "sessions": 1},
         "visibility_delay_ms": 7,
+        "ws_framing": "binary",
+        "init_unknown_dictionary": "close",
     }
     assert client.post("/_emulator/faults", json=payload).json() == payload
     assert client.get("/_emulator/faults").json() == payload
@@ -813,7 +821,7 @@ def test_admin_lists_sessions_and_dictionaries(
     client: httpx.Client, emulator: EmulatorThread
 ) -> None:
     created = create(client, body_for()).json()
-    with open_ws(emulator, BRIDGE_PATH) as ws:
+    with open_ws(emulator, NATIVE_PATH) as ws:
         session_id = init(ws, pronunciation=reference("brand"))["session_id"]
         speak(ws, "SLNG")
     assert client.get("/_emulator/sessions").json() == {
@@ -821,9 +829,21 @@ def test_admin_lists_sessions_and_dictionaries(
             {
                 "session_id": session_id,
                 "org_id": "org_alpha",
-                "path": BRIDGE_PATH,
+                "path": NATIVE_PATH,
                 "model": "aura:2",
                 "texts": ["slang"],
+                "kind": "ws",
+                "framing": "json",
+                "headers": {"user-agent": ANY},
+                "init": {
+                    "type": "init",
+                    "model": "aura:2",
+                    "voice": "thalia",
+                    "config": {"pronunciation": reference("brand")},
+                },
+                "originals": ["SLNG"],
+                "audio_bytes": 960,
+                "errors": [],
             }
         ]
     }

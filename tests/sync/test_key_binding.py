@@ -131,6 +131,7 @@ def _form(target: SyncTarget, **changes: str) -> dict[str, str]:
         "voice": target.voice,
         "enabled": "on",
         "interval_seconds": str(target.interval_seconds),
+        "verify_route": target.verify_route,
         "api_key": "",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",
@@ -314,6 +315,7 @@ def test_a_target_added_in_the_admin_has_its_key_bound_and_a_schedule(
         "model": "deepgram/aura:2",
         "enabled": "on",
         "interval_seconds": "120",
+        "verify_route": "bridge",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",
     }

@@ -1,4 +1,4 @@
-"""``manage.py create_sync_target ORG_SLUG NAME --base-url URL --ws-url URL``."""
+"""``manage.py create_sync_target ORG_SLUG NAME --base-url URL --ws-url URL [--verify-route]``."""
 
 import os
 import sys
@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import Organization
+from sync.models import VerifyRoute
 from sync.targets import target_create
 
 
@@ -25,6 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--ws-url", required=True, help="e.g. wss://api.slng.ai")
         parser.add_argument("--model", default="deepgram/aura:2", help="TTS model for verification")
         parser.add_argument("--voice", default="", help="voice for verification sessions")
+        parser.add_argument(
+            "--verify-route",
+            choices=[route.value for route in VerifyRoute],
+            default=VerifyRoute.BRIDGE.value,
+            help="TTS route verification uses: bridge (default, as SLNG's client libraries) "
+            "or native",
+        )
+        parser.add_argument(
+            "--verify-http", action="store_true", help="also verify through HTTP TTS"
+        )
         parser.add_argument(
             "--prune", action="store_true", help="delete upstream what is deleted here"
         )
@@ -44,6 +55,8 @@ class Command(BaseCommand):
                 api_key=api_key,
                 model=options["model"],
                 voice=options["voice"],
+                verify_route=options["verify_route"],
+                verify_http=options["verify_http"],
                 prune=options["prune"],
                 interval_seconds=options["interval"],
             )

@@ -13,10 +13,11 @@ from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
-from sync.models import SyncTarget
+from sync.models import SyncTarget, VerifyRoute
 from sync.targets import target_create, target_update
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
+DEMO_MODEL = "slng/deepgram/aura:2-en"  # the default model of pipecat-slng and SLNG's examples
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
 SAMPLE = {
     "rewrite": {
@@ -87,11 +88,23 @@ class Command(BaseCommand):
                 base_url=base_url,
                 ws_url=ws_url,
                 api_key=DEMO_SLNG_KEY,
+                model=DEMO_MODEL,
+                verify_route=VerifyRoute.BRIDGE,
                 interval_seconds=60,
             )
-        elif (target.base_url, target.ws_url) != (base_url, ws_url):
-            # Another emulator URL: the demo key is entered again with it, never carried over.
-            target_update(target=target, api_key=DEMO_SLNG_KEY, base_url=base_url, ws_url=ws_url)
+        else:
+            # Verification goes through the unified bridge, the route SLNG's client libraries
+            # use (a target made by an older demo_setup is moved to it too). Another emulator
+            # URL gets the demo key entered again with it, never carried over.
+            moved = (target.base_url, target.ws_url) != (base_url, ws_url)
+            target_update(
+                target=target,
+                api_key=DEMO_SLNG_KEY if moved else "",
+                base_url=base_url,
+                ws_url=ws_url,
+                model=DEMO_MODEL,
+                verify_route=VerifyRoute.BRIDGE,
+            )
         if not Dictionary.objects.filter(organization=organization).exists():
             dictionary_create(
                 organization=organization,

@@ -1,0 +1,159 @@
+"""Listen: a text spoken by a target's TTS as written and as Lexicon's rules rewrite it.
+
+The rewrite is Lexicon's own engine (SLNG's semantics), so unsaved rules can be heard too; the
+target's TTS only ever gets plain text over HTTP TTS, without a dictionary. Answers are cached
+by (content hash, text, voice, target) and the two TTS calls share one deadline, so a TTS that
+is down or slow is a 503 within LEXICON_SPEAK_TIMEOUT_SECONDS, never a hang.
+"""
+
+import base64
+import hashlib
+import json
+import logging
+import re
+import time
+from typing import Any, cast
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from rest_framework.throttling import SimpleRateThrottle
+
+from orgs.models import APIKey, Organization
+from pronunciations import preview
+from pronunciations.errors import PronunciationError, Unavailable
+from pronunciations.validation import Modes, SpeakInput
+from sync.client import Audio, SlngClient, SlngError
+from sync.crypto import secret_decrypt
+from sync.models import SyncTarget
+
+logger = logging.getLogger(__name__)
+CACHE_PREFIX = "lexicon:speak:"
+_AUDIO_TYPE = re.compile(r"audio/[a-z0-9.+-]{1,40}")
+CACHE_MAX_BYTES = 2 * 1024 * 1024  # larger answers are not cached (they would crowd the cache)
+
+
+class SpeakTargetNotFound(PronunciationError):
+    status = 404
+    code = "pronunciation_not_found"
+
+
+class SpeakRateThrottle(SimpleRateThrottle):
+    """LEXICON_SPEAK_RATE_LIMIT Listen calls per API key (API) or per user (admin)."""
+
+    scope = "speak"
+
+    def get_rate(self) -> str | None:
+        return settings.LEXICON_SPEAK_RATE_LIMIT or None
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        auth = getattr(request, "auth", None)
+        if isinstance(auth, APIKey):
+            ident = f"key:{auth.prefix}"
+        elif getattr(request, "user", None) is not None and request.user.is_authenticated:
+            ident = f"user:{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def speak_allowed(request: HttpRequest) -> bool:
+    """The Listen rate limit for a request outside DRF (the admin's Listen button)."""
+    return SpeakRateThrottle().allow_request(cast(Any, request), cast(Any, None))
+
+
+def speak_target(*, organization: Organization, target: str | None) -> SyncTarget:
+    """The organization's target named (or with public id) ``target``; by default its first
+    enabled target by name. Raises SpeakTargetNotFound."""
+    targets = SyncTarget.objects.filter(organization=organization)
+    if target is not None:
+        found = targets.filter(name=target).first() or targets.filter(public_id=target).first()
+        if found is None:
+            raise SpeakTargetNotFound(f"Sync target not found: {target}")
+        return found
+    found = targets.filter(enabled=True).order_by("name").first()
+    if found is None:
+        raise SpeakTargetNotFound("No sync target to speak with: add one first")
+    return found
+
+
+def speech_create(
+    *, organization: Organization, modes: Modes, content_hash: str, request: SpeakInput
+) -> dict[str, Any]:
+    """Speak ``request.text`` as written and rewritten by ``modes`` with the target's TTS.
+
+    Returns the wire answer (see docs in the README). Raises SpeakTargetNotFound (404) or
+    Unavailable (503) when the target's TTS fails, is slow or answers too much audio.
+    """
+    target = speak_target(organization=organization, target=request.target)
+    voice = target.voice if request.voice is None else request.voice
+    result = preview.rewrite(modes, request.text, content_key=content_hash)
+    key = _cache_key(content_hash, request.text, voice, target)
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    original, rewritten = _synthesize_both(target, voice, request.text, result.text)
+    answer = {
+        **preview.result_to_wire(result),
+        "original_text": request.text,
+        "content_hash": content_hash,
+        "target": target.name,
+        "voice": voice,
+        "original_audio": _data_url(original),
+        "rewritten_audio": _data_url(rewritten),
+    }
+    if settings.LEXICON_SPEAK_CACHE_SECONDS and len(original.data) + len(rewritten.data) <= (
+        CACHE_MAX_BYTES
+    ):
+        cache.set(key, answer, settings.LEXICON_SPEAK_CACHE_SECONDS)
+    return answer
+
+
+def _synthesize_both(target: SyncTarget, voice: str, text: str, spoken: str) -> tuple[Audio, Audio]:
+    limit = settings.LEXICON_SPEAK_TIMEOUT_SECONDS
+    give_up_at = time.monotonic() + limit
+    client = SlngClient(
+        base_url=target.base_url,
+        ws_url=target.ws_url,
+        api_key=secret_decrypt(target.encrypted_api_key),
+        timeout=limit,
+    )
+    try:
+        clips = []
+        for words in dict.fromkeys((text, spoken)):  # one call when the rules changed nothing
+            remaining = give_up_at - time.monotonic()
+            if remaining <= 0:
+                raise Unavailable(f"The TTS of target {target.name} took over {limit:g}s.")
+            clips.append(
+                client.synthesize(
+                    words,
+                    model=target.model,
+                    voice=voice,
+                    route=target.verify_route,
+                    deadline=remaining,
+                    max_bytes=settings.LEXICON_SPEAK_MAX_AUDIO_BYTES,
+                )
+            )
+    except SlngError as exc:
+        logger.warning("Listen: TTS of %s failed: %s %s", target, exc.code, type(exc).__name__)
+        detail = exc.code or (f"HTTP {exc.status}" if exc.status else "unreachable or too slow")
+        message = f"The TTS of target {target.name} is unavailable ({detail})."
+        raise Unavailable(message) from exc
+    finally:
+        client.close()
+    return clips[0], clips[-1]
+
+
+def _cache_key(content_hash: str, text: str, voice: str, target: SyncTarget) -> str:
+    # The target's id and everything that changes its TTS, so an edited target is not served
+    # audio from its old settings.
+    parts = [content_hash, text, voice, target.public_id, target.base_url, target.model]
+    parts.append(target.verify_route)
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return CACHE_PREFIX + digest
+
+
+def _data_url(audio: Audio) -> str:
+    # The content type comes from upstream: only a plain audio type goes into the data URL.
+    kind = audio.content_type if _AUDIO_TYPE.fullmatch(audio.content_type) else "audio/wav"
+    return f"data:{kind};base64,{base64.b64encode(audio.data).decode('ascii')}"
