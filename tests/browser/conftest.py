@@ -3,6 +3,7 @@
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,21 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from orgs.models import Membership, Organization, Role
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: docs/screenshots/ only with LEXICON_REFRESH_SCREENSHOTS=1.
+
+    A test run leaves tracked files as they were; `LEXICON_REFRESH_SCREENSHOTS=1 bash .ci/run -k
+    browser` refreshes the README's pictures on purpose.
+    """
+    if os.environ.get("LEXICON_REFRESH_SCREENSHOTS") == "1":
+        return DOCS_SHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -15,7 +15,6 @@ from sync.models import SyncTarget
 from tests.browser.conftest import login
 from tests.factories import make_dictionary
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -29,7 +28,7 @@ def add_rule(page: Page, index: int, mode: str, match: str, value: str) -> None:
 
 
 def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
-    page: Page, live_server: Any, editor: User, organization: Organization
+    shots: Path, page: Page, live_server: Any, editor: User, organization: Organization
 ) -> None:
     login(page, live_server, "linguist")
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/add/")
@@ -56,7 +55,7 @@ def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
     expect(page.locator("#preview-output mark")).to_have_count(2)
     page.fill("#id_rules-0-value", "N.A.I.C. (unsaved)")
     expect(page.locator("#preview-output")).to_contain_text("N.A.I.C. (unsaved)")
-    page.screenshot(path=str(SHOTS / "change-page-preview.png"), full_page=True)
+    page.screenshot(path=str(shots / "change-page-preview.png"), full_page=True)
 
     dictionary = Dictionary.objects.get(name="brand")
     assert dictionary.metadata == {"language": "en-US"}
@@ -65,7 +64,12 @@ def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
 
 
 def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
-    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+    shots: Path,
+    page: Page,
+    live_server: Any,
+    editor: User,
+    organization: Organization,
+    tmp_path: Path,
 ) -> None:
     make_dictionary(organization, "brand", metadata={"language": "en-US"})
     source = tmp_path / "rules.csv"
@@ -87,7 +91,7 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
     expect(preview).to_contain_text("support")
     expect(page.locator("input[name=confirm]")).to_be_visible()
     assert not Dictionary.objects.filter(name="support").exists()
-    page.screenshot(path=str(SHOTS / "import-preview.png"), full_page=True)
+    page.screenshot(path=str(shots / "import-preview.png"), full_page=True)
 
     page.click("input[name=confirm]")
     expect(page.locator(".messagelist")).to_contain_text("Import finished")
@@ -123,7 +127,7 @@ def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
 
 
 def test_history_shows_diffs_and_restores_with_protection(
-    page: Page, live_server: Any, editor: User, organization: Organization
+    shots: Path, page: Page, live_server: Any, editor: User, organization: Organization
 ) -> None:
     from pronunciations.services import dictionary_update
 
@@ -137,7 +141,7 @@ def test_history_shows_diffs_and_restores_with_protection(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/revisions/")
     expect(page.locator("#revision-2 .diff")).to_contain_text("+ rewrite: SLNG → slang")
     expect(page.locator("#revision-2 .diff")).to_contain_text("− rewrite: word0 → replacement 0")
-    page.screenshot(path=str(SHOTS / "history.png"), full_page=True)
+    page.screenshot(path=str(shots / "history.png"), full_page=True)
 
     # someone else saves meanwhile: the restore from this (now stale) page is refused
     dictionary_update(
@@ -155,7 +159,7 @@ def test_history_shows_diffs_and_restores_with_protection(
 
 
 def test_sync_now_shows_verified(
-    page: Page, live_server: Any, editor: User, organization: Organization
+    shots: Path, page: Page, live_server: Any, editor: User, organization: Organization
 ) -> None:
     from sync.emulator import ApiKey, EmulatorState
     from sync.targets import target_create
@@ -184,7 +188,7 @@ def test_sync_now_shows_verified(
         assert SyncTarget.objects.get().states.get().status == "verified"
         page.goto(f"{live_server.url}/admin/pronunciations/dictionary/")
         expect(page.locator("td.field-sync_badges")).to_contain_text("emulator: verified")
-        page.screenshot(path=str(SHOTS / "dictionary-list.png"), full_page=True)
+        page.screenshot(path=str(shots / "dictionary-list.png"), full_page=True)
 
 
 def test_a_viewer_can_read_but_change_nothing(
