@@ -7,6 +7,12 @@ and for requests that never reach a view (the 404/500 handlers of config.urls).
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -17,6 +23,7 @@ from rest_framework.views import set_rollback
 from pronunciations.errors import (
     InvalidDictionary,
     PronunciationError,
+    RequestTooLarge,
     Unauthenticated,
     Unavailable,
 )
@@ -105,6 +112,11 @@ def translate(exc: Exception) -> PronunciationError:
         return InvalidDictionary(field_errors=fields)
     if isinstance(exc, Http404):
         return NotFoundError()
+    if isinstance(exc, RequestDataTooBig):  # Django's own bound on a buffered body
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return RequestTooLarge(f"Request body is too large: the limit is {limit} bytes.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return InvalidDictionary(f"Too many parameters, form fields or files: {exc}")
     if isinstance(exc, OperationalError | InterfaceError):
         return Unavailable()
     if isinstance(exc, drf.APIException):
