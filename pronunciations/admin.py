@@ -7,8 +7,7 @@ with pronunciations.validation so errors appear next to the offending rule.
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
     HttpRequest,
@@ -87,8 +86,8 @@ class OrganizationFilter(admin.SimpleListFilter):
             return queryset
         try:
             pk = validation.validate_int_parameter(value, name="org", low=1, high=2**63 - 1)
-        except ValidationError as exc:  # the changelist shows its "invalid filter" page
-            raise IncorrectLookupParameters(exc) from exc
+        except ValidationError as exc:
+            raise BadRequest(f"org: {' '.join(exc.message_dict['org'])}") from exc
         return queryset.filter(organization_id=pk)
 
 
