@@ -242,10 +242,10 @@ def _store_raw_controls(name: str, organization: Organization) -> None:
     """Content stored before validation refused controls, written as raw SQL would."""
     with connection.cursor() as cursor:
         cursor.execute(
-            'UPDATE "pronunciations_rule" SET "match" = %s, "value" = %s, "key" = %s '
+            'UPDATE "pronunciations_rule" SET "match" = %s, "value" = %s '
             'WHERE "dictionary_id" = (SELECT "id" FROM "pronunciations_dictionary" '
             'WHERE "organization_id" = %s AND "name" = %s)',
-            ["bell\x07", "esc\x1b", "bell\x07", organization.pk, name],
+            ["bell\x07", "esc\x1b", organization.pk, name],
         )
         cursor.execute(
             'UPDATE "pronunciations_dictionary" SET "metadata" = %s::jsonb '
