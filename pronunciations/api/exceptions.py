@@ -27,6 +27,7 @@ from pronunciations.errors import (
     Unauthenticated,
     Unavailable,
 )
+from pronunciations.validation import replace_unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,19 @@ class InternalError(PronunciationError):
     default_message = "Internal server error."
 
 
+def _printable(value: Any) -> Any:
+    """Error text may quote what the client sent (a column name, a key): every string, keys
+    included, has what UTF-8 or a log cannot carry (lone surrogates, controls) replaced, so
+    writing the error body never fails. Error bodies are our own shallow structures."""
+    if isinstance(value, str):
+        return replace_unstorable(value)
+    if isinstance(value, dict):
+        return {_printable(key): _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
+
+
 def error_body(error: PronunciationError, request_id: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": error.code, "error": error.message}
     if error.field_errors:
@@ -64,7 +78,7 @@ def error_body(error: PronunciationError, request_id: str | None) -> dict[str, A
     body.update(error.extra)
     if request_id:
         body["slng_request_id"] = request_id
-    return body
+    return _printable(body)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

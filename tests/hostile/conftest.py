@@ -1,14 +1,13 @@
 """The hostile-input suite: real gunicorn with the production settings and two organizations.
 
 The server is started once per module with the compose file's web command, so body limits,
-header limits and timeouts are the real ones. Its organizations and keys are committed to the
-test database (the server is another process) and removed when the module ends.
+header limits and timeouts are the real ones. Each test gets two organizations with a key each,
+committed to the test database (the server is another process) and flushed after the test.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -51,21 +50,26 @@ def web_command() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def server(django_db_setup: None, django_db_blocker: Any) -> Iterator[Server]:
-    with django_db_blocker.unblock():
-        acme = organization_create(slug="hostile-acme", name="Hostile Acme")
-        globex = organization_create(slug="hostile-globex", name="Hostile Globex")
-        tenants = [
-            Tenant(org, api_key_create(organization=org, label=f"{org.slug}-key").plaintext)
-            for org in (acme, globex)
-        ]
-    gunicorn = Gunicorn(web_command(), production_env(WEB_CONCURRENCY="1"))
+def gunicorn(django_db_setup: None) -> Iterator[str]:
+    """The compose web command on loopback with the production settings, one per module."""
+    process = Gunicorn(web_command(), production_env(WEB_CONCURRENCY="1"))
     try:
-        yield Server(gunicorn.url, *tenants)
+        yield process.url
     finally:
-        gunicorn.stop()
-        with django_db_blocker.unblock():
-            Organization.objects.filter(pk__in=[acme.pk, globex.pk]).delete()
+        process.stop()
+
+
+@pytest.fixture
+def server(gunicorn: str, transactional_db: None) -> Server:
+    """Two organizations with a key each, committed so the server sees them (flushed after)."""
+    acme, globex = (
+        organization_create(slug=slug, name=slug.title()) for slug in ("acme", "globex")
+    )
+    tenants = [
+        Tenant(org, api_key_create(organization=org, label=f"{org.slug}-key").plaintext)
+        for org in (acme, globex)
+    ]
+    return Server(gunicorn, *tenants)
 
 
 @pytest.fixture

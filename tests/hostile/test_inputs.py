@@ -7,7 +7,6 @@ admin cases through the Django test client, logged in as an organization admin.
 import io
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -70,16 +69,6 @@ def brand(acme: httpx.Client) -> str:
     created = acme.post(f"{API}/dictionaries", json=dictionary(name, ("SLNG", "slang")))
     assert created.status_code == 201, created.text
     return name
-
-
-@pytest.fixture(autouse=True)
-def _clean_names(server: Server, django_db_blocker: Any) -> Iterator[None]:
-    """Each API test starts with acme holding no dictionaries (committed rows are removed)."""
-    yield
-    with django_db_blocker.unblock():
-        Dictionary.objects.filter(
-            organization__in=[server.acme.organization, server.globex.organization]
-        ).delete()
 
 
 # -- item 4: bodies over LEXICON_MAX_REQUEST_BYTES -----------------------------------------
@@ -269,11 +258,10 @@ def _xlsx_cells(data: bytes) -> list[list[Any]]:
     ],
 )
 def test_exports_never_fail_on_stored_control_characters(
-    acme: httpx.Client, server: Server, brand: str, path: str, django_db_blocker: Any
+    acme: httpx.Client, server: Server, brand: str, path: str
 ) -> None:
     """Issue 11 item 6: one stored control character made the org's XLSX export fail for good."""
-    with django_db_blocker.unblock():
-        _store_raw_controls(brand, server.acme.organization)
+    _store_raw_controls(brand, server.acme.organization)
 
     response = acme.get(f"{API}/{path}")
 
@@ -577,3 +565,16 @@ def test_the_admin_list_refuses_bad_filters_with_400(
     response = admin_client.get(f"/admin/pronunciations/dictionary/?{query}")
 
     assert response.status_code == status
+
+
+def test_an_error_quoting_a_lone_surrogate_is_still_written(acme: httpx.Client) -> None:
+    """Issue 11 item 6: a JSON import's unknown column "\\ud800" made the error body itself fail
+    to encode (UnicodeEncodeError, 500)."""
+    data = b'[{"dictionary": "d", "\\ud800": "x", "mode": "rewrite", "match": "a", "replace": "b"}]'
+
+    response = acme.post(
+        f"{API}/import", files={"file": ("d.json", data)}, data={"create_missing": "true"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fieldErrors"] == {"rows[1].\ufffd": ["unknown column '\\ud800'"]}
