@@ -1,5 +1,7 @@
 """The served OpenAPI schema describes SLNG's operations and error body."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -58,3 +60,40 @@ def test_docs_page_is_served_without_external_assets() -> None:
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
     assert b"cdn.jsdelivr" not in response.content
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    return dict(schema["components"]["schemas"][ref.rsplit("/", 1)[1]])
+
+
+@pytest.mark.django_db
+def test_the_schema_tells_the_truth_about_exports_previews_and_restores() -> None:
+    """Issue 11 item 15: the per-dictionary JSON export was "binary" and the saved-dictionary
+    preview documented modes that it ignores; restore's optional comment was undocumented."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    one = "/v1/pronunciation/dictionaries/{name}"
+
+    for export in (f"{one}/export", "/v1/pronunciation/export"):
+        content = paths[export]["get"]["responses"]["200"]["content"]
+        assert content["application/json"]["schema"]["type"] == "array"
+        assert content["text/csv; charset=utf-8"]["schema"]["format"] == "binary"
+    saved = paths[f"{one}/preview"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(_resolve(schema, saved["schema"])["properties"]) == {"text"}
+    unsaved = paths["/v1/pronunciation/preview"]["post"]["requestBody"]["content"]
+    assert set(_resolve(schema, unsaved["application/json"]["schema"])["required"]) == {
+        "text",
+        "modes",
+    }
+    restore = paths[f"{one}/revisions/{{number}}/restore"]["post"]
+    body = _resolve(schema, restore["requestBody"]["content"]["application/json"]["schema"])
+    assert set(body["properties"]) == {"comment"}
+    assert restore["requestBody"].get("required", False) is False
+    for method in ("put", "patch"):
+        update = paths[one][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert "name" in _resolve(schema, update)["properties"]
+    assert "413" in paths[one]["put"]["responses"]
+    assert "413" in paths["/v1/pronunciation/import"]["post"]["responses"]
