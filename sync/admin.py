@@ -14,7 +14,7 @@ from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
 from orgs import permissions
-from orgs.admin import OrgScopedAdmin
+from orgs.admin import CheckedSelectionAdmin, OrgScopedAdmin
 from orgs.models import Role
 from pronunciations.admin import DictionaryAdmin
 from pronunciations.models import Dictionary
@@ -208,7 +208,7 @@ class SyncTargetAdmin(OrgScopedAdmin):
         self.message_user(request, f"Queued: {', '.join(queued) or 'nothing (broker down?)'}")
 
 
-class ScopedPeriodicTaskAdmin(PeriodicTaskAdmin):
+class ScopedPeriodicTaskAdmin(CheckedSelectionAdmin, PeriodicTaskAdmin):
     """Schedules: staff see only their (admin-role) organizations' sync schedules."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

@@ -578,3 +578,25 @@ def test_an_error_quoting_a_lone_surrogate_is_still_written(acme: httpx.Client) 
 
     assert response.status_code == 400
     assert response.json()["fieldErrors"] == {"rows[1].\ufffd": ["unknown column '\\ud800'"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("pronunciations/dictionary", "export_csv"),
+        ("orgs/apikey", "revoke"),
+        ("sync/synctarget", "run_now"),
+        ("django_celery_beat/periodictask", "enable_tasks"),
+    ],
+)
+@pytest.mark.parametrize("selected", ["abc", "1\x00", "²"])
+def test_admin_actions_refuse_a_selection_that_is_not_ids(
+    admin_client: Client, changelist: str, action: str, selected: str
+) -> None:
+    """Issue 11 item 9: a posted _selected_action of "abc" raised ValueError (HTML 500)."""
+    form = {"action": action, "_selected_action": selected, "index": "0"}
+
+    response = admin_client.post(f"/admin/{changelist}/", form)
+
+    assert response.status_code == 400
