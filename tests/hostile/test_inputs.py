@@ -600,3 +600,42 @@ def test_admin_actions_refuse_a_selection_that_is_not_ids(
     response = admin_client.post(f"/admin/{changelist}/", form)
 
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_admin_change_form_adds_dotted_capital_i_next_to_a_stored_i(
+    admin_client: Client, organization: Organization
+) -> None:
+    """Issue 11 item 5: editing a dictionary that holds "i" to add "İ" hit the lower(match)
+    index (IntegrityError, HTML 500) though validation accepts the pair."""
+    created = services.dictionary_create(
+        organization=organization,
+        name="d",
+        modes={"rewrite": {"rules": [{"match": "i", "replace": "y"}]}},
+    )
+    [stored] = created.rules.all()
+    form = {
+        "metadata": "{}",
+        "etag": created.etag,
+        "rules-TOTAL_FORMS": "2",
+        "rules-INITIAL_FORMS": "1",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "512",
+        "rules-0-id": str(stored.pk),
+        "rules-0-dictionary": str(created.pk),
+        "rules-0-mode": "rewrite",
+        "rules-0-position": "0",
+        "rules-0-match": "i",
+        "rules-0-value": "y",
+        "rules-1-dictionary": str(created.pk),
+        "rules-1-mode": "rewrite",
+        "rules-1-position": "1",
+        "rules-1-match": "İ",
+        "rules-1-value": "z",
+    }
+
+    response = admin_client.post(f"/admin/pronunciations/dictionary/{created.pk}/change/", form)
+
+    assert response.status_code == 302
+    saved = Rule.objects.filter(dictionary=created).order_by("position")
+    assert [(rule.match, rule.value) for rule in saved] == [("i", "y"), ("İ", "z")]
