@@ -115,6 +115,15 @@ def test_an_upload_over_the_request_limit_but_under_the_upload_limit_is_read(
     ]
 
 
+def test_an_upload_whose_form_fields_pass_the_request_limit_is_413(acme: httpx.Client) -> None:
+    """Issue 11 item 4: Django's RequestDataTooBig from the multipart parser was a 500."""
+    fields = {"mode": "merge", "dictionary": "d" * (LIMIT + 1)}
+
+    response = acme.post(f"{API}/import", files={"file": ("d.csv", b"x")}, data=fields)
+
+    refused(response, 413, f"Request body is too large: the limit is {LIMIT} bytes.")
+
+
 # -- item 5: one notion of "the same match" in validation and in the database ----------------
 
 
