@@ -58,7 +58,7 @@ class RequestLimitsMiddleware:
       all together over LEXICON_MAX_HEADER_BYTES: 431;
     - a declared body over LEXICON_MAX_REQUEST_BYTES (LEXICON_MAX_UPLOAD_BYTES on upload
       views), whatever its content type: 413, before anything reads it;
-    - a path or query parameter holding NUL, other controls or unbounded text: 400 naming it.
+    - a path or query parameter holding NUL or another unstorable character: 400 naming it.
 
     gunicorn's own limits (config/gunicorn.py) sit above these, so only what is beyond them
     gets gunicorn's HTML answer.

@@ -334,17 +334,14 @@ def validate_body_name(body_name: object, path_name: str) -> None:
 
 # -- request parameters (path and query), checked before they reach the database ----------
 
-PARAMETER_MAX_LENGTH = 512
 _ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
 _DIGITS_RE = re.compile(r"[0-9]{1,10}")
 
 
 def parameter_errors(value: str) -> list[str]:
-    """What no path or query parameter may hold: unstorable characters, unbounded length."""
-    problems = unstorable_errors(value)
-    if len(value) > PARAMETER_MAX_LENGTH:
-        problems.append(f"must be at most {PARAMETER_MAX_LENGTH} characters")
-    return problems
+    """What no path or query parameter may hold, whatever it means: NUL and the other
+    characters of unstorable_errors (their length is bounded by the request line's)."""
+    return unstorable_errors(value)
 
 
 def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
@@ -355,7 +352,7 @@ def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
 
 
 def validate_public_id(raw: str, *, name: str) -> str:
-    """A public id parameter (``pd_<ulid>``, ``st_<ulid>``): letters, digits and ``_`` only."""
+    """A public id parameter (``pd_<ulid>``, ``tgt_<ulid>``): letters, digits and ``_`` only."""
     if not _ID_RE.fullmatch(raw):
         raise ValidationError({name: ["must be an id of letters, digits and '_' (at most 64)"]})
     return raw
