@@ -64,7 +64,7 @@ def raw_json(value: Any) -> bytes:
 
 @pytest.fixture
 def brand(acme: httpx.Client) -> str:
-    """A dictionary of acme named after the test, deleted afterwards."""
+    """A dictionary of acme (the database is flushed after each test)."""
     name = "brand"
     created = acme.post(f"{API}/dictionaries", json=dictionary(name, ("SLNG", "slang")))
     assert created.status_code == 201, created.text
@@ -275,6 +275,8 @@ def test_exports_never_fail_on_stored_control_characters(
     response = acme.get(f"{API}/{path}")
 
     assert response.status_code == 200, response.text[:300]
+    with server.client(server.globex) as globex:  # the other organization sees none of it
+        assert _xlsx_cells(globex.get(f"{API}/export?format=xlsx").content)[1:] == []
     if path.endswith("pls"):
         root = ET.fromstring(response.content)  # noqa: S314 - our own output
         assert [el.text for el in root.iter() if el.tag.endswith("grapheme")] == ["bell\ufffd"]
