@@ -40,13 +40,7 @@ class RequestIdMiddleware:
         return response
 
 
-def accepts_uploads(view: Any) -> Any:
-    """Mark a view (function, or DRF view class) as taking file uploads: its body may be up to
-    LEXICON_MAX_UPLOAD_BYTES (plus multipart overhead) instead of LEXICON_MAX_REQUEST_BYTES."""
-    view.accepts_uploads = True
-    return view
-
-
+# An upload's multipart framing and form fields, on top of the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
@@ -56,8 +50,9 @@ class RequestLimitsMiddleware:
     - a request line (method, target, version) over LEXICON_MAX_REQUEST_LINE_BYTES: 414;
     - more than LEXICON_MAX_HEADER_FIELDS headers, one over LEXICON_MAX_HEADER_FIELD_BYTES, or
       all together over LEXICON_MAX_HEADER_BYTES: 431;
-    - a declared body over LEXICON_MAX_REQUEST_BYTES (LEXICON_MAX_UPLOAD_BYTES on upload
-      views), whatever its content type: 413, before anything reads it;
+    - a declared body over LEXICON_MAX_REQUEST_BYTES, whatever its content type: 413, before
+      anything reads it (views marked ``accepts_uploads``, see pronunciations.transfer, take
+      LEXICON_MAX_UPLOAD_BYTES plus the multipart overhead);
     - a path or query parameter holding NUL or another unstorable character: 400 naming it.
 
     gunicorn's own limits (config/gunicorn.py) sit above these, so only what is beyond them

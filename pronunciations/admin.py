@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from config.middleware import accepts_uploads
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
@@ -34,6 +33,7 @@ from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
+from pronunciations.transfer import accepts_uploads
 
 
 class RuleInline(admin.TabularInline):

@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
-from config.middleware import accepts_uploads
 from orgs import permissions
 from orgs.models import Role
 from pronunciations import fileformats, transfer
@@ -26,6 +25,7 @@ from pronunciations.imports import ImportRejected
 from pronunciations.models import Dictionary, Rule
 from pronunciations.pls import pls_dump
 from pronunciations.resources import DictionaryRulesResource
+from pronunciations.transfer import accepts_uploads
 
 
 class TransferAdminMixin(ImportMixin):

@@ -54,9 +54,9 @@ IMPORT_PARAMETERS = {
 }
 
 
+@transfer.accepts_uploads
 class ImportView(APIView):
     parser_classes = [BoundedMultiPartParser]
-    accepts_uploads = True  # the body bound is LEXICON_MAX_UPLOAD_BYTES (config.middleware)
 
     @extend_schema(
         operation_id="pronunciation-import",
