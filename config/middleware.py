@@ -14,7 +14,7 @@ from ulid import ULID
 
 from config.logging import request_id_var
 from pronunciations.api.exceptions import json_error, translate
-from pronunciations.errors import HeadersTooLarge, RequestTooLarge, UriTooLong
+from pronunciations.errors import HeadersTooLarge, LengthRequired, RequestTooLarge, UriTooLong
 from pronunciations.validation import parameter_errors, replace_unstorable
 
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -50,6 +50,7 @@ class RequestLimitsMiddleware:
     - a request line (method, target, version) over LEXICON_MAX_REQUEST_LINE_BYTES: 414;
     - more than LEXICON_MAX_HEADER_FIELDS headers, one over LEXICON_MAX_HEADER_FIELD_BYTES, or
       all together over LEXICON_MAX_HEADER_BYTES: 431;
+    - a chunked body (Django would read it as empty): 411;
     - a declared body over LEXICON_MAX_REQUEST_BYTES, whatever its content type: 413, before
       anything reads it (views marked ``accepts_uploads``, see pronunciations.transfer, take
       LEXICON_MAX_UPLOAD_BYTES plus the multipart overhead);
@@ -115,6 +116,8 @@ def _header_error(request: HttpRequest) -> Exception | None:
 
 
 def _body_error(request: HttpRequest, view: Any) -> Exception | None:
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return LengthRequired()  # Django would read the body as empty, silently
     declared = request.META.get("CONTENT_LENGTH") or ""
     if not (declared.isascii() and declared.isdigit()):
         return None  # absent (no body is read then) or malformed (gunicorn refuses those)

@@ -42,6 +42,13 @@ class RequestTooLarge(PronunciationError):
     default_message = "Request body is too large."
 
 
+class LengthRequired(PronunciationError):
+    """A chunked body: Django reads only a body whose length is declared (it saw none)."""
+
+    status = 411
+    default_message = "Send the request body with a Content-Length header, not chunked."
+
+
 class UriTooLong(PronunciationError):
     """The request line is over LEXICON_MAX_REQUEST_LINE_BYTES."""
 

@@ -124,6 +124,18 @@ def test_an_upload_whose_form_fields_pass_the_request_limit_is_413(acme: httpx.C
     refused(response, 413, f"Request body is too large: the limit is {LIMIT} bytes.")
 
 
+def test_a_chunked_body_is_411_not_read_as_empty(acme: httpx.Client) -> None:
+    """Issue 11 item 4: without Content-Length Django read the body as empty, so a valid chunked
+    create was answered "name is required"."""
+    body = json.dumps(dictionary("chunked", ("a", "b"))).encode()
+
+    response = acme.post(
+        f"{API}/dictionaries", content=iter([body]), headers={"Content-Type": "application/json"}
+    )
+
+    refused(response, 411, "Send the request body with a Content-Length header, not chunked.")
+
+
 # -- item 5: one notion of "the same match" in validation and in the database ----------------
 
 
