@@ -97,3 +97,23 @@ def test_the_schema_tells_the_truth_about_exports_previews_and_restores() -> Non
         assert "name" in _resolve(schema, update)["properties"]
     assert "413" in paths[one]["put"]["responses"]
     assert "413" in paths["/v1/pronunciation/import"]["post"]["responses"]
+
+
+@pytest.mark.django_db
+def test_public_id_path_parameters_have_the_pattern_the_views_enforce() -> None:
+    """Issue 11 items 8 and 15: a malformed id is a 400, and the schema says which ids are."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = {
+        (parameter["name"], parameter["schema"].get("pattern"))
+        for path in schema["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"].endswith("_id")
+    }
+
+    assert parameters == {
+        ("dictionary_id", "^[A-Za-z0-9_]{1,64}$"),
+        ("target_id", "^[A-Za-z0-9_]{1,64}$"),
+    }
+    restore = schema["paths"]["/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"]
+    assert "400" in restore["post"]["responses"]
