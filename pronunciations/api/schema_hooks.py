@@ -4,8 +4,8 @@ from typing import Any
 
 from pronunciations.validation import NAME_MAX_LENGTH
 
-_PUBLIC_ID = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,64}$"}
-_PATH_SCHEMAS = {
+_PUBLIC_ID: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,64}$"}
+_PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "name": {"type": "string", "pattern": "^[A-Za-z0-9._-]+$", "maxLength": NAME_MAX_LENGTH},
     "number": {"type": "integer", "minimum": 1},
     "other": {"type": "integer", "minimum": 1},
