@@ -16,3 +16,13 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+
+# Request line and header limits. The application bounds both tighter (414/431 in SLNG's body,
+# config.middleware.RequestLimitsMiddleware, LEXICON_MAX_REQUEST_LINE_BYTES and
+# LEXICON_MAX_HEADER_*); these are set above those so gunicorn's own HTML answer (414, 431, or
+# 400 for a malformed request) is left only for requests beyond them. 8190 is the longest
+# request line gunicorn accepts at all; 200 fields of at most 32 KiB bound a request's headers
+# at about 6.4 MiB per worker.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "200"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "32768"))

@@ -1,11 +1,21 @@
-"""Request id middleware: every request gets an id that error bodies echo as slng_request_id."""
+"""Request middleware: a request id on every request, and the bounds every request must keep.
+
+Bounds are checked before anything reads the body or queries the database, and every refusal
+is SLNG's error body (built by pronunciations.api.exceptions, the one place that shapes them).
+"""
 
 from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ulid import ULID
 
 from config.logging import request_id_var
+from pronunciations.api.exceptions import json_error, translate
+from pronunciations.errors import HeadersTooLarge, LengthRequired, RequestTooLarge, UriTooLong
+from pronunciations.validation import parameter_errors, replace_unstorable
 
 REQUEST_ID_HEADER = "X-Request-Id"
 
@@ -28,3 +38,108 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+# An upload's multipart framing and form fields, on top of the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class RequestLimitsMiddleware:
+    """Refuse, in SLNG's body, what gunicorn lets through but the application bounds tighter:
+
+    - a request line (method, target, version) over LEXICON_MAX_REQUEST_LINE_BYTES: 414;
+    - more than LEXICON_MAX_HEADER_FIELDS headers, one over LEXICON_MAX_HEADER_FIELD_BYTES, or
+      all together over LEXICON_MAX_HEADER_BYTES: 431;
+    - a chunked body (Django would read it as empty): 411;
+    - a declared body over LEXICON_MAX_REQUEST_BYTES, whatever its content type: 413, before
+      anything reads it (views marked ``accepts_uploads``, see pronunciations.transfer, take
+      LEXICON_MAX_UPLOAD_BYTES plus the multipart overhead);
+    - a path or query parameter holding NUL or another unstorable character: 400 naming it.
+
+    gunicorn's own limits (config/gunicorn.py) sit above these, so only what is beyond them
+    gets gunicorn's HTML answer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = _request_line_error(request) or _header_error(request)
+        if refusal is not None:
+            return _respond(request, refusal)
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: dict[str, Any]
+    ) -> HttpResponse | None:
+        try:
+            refusal = _body_error(request, view) or _parameter_error(request, kwargs)
+        except TooManyFieldsSent as exc:  # more query parameters than Django parses
+            refusal = exc
+        return None if refusal is None else _respond(request, refusal)
+
+
+def _respond(request: HttpRequest, error: Exception) -> HttpResponse:
+    return json_error(request, translate(error))
+
+
+def _request_line_error(request: HttpRequest) -> Exception | None:
+    target = request.META.get("RAW_URI") or request.get_full_path()
+    protocol = request.META.get("SERVER_PROTOCOL", "HTTP/1.1")
+    length = len(f"{request.method} {target} {protocol}".encode("latin-1", "replace"))
+    limit = settings.LEXICON_MAX_REQUEST_LINE_BYTES
+    if length > limit:
+        return UriTooLong(f"Request line is too long: {length} bytes, the limit is {limit}.")
+    return None
+
+
+def _header_error(request: HttpRequest) -> Exception | None:
+    headers = [
+        (name, str(value))
+        for name, value in request.META.items()
+        if name.startswith("HTTP_") or name in ("CONTENT_TYPE", "CONTENT_LENGTH")
+    ]
+    most, field_limit = settings.LEXICON_MAX_HEADER_FIELDS, settings.LEXICON_MAX_HEADER_FIELD_BYTES
+    if len(headers) > most:
+        return HeadersTooLarge(f"Too many header fields: {len(headers)}, the limit is {most}.")
+    sizes = {name: len(name.removeprefix("HTTP_")) + 2 + len(value) for name, value in headers}
+    for name, size in sizes.items():
+        if size > field_limit:
+            header = name.removeprefix("HTTP_").replace("_", "-").title()
+            return HeadersTooLarge(
+                f"Header field {header} is too large: {size} bytes, the limit is {field_limit}."
+            )
+    total, total_limit = sum(sizes.values()), settings.LEXICON_MAX_HEADER_BYTES
+    if total > total_limit:
+        return HeadersTooLarge(f"Headers are too large: {total} bytes, the limit is {total_limit}.")
+    return None
+
+
+def _body_error(request: HttpRequest, view: Any) -> Exception | None:
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return LengthRequired()  # Django would read the body as empty, silently
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if not (declared.isascii() and declared.isdigit()):
+        return None  # absent (no body is read then) or malformed (gunicorn refuses those)
+    uploads = getattr(view, "accepts_uploads", False) or getattr(
+        getattr(view, "cls", None), "accepts_uploads", False
+    )
+    if uploads:
+        limit, what = settings.LEXICON_MAX_UPLOAD_BYTES, "The file is too large"
+        if int(declared) > limit + MULTIPART_OVERHEAD_BYTES:
+            return RequestTooLarge(f"{what}: the limit is {limit} bytes.")
+        return None
+    limit = settings.LEXICON_MAX_REQUEST_BYTES
+    if int(declared) > limit:
+        return RequestTooLarge(f"Request body is too large: the limit is {limit} bytes.")
+    return None
+
+
+def _parameter_error(request: HttpRequest, kwargs: dict[str, Any]) -> Exception | None:
+    parameters = [(name, value) for name, value in kwargs.items() if isinstance(value, str)]
+    parameters += [(name, value) for name, values in request.GET.lists() for value in values]
+    errors: dict[str, list[str]] = {}
+    for name, value in parameters:
+        if problems := parameter_errors(name) or parameter_errors(value):
+            errors.setdefault(replace_unstorable(name), problems)
+    return ValidationError(errors) if errors else None

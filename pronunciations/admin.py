@@ -4,11 +4,10 @@ Every write goes through the services (validation, revisions, change signal); fo
 with pronunciations.validation so errors appear next to the offending rule.
 """
 
-import json
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
     HttpRequest,
@@ -34,6 +33,7 @@ from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
+from pronunciations.transfer import accepts_uploads
 
 
 class RuleInline(admin.TabularInline):
@@ -81,7 +81,14 @@ class OrganizationFilter(admin.SimpleListFilter):
         return [(str(o.pk), o.name) for o in permissions.organizations(request)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(organization_id=self.value()) if self.value() else queryset
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            pk = validation.validate_int_parameter(value, name="org", low=1, high=2**63 - 1)
+        except ValidationError as exc:
+            raise BadRequest(f"org: {' '.join(exc.message_dict['org'])}") from exc
+        return queryset.filter(organization_id=pk)
 
 
 class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
@@ -228,7 +235,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
             path("<int:pk>/pls/", view(self.pls_view), name="pronunciations_dictionary_pls"),
             path(
                 "<int:pk>/pls/import/",
-                view(self.pls_import_view),
+                accepts_uploads(view(self.pls_import_view)),
                 name="pronunciations_dictionary_pls_import",
             ),
             *super().get_urls(),
@@ -245,12 +252,13 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         if request.method != "POST" or not self.has_module_permission(request):
             raise PermissionDenied
         try:
-            body = json.loads(request.body or b"{}")
+            body = validation.parse_json(request.body or b"{}", field="body")
+            if not isinstance(body, dict):
+                raise ValidationError({"body": ["must be a JSON object with modes and text"]})
             modes = validation.validate_modes(body.get("modes"))
             text = validation.validate_preview_text(body.get("text", ""))
-        except (ValueError, ValidationError) as exc:
-            errors = getattr(exc, "message_dict", {"body": [str(exc)]})
-            return JsonResponse({"errors": errors}, status=400)
+        except ValidationError as exc:
+            return JsonResponse({"errors": exc.message_dict}, status=400)
         return JsonResponse(preview.result_to_wire(preview.rewrite(modes, text)))
 
     def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -278,8 +286,10 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     def _restore(self, request: HttpRequest, obj: Dictionary) -> HttpResponse:
         if not permissions.allowed(request, obj.organization_id, Role.EDITOR):
             raise PermissionDenied
-        number = int(request.POST.get("number", "0"))
         try:
+            number = validation.validate_int_parameter(
+                request.POST.get("number", ""), name="number", low=1, high=2**31 - 1
+            )
             services.dictionary_revision_restore(
                 organization=obj.organization,
                 name=obj.name,
@@ -290,6 +300,9 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
             messages.success(request, f"Restored revision {number} as a new revision.")
         except PronunciationError as exc:
             messages.error(request, exc.message)
+        except ValidationError as exc:
+            problems = (f"{key}: {' '.join(ms)}" for key, ms in exc.message_dict.items())
+            messages.error(request, "; ".join(problems))
         return HttpResponseRedirect(request.path)
 
 

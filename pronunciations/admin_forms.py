@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
 from django.forms.models import BaseInlineFormSet
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -11,6 +12,28 @@ from orgs.models import Organization
 from pronunciations import validation
 from pronunciations.models import Dictionary, Mode
 from pronunciations.validation import VALUE_FIELD
+
+
+class BoundedJSONField(forms.JSONField):
+    """Django's JSONField parsed by validation.parse_json: depth-bounded, never RecursionError.
+
+    A bound form shows back exactly the text that was typed, so a refused value (too deep, or
+    with characters that cannot be stored) is never serialized again to render the page.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if self.disabled or not isinstance(value, str) or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            converted = validation.parse_json(value, field="metadata")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["metadata"], code="invalid") from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if self.disabled or not isinstance(data, str):
+            return super().bound_data(data, initial)
+        return InvalidJSONInput(data)
 
 
 class DictionaryForm(forms.ModelForm):
@@ -21,6 +44,7 @@ class DictionaryForm(forms.ModelForm):
     class Meta:
         model = Dictionary
         fields = ["organization", "name", "metadata"]
+        field_classes = {"metadata": BoundedJSONField}
         help_texts = {"metadata": 'A JSON object, e.g. {"language": "en-US"}.'}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -38,7 +62,9 @@ class DictionaryForm(forms.ModelForm):
         errors: dict[str, list[str]] = {}
         metadata = validation.clean_metadata(self.cleaned_data.get("metadata"), errors)
         if errors:
-            raise ValidationError(errors["metadata"])
+            raise ValidationError(
+                [m if at == "metadata" else f"{at}: {m}" for at, ms in errors.items() for m in ms]
+            )
         return metadata
 
     def clean(self) -> dict[str, Any]:

@@ -4,12 +4,11 @@ export actions, and PLS per dictionary. Mixed into DictionaryAdmin.
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
@@ -24,8 +23,9 @@ from pronunciations.admin_forms import (
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.imports import ImportRejected
 from pronunciations.models import Dictionary, Rule
-from pronunciations.pls import PlsError, pls_dump
+from pronunciations.pls import pls_dump
 from pronunciations.resources import DictionaryRulesResource
+from pronunciations.transfer import accepts_uploads
 
 
 class TransferAdminMixin(ImportMixin):
@@ -41,16 +41,18 @@ class TransferAdminMixin(ImportMixin):
     def _editable(self, request: HttpRequest, pk: int, role: str) -> Dictionary:
         raise NotImplementedError
 
+    def get_urls(self) -> list[Any]:
+        """django-import-export's pages, the import page marked as taking an upload."""
+        urls = super().get_urls()
+        for pattern in urls:
+            if str(getattr(pattern, "name", "")).endswith("_import"):
+                accepts_uploads(pattern.callback)
+        return urls
+
     def pls_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._editable(request, pk, Role.VIEWER)
         modes = modes_to_wire(modes_from_rules(obj.rules.order_by("mode", "position")))
-        try:
-            body = pls_dump(modes, obj.metadata)
-        except PlsError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(
-                reverse("admin:pronunciations_dictionary_change", args=[obj.pk])
-            )
+        body = pls_dump(modes, obj.metadata)
         response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{obj.name}.pls"'
         return response

@@ -42,6 +42,27 @@ class RequestTooLarge(PronunciationError):
     default_message = "Request body is too large."
 
 
+class LengthRequired(PronunciationError):
+    """A chunked body: Django reads only a body whose length is declared (it saw none)."""
+
+    status = 411
+    default_message = "Send the request body with a Content-Length header, not chunked."
+
+
+class UriTooLong(PronunciationError):
+    """The request line is over LEXICON_MAX_REQUEST_LINE_BYTES."""
+
+    status = 414
+    default_message = "Request URI is too long."
+
+
+class HeadersTooLarge(PronunciationError):
+    """A header, or all of them together, over the LEXICON_MAX_HEADER_* bounds."""
+
+    status = 431
+    default_message = "Request header fields are too large."
+
+
 class Unauthenticated(PronunciationError):
     status = 401
     code = "pronunciation_unauthenticated"

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from pronunciations import tabular
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.models import Dictionary
+from pronunciations.validation import replace_unstorable
 
 FORMATS = ("csv", "xlsx", "json", "pls")
 CONTENT_TYPES = {
@@ -112,9 +113,11 @@ def xlsx_file(dictionaries: Iterable[Dictionary], columns: list[str]) -> IO[byte
     """A spooled temporary file holding the workbook (write-only mode keeps memory flat)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("rules")
-    sheet.append(columns)
+    # A cell cannot hold control characters: content stored before validation refused them is
+    # written with U+FFFD in their place, so the export never fails on stored content.
+    sheet.append([replace_unstorable(column) for column in columns])
     for row in _rows(dictionaries, columns):
-        sheet.append([tabular.escape_cell(cell) for cell in row])
+        sheet.append([replace_unstorable(tabular.escape_cell(cell)) for cell in row])
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
     workbook.save(output)
     output.seek(0)

@@ -62,13 +62,21 @@ class Dictionary(models.Model):
 
 
 class Rule(models.Model):
-    """One rule of one mode. ``value`` is the ``replace`` text (rewrite) or the ``ipa`` text."""
+    """One rule of one mode. ``value`` is the ``replace`` text (rewrite) or the ``ipa`` text.
+
+    ``key`` is the match's comparison key (``validation.match_key``: case-folded, whitespace
+    runs as one space), written with the rule. The unique constraint sits on it, so the database
+    calls two matches the same exactly when validation does; PostgreSQL's ``lower()`` does not
+    (it maps ``İ`` to ``i``, ``casefold()`` does not; ``ß`` and ``ss`` the other way round).
+    """
 
     dictionary = models.ForeignKey(Dictionary, on_delete=models.CASCADE, related_name="rules")
     mode = models.CharField(max_length=16, choices=Mode.choices)
     position = models.PositiveSmallIntegerField()
     match = models.CharField(max_length=128)
     value = models.CharField(max_length=256)
+    # Case folding can make a match up to three times longer (ΐ is three code points folded).
+    key = models.CharField(max_length=384, editable=False)
 
     class Meta:
         ordering = ["dictionary", "mode", "position"]
@@ -77,7 +85,7 @@ class Rule(models.Model):
                 fields=["dictionary", "mode", "position"], name="rule_unique_position"
             ),
             models.UniqueConstraint(
-                "dictionary", "mode", Lower("match"), name="rule_unique_match_per_mode"
+                fields=["dictionary", "mode", "key"], name="rule_unique_key_per_mode"
             ),
         ]
         indexes = [models.Index(Lower("match"), name="rule_match_lower_idx")]

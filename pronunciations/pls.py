@@ -76,33 +76,29 @@ def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
 
     Rewrite rules become ``<alias>`` lexemes, then ipa rules ``<phoneme>`` lexemes, in rule
     order. ``metadata["language"]`` becomes xml:lang ("und" when it is not a non-empty string).
-    Raises PlsError naming the field (``modes.rewrite.rules[3].match``) when a value holds a
-    character XML 1.0 cannot represent, such as U+0001.
+    A character XML 1.0 cannot represent (such as U+0001, which validation refuses today but
+    older content may hold) is written as U+FFFD, so an export never fails on stored content.
     """
     language = metadata.get("language")
     if not isinstance(language, str) or not language:
         language = NO_LANGUAGE
-    lang = _escaped(language, "metadata.language", _ATTRIBUTE_ESCAPES)
+    lang = _escaped(language, _ATTRIBUTE_ESCAPES)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<lexicon version="1.0" xmlns="{PLS_NAMESPACE}" alphabet="ipa" xml:lang="{lang}">',
     ]
     for mode, value_field, element in _MODE_ELEMENTS:
-        for index, rule in enumerate((modes.get(mode) or {}).get("rules") or []):
-            path = f"modes.{mode}.rules[{index}]"
-            match = _escaped(rule["match"], f"{path}.match")
-            value = _escaped(rule[value_field], f"{path}.{value_field}")
+        for rule in (modes.get(mode) or {}).get("rules") or []:
+            match = _escaped(rule["match"])
+            value = _escaped(rule[value_field])
             lines += ["  <lexeme>", f"    <grapheme>{match}</grapheme>"]
             lines += [f"    <{element}>{value}</{element}>", "  </lexeme>"]
     lines.append("</lexicon>\n")
     return "\n".join(lines).encode("utf-8")
 
 
-def _escaped(value: str, path: str, escapes: dict[int, str] = _TEXT_ESCAPES) -> str:
-    if bad := _NOT_XML_CHAR.search(value):
-        code = ord(bad.group())
-        raise PlsError(f"{path} contains U+{code:04X}, which XML 1.0 cannot represent")
-    return value.translate(escapes)
+def _escaped(value: str, escapes: dict[int, str] = _TEXT_ESCAPES) -> str:
+    return _NOT_XML_CHAR.sub("\ufffd", value).translate(escapes)
 
 
 def pls_load(data: bytes, *, max_bytes: int) -> PlsImport:

@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from orgs.models import Organization
 from pronunciations.errors import DictionaryNotFound, RevisionNotFound
 from pronunciations.models import Dictionary, Revision, Rule
+from pronunciations.validation import normalize_name
 
 
 def _with_rules(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
@@ -35,7 +36,7 @@ def _live(organization: Organization) -> QuerySet[Dictionary]:
 
 
 def _named(queryset: QuerySet[Dictionary], name: str) -> Dictionary:
-    found = queryset.filter(normalized_name=name.lower()).first()
+    found = queryset.filter(normalized_name=normalize_name(name)).first()
     if found is None:
         raise DictionaryNotFound(name)
     return found
@@ -96,7 +97,7 @@ def dictionaries_for_export(
     """The organization's live dictionaries (all, or those named) with rules, ordered by name."""
     queryset = dictionary_list(organization=organization)
     if names:
-        wanted = {name.lower(): name for name in names}
+        wanted = {normalize_name(name): name for name in names}
         queryset = queryset.filter(normalized_name__in=list(wanted))
         found = set(queryset.values_list("normalized_name", flat=True))
         missing = [name for key, name in wanted.items() if key not in found]

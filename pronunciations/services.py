@@ -44,7 +44,14 @@ def announce(dictionary: Dictionary, change: str) -> None:
 def _write_rules(dictionary: Dictionary, modes: Modes) -> None:
     Rule.objects.filter(dictionary=dictionary).delete()
     Rule.objects.bulk_create(
-        Rule(dictionary=dictionary, mode=mode, position=i, match=spec.match, value=spec.value)
+        Rule(
+            dictionary=dictionary,
+            mode=mode,
+            position=i,
+            match=spec.match,
+            value=spec.value,
+            key=validation.match_key(spec.match),
+        )
         for mode, specs in modes.items()
         for i, spec in enumerate(specs)
     )
@@ -61,14 +68,16 @@ def _record(
         snapshot={"modes": modes_to_wire(modes), "metadata": dictionary.metadata},
         content_hash=dictionary.content_hash,
         author=author,
-        comment=comment[:500],
+        comment=comment,
         created_at=dictionary.updated_at,
     )
 
 
 def _name_taken(organization: Organization, name: str) -> bool:
     return Dictionary.objects.filter(
-        organization=organization, normalized_name=name.lower(), deleted_at__isnull=True
+        organization=organization,
+        normalized_name=validation.normalize_name(name),
+        deleted_at__isnull=True,
     ).exists()
 
 
@@ -84,11 +93,12 @@ def dictionary_create(
 ) -> Dictionary:
     """Validate and store a new dictionary (revision 1); raises ValidationError or Conflict."""
     clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
+    comment = validation.validate_comment(comment)
     now = timezone.now()
     dictionary = Dictionary(
         organization=organization,
         name=clean.name,
-        normalized_name=clean.name.lower(),
+        normalized_name=validation.normalize_name(clean.name),
         metadata=clean.metadata,
         content_hash=content_hash(clean.modes),
         created_at=now,
@@ -117,7 +127,11 @@ def etag_matches(if_match: str, etag: str) -> bool:
 def _locked(organization: Organization, name: str, if_match: str | None) -> Dictionary:
     dictionary = (
         Dictionary.objects.select_for_update()
-        .filter(organization=organization, normalized_name=name.lower(), deleted_at__isnull=True)
+        .filter(
+            organization=organization,
+            normalized_name=validation.normalize_name(name),
+            deleted_at__isnull=True,
+        )
         .first()
     )
     if dictionary is None:
@@ -178,6 +192,7 @@ def dictionary_update(
     A change that leaves content and metadata as they are records nothing. Raises
     DictionaryNotFound, PreconditionFailed or ValidationError.
     """
+    comment = validation.validate_comment(comment)
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
         clean = _next_input(dictionary, modes, metadata, partial=partial)
@@ -200,6 +215,7 @@ def dictionary_revision_restore(
     comment: str = "",
 ) -> Dictionary:
     """Make a new revision whose content and metadata equal revision ``number``."""
+    comment = validation.validate_comment(comment)
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
         revision = dictionary.revisions.filter(number=number).first()

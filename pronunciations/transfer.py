@@ -19,6 +19,14 @@ from pronunciations.tabular import RowError, SourceRow, export_columns, parse_ro
 from pronunciations.validation import VALUE_FIELD, validate_name
 
 
+def accepts_uploads(view: Any) -> Any:
+    """Mark a view (a function, or a DRF view class) as taking an import file: its body may be
+    up to LEXICON_MAX_UPLOAD_BYTES plus multipart overhead instead of LEXICON_MAX_REQUEST_BYTES
+    (config.middleware.RequestLimitsMiddleware reads the mark)."""
+    view.accepts_uploads = True
+    return view
+
+
 def detect_format(requested: str | None, filename: str) -> str:
     """The explicit format, else the file's extension; ValidationError when neither is known."""
     file_format = (requested or PurePath(filename).suffix.removeprefix(".")).lower()

@@ -21,6 +21,7 @@ NAME_MAX_LENGTH = 128
 MAX_RULES_PER_MODE = 256
 MATCH_MAX_LENGTH = 128
 VALUE_MAX_LENGTH = 256
+COMMENT_MAX_LENGTH = 500
 _NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
 # Characters that PostgreSQL text, XML 1.0 or a spreadsheet cell cannot hold: NUL and the other
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; unpaired surrogates
@@ -61,6 +62,12 @@ def unstorable_errors(value: str) -> list[str]:
     return [f"must not contain control characters or unpaired surrogates (U+{ord(found[0]):04X})"]
 
 
+def replace_unstorable(value: str, replacement: str = "\ufffd") -> str:
+    """``value`` with every character of _UNSTORABLE_RE replaced (exports of content stored
+    before these characters were refused must still succeed)."""
+    return _UNSTORABLE_RE.sub(replacement, value)
+
+
 def json_depth(value: object) -> int:
     """Nesting depth of a parsed JSON value (a scalar is 0), computed without recursion."""
     deepest, stack = 0, [(value, 0)]
@@ -77,20 +84,35 @@ def json_depth(value: object) -> int:
 def parse_json(text: str | bytes, *, field: str) -> Any:
     """Parse untrusted JSON, bounded in nesting depth (LEXICON_MAX_JSON_DEPTH).
 
-    Raises ``ValidationError`` keyed by ``field`` for malformed or too deeply nested JSON,
+    Raises ``ValidationError`` keyed by ``field`` for malformed (code ``malformed``, the
+    decoder's message in ``params["reason"]``) or too deeply nested JSON (code ``too_deep``),
     never ``RecursionError``.
     """
     limit = settings.LEXICON_MAX_JSON_DEPTH
-    too_deep = f"is nested too deeply: at most {limit} levels of arrays and objects"
+    too_deep = ValidationError(
+        f"is nested too deeply: at most {limit} levels of arrays and objects", code="too_deep"
+    )
     try:
         value = json.loads(text)
     except RecursionError:
         raise ValidationError({field: [too_deep]}) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationError({field: [f"is not valid JSON: {exc}"]}) from None
+        malformed = ValidationError(
+            "is not valid JSON: %(reason)s", code="malformed", params={"reason": str(exc)}
+        )
+        raise ValidationError({field: [malformed]}) from None
     if json_depth(value) > limit:
         raise ValidationError({field: [too_deep]})
     return value
+
+
+def normalize_name(name: str) -> str:
+    """The identity of a dictionary name: what ``normalized_name`` stores and lookups compare.
+
+    Valid names are ASCII, where Python's lower(), casefold() and PostgreSQL's lower() agree;
+    callers validate the name (or a path parameter) before normalizing it.
+    """
+    return name.lower()
 
 
 def match_key(match: str) -> str:
@@ -133,7 +155,7 @@ def _text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[s
         problems.append(f"must be at most {max_length} characters")
     if strip_edges and value != value.strip():
         problems.append("must not start or end with whitespace")
-    return problems
+    return problems + unstorable_errors(value)
 
 
 def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
@@ -201,12 +223,41 @@ def clean_modes(raw: object, errors: FieldErrors) -> Modes:
     return modes
 
 
+def _json_text_errors(value: object, path: str, errors: FieldErrors) -> None:
+    """Every key and string inside a parsed JSON value, checked without recursion."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if problems := unstorable_errors(item):
+                errors.setdefault(where, []).extend(problems)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{where}.{key}"
+                if isinstance(key, str) and (problems := unstorable_errors(key)):
+                    child_path = f"{where}.{replace_unstorable(key)}"
+                    errors.setdefault(child_path, []).extend(f"key {p}" for p in problems)
+                stack.append((child, child_path))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
+
+
 def clean_metadata(raw: object, errors: FieldErrors) -> dict[str, Any]:
-    """Validate ``metadata``: a JSON object (null means none) of bounded serialized size."""
+    """Validate ``metadata``: a JSON object (null means none) of bounded depth and serialized
+    size, whose keys and strings hold only storable characters (paths like metadata.a[2].b)."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         errors["metadata"] = ["must be an object"]
+        return {}
+    depth = settings.LEXICON_MAX_JSON_DEPTH
+    if json_depth(raw) > depth:  # checked first: serializing a deeper value would recurse
+        errors["metadata"] = [f"is nested too deeply: at most {depth} levels of arrays and objects"]
+        return {}
+    found: FieldErrors = {}
+    _json_text_errors(raw, "metadata", found)
+    if found:
+        errors.update(found)
         return {}
     limit = settings.LEXICON_MAX_METADATA_BYTES
     size = len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -243,12 +294,14 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
 
 
 def validate_preview_text(text: object) -> str:
-    """Preview input: a string of at most LEXICON_MAX_PREVIEW_CHARS characters."""
+    """Preview input: a string of at most LEXICON_MAX_PREVIEW_CHARS storable characters."""
     limit = settings.LEXICON_MAX_PREVIEW_CHARS
     if not isinstance(text, str):
         raise ValidationError({"text": ["text is required and must be a string"]})
     if len(text) > limit:
         raise ValidationError({"text": [f"must be at most {limit} characters, got {len(text)}"]})
+    if problems := unstorable_errors(text):
+        raise ValidationError({"text": problems})
     return text
 
 
@@ -289,3 +342,65 @@ def validate_speak(body: Mapping[str, Any]) -> SpeakInput:
     if errors:
         raise ValidationError(errors)
     return SpeakInput(text=str(text), target=labels["target"] or None, voice=labels["voice"])
+
+
+def validate_comment(comment: object, *, field: str = "comment") -> str:
+    """A revision comment: absent or null (empty), else a string of at most 500 characters."""
+    if comment is None:
+        return ""
+    if not isinstance(comment, str):
+        raise ValidationError({field: ["must be a string"]})
+    problems = unstorable_errors(comment)
+    if len(comment) > COMMENT_MAX_LENGTH:
+        problems.insert(0, f"must be at most {COMMENT_MAX_LENGTH} characters")
+    if problems:
+        raise ValidationError({field: problems})
+    return comment
+
+
+def validate_body_name(body_name: object, path_name: str) -> None:
+    """A body ``name`` next to a path name must be absent or the same dictionary's name."""
+    if body_name is None:
+        return
+    if problems := name_errors(body_name):
+        raise ValidationError({"name": problems})
+    assert isinstance(body_name, str)  # noqa: S101 - narrowed by name_errors
+    if normalize_name(body_name) != normalize_name(path_name):
+        raise ValidationError(
+            {"name": ["must match the dictionary in the path; renaming is not supported"]}
+        )
+
+
+# -- request parameters (path and query), checked before they reach the database ----------
+
+_ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
+_DIGITS_RE = re.compile(r"[0-9]{1,10}")
+
+
+def parameter_errors(value: str) -> list[str]:
+    """What no path or query parameter may hold, whatever it means: NUL and the other
+    characters of unstorable_errors (their length is bounded by the request line's)."""
+    return unstorable_errors(value)
+
+
+def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
+    """An integer parameter in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
+    if not _DIGITS_RE.fullmatch(raw) or not low <= int(raw) <= high:
+        raise ValidationError({name: [f"must be an integer from {low} to {high}"]})
+    return int(raw)
+
+
+def validate_public_id(raw: str, *, name: str) -> str:
+    """A public id parameter (``pd_<ulid>``, ``tgt_<ulid>``): letters, digits and ``_`` only."""
+    if not _ID_RE.fullmatch(raw):
+        raise ValidationError({name: ["must be an id of letters, digits and '_' (at most 64)"]})
+    return raw
+
+
+def validate_names_parameter(raw: str, *, name: str = "names") -> list[str]:
+    """A comma-separated list of dictionary names; each must be a valid name."""
+    names = [part.strip() for part in raw.split(",") if part.strip()]
+    problems = [f"{part!r}: {p}" for part in names for p in name_errors(part)]
+    if problems:
+        raise ValidationError({name: [replace_unstorable(p) for p in problems]})
+    return names

@@ -18,6 +18,7 @@ from django_celery_beat.models import (
 )
 
 from orgs import permissions
+from orgs.admin import CheckedSelectionAdmin
 from orgs.models import Role
 from sync.models import SyncTarget
 from sync.receivers import publish_run
@@ -69,7 +70,7 @@ class ScheduleWhenForm(forms.ModelForm):
         return data
 
 
-class ScopedPeriodicTaskAdmin(PeriodicTaskAdmin):
+class ScopedPeriodicTaskAdmin(CheckedSelectionAdmin, PeriodicTaskAdmin):
     """Schedules: staff see only their (admin-role) organizations' sync schedules, and change
     only when they run. Superusers keep django-celery-beat's full form."""
 
@@ -148,7 +149,7 @@ admin.site.unregister(PeriodicTask)
 admin.site.register(PeriodicTask, ScopedPeriodicTaskAdmin)
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(CheckedSelectionAdmin):
     """Schedule rows (every 5 minutes, a crontab) are shared by every organization's tasks, and
     their pages list those tasks: only superusers see and edit them. Organization admins pick
     among them in their schedule's form."""

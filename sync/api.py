@@ -128,9 +128,10 @@ class TargetRunView(APIView):
     @extend_schema(
         operation_id="sync-targets-run",
         request=None,
-        responses={202: dict, **error_responses(401, 404, 503)},
+        responses={202: dict, **error_responses(400, 401, 404, 503)},
     )
     def post(self, request: Request, target_id: str) -> Response:
+        validation.validate_public_id(target_id, name="target_id")
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
         if not publish_run(target, "manual"):
             raise Unavailable("The sync queue is unavailable; the target's schedule will catch up.")
@@ -139,9 +140,11 @@ class TargetRunView(APIView):
 
 class TargetRunsView(APIView):
     @extend_schema(
-        operation_id="sync-targets-runs", responses={200: dict, **error_responses(401, 404, 503)}
+        operation_id="sync-targets-runs",
+        responses={200: dict, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, target_id: str) -> Response:
+        validation.validate_public_id(target_id, name="target_id")
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
         runs = target.runs.order_by("-started_at")[:50]
         return Response({"runs": [run_to_wire(run) for run in runs]})

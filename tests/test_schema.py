@@ -1,5 +1,7 @@
 """The served OpenAPI schema describes SLNG's operations and error body."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -16,7 +18,8 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         for op in path.values()
     }
     slng = {
-        "pronunciation-dictionaries-create": {"201", "400", "401", "409", "503"},
+        # 413: a body over LEXICON_MAX_REQUEST_BYTES (issue 11).
+        "pronunciation-dictionaries-create": {"201", "400", "401", "409", "413", "503"},
         "pronunciation-dictionaries-list": {"200", "401", "503"},
         "pronunciation-dictionaries-get": {"200", "400", "401", "404", "503"},
         # 412 answers only a DELETE that sends If-Match, which SLNG clients never do.
@@ -59,3 +62,60 @@ def test_docs_page_is_served_without_external_assets() -> None:
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
     assert b"cdn.jsdelivr" not in response.content
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    return dict(schema["components"]["schemas"][ref.rsplit("/", 1)[1]])
+
+
+@pytest.mark.django_db
+def test_the_schema_tells_the_truth_about_exports_previews_and_restores() -> None:
+    """Issue 11 item 15: the per-dictionary JSON export was "binary" and the saved-dictionary
+    preview documented modes that it ignores; restore's optional comment was undocumented."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    one = "/v1/pronunciation/dictionaries/{name}"
+
+    for export in (f"{one}/export", "/v1/pronunciation/export"):
+        content = paths[export]["get"]["responses"]["200"]["content"]
+        assert content["application/json"]["schema"]["type"] == "array"
+        assert content["text/csv; charset=utf-8"]["schema"]["format"] == "binary"
+    saved = paths[f"{one}/preview"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(_resolve(schema, saved["schema"])["properties"]) == {"text"}
+    unsaved = paths["/v1/pronunciation/preview"]["post"]["requestBody"]["content"]
+    assert set(_resolve(schema, unsaved["application/json"]["schema"])["required"]) == {
+        "text",
+        "modes",
+    }
+    restore = paths[f"{one}/revisions/{{number}}/restore"]["post"]
+    body = _resolve(schema, restore["requestBody"]["content"]["application/json"]["schema"])
+    assert set(body["properties"]) == {"comment"}
+    assert restore["requestBody"].get("required", False) is False
+    for method in ("put", "patch"):
+        update = paths[one][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert "name" in _resolve(schema, update)["properties"]
+    assert "413" in paths[one]["put"]["responses"]
+    assert "413" in paths["/v1/pronunciation/import"]["post"]["responses"]
+
+
+@pytest.mark.django_db
+def test_public_id_path_parameters_have_the_pattern_the_views_enforce() -> None:
+    """Issue 11 items 8 and 15: a malformed id is a 400, and the schema says which ids are."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    parameters = {
+        (parameter["name"], parameter["schema"].get("pattern"))
+        for path in schema["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"].endswith("_id")
+    }
+
+    assert parameters == {
+        ("dictionary_id", "^[A-Za-z0-9_]{1,64}$"),
+        ("target_id", "^[A-Za-z0-9_]{1,64}$"),
+    }
+    restore = schema["paths"]["/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"]
+    assert "400" in restore["post"]["responses"]

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Request line, header and body bounds, and clean path/query parameters, before any view.
+    "config.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,8 +78,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# Django refuses bodies it buffers past this size; the API's JSON parser has its own bound below.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LEXICON_MAX_REQUEST_BYTES", 1024 * 1024)
+# Largest request body (413 beyond it, on every path, whatever the content type); upload views
+# take LEXICON_MAX_UPLOAD_BYTES instead. config.middleware.RequestLimitsMiddleware checks the
+# declared length before anything reads the body; the API's JSON parser checks the bytes read.
+LEXICON_MAX_REQUEST_BYTES = env_int("LEXICON_MAX_REQUEST_BYTES", 1024 * 1024)
+# Django's own bound on a buffered body (form fields of a multipart upload included) is the same
+# number; a RequestDataTooBig that still escapes is SLNG's 413 too (api/exceptions.translate).
+DATA_UPLOAD_MAX_MEMORY_SIZE = LEXICON_MAX_REQUEST_BYTES
+# The rules inline posts 7 fields per rule (2 modes x 256 rules), past Django's default of 1000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 8000
+# Request line and headers: the application answers 414/431 in SLNG's body up to these bounds;
+# gunicorn (config/gunicorn.py) refuses only what is beyond its own, larger limits.
+LEXICON_MAX_REQUEST_LINE_BYTES = env_int("LEXICON_MAX_REQUEST_LINE_BYTES", 4096)
+LEXICON_MAX_HEADER_FIELD_BYTES = env_int("LEXICON_MAX_HEADER_FIELD_BYTES", 8190)
+LEXICON_MAX_HEADER_FIELDS = env_int("LEXICON_MAX_HEADER_FIELDS", 100)
+LEXICON_MAX_HEADER_BYTES = env_int("LEXICON_MAX_HEADER_BYTES", 32 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["orgs.authentication.BearerKeyAuthentication"],
@@ -110,7 +125,6 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LEXICON_MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
 # Requests per API key ("<n>/<second|minute|hour|day>"); empty disables the limit. Counted in
 # the default cache: set LEXICON_CACHE_URL=redis://… so every web worker shares the count.
 LEXICON_RATE_LIMIT = env_str("LEXICON_RATE_LIMIT", "1200/min")

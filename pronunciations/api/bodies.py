@@ -19,6 +19,7 @@ from pronunciations import selectors
 from pronunciations.api.serializers import DictionaryOutput
 from pronunciations.errors import DictionaryNotFound
 from pronunciations.models import Dictionary
+from pronunciations.validation import normalize_name
 
 Version = tuple[str, int]
 
@@ -79,7 +80,8 @@ def _versions(organization: Organization, name: str | None = None) -> list[Versi
             cursor.execute(_VERSIONS_SQL + _ORDER, [organization.pk])
         else:
             cursor.execute(
-                _VERSIONS_SQL + ' AND "normalized_name" = %s', [organization.pk, name.lower()]
+                _VERSIONS_SQL + ' AND "normalized_name" = %s',
+                [organization.pk, normalize_name(name)],
             )
         return [(public_id, revision) for public_id, revision in cursor.fetchall()]
 

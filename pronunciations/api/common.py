@@ -11,10 +11,11 @@ from rest_framework.response import Response
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary
-from pronunciations.validation import validate_modes
+from pronunciations.validation import validate_int_parameter, validate_modes
 
 _ERROR_CODES = {
     400: "invalid_pronunciation",
+    413: "invalid_pronunciation (request body over LEXICON_MAX_REQUEST_BYTES)",
     401: "pronunciation_unauthenticated",
     404: "pronunciation_not_found",
     409: "pronunciation_conflict",
@@ -35,12 +36,11 @@ def json_object(request: Request) -> Mapping[str, Any]:
 
 
 def query_int(request: Request, name: str, default: int | None, low: int, high: int) -> int | None:
+    """An integer query parameter in ``low..high``; 400 naming it otherwise."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ValidationError({name: [f"must be an integer from {low} to {high}"]})
-    return int(raw)
+    return validate_int_parameter(raw, name=name, low=low, high=high)
 
 
 def dictionary_response(

@@ -7,6 +7,12 @@ and for requests that never reach a view (the 404/500 handlers of config.urls).
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -17,9 +23,11 @@ from rest_framework.views import set_rollback
 from pronunciations.errors import (
     InvalidDictionary,
     PronunciationError,
+    RequestTooLarge,
     Unauthenticated,
     Unavailable,
 )
+from pronunciations.validation import replace_unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +58,19 @@ class InternalError(PronunciationError):
     default_message = "Internal server error."
 
 
+def _printable(value: Any) -> Any:
+    """Error text may quote what the client sent (a column name, a key): every string, keys
+    included, has what UTF-8 or a log cannot carry (lone surrogates, controls) replaced, so
+    writing the error body never fails. Error bodies are our own shallow structures."""
+    if isinstance(value, str):
+        return replace_unstorable(value)
+    if isinstance(value, dict):
+        return {_printable(key): _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value
+
+
 def error_body(error: PronunciationError, request_id: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": error.code, "error": error.message}
     if error.field_errors:
@@ -57,7 +78,7 @@ def error_body(error: PronunciationError, request_id: str | None) -> dict[str, A
     body.update(error.extra)
     if request_id:
         body["slng_request_id"] = request_id
-    return body
+    return _printable(body)
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -105,6 +126,11 @@ def translate(exc: Exception) -> PronunciationError:
         return InvalidDictionary(field_errors=fields)
     if isinstance(exc, Http404):
         return NotFoundError()
+    if isinstance(exc, RequestDataTooBig):  # Django's own bound on a buffered body
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return RequestTooLarge(f"Request body is too large: the limit is {limit} bytes.")
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return InvalidDictionary(f"Too many parameters, form fields or files: {exc}")
     if isinstance(exc, OperationalError | InterfaceError):
         return Unavailable()
     if isinstance(exc, drf.APIException):

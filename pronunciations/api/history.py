@@ -25,6 +25,7 @@ from pronunciations.api.serializers import (
     RevisionDetailOutput,
     RevisionListOutput,
     RevisionOutput,
+    RevisionRestoreRequest,
 )
 from pronunciations.api.views import IF_MATCH
 from pronunciations.diff import snapshot_diff
@@ -33,7 +34,7 @@ from pronunciations.models import Revision
 PAGE = [
     OpenApiParameter(
         "before",
-        {"type": "integer", "minimum": 1},
+        {"type": "integer", "minimum": 1, "maximum": 2**31},
         required=False,
         description="Only revisions numbered below.",
     ),
@@ -100,8 +101,8 @@ class RevisionRestoreView(APIView):
     @extend_schema(
         operation_id="pronunciation-revisions-restore",
         parameters=[IF_MATCH],
-        request=None,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 503)},
+        request=RevisionRestoreRequest,
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def post(self, request: Request, name: str, number: int) -> Response:
         validation.validate_name(name)
@@ -113,7 +114,7 @@ class RevisionRestoreView(APIView):
             number=number,
             if_match=request.headers.get("If-Match") or None,
             author=key.label,
-            comment=str(comment or ""),
+            comment=validation.validate_comment(comment),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)
@@ -139,9 +140,10 @@ class DeletedRestoreView(APIView):
     @extend_schema(
         operation_id="pronunciation-deleted-restore",
         request=None,
-        responses={200: DictionaryOutput, **error_responses(401, 404, 409, 503)},
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 409, 503)},
     )
     def post(self, request: Request, dictionary_id: str) -> Response:
+        validation.validate_public_id(dictionary_id, name="dictionary_id")
         key = caller_key(request)
         restored = services.dictionary_undelete(
             organization=key.organization, dictionary_id=dictionary_id, author=key.label

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from pronunciations.content import wire_in_order
 from pronunciations.models import Dictionary
 from pronunciations.validation import (
+    COMMENT_MAX_LENGTH,
     MATCH_MAX_LENGTH,
     MAX_RULES_PER_MODE,
     NAME_MAX_LENGTH,
@@ -108,18 +109,41 @@ class DictionaryListOutput(serializers.Serializer):
     dictionaries = DictionaryOutput(many=True)
 
 
+def _path_name_field() -> serializers.Field:
+    return serializers.RegexField(
+        r"^[A-Za-z0-9._-]+$",
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        help_text="Optional; if given, the path's name (compared case-insensitively).",
+    )
+
+
+def _comment_field() -> serializers.Field:
+    return serializers.CharField(
+        required=False, allow_null=True, max_length=COMMENT_MAX_LENGTH, help_text="Kept in history."
+    )
+
+
 class DictionaryReplaceRequest(serializers.Serializer):
+    name = _path_name_field()
     modes = ModesSchema()
     metadata = serializers.DictField(
-        required=False, help_text="Replaces the metadata ({} if absent)."
+        required=False, allow_null=True, help_text="Replaces the metadata ({} if absent or null)."
     )
-    comment = serializers.CharField(required=False, max_length=500, help_text="Kept in history.")
+    comment = _comment_field()
 
 
 class DictionaryPatchRequest(serializers.Serializer):
+    name = _path_name_field()
     modes = ModesSchema(required=False, help_text="Each mode given replaces that mode whole.")
-    metadata = serializers.DictField(required=False, help_text="Replaces the metadata whole.")
-    comment = serializers.CharField(required=False, max_length=500)
+    metadata = serializers.DictField(
+        required=False, allow_null=True, help_text="Replaces the metadata whole (null: none)."
+    )
+    comment = _comment_field()
+
+
+class RevisionRestoreRequest(serializers.Serializer):
+    comment = _comment_field()
 
 
 class RevisionOutput(serializers.Serializer):
@@ -169,11 +193,21 @@ class DeletedDictionaryListOutput(serializers.Serializer):
     dictionaries = DeletedDictionaryOutput(many=True)
 
 
-class PreviewRequest(serializers.Serializer):
+class DictionaryPreviewRequest(serializers.Serializer):
+    """Preview with a saved dictionary's rules: only the text."""
+
     text = serializers.CharField(
-        allow_blank=True, help_text="At most LEXICON_MAX_PREVIEW_CHARS characters."
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=settings.LEXICON_MAX_PREVIEW_CHARS,
+        help_text="At most LEXICON_MAX_PREVIEW_CHARS characters.",
     )
-    modes = ModesSchema(required=False, help_text="Only for /v1/pronunciation/preview.")
+
+
+class PreviewRequest(DictionaryPreviewRequest):
+    """Preview with unsaved rules, validated like a create."""
+
+    modes = ModesSchema()
 
 
 class AppliedRuleOutput(serializers.Serializer):

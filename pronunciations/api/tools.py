@@ -8,7 +8,12 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import preview, selectors, validation
 from pronunciations.api.common import error_responses, json_object
-from pronunciations.api.serializers import LintOutput, PreviewOutput, PreviewRequest
+from pronunciations.api.serializers import (
+    DictionaryPreviewRequest,
+    LintOutput,
+    PreviewOutput,
+    PreviewRequest,
+)
 from pronunciations.content import content_hash, modes_from_rules
 from pronunciations.lint import lint_modes
 
@@ -16,8 +21,8 @@ from pronunciations.lint import lint_modes
 class DictionaryPreviewView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-preview",
-        request=PreviewRequest,
-        responses={200: PreviewOutput, **error_responses(400, 401, 404, 503)},
+        request=DictionaryPreviewRequest,
+        responses={200: PreviewOutput, **error_responses(400, 401, 404, 413, 503)},
     )
     def post(self, request: Request, name: str) -> Response:
         validation.validate_name(name)
@@ -34,7 +39,7 @@ class PreviewView(APIView):
     @extend_schema(
         operation_id="pronunciation-preview",
         request=PreviewRequest,
-        responses={200: PreviewOutput, **error_responses(400, 401, 503)},
+        responses={200: PreviewOutput, **error_responses(400, 401, 413, 503)},
     )
     def post(self, request: Request) -> Response:
         caller_key(request)

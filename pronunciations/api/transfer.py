@@ -19,7 +19,7 @@ from pronunciations.api.common import error_responses
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
-from pronunciations.pls import PlsError, pls_dump
+from pronunciations.pls import pls_dump
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -54,13 +54,14 @@ IMPORT_PARAMETERS = {
 }
 
 
+@transfer.accepts_uploads
 class ImportView(APIView):
     parser_classes = [BoundedMultiPartParser]
 
     @extend_schema(
         operation_id="pronunciation-import",
         request={"multipart/form-data": IMPORT_PARAMETERS},
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 409, 503)},
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 409, 413, 503)},
     )
     def post(self, request: Request) -> Response:
         key = caller_key(request)
@@ -122,7 +123,7 @@ class ExportView(APIView):
     )
     def get(self, request: Request) -> HttpResponseBase:
         file_format = _export_format(request, TABULAR)
-        names = [n for n in request.query_params.get("names", "").split(",") if n.strip()]
+        names = validation.validate_names_parameter(request.query_params.get("names", ""))
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
         stem = f"{organization.slug}-dictionaries-{timezone.now():%Y%m%d-%H%M%S}"
@@ -133,13 +134,7 @@ class DictionaryExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-export",
         parameters=[FORMAT_PARAMETER],
-        responses={
-            **{
-                (200, fileformats.CONTENT_TYPES[f]): OpenApiTypes.BINARY
-                for f in fileformats.FORMATS
-            },
-            **error_responses(400, 401, 404, 503),
-        },
+        responses={**_file_responses(fileformats.FORMATS), **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponseBase:
         validation.validate_name(name)
@@ -150,10 +145,7 @@ class DictionaryExportView(APIView):
             return transfer.export_response(queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
         modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
-        try:
-            body = pls_dump(modes, dictionary.metadata)
-        except PlsError as exc:  # a character XML 1.0 cannot hold
-            raise ValidationError({"format": [str(exc)]}) from exc
+        body = pls_dump(modes, dictionary.metadata)
         response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{dictionary.name}.pls"'
         return response

@@ -1,6 +1,5 @@
 """SLNG's four dictionary operations, wire-compatible, plus PUT and PATCH with If-Match."""
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -32,7 +31,7 @@ class DictionaryCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-create",
         request=DictionaryCreateRequest,
-        responses={201: DictionaryOutput, **error_responses(400, 401, 409, 503)},
+        responses={201: DictionaryOutput, **error_responses(400, 401, 409, 413, 503)},
     )
     def post(self, request: Request) -> Response:
         body, key = json_object(request), caller_key(request)
@@ -57,13 +56,6 @@ class DictionaryCollectionView(APIView):
         return HttpResponse(body, content_type="application/json")
 
 
-def _same_name(body_name: object, path_name: str) -> None:
-    if body_name is not None and str(body_name).lower() != path_name.lower():
-        raise ValidationError(
-            {"name": ["must match the dictionary in the path; renaming is not supported"]}
-        )
-
-
 class DictionaryDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-get",
@@ -80,7 +72,7 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-replace",
         parameters=[IF_MATCH],
         request=DictionaryReplaceRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 503)},
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def put(self, request: Request, name: str) -> Response:
         return self._update(request, name, partial=False)
@@ -89,7 +81,7 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-patch",
         parameters=[IF_MATCH],
         request=DictionaryPatchRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 503)},
+        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def patch(self, request: Request, name: str) -> Response:
         return self._update(request, name, partial=True)
@@ -97,7 +89,7 @@ class DictionaryDetailView(APIView):
     def _update(self, request: Request, name: str, *, partial: bool) -> Response:
         validation.validate_name(name)
         body, key = json_object(request), caller_key(request)
-        _same_name(body.get("name"), name)
+        validation.validate_body_name(body.get("name"), name)
         services.dictionary_update(
             organization=key.organization,
             name=name,
@@ -106,7 +98,7 @@ class DictionaryDetailView(APIView):
             partial=partial,
             if_match=request.headers.get("If-Match") or None,
             author=key.label,
-            comment=str(body.get("comment") or ""),
+            comment=validation.validate_comment(body.get("comment")),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)

@@ -252,14 +252,9 @@ def test_one_revision_and_one_change_signal_per_changed_dictionary(
             [(3, "metadata.lang", "metadata 'lang' differs from an earlier row of brand")],
         ),
         (
+            # The name is checked before it is looked up (issue 11).
             b"dictionary,mode,match,replace\nbad name!,rewrite,a,b\n",
-            [
-                (
-                    2,
-                    "dictionary",
-                    "no dictionary named 'bad name!' (set create_missing to create it)",
-                )
-            ],
+            [(2, "dictionary", "may contain only letters, digits, '.', '_' and '-'")],
         ),
     ],
 )

@@ -1,22 +1,40 @@
-"""Hypothesis: validation accepts or refuses any JSON-like payload cleanly, and never crashes."""
+"""Hypothesis: validation accepts or refuses any JSON-like payload cleanly, and never crashes.
 
+Generated text includes what no store or export format can hold (NUL, other C0 and C1
+controls, lone surrogates, U+FFFE/U+FFFF) as well as ordinary Unicode: validation must never
+crash on it and never accept it (issue 11).
+"""
+
+import json
 from typing import Any
 
+import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pronunciations.content import modes_to_wire
-from pronunciations.validation import validate_dictionary
+from pronunciations.validation import (
+    unstorable_errors,
+    validate_comment,
+    validate_dictionary,
+    validate_preview_text,
+)
+
+UNSTORABLE = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9f", "\ud800", "\udfff"]
+UNSTORABLE += ["\ufffe", "\uffff"]
+unstorable = st.sampled_from(UNSTORABLE)
+# Any code point, surrogates included (st.characters() leaves them out by default).
+any_character = st.characters(codec=None, exclude_categories=())
+texts = st.lists(any_character | unstorable, max_size=20).map("".join)
+hostile_texts = st.tuples(texts, unstorable, texts).map("".join)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
     max_leaves=12,
 )
-rule_text = st.text(min_size=0, max_size=140)
+rule_text = st.lists(any_character | unstorable, max_size=140).map("".join)
 rules = st.lists(
     st.fixed_dictionaries({"match": rule_text, "replace": rule_text}) | json_values, max_size=6
 )
@@ -24,7 +42,7 @@ payloads = (
     st.fixed_dictionaries(
         {},
         optional={
-            "name": st.text(max_size=140) | json_values,
+            "name": texts | json_values,
             "modes": st.fixed_dictionaries(
                 {},
                 optional={
@@ -39,6 +57,17 @@ payloads = (
     )
     | json_values
 )
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a JSON-like value, dictionary keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in [*_strings(key), *_strings(item)]]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 @settings(max_examples=400, deadline=None)
@@ -57,3 +86,72 @@ def test_any_payload_is_either_valid_or_refused_with_field_errors(payload: Any) 
         {"name": clean.name, "modes": modes_to_wire(clean.modes), "metadata": clean.metadata}
     )
     assert again == clean
+
+
+@settings(max_examples=400, deadline=None)
+@given(payloads)
+def test_what_validation_accepts_can_be_stored_and_encoded(payload: Any) -> None:
+    """Issue 11: nothing accepted holds NUL, a control character or a lone surrogate."""
+    try:
+        clean = validate_dictionary(payload)
+    except ValidationError:
+        return
+    stored = [clean.name, *_strings(modes_to_wire(clean.modes)), *_strings(clean.metadata)]
+    assert all(not unstorable_errors(text) for text in stored)
+    json.dumps(clean.metadata, ensure_ascii=False).encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    hostile_texts,
+    st.sampled_from(["match", "replace", "ipa", "metadata key", "metadata value", "nested"]),
+)
+def test_an_unstorable_character_anywhere_is_refused_with_its_path(
+    hostile: str, where: str
+) -> None:
+    """Issue 11: the refusal names the field path; it is never a crash or an acceptance."""
+    rule = {"match": "ok", "replace": "fine"}
+    modes: dict[str, Any] = {"rewrite": {"rules": [rule]}}
+    metadata: dict[str, Any] = {}
+    expected = {
+        "match": "modes.rewrite.rules[0].match",
+        "replace": "modes.rewrite.rules[0].replace",
+        "ipa": "modes.ipa.rules[0].ipa",
+        "metadata value": "metadata.k",
+        "nested": "metadata.k[1].deep",
+    }.get(where)
+    if where in ("match", "replace"):
+        rule[where] = f"a{hostile}b"  # never blank, never edged by whitespace
+    elif where == "ipa":
+        modes["ipa"] = {"rules": [{"match": "ok", "ipa": f"a{hostile}b"}]}
+    elif where == "metadata key":
+        metadata[hostile] = 1
+    elif where == "metadata value":
+        metadata["k"] = hostile
+    else:
+        metadata["k"] = [1, {"deep": hostile}]
+
+    try:
+        validate_dictionary({"name": "d", "modes": modes, "metadata": metadata})
+    except ValidationError as exc:
+        refusal = exc.message_dict
+    else:
+        raise AssertionError(f"accepted {hostile!r} in {where}")
+    if expected is not None:
+        assert expected in refusal
+    else:
+        [path] = refusal
+        assert path.startswith("metadata.")
+        assert not unstorable_errors(path)  # the path itself can be written in a response
+    messages = [m for ms in refusal.values() for m in ms]
+    assert any("control characters or unpaired surrogates" in m for m in messages)
+
+
+@settings(max_examples=200, deadline=None)
+@given(hostile_texts)
+def test_preview_text_and_comments_refuse_unstorable_characters(hostile: str) -> None:
+    """Issue 11: preview text and revision comments follow the same character rule."""
+    for check, field in ((validate_preview_text, "text"), (validate_comment, "comment")):
+        with pytest.raises(ValidationError) as caught:
+            check(hostile)
+        assert field in caught.value.message_dict

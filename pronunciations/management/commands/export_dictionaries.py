@@ -14,7 +14,7 @@ from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.management.progress import ProgressBar
 from pronunciations.models import Dictionary
-from pronunciations.pls import PlsError, pls_dump
+from pronunciations.pls import pls_dump
 from pronunciations.tabular import export_columns
 
 
@@ -52,10 +52,7 @@ class Command(BaseCommand):
         if file_format == "pls":
             dictionary: Dictionary = queryset.get()
             modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
-            try:
-                output.write(pls_dump(modes, dictionary.metadata))
-            except PlsError as exc:
-                raise CommandError(str(exc)) from exc
+            output.write(pls_dump(modes, dictionary.metadata))
             return
         bar, total = ProgressBar(lambda text: self.stderr.write(text, ending="")), queryset.count()
         columns = export_columns(selectors.metadata_keys(queryset))
