@@ -56,19 +56,39 @@ class PlsImport:
     """An imported lexicon.
 
     ``modes`` is in wire form, with "ipa" only when it has rules; ``language`` is the xml:lang
-    (None when missing, empty or "und"); ``warnings`` lists every part that was not imported.
+    (None when missing, empty or "und"); ``warnings`` lists the parts that were not imported,
+    up to ``max_warnings`` of them, and ``more_warnings`` counts the others.
     """
 
     modes: dict[str, Any]
     language: str | None
     warnings: tuple[str, ...]
+    more_warnings: int = 0
+
+
+class _Warnings(list[str]):
+    """Keeps the first ``limit`` warnings and counts the rest, so memory stays bounded."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__()
+        self.limit, self.more = limit, 0
+
+    def append(self, warning: str) -> None:
+        if self.limit is None or len(self) < self.limit:
+            super().append(warning)
+        else:
+            self.more += 1
 
 
 @dataclass
 class _Collected:
+    limit: int | None = None
     rewrite: list[dict[str, str]] = field(default_factory=list)
     ipa: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: _Warnings = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.warnings = _Warnings(self.limit)
 
 
 def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
@@ -105,7 +125,7 @@ def _escaped(value: str, path: str, escapes: dict[int, str] = _TEXT_ESCAPES) -> 
     return value.translate(escapes)
 
 
-def pls_load(data: bytes, *, max_bytes: int) -> PlsImport:
+def pls_load(data: bytes, *, max_bytes: int, max_warnings: int | None = None) -> PlsImport:
     """Import a PLS 1.0 document (PLS namespace or none) into wire-form modes.
 
     Each grapheme of a lexeme gives a rewrite rule with the lexeme's first alias and an ipa
@@ -119,7 +139,7 @@ def pls_load(data: bytes, *, max_bytes: int) -> PlsImport:
         raise PlsError(f"PLS file is larger than {max_bytes} bytes")
     lexicon = _parse(data)
     _check_lexicon(lexicon)
-    collected = _Collected()
+    collected = _Collected(max_warnings)
     position = 0
     for child in lexicon:
         if _name(child) == "lexeme":
@@ -133,7 +153,12 @@ def pls_load(data: bytes, *, max_bytes: int) -> PlsImport:
     language = lexicon.get(_XML_LANG) or None
     if language and language.lower() == NO_LANGUAGE:
         language = None
-    return PlsImport(modes=modes, language=language, warnings=tuple(collected.warnings))
+    return PlsImport(
+        modes=modes,
+        language=language,
+        warnings=tuple(collected.warnings),
+        more_warnings=collected.warnings.more,
+    )
 
 
 def _parse(data: bytes) -> Element:
