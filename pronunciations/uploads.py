@@ -76,8 +76,8 @@ class Limits:
 class UploadTooLarge(RequestTooLarge):
     """413: the file, or what it inflates to, is past one of the caps; the message names it."""
 
-    def __init__(self, what: str, limit: int, setting: str) -> None:
-        super().__init__(f"The file is too large: {what}; the limit is {limit:,} ({setting}).")
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"The file is too large: {problem}.")
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,7 @@ def _size(file: IO[bytes]) -> int:
 def check_size(size: int, limits: Limits | None = None) -> None:
     limits = limits or Limits.current()
     if size > limits.upload_bytes:
-        raise UploadTooLarge(
-            f"{size:,} bytes", limits.upload_bytes, "LEXICON_MAX_UPLOAD_BYTES, bytes"
-        )
+        raise UploadTooLarge(f"the limit is {limits.upload_bytes} bytes")
 
 
 def inspect(source: Source, file_format: str, limits: Limits | None = None) -> Inspection:
@@ -141,16 +139,16 @@ def _count_lines(file: IO[bytes]) -> int:
 
 
 def too_many_rows(limits: Limits) -> UploadTooLarge:
-    return UploadTooLarge("it has too many rows", limits.rows, "LEXICON_MAX_IMPORT_ROWS, rows")
+    return UploadTooLarge(f"it has more than {limits.rows} rows (LEXICON_MAX_IMPORT_ROWS)")
 
 
 def too_many_cells(limits: Limits) -> UploadTooLarge:
-    return UploadTooLarge("it has too many cells", limits.cells, "LEXICON_MAX_IMPORT_CELLS, cells")
+    return UploadTooLarge(f"it has more than {limits.cells} cells (LEXICON_MAX_IMPORT_CELLS)")
 
 
 def too_many_columns(limits: Limits) -> UploadTooLarge:
     return UploadTooLarge(
-        "a row has too many columns", limits.columns, "LEXICON_MAX_IMPORT_COLUMNS, columns"
+        f"a row has more than {limits.columns} columns (LEXICON_MAX_IMPORT_COLUMNS)"
     )
 
 
@@ -362,9 +360,8 @@ class _Inflated:
 
     def error(self) -> UploadTooLarge:
         return UploadTooLarge(
-            "it inflates to more than the limit",
-            self.limits.inflated_bytes,
-            "LEXICON_MAX_INFLATED_BYTES, bytes",
+            f"it inflates to more than {self.limits.inflated_bytes} bytes "
+            "(LEXICON_MAX_INFLATED_BYTES)"
         )
 
 
@@ -384,9 +381,7 @@ def _open_zip(file: IO[bytes], size: int) -> zipfile.ZipFile:
         raise unreadable("xlsx", "it is not a zip archive")
     entries, directory = struct.unpack("<HI", tail[end + 10 : end + 16])
     if entries >= MAX_ZIP_ENTRIES or directory > MAX_ZIP_DIRECTORY_BYTES:
-        raise UploadTooLarge(
-            "its zip holds too many parts for a workbook", MAX_ZIP_ENTRIES, "parts"
-        )
+        raise UploadTooLarge(f"its zip archive has more than {MAX_ZIP_ENTRIES} parts")
     file.seek(0)
     try:
         return zipfile.ZipFile(file)
@@ -395,15 +390,27 @@ def _open_zip(file: IO[bytes], size: int) -> zipfile.ZipFile:
 
 
 def _small_part(archive: zipfile.ZipFile, name: str, inflated: _Inflated) -> Any:
-    info = archive.getinfo(name)
-    if info.file_size > MAX_SMALL_PART_BYTES:
-        raise UploadTooLarge(f"its part {name} is too large", MAX_SMALL_PART_BYTES, "bytes")
-    with archive.open(info) as part:
-        data = part.read(MAX_SMALL_PART_BYTES + 1)
+    """A workbook or relationship part, parsed whole: these are small in any real workbook."""
+    too_large = UploadTooLarge(
+        f"its part {name} inflates to more than {MAX_SMALL_PART_BYTES} bytes"
+    )
+    try:
+        info = archive.getinfo(name)
+        if info.file_size > MAX_SMALL_PART_BYTES:
+            raise too_large
+        with archive.open(info) as part:
+            data = part.read(MAX_SMALL_PART_BYTES + 1)
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise unreadable("xlsx", exc) from None
     inflated.add(len(data))
     if len(data) > MAX_SMALL_PART_BYTES:
-        raise UploadTooLarge(f"its part {name} is too large", MAX_SMALL_PART_BYTES, "bytes")
-    return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        raise too_large
+    try:
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except ParseError as exc:
+        raise unreadable("xlsx", f"{name}: {exc}") from None
+    except DefusedXmlException:
+        raise unreadable("xlsx", f"{name} declares a DTD or entities") from None
 
 
 def _relationships(archive: zipfile.ZipFile, owner: str, inflated: _Inflated) -> dict[str, Any]:

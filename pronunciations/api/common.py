@@ -19,6 +19,7 @@ _ERROR_CODES = {
     404: "pronunciation_not_found",
     409: "pronunciation_conflict",
     412: "pronunciation_precondition_failed",
+    413: "invalid_pronunciation",
     503: "pronunciation_unavailable",
 }
 
