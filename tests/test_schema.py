@@ -41,6 +41,7 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "sync-targets-run",
         "sync-targets-runs",
         "pronunciation-import",
+        "pronunciation-import-job",
         "pronunciation-export",
         "pronunciation-dictionaries-export",
     }
