@@ -10,6 +10,7 @@ worker was killed or lost) is marked failed when next read or claimed; nothing o
 """
 
 import logging
+import tempfile
 import time
 from datetime import timedelta
 from typing import IO, Any
@@ -23,13 +24,14 @@ from pronunciations import transfer
 from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import PronunciationError, Unavailable
 from pronunciations.imports import ImportMode, ImportRejected
-from pronunciations.models import ImportJob, JobState
+from pronunciations.models import ImportJob, ImportJobChunk, JobState
 
 logger = logging.getLogger(__name__)
 
 # A redelivered task (its worker died) runs the import again, once: nothing was written.
 MAX_ATTEMPTS = 2
 PROGRESS_EVERY_SECONDS = 0.5
+CHUNK_BYTES = 1024 * 1024
 _FINISHED = (JobState.SUCCEEDED, JobState.FAILED)
 
 
@@ -61,12 +63,10 @@ def import_job_create(
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
     broker cannot take it (the job is then failed, so it is not left queued)."""
-    source.seek(0)
-    job = ImportJob.objects.create(
+    job = ImportJob(
         organization=organization,
         file_name=file_name[:255],
         file_format=file_format,
-        data=source.read(),
         options={
             "mode": mode,
             "dry_run": dry_run,
@@ -76,6 +76,13 @@ def import_job_create(
         author=author,
         rows_total=rows_total,
     )
+    with transaction.atomic():
+        job.save()
+        source.seek(0)
+        for number, chunk in enumerate(iter(lambda: source.read(CHUNK_BYTES), b"")):
+            ImportJobChunk.objects.create(job=job, number=number, data=chunk)
+            job.file_bytes += len(chunk)
+        job.save(update_fields=["file_bytes"])
     from pronunciations.tasks import run_import  # noqa: PLC0415 - tasks import this module
 
     try:
@@ -122,10 +129,10 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
         return
     progress = _Progress(job)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _job_file(job) as file:
             report = transfer.import_file(
                 organization=job.organization,
-                data=bytes(job.data or b""),
+                data=file,
                 file_format=job.file_format,
                 mode=job.options.get("mode", "merge"),
                 dry_run=bool(job.options.get("dry_run")),
@@ -148,6 +155,15 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
         _finish(job, JobState.FAILED, error=_error(error))
     finally:
         progress.close()
+
+
+def _job_file(job: ImportJob) -> IO[bytes]:
+    """The job's file, reassembled in a temporary file (on disk past 1 MiB)."""
+    file = tempfile.SpooledTemporaryFile(max_size=CHUNK_BYTES)  # noqa: SIM115 - returned
+    for chunk in job.chunks.order_by("number").values_list("data", flat=True).iterator():
+        file.write(chunk)
+    file.seek(0)
+    return file
 
 
 class _Superseded(Exception):
@@ -182,12 +198,13 @@ def _claim(job_id: str, organization_id: str) -> ImportJob | None:
 
 def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
     """Move a job that is not finished yet to ``state``; False if it already was (or changed)."""
-    fields.update(state=state, finished_at=timezone.now(), data=None)
+    fields.update(state=state, finished_at=timezone.now())
     query = ImportJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED)
     if state == JobState.SUCCEEDED:
         query = query.filter(attempts=job.attempts)
     changed = query.update(**fields) == 1
     if changed:
+        ImportJobChunk.objects.filter(job=job).delete()  # the file is not needed any more
         for name, value in fields.items():
             setattr(job, name, value)
     return changed

@@ -136,9 +136,9 @@ class JobState(models.TextChoices):
 class ImportJob(models.Model):
     """An import run in the background (pronunciations.jobs), with its file and its outcome.
 
-    The file is kept in the database so any worker can read it (uploads are bounded by
-    LEXICON_MAX_UPLOAD_BYTES) and is dropped once the job has finished. ``report`` is the same
-    report a synchronous import answers; ``error`` the SLNG error body when the job failed.
+    The file is kept in the database (``ImportJobChunk``) so any worker can read it (uploads are
+    bounded by LEXICON_MAX_UPLOAD_BYTES) and is dropped once the job has finished. ``report`` is
+    the same report a synchronous import answers; ``error`` the SLNG error body when it failed.
     """
 
     organization = models.ForeignKey(
@@ -151,7 +151,7 @@ class ImportJob(models.Model):
     phase = models.CharField(max_length=16, blank=True, default="")
     file_name = models.CharField(max_length=255, blank=True, default="")
     file_format = models.CharField(max_length=8)
-    data = models.BinaryField(null=True)
+    file_bytes = models.PositiveIntegerField(default=0)
     options = models.JSONField(default=dict)
     author = models.CharField(max_length=150, blank=True, default="")
     rows_total = models.PositiveIntegerField(null=True)
@@ -172,3 +172,20 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} ({self.state})"
+
+
+class ImportJobChunk(models.Model):
+    """One piece (up to 1 MiB) of a job's file: written piece by piece, so storing an upload
+    never holds it whole (or hex-escaped in a query) in the web worker's memory."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="import_chunk_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.number}"

@@ -234,6 +234,8 @@ def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, li
     name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
     if not name:
         errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
+    else:  # checked here: the name is looked up in the database before the rules are validated
+        errors += [RowError(number, "dictionary", p) for p in validation.unstorable_errors(name)]
     if mode not in _ROW_MODES:
         errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
     value_column = _VALUE_COLUMN.get(mode, "replace")

@@ -524,7 +524,7 @@ class _Refused(Exception):
     """A DTD, entity declaration or external reference: refused as defusedxml refuses them."""
 
 
-def _refuse(*_: object) -> None:
+def _refuse(*_: object) -> int:
     raise _Refused
 
 

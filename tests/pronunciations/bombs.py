@@ -4,6 +4,7 @@ bench/uploads.py."""
 
 import csv
 import io
+import struct
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,7 +52,12 @@ def header_row() -> str:
 
 
 def write_xlsx(
-    path: Path, sheet: Iterable[str], strings: Iterable[str] | None = None, *, level: int = 9
+    path: Path,
+    sheet: Iterable[str],
+    strings: Iterable[str] | None = None,
+    *,
+    level: int = 9,
+    zip64: bool = False,
 ) -> Path:
     """A workbook whose sheet XML and shared strings XML are the chunks given, streamed."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
@@ -65,7 +71,7 @@ def write_xlsx(
         ):
             if chunks is None:
                 continue
-            with archive.open(name, "w", force_zip64=True) as part:
+            with archive.open(name, "w", force_zip64=zip64) as part:
                 buffer = io.BufferedWriter(part, 1024 * 1024)  # type: ignore[arg-type]
                 for chunk in chunks:
                     buffer.write(chunk.encode("utf-8"))
@@ -87,7 +93,24 @@ def huge_shared_string(path: Path, inflated_bytes: int) -> Path:
     strings = [STRINGS_START, "<si><t>", *_repeat("a", inflated_bytes, 1 << 20), "</t></si>"]
     strings.append(STRINGS_END)
     sheet = [SHEET_START, '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', SHEET_END]
-    return write_xlsx(path, sheet, strings, level=1)
+    return write_xlsx(path, sheet, strings, level=1, zip64=inflated_bytes >= 1 << 31)
+
+
+def understate_size(path: Path, member: str, declared: int) -> Path:
+    """Rewrite ``member``'s uncompressed size in its local header and the central directory to
+    ``declared``: a zip that lies about what it inflates to (not for zip64 members)."""
+    with zipfile.ZipFile(path) as archive:
+        offset = archive.getinfo(member).header_offset
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, offset + 22, declared)
+    entry = data.find(b"PK\x01\x02")
+    while entry >= 0:
+        length = struct.unpack_from("<H", data, entry + 28)[0]
+        if data[entry + 46 : entry + 46 + length] == member.encode():
+            struct.pack_into("<I", data, entry + 24, declared)
+        entry = data.find(b"PK\x01\x02", entry + 46)
+    path.write_bytes(bytes(data))
+    return path
 
 
 def many_shared_strings(path: Path, count: int) -> Path:
@@ -127,3 +150,11 @@ def write_csv(path: Path, rows: Iterable[Iterable[str]]) -> Path:
         writer.writerow(HEADER)
         writer.writerows(rows)
     return path
+
+
+def csv_bytes(rows: Iterable[Iterable[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
