@@ -116,7 +116,7 @@ def understate_size(path: Path, member: str, declared: int) -> Path:
 def many_shared_strings(path: Path, count: int) -> Path:
     """``count`` empty shared strings (13 bytes each inflated): the issue's 20 M made 478 MB."""
     strings = [STRINGS_START, *_repeat("<si><t/></si>", count), STRINGS_END]
-    return write_xlsx(path, [SHEET_START, header_row(), SHEET_END], strings)
+    return write_xlsx(path, [SHEET_START, header_row(), SHEET_END], strings, level=1)
 
 
 def many_rows(path: Path, count: int) -> Path:
@@ -144,11 +144,11 @@ def rule_rows(count: int, *, rules_per_dictionary: int = 250) -> Iterator[tuple[
 
 
 def write_csv(path: Path, rows: Iterable[Iterable[str]]) -> Path:
-    """A CSV file of the tabular layout's rewrite columns."""
+    """A CSV file of the tabular layout's rewrite columns; cells must need no quoting (joined
+    directly, 4x faster than csv.writer for a million rows)."""
     with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
+        file.write(",".join(HEADER) + "\n")
+        file.writelines(",".join(row) + "\n" for row in rows)
     return path
 
 
