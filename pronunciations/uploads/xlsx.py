@@ -1,20 +1,6 @@
-"""Every uploaded file is bounded here, before and while it is parsed: the one home of these caps.
+"""XLSX: the zip's directory and sizes checked first, the first sheet read as a stream."""
 
-``inspect`` is the cheap first look that every entry point (API, admin, command, job) runs before
-any parse: the file's size, and for XLSX the zip's directory, each part's declared size and its
-actually inflated size (streamed, nothing kept), with a count of rows, cells and shared strings.
-It refuses a bomb with ``UploadTooLarge`` (413) holding no more than one chunk in memory.
-``read_table`` then streams the rows (CSV through the csv module, XLSX through an expat parser
-target that builds no tree, JSON element by element) and enforces the same caps while it reads,
-so a file that lied to ``inspect`` is refused the same way. Caps come from settings:
-``LEXICON_MAX_UPLOAD_BYTES``, ``LEXICON_MAX_INFLATED_BYTES``, ``LEXICON_MAX_IMPORT_ROWS``,
-``LEXICON_MAX_IMPORT_CELLS`` and ``LEXICON_MAX_IMPORT_COLUMNS``.
-"""
-
-import codecs
-import csv
 import io
-import json
 import re
 import struct
 import zipfile
@@ -27,17 +13,20 @@ from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
-from django.conf import settings
-from django.core.exceptions import ValidationError
 
-from pronunciations import validation
-from pronunciations.errors import RequestTooLarge
+from pronunciations.uploads.limits import (
+    Budget,
+    Inspection,
+    Limits,
+    Record,
+    UploadTooLarge,
+    file_size,
+    too_many_cells,
+    too_many_columns,
+    too_many_rows,
+    unreadable,
+)
 
-Source = bytes | IO[bytes]
-Record = list[Any]
-RowProgress = Callable[[int], None]  # rows read so far
-
-CHUNK = 64 * 1024
 PART_CHUNK = 1024 * 1024  # zipfile inflates 1 MiB reads 3x faster than 64 KiB ones
 # A spreadsheet written by Excel, LibreOffice or openpyxl has a few dozen parts; more is not a
 # workbook but an attempt to make zipfile build millions of entries.
@@ -50,299 +39,6 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CELL_REF = re.compile(r"[A-Z]{1,3}[0-9]*")
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
-
-
-@dataclass(frozen=True)
-class Limits:
-    upload_bytes: int
-    inflated_bytes: int
-    rows: int
-    cells: int
-    columns: int
-
-    @classmethod
-    def current(cls) -> "Limits":
-        return cls(
-            upload_bytes=settings.LEXICON_MAX_UPLOAD_BYTES,
-            inflated_bytes=settings.LEXICON_MAX_INFLATED_BYTES,
-            rows=settings.LEXICON_MAX_IMPORT_ROWS,
-            cells=settings.LEXICON_MAX_IMPORT_CELLS,
-            columns=settings.LEXICON_MAX_IMPORT_COLUMNS,
-        )
-
-
-class UploadTooLarge(RequestTooLarge):
-    """413: the file, or what it inflates to, is past one of the caps; the message names it."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(f"The file is too large: {problem}.")
-
-
-@dataclass(frozen=True)
-class Inspection:
-    """What ``inspect`` learned. ``work_bytes`` is what the readers will parse (for XLSX, the
-    inflated sheet and shared strings); ``rows`` an upper bound of data rows, None if unknown."""
-
-    size: int
-    work_bytes: int
-    rows: int | None
-
-
-def as_file(source: Source) -> IO[bytes]:
-    """A seekable binary file at its start (bytes are wrapped, files rewound)."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        return io.BytesIO(bytes(source))
-    source.seek(0)
-    return source
-
-
-def _size(file: IO[bytes]) -> int:
-    size = file.seek(0, io.SEEK_END)
-    file.seek(0)
-    return size
-
-
-def check_size(size: int, limits: Limits | None = None) -> None:
-    limits = limits or Limits.current()
-    if size > limits.upload_bytes:
-        raise UploadTooLarge(f"the limit is {limits.upload_bytes} bytes")
-
-
-def inspect(source: Source, file_format: str, limits: Limits | None = None) -> Inspection:
-    """The cheap, flat-memory first look; raises UploadTooLarge or ValidationError."""
-    limits = limits or Limits.current()
-    file = as_file(source)
-    size = _size(file)
-    check_size(size, limits)
-    if file_format == "xlsx":
-        return _inspect_xlsx(file, size, limits)
-    rows = None
-    if file_format == "csv":
-        rows = _count_lines(file)
-        if rows > limits.rows + 1:  # lines bound rows from above; count exactly only now
-            rows = sum(1 for _ in _csv_records(file, limits, count_only=True)) - 1
-        else:
-            rows = max(rows - 1, 0)
-    file.seek(0)
-    return Inspection(size=size, work_bytes=size, rows=rows)
-
-
-def _count_lines(file: IO[bytes]) -> int:
-    lines, last = 0, b"\n"
-    while chunk := file.read(CHUNK):
-        lines += chunk.count(b"\n")
-        last = chunk[-1:]
-    file.seek(0)
-    return lines + (last != b"\n")
-
-
-def too_many_rows(limits: Limits) -> UploadTooLarge:
-    return UploadTooLarge(f"it has more than {limits.rows} rows (LEXICON_MAX_IMPORT_ROWS)")
-
-
-def too_many_cells(limits: Limits) -> UploadTooLarge:
-    return UploadTooLarge(f"it has more than {limits.cells} cells (LEXICON_MAX_IMPORT_CELLS)")
-
-
-def too_many_columns(limits: Limits) -> UploadTooLarge:
-    return UploadTooLarge(
-        f"a row has more than {limits.columns} columns (LEXICON_MAX_IMPORT_COLUMNS)"
-    )
-
-
-def unreadable(file_format: str, problem: object) -> ValidationError:
-    return ValidationError({"file": [f"the file cannot be read as {file_format}: {problem}"]})
-
-
-def not_utf8(byte: int, offset: int) -> ValidationError:
-    return ValidationError(
-        {
-            "file": [
-                f"the file is not UTF-8 (byte 0x{byte:02x} at offset {offset}); save it as "
-                "UTF-8 and try again"
-            ]
-        }
-    )
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def read_table(
-    source: Source,
-    file_format: str,
-    *,
-    limits: Limits | None = None,
-    progress: RowProgress | None = None,
-) -> tuple[list[str], Iterator[Record], bool]:
-    """Headers, a stream of records, and whether cells carry the formula escape (CSV, XLSX).
-
-    The caps hold while the stream is consumed: rows, cells, columns, inflated bytes.
-    """
-    limits = limits or Limits.current()
-    file = as_file(source)
-    check_size(_size(file), limits)
-    if file_format == "json":
-        headers, records = _json_table(file, limits)
-        escaped = False
-    else:
-        stream = _csv_records(file, limits) if file_format == "csv" else _xlsx_records(file, limits)
-        first = next(stream, None)
-        headers = [str(cell) if cell is not None else "" for cell in first or []]
-        records, escaped = stream, True
-    return headers, _counted(records, progress), escaped
-
-
-def _counted(records: Iterator[Record], progress: RowProgress | None) -> Iterator[Record]:
-    count = 0
-    for record in records:
-        yield record
-        count += 1
-        if progress is not None and count % 10_000 == 0:
-            progress(count)
-    if progress is not None:
-        progress(count)
-
-
-class _Budget:
-    """Rows and cells read so far, refused past the caps."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits, self.rows, self.cells = limits, 0, 0
-
-    def row(self, cells: int) -> None:
-        self.rows += 1
-        self.cells += cells
-        if self.rows > self.limits.rows + 1:  # the header is not a data row
-            raise too_many_rows(self.limits)
-        if cells > self.limits.columns:
-            raise too_many_columns(self.limits)
-        if self.cells > self.limits.cells:
-            raise too_many_cells(self.limits)
-
-
-# CSV ------------------------------------------------------------------------------------------
-
-
-def _csv_records(file: IO[bytes], limits: Limits, *, count_only: bool = False) -> Iterator[Record]:
-    file.seek(0)
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    budget = _Budget(limits)
-    try:
-        for record in reader:
-            budget.row(len(record))
-            yield [] if count_only else record
-    except UnicodeDecodeError:
-        raise _decode_error(file) from None
-    except csv.Error as exc:
-        raise ValidationError({"file": [f"line {reader.line_num}: {exc}"]}) from None
-    finally:
-        text.detach()  # leave the caller's file open
-
-
-def _decode_error(file: IO[bytes]) -> ValidationError:
-    """Where the first byte that is not UTF-8 is (the decoder's own offset is per chunk)."""
-    file.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    while chunk := file.read(CHUNK):
-        try:
-            decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            position = exc.start - len(exc.object) + len(chunk)  # pending bytes come first
-            start = offset + position
-            file.seek(start)
-            return not_utf8(file.read(1)[0], start)
-        offset += len(chunk)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:  # a multi-byte sequence cut off by the end of the file
-        start = offset - len(exc.object) + exc.start
-        file.seek(start)
-        return not_utf8(file.read(1)[0], start)
-    return not_utf8(0, offset)
-
-
-def decode_text(file: IO[bytes]) -> str:
-    """The whole file as text: UTF-8 with or without a byte-order mark."""
-    file.seek(0)
-    data = file.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise not_utf8(data[exc.start], exc.start) from None
-
-
-# JSON -----------------------------------------------------------------------------------------
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-
-
-def _skip(text: str, at: int) -> int:
-    """The index of the first character at or after ``at`` that is not JSON whitespace."""
-    found = _WHITESPACE.match(text, at)
-    return found.end() if found else at
-
-
-def _json_items(text: str) -> Iterator[tuple[int, Any]]:
-    """The elements of a top-level array, one at a time, each bounded in depth."""
-    decoder = json.JSONDecoder()
-    at = _skip(text, 0)
-    if text[at : at + 1] != "[":
-        raise ValidationError({"file": ["a JSON import is an array of row objects"]})
-    at = _skip(text, at + 1)
-    number = 0
-    if text[at : at + 1] == "]":
-        return
-    while True:
-        number += 1
-        field = f"rows[{number}]"
-        try:
-            item, end = decoder.raw_decode(text, at)
-        except RecursionError:
-            validation.parse_json(text[at:], field=field)  # raises the depth error
-            raise ValidationError({field: ["is not valid JSON"]}) from None
-        except ValueError as exc:
-            raise ValidationError({"file": [f"the file is not valid JSON: {exc}"]}) from None
-        if validation.json_depth(item) > settings.LEXICON_MAX_JSON_DEPTH:
-            validation.parse_json(text[at:end], field=field)  # raises the depth error
-        yield number, item
-        at = _skip(text, end)
-        separator = text[at : at + 1]
-        if separator == "]":
-            rest = text[at + 1 :].strip()
-            if rest:
-                raise ValidationError({"file": ["the file is not valid JSON: extra data"]})
-            return
-        if separator != ",":
-            raise ValidationError({"file": ["the file is not valid JSON: expected ',' or ']'"]})
-        at = _skip(text, at + 1)
-
-
-def _json_table(file: IO[bytes], limits: Limits) -> tuple[list[str], Iterator[Record]]:
-    """Two passes over the text: the union of keys for the headers, then the records."""
-    text = decode_text(file)
-    headers: dict[str, None] = {}
-    budget = _Budget(limits)
-    budget.row(0)  # JSON has no header row
-    for _, item in _json_items(text):
-        if not isinstance(item, dict):
-            raise ValidationError({"file": ["a JSON import is an array of row objects"]})
-        budget.row(len(item))
-        headers.update(dict.fromkeys(item))
-        if len(headers) > limits.columns:
-            raise too_many_columns(limits)
-    columns = list(headers)
-
-    def records() -> Iterator[Record]:
-        for _, item in _json_items(text):
-            yield [item.get(column) for column in columns]
-
-    return columns, records()
-
-
-# XLSX -----------------------------------------------------------------------------------------
 
 
 class _Inflated:
@@ -490,7 +186,7 @@ def _count_tags(
     return counts
 
 
-def _inspect_xlsx(file: IO[bytes], size: int, limits: Limits) -> Inspection:
+def inspect_xlsx(file: IO[bytes], size: int, limits: Limits) -> Inspection:
     """Inflate the parts the reader will parse once, keeping nothing, and count their tags."""
     inflated = _Inflated(limits)
     with _open_zip(file, size) as archive:
@@ -637,7 +333,7 @@ class _Sheet:
 
     def __init__(self, strings: _SharedStrings | None, limits: Limits) -> None:
         self.strings, self.limits = strings, limits
-        self.budget = _Budget(limits)
+        self.budget = Budget(limits)
         self.ready: list[tuple[int, Record]] = []
         self.row_number = 0
         self.cells: dict[int, Any] = {}
@@ -720,8 +416,8 @@ def _number(text: str) -> Any:
         return text
 
 
-def _xlsx_records(file: IO[bytes], limits: Limits) -> Iterator[Record]:
-    size = _size(file)
+def xlsx_records(file: IO[bytes], limits: Limits) -> Iterator[Record]:
+    size = file_size(file)
     inflated = _Inflated(limits)
     with _open_zip(file, size) as archive:
         parts = _parts(archive, inflated)
