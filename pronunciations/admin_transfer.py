@@ -174,6 +174,8 @@ class TransferAdminMixin(ImportMixin):
 
     def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         """Check the file's bounds first; a large file becomes a background job."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
         if request.method == "POST" and request.FILES.get("import_file") is not None:
             form = self.create_import_form(request)
             if form.is_valid():
