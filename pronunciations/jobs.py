@@ -20,7 +20,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from orgs.models import Organization
-from pronunciations import transfer
+from pronunciations import tabular, transfer
 from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import PronunciationError, Unavailable
 from pronunciations.imports import ImportMode, ImportRejected
@@ -65,13 +65,13 @@ def import_job_create(
     broker cannot take it (the job is then failed, so it is not left queued)."""
     job = ImportJob(
         organization=organization,
-        file_name=file_name[:255],
+        file_name=tabular.column_label(file_name[:200]),
         file_format=file_format,
         options={
             "mode": mode,
             "dry_run": dry_run,
             "create_missing": create_missing,
-            "dictionary": dictionary,
+            "dictionary": transfer.check_dictionary(file_format, dictionary),
         },
         author=author,
         rows_total=rows_total,

@@ -142,7 +142,8 @@ def _cell(value: object, *, escaped: bool) -> str:
 
 
 def column_label(column: str) -> str:
-    """A header as errors name it: characters no report can carry are written as escapes."""
+    """A header (or a file name) as reports and records carry it: characters that no report or
+    database column can hold are written as escapes."""
     return column.encode("unicode_escape").decode("ascii") if column_problems(column) else column
 
 

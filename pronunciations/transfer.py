@@ -35,12 +35,20 @@ def import_mode(value: str | None) -> ImportMode:
     raise ValidationError({"mode": ["mode must be replace or merge"]})
 
 
+def check_dictionary(file_format: str, dictionary: object) -> str | None:
+    """The ``dictionary`` parameter: required (and a valid name) for PLS, ignored otherwise."""
+    if file_format != "pls":
+        return None
+    if not dictionary:
+        raise ValidationError({"dictionary": ["a PLS file holds one dictionary: name it"]})
+    return validate_name(dictionary, field="dictionary")
+
+
 def _pls_rows(
     source: Source, dictionary: str | None
 ) -> tuple[list[SourceRow], tuple[str, ...], int, bool]:
-    if not dictionary:
-        raise ValidationError({"dictionary": ["a PLS file holds one dictionary: name it"]})
-    validate_name(dictionary, field="dictionary")
+    dictionary = check_dictionary("pls", dictionary)
+    assert dictionary is not None  # noqa: S101 - check_dictionary refuses None for PLS
     try:
         lexicon = pls_load(
             uploads.as_file(source).read(),

@@ -99,9 +99,11 @@ class ImportView(APIView):
             "mode": transfer.import_mode(request.data.get("mode")),
             "dry_run": _flag(request, "dry_run"),
             "create_missing": _flag(request, "create_missing"),
-            "dictionary": request.data.get("dictionary"),
             "author": key.label,
         }
+        options["dictionary"] = transfer.check_dictionary(
+            options["file_format"], request.data.get("dictionary")
+        )
         inspection = uploads.inspect(upload.file, options["file_format"])
         if jobs.wants_background(inspection.work_bytes, _asks_async(request)):
             job = jobs.import_job_create(

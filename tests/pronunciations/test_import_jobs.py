@@ -249,3 +249,18 @@ def test_the_admin_import_of_a_large_file_shows_the_jobs_progress_page(
     assert status["state"] == "succeeded"
     assert status["rows_done"] == 10
     assert status["report"]["rules"]["added"] == 10
+
+
+def test_a_hostile_dictionary_name_is_refused_before_a_job_is_stored(
+    api: APIClient, organization: Organization
+) -> None:
+    """Issue 11: a job stores its options as JSON, which PostgreSQL refuses with NUL in it."""
+    pls = SimpleUploadedFile("x.pls", b"<lexicon/>")
+
+    refused = api.post(
+        IMPORT + "?async=true", {"file": pls, "dictionary": "d\x00"}, format="multipart"
+    )
+
+    assert refused.status_code == 400
+    assert list(refused.json()["fieldErrors"]) == ["dictionary"]
+    assert not ImportJob.objects.exists()
