@@ -209,7 +209,8 @@ LEXICON_MAX_IMPORT_COLUMNS = env_int("LEXICON_MAX_IMPORT_COLUMNS", 64)
 # background job (202 and a job URL); so does one the client asks for. Smaller ones answer at once.
 LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 1024)
 # A running import job that has not reported progress for this long is dead (its worker was
-# killed or lost): it is shown as failed, and a redelivered task does not run it again.
+# killed or lost): it is shown as failed, and a redelivered task does not run it again. The
+# import task's time limit is derived from it (30 s less), so a live job is never taken for dead.
 LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
 # Errors and warnings listed in an import report; the rest are counted in one line.
 LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)
