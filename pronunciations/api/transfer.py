@@ -88,34 +88,34 @@ class ImportView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        key = caller_key(request)
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": ["upload the file in the 'file' field"]})
         uploads.check_size(upload.size or 0)
-        options: dict[str, Any] = {
-            "organization": key.organization,
-            "file_format": transfer.detect_format(request.data.get("format"), upload.name or ""),
-            "mode": transfer.import_mode(request.data.get("mode")),
-            "dry_run": _flag(request, "dry_run"),
-            "create_missing": _flag(request, "create_missing"),
-            "author": key.label,
-        }
-        options["dictionary"] = transfer.check_dictionary(
-            options["file_format"], request.data.get("dictionary")
-        )
+        options = _import_options(request, upload.name or "")
         inspection = uploads.inspect(upload.file, options["file_format"])
-        if jobs.wants_background(inspection.work_bytes, _asks_async(request)):
-            job = jobs.import_job_create(
-                source=upload.file,
-                file_name=upload.name or "",
-                rows_total=inspection.rows,
-                **options,
-            )
-            body = {**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)}
-            return Response(body, status=202, headers={"Location": body["url"]})
-        report = transfer.import_file(data=upload.file, **options)
-        return Response(report.to_wire())
+        if not jobs.wants_background(inspection.work_bytes, _asks_async(request)):
+            return Response(transfer.import_file(data=upload.file, **options).to_wire())
+        job = jobs.import_job_create(
+            source=upload.file, file_name=upload.name or "", rows_total=inspection.rows, **options
+        )
+        body = {**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)}
+        return Response(body, status=202, headers={"Location": body["url"]})
+
+
+def _import_options(request: Request, file_name: str) -> dict[str, Any]:
+    """The import's parameters, checked before the file is read."""
+    key = caller_key(request)
+    file_format = transfer.detect_format(request.data.get("format"), file_name)
+    return {
+        "organization": key.organization,
+        "file_format": file_format,
+        "mode": transfer.import_mode(request.data.get("mode")),
+        "dry_run": _flag(request, "dry_run"),
+        "create_missing": _flag(request, "create_missing"),
+        "dictionary": transfer.check_dictionary(file_format, request.data.get("dictionary")),
+        "author": key.label,
+    }
 
 
 def _job_url(request: Request, job_id: str) -> str:
