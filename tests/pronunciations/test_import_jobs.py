@@ -17,6 +17,7 @@ from config.celery import app
 from orgs.models import Organization
 from pronunciations import jobs
 from pronunciations.models import Dictionary, ImportJob, ImportJobChunk, JobState, Rule
+from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
 from tests.pronunciations import bombs
 
@@ -264,3 +265,29 @@ def test_a_hostile_dictionary_name_is_refused_before_a_job_is_stored(
     assert refused.status_code == 400
     assert list(refused.json()["fieldErrors"]) == ["dictionary"]
     assert not ImportJob.objects.exists()
+
+
+def test_a_large_pls_import_in_the_admin_becomes_a_job(
+    organization: Organization, settings: Any
+) -> None:
+    """Issue 11: the admin's PLS import bounds its file like the others and queues large ones."""
+    settings.LEXICON_IMPORT_SYNC_MAX_BYTES = 100
+    dictionary = make_dictionary(organization, "brand")
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw-for-tests"))
+    lexemes = "<lexeme><grapheme>a</grapheme><alias>b</alias></lexeme>" * 5
+    pls = (
+        '<?xml version="1.0"?><lexicon version="1.0" alphabet="ipa" xml:lang="en" '
+        f'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon">{lexemes}</lexicon>'
+    ).encode()
+    upload = SimpleUploadedFile("brand.pls", pls)
+
+    response = client.post(
+        f"/admin/pronunciations/dictionary/{dictionary.pk}/pls/import/",
+        {"file": upload, "mode": "replace"},
+    )
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/pronunciations/dictionary/import-jobs/{job.public_id}/"
+    assert (job.file_format, job.options["dictionary"]) == ("pls", "brand")
