@@ -1,7 +1,8 @@
 """W3C Pronunciation Lexicon Specification (PLS) 1.0 export and import of a dictionary's modes."""
 
+import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
@@ -12,7 +13,7 @@ from defusedxml import (
     EntitiesForbidden,
     ExternalReferenceForbidden,
 )
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml.ElementTree import ParseError, iterparse
 
 PLS_NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -137,16 +138,19 @@ def pls_load(data: bytes, *, max_bytes: int, max_warnings: int | None = None) ->
     """
     if len(data) > max_bytes:
         raise PlsError(f"PLS file is larger than {max_bytes} bytes")
-    lexicon = _parse(data)
-    _check_lexicon(lexicon)
     collected = _Collected(max_warnings)
     position = 0
-    for child in lexicon:
+
+    def collect(lexicon: Element, child: Element) -> None:
+        nonlocal position
         if _name(child) == "lexeme":
             position += 1
             _collect_lexeme(child, f"lexeme {position}", lexicon.get("alphabet"), collected)
         else:
             collected.warnings.append(f"lexicon: <{_name(child)}> is not imported")
+
+    lexicon = _parse(data, collect)
+    _check_lexicon(lexicon)
     modes: dict[str, Any] = {"rewrite": {"rules": collected.rewrite}}
     if collected.ipa:
         modes["ipa"] = {"rules": collected.ipa}
@@ -161,11 +165,26 @@ def pls_load(data: bytes, *, max_bytes: int, max_warnings: int | None = None) ->
     )
 
 
-def _parse(data: bytes) -> Element:
+def _parse(data: bytes, collect: Callable[[Element, Element], None]) -> Element:
+    """Parse as a stream: ``collect(root, child)`` sees each child of the root as it ends, and
+    the child is dropped then, so memory holds one lexeme, not the whole tree (a file of
+    millions of elements). Returns the root; the caller checks it once the whole file parsed."""
+    root: Element | None = None
+    depth = 0
     try:
-        root: Element = fromstring(
-            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        for event, element in iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
+            depth += 1 if event == "start" else -1
+            if root is None:
+                root = element
+            elif event == "end" and depth == 1:
+                collect(root, element)
+                root.remove(element)
     except ParseError as error:
         raise PlsError(_syntax_message(data, error)) from error
     except DefusedXmlException as error:
@@ -174,6 +193,8 @@ def _parse(data: bytes) -> Element:
     except (LookupError, ValueError) as error:
         # pyexpat's handler for encodings it lacks: unknown names, multi-byte codecs.
         raise PlsError(f"PLS file declares an encoding that cannot be read: {error}") from error
+    if root is None:
+        raise PlsError("PLS file is empty")
     return root
 
 
