@@ -204,7 +204,7 @@ LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 LEXICON_MAX_INFLATED_BYTES = env_int("LEXICON_MAX_INFLATED_BYTES", 256 * 1024 * 1024)
 LEXICON_MAX_IMPORT_ROWS = env_int("LEXICON_MAX_IMPORT_ROWS", 1_000_000)
 LEXICON_MAX_IMPORT_CELLS = env_int("LEXICON_MAX_IMPORT_CELLS", 8_000_000)
-LEXICON_MAX_IMPORT_COLUMNS = env_int("LEXICON_MAX_IMPORT_COLUMNS", 64)
+LEXICON_MAX_IMPORT_COLUMNS = env_int("LEXICON_MAX_IMPORT_COLUMNS", 1024)
 # An import whose file (for XLSX, its inflated sheet and strings) is larger than this runs as a
 # background job (202 and a job URL); so does one the client asks for. Smaller ones answer at once.
 LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 1024)
