@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
 from orgs.models import Organization
@@ -445,3 +447,18 @@ def test_the_honest_million_row_csv_becomes_a_job_within_the_memory_bound(
     assert response.json()["rows_total"] == 1_000_000
     assert peak < BOUND, f"peak {peak / MIB:.1f} MiB over idle"
     assert after < BOUND
+
+
+@pytest.mark.django_db
+def test_the_import_command_is_bounded_like_the_api(
+    organization: Organization, tmp_path: Path
+) -> None:
+    """Issue 11: import_dictionaries read the whole file and parsed 2 M rows; it is refused."""
+    path = bombs.many_rows(tmp_path / "rows.xlsx", 2_000_000)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_dictionaries", str(path), org="acme", stderr=io.StringIO())
+
+    assert str(raised.value) == (
+        "The file is too large: it has more than 1000000 rows (LEXICON_MAX_IMPORT_ROWS)."
+    )
