@@ -9,3 +9,7 @@ def new_org_id() -> str:
 
 def new_dictionary_id() -> str:
     return f"pd_{ULID()}"
+
+
+def new_import_job_id() -> str:
+    return f"imp_{ULID()}"

@@ -1,38 +1,95 @@
 """Import and export in the dictionary admin: django-import-export's import flow, streamed
 export actions, and PLS per dictionary. Mixed into DictionaryAdmin.
+
+Every file is bounded by pronunciations.uploads before django-import-export reads it, and read
+by it (the format classes below). A file over LEXICON_IMPORT_SYNC_MAX_BYTES becomes a background
+job; its page polls the job's status and shows the rows done and the final report.
 """
 
 from typing import Any
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
+from tablib import Dataset
 
 from orgs import permissions
 from orgs.models import Role
-from pronunciations import fileformats, transfer
+from pronunciations import fileformats, jobs, transfer, uploads
 from pronunciations.admin_forms import (
     OrganizationConfirmImportForm,
     OrganizationImportForm,
     PlsImportForm,
 )
 from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.errors import PronunciationError
 from pronunciations.imports import ImportRejected
-from pronunciations.models import Dictionary, Rule
+from pronunciations.models import Dictionary, ImportJob, Rule
 from pronunciations.pls import pls_dump
 from pronunciations.resources import DictionaryRulesResource
 from pronunciations.transfer import accepts_uploads
+
+
+class _BoundedFormat:
+    """django-import-export format whose datasets come from the bounded readers (bytes in)."""
+
+    file_format = ""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
+
+    def create_dataset(self, in_stream: bytes | str) -> Dataset:
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        headers, records, escaped = uploads.read_table(data, self.file_format)
+        dataset = Dataset(headers=headers)
+        width = len(headers)
+        for record in records:
+            dataset.append((list(record) + [None] * width)[:width])
+        # How DictionaryRulesResource parses these rows (JSON has types and no formula escape).
+        dataset.lexicon_format = self.file_format
+        dataset.lexicon_escaped = escaped
+        return dataset
+
+
+class BoundedCSV(_BoundedFormat, CSV):
+    file_format = "csv"
+
+
+class BoundedXLSX(_BoundedFormat, XLSX):
+    file_format = "xlsx"
+
+
+class BoundedJSON(_BoundedFormat, JSON):
+    file_format = "json"
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(m for ms in exc.message_dict.values() for m in ms)
+    return str(exc)
 
 
 class TransferAdminMixin(ImportMixin):
     """Needs the host admin's ``_editable(request, pk, role)``."""
 
     resource_classes = [DictionaryRulesResource]
-    formats = [CSV, XLSX, JSON]
+    formats = [BoundedCSV, BoundedXLSX, BoundedJSON]
     import_form_class = OrganizationImportForm
     confirm_form_class = OrganizationConfirmImportForm
     skip_admin_log = True
@@ -40,14 +97,6 @@ class TransferAdminMixin(ImportMixin):
 
     def _editable(self, request: HttpRequest, pk: int, role: str) -> Dictionary:
         raise NotImplementedError
-
-    def get_urls(self) -> list[Any]:
-        """django-import-export's pages, the import page marked as taking an upload."""
-        urls = super().get_urls()
-        for pattern in urls:
-            if str(getattr(pattern, "name", "")).endswith("_import"):
-                accepts_uploads(pattern.callback)
-        return urls
 
     def pls_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._editable(request, pk, Role.VIEWER)
@@ -69,10 +118,24 @@ class TransferAdminMixin(ImportMixin):
             "form": form,
         }
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
+                if upload.size > settings.LEXICON_IMPORT_SYNC_MAX_BYTES:
+                    uploads.inspect(upload.file, "pls")
+                    job = jobs.import_job_create(
+                        organization=obj.organization,
+                        source=upload.file,
+                        file_name=upload.name or "",
+                        file_format="pls",
+                        mode=form.cleaned_data["mode"],
+                        dry_run=form.cleaned_data["dry_run"],
+                        dictionary=obj.name,
+                        author=request.user.get_username(),
+                    )
+                    return HttpResponseRedirect(self._job_url(job))
                 report = transfer.import_file(
                     organization=obj.organization,
-                    data=form.cleaned_data["file"].read(),
+                    data=upload.file,
                     file_format="pls",
                     mode=form.cleaned_data["mode"],
                     dry_run=form.cleaned_data["dry_run"],
@@ -84,7 +147,103 @@ class TransferAdminMixin(ImportMixin):
                 context["errors"] = [f"{e.column}: {e.message}" for e in exc.report.errors]
             except ValidationError as exc:
                 context["errors"] = [m for ms in exc.message_dict.values() for m in ms]
+            except PronunciationError as exc:  # too large (413) or the broker is down (503)
+                context["errors"] = [exc.message]
         return TemplateResponse(request, "admin/pronunciations/dictionary/pls_import.html", context)
+
+    def get_urls(self) -> list[Any]:
+        """Job pages, then django-import-export's (the import page marked as taking uploads)."""
+        view = self.admin_site.admin_view
+        urls = super().get_urls()
+        for pattern in urls:
+            if str(getattr(pattern, "name", "")).endswith("_import"):
+                accepts_uploads(pattern.callback)
+        return [
+            path(
+                "import-jobs/<str:job_id>/",
+                view(self.import_job_view),
+                name="pronunciations_dictionary_import_job",
+            ),
+            path(
+                "import-jobs/<str:job_id>/status/",
+                view(self.import_job_status_view),
+                name="pronunciations_dictionary_import_job_status",
+            ),
+            *urls,
+        ]
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """Check the file's bounds first; a large file becomes a background job."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and request.FILES.get("import_file") is not None:
+            form = self.create_import_form(request)
+            if form.is_valid():
+                refused_or_job = self._bounded_import(request, form)
+                if refused_or_job is not None:
+                    return refused_or_job
+        return super().import_action(request, **kwargs)
+
+    def _bounded_import(self, request: HttpRequest, form: Any) -> HttpResponse | None:
+        data = form.cleaned_data
+        upload = data["import_file"]
+        file_format = self.get_import_formats()[int(data["format"])].file_format
+        organization = data["organization"]
+        if not permissions.allowed(request, organization.pk, Role.EDITOR):
+            raise PermissionDenied
+        try:
+            inspection = uploads.inspect(upload.file, file_format)
+        except (ValidationError, PronunciationError) as exc:
+            messages.error(request, _message(exc))
+            return HttpResponseRedirect(request.path)
+        if not jobs.wants_background(inspection.work_bytes, asked=False):
+            return None
+        job = jobs.import_job_create(
+            organization=organization,
+            source=upload.file,
+            file_name=upload.name or "",
+            file_format=file_format,
+            mode=data["mode"],
+            create_missing=bool(data["create_missing"]),
+            author=request.user.get_username(),
+            rows_total=inspection.rows,
+        )
+        return HttpResponseRedirect(self._job_url(job))
+
+    def _job_url(self, job: ImportJob) -> str:
+        return reverse("admin:pronunciations_dictionary_import_job", args=[job.public_id])
+
+    def _job(self, request: HttpRequest, job_id: str) -> ImportJob:
+        """The job, if it belongs to an organization the user may import into (else 404)."""
+        found = ImportJob.objects.filter(public_id=job_id[:40]).select_related("organization")
+        job = found.first()
+        if job is None or not permissions.allowed(request, job.organization_id, Role.EDITOR):
+            raise Http404
+        return jobs.import_job_get(organization=job.organization, job_id=job.public_id)
+
+    def import_job_view(self, request: HttpRequest, job_id: str) -> HttpResponse:
+        job = self._job(request, job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Import {job.file_name or job.public_id}",
+            "job": jobs.import_job_wire(job),
+            "status_url": reverse(
+                "admin:pronunciations_dictionary_import_job_status", args=[job.public_id]
+            ),
+            "poll_ms": 1000,
+        }
+        return TemplateResponse(request, "admin/pronunciations/dictionary/import_job.html", context)
+
+    def import_job_status_view(self, request: HttpRequest, job_id: str) -> JsonResponse:
+        return JsonResponse(jobs.import_job_wire(self._job(request, job_id)))
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        """Name the problem the bounded readers found (the default hides it)."""
+        if isinstance(e, ValidationError | PronunciationError):
+            form.add_error("import_file", _message(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return permissions.organization_ids(request, Role.EDITOR) != []

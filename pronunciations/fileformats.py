@@ -1,7 +1,7 @@
 """Reading and writing import/export files: CSV, XLSX and JSON (tabular layout) and PLS.
 
-Tabular files are read through django-import-export's format classes (tablib). Exports are
-streamed: CSV and JSON as generators, XLSX through openpyxl's write-only workbook.
+Files are read by pronunciations.uploads (bounded, streaming). Exports are streamed: CSV and
+JSON as generators, XLSX through openpyxl's write-only workbook.
 """
 
 import csv
@@ -9,10 +9,8 @@ import io
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO
 
-from django.core.exceptions import ValidationError
-from import_export.formats.base_formats import CSV, XLSX
 from openpyxl import Workbook
 
 from pronunciations import tabular
@@ -28,52 +26,6 @@ CONTENT_TYPES = {
     "pls": "application/pls+xml",
 }
 BOM = "\ufeff"
-
-
-def decode_utf8(data: bytes) -> str:
-    """UTF-8 with or without a byte-order mark; any other encoding is refused clearly."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            {
-                "file": [
-                    f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
-                    f"{exc.start}); save it as UTF-8 and try again"
-                ]
-            }
-        ) from exc
-
-
-def read_table(data: bytes, file_format: str) -> tuple[list[str], list[list[Any]], bool]:
-    """Headers, records and whether cells carry the formula escape (CSV and XLSX do)."""
-    if file_format == "json":
-        return _read_json(decode_utf8(data))
-    try:
-        if file_format == "csv":
-            dataset = CSV().create_dataset(decode_utf8(data))
-        else:
-            dataset = XLSX().create_dataset(data)
-    except ValidationError:
-        raise
-    except Exception as exc:  # tablib and openpyxl raise many types for a damaged file
-        raise ValidationError(
-            {"file": [f"the file cannot be read as {file_format}: {exc}"]}
-        ) from exc
-    return list(dataset.headers or []), [list(row) for row in dataset], True
-
-
-def _read_json(text: str) -> tuple[list[str], list[list[Any]], bool]:
-    try:
-        items = json.loads(text)
-    except ValueError as exc:
-        raise ValidationError({"file": [f"the file is not valid JSON: {exc}"]}) from exc
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise ValidationError({"file": ["a JSON import is an array of row objects"]})
-    headers: list[str] = []
-    for item in items:
-        headers += [key for key in item if key not in headers]
-    return headers, [[item.get(h) for h in headers] for item in items], False
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -26,6 +27,43 @@ ImportMode = Literal["replace", "merge"]
 Progress = Callable[[str, int, int], None]
 
 
+def report_limit() -> int:
+    """How many errors or warnings a report lists (LEXICON_MAX_REPORT_ITEMS); others are counted."""
+    return int(settings.LEXICON_MAX_REPORT_ITEMS)
+
+
+class Warnings:
+    """A report's warnings: the first LEXICON_MAX_REPORT_ITEMS kept, the rest only counted.
+
+    A PLS file with millions of unknown elements gives one line per element; listing them all
+    made a 62 MB answer.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.more = 0
+
+    def append(self, warning: str) -> None:
+        self.extend([warning])
+
+    def extend(self, warnings: Iterable[str], *, more: int = 0) -> None:
+        limit = report_limit()
+        for warning in warnings:
+            if len(self.items) < limit:
+                self.items.append(warning)
+            else:
+                self.more += 1
+        self.more += more
+
+    def __len__(self) -> int:
+        return len(self.items) + self.more
+
+    def to_wire(self) -> list[str]:
+        if not self.more:
+            return list(self.items)
+        return [*self.items, f"... and {self.more} more warnings, not listed"]
+
+
 @dataclass
 class ImportReport:
     dry_run: bool
@@ -37,7 +75,7 @@ class ImportReport:
     rules_changed: int = 0
     rules_removed: int = 0
     errors: list[RowError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: Warnings = field(default_factory=Warnings)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -53,9 +91,14 @@ class ImportReport:
                 "changed": self.rules_changed,
                 "removed": self.rules_removed,
             },
-            "errors": [vars(error) for error in self.errors],
-            "warnings": self.warnings,
+            "errors": [vars(error) for error in self.errors[: report_limit()]],
+            **self._not_listed(),
+            "warnings": self.warnings.to_wire(),
         }
+
+    def _not_listed(self) -> dict[str, int]:
+        more = len(self.errors) - report_limit()
+        return {"errors_not_listed": more} if more > 0 else {}
 
 
 class ImportRejected(PronunciationError):
@@ -63,7 +106,7 @@ class ImportRejected(PronunciationError):
 
     def __init__(self, report: ImportReport) -> None:
         fields: dict[str, list[str]] = {}
-        for error in report.errors:
+        for error in report.errors[: report_limit()]:
             fields.setdefault(f"rows[{error.row}].{error.column}", []).append(error.message)
         count = len(report.errors)
         super().__init__(

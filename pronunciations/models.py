@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from orgs.ids import new_dictionary_id
+from orgs.ids import new_dictionary_id, new_import_job_id
 from orgs.models import Organization
 
 
@@ -132,3 +132,68 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dictionary} r{self.number} ({self.action})"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """An import run in the background (pronunciations.jobs), with its file and its outcome.
+
+    The file is kept in the database (``ImportJobChunk``) so any worker can read it (uploads are
+    bounded by LEXICON_MAX_UPLOAD_BYTES) and is dropped once the job has finished. ``report`` is
+    the same report a synchronous import answers; ``error`` the SLNG error body when it failed.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    public_id = models.CharField(
+        max_length=40, unique=True, default=new_import_job_id, editable=False
+    )
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    phase = models.CharField(max_length=16, blank=True, default="")
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    file_format = models.CharField(max_length=8)
+    file_bytes = models.PositiveIntegerField(default=0)
+    options = models.JSONField(default=dict)
+    author = models.CharField(max_length=150, blank=True, default="")
+    rows_total = models.PositiveIntegerField(null=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(null=True)
+    error = models.JSONField(null=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True)
+    heartbeat_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="import_job_org_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.state})"
+
+
+class ImportJobChunk(models.Model):
+    """One piece (up to 1 MiB) of a job's file: written piece by piece, so storing an upload
+    never holds it whole (or hex-escaped in a query) in the web worker's memory."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="import_chunk_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.number}"

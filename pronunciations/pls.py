@@ -1,7 +1,8 @@
 """W3C Pronunciation Lexicon Specification (PLS) 1.0 export and import of a dictionary's modes."""
 
+import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
@@ -12,7 +13,7 @@ from defusedxml import (
     EntitiesForbidden,
     ExternalReferenceForbidden,
 )
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml.ElementTree import ParseError, iterparse
 
 PLS_NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -56,19 +57,39 @@ class PlsImport:
     """An imported lexicon.
 
     ``modes`` is in wire form, with "ipa" only when it has rules; ``language`` is the xml:lang
-    (None when missing, empty or "und"); ``warnings`` lists every part that was not imported.
+    (None when missing, empty or "und"); ``warnings`` lists the parts that were not imported,
+    up to ``max_warnings`` of them, and ``more_warnings`` counts the others.
     """
 
     modes: dict[str, Any]
     language: str | None
     warnings: tuple[str, ...]
+    more_warnings: int = 0
+
+
+class _Warnings(list[str]):
+    """Keeps the first ``limit`` warnings and counts the rest, so memory stays bounded."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__()
+        self.limit, self.more = limit, 0
+
+    def append(self, warning: str) -> None:
+        if self.limit is None or len(self) < self.limit:
+            super().append(warning)
+        else:
+            self.more += 1
 
 
 @dataclass
 class _Collected:
+    limit: int | None = None
     rewrite: list[dict[str, str]] = field(default_factory=list)
     ipa: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: _Warnings = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.warnings = _Warnings(self.limit)
 
 
 def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
@@ -101,7 +122,7 @@ def _escaped(value: str, escapes: dict[int, str] = _TEXT_ESCAPES) -> str:
     return _NOT_XML_CHAR.sub("\ufffd", value).translate(escapes)
 
 
-def pls_load(data: bytes, *, max_bytes: int) -> PlsImport:
+def pls_load(data: bytes, *, max_bytes: int, max_warnings: int | None = None) -> PlsImport:
     """Import a PLS 1.0 document (PLS namespace or none) into wire-form modes.
 
     Each grapheme of a lexeme gives a rewrite rule with the lexeme's first alias and an ipa
@@ -113,30 +134,53 @@ def pls_load(data: bytes, *, max_bytes: int) -> PlsImport:
     """
     if len(data) > max_bytes:
         raise PlsError(f"PLS file is larger than {max_bytes} bytes")
-    lexicon = _parse(data)
-    _check_lexicon(lexicon)
-    collected = _Collected()
+    collected = _Collected(max_warnings)
     position = 0
-    for child in lexicon:
+
+    def collect(lexicon: Element, child: Element) -> None:
+        nonlocal position
         if _name(child) == "lexeme":
             position += 1
             _collect_lexeme(child, f"lexeme {position}", lexicon.get("alphabet"), collected)
         else:
             collected.warnings.append(f"lexicon: <{_name(child)}> is not imported")
+
+    lexicon = _parse(data, collect)
+    _check_lexicon(lexicon)
     modes: dict[str, Any] = {"rewrite": {"rules": collected.rewrite}}
     if collected.ipa:
         modes["ipa"] = {"rules": collected.ipa}
     language = lexicon.get(_XML_LANG) or None
     if language and language.lower() == NO_LANGUAGE:
         language = None
-    return PlsImport(modes=modes, language=language, warnings=tuple(collected.warnings))
+    return PlsImport(
+        modes=modes,
+        language=language,
+        warnings=tuple(collected.warnings),
+        more_warnings=collected.warnings.more,
+    )
 
 
-def _parse(data: bytes) -> Element:
+def _parse(data: bytes, collect: Callable[[Element, Element], None]) -> Element:
+    """Parse as a stream: ``collect(root, child)`` sees each child of the root as it ends, and
+    the child is dropped then, so memory holds one lexeme, not the whole tree (a file of
+    millions of elements). Returns the root; the caller checks it once the whole file parsed."""
+    root: Element | None = None
+    depth = 0
     try:
-        root: Element = fromstring(
-            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        for event, element in iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
+            depth += 1 if event == "start" else -1
+            if root is None:
+                root = element
+            elif event == "end" and depth == 1:
+                collect(root, element)
+                root.remove(element)
     except ParseError as error:
         raise PlsError(_syntax_message(data, error)) from error
     except DefusedXmlException as error:
@@ -145,6 +189,8 @@ def _parse(data: bytes) -> Element:
     except (LookupError, ValueError) as error:
         # pyexpat's handler for encodings it lacks: unknown names, multi-byte codecs.
         raise PlsError(f"PLS file declares an encoding that cannot be read: {error}") from error
+    if root is None:
+        raise PlsError("PLS file is empty")
     return root
 
 

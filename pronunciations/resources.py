@@ -67,7 +67,14 @@ class DictionaryRulesResource(resources.Resource):
     def import_data(self, dataset: Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
         """Import all rows at once through dictionary_import, reporting errors per row."""
         headers = list(dataset.headers or [])
-        rows, errors = parse_rows(headers, list(dataset), escaped=True, first_row=2)
+        json_rows = getattr(dataset, "lexicon_format", "") == "json"
+        rows, errors = parse_rows(
+            headers,
+            list(dataset),
+            escaped=getattr(dataset, "lexicon_escaped", True),
+            first_row=1 if json_rows else 2,
+            typed=json_rows,
+        )
         result = Result()
         result.diff_headers = headers
         try:

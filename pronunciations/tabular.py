@@ -11,6 +11,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from pronunciations import validation
 from pronunciations.models import Mode
 from pronunciations.validation import VALUE_FIELD
 
@@ -20,6 +24,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@")
 # Looked up once: Mode.values is rebuilt on every access, and rows are parsed by the 100,000.
 _ROW_MODES = frozenset(("", *Mode.values))
 _VALUE_COLUMN = {mode.value: field for mode, field in VALUE_FIELD.items()}
+# Columns holding text; in JSON, where values have types, these must be strings (or null).
+_TEXT_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa")
+_TOO_DEEP = object()
 
 
 def needs_escape(value: str) -> bool:
@@ -46,17 +53,27 @@ def metadata_cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def metadata_value(cell: str) -> Any:
-    """Inverse of metadata_cell: JSON when the cell parses as JSON, otherwise the text."""
+def metadata_value(cell: str, *, field: str = "metadata") -> Any:
+    """Inverse of metadata_cell: JSON when the cell parses as JSON, otherwise the text.
+
+    JSON nested past LEXICON_MAX_JSON_DEPTH raises validation.parse_json's ValidationError.
+    """
     try:
-        return json.loads(cell)
+        value = json.loads(cell)
+    except RecursionError:
+        value = _TOO_DEEP
     except ValueError:
         return cell
+    if value is _TOO_DEEP or validation.json_depth(value) > settings.LEXICON_MAX_JSON_DEPTH:
+        validation.parse_json(cell, field=field)  # raises its depth error
+    return value
 
 
 def _parses_as_json(text: str) -> bool:
     try:
         json.loads(text)
+    except RecursionError:  # deeply nested brackets in stored text: JSON-like, so quote it
+        return True
     except ValueError:
         return False
     return True
@@ -124,8 +141,25 @@ def _cell(value: object, *, escaped: bool) -> str:
     return unescape_cell(text) if escaped else text
 
 
+def column_label(column: str) -> str:
+    """A header (or a file name) as reports and records carry it: characters that no report or
+    database column can hold are written as escapes."""
+    return column.encode("unicode_escape").decode("ascii") if column_problems(column) else column
+
+
+def column_problems(column: str) -> list[str]:
+    return validation.unstorable_errors(column)
+
+
 def header_errors(headers: Sequence[str]) -> list[RowError]:
-    """Missing required columns and unknown columns, reported on row 1."""
+    """Unstorable, missing and unknown columns, reported on row 1."""
+    unstorable = [
+        RowError(1, column_label(column), f"the column name {problem}")
+        for column in headers
+        for problem in column_problems(column)
+    ]
+    if unstorable:
+        return unstorable
     errors = [
         RowError(1, column, f"the required column {column!r} is missing")
         for column in ("dictionary", "mode", "match")
@@ -142,16 +176,28 @@ def header_errors(headers: Sequence[str]) -> list[RowError]:
 
 
 def parse_rows(
-    headers: Sequence[str], records: Iterable[Sequence[object]], *, escaped: bool, first_row: int
+    headers: Sequence[str],
+    records: Iterable[Sequence[object]],
+    *,
+    escaped: bool,
+    first_row: int,
+    typed: bool = False,
 ) -> tuple[list[SourceRow], list[RowError]]:
-    """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX)."""
+    """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX).
+
+    ``typed`` (JSON) checks value types: text columns take strings, ``position`` a whole number.
+    """
     headers = [str(h or "").strip() for h in headers]
     errors = header_errors(headers)
     if errors:
         return [], errors
     rows = []
     for number, record in enumerate(records, start=first_row):
-        cells = {h: _cell(v, escaped=escaped) for h, v in zip(headers, record, strict=False)}
+        pairs = list(zip(headers, record, strict=False))
+        if typed and (problems := _type_errors(number, pairs)):
+            errors += problems
+            continue
+        cells = {h: _cell(v, escaped=escaped) for h, v in pairs}
         if not any(cells.values()):
             continue  # blank lines are skipped
         row, problems = _parse_row(number, cells)
@@ -161,11 +207,36 @@ def parse_rows(
     return rows, errors
 
 
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "an object", list: "an array", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _type_errors(number: int, pairs: list[tuple[str, object]]) -> list[RowError]:
+    """JSON values of the wrong type, located by row and column."""
+    errors = []
+    for column, value in pairs:
+        if value is None:
+            continue
+        if column in _TEXT_COLUMNS and not isinstance(value, str):
+            message = f"must be a string, got {_type_name(value)}"
+            errors.append(RowError(number, column, message))
+        elif column == "position" and (isinstance(value, bool) or not isinstance(value, int | str)):
+            message = f"must be a whole number, got {_type_name(value)}"
+            errors.append(RowError(number, column, message))
+    return errors
+
+
 def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, list[RowError]]:
     errors = []
     name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
     if not name:
         errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
+    else:  # checked here: the name is looked up in the database before the rules are validated
+        errors += [RowError(number, "dictionary", p) for p in validation.unstorable_errors(name)]
     if mode not in _ROW_MODES:
         errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
     value_column = _VALUE_COLUMN.get(mode, "replace")
@@ -175,16 +246,19 @@ def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, li
     if not mode and (cells.get("match") or cells.get("replace") or cells.get("ipa")):
         errors.append(RowError(number, "mode", "a row with a rule needs a mode"))
     position = None
-    if cells.get("position"):
-        if not cells["position"].isdigit():
+    if text := cells.get("position"):
+        # isdigit() alone accepts '²', which int() refuses; 18 digits fit a database integer.
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
             errors.append(RowError(number, "position", "position must be a whole number"))
         else:
-            position = int(cells["position"])
-    metadata = {
-        key.removeprefix(METADATA_PREFIX): metadata_value(value)
-        for key, value in cells.items()
-        if key.startswith(METADATA_PREFIX) and value != ""
-    }
+            position = int(text)
+    metadata = {}
+    for key, value in cells.items():
+        if key.startswith(METADATA_PREFIX) and value != "":
+            try:
+                metadata[key.removeprefix(METADATA_PREFIX)] = metadata_value(value, field=key)
+            except ValidationError as exc:
+                errors += [RowError(number, key, m) for ms in exc.message_dict.values() for m in ms]
     if errors:
         return None, errors
     row = SourceRow(

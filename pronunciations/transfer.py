@@ -9,13 +9,13 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
 from orgs.models import Organization
-from pronunciations import fileformats, selectors
-from pronunciations.errors import RequestTooLarge
-from pronunciations.fileformats import FORMATS, read_table
+from pronunciations import fileformats, selectors, uploads
+from pronunciations.fileformats import FORMATS
 from pronunciations.imports import ImportMode, ImportReport, Progress, dictionary_import
 from pronunciations.models import Mode
 from pronunciations.pls import PlsError, pls_load
 from pronunciations.tabular import RowError, SourceRow, export_columns, parse_rows
+from pronunciations.uploads import Source
 from pronunciations.validation import VALUE_FIELD, validate_name
 
 
@@ -43,14 +43,31 @@ def import_mode(value: str | None) -> ImportMode:
     raise ValidationError({"mode": ["mode must be replace or merge"]})
 
 
-def _pls_rows(data: bytes, dictionary: str | None) -> tuple[list[SourceRow], list[str], bool]:
+def check_dictionary(file_format: str, dictionary: object) -> str | None:
+    """The ``dictionary`` parameter: required (and a valid name) for PLS, ignored otherwise."""
+    if file_format != "pls":
+        return None
     if not dictionary:
         raise ValidationError({"dictionary": ["a PLS file holds one dictionary: name it"]})
-    validate_name(dictionary, field="dictionary")
+    return validate_name(dictionary, field="dictionary")
+
+
+def _pls_rows(
+    source: Source, dictionary: str | None
+) -> tuple[list[SourceRow], tuple[str, ...], int, bool]:
+    dictionary = check_dictionary("pls", dictionary)
+    assert dictionary is not None  # noqa: S101 - check_dictionary refuses None for PLS
     try:
-        lexicon = pls_load(data, max_bytes=settings.LEXICON_MAX_UPLOAD_BYTES)
+        lexicon = pls_load(
+            uploads.as_file(source).read(),
+            max_bytes=settings.LEXICON_MAX_UPLOAD_BYTES,
+            max_warnings=settings.LEXICON_MAX_REPORT_ITEMS,
+        )
     except PlsError as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
+    rules = sum(len(mode["rules"]) for mode in lexicon.modes.values())
+    if rules > settings.LEXICON_MAX_IMPORT_ROWS:
+        raise uploads.too_many_rows(uploads.Limits.current())
     metadata = {"language": lexicon.language} if lexicon.language else {}
     rows = [SourceRow(1, dictionary, "", "", "", None, dict(metadata))]
     for mode in Mode:
@@ -61,13 +78,44 @@ def _pls_rows(data: bytes, dictionary: str | None) -> tuple[list[SourceRow], lis
                     number, dictionary, mode, rule["match"], rule[VALUE_FIELD[mode]], None, {}
                 )
             )
-    return rows, list(lexicon.warnings), bool(metadata)
+    return rows, lexicon.warnings, lexicon.more_warnings, bool(metadata)
+
+
+def read_rows(
+    source: Source,
+    file_format: str,
+    *,
+    dictionary: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[SourceRow], list[RowError], bool, tuple[str, ...], int]:
+    """Parse a file, bounded by pronunciations.uploads: its rows, row errors, whether it has
+    metadata columns, and the PLS warnings (the first ones, and how many more there were).
+    Raises UploadTooLarge (413) or ValidationError."""
+    inspection = uploads.inspect(source, file_format)
+    if file_format == "pls":
+        rows, warnings, more, has_metadata = _pls_rows(source, dictionary)
+        return rows, [], has_metadata, warnings, more
+    total = inspection.rows or 0
+    headers, records, escaped = uploads.read_table(
+        source,
+        file_format,
+        progress=(lambda done: progress("read", done, max(total, done))) if progress else None,
+    )
+    rows, errors = parse_rows(
+        headers,
+        records,
+        escaped=escaped,
+        first_row=2 if file_format != "json" else 1,
+        typed=file_format == "json",
+    )
+    has_metadata = any(str(h).startswith("metadata.") for h in headers)
+    return rows, errors, has_metadata, (), 0
 
 
 def import_file(
     *,
     organization: Organization,
-    data: bytes,
+    data: Source,
     file_format: str,
     mode: ImportMode,
     dry_run: bool = False,
@@ -76,20 +124,11 @@ def import_file(
     author: str = "",
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Parse and import a file; raises ValidationError, RequestTooLarge or ImportRejected."""
-    limit = settings.LEXICON_MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise RequestTooLarge(f"The file is too large: the limit is {limit} bytes.")
-    warnings: list[str] = []
-    errors: list[RowError]
-    if file_format == "pls":
-        rows, warnings, has_metadata = _pls_rows(data, dictionary)
-        errors = []
-    else:
-        headers, records, escaped = read_table(data, file_format)
-        first_row = 2 if file_format != "json" else 1
-        rows, errors = parse_rows(headers, records, escaped=escaped, first_row=first_row)
-        has_metadata = any(str(h).startswith("metadata.") for h in headers)
+    """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge
+    (413) or ImportRejected."""
+    rows, errors, has_metadata, warnings, more = read_rows(
+        data, file_format, dictionary=dictionary, progress=progress
+    )
     report = dictionary_import(
         organization=organization,
         rows=rows,
@@ -101,7 +140,7 @@ def import_file(
         author=author,
         progress=progress,
     )
-    report.warnings += warnings
+    report.warnings.extend(warnings, more=more)
     return report
 
 

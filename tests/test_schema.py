@@ -46,6 +46,7 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "sync-targets-run",
         "sync-targets-runs",
         "pronunciation-import",
+        "pronunciation-import-job",
         "pronunciation-export",
         "pronunciation-dictionaries-export",
     }
@@ -116,6 +117,7 @@ def test_public_id_path_parameters_have_the_pattern_the_views_enforce() -> None:
     assert parameters == {
         ("dictionary_id", "^[A-Za-z0-9_]{1,64}$"),
         ("target_id", "^[A-Za-z0-9_]{1,64}$"),
+        ("job_id", "^[A-Za-z0-9_]{1,64}$"),
     }
     restore = schema["paths"]["/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"]
     assert "400" in restore["post"]["responses"]

@@ -221,3 +221,18 @@ LEXICON_SPEAK_CACHE_SECONDS = env_int("LEXICON_SPEAK_CACHE_SECONDS", 3600)
 LEXICON_SPEAK_MAX_AUDIO_BYTES = env_int("LEXICON_SPEAK_MAX_AUDIO_BYTES", 4 * 1024 * 1024)
 # Largest import file accepted (413 beyond it).
 LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Bounds checked before and while any import file is parsed (pronunciations.uploads), 413
+# beyond: what the parts of an XLSX that are read may inflate to, data rows, cells and columns.
+LEXICON_MAX_INFLATED_BYTES = env_int("LEXICON_MAX_INFLATED_BYTES", 256 * 1024 * 1024)
+LEXICON_MAX_IMPORT_ROWS = env_int("LEXICON_MAX_IMPORT_ROWS", 1_000_000)
+LEXICON_MAX_IMPORT_CELLS = env_int("LEXICON_MAX_IMPORT_CELLS", 8_000_000)
+LEXICON_MAX_IMPORT_COLUMNS = env_int("LEXICON_MAX_IMPORT_COLUMNS", 1024)
+# An import whose file (for XLSX, its inflated sheet and strings) is larger than this runs as a
+# background job (202 and a job URL); so does one the client asks for. Smaller ones answer at once.
+LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 1024)
+# A running import job that has not reported progress for this long is dead (its worker was
+# killed or lost): it is shown as failed, and a redelivered task does not run it again. The
+# import task's time limit is derived from it (30 s less), so a live job is never taken for dead.
+LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
+# Errors and warnings listed in an import report; the rest are counted in one line.
+LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)

@@ -15,11 +15,11 @@ from pronunciations.validation import validate_int_parameter, validate_modes
 
 _ERROR_CODES = {
     400: "invalid_pronunciation",
-    413: "invalid_pronunciation (request body over LEXICON_MAX_REQUEST_BYTES)",
     401: "pronunciation_unauthenticated",
     404: "pronunciation_not_found",
     409: "pronunciation_conflict",
     412: "pronunciation_precondition_failed",
+    413: "invalid_pronunciation (body or file over its limit)",
     503: "pronunciation_unavailable",
 }
 

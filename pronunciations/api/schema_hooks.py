@@ -12,6 +12,7 @@ _PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     # validation.validate_public_id: anything else is a 400 naming the parameter.
     "dictionary_id": _PUBLIC_ID,
     "target_id": _PUBLIC_ID,
+    "job_id": _PUBLIC_ID,
 }
 
 

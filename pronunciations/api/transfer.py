@@ -1,10 +1,12 @@
-"""Import and export endpoints."""
+"""Import and export endpoints, and the status of background imports."""
 
+import re
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBase
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
-from pronunciations import fileformats, selectors, transfer, validation
+from pronunciations import fileformats, jobs, selectors, transfer, uploads, validation
 from pronunciations.api.common import error_responses
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.errors import RequestTooLarge
@@ -40,6 +42,16 @@ def _flag(request: Request, name: str) -> bool:
     return str(request.data.get(name, "")).lower() in _TRUE
 
 
+def _asks_async(request: Request) -> bool:
+    """``?async=true``, an ``async`` form field, or ``Prefer: respond-async`` (RFC 7240)."""
+    prefer = [p.strip().lower() for p in request.headers.get("Prefer", "").split(",")]
+    asked = str(request.query_params.get("async", "")).lower() in _TRUE
+    return asked or _flag(request, "async") or "respond-async" in prefer
+
+
+_JOB_ID = re.compile(r"imp_[0-9A-HJKMNP-TV-Z]{26}")
+
+
 IMPORT_PARAMETERS = {
     "type": "object",
     "properties": {
@@ -49,9 +61,17 @@ IMPORT_PARAMETERS = {
         "dry_run": {"type": "boolean", "default": False},
         "create_missing": {"type": "boolean", "default": False},
         "dictionary": {"type": "string", "description": "PLS only: the dictionary's name"},
+        "async": {
+            "type": "boolean",
+            "default": False,
+            "description": "run as a background job (so do files over the sync size limit)",
+        },
     },
     "required": ["file"],
 }
+ASYNC_PARAMETER = OpenApiParameter(
+    "async", bool, description="run as a background job; also `Prefer: respond-async`"
+)
 
 
 @transfer.accepts_uploads
@@ -60,28 +80,61 @@ class ImportView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-import",
+        parameters=[ASYNC_PARAMETER],
         request={"multipart/form-data": IMPORT_PARAMETERS},
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 409, 413, 503)},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            202: OpenApiTypes.OBJECT,
+            **error_responses(400, 401, 409, 413, 503),
+        },
     )
     def post(self, request: Request) -> Response:
-        key = caller_key(request)
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": ["upload the file in the 'file' field"]})
-        if upload.size and upload.size > settings.LEXICON_MAX_UPLOAD_BYTES:
-            limit = settings.LEXICON_MAX_UPLOAD_BYTES
-            raise RequestTooLarge(f"The file is too large: the limit is {limit} bytes.")
-        report = transfer.import_file(
-            organization=key.organization,
-            data=upload.read(),
-            file_format=transfer.detect_format(request.data.get("format"), upload.name or ""),
-            mode=transfer.import_mode(request.data.get("mode")),
-            dry_run=_flag(request, "dry_run"),
-            create_missing=_flag(request, "create_missing"),
-            dictionary=request.data.get("dictionary"),
-            author=key.label,
+        uploads.check_size(upload.size or 0)
+        options = _import_options(request, upload.name or "")
+        inspection = uploads.inspect(upload.file, options["file_format"])
+        if not jobs.wants_background(inspection.work_bytes, _asks_async(request)):
+            return Response(transfer.import_file(data=upload.file, **options).to_wire())
+        job = jobs.import_job_create(
+            source=upload.file, file_name=upload.name or "", rows_total=inspection.rows, **options
         )
-        return Response(report.to_wire())
+        body = {**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)}
+        return Response(body, status=202, headers={"Location": body["url"]})
+
+
+def _import_options(request: Request, file_name: str) -> dict[str, Any]:
+    """The import's parameters, checked before the file is read."""
+    key = caller_key(request)
+    file_format = transfer.detect_format(request.data.get("format"), file_name)
+    return {
+        "organization": key.organization,
+        "file_format": file_format,
+        "mode": transfer.import_mode(request.data.get("mode")),
+        "dry_run": _flag(request, "dry_run"),
+        "create_missing": _flag(request, "create_missing"),
+        "dictionary": transfer.check_dictionary(file_format, request.data.get("dictionary")),
+        "author": key.label,
+    }
+
+
+def _job_url(request: Request, job_id: str) -> str:
+    return request.build_absolute_uri(reverse("import-job-detail", args=[job_id]))
+
+
+class ImportJobDetailView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-import-job",
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 404, 503)},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        validation.validate_public_id(job_id, name="job_id")
+        if not _JOB_ID.fullmatch(job_id):
+            raise jobs.ImportJobNotFound(job_id)
+        organization = caller_key(request).organization
+        job = jobs.import_job_get(organization=organization, job_id=job_id)
+        return Response({**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)})
 
 
 def _export_format(request: Request, allowed: tuple[str, ...]) -> str:

@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
     path("preview", tools.PreviewView.as_view(), name="preview"),
     path("import", transfer.ImportView.as_view(), name="import"),
+    path("imports/<str:job_id>", transfer.ImportJobDetailView.as_view(), name="import-job-detail"),
     path("export", transfer.ExportView.as_view(), name="export"),
     path("deleted-dictionaries", history.DeletedCollectionView.as_view(), name="deleted-list"),
     path(

@@ -2,7 +2,7 @@
 
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from orgs.models import Organization
 from pronunciations import transfer
 from pronunciations.errors import PronunciationError
-from pronunciations.imports import ImportRejected
+from pronunciations.imports import ImportRejected, ImportReport
 from pronunciations.management.progress import ProgressBar
 
 
@@ -43,17 +43,8 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}")
         bar = ProgressBar(lambda text: self.stderr.write(text, ending=""))
         try:
-            report = transfer.import_file(
-                organization=organization,
-                data=path.read_bytes(),
-                file_format=transfer.detect_format(options["format"], path.name),
-                mode=options["mode"],
-                dry_run=options["dry_run"],
-                create_missing=options["create_missing"],
-                dictionary=options["dictionary"],
-                author="manage.py import_dictionaries",
-                progress=bar,
-            )
+            with path.open("rb") as file:  # read in a stream, bounded like any upload
+                report = self._import(organization, file, path, options, bar)
         except ImportRejected as exc:
             bar.done()
             for error in exc.report.errors:
@@ -64,6 +55,26 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         bar.done()
         self._print(report.to_wire())
+
+    def _import(
+        self,
+        organization: Organization,
+        file: BinaryIO,
+        path: Path,
+        options: dict[str, Any],
+        bar: ProgressBar,
+    ) -> ImportReport:
+        return transfer.import_file(
+            organization=organization,
+            data=file,
+            file_format=transfer.detect_format(options["format"], path.name),
+            mode=options["mode"],
+            dry_run=options["dry_run"],
+            create_missing=options["create_missing"],
+            dictionary=options["dictionary"],
+            author="manage.py import_dictionaries",
+            progress=bar,
+        )
 
     def _print(self, report: dict[str, Any]) -> None:
         kinds = report["dictionaries"]

@@ -1,0 +1,274 @@
+"""Background imports: a job holds its file and runs on a Celery worker with visible progress.
+
+An import goes to the background when its file is larger than LEXICON_IMPORT_SYNC_MAX_BYTES
+(for XLSX, what its sheet and strings inflate to) or the client asks for it. The job runs the
+same ``transfer.import_file`` as a synchronous import, so it gives the same report and keeps the
+same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one transaction.
+Progress is written on a second database connection, so it is visible while that transaction
+is still open. A job that stops reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its
+worker was killed or lost) is marked failed when next read or claimed; nothing of it was written.
+"""
+
+import logging
+import tempfile
+import time
+from datetime import timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from orgs.models import Organization
+from pronunciations import tabular, transfer
+from pronunciations.api.exceptions import error_body, translate
+from pronunciations.errors import PronunciationError, Unavailable
+from pronunciations.imports import ImportMode, ImportRejected
+from pronunciations.models import ImportJob, ImportJobChunk, JobState
+
+logger = logging.getLogger(__name__)
+
+# A redelivered task (its worker died) runs the import again, once: nothing was written.
+MAX_ATTEMPTS = 2
+PROGRESS_EVERY_SECONDS = 0.5
+CHUNK_BYTES = 1024 * 1024
+_FINISHED = (JobState.SUCCEEDED, JobState.FAILED)
+
+
+class ImportJobNotFound(PronunciationError):
+    status = 404
+    code = "pronunciation_not_found"
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"Import job not found: {job_id}")
+
+
+def wants_background(size: int, asked: bool) -> bool:
+    """Whether an import of ``size`` bytes to parse runs as a job (see the module docstring)."""
+    return asked or size > settings.LEXICON_IMPORT_SYNC_MAX_BYTES
+
+
+def import_job_create(
+    *,
+    organization: Organization,
+    source: IO[bytes],
+    file_name: str,
+    file_format: str,
+    mode: ImportMode,
+    dry_run: bool = False,
+    create_missing: bool = False,
+    dictionary: str | None = None,
+    author: str = "",
+    rows_total: int | None = None,
+) -> ImportJob:
+    """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
+    broker cannot take it (the job is then failed, so it is not left queued)."""
+    job = ImportJob(
+        organization=organization,
+        file_name=tabular.column_label(file_name[:200]),
+        file_format=file_format,
+        options={
+            "mode": mode,
+            "dry_run": dry_run,
+            "create_missing": create_missing,
+            "dictionary": transfer.check_dictionary(file_format, dictionary),
+        },
+        author=author,
+        rows_total=rows_total,
+    )
+    with transaction.atomic():
+        job.save()
+        source.seek(0)
+        for number, chunk in enumerate(iter(lambda: source.read(CHUNK_BYTES), b"")):
+            ImportJobChunk.objects.create(job=job, number=number, data=chunk)
+            job.file_bytes += len(chunk)
+        job.save(update_fields=["file_bytes"])
+    from pronunciations.tasks import run_import  # noqa: PLC0415 - tasks import this module
+
+    try:
+        run_import.apply_async((job.public_id, organization.public_id))
+    except Exception as exc:  # kombu raises several types for an unreachable broker
+        logger.warning("could not enqueue import job %s", job.public_id)
+        _finish(job, JobState.FAILED, error=_error(Unavailable()))
+        raise Unavailable() from exc
+    return job
+
+
+def import_job_get(*, organization: Organization, job_id: str) -> ImportJob:
+    """The organization's job (another organization's id is not found); a stale one is failed."""
+    job = ImportJob.objects.filter(organization=organization, public_id=job_id).first()
+    if job is None:
+        raise ImportJobNotFound(job_id)
+    if job.state == JobState.RUNNING and _stale(job):
+        _finish(job, JobState.FAILED, error=_stopped())
+    return job
+
+
+def import_job_wire(job: ImportJob) -> dict[str, Any]:
+    return {
+        "id": job.public_id,
+        "state": job.state,
+        "phase": job.phase,
+        "file_name": job.file_name,
+        "format": job.file_format,
+        "rows_total": job.rows_total,
+        "rows_done": job.rows_done,
+        "report": job.report,
+        "error": job.error,
+        "created_at": _time(job.created_at),
+        "started_at": _time(job.started_at),
+        "finished_at": _time(job.finished_at),
+    }
+
+
+def import_job_run(*, job_id: str, organization_id: str) -> None:
+    """Run a queued job (the Celery task's body). A job of another organization, or one that
+    has finished, is left alone, so a forged or repeated message does nothing."""
+    job = _claim(job_id, organization_id)
+    if job is None:
+        return
+    progress = _Progress(job)
+    try:
+        with transaction.atomic(), _job_file(job) as file:
+            report = transfer.import_file(
+                organization=job.organization,
+                data=file,
+                file_format=job.file_format,
+                mode=job.options.get("mode", "merge"),
+                dry_run=bool(job.options.get("dry_run")),
+                create_missing=bool(job.options.get("create_missing")),
+                dictionary=job.options.get("dictionary"),
+                author=job.author,
+                progress=progress,
+            )
+            done = progress.rows_total or progress.rows_done
+            if not _finish(job, JobState.SUCCEEDED, report=report.to_wire(), rows_done=done):
+                raise _Superseded
+    except _Superseded:
+        logger.warning("import job %s was taken over by another run", job_id)
+    except ImportRejected as exc:
+        _finish(job, JobState.FAILED, report=exc.report.to_wire(), error=_error(exc))
+    except Exception as exc:  # every outcome, expected or not, is recorded on the job
+        error = translate(exc)
+        if error.status >= 500:
+            logger.exception("import job %s failed", job_id)
+        _finish(job, JobState.FAILED, error=_error(error))
+    finally:
+        progress.close()
+
+
+def _job_file(job: ImportJob) -> IO[bytes]:
+    """The job's file, reassembled in a temporary file (on disk past 1 MiB)."""
+    file = tempfile.SpooledTemporaryFile(max_size=CHUNK_BYTES)  # noqa: SIM115 - returned
+    for chunk in job.chunks.order_by("number").values_list("data", flat=True).iterator():
+        file.write(chunk)
+    file.seek(0)
+    return file
+
+
+class _Superseded(Exception):
+    """Another run of the same job claimed it after this one: roll this one back."""
+
+
+def _claim(job_id: str, organization_id: str) -> ImportJob | None:
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update()
+            .select_related("organization")
+            .filter(public_id=job_id, organization__public_id=organization_id)
+            .first()
+        )
+        if job is None:
+            logger.warning("import job %s of %s not found", job_id, organization_id)
+            return None
+        if job.state in _FINISHED:
+            return None
+        if job.state == JobState.RUNNING and (_stale(job) or job.attempts >= MAX_ATTEMPTS):
+            _finish(job, JobState.FAILED, error=_stopped())
+            return None
+        now = timezone.now()
+        job.state, job.attempts, job.phase = JobState.RUNNING, job.attempts + 1, "read"
+        job.started_at = job.heartbeat_at = now
+        job.rows_done = 0
+        job.save(
+            update_fields=["state", "attempts", "phase", "started_at", "heartbeat_at", "rows_done"]
+        )
+    return job
+
+
+def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
+    """Move a job that is not finished yet to ``state``; False if it already was (or changed)."""
+    fields.update(state=state, finished_at=timezone.now())
+    query = ImportJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED)
+    if state == JobState.SUCCEEDED:
+        query = query.filter(attempts=job.attempts)
+    changed = query.update(**fields) == 1
+    if changed:
+        ImportJobChunk.objects.filter(job=job).delete()  # the file is not needed any more
+        for name, value in fields.items():
+            setattr(job, name, value)
+    return changed
+
+
+class _Progress:
+    """The import's progress callback: rows done, written at most twice a second on a second
+    database connection, so readers see it while the import's transaction is open."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job, self.rows_total, self.rows_done = job, job.rows_total, 0
+        self.connection: Any = None
+        self.written_at = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == "read":
+            self.rows_done, self.rows_total = 0, max(total, done)
+        else:  # validate and write count dictionaries: scale them to the file's rows
+            rows = self.rows_total or 0
+            self.rows_done = rows * done // total if total else rows
+        now = time.monotonic()
+        if now - self.written_at < PROGRESS_EVERY_SECONDS and done != total:
+            return
+        self.written_at = now
+        self._write(phase)
+
+    def _write(self, phase: str) -> None:
+        if self.connection is None:
+            self.connection = connections.create_connection("default")
+        table = ImportJob._meta.db_table
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET phase = %s, rows_done = %s, rows_total = %s,"  # noqa: S608
+                " heartbeat_at = %s WHERE id = %s AND state = %s",
+                [phase, self.rows_done, self.rows_total, timezone.now(), self.job.pk, "running"],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _stale(job: ImportJob) -> bool:
+    limit = timedelta(seconds=settings.LEXICON_IMPORT_JOB_STALE_SECONDS)
+    last = job.heartbeat_at or job.started_at or job.created_at
+    return timezone.now() - last > limit
+
+
+def _stopped() -> dict[str, Any]:
+    return _error(
+        PronunciationError(
+            "The import stopped without finishing (its worker was stopped or lost); "
+            "nothing was written. Import the file again."
+        ),
+        status=500,
+        code="import_interrupted",
+    )
+
+
+def _error(error: PronunciationError, **override: Any) -> dict[str, Any]:
+    body = error_body(error, None)
+    body.pop("report", None)  # the job's own report field holds it
+    return {"status": override.get("status", error.status), **body, **override}
+
+
+def _time(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None

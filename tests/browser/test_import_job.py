@@ -1,0 +1,56 @@
+"""Issue 11: a large admin import runs in the background; its page follows the job to its report."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from config.celery import app
+from orgs.models import Organization
+from pronunciations.models import Rule
+from tests.browser.conftest import login
+from tests.processes import Celery
+from tests.pronunciations import bombs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[Celery]:
+    app.control.purge()
+    runner = Celery(tmp_path)
+    runner.worker()
+    yield runner
+    runner.stop_all()
+    app.control.purge()
+
+
+def test_a_large_import_shows_the_jobs_progress_and_its_report(
+    page: Page,
+    live_server: Any,
+    editor: User,
+    organization: Organization,
+    tmp_path: Path,
+    settings: Any,
+    worker: Celery,
+) -> None:
+    """Issue 11: a file over LEXICON_IMPORT_SYNC_MAX_BYTES becomes a job; the page polls it."""
+    settings.LEXICON_IMPORT_SYNC_MAX_BYTES = 1000
+    source = bombs.write_csv(tmp_path / "large.csv", bombs.rule_rows(2000))
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
+    page.set_input_files("#id_import_file", str(source))
+    page.select_option("#id_format", label="csv")
+    page.select_option("#id_organization", str(organization.pk))
+    page.select_option("#id_mode", "merge")
+    page.click("input[type=submit]")
+
+    expect(page.locator("#import-job-state")).to_have_text("succeeded", timeout=60_000)
+    expect(page.locator("#import-job-rows")).to_have_text("2000")
+    expect(page.locator("#import-job-summary")).to_contain_text(
+        "dictionaries 8 created, 0 changed, 0 unchanged; rules 2000 added, 0 changed, 0 removed."
+    )
+    assert Rule.objects.count() == 2000
