@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +60,20 @@ def rate_parse(text: str) -> Rate | None:
     if not count.strip().isdecimal() or seconds is None or int(count) < 1:
         raise ImproperlyConfigured(f"rate {text!r} is not '<n>/<second|minute|hour|day>'")
     return Rate(limit=int(count), seconds=seconds)
+
+
+@checks.register(checks.Tags.security)
+def rate_settings_check(app_configs: Any = None, **_: Any) -> list[checks.CheckMessage]:
+    """Fail ``manage.py check`` (and ``migrate``) on a rate or proxy count that cannot work."""
+    errors: list[checks.CheckMessage] = []
+    for name in ("LEXICON_RATE_LIMIT", "LEXICON_AUTH_FAILURE_LIMIT"):
+        try:
+            rate_parse(getattr(settings, name))
+        except ImproperlyConfigured as exc:
+            errors.append(checks.Error(f"{name}: {exc}", id="orgs.E001"))
+    if settings.LEXICON_TRUSTED_PROXIES < 0:
+        errors.append(checks.Error("LEXICON_TRUSTED_PROXIES must be 0 or more", id="orgs.E002"))
+    return errors
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ CACHE_URL = os.environ.get("LEXICON_TEST_CACHE_URL", "redis://127.0.0.1:6379/13"
 # Well-formed keys that no organization holds: each costs a lookup, as a guess would.
 WRONG_KEY = "lex_zzzzzzzz_" + "x" * 43
 
-pytestmark = pytest.mark.django_db(transaction=True)
 
 Serve = Callable[..., Gunicorn]
 
@@ -74,6 +73,7 @@ def _assert_rate_limited(response: httpx.Response, *, window: int) -> None:
     assert 1 <= int(response.headers["Retry-After"]) <= window
 
 
+@pytest.mark.django_db(transaction=True)
 def test_sixteen_threads_on_one_key_get_exactly_the_limit(
     serve: Serve, organization: Organization
 ) -> None:
@@ -104,6 +104,7 @@ def test_sixteen_threads_on_one_key_get_exactly_the_limit(
         _assert_rate_limited(response, window=60)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_failed_authentication_is_throttled_per_address_but_a_used_valid_key_works(
     serve: Serve, organization: Organization
 ) -> None:
@@ -134,6 +135,7 @@ def test_failed_authentication_is_throttled_per_address_but_a_used_valid_key_wor
     _assert_rate_limited(not_used_yet, window=60)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_address(
     serve: Serve,
 ) -> None:
@@ -157,6 +159,7 @@ def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_address(
     assert (other_client, no_header) == (401, 401)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_without_trusted_proxies_a_forged_forwarded_header_changes_nothing(
     serve: Serve,
 ) -> None:
@@ -172,6 +175,7 @@ def test_without_trusted_proxies_a_forged_forwarded_header_changes_nothing(
     _assert_rate_limited(statuses[-1], window=60)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_with_the_cache_down_requests_are_served_uncounted(
     serve: Serve, organization: Organization
 ) -> None:
@@ -200,6 +204,7 @@ def cache_down(settings: Any) -> Iterator[None]:
     caches["default"].close()
 
 
+@pytest.mark.django_db
 def test_a_cache_outage_is_logged(
     cache_down: None, organization: Organization, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -216,6 +221,7 @@ def test_a_cache_outage_is_logged(
     assert WRONG_KEY not in caplog.text
 
 
+@pytest.mark.django_db
 def test_an_address_over_its_failures_is_refused_without_a_query(
     settings: Any, organization: Organization, django_assert_num_queries: Any
 ) -> None:
@@ -233,6 +239,7 @@ def test_an_address_over_its_failures_is_refused_without_a_query(
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
+@pytest.mark.django_db
 def test_oversized_or_garbled_authorization_headers_are_401s(organization: Organization) -> None:
     """Issue 11: an Authorization header too long, not ASCII or without a scheme is a 401."""
     caches["default"].clear()
@@ -243,3 +250,16 @@ def test_oversized_or_garbled_authorization_headers_are_401s(organization: Organ
             401,
             "pronunciation_unauthenticated",
         ), header
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("LEXICON_RATE_LIMIT", "1200/fortnight"), ("LEXICON_AUTH_FAILURE_LIMIT", "many/min")],
+)
+def test_a_malformed_rate_stops_the_deploy_checks(settings: Any, name: str, value: str) -> None:
+    """Issue 11: a rate the limiter cannot read is a check error, not a 500 on every request."""
+    from orgs.throttling import rate_settings_check
+
+    setattr(settings, name, value)
+
+    assert [error.id for error in rate_settings_check()] == ["orgs.E001"]
