@@ -27,7 +27,12 @@ import pytest
 import schemathesis
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
-from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+    use_after_free,
+)
+from schemathesis.generation import GenerationMode
 from schemathesis.generation.stateful.state_machine import APIStateMachine
 
 from config.wsgi import application
@@ -70,7 +75,11 @@ everything.config.phases.stateful.inference.algorithms = []  # only the schema's
 # The key is set per call (two organizations); generated Authorization headers would make
 # schemathesis think a wrong key was accepted.
 everything.config.generation.update(with_security_parameters=False)
-everything.config.phases.stateful.generation.update(with_security_parameters=False)
+# Invalid requests are the stateless fuzz test's part; here requests are valid, so that
+# scenarios get past creation and read back what they stored.
+everything.config.phases.stateful.generation.update(
+    with_security_parameters=False, modes=[GenerationMode.POSITIVE]
+)
 schema = everything.include(path_regex=f"^{URL}/(dictionaries|deleted-dictionaries|export)")
 
 
@@ -85,13 +94,23 @@ def _taint(value: Any, rng: random.Random) -> Any:
         cut = rng.randint(0, len(value))
         return value[:cut] + rng.choice(HOSTILE) + value[cut:]
     if isinstance(value, dict):
-        return {k if k in _SHAPE else _taint(k, rng): _taint(v, rng) for k, v in value.items()}
+        return {
+            k if k in _SHAPE else _taint(k, rng): v if k == "name" else _taint(v, rng)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_taint(item, rng) for item in value]
     return value
 
 
-class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+_Machine = schema.as_state_machine()
+# Scenarios start with a create or the list (which shows what earlier scenarios stored):
+# restores of random ids and revision numbers as first steps are only 404s. The deleted list
+# is reached from a delete.
+_ROOTS = {"RANDOM__POST_v1_pronunciation_dictionaries"}
+
+
+class Workflow(_Machine):  # type: ignore[misc,valid-type]
     """Calls as organization acme; checks what globex and acme see after each answer."""
 
     acme: dict[str, str]
@@ -118,17 +137,29 @@ class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         name = _shown_dictionary(response)
         if name is not None:
             _check_isolated_and_readable(name, self.globex, self.acme)
+        if case.method == "DELETE" and response.status_code == 204:
+            deleted = case.path_parameters["name"]
+            gone = Client(headers=self.acme).get(f"{URL}/dictionaries/{deleted}")
+            assert gone.status_code == 404, (deleted, gone.status_code)
 
     def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
         # Rules JSON Schema cannot express (distinct matches, a valid regex) make some
-        # schema-valid requests 400s by design, as in the stateless fuzz test.
+        # schema-valid requests 400s by design, as in the stateless fuzz test. use_after_free
+        # takes an undeleted dictionary (restored through /deleted-dictionaries/{id}/restore,
+        # another path) for a deleted one still served; after_call checks deletes instead.
         case.validate_response(
             response,
-            excluded_checks=[positive_data_acceptance, negative_data_rejection],
+            excluded_checks=[positive_data_acceptance, negative_data_rejection, use_after_free],
             headers=self.acme,
             transport_kwargs=kwargs or None,
             recorder=self.recorder,
         )
+
+
+for _rule in [n for n in dir(_Machine) if n.startswith("RANDOM__") and n not in _ROOTS]:
+    setattr(Workflow, _rule, None)
+Workflow.root_rules = frozenset(_ROOTS)
+Workflow._root_labels = frozenset({"POST /v1/pronunciation/dictionaries"})
 
 
 def _shown_dictionary(response: Any) -> str | None:
@@ -177,12 +208,14 @@ def test_linked_operations_keep_their_schema_and_their_organization(
     """Issue 11: no 5xx and schema-conformant answers along create → update → export → delete."""
     workflow.run(
         settings=settings(
-            max_examples=40,
+            max_examples=30,
             stateful_step_count=8,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             # Scenarios share the database: shrinking one would replay against changed rows.
+            # Derandomized, so a red run is red again with the same requests.
             phases=[Phase.explicit, Phase.generate],
+            derandomize=True,
             report_multiple_bugs=False,
             database=None,
         )
