@@ -77,8 +77,12 @@ def _assert_rate_limited(response: httpx.Response, *, window: int) -> None:
 def test_sixteen_threads_on_one_key_get_exactly_the_limit(
     serve: Serve, organization: Organization
 ) -> None:
-    """Issue 11: 16 x 200 requests on one key, 1,200/min: exactly 1,200 answers of 200."""
-    server = serve(LEXICON_RATE_LIMIT="1200/min")
+    """Issue 11: 16 x 200 requests on one key, limit 1,200: exactly 1,200 answers of 200.
+
+    The issue measured 1,200 a minute; the window here is an hour so that a slow, shared
+    machine cannot end it in the middle of the run. What is tested is the count.
+    """
+    server = serve(LEXICON_RATE_LIMIT="1200/hour")
     headers = _bearer(api_key_create(organization=organization, label="busy").plaintext)
     statuses: Counter[int] = Counter()
     refusals: list[httpx.Response] = []
@@ -101,7 +105,7 @@ def test_sixteen_threads_on_one_key_get_exactly_the_limit(
 
     assert statuses == {200: 1200, 429: 2000}
     for response in refusals:
-        _assert_rate_limited(response, window=60)
+        _assert_rate_limited(response, window=3600)
 
 
 @pytest.mark.django_db(transaction=True)
