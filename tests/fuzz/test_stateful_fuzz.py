@@ -10,11 +10,12 @@ it in every format without a 5xx.
 
 Checks: no 5xx, every response conforms to the schema (status, content type, headers, body).
 
-Red until the unstorable-character and depth fixes of issue 11 (items 6 and 7) are merged:
-today NUL, lone surrogates and control characters in a create or a PUT end in 500s
-(``DataError`` in ``services._write_rules``, ``UnicodeEncodeError`` in ``content.content_hash``
-and ``validation.clean_metadata``), and a stored control character makes the XLSX export fail
-(openpyxl's ``IllegalCharacterError`` in ``fileformats.xlsx_file``).
+Red until the unstorable-character fixes of issue 11 (item 6) are merged: today NUL, lone
+surrogates and control characters in a create, PUT or PATCH end in 500s (``DataError`` in
+``services.dictionary_create`` and ``services._write_rules``; ``UnicodeEncodeError`` in
+``content.content_hash``, ``validation.clean_metadata`` and in DRF's JSON renderer when a 400
+echoes such a key), and a stored control character makes the XLSX export fail (openpyxl's
+``IllegalCharacterError`` in ``fileformats.xlsx_file``, for cells and metadata headers).
 """
 
 import io
