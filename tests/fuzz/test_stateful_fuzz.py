@@ -1,6 +1,6 @@
 """Issue 11: schemathesis in stateful mode, following the schema's OpenAPI links.
 
-Scenarios start from a create (or the lists) and follow links to get, update (PUT/PATCH with
+Scenarios start from a create and follow links to get, update (PUT/PATCH with
 the ETag), export (one and all, every format), preview, lint, revisions (list, get, diff,
 restore), delete and undelete, so stored content is read back and exported. Strings include NUL
 and control characters (schemathesis' generation) and lone surrogates (added to some bodies
