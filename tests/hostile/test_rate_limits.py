@@ -267,3 +267,48 @@ def test_a_malformed_rate_stops_the_deploy_checks(settings: Any, name: str, valu
     setattr(settings, name, value)
 
     assert [error.id for error in rate_settings_check()] == ["orgs.E001"]
+
+
+@pytest.fixture
+def redis_cache(settings: Any, rate_cache: redis.Redis) -> Iterator[None]:
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+    yield
+    caches["default"].close()
+
+
+@pytest.mark.django_db
+def test_a_successful_request_costs_one_round_trip_per_limit(
+    redis_cache: None, organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: the failure limit costs a request one Redis round trip, its key's limit one."""
+    from orgs import throttling
+
+    trips: list[str] = []
+    real_redis = throttling._redis
+
+    def counting(cache: Any, key: str, *, write: bool) -> Any:
+        client = real_redis(cache, key, write=write)
+        real_pipeline = client.pipeline
+
+        def pipeline(**kwargs: Any) -> Any:
+            pipe = real_pipeline(**kwargs)
+            real_execute = pipe.execute
+
+            def execute() -> Any:
+                trips.append(key)
+                return real_execute()
+
+            pipe.execute = execute
+            return pipe
+
+        client.pipeline = pipeline
+        return client
+
+    monkeypatch.setattr(throttling, "_redis", counting)
+    key = api_key_create(organization=organization, label="counted").plaintext
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert client.get(URL).status_code == 200
+    assert [key.split(":")[4] for key in trips] == ["authfail", "key"]
