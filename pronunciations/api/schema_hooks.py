@@ -82,7 +82,10 @@ _LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
         "restore": ("pronunciation-revisions-restore", {**_IN_PATH, "number": _OLDER}),
     },
     ("pronunciation-dictionaries-list", "200"): {
-        "first": ("pronunciation-dictionaries-get", {"name": "$response.body#/dictionaries/0/name"}),
+        "first": (
+            "pronunciation-dictionaries-get",
+            {"name": "$response.body#/dictionaries/0/name"},
+        ),
     },
     ("pronunciation-dictionaries-delete", "204"): {
         "deleted": ("pronunciation-deleted-list", {}),
