@@ -8,4 +8,5 @@ class OrgsConfig(AppConfig):
     verbose_name = "Organizations"
 
     def ready(self) -> None:
-        from orgs import schema  # noqa: F401 - registers the OpenAPI auth extension
+        # Imported for what they register: the OpenAPI auth extension, the rate settings check.
+        from orgs import schema, throttling  # noqa: F401

@@ -6,10 +6,11 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from orgs import throttling
 from orgs.keys import key_matches, key_prefix
 from orgs.models import APIKey, Organization
 
@@ -20,30 +21,50 @@ class KeyPrincipal:
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, api_key: APIKey) -> None:
+    def __init__(self, api_key: APIKey, rate_ident: str) -> None:
         self.api_key = api_key
+        self.rate_ident = rate_ident  # names the key's request window (orgs.throttling)
 
     def __str__(self) -> str:
         return self.api_key.label
 
 
-class BearerKeyAuthentication(BaseAuthentication):
-    """Authenticate with an organization API key; ``request.auth`` is the APIKey row."""
+# A key is 56 ASCII characters; anything much longer is refused before it is split or decoded.
+MAX_AUTHORIZATION_LENGTH = 256
+# Compared against when no key has the prefix, so unknown and wrong keys cost the same work.
+_NO_DIGEST = "0" * 64
 
-    keyword = b"bearer"
+
+class BearerKeyAuthentication(BaseAuthentication):
+    """Authenticate with an organization API key; ``request.auth`` is the APIKey row.
+
+    Failed authentications are counted per client address; an address over
+    ``LEXICON_AUTH_FAILURE_LIMIT`` gets 429 before its key is looked up, unless the key itself
+    was used successfully in its current rate window (a valid key does not reset the count:
+    otherwise one valid key would let its holder keep guessing others).
+    """
+
+    keyword = "bearer"
 
     def authenticate(self, request: Request) -> tuple[KeyPrincipal, APIKey] | None:
-        header = get_authorization_header(request).split()
+        header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
-        if header[0].lower() != self.keyword or len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+        address = throttling.client_address(request)
+        blocked_for = throttling.auth_failures_over(address)
+        plaintext = _bearer_key(header)
+        if blocked_for is not None and (
+            plaintext is None or not throttling.key_admitted(plaintext)
+        ):
+            raise exceptions.Throttled(wait=blocked_for)
         try:
-            plaintext = header[1].decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("Malformed API key.") from exc
-        api_key = self._resolve(plaintext)
-        return KeyPrincipal(api_key), api_key
+            if plaintext is None:
+                raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+            api_key = self._resolve(plaintext)
+        except exceptions.AuthenticationFailed:
+            throttling.auth_failure_record(address)
+            raise
+        return KeyPrincipal(api_key, throttling.key_ident(plaintext)), api_key
 
     def authenticate_header(self, request: Request) -> str:
         # Without a challenge DRF turns 401s into 403s.
@@ -54,12 +75,25 @@ class BearerKeyAuthentication(BaseAuthentication):
         if prefix is None:
             raise exceptions.AuthenticationFailed("Malformed API key.")
         api_key = _key_with_organization(prefix)
-        if api_key is None or not key_matches(plaintext, api_key.digest):
+        matches = key_matches(plaintext, api_key.digest if api_key else _NO_DIGEST)
+        if api_key is None or not matches:
             raise exceptions.AuthenticationFailed("Unknown API key.")
         if api_key.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Revoked API key.")
         _touch(api_key)
         return api_key
+
+
+def _bearer_key(header: object) -> str | None:
+    """The key of ``Bearer <key>``, or None for anything else (too long, not ASCII, no scheme)."""
+    if not isinstance(header, str) or len(header) > MAX_AUTHORIZATION_LENGTH:
+        return None
+    if not header.isascii():
+        return None
+    parts = header.split()
+    if len(parts) != 2 or parts[0].lower() != BearerKeyAuthentication.keyword:
+        return None
+    return parts[1]
 
 
 def _key_sql() -> str:

@@ -122,16 +122,30 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pronunciations.api.schema_hooks.constrain_path_parameters",
+        "pronunciations.api.schema_hooks.document_rate_limits",
+        "pronunciations.api.schema_hooks.add_links",
     ],
 }
 
 # Requests per API key ("<n>/<second|minute|hour|day>"); empty disables the limit. Counted in
 # the default cache: set LEXICON_CACHE_URL=redis://… so every web worker shares the count.
+# Counted exactly (orgs.throttling) in fixed windows opened by a key's first request.
 LEXICON_RATE_LIMIT = env_str("LEXICON_RATE_LIMIT", "1200/min")
+# Failed authentications per client address (same format); beyond, 429 before any key lookup.
+LEXICON_AUTH_FAILURE_LIMIT = env_str("LEXICON_AUTH_FAILURE_LIMIT", "100/min")
+# Proxies in front of the service that append to X-Forwarded-For. 0: the client address is
+# REMOTE_ADDR and the header is ignored; N: the rightmost hop not added by those N proxies.
+LEXICON_TRUSTED_PROXIES = env_int("LEXICON_TRUSTED_PROXIES", 0)
 _CACHE_URL = env_str("LEXICON_CACHE_URL", "")
+# A cache that does not answer in this time is treated as down (rate limits fail open).
+_CACHE_TIMEOUT = float(env_str("LEXICON_CACHE_TIMEOUT_SECONDS", "1"))
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+            "OPTIONS": {"socket_timeout": _CACHE_TIMEOUT, "socket_connect_timeout": _CACHE_TIMEOUT},
+        }
         if _CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

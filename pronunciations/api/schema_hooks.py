@@ -25,3 +25,98 @@ def constrain_path_parameters(result: dict[str, Any], **_: Any) -> dict[str, Any
                 if parameter.get("in") == "path" and parameter["name"] in _PATH_SCHEMAS:
                     parameter["schema"] = dict(_PATH_SCHEMAS[parameter["name"]])
     return result
+
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Seconds until the rate window ends.",
+    }
+}
+
+
+def document_rate_limits(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Every key-authenticated operation can answer 429 ``rate_limit`` with ``Retry-After``."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or not operation.get("security"):
+                continue
+            operation.setdefault("responses", {})["429"] = {
+                "description": "rate_limit",
+                "headers": _RETRY_AFTER,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOutput"}}
+                },
+            }
+    return result
+
+
+# OpenAPI links: how a response's values feed the next request, so clients (and stateful tests)
+# can follow a dictionary from its creation through updates, history, export and deletion.
+_NAME = {"name": "$response.body#/name"}
+_WRITE = {**_NAME, "header.If-Match": "$response.header.ETag"}
+_FROM_DICTIONARY = {
+    "get": ("pronunciation-dictionaries-get", _NAME),
+    "replace": ("pronunciation-dictionaries-replace", _WRITE),
+    "patch": ("pronunciation-dictionaries-patch", _WRITE),
+    "delete": ("pronunciation-dictionaries-delete", _WRITE),
+    "export": ("pronunciation-dictionaries-export", _NAME),
+    "exportAll": ("pronunciation-export", {"names": "$response.body#/name"}),
+    "lint": ("pronunciation-dictionaries-lint", _NAME),
+    "preview": ("pronunciation-dictionaries-preview", _NAME),
+    "revisions": ("pronunciation-revisions-list", _NAME),
+    "undelete": ("pronunciation-deleted-restore", {"dictionary_id": "$response.body#/id"}),
+}
+_IN_PATH = {"name": "$request.path.name"}
+_NEWEST = "$response.body#/revisions/0/number"
+_OLDER = "$response.body#/revisions/1/number"
+_LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    **{
+        (producer, status): _FROM_DICTIONARY
+        for producer, status in [
+            ("pronunciation-dictionaries-create", "201"),
+            ("pronunciation-dictionaries-get", "200"),
+            ("pronunciation-dictionaries-replace", "200"),
+            ("pronunciation-dictionaries-patch", "200"),
+            ("pronunciation-revisions-restore", "200"),
+            ("pronunciation-deleted-restore", "200"),
+        ]
+    },
+    ("pronunciation-revisions-list", "200"): {
+        "revision": ("pronunciation-revisions-get", {**_IN_PATH, "number": _NEWEST}),
+        "diff": ("pronunciation-revisions-diff", {**_IN_PATH, "number": _OLDER, "other": _NEWEST}),
+        "restore": ("pronunciation-revisions-restore", {**_IN_PATH, "number": _OLDER}),
+    },
+    ("pronunciation-dictionaries-list", "200"): {
+        "first": (
+            "pronunciation-dictionaries-get",
+            {"name": "$response.body#/dictionaries/0/name"},
+        ),
+    },
+    ("pronunciation-dictionaries-delete", "204"): {
+        "deleted": ("pronunciation-deleted-list", {}),
+    },
+    ("pronunciation-deleted-list", "200"): {
+        "undelete": (
+            "pronunciation-deleted-restore",
+            {"dictionary_id": "$response.body#/dictionaries/0/id"},
+        ),
+    },
+}
+
+
+def add_links(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Add the OpenAPI links of ``_LINKS`` to the responses they start from."""
+    operations = {
+        operation["operationId"]: operation
+        for path in result.get("paths", {}).values()
+        for operation in path.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    for (source, status), links in _LINKS.items():
+        response = operations[source]["responses"][status]
+        response["links"] = {
+            name: {"operationId": target, "parameters": dict(parameters)}
+            for name, (target, parameters) in links.items()
+        }
+    return result
