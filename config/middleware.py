@@ -3,15 +3,8 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from ulid import ULID
 
-from config.logging import request_id_var
-
-REQUEST_ID_HEADER = "X-Request-Id"
-
-
-def new_request_id() -> str:
-    return f"req_{ULID()}"
+from orgs.request_id import REQUEST_ID_HEADER, new_request_id, request_id_var
 
 
 class RequestIdMiddleware:

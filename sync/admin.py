@@ -21,8 +21,8 @@ from pronunciations.content import content_hash
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from sync import admin_schedules  # noqa: F401 - registers the scoped schedule admins
+from sync.enqueue import enqueue_sync, publish_run
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.receivers import enqueue_sync, publish_run
 from sync.speak import speak_allowed, speech_create
 from sync.targets import (
     TARGET_FIELDS,

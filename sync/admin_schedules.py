@@ -19,8 +19,8 @@ from django_celery_beat.models import (
 
 from orgs import permissions
 from orgs.models import Role
+from sync.enqueue import publish_run
 from sync.models import SyncTarget
-from sync.receivers import publish_run
 from sync.targets import schedule_name
 
 

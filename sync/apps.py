@@ -9,6 +9,6 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from pronunciations.signals import dictionary_changed
-        from sync.receivers import enqueue_sync
+        from sync.enqueue import enqueue_sync
 
         dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sync import services
 from sync.client import SlngError
+from sync.enqueue import publish_run
 from sync.models import RunStatus, SyncTarget
-from sync.receivers import publish_run
 from sync.targets import TargetKeyUnusable
 
 
