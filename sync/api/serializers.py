@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pronunciations.api.serializers import iso_millis
+from pronunciations.api.serializers import AppliedRuleOutput, iso_millis
 
 
 class MillisField(serializers.DateTimeField):
@@ -106,7 +106,7 @@ class SyncRunListOutput(serializers.Serializer):
 
 class SpeakOutput(serializers.Serializer):
     text = serializers.CharField(help_text="The rewritten text, as the model would receive it")
-    applied = serializers.ListField(child=serializers.DictField())
+    applied = AppliedRuleOutput(many=True)
     original_text = serializers.CharField()
     content_hash = serializers.CharField()
     target = serializers.CharField()

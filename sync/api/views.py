@@ -118,7 +118,7 @@ class DictionarySpeakView(APIView):
             content_hash=dictionary.content_hash,
             request=speak,
         )
-        return Response(answer)
+        return Response(SpeakOutput(answer).data)
 
 
 class SpeakView(APIView):
@@ -137,4 +137,4 @@ class SpeakView(APIView):
         answer = speech_create(
             organization=organization, modes=modes, content_hash=content_hash(modes), request=speak
         )
-        return Response(answer)
+        return Response(SpeakOutput(answer).data)
