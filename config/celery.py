@@ -6,7 +6,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import task_prerun
 
-from config.logging import request_id_var
+from orgs.request_id import bind_task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -18,5 +18,4 @@ app.autodiscover_tasks()
 @task_prerun.connect
 def bind_request_id(task: Any = None, task_id: str = "", **_: Any) -> None:
     """Task logs carry the request id of the request that queued the task (or the task's id)."""
-    queued_by = getattr(getattr(task, "request", None), "lexicon_request_id", None)
-    request_id_var.set(queued_by or f"task_{task_id}")
+    bind_task(getattr(task, "request", None), task_id)

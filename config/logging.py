@@ -2,11 +2,10 @@
 
 import json
 import logging
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-request_id_var: ContextVar[str] = ContextVar("request_id", default="")
+from orgs.request_id import request_id_var
 
 
 def install_record_factory() -> None:

@@ -10,18 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ulid import ULID
 
-from config.logging import request_id_var
+from orgs.request_id import REQUEST_ID_HEADER, new_request_id, request_id_var
 from pronunciations.api.exceptions import json_error, translate
 from pronunciations.errors import HeadersTooLarge, LengthRequired, RequestTooLarge, UriTooLong
 from pronunciations.validation import parameter_errors, replace_unstorable
-
-REQUEST_ID_HEADER = "X-Request-Id"
-
-
-def new_request_id() -> str:
-    return f"req_{ULID()}"
 
 
 class RequestIdMiddleware:

@@ -1,4 +1,4 @@
-"""Root URLs: the admin, the pronunciation API, the OpenAPI schema and its docs."""
+"""Root URLs: the admin, sync's and the pronunciation API, the OpenAPI schema and its docs."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -9,19 +9,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from config import health
 from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
-from sync import api as sync_api
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("v1/pronunciation/dictionaries/<str:name>/sync", sync_api.DictionarySyncView.as_view()),
-    path("v1/pronunciation/dictionaries/<str:name>/speak", sync_api.DictionarySpeakView.as_view()),
-    path("v1/pronunciation/speak", sync_api.SpeakView.as_view()),
+    path("v1/", include("sync.api.urls")),
     path("v1/pronunciation/", include("pronunciations.api.urls")),
-    path("v1/sync/targets", sync_api.TargetCollectionView.as_view()),
-    path("v1/sync/targets/<str:target_id>/run", sync_api.TargetRunView.as_view()),
-    path("v1/sync/targets/<str:target_id>/runs", sync_api.TargetRunsView.as_view()),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -6,7 +6,9 @@ with pronunciations.validation so errors appear next to the offending rule.
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
@@ -23,6 +25,7 @@ from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, services, validation
+from pronunciations.admin_extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
 from pronunciations.admin_forms import (
     DictionaryForm,
     RulesFormSet,
@@ -92,7 +95,8 @@ class OrganizationFilter(admin.SimpleListFilter):
 
 
 class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
-    """Dictionaries of the user's organizations; sync adds its columns in sync/admin.py."""
+    """Dictionaries of the user's organizations; other apps add to it through
+    pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
 
     form = DictionaryForm
     inlines = [RuleInline]
@@ -111,14 +115,37 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     list_per_page = 50
     actions = TransferAdminMixin.actions
 
-    class Media:
-        css = {"all": ["pronunciations/dictionary.css"]}
+    @property
+    def media(self) -> forms.Media:
+        media = super().media + forms.Media(css={"all": ["pronunciations/dictionary.css"]})
+        for extension in extensions():
+            media += extension.media
+        return media
 
     # -- list ----------------------------------------------------------------------------
 
+    def get_list_display(self, request: HttpRequest) -> Any:
+        columns = [c for extension in extensions() for c in extension.list_columns]
+        return [*super().get_list_display(request), *columns]
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = [f for extension in extensions() for f in extension.list_filters]
+        return [*super().get_list_filter(request), *filters]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if self.actions is None or IS_POPUP_VAR in request.GET:
+            return actions
+        for extension in extensions():
+            for function in extension.actions:
+                action = self.get_action(function)
+                if action is not None:
+                    actions[action[1]] = action
+        return actions
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         author = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .filter(deleted_at__isnull=True)
@@ -129,6 +156,9 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
                 last_author=Subquery(author.values("author")[:1]),
             )
         )
+        for extension in extensions():
+            queryset = extension.queryset(request, queryset)
+        return queryset
 
     @admin.display(description="rewrite", ordering="rewrite_count")
     def rewrite_rules(self, obj: Any) -> int:
@@ -208,10 +238,6 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
 
     # -- the change page -------------------------------------------------------------------
 
-    def extra_panels(self, request: HttpRequest, obj: Dictionary) -> dict[str, Any]:
-        """More context for the change page; sync/admin.py adds its panel."""
-        return {}
-
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
     ) -> HttpResponse:
@@ -219,13 +245,16 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         if obj is not None and obj.pk:
             modes = modes_from_rules(obj.rules.order_by("mode", "position"))
             context["lint_warnings"] = lint_modes(modes, obj.content_hash)
-            context.update(self.extra_panels(request, obj))
+            slots = render_panels(request, obj)
+            context["panels_below_form"] = slots[BELOW_FORM]
+            context["panels_in_preview"] = slots[IN_PREVIEW]
         context["preview_url"] = reverse("admin:pronunciations_dictionary_preview")
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self) -> list[Any]:
         view = self.admin_site.admin_view
         return [
+            *[url for extension in extensions() for url in extension.urls(self)],
             path("preview/", view(self.preview_view), name="pronunciations_dictionary_preview"),
             path(
                 "<int:pk>/revisions/",

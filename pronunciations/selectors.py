@@ -31,7 +31,8 @@ def _with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     )
 
 
-def _live(organization: Organization) -> QuerySet[Dictionary]:
+def dictionary_live(*, organization: Organization) -> QuerySet[Dictionary]:
+    """The organization's live (not deleted) dictionaries, unordered, without their rules."""
     return Dictionary.objects.filter(organization=organization, deleted_at__isnull=True)
 
 
@@ -44,22 +45,26 @@ def _named(queryset: QuerySet[Dictionary], name: str) -> Dictionary:
 
 def dictionary_list(*, organization: Organization) -> QuerySet[Dictionary]:
     """All live dictionaries of the organization with their rules, ordered by name."""
-    return _with_rules(_live(organization)).order_by("normalized_name", "name")
+    return _with_rules(dictionary_live(organization=organization)).order_by(
+        "normalized_name", "name"
+    )
 
 
 def dictionary_get(*, organization: Organization, name: str) -> Dictionary:
     """The organization's live dictionary by name (case-insensitive); raises DictionaryNotFound."""
-    return _named(_with_rules(_live(organization)), name)
+    return _named(_with_rules(dictionary_live(organization=organization)), name)
 
 
 def dictionary_list_for_response(*, organization: Organization) -> QuerySet[Dictionary]:
     """Like dictionary_list, in one query, with ``current_modes`` instead of rule rows."""
-    return _with_current_modes(_live(organization)).order_by("normalized_name", "name")
+    return _with_current_modes(dictionary_live(organization=organization)).order_by(
+        "normalized_name", "name"
+    )
 
 
 def dictionary_get_for_response(*, organization: Organization, name: str) -> Dictionary:
     """Like dictionary_get, in one query, with ``current_modes`` instead of rule rows."""
-    return _named(_with_current_modes(_live(organization)), name)
+    return _named(_with_current_modes(dictionary_live(organization=organization)), name)
 
 
 def deleted_dictionary_list(

@@ -8,7 +8,10 @@ class SyncConfig(AppConfig):
     verbose_name = "Sync to SLNG"
 
     def ready(self) -> None:
+        from pronunciations.admin_extensions import register
         from pronunciations.signals import dictionary_changed
-        from sync.receivers import enqueue_sync
+        from sync.admin.dictionary import SyncDictionaryExtension
+        from sync.enqueue import enqueue_sync
 
         dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")
+        register(SyncDictionaryExtension())

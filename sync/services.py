@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.models import Dictionary, Mode
-from pronunciations.selectors import dictionary_list
+from pronunciations.selectors import dictionary_list, dictionary_live
 from sync.client import (
     RetryPolicy,
     SlngClient,
@@ -111,7 +111,7 @@ def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[P
     """Decide, for every local and upstream dictionary, what the run must do."""
     upstream = {d.get("normalized_name") or d["name"].lower(): d for d in upstream_list}
     states = {s.dictionary_id: s for s in SyncState.objects.filter(target=target)}
-    live = Dictionary.objects.filter(organization=target.organization, deleted_at__isnull=True)
+    live = dictionary_live(organization=target.organization)
     plan: list[PlanItem] = []
     to_compare = []
     for dictionary in live.only("pk", "name", "normalized_name", "revision"):

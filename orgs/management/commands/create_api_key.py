@@ -1,30 +1,29 @@
-"""``manage.py create_api_key SLUG --label LABEL``: issue a key, printing only the key on stdout."""
+"""``manage.py create_api_key --org SLUG --label LABEL``: issue a key, print only the key."""
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.models import Organization
+from orgs.commands import add_org_argument, organization_from_options
 from orgs.services import api_key_create
 
 
 class Command(BaseCommand):
     help = (
         "Issue an API key for an organization. Standard output carries only the key, so "
-        "KEY=$(manage.py create_api_key acme --label ci) captures it; notes go to standard error."
+        "KEY=$(manage.py create_api_key --org acme --label ci) captures it; notes go to "
+        "standard error."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("slug", help="the organization's slug")
+        add_org_argument(parser, deprecated_positional=True)
         parser.add_argument(
             "--label", required=True, help="a name for the key, e.g. production-key"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["slug"]).first()
-        if organization is None:
-            raise CommandError(f"no organization with slug {options['slug']!r}")
+        organization = organization_from_options(self, options)
         try:
             issued = api_key_create(organization=organization, label=options["label"])
         except ValueError as exc:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.models import Organization
+from orgs.commands import add_org_argument, organization_from_options
 from pronunciations import fileformats, selectors
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.errors import PronunciationError
@@ -25,15 +25,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--org", required=True, help="the organization's slug")
+        add_org_argument(parser)
         parser.add_argument("--format", choices=fileformats.FORMATS, default="csv")
         parser.add_argument("--names", default="", help="comma-separated dictionary names")
         parser.add_argument("--output", type=Path, help="file to write (default: stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["org"]).first()
-        if organization is None:
-            raise CommandError(f"no organization with slug {options['org']!r}")
+        organization = organization_from_options(self, options)
         names = [name for name in options["names"].split(",") if name.strip()]
         if options["format"] == "pls" and len(names) != 1:
             raise CommandError("PLS holds one dictionary: give exactly one name in --names")

@@ -7,6 +7,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.commands import add_org_argument, organization_from_options
 from orgs.models import Organization
 from pronunciations import transfer
 from pronunciations.errors import PronunciationError
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--org", required=True, help="the organization's slug")
+        add_org_argument(parser)
         parser.add_argument(
             "--format",
             choices=["csv", "xlsx", "json", "pls"],
@@ -35,9 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["org"]).first()
-        if organization is None:
-            raise CommandError(f"no organization with slug {options['org']!r}")
+        organization = organization_from_options(self, options)
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")

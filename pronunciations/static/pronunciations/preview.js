@@ -62,31 +62,8 @@
     });
   }
 
-  // Listen (shown when an app offers a speak URL): the text spoken before, then after, the rules.
-  const listenRow = document.getElementById("listen-row");
-  if (listenRow) {
-    const before = document.getElementById("listen-before");
-    const after = document.getElementById("listen-after");
-    const status = document.getElementById("listen-status");
-    document.getElementById("listen").addEventListener("click", () => {
-      status.textContent = "Speaking…";
-      fetch(listenRow.dataset.listenUrl, {
-        method: "POST",
-        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-        body: JSON.stringify({text: textBox.value, modes: currentModes()}),
-      }).then((response) => response.json()).then((body) => {
-        if (body.errors || body.error) {
-          status.textContent = body.error || Object.entries(body.errors).map(([k, v]) => k + ": " + v.join(", ")).join("; ");
-          return;
-        }
-        status.textContent = "Model receives: " + body.text;
-        before.src = body.original_audio;
-        after.src = body.rewritten_audio;
-        before.onended = () => { after.play().catch(() => {}); };
-        before.play().catch(() => {});
-      }).catch(() => { status.textContent = "Listen failed."; });
-    });
-  }
+  // For panels other apps add to the preview (sync's Listen): the page's rules and text.
+  window.lexiconPreview = {modes: currentModes, text: () => textBox.value, csrf: csrf};
 
   function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 250); }
   textBox.addEventListener("input", schedule);

@@ -1,4 +1,4 @@
-"""``manage.py create_sync_target ORG_SLUG NAME --base-url URL --ws-url URL [--verify-route]``."""
+"""``manage.py create_sync_target --org SLUG NAME --base-url URL --ws-url URL [--verify-route]``."""
 
 import os
 import sys
@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.models import Organization
+from orgs.commands import add_org_argument, organization_from_options
 from sync.models import VerifyRoute
 from sync.targets import target_create
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("org_slug")
+        add_org_argument(parser, deprecated_positional=True)
         parser.add_argument("name", help="e.g. production or staging")
         parser.add_argument("--base-url", required=True, help="e.g. https://api.slng.ai")
         parser.add_argument("--ws-url", required=True, help="e.g. wss://api.slng.ai")
@@ -42,9 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=int, default=300, help="seconds between syncs")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organization = Organization.objects.filter(slug=options["org_slug"]).first()
-        if organization is None:
-            raise CommandError(f"no organization with slug {options['org_slug']!r}")
+        organization = organization_from_options(self, options)
         api_key = os.environ.get("SLNG_API_KEY") or self._read_stdin()
         try:
             target = target_create(

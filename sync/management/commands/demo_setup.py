@@ -1,4 +1,4 @@
-"""``manage.py demo_setup``: the local run's demo organization, key, dictionary and SLNG target."""
+"""``manage.py demo_setup [--org SLUG]``: the local demo organization, key, dictionary, target."""
 
 import json
 from argparse import ArgumentParser
@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.commands import add_org_argument
 from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
@@ -40,7 +41,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--slug", default="demo")
+        add_org_argument(parser, default="demo")
         parser.add_argument("--emulator-url", default="http://127.0.0.1:8765")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,9 +49,9 @@ class Command(BaseCommand):
             raise CommandError("demo_setup is for local runs only (DEBUG is off)")
         var = Path(settings.BASE_DIR) / "var"
         var.mkdir(exist_ok=True)
-        organization = Organization.objects.filter(slug=options["slug"]).first()
+        organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
-            organization = organization_create(slug=options["slug"], name="Demo organization")
+            organization = organization_create(slug=options["org"], name="Demo organization")
         key_file = var / "demo-key"
         if not key_file.exists() or not organization.api_keys.filter(revoked_at=None).exists():
             issued = api_key_create(organization=organization, label="demo-key")

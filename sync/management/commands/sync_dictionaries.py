@@ -1,14 +1,15 @@
-"""``manage.py sync_dictionaries ORG_SLUG [--target NAME] [--dry-run] [--wait]``."""
+"""``manage.py sync_dictionaries --org SLUG [--target NAME] [--dry-run] [--wait]``."""
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.commands import add_org_argument, organization_from_options
 from sync import services
 from sync.client import SlngError
+from sync.enqueue import publish_run
 from sync.models import RunStatus, SyncTarget
-from sync.receivers import publish_run
 from sync.targets import TargetKeyUnusable
 
 
@@ -20,15 +21,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("org_slug")
+        add_org_argument(parser, deprecated_positional=True)
         parser.add_argument("--target", help="only this target (default: every enabled one)")
         parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
         parser.add_argument("--wait", action="store_true", help="run here and wait for the result")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        targets = SyncTarget.objects.filter(
-            organization__slug=options["org_slug"], enabled=True
-        ).select_related("organization")
+        organization = organization_from_options(self, options)
+        targets = SyncTarget.objects.filter(organization=organization, enabled=True).select_related(
+            "organization"
+        )
         if options["target"]:
             targets = targets.filter(name=options["target"])
         if not targets.exists():

@@ -1,13 +1,5 @@
-"""The only code that talks to SLNG: its dictionary API over HTTP and TTS over WebSocket.
+"""The SLNG client: its dictionary API over HTTP and TTS over WebSocket or HTTP."""
 
-Every call has a timeout. Failures become typed errors carrying SLNG's ``code``, the HTTP status
-and ``slng_request_id``; callers decide by type. Only what is retryable is retried (503,
-connection errors, ``rate_limit``, ``backend_connection_failed``), with exponential backoff
-(base, 2×base, 4×base … capped) with jitter, inside a total deadline. The API key never appears
-in a log line, an exception message or a repr.
-"""
-
-import base64
 import json
 import logging
 import random
@@ -18,72 +10,21 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from websockets.exceptions import (
-    ConnectionClosed,
-    ConnectionClosedOK,
-    InvalidStatus,
-    WebSocketException,
-)
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync.client import connect
-from websockets.sync.connection import Connection
 
-logger = logging.getLogger(__name__)
+from sync.client.errors import (
+    _BY_STATUS,
+    SlngError,
+    SlngUnauthorized,
+    SlngUnavailable,
+    SlngVerificationFailed,
+    http_error,
+)
+from sync.client.frames import await_audio, await_frame
+
+logger = logging.getLogger("sync.client")
 T = TypeVar("T")
-
-
-class SlngError(Exception):
-    """An SLNG call failed. ``code``, ``status`` and ``request_id`` come from SLNG when it said."""
-
-    retryable = False
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str = "",
-        status: int | None = None,
-        request_id: str = "",
-        detail: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.message, self.code, self.status, self.request_id = message, code, status, request_id
-        self.detail = detail or message  # SLNG's own message (``error`` or the frame's ``message``)
-
-
-class SlngUnavailable(SlngError):
-    """SLNG or the path to it is down or overloaded: retry later."""
-
-    retryable = True
-
-
-class SlngRejected(SlngError):
-    """SLNG refused the data (400): fix the dictionary."""
-
-
-class SlngUnauthorized(SlngError):
-    """SLNG refused the key (401 or an auth_error frame): fix the target's key."""
-
-
-class SlngNotFound(SlngError):
-    """No such dictionary upstream (404)."""
-
-
-class SlngConflict(SlngError):
-    """The name already exists upstream (409)."""
-
-
-class SlngVerificationFailed(SlngError):
-    """A TTS session naming the dictionary got an error frame (e.g. pronunciation_not_found)."""
-
-
-_BY_STATUS: dict[int, type[SlngError]] = {
-    400: SlngRejected,
-    401: SlngUnauthorized,
-    403: SlngUnauthorized,
-    404: SlngNotFound,
-    409: SlngConflict,
-}
-_RETRYABLE_FRAMES = {"rate_limit", "backend_connection_failed", "provider_error"}
 
 
 @dataclass(frozen=True)
@@ -100,8 +41,6 @@ class RetryPolicy:
 
 
 ROUTE_BRIDGE, ROUTE_NATIVE = "bridge", "native"
-# Frames that end a turn: SLNG's own, and the provider-native form (Deepgram's "Flushed").
-_TURN_END = {"audio_end", "flushed", "Flushed"}
 # Control frames that carry no audio, in either format.
 _CONTROL = {"ready", "Metadata", "segment_start", "segment_end", "cleared", "Cleared", "Warning"}
 
@@ -192,7 +131,7 @@ class SlngClient:
             raise SlngUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
         if response.status_code < 300:
             return response.json() if response.content else None
-        raise _http_error(method, path, response)
+        raise http_error(method, path, response)
 
     def _retrying(self, call: Callable[[], T]) -> T:
         """Run ``call``, retrying SlngUnavailable with backoff until the deadline."""
@@ -253,12 +192,12 @@ class SlngClient:
             ) as ws:
                 request_id = ws.response.headers.get("X-Request-Id", "") if ws.response else ""
                 # Provider-native routes open with Deepgram's "Metadata" instead of "ready".
-                ready = _await_frame(
+                ready = await_frame(
                     ws, {"ready", "Metadata"}, self.timeout, send=init, request_id=request_id
                 )
                 request_id = str(ready.get("slng_request_id") or request_id)
                 ws.send(json.dumps({"type": "text", "text": text, "flush": True}))
-                chunks, size = _await_audio(ws, self.timeout, request_id=request_id)
+                chunks, size = await_audio(ws, self.timeout, request_id=request_id)
         except InvalidStatus as exc:
             status = exc.response.status_code
             error = _BY_STATUS.get(status, SlngUnavailable)
@@ -347,7 +286,7 @@ class SlngClient:
             ) as answer:
                 if answer.status_code >= 300:
                     answer.read()
-                    raise _http_error("POST", url.removeprefix(self.base_url), answer)
+                    raise http_error("POST", url.removeprefix(self.base_url), answer)
                 data = bytearray()
                 for piece in answer.iter_bytes():
                     data += piece
@@ -368,110 +307,3 @@ class SlngClient:
 
 def _path(name: str) -> str:
     return f"/v1/pronunciation/dictionaries/{quote(name, safe='')}"
-
-
-def _http_error(method: str, path: str, response: httpx.Response) -> SlngError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    code = str(body.get("code", ""))
-    message = str(body.get("error") or response.reason_phrase)
-    status = response.status_code
-    error = _BY_STATUS.get(status, SlngUnavailable if status >= 500 or status == 429 else SlngError)
-    return error(
-        f"{method} {path}: {status} {code or ''} {message}".replace("  ", " "),
-        code=code,
-        status=status,
-        request_id=str(body.get("slng_request_id") or response.headers.get("X-Request-Id", "")),
-        detail=message,
-    )
-
-
-def _await_frame(
-    ws: Connection,
-    wanted: set[str],
-    timeout: float,
-    *,
-    send: dict[str, Any] | None = None,
-    request_id: str = "",
-) -> dict[str, Any]:
-    """Send ``send`` (if any) and read frames until one of type ``wanted``; error frames raise.
-
-    Binary frames (audio before ``ready``) are skipped.
-    """
-    if send is not None:
-        ws.send(json.dumps(send))
-    give_up_at = time.monotonic() + timeout
-    while True:
-        remaining = give_up_at - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError(f"no {sorted(wanted)} frame within {timeout}s")
-        raw = ws.recv(timeout=remaining)
-        if isinstance(raw, bytes):
-            continue
-        frame = _json_frame(raw)
-        kind = frame.get("type")
-        if kind in ("error", "Error"):
-            raise _frame_error(frame, request_id)
-        if kind in wanted:
-            return frame
-
-
-def _await_audio(ws: Connection, timeout: float, *, request_id: str) -> tuple[int, int]:
-    """Read one turn's audio, binary frames or JSON ``audio_chunk``; return (chunks, bytes).
-
-    The turn ends at ``audio_end`` / ``flushed`` (or a close) once audio arrived. An error frame
-    raises; the socket closing before any audio raises ConnectionClosed.
-    """
-    give_up_at = time.monotonic() + timeout
-    chunks = size = 0
-    while True:
-        remaining = give_up_at - time.monotonic()
-        if remaining <= 0:
-            if chunks:
-                return chunks, size  # audio came; a route that never ends a turn is still fine
-            raise TimeoutError(f"no audio within {timeout}s")
-        try:
-            raw = ws.recv(timeout=remaining)
-        except ConnectionClosedOK:
-            if chunks:
-                return chunks, size  # some routes close the socket to end the turn
-            raise
-        if isinstance(raw, bytes):
-            chunks, size = chunks + 1, size + len(raw)
-            continue
-        frame = _json_frame(raw)
-        kind = frame.get("type")
-        if kind in ("error", "Error"):
-            raise _frame_error(frame, request_id)
-        if kind == "audio_chunk":
-            chunks, size = chunks + 1, size + len(_b64(frame.get("data")))
-        elif kind in _TURN_END and chunks:
-            return chunks, size
-
-
-def _b64(data: object) -> bytes:
-    try:
-        return base64.b64decode(str(data or ""), validate=True)
-    except ValueError:
-        return b""
-
-
-def _json_frame(raw: str) -> dict[str, Any]:
-    try:
-        frame = json.loads(raw)
-    except ValueError:
-        return {}
-    return frame if isinstance(frame, dict) else {}
-
-
-def _frame_error(frame: dict[str, Any], request_id: str = "") -> SlngError:
-    code = str(frame.get("code", ""))
-    message = str(frame.get("message", ""))
-    if code in _RETRYABLE_FRAMES:
-        return SlngUnavailable(message or code, code=code, request_id=request_id)
-    if code == "auth_error":
-        return SlngUnauthorized(message or code, code=code, request_id=request_id)
-    return SlngVerificationFailed(message or code, code=code, request_id=request_id)

@@ -1,4 +1,10 @@
-"""Prompt sync: a committed dictionary change enqueues a debounced run of each enabled target.
+"""Enqueueing sync runs: the one place that puts sync's tasks on the queue.
+
+The admin, the API, the commands and the ``dictionary_changed`` receiver (connected in
+``SyncConfig.ready``) call these. Import direction: this module imports the tasks, the tasks
+import the services, and the services never import the tasks or this module.
+
+A committed dictionary change enqueues a debounced run of each enabled target.
 
 This only makes sync prompt. What is pending is derived from the data, so the periodic run of
 each target finds every change even if this message was lost (broker down).
@@ -10,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
-from config.logging import request_id_var
+from orgs.request_id import task_headers
 from sync.models import SyncTarget
 from sync.tasks import run_target
 
@@ -24,7 +30,7 @@ def publish_run(target: SyncTarget, trigger: str, countdown: float = 0) -> bool:
         run_target.apply_async(
             (target.public_id, target.organization.public_id, trigger),
             countdown=countdown,
-            headers={"lexicon_request_id": request_id_var.get()},
+            headers=task_headers(),
         )
     except Exception:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue sync of target %s; its schedule will catch up", target)

@@ -20,8 +20,8 @@ from django_celery_beat.models import (
 from orgs import permissions
 from orgs.admin import CheckedSelectionAdmin
 from orgs.models import Role
+from sync.enqueue import publish_run
 from sync.models import SyncTarget
-from sync.receivers import publish_run
 from sync.targets import schedule_name
 
 

@@ -1,0 +1,164 @@
+"""SLNG targets in the admin: the write-only key, their runs, Run now; scoped by organization."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django_celery_beat.models import PeriodicTask
+
+from orgs import permissions
+from orgs.admin import OrgScopedAdmin
+from orgs.models import Role
+from sync.enqueue import publish_run
+from sync.models import SyncRun, SyncTarget
+from sync.targets import (
+    TARGET_FIELDS,
+    schedule_name,
+    target_create,
+    target_key_usable,
+    target_update,
+    validate_target,
+)
+
+
+class SyncTargetForm(forms.ModelForm):
+    """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
+    unless a URL changed (sync.targets.validate_target says so next to the key field)."""
+
+    base_url = forms.URLField(assume_scheme="https", help_text="e.g. https://api.slng.ai")
+
+    api_key = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        label="SLNG API key",
+        help_text=(
+            "Write-only. Leave blank to keep the stored key; changing either URL needs the key "
+            "entered again."
+        ),
+    )
+
+    class Meta:
+        model = SyncTarget
+        fields = ["organization", *TARGET_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        stored = (
+            SyncTarget.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        )
+        organization = stored.organization if stored else data.get("organization")
+        if organization is None or not {"name", "base_url", "ws_url"} <= data.keys():
+            return data  # those fields carry their own errors already
+        try:
+            validate_target(
+                organization=organization,
+                stored=stored,
+                name=data["name"],
+                base_url=data["base_url"],
+                ws_url=data["ws_url"],
+                api_key=str(data.get("api_key") or ""),
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, problems)
+        return data
+
+
+class SyncRunInline(admin.TabularInline):
+    model = SyncRun
+    fields = readonly_fields = (
+        "started_at",
+        "trigger",
+        "status",
+        "created",
+        "replaced",
+        "deleted",
+        "unchanged",
+        "verified",
+        "failed",
+        "duration_ms",
+        "error",
+    )
+    extra = 0
+    max_num = 0
+    ordering = ["-started_at"]
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+def editor_scope(request: HttpRequest, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
+    """Only the rows of organizations where the user may start a sync (editor or more)."""
+    ids = permissions.organization_ids(request, Role.EDITOR)
+    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
+
+@admin.register(SyncTarget)
+class SyncTargetAdmin(OrgScopedAdmin):
+    form = SyncTargetForm
+    list_display = [
+        "name",
+        "organization",
+        "base_url",
+        "model",
+        "enabled",
+        "prune",
+        "interval_seconds",
+    ]
+    list_filter = ["enabled"]
+    inlines = [SyncRunInline]
+    actions = ["run_now"]
+    view_role = Role.VIEWER
+    change_role = Role.ADMIN
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A target never moves to another organization: its key belongs to this one.
+        return ["organization", "stored_key"] if obj else []
+
+    @admin.display(description="stored SLNG key")
+    def stored_key(self, obj: SyncTarget) -> str:
+        if target_key_usable(obj):
+            return "Stored (write-only), for these URLs."
+        return "Cannot be used: it was entered for other URLs. Enter the key again."
+
+    def save_model(self, request: HttpRequest, obj: SyncTarget, form: Any, change: bool) -> None:
+        fields = {field: form.cleaned_data[field] for field in TARGET_FIELDS}
+        key = str(form.cleaned_data.get("api_key") or "")
+        if change:
+            saved = target_update(target=obj, api_key=key, **fields)
+        else:
+            organization = form.cleaned_data["organization"]
+            saved = target_create(organization=organization, api_key=key, **fields)
+        obj.pk, obj.public_id = saved.pk, saved.public_id
+        obj._state.adding = False
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:  # the service refused what the form let through (a race)
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_model(self, request: HttpRequest, obj: SyncTarget) -> None:
+        PeriodicTask.objects.filter(name=schedule_name(obj)).delete()
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SyncTarget]) -> None:
+        PeriodicTask.objects.filter(name__in=[schedule_name(t) for t in queryset]).delete()
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Run a sync now")
+    def run_now(self, request: HttpRequest, queryset: QuerySet[SyncTarget]) -> None:
+        targets = editor_scope(request, queryset, "organization_id").select_related("organization")
+        queued = [t.name for t in targets if publish_run(t, "manual")]
+        self.message_user(request, f"Queued: {', '.join(queued) or 'nothing (broker down?)'}")

@@ -1,0 +1,115 @@
+"""Output serializers of sync's API: what each answer looks like, for responses and the schema."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pronunciations.api.serializers import AppliedRuleOutput, iso_millis
+
+
+class MillisField(serializers.DateTimeField):
+    """A time as SLNG writes it (ISO-8601 UTC, milliseconds, ``Z``); null when unset."""
+
+    def to_representation(self, value: Any) -> str:
+        return iso_millis(value)
+
+
+class BlankAsNullField(serializers.CharField):
+    """A text that is null on the wire when it is empty."""
+
+    def to_representation(self, value: Any) -> Any:
+        return str(value) or None
+
+
+class SyncErrorOutput(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SyncTargetStateOutput(serializers.Serializer):
+    """One target and the dictionary's state there: ``{"target", "state" (or None), "status"}``."""
+
+    target = serializers.CharField(source="target.name")
+    target_id = serializers.CharField(source="target.public_id")
+    status = serializers.CharField()
+    pushed_revision = serializers.IntegerField(
+        source="state.pushed_revision", default=None, allow_null=True
+    )
+    upstream_id = BlankAsNullField(source="state.upstream_id", default=None, allow_null=True)
+    last_error = serializers.SerializerMethodField()
+    attempts = serializers.IntegerField(source="state.attempts", default=0)
+    synced_at = MillisField(source="state.synced_at", default=None, allow_null=True)
+    verified_at = MillisField(source="state.verified_at", default=None, allow_null=True)
+    window_ms = serializers.IntegerField(source="state.window_ms", default=None, allow_null=True)
+
+    @extend_schema_field(SyncErrorOutput(allow_null=True))
+    def get_last_error(self, row: dict[str, Any]) -> dict[str, str] | None:
+        state = row["state"]
+        if state is None or not state.last_error_code:
+            return None
+        return {"code": state.last_error_code, "message": state.last_error_message}
+
+
+class SyncStateOutput(serializers.Serializer):
+    dictionary = serializers.CharField()
+    revision = serializers.IntegerField()
+    targets = SyncTargetStateOutput(many=True)
+
+
+class SyncQueuedOutput(serializers.Serializer):
+    queued = serializers.ListField(child=serializers.CharField(), help_text="Target names")
+
+
+class SyncTargetOutput(serializers.Serializer):
+    id = serializers.CharField(source="public_id")
+    name = serializers.CharField()
+    base_url = serializers.CharField()
+    ws_url = serializers.CharField()
+    model = serializers.CharField()
+    voice = serializers.CharField()
+    verify_route = serializers.CharField()
+    verify_http = serializers.BooleanField()
+    enabled = serializers.BooleanField()
+    prune = serializers.BooleanField()
+    interval_seconds = serializers.IntegerField()
+
+
+class SyncTargetListOutput(serializers.Serializer):
+    targets = SyncTargetOutput(many=True)
+
+
+class SyncRunCountsOutput(serializers.Serializer):
+    created = serializers.IntegerField()
+    replaced = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    verified = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class SyncRunOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    trigger = serializers.CharField()
+    status = serializers.CharField()
+    started_at = MillisField(allow_null=True)
+    finished_at = MillisField(allow_null=True)
+    duration_ms = serializers.IntegerField(allow_null=True)
+    counts = SyncRunCountsOutput(source="*")
+    http_calls = serializers.IntegerField()
+    error = BlankAsNullField(allow_null=True)
+
+
+class SyncRunListOutput(serializers.Serializer):
+    runs = SyncRunOutput(many=True)
+
+
+class SpeakOutput(serializers.Serializer):
+    text = serializers.CharField(help_text="The rewritten text, as the model would receive it")
+    applied = AppliedRuleOutput(many=True)
+    original_text = serializers.CharField()
+    content_hash = serializers.CharField()
+    target = serializers.CharField()
+    voice = serializers.CharField(allow_blank=True)
+    original_audio = serializers.CharField(help_text="data:audio/wav;base64,… of the text")
+    rewritten_audio = serializers.CharField(help_text="data:audio/wav;base64,… rewritten")
