@@ -47,6 +47,13 @@ class Result:
     stderr: str
 
 
+def _complete(text: str) -> bool:
+    """Whether bash parses ``text`` as whole commands (``bash -n`` reads without running)."""
+    return (
+        subprocess.run(["bash", "-n", "-c", text], capture_output=True, check=False).returncode == 0
+    )
+
+
 def _commands(body: list[str], first_line: int) -> list[Command]:
     commands: list[Command] = []
     buffer: list[str] = []
@@ -60,9 +67,7 @@ def _commands(body: list[str], first_line: int) -> list[Command]:
         text = "\n".join(buffer)
         if text.endswith("\\"):
             continue
-        try:
-            shlex.split(text, comments=True)
-        except ValueError:  # an open quote: the command goes on
+        if not _complete(text):  # an open quote, loop or pipe: the command goes on
             continue
         command = Command(text, start)
         marker = MARKER.search(buffer[-1])

@@ -70,6 +70,9 @@ def test_the_conventions_hold() -> None:
             "  b   # -> 404",
             "c '",
             "d'",
+            "for i in 1 2; do",
+            "  echo $i",
+            "done",
             "```",
             "```json",
             '{"id": "pd_…", "n": 1, "…": "…", "list": [1, "…"]}',
@@ -83,6 +86,7 @@ def test_the_conventions_hold() -> None:
     assert [(c.text, c.status) for c in block.commands] == [
         ("a \\\n  b   # -> 404", 404),
         ("c '\nd'", None),
+        ("for i in 1 2; do\n  echo $i\ndone", None),
     ]
     assert block.output is not None
     kind, shown = block.output
