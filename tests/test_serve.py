@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from tests.processes import free_port, wait_for
 
@@ -118,3 +119,11 @@ def test_a_child_that_dies_stops_the_whole_local_run(tmp_path: Path, demo_files:
         if serve.poll() is None:
             serve.send_signal(signal.SIGTERM)
             serve.wait(timeout=30)
+
+
+def test_the_root_leads_to_the_admin(client: Client) -> None:
+    """Issue 16: ``/`` was a debug 404; it now redirects to the admin."""
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
