@@ -273,8 +273,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         return OK
     # Written only on success, and whole: a temporary file next to the target, then renamed.
     target = Path(args.output)
-    with tempfile.NamedTemporaryFile(dir=target.parent or ".", delete=False) as out:
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as out:
         out.write(response.content)
+    umask = os.umask(0)
+    os.umask(umask)
+    Path(out.name).chmod(0o666 & ~umask)  # as an ordinary new file, not the temporary's 0600
     Path(out.name).replace(target)
     print(f"wrote {target} ({len(response.content)} bytes)", file=sys.stderr)
     return OK
