@@ -5,12 +5,15 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health
 from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
 
 urlpatterns = [
+    # The root leads to the admin (the local run prints the API and docs URLs too).
+    path("", RedirectView.as_view(url="/admin/", permanent=False), name="root"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -66,7 +66,7 @@ class HeadersTooLarge(PronunciationError):
 class Unauthenticated(PronunciationError):
     status = 401
     code = "pronunciation_unauthenticated"
-    default_message = "Missing or invalid organization context."
+    default_message = "Missing or invalid API key: send Authorization: Bearer <key>."
 
 
 class Unavailable(PronunciationError):

@@ -210,7 +210,7 @@ def test_every_operation_refuses_a_missing_or_bad_key(
         response,
         401,
         "pronunciation_unauthenticated",
-        "Missing or invalid organization context.",
+        "Missing or invalid API key: send Authorization: Bearer <key>.",
     )
     assert response["WWW-Authenticate"] == 'Bearer realm="lexicon"'
 

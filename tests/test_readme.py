@@ -1,0 +1,97 @@
+"""Issue 16: the README's examples run as pasted, in order, against a live local run."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import readme
+from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
+from tests.processes import ROOT
+
+pytestmark = pytest.mark.django_db
+README = ROOT / "README.md"
+
+
+def _workspace(run: LocalRun) -> Path:
+    """The local run's directory (its var/demo-key) seen as a checkout: files the examples read
+    come from this one; files they write stay there."""
+    for name in (".venv", "manage.py", "docs"):
+        link = run.directory / name
+        if not link.exists():
+            link.symlink_to(ROOT / name)
+    shim = run.directory / "bin" / "lexicon"
+    shim.parent.mkdir(exist_ok=True)
+    # The console script of this checkout (the shared .venv may hold another checkout's).
+    shim.write_text(f'#!/bin/sh\nexec "{ROOT}/.venv/bin/python" -m pronunciations.cli "$@"\n')
+    shim.chmod(0o755)
+    return run.directory
+
+
+def test_every_shell_example_runs_as_shown(local_run: LocalRun) -> None:  # noqa: F811
+    """Issue 16: each run block's commands succeed (or answer their `# -> NNN`), and shown
+    output matches, with the demo key, as a new user pasting top to bottom would see."""
+    found = readme.blocks(README.read_text())
+    assert len(found) >= 10
+    runner = readme.Runner(
+        _workspace(local_run),
+        {**local_run.env, "PATH": os.environ.get("PATH", "")},
+        {
+            "127.0.0.1:8000": f"127.0.0.1:{local_run.port}",
+            "127.0.0.1:8765": f"127.0.0.1:{local_run.emulator_port}",
+            ".venv/bin/lexicon": str(local_run.directory / "bin" / "lexicon"),
+        },
+    )
+
+    results = runner.run(found)
+
+    for block, block_results in zip(found, results, strict=True):
+        for result in block_results:
+            problem = readme.check(result)
+            assert problem is None, (
+                f"README.md:{result.command.line}: {problem}\n{result.command.text}\n"
+                f"stdout: {result.stdout[:2000]}\nstderr: {result.stderr[:2000]}"
+            )
+        if block.output is not None:
+            kind, shown = block.output
+            last = block_results[-1]
+            assert readme.output_matches(kind, shown, last.stdout), (
+                f"README.md:{block.line}: the output differs from the shown one\n"
+                f"shown:\n{shown}\nactual:\n{last.stdout}"
+            )
+
+
+def test_the_conventions_hold() -> None:
+    """The README test's own rules: markers, skipped blocks, placeholders."""
+    text = "\n".join(
+        [
+            "```bash",
+            "a \\",
+            "  b   # -> 404",
+            "c '",
+            "d'",
+            "for i in 1 2; do",
+            "  echo $i",
+            "done",
+            "```",
+            "```json",
+            '{"id": "pd_…", "n": 1, "…": "…", "list": [1, "…"]}',
+            "```",
+            "```bash no-test",
+            "docker compose up",
+            "```",
+        ]
+    )
+    (block,) = readme.blocks(text)
+    assert [(c.text, c.status) for c in block.commands] == [
+        ("a \\\n  b   # -> 404", 404),
+        ("c '\nd'", None),
+        ("for i in 1 2; do\n  echo $i\ndone", None),
+    ]
+    assert block.output is not None
+    kind, shown = block.output
+    assert readme.output_matches(kind, shown, '{"id": "pd_1", "n": 1, "x": 2, "list": [1, 2, 3]}')
+    assert not readme.output_matches(kind, shown, '{"id": "pd_1", "n": "1", "list": [1]}')
+    assert not readme.output_matches(kind, shown, '{"id": "org_1", "n": 1, "list": [1]}')
+    assert readme.text_matches("a\n…\nc …", "a\nb\nb2\nc d\n")
+    assert not readme.text_matches("a\nc", "a\nb\nc\n")
