@@ -31,11 +31,13 @@ from psycopg import sql  # noqa: E402
 
 from orgs.models import Organization  # noqa: E402
 from orgs.services import organization_create  # noqa: E402
-from pronunciations import fileformats, selectors, tabular  # noqa: E402
-from pronunciations.imports import ImportReport  # noqa: E402
+from pronunciations import selectors  # noqa: E402
 from pronunciations.models import Dictionary, Rule  # noqa: E402
 from pronunciations.services import dictionary_create  # noqa: E402
-from pronunciations.transfer import import_file  # noqa: E402
+from pronunciations.transfer import formats  # noqa: E402
+from pronunciations.transfer.importing import ImportReport  # noqa: E402
+from pronunciations.transfer.reading import import_file  # noqa: E402
+from pronunciations.transfer.rows import export_columns  # noqa: E402
 from pronunciations.validation import match_key  # noqa: E402
 
 SEED = 20250726
@@ -284,9 +286,9 @@ def ours_export(organization: Organization) -> Prepare:
 
     def step() -> tuple[int, int]:
         queryset = selectors.dictionaries_for_export(organization=organization)
-        columns = tabular.export_columns(selectors.metadata_keys(queryset))
+        columns = export_columns(selectors.metadata_keys(queryset))
         lines = size = 0
-        for chunk in fileformats.csv_stream(queryset.iterator(chunk_size=200), columns):
+        for chunk in formats.csv_stream(queryset.iterator(chunk_size=200), columns):
             lines += 1
             size += len(chunk.encode("utf-8"))
         return lines - 1, size
@@ -347,8 +349,8 @@ def check_round_trip(rows: list[Row]) -> list[str]:
     """Our export of the imported organization holds exactly the generated rows."""
     organization = Organization.objects.get(slug="ours-timed")
     queryset = selectors.dictionaries_for_export(organization=organization)
-    text = fileformats.csv_text(queryset, tabular.export_columns([]))
-    records = list(csv.DictReader(io.StringIO(text.removeprefix(fileformats.BOM))))
+    text = formats.csv_text(queryset, export_columns([]))
+    records = list(csv.DictReader(io.StringIO(text.removeprefix(formats.BOM))))
     exported = sorted(tuple(record[column] for column in HEADER) for record in records)
     same = exported == sorted(rows)
     print(f"check export (a): {len(exported):,} rows, identical to the generated rows: {same}")

@@ -14,7 +14,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from pronunciations.uploads.limits import (
+from pronunciations.transfer.limits import (
     Budget,
     Inspection,
     Limits,

@@ -25,18 +25,18 @@ from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, services, validation
-from pronunciations.admin_extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
-from pronunciations.admin_forms import (
+from pronunciations.admin.extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
+from pronunciations.admin.forms import (
     DictionaryForm,
     RulesFormSet,
 )
-from pronunciations.admin_transfer import TransferAdminMixin
+from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.content import modes_from_rules
 from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
-from pronunciations.transfer import accepts_uploads
+from pronunciations.transfer.uploads import accepts_uploads
 
 
 class RuleInline(admin.TabularInline):

@@ -15,12 +15,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from orgs.models import Organization
-from pronunciations import tabular, validation
+from pronunciations import validation
 from pronunciations.content import content_hash, modes_from_rules, modes_to_wire
 from pronunciations.errors import DictionaryConflict, PronunciationError
 from pronunciations.models import Action, Dictionary, Mode, Revision, Rule, Source
 from pronunciations.services import announce
-from pronunciations.tabular import RowError, SourceRow
+from pronunciations.transfer.rows import METADATA_PREFIX, RowError, SourceRow
 from pronunciations.validation import VALUE_FIELD, DictionaryInput, match_key
 
 ImportMode = Literal["replace", "merge"]
@@ -150,7 +150,7 @@ def _group(rows: list[SourceRow], errors: list[RowError]) -> dict[str, _Group]:
         for key, value in row.metadata.items():
             if key in group.metadata and group.metadata[key] != value:
                 message = f"metadata {key!r} differs from an earlier row of {group.name}"
-                errors.append(RowError(row.number, tabular.METADATA_PREFIX + key, message))
+                errors.append(RowError(row.number, METADATA_PREFIX + key, message))
             group.metadata[key] = value
     return groups
 
