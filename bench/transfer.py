@@ -43,6 +43,9 @@ from pronunciations.validation import match_key  # noqa: E402
 SEED = 20250726
 MIB = 1024 * 1024
 GOAL_FASTER, GOAL_FLOOR = 10.0, 10.0
+# Issue 12: first import <= 2x COPY into the rules table, unchanged re-import <= 10 % of a first
+# import, peak Python allocations for the import <= 64 MiB.
+GOAL_RULES_COPY, GOAL_UNCHANGED, GOAL_PEAK_MIB = 2.0, 0.10, 64.0
 HEADER = ("dictionary", "mode", "match", "replace", "position")
 DOMAINS = ("brands", "pharma", "places", "people", "products", "finance", "Sports", "Media")
 SYLLABLES: tuple[str, ...] = ("ka", "lo", "ve", "mi", "tor", "zan", "bel", "ri", "qua", "nos")
@@ -181,6 +184,23 @@ def ours_import(data: bytes) -> Prepare:
     def prepare(tag: str) -> Step:
         organization = organization_create(slug=f"ours-{tag}")
         return lambda: (import_ours(organization, data).rules_added, len(data))
+
+    return prepare
+
+
+def ours_reimport(data: bytes, total: int, dictionaries: int) -> Prepare:
+    """The same file again into an organization that already holds it: nothing to write."""
+
+    def prepare(tag: str) -> Step:
+        organization = organization_create(slug=f"again-{tag}")
+        import_ours(organization, data)
+
+        def step() -> tuple[int, int]:
+            report = import_ours(organization, data)
+            unchanged = len(report.unchanged) == dictionaries and not report.changed
+            return (total if unchanged else 0), len(data)
+
+        return step
 
     return prepare
 
@@ -411,6 +431,21 @@ def print_goals(kind: str, measures: list[Measure]) -> None:
         print(f"{kind}: ours is {ratio:.1f}x the time of {extra.label}: information, no goal")
 
 
+def print_floor_goals(imports: list[Measure]) -> None:
+    """Issue 12's goals: against COPY into the rules table, the unchanged re-import, memory."""
+    ours, rules_copy, again = imports[0].full_seconds, imports[3].full_seconds, imports[4]
+    checks = [
+        ("first import / COPY into pronunciations_rule", ours / rules_copy, GOAL_RULES_COPY, "x"),
+        ("unchanged re-import / first import", again.full_seconds / ours, GOAL_UNCHANGED, ""),
+        ("first import peak MiB (tracemalloc)", imports[0].peak_mib, GOAL_PEAK_MIB, " MiB"),
+    ]
+    for label, value, goal, unit in checks:
+        shown = f"{value:.0%}" if not unit else f"{value:.2f}{unit}"
+        goal_shown = f"{goal:.0%}" if not unit else f"{goal:.0f}{unit}"
+        verdict = "met" if value <= goal else "not met"
+        print(f"import: {label} = {shown} (goal <= {goal_shown}): {verdict}")
+
+
 def print_method(import_sample: int, export_sample: int, total: int, names: int) -> None:
     print(
         "seconds: one run without tracemalloc. peak MiB: peak of Python allocations (tracemalloc)"
@@ -463,6 +498,11 @@ def run_imports(data: bytes, rows: list[Row], sample: int) -> tuple[list[Measure
             copy_rules_import(rows, names),
             total,
         ),
+        measure(
+            "(d) ours: the same file again (all unchanged)",
+            ours_reimport(data, total, len(names)),
+            total,
+        ),
     ]
     stored = Rule.objects.filter(dictionary__organization__slug="baseline-timed").count()
     return measures, check_counts("import", measures, stored)
@@ -510,7 +550,8 @@ def main() -> None:
     print()
     print_method(import_sample, export_sample, total, options.dictionaries)
     print()
-    print_goals("import", imports)
+    print_goals("import", imports[:4])
+    print_floor_goals(imports)
     print_goals("export", exports)
     print(f"\nwhole run: {time.perf_counter() - began:.0f} s")
     if problems:
