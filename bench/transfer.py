@@ -13,7 +13,7 @@ import random
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,7 @@ ACCENTS = {"a": "å", "e": "é", "i": "ï", "o": "ö", "u": "ü", "n": "ñ", "c"
 SCRATCH = "bench_transfer_scratch"
 COPY_IN = f"COPY {SCRATCH} FROM STDIN WITH (FORMAT csv, HEADER true)"
 COPY_RULES = (
-    "COPY pronunciations_rule (dictionary_id, mode, match, value, position) "
+    'COPY pronunciations_rule (dictionary_id, mode, match, value, position, "key") '
     "FROM STDIN WITH (FORMAT csv, HEADER true)"
 )
 COPY_OUT = (
@@ -130,7 +130,7 @@ def make_rows(dictionaries: int, rules: int) -> list[Row]:
     return rows
 
 
-def csv_bytes(rows: Iterable[Row]) -> bytes:
+def csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -225,6 +225,9 @@ def rule_resource(organization: Organization) -> Any:
             model = Rule
             fields = ("id", "dictionary", "mode", "match", "value", "position")
 
+        def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+            instance.key = match_key(instance.match)  # the column the rule's constraint is on
+
     return RuleResource()
 
 
@@ -292,7 +295,7 @@ def copy_rules_import(rows: list[Row], names: list[str]) -> Prepare:
 
     def prepare(tag: str) -> Step:
         _, ids = empty_dictionaries(f"copy-{tag}", names)
-        data = csv_bytes((str(ids[row[0]]), *row[1:]) for row in rows)
+        data = csv_bytes((str(ids[row[0]]), *row[1:], match_key(row[2])) for row in rows)
         return copy_step(COPY_RULES, data)
 
     return prepare

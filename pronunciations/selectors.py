@@ -2,22 +2,15 @@
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from orgs.models import Organization
 from pronunciations.errors import DictionaryNotFound, RevisionNotFound
-from pronunciations.models import Dictionary, Revision, Rule
+from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import normalize_name
 
 
-def _with_rules(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
-    ordered = Rule.objects.order_by("mode", "position")
-    return queryset.select_related("organization").prefetch_related(
-        Prefetch("rules", queryset=ordered)
-    )
-
-
-def _with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
+def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     """Annotate ``current_modes``: the wire ``modes`` of the current revision's snapshot.
 
     Every write records a revision whose snapshot is exactly what the API shows, so responses
@@ -44,27 +37,22 @@ def _named(queryset: QuerySet[Dictionary], name: str) -> Dictionary:
 
 
 def dictionary_list(*, organization: Organization) -> QuerySet[Dictionary]:
-    """All live dictionaries of the organization with their rules, ordered by name."""
-    return _with_rules(dictionary_live(organization=organization)).order_by(
+    """All live dictionaries of the organization, ordered by name, each with ``current_modes``
+    (read it through ``content.current_wire`` / ``current_modes``)."""
+    return with_current_modes(dictionary_live(organization=organization)).order_by(
         "normalized_name", "name"
     )
 
 
 def dictionary_get(*, organization: Organization, name: str) -> Dictionary:
-    """The organization's live dictionary by name (case-insensitive); raises DictionaryNotFound."""
-    return _named(_with_rules(dictionary_live(organization=organization)), name)
+    """The organization's live dictionary by name (case-insensitive), with ``current_modes``;
+    raises DictionaryNotFound."""
+    return _named(with_current_modes(dictionary_live(organization=organization)), name)
 
 
-def dictionary_list_for_response(*, organization: Organization) -> QuerySet[Dictionary]:
-    """Like dictionary_list, in one query, with ``current_modes`` instead of rule rows."""
-    return _with_current_modes(dictionary_live(organization=organization)).order_by(
-        "normalized_name", "name"
-    )
-
-
-def dictionary_get_for_response(*, organization: Organization, name: str) -> Dictionary:
-    """Like dictionary_get, in one query, with ``current_modes`` instead of rule rows."""
-    return _named(_with_current_modes(dictionary_live(organization=organization)), name)
+# The API's names for the same reads (kept: get and list have always read the snapshot).
+dictionary_list_for_response = dictionary_list
+dictionary_get_for_response = dictionary_get
 
 
 def deleted_dictionary_list(

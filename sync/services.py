@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_modes, current_wire
 from pronunciations.models import Dictionary, Mode
 from pronunciations.selectors import dictionary_list, dictionary_live
 from sync.client import (
@@ -74,7 +74,7 @@ def client_for(target: SyncTarget) -> SlngClient:
 
 def dictionary_payload(dictionary: Dictionary) -> dict[str, Any]:
     """The create body SLNG gets for a dictionary (rules must be prefetched or are queried)."""
-    modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+    modes = current_wire(dictionary)
     return {"name": dictionary.name, "modes": modes, "metadata": dictionary.metadata or {}}
 
 
@@ -175,7 +175,7 @@ def _lease_release(target_id: int, token: str) -> None:
 
 def verification_text(dictionary: Dictionary) -> str:
     """The shortest text that exercises the dictionary: its shortest rewrite match."""
-    matches = [rule.match for rule in dictionary.rules.all() if rule.mode == Mode.REWRITE]
+    matches = [rule.match for rule in current_modes(dictionary).get(Mode.REWRITE, ())]
     return min(matches, key=len) if matches else "Hello."
 
 

@@ -31,7 +31,7 @@ from pronunciations.admin.forms import (
     RulesFormSet,
 )
 from pronunciations.admin.transfer import TransferAdminMixin
-from pronunciations.content import modes_from_rules
+from pronunciations.content import current_modes
 from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.lint import lint_modes
@@ -243,7 +243,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     ) -> HttpResponse:
         obj = context.get("original")
         if obj is not None and obj.pk:
-            modes = modes_from_rules(obj.rules.order_by("mode", "position"))
+            modes = current_modes(obj)
             context["lint_warnings"] = lint_modes(modes, obj.content_hash)
             slots = render_panels(request, obj)
             context["panels_below_form"] = slots[BELOW_FORM]

@@ -14,7 +14,7 @@ from pronunciations.api.serializers import (
     PreviewOutput,
     PreviewRequest,
 )
-from pronunciations.content import content_hash, modes_from_rules
+from pronunciations.content import content_hash, current_modes
 from pronunciations.lint import lint_modes
 
 
@@ -30,7 +30,7 @@ class DictionaryPreviewView(APIView):
         dictionary = selectors.dictionary_get(
             organization=caller_key(request).organization, name=name
         )
-        modes = modes_from_rules(dictionary.rules.all())
+        modes = current_modes(dictionary)
         result = preview.rewrite(modes, text, content_key=dictionary.content_hash)
         return Response({**preview.result_to_wire(result), "content_hash": dictionary.content_hash})
 
@@ -61,5 +61,5 @@ class DictionaryLintView(APIView):
         dictionary = selectors.dictionary_get(
             organization=caller_key(request).organization, name=name
         )
-        warnings = lint_modes(modes_from_rules(dictionary.rules.all()), dictionary.content_hash)
+        warnings = lint_modes(current_modes(dictionary), dictionary.content_hash)
         return Response({"warnings": [warning.as_dict() for warning in warnings]})

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
 from pronunciations.api.common import error_responses
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
 from pronunciations.transfer import exporting, formats, jobs, reading, uploads
@@ -198,7 +198,7 @@ class DictionaryExportView(APIView):
         if file_format != "pls":
             return exporting.export_response(queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
-        modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+        modes = current_wire(dictionary)
         body = pls_dump(modes, dictionary.metadata)
         response = HttpResponse(body, content_type=formats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{dictionary.name}.pls"'

@@ -13,7 +13,7 @@ from typing import IO
 
 from openpyxl import Workbook
 
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
 from pronunciations.validation import replace_unstorable
@@ -33,7 +33,7 @@ BOM = "\ufeff"
 
 def _rows(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[list[str]]:
     for dictionary in dictionaries:
-        modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+        modes = current_wire(dictionary)
         yield from rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns)
 
 

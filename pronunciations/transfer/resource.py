@@ -14,7 +14,7 @@ from tablib import Dataset
 
 from orgs.models import Organization
 from pronunciations import selectors
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
 from pronunciations.transfer.importing import ImportMode, ImportRejected, dictionary_import
@@ -58,7 +58,7 @@ class DictionaryRulesResource(resources.Resource):
         columns = rows.export_columns(selectors.metadata_keys(queryset))
         dataset = Dataset(headers=columns)
         for dictionary in queryset:
-            modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+            modes = current_wire(dictionary)
             for row in rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns):
                 dataset.append([rows.escape_cell(cell) for cell in row])
         return dataset

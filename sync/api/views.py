@@ -10,7 +10,7 @@ from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
 from pronunciations.api.common import error_responses, json_object
 from pronunciations.api.serializers import ErrorOutput
-from pronunciations.content import content_hash, modes_from_rules
+from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
 from sync.api.serializers import (
     SpeakOutput,
@@ -113,7 +113,7 @@ class DictionarySpeakView(APIView):
         speak = validation.validate_speak(json_object(request))
         organization = caller_key(request).organization
         dictionary = selectors.dictionary_get(organization=organization, name=name)
-        modes = modes_from_rules(dictionary.rules.all())
+        modes = current_modes(dictionary)
         answer = speech_create(
             organization=organization,
             modes=modes,

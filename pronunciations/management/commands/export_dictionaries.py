@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orgs.commands import add_org_argument, organization_from_options
 from pronunciations import selectors
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.management.progress import ProgressBar
 from pronunciations.models import Dictionary
@@ -50,7 +50,7 @@ class Command(BaseCommand):
     def _write(self, queryset: Any, file_format: str, output: Any) -> None:
         if file_format == "pls":
             dictionary: Dictionary = queryset.get()
-            modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+            modes = current_wire(dictionary)
             output.write(pls_dump(modes, dictionary.metadata))
             return
         bar, total = ProgressBar(lambda text: self.stderr.write(text, ending="")), queryset.count()
