@@ -1,6 +1,6 @@
 """Import and export: files in, files out, one module per job.
 
-- ``uploads``, ``limits``, ``text``, ``xlsx``: every upload bounded before and while it is read
+- ``uploads``, ``limits``, ``text``, ``xlsx_zip``, ``xlsx``: every upload bounded while read
 - ``rows``: the tabular layout (columns, cells, escaping) and its rows, parsed and validated
 - ``formats``: CSV, XLSX and JSON writers of that layout
 - ``pls``: W3C PLS, read as a stream and written

@@ -31,7 +31,8 @@ from pronunciations.transfer.limits import (
     unreadable,
 )
 from pronunciations.transfer.text import count_lines, csv_records, json_table
-from pronunciations.transfer.xlsx import inspect_xlsx, xlsx_records
+from pronunciations.transfer.xlsx import xlsx_records
+from pronunciations.transfer.xlsx_zip import inspect_xlsx
 
 __all__ = [
     "Inspection",
