@@ -24,9 +24,19 @@ def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     )
 
 
+def only_live(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
+    """The live (not deleted) dictionaries of a queryset: the one statement of "live"."""
+    return queryset.filter(deleted_at__isnull=True)
+
+
 def dictionary_live(*, organization: Organization) -> QuerySet[Dictionary]:
     """The organization's live (not deleted) dictionaries, unordered, without their rules."""
-    return Dictionary.objects.filter(organization=organization, deleted_at__isnull=True)
+    return only_live(Dictionary.objects.filter(organization=organization))
+
+
+def dictionary_named(*, organization: Organization, name: str) -> QuerySet[Dictionary]:
+    """The organization's live dictionary of that name (case-insensitive), as a queryset."""
+    return dictionary_live(organization=organization).filter(normalized_name=normalize_name(name))
 
 
 def _named(queryset: QuerySet[Dictionary], name: str) -> Dictionary:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgs.models import Organization
-from pronunciations import validation
+from pronunciations import selectors, validation
 from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
@@ -30,11 +30,7 @@ UNSET: Any = object()
 
 
 def _name_taken(organization: Organization, name: str) -> bool:
-    return Dictionary.objects.filter(
-        organization=organization,
-        normalized_name=validation.normalize_name(name),
-        deleted_at__isnull=True,
-    ).exists()
+    return selectors.dictionary_named(organization=organization, name=name).exists()
 
 
 def dictionary_create(
@@ -72,13 +68,7 @@ def etag_matches(if_match: str, etag: str) -> bool:
 
 def _locked(organization: Organization, name: str, if_match: str | None) -> Dictionary:
     dictionary = (
-        Dictionary.objects.select_for_update()
-        .filter(
-            organization=organization,
-            normalized_name=validation.normalize_name(name),
-            deleted_at__isnull=True,
-        )
-        .first()
+        selectors.dictionary_named(organization=organization, name=name).select_for_update().first()
     )
     if dictionary is None:
         raise DictionaryNotFound(name)

@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
-from pronunciations import preview, services, validation
+from pronunciations import preview, selectors, services, validation
 from pronunciations.admin.extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
 from pronunciations.admin.forms import (
     DictionaryForm,
@@ -146,9 +146,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         author = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
         queryset = (
-            super()
-            .get_queryset(request)
-            .filter(deleted_at__isnull=True)
+            selectors.only_live(super().get_queryset(request))
             .select_related("organization")
             .annotate(
                 rewrite_count=Count("rules", filter=Q(rules__mode=Mode.REWRITE), distinct=True),

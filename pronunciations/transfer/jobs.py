@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from pronunciations.api.exceptions import error_body, translate
-from pronunciations.errors import PronunciationError, Unavailable
+from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
 from pronunciations.transfer import reading, rows
 from pronunciations.transfer.importing import ImportMode, ImportRejected
@@ -35,10 +35,7 @@ CHUNK_BYTES = 1024 * 1024
 _FINISHED = (JobState.SUCCEEDED, JobState.FAILED)
 
 
-class ImportJobNotFound(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
-
+class ImportJobNotFound(NotFound):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"Import job not found: {job_id}")
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Mode
 from pronunciations.transfer.rows import RowError
-from pronunciations.validation import VALUE_FIELD, match_key
+from pronunciations.validation import VALUE_FIELD, match_key, normalize_name
 
 
 @dataclass
@@ -149,7 +149,7 @@ class ImportReport:
     def plan_to_wire(self) -> dict[str, Any]:
         room = report_limit()
         entries = []
-        for entry in sorted(self.plan, key=lambda e: (e.dictionary.casefold(), e.dictionary)):
+        for entry in sorted(self.plan, key=lambda e: (normalize_name(e.dictionary), e.dictionary)):
             entries.append(entry.to_wire(room))
             room -= entry.size
         wire: dict[str, Any] = {"plan": entries}
