@@ -8,11 +8,13 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from orgs.authentication import caller_key
+from orgs.models import APIKey
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
 from pronunciations.errors import PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary
-from pronunciations.validation import validate_int_parameter, validate_modes
+from pronunciations.validation import validate_int_parameter, validate_modes, validate_name
 
 _NOTES = {413: " (body or file over its limit)"}
 
@@ -32,6 +34,13 @@ def error_code(status: int) -> str:
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     """Schema entries for the SLNG error body at the given statuses."""
     return {code: OpenApiResponse(ErrorOutput, description=error_code(code)) for code in codes}
+
+
+def caller_for(request: Request, name: str) -> APIKey:
+    """The prologue of every view of one dictionary: its path name checked (a 400 naming it,
+    before any query), then the caller's key, whose organization scopes every read and write."""
+    validate_name(name)
+    return caller_key(request)
 
 
 def json_object(request: Request) -> Mapping[str, Any]:

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
-from pronunciations.api.common import error_responses
+from pronunciations.api.common import caller_for, error_responses
 from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
@@ -191,9 +191,8 @@ class DictionaryExportView(APIView):
         responses={**_file_responses(formats.FORMATS), **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponseBase:
-        validation.validate_name(name)
         file_format = _export_format(request, formats.FORMATS)
-        organization = caller_key(request).organization
+        organization = caller_for(request, name).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=[name])
         if file_format != "pls":
             return exporting.export_response(queryset, file_format, name)
