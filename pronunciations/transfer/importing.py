@@ -23,6 +23,7 @@ from pronunciations.transfer.report import (
     ImportReport,
     PlanEntry,
     Warnings,
+    plan_key,
     report_limit,
     rule_plan,
 )
@@ -234,28 +235,42 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
 def _classify(
     organization: Organization, planned: list[_Planned], report: ImportReport, author: str
 ) -> list[Write]:
-    """Add each dictionary's plan to the report; return the writes."""
-    writes = []
-    for plan in planned:
-        if plan.unchanged:
-            assert plan.existing is not None  # noqa: S101 - only existing ones are unchanged
-            report.add(PlanEntry(plan.existing.name, "unchanged"))
-            continue
-        clean = plan.clean
-        assert clean is not None  # noqa: S101 - _plan keeps only validated plans
-        after, found = modes_to_wire(clean.modes), plan.existing
-        new_hash = wire_hash(after)
-        if found is not None and is_unchanged(found, new_hash, clean.metadata):
-            report.add(PlanEntry(found.name, "unchanged"))
-            continue
-        entry = PlanEntry(clean.name, "create" if found is None else "change")
-        entry.metadata_changed = found is not None and clean.metadata != found.metadata
-        rule_plan(entry, plan.before, after, plan.sources)
-        report.add(entry)
-        target = found or Dictionary(organization=organization, name=clean.name)
-        action = Action.CREATE if found is None else Action.UPDATE
-        writes.append(Write(target, clean, action, Source.IMPORT, author, hash=new_hash))
-    return writes
+    """Add each dictionary's plan to the report (in plan order, so the bound on listed rules
+    applies as the report shows them; names in file order); return the writes."""
+    entries: dict[int, PlanEntry] = {}
+    writes: dict[int, Write] = {}
+    order = sorted(range(len(planned)), key=lambda i: plan_key(_name(planned[i])))
+    for i in order:
+        entries[i], write = _entry(organization, planned[i], author)
+        report.add(entries[i])
+        if write is not None:
+            writes[i] = write
+    for i in range(len(planned)):
+        report.name(entries[i])
+    return [writes[i] for i in sorted(writes)]
+
+
+def _name(plan: _Planned) -> str:
+    return plan.existing.name if plan.existing else plan.group.name
+
+
+def _entry(
+    organization: Organization, plan: _Planned, author: str
+) -> tuple[PlanEntry, Write | None]:
+    """One dictionary's plan entry, and its write unless it is unchanged."""
+    clean, found = plan.clean, plan.existing
+    if plan.unchanged or clean is None:
+        return PlanEntry(_name(plan), "unchanged"), None
+    after = modes_to_wire(clean.modes)
+    new_hash = wire_hash(after)
+    if found is not None and is_unchanged(found, new_hash, clean.metadata):
+        return PlanEntry(found.name, "unchanged"), None
+    entry = PlanEntry(clean.name, "create" if found is None else "change")
+    entry.metadata_changed = found is not None and clean.metadata != found.metadata
+    rule_plan(entry, plan.before, after, plan.sources)
+    target = found or Dictionary(organization=organization, name=clean.name)
+    action = Action.CREATE if found is None else Action.UPDATE
+    return entry, Write(target, clean, action, Source.IMPORT, author, hash=new_hash)
 
 
 def dictionary_import(

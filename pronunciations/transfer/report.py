@@ -29,17 +29,22 @@ class PlanEntry:
     removed: list[dict[str, str]] = field(default_factory=list)
     metadata_changed: bool = False
     reordered: bool = False
+    not_listed: int = 0  # rule entries cut from the lists by the report's bound
 
-    @property
-    def size(self) -> int:
-        return len(self.added) + len(self.changed) + len(self.removed)
-
-    def to_wire(self, room: int) -> dict[str, Any]:
-        """The entry with at most ``room`` rule entries listed (in added, changed, removed)."""
-        lists = {}
+    def cut(self, room: int) -> int:
+        """Keep at most ``room`` rule entries (added first, then changed, then removed); the
+        number kept."""
+        kept = 0
         for key in ("added", "changed", "removed"):
             items: list[dict[str, str]] = getattr(self, key)
-            lists[key], room = items[: max(room, 0)], room - len(items)
+            keep = items[: max(room - kept, 0)]
+            setattr(self, key, keep)
+            kept += len(keep)
+            self.not_listed += len(items) - len(keep)
+        return kept
+
+    def to_wire(self) -> dict[str, Any]:
+        lists = {"added": self.added, "changed": self.changed, "removed": self.removed}
         wire: dict[str, Any] = {
             "dictionary": self.dictionary,
             "action": self.action,
@@ -49,6 +54,11 @@ class PlanEntry:
         if self.reordered:
             wire["reordered"] = True
         return wire
+
+
+def plan_key(name: str) -> tuple[str, str]:
+    """The plan's order: by name, as names compare."""
+    return normalize_name(name), name
 
 
 def _keyed(wire: dict[str, Any], mode: Mode) -> dict[str, tuple[int, dict[str, str]]]:
@@ -136,25 +146,28 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: Warnings = field(default_factory=Warnings)
     plan: list[PlanEntry] = field(default_factory=list)
+    plan_listed: int = 0  # rule entries listed in the plan so far
 
     def add(self, entry: PlanEntry) -> None:
-        """Record one dictionary's plan: its list of names and the rule counts."""
-        self.plan.append(entry)
-        names = {"create": self.created, "change": self.changed, "unchanged": self.unchanged}
-        names[entry.action].append(entry.dictionary)
+        """Record one dictionary's plan and its rule counts. Call in plan order (``plan_key``):
+        the lists are cut here, once LEXICON_MAX_REPORT_ITEMS rule entries are listed, so a
+        large import never holds more than that many."""
         self.rules_added += len(entry.added)
         self.rules_changed += len(entry.changed)
         self.rules_removed += len(entry.removed)
+        self.plan_listed += entry.cut(report_limit() - self.plan_listed)
+        self.plan.append(entry)
+
+    def name(self, entry: PlanEntry) -> None:
+        """List the dictionary under created, changed or unchanged (call in file order)."""
+        names = {"create": self.created, "change": self.changed, "unchanged": self.unchanged}
+        names[entry.action].append(entry.dictionary)
 
     def plan_to_wire(self) -> dict[str, Any]:
-        room = report_limit()
-        entries = []
-        for entry in sorted(self.plan, key=lambda e: (normalize_name(e.dictionary), e.dictionary)):
-            entries.append(entry.to_wire(room))
-            room -= entry.size
-        wire: dict[str, Any] = {"plan": entries}
-        if room < 0:
-            wire["plan_rules_not_listed"] = -room
+        entries = sorted(self.plan, key=lambda e: plan_key(e.dictionary))
+        wire: dict[str, Any] = {"plan": [entry.to_wire() for entry in entries]}
+        if more := sum(entry.not_listed for entry in self.plan):
+            wire["plan_rules_not_listed"] = more
         return wire
 
     def to_wire(self) -> dict[str, Any]:

@@ -152,3 +152,17 @@ def test_the_api_report_carries_the_plan(api: APIClient, stored: Dictionary) -> 
             "metadata_changed": False,
         }
     ]
+
+
+@override_settings(LEXICON_MAX_REPORT_ITEMS=3)
+def test_the_bound_follows_the_plan_order_not_the_file_order(organization: Organization) -> None:
+    data = HEADER + "".join(f"{name},rewrite,w{i},v{i},\n" for name in "ba" for i in range(2))
+
+    report = _import(organization, data)
+
+    assert [(e["dictionary"], len(e["rules"]["added"])) for e in report["plan"]] == [
+        ("a", 2),
+        ("b", 1),
+    ]
+    assert report["dictionaries"]["created"] == ["b", "a"]  # the name lists keep file order
+    assert report["plan_rules_not_listed"] == 1
