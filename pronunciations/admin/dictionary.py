@@ -209,18 +209,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         # The rules were written by the service, not by the formsets: log the form's changes.
         return super().construct_change_message(request, form, [], add)
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (PreconditionFailed, PronunciationError) as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(request.get_full_path())
+    refusals = (PreconditionFailed, PronunciationError)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.dictionary_delete(
