@@ -13,7 +13,7 @@ import random
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,16 +31,21 @@ from psycopg import sql  # noqa: E402
 
 from orgs.models import Organization  # noqa: E402
 from orgs.services import organization_create  # noqa: E402
-from pronunciations import fileformats, selectors, tabular  # noqa: E402
-from pronunciations.imports import ImportReport  # noqa: E402
+from pronunciations import selectors  # noqa: E402
 from pronunciations.models import Dictionary, Rule  # noqa: E402
 from pronunciations.services import dictionary_create  # noqa: E402
-from pronunciations.transfer import import_file  # noqa: E402
+from pronunciations.transfer import formats  # noqa: E402
+from pronunciations.transfer.importing import ImportReport  # noqa: E402
+from pronunciations.transfer.reading import import_file  # noqa: E402
+from pronunciations.transfer.rows import export_columns  # noqa: E402
 from pronunciations.validation import match_key  # noqa: E402
 
 SEED = 20250726
 MIB = 1024 * 1024
 GOAL_FASTER, GOAL_FLOOR = 10.0, 10.0
+# Issue 12: first import <= 2x COPY into the rules table, unchanged re-import <= 10 % of a first
+# import, peak Python allocations for the import <= 64 MiB.
+GOAL_RULES_COPY, GOAL_UNCHANGED, GOAL_PEAK_MIB = 2.0, 0.10, 64.0
 HEADER = ("dictionary", "mode", "match", "replace", "position")
 DOMAINS = ("brands", "pharma", "places", "people", "products", "finance", "Sports", "Media")
 SYLLABLES: tuple[str, ...] = ("ka", "lo", "ve", "mi", "tor", "zan", "bel", "ri", "qua", "nos")
@@ -49,7 +54,7 @@ ACCENTS = {"a": "å", "e": "é", "i": "ï", "o": "ö", "u": "ü", "n": "ñ", "c"
 SCRATCH = "bench_transfer_scratch"
 COPY_IN = f"COPY {SCRATCH} FROM STDIN WITH (FORMAT csv, HEADER true)"
 COPY_RULES = (
-    "COPY pronunciations_rule (dictionary_id, mode, match, value, position) "
+    'COPY pronunciations_rule (dictionary_id, mode, match, value, position, "key") '
     "FROM STDIN WITH (FORMAT csv, HEADER true)"
 )
 COPY_OUT = (
@@ -125,7 +130,7 @@ def make_rows(dictionaries: int, rules: int) -> list[Row]:
     return rows
 
 
-def csv_bytes(rows: Iterable[Row]) -> bytes:
+def csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -183,6 +188,23 @@ def ours_import(data: bytes) -> Prepare:
     return prepare
 
 
+def ours_reimport(data: bytes, total: int, dictionaries: int) -> Prepare:
+    """The same file again into an organization that already holds it: nothing to write."""
+
+    def prepare(tag: str) -> Step:
+        organization = organization_create(slug=f"again-{tag}")
+        import_ours(organization, data)
+
+        def step() -> tuple[int, int]:
+            report = import_ours(organization, data)
+            unchanged = len(report.unchanged) == dictionaries and not report.changed
+            return (total if unchanged else 0), len(data)
+
+        return step
+
+    return prepare
+
+
 def rule_resource(organization: Organization) -> Any:
     """A plain ModelResource for Rule. Only the dictionary lookup is scoped to the organization:
     every organization here has dictionaries of the same names, so ``name`` alone is ambiguous."""
@@ -202,6 +224,9 @@ def rule_resource(organization: Organization) -> Any:
         class Meta:
             model = Rule
             fields = ("id", "dictionary", "mode", "match", "value", "position")
+
+        def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+            instance.key = match_key(instance.match)  # the column the rule's constraint is on
 
     return RuleResource()
 
@@ -270,7 +295,7 @@ def copy_rules_import(rows: list[Row], names: list[str]) -> Prepare:
 
     def prepare(tag: str) -> Step:
         _, ids = empty_dictionaries(f"copy-{tag}", names)
-        data = csv_bytes((str(ids[row[0]]), *row[1:]) for row in rows)
+        data = csv_bytes((str(ids[row[0]]), *row[1:], match_key(row[2])) for row in rows)
         return copy_step(COPY_RULES, data)
 
     return prepare
@@ -284,9 +309,9 @@ def ours_export(organization: Organization) -> Prepare:
 
     def step() -> tuple[int, int]:
         queryset = selectors.dictionaries_for_export(organization=organization)
-        columns = tabular.export_columns(selectors.metadata_keys(queryset))
+        columns = export_columns(selectors.metadata_keys(queryset))
         lines = size = 0
-        for chunk in fileformats.csv_stream(queryset.iterator(chunk_size=200), columns):
+        for chunk in formats.csv_stream(queryset.iterator(chunk_size=200), columns):
             lines += 1
             size += len(chunk.encode("utf-8"))
         return lines - 1, size
@@ -347,8 +372,8 @@ def check_round_trip(rows: list[Row]) -> list[str]:
     """Our export of the imported organization holds exactly the generated rows."""
     organization = Organization.objects.get(slug="ours-timed")
     queryset = selectors.dictionaries_for_export(organization=organization)
-    text = fileformats.csv_text(queryset, tabular.export_columns([]))
-    records = list(csv.DictReader(io.StringIO(text.removeprefix(fileformats.BOM))))
+    text = formats.csv_text(queryset, export_columns([]))
+    records = list(csv.DictReader(io.StringIO(text.removeprefix(formats.BOM))))
     exported = sorted(tuple(record[column] for column in HEADER) for record in records)
     same = exported == sorted(rows)
     print(f"check export (a): {len(exported):,} rows, identical to the generated rows: {same}")
@@ -409,6 +434,21 @@ def print_goals(kind: str, measures: list[Measure]) -> None:
         print(f"{kind}: ours is {ratio:.1f}x the time of {extra.label}: information, no goal")
 
 
+def print_floor_goals(imports: list[Measure]) -> None:
+    """Issue 12's goals: against COPY into the rules table, the unchanged re-import, memory."""
+    ours, rules_copy, again = imports[0].full_seconds, imports[3].full_seconds, imports[4]
+    checks = [
+        ("first import / COPY into pronunciations_rule", ours / rules_copy, GOAL_RULES_COPY, "x"),
+        ("unchanged re-import / first import", again.full_seconds / ours, GOAL_UNCHANGED, ""),
+        ("first import peak MiB (tracemalloc)", imports[0].peak_mib, GOAL_PEAK_MIB, " MiB"),
+    ]
+    for label, value, goal, unit in checks:
+        shown = f"{value:.0%}" if not unit else f"{value:.2f}{unit}"
+        goal_shown = f"{goal:.0%}" if not unit else f"{goal:.0f}{unit}"
+        verdict = "met" if value <= goal else "not met"
+        print(f"import: {label} = {shown} (goal <= {goal_shown}): {verdict}")
+
+
 def print_method(import_sample: int, export_sample: int, total: int, names: int) -> None:
     print(
         "seconds: one run without tracemalloc. peak MiB: peak of Python allocations (tracemalloc)"
@@ -461,6 +501,11 @@ def run_imports(data: bytes, rows: list[Row], sample: int) -> tuple[list[Measure
             copy_rules_import(rows, names),
             total,
         ),
+        measure(
+            "(d) ours: the same file again (all unchanged)",
+            ours_reimport(data, total, len(names)),
+            total,
+        ),
     ]
     stored = Rule.objects.filter(dictionary__organization__slug="baseline-timed").count()
     return measures, check_counts("import", measures, stored)
@@ -508,7 +553,8 @@ def main() -> None:
     print()
     print_method(import_sample, export_sample, total, options.dictionaries)
     print()
-    print_goals("import", imports)
+    print_goals("import", imports[:4])
+    print_floor_goals(imports)
     print_goals("export", exports)
     print(f"\nwhole run: {time.perf_counter() - began:.0f} s")
     if problems:

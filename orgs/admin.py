@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from orgs import permissions
 from orgs.models import APIKey, Membership, Organization, Role
@@ -44,6 +44,25 @@ class OrgScopedAdmin(CheckedSelectionAdmin):
     org_field = "organization"
     view_role: str = Role.VIEWER
     change_role: str = Role.EDITOR
+    # Errors a service may raise after the form let the change through (a race, a stale ETag):
+    # shown as a message on the same page instead of a 500.
+    refusals: tuple[type[Exception], ...] = ()
+
+    def refusal_message(self, exc: Exception) -> str:
+        return " ".join(getattr(exc, "messages", None) or [getattr(exc, "message", str(exc))])
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except self.refusals as exc:
+            messages.error(request, self.refusal_message(exc))
+            return HttpResponseRedirect(request.get_full_path())
 
     def _org_id(self, obj: Model) -> int | None:
         target: Any = obj

@@ -1,4 +1,9 @@
-"""The wire form of a dictionary's modes and its content hash.
+"""A dictionary's content as one value: the wire form of its modes, rules <-> modes, its hash.
+
+The source of truth for reading current content is the current revision's snapshot (every write
+records one, in ``pronunciations.store``): ``current_wire`` reads it, ``modes_from_wire`` turns
+it into validated-shape modes for the engine, lint and preview. Rule rows exist for the
+database's constraints and for queries across dictionaries; nothing rebuilds content from them.
 
 ``content_hash`` is ``"sha256:" + hex(sha256(canonical))`` where ``canonical`` is the UTF-8 JSON
 of the wire-form ``modes`` object only (not the name, not metadata), with keys sorted, no
@@ -11,7 +16,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from pronunciations.models import Mode, Rule
+from django.db.models import F
+
+from pronunciations.models import Dictionary, Mode, Revision, Rule
 from pronunciations.validation import VALUE_FIELD, Modes, RuleSpec
 
 
@@ -50,8 +57,51 @@ def modes_from_rules(rules: Iterable[Rule]) -> Modes:
     return {mode: tuple(specs) for mode, specs in modes.items() if specs or mode is Mode.REWRITE}
 
 
+def modes_from_wire(wire: dict[str, Any]) -> Modes:
+    """Wire modes (a snapshot's, or an API body already validated) as modes of RuleSpecs."""
+    modes: dict[Mode, tuple[RuleSpec, ...]] = {}
+    for mode in (Mode.REWRITE, Mode.IPA):
+        field = VALUE_FIELD[mode]
+        rules = wire.get(mode.value, {}).get("rules", [])
+        specs = tuple(RuleSpec(match=rule["match"], value=rule[field]) for rule in rules)
+        if specs or mode is Mode.REWRITE:
+            modes[mode] = specs
+    return modes
+
+
+def current_wire(dictionary: Dictionary) -> dict[str, Any]:
+    """The dictionary's current wire modes: its current revision's snapshot, in the API's order.
+
+    Uses ``current_modes`` when a selector annotated it, else reads the one snapshot.
+    """
+    wire = getattr(dictionary, "current_modes", None)
+    if wire is None:
+        wire = (
+            Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
+            .values_list("snapshot__modes", flat=True)
+            .first()
+        )
+    return wire_in_order(wire or {"rewrite": {"rules": []}})
+
+
+def current_wires(dictionaries: list[Dictionary]) -> dict[int, dict[str, Any]]:
+    """Many dictionaries' current wire modes in one query, by primary key."""
+    rows = Revision.objects.filter(
+        dictionary__in=dictionaries, number=F("dictionary__revision")
+    ).values_list("dictionary_id", "snapshot__modes")
+    return {pk: wire_in_order(wire) for pk, wire in rows}
+
+
+def current_modes(dictionary: Dictionary) -> Modes:
+    """The dictionary's current content as modes (see ``current_wire``)."""
+    return modes_from_wire(current_wire(dictionary))
+
+
 def content_hash(modes: Modes) -> str:
-    canonical = json.dumps(
-        modes_to_wire(modes), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    return wire_hash(modes_to_wire(modes))
+
+
+def wire_hash(wire: dict[str, Any]) -> str:
+    """The content hash of wire modes (see the module's docstring)."""
+    canonical = json.dumps(wire, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

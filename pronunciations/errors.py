@@ -21,10 +21,14 @@ class InvalidDictionary(PronunciationError):
     """The request or its content breaks a validation rule (details in field_errors)."""
 
 
-class DictionaryNotFound(PronunciationError):
+class NotFound(PronunciationError):
+    """Base of every 404: what was asked for does not exist (in the caller's organization)."""
+
     status = 404
     code = "pronunciation_not_found"
 
+
+class DictionaryNotFound(NotFound):
     def __init__(self, name: str) -> None:
         super().__init__(f"Pronunciation dictionary not found: {name}")
 
@@ -88,17 +92,11 @@ class PreconditionFailed(PronunciationError):
         )
 
 
-class RevisionNotFound(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
-
+class RevisionNotFound(NotFound):
     def __init__(self, name: str, number: object) -> None:
         super().__init__(f"Revision {number} of pronunciation dictionary {name} not found")
 
 
-class DeletedDictionaryNotFound(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
-
+class DeletedDictionaryNotFound(NotFound):
     def __init__(self, dictionary_id: str) -> None:
         super().__init__(f"Deleted pronunciation dictionary not found: {dictionary_id}")

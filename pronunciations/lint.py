@@ -5,7 +5,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pronunciations import engine
+from pronunciations import preview
 from pronunciations.models import Mode
 from pronunciations.validation import VALUE_FIELD, Modes, match_key
 
@@ -46,8 +46,7 @@ def _glued_edge(match: str) -> bool:
 
 def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
     """A rule that does not fire even on its own match text can never fire."""
-    rules = [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
-    matcher = engine.matcher_for(content_key, rules)
+    rules, matcher = preview.rewrite_rules(modes), preview.matcher(modes, content_key)
     warnings = []
     for index, rule in enumerate(rules):
         applied = matcher.rewrite(f" {rule.match} ").applied
@@ -65,8 +64,7 @@ def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
 
 
 def _chaining(modes: Modes, content_key: str) -> list[LintWarning]:
-    rules = [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
-    matcher = engine.matcher_for(content_key, rules)
+    rules, matcher = preview.rewrite_rules(modes), preview.matcher(modes, content_key)
     warnings = []
     for index, rule in enumerate(rules):
         hits = [item for item in matcher.rewrite(rule.replace).applied if item.index != index]

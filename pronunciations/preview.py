@@ -8,10 +8,19 @@ from pronunciations.models import Mode
 from pronunciations.validation import Modes
 
 
+def rewrite_rules(modes: Modes) -> list[engine.Rule]:
+    """The rewrite mode's rules as the engine takes them."""
+    return [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
+
+
+def matcher(modes: Modes, content_key: str | None = None) -> engine.Matcher:
+    """The one way to get the engine's matcher for modes: compiled once per content hash."""
+    return engine.matcher_for(content_key or content_hash(modes), rewrite_rules(modes))
+
+
 def rewrite(modes: Modes, text: str, *, content_key: str | None = None) -> engine.RewriteResult:
     """Apply the rewrite mode; the compiled matcher is cached by content hash."""
-    rules = [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
-    return engine.matcher_for(content_key or content_hash(modes), rules).rewrite(text)
+    return matcher(modes, content_key).rewrite(text)
 
 
 def result_to_wire(result: engine.RewriteResult) -> dict[str, Any]:

@@ -2,22 +2,15 @@
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from orgs.models import Organization
 from pronunciations.errors import DictionaryNotFound, RevisionNotFound
-from pronunciations.models import Dictionary, Revision, Rule
+from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import normalize_name
 
 
-def _with_rules(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
-    ordered = Rule.objects.order_by("mode", "position")
-    return queryset.select_related("organization").prefetch_related(
-        Prefetch("rules", queryset=ordered)
-    )
-
-
-def _with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
+def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     """Annotate ``current_modes``: the wire ``modes`` of the current revision's snapshot.
 
     Every write records a revision whose snapshot is exactly what the API shows, so responses
@@ -31,9 +24,19 @@ def _with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     )
 
 
+def only_live(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
+    """The live (not deleted) dictionaries of a queryset: the one statement of "live"."""
+    return queryset.filter(deleted_at__isnull=True)
+
+
 def dictionary_live(*, organization: Organization) -> QuerySet[Dictionary]:
     """The organization's live (not deleted) dictionaries, unordered, without their rules."""
-    return Dictionary.objects.filter(organization=organization, deleted_at__isnull=True)
+    return only_live(Dictionary.objects.filter(organization=organization))
+
+
+def dictionary_named(*, organization: Organization, name: str) -> QuerySet[Dictionary]:
+    """The organization's live dictionary of that name (case-insensitive), as a queryset."""
+    return dictionary_live(organization=organization).filter(normalized_name=normalize_name(name))
 
 
 def _named(queryset: QuerySet[Dictionary], name: str) -> Dictionary:
@@ -44,27 +47,22 @@ def _named(queryset: QuerySet[Dictionary], name: str) -> Dictionary:
 
 
 def dictionary_list(*, organization: Organization) -> QuerySet[Dictionary]:
-    """All live dictionaries of the organization with their rules, ordered by name."""
-    return _with_rules(dictionary_live(organization=organization)).order_by(
+    """All live dictionaries of the organization, ordered by name, each with ``current_modes``
+    (read it through ``content.current_wire`` / ``current_modes``)."""
+    return with_current_modes(dictionary_live(organization=organization)).order_by(
         "normalized_name", "name"
     )
 
 
 def dictionary_get(*, organization: Organization, name: str) -> Dictionary:
-    """The organization's live dictionary by name (case-insensitive); raises DictionaryNotFound."""
-    return _named(_with_rules(dictionary_live(organization=organization)), name)
+    """The organization's live dictionary by name (case-insensitive), with ``current_modes``;
+    raises DictionaryNotFound."""
+    return _named(with_current_modes(dictionary_live(organization=organization)), name)
 
 
-def dictionary_list_for_response(*, organization: Organization) -> QuerySet[Dictionary]:
-    """Like dictionary_list, in one query, with ``current_modes`` instead of rule rows."""
-    return _with_current_modes(dictionary_live(organization=organization)).order_by(
-        "normalized_name", "name"
-    )
-
-
-def dictionary_get_for_response(*, organization: Organization, name: str) -> Dictionary:
-    """Like dictionary_get, in one query, with ``current_modes`` instead of rule rows."""
-    return _named(_with_current_modes(dictionary_live(organization=organization)), name)
+# The API's names for the same reads (kept: get and list have always read the snapshot).
+dictionary_list_for_response = dictionary_list
+dictionary_get_for_response = dictionary_get
 
 
 def deleted_dictionary_list(

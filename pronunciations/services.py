@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orgs.models import Organization
-from pronunciations import validation
-from pronunciations.content import content_hash, modes_from_rules, modes_to_wire
+from pronunciations import selectors, validation
+from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
     DictionaryConflict,
@@ -22,63 +22,15 @@ from pronunciations.errors import (
     PreconditionFailed,
     RevisionNotFound,
 )
-from pronunciations.models import Action, Dictionary, Revision, Rule, Source
-from pronunciations.signals import dictionary_changed
-from pronunciations.validation import DictionaryInput, Modes
+from pronunciations.models import Action, Dictionary, Source
+from pronunciations.store import Write, announce, is_unchanged, revision_for, store
+from pronunciations.validation import DictionaryInput
 
 UNSET: Any = object()
 
 
-def announce(dictionary: Dictionary, change: str) -> None:
-    organization_id, dictionary_id = dictionary.organization_id, dictionary.pk
-    transaction.on_commit(
-        lambda: dictionary_changed.send(
-            sender=Dictionary,
-            organization_id=organization_id,
-            dictionary_id=dictionary_id,
-            change=change,
-        )
-    )
-
-
-def _write_rules(dictionary: Dictionary, modes: Modes) -> None:
-    Rule.objects.filter(dictionary=dictionary).delete()
-    Rule.objects.bulk_create(
-        Rule(
-            dictionary=dictionary,
-            mode=mode,
-            position=i,
-            match=spec.match,
-            value=spec.value,
-            key=validation.match_key(spec.match),
-        )
-        for mode, specs in modes.items()
-        for i, spec in enumerate(specs)
-    )
-
-
-def _record(
-    dictionary: Dictionary, action: Action, source: str, author: str, comment: str, modes: Modes
-) -> Revision:
-    return Revision.objects.create(
-        dictionary=dictionary,
-        number=dictionary.revision,
-        action=action,
-        source=source,
-        snapshot={"modes": modes_to_wire(modes), "metadata": dictionary.metadata},
-        content_hash=dictionary.content_hash,
-        author=author,
-        comment=comment,
-        created_at=dictionary.updated_at,
-    )
-
-
 def _name_taken(organization: Organization, name: str) -> bool:
-    return Dictionary.objects.filter(
-        organization=organization,
-        normalized_name=validation.normalize_name(name),
-        deleted_at__isnull=True,
-    ).exists()
+    return selectors.dictionary_named(organization=organization, name=name).exists()
 
 
 def dictionary_create(
@@ -94,27 +46,17 @@ def dictionary_create(
     """Validate and store a new dictionary (revision 1); raises ValidationError or Conflict."""
     clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
     comment = validation.validate_comment(comment)
-    now = timezone.now()
     dictionary = Dictionary(
         organization=organization,
         name=clean.name,
-        normalized_name=validation.normalize_name(clean.name),
-        metadata=clean.metadata,
-        content_hash=content_hash(clean.modes),
-        created_at=now,
-        updated_at=now,
         created_by_key_label=created_by if source == Source.API else "",
     )
     try:
-        with transaction.atomic():
-            dictionary.save(force_insert=True)
-            _write_rules(dictionary, clean.modes)
-            _record(dictionary, Action.CREATE, source, created_by, comment, clean.modes)
+        store([Write(dictionary, clean, Action.CREATE, source, created_by, comment)])
     except IntegrityError as exc:
         if _name_taken(organization, clean.name):
             raise DictionaryConflict(clean.name) from exc
         raise
-    announce(dictionary, "created")
     return dictionary
 
 
@@ -126,13 +68,7 @@ def etag_matches(if_match: str, etag: str) -> bool:
 
 def _locked(organization: Organization, name: str, if_match: str | None) -> Dictionary:
     dictionary = (
-        Dictionary.objects.select_for_update()
-        .filter(
-            organization=organization,
-            normalized_name=validation.normalize_name(name),
-            deleted_at__isnull=True,
-        )
-        .first()
+        selectors.dictionary_named(organization=organization, name=name).select_for_update().first()
     )
     if dictionary is None:
         raise DictionaryNotFound(name)
@@ -144,7 +80,7 @@ def _locked(organization: Organization, name: str, if_match: str | None) -> Dict
 def _next_input(
     dictionary: Dictionary, modes: object, metadata: object, *, partial: bool
 ) -> DictionaryInput:
-    current = modes_to_wire(modes_from_rules(dictionary.rules.order_by("mode", "position")))
+    current = current_wire(dictionary)
     if modes is UNSET:
         modes = current if partial else None
     elif partial and isinstance(modes, Mapping):
@@ -164,14 +100,7 @@ def _apply(
     author: str,
     comment: str,
 ) -> Dictionary:
-    dictionary.revision += 1
-    dictionary.metadata = clean.metadata
-    dictionary.content_hash = content_hash(clean.modes)
-    dictionary.updated_at = timezone.now()
-    dictionary.save(update_fields=["revision", "metadata", "content_hash", "updated_at"])
-    _write_rules(dictionary, clean.modes)
-    _record(dictionary, action, source, author, comment, clean.modes)
-    announce(dictionary, "updated")
+    store([Write(dictionary, clean, action, source, author, comment)])
     return dictionary
 
 
@@ -196,11 +125,7 @@ def dictionary_update(
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
         clean = _next_input(dictionary, modes, metadata, partial=partial)
-        unchanged = (
-            content_hash(clean.modes) == dictionary.content_hash
-            and clean.metadata == dictionary.metadata
-        )
-        if unchanged:
+        if is_unchanged(dictionary, content_hash(clean.modes), clean.metadata):
             return dictionary
         return _apply(dictionary, clean, Action.UPDATE, source, author, comment)
 
@@ -237,11 +162,11 @@ def dictionary_delete(
     """Delete by name: it disappears from list and get, its rules and revisions are kept."""
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
-        modes = modes_from_rules(dictionary.rules.order_by("mode", "position"))
+        wire = current_wire(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = dictionary.updated_at = timezone.now()
         dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
-        _record(dictionary, Action.DELETE, source, author, "", modes)
+        revision_for(dictionary, Action.DELETE, source, author, "", wire).save()
     announce(dictionary, "deleted")
     return dictionary
 
@@ -260,7 +185,7 @@ def dictionary_undelete(
             raise DeletedDictionaryNotFound(dictionary_id)
         if _name_taken(organization, dictionary.name):
             raise DictionaryConflict(dictionary.name)
-        modes = modes_from_rules(dictionary.rules.order_by("mode", "position"))
+        wire = current_wire(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = None
         dictionary.updated_at = timezone.now()
@@ -269,7 +194,7 @@ def dictionary_undelete(
                 dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
         except IntegrityError as exc:  # the name was taken between the check and the save
             raise DictionaryConflict(dictionary.name) from exc
-        _record(dictionary, Action.UNDELETE, Source.RESTORE, author, "", modes)
+        revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire).save()
     announce(dictionary, "created")
     return dictionary
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from pronunciations import jobs
+from pronunciations.transfer import jobs
 
 # A job is killed before LEXICON_IMPORT_JOB_STALE_SECONDS have passed since its start, so a job
 # that is still running is never taken for a dead one; the soft limit rolls the import back and

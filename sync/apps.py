@@ -8,7 +8,7 @@ class SyncConfig(AppConfig):
     verbose_name = "Sync to SLNG"
 
     def ready(self) -> None:
-        from pronunciations.admin_extensions import register
+        from pronunciations.admin.extensions import register
         from pronunciations.signals import dictionary_changed
         from sync.admin.dictionary import SyncDictionaryExtension
         from sync.enqueue import enqueue_sync

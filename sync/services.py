@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_modes, current_wire
 from pronunciations.models import Dictionary, Mode
 from pronunciations.selectors import dictionary_list, dictionary_live
+from pronunciations.validation import normalize_name
 from sync.client import (
     RetryPolicy,
     SlngClient,
@@ -74,7 +75,7 @@ def client_for(target: SyncTarget) -> SlngClient:
 
 def dictionary_payload(dictionary: Dictionary) -> dict[str, Any]:
     """The create body SLNG gets for a dictionary (rules must be prefetched or are queried)."""
-    modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+    modes = current_wire(dictionary)
     return {"name": dictionary.name, "modes": modes, "metadata": dictionary.metadata or {}}
 
 
@@ -109,7 +110,7 @@ def _compare(dictionary: Dictionary, found: dict[str, Any] | None) -> Action:
 
 def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[PlanItem]:
     """Decide, for every local and upstream dictionary, what the run must do."""
-    upstream = {d.get("normalized_name") or d["name"].lower(): d for d in upstream_list}
+    upstream = {d.get("normalized_name") or normalize_name(d["name"]): d for d in upstream_list}
     states = {s.dictionary_id: s for s in SyncState.objects.filter(target=target)}
     live = dictionary_live(organization=target.organization)
     plan: list[PlanItem] = []
@@ -124,9 +125,9 @@ def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[P
         found = upstream.get(dictionary.normalized_name)
         action = _compare(dictionary, found)
         plan.append(PlanItem(action, dictionary.name, dictionary, found, states.get(dictionary.pk)))
-    plan.sort(key=lambda item: item.name.lower())
+    plan.sort(key=lambda item: normalize_name(item.name))
     if target.prune:
-        plan += _prunes(target, upstream, {item.name.lower() for item in plan})
+        plan += _prunes(target, upstream, {normalize_name(item.name) for item in plan})
     return plan
 
 
@@ -175,7 +176,7 @@ def _lease_release(target_id: int, token: str) -> None:
 
 def verification_text(dictionary: Dictionary) -> str:
     """The shortest text that exercises the dictionary: its shortest rewrite match."""
-    matches = [rule.match for rule in dictionary.rules.all() if rule.mode == Mode.REWRITE]
+    matches = [rule.match for rule in current_modes(dictionary).get(Mode.REWRITE, ())]
     return min(matches, key=len) if matches else "Hello."
 
 
@@ -293,7 +294,7 @@ class _Runner:
             self.client.delete_dictionary(item.name)
         SyncState.objects.filter(
             target=self.target,
-            dictionary__normalized_name=item.name.lower(),
+            dictionary__normalized_name=normalize_name(item.name),
             dictionary__deleted_at__isnull=False,
         ).delete()
         self.run.deleted += 1

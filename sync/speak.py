@@ -21,7 +21,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from orgs.models import APIKey, Organization
 from pronunciations import preview
-from pronunciations.errors import PronunciationError, Unavailable
+from pronunciations.errors import NotFound, Unavailable
 from pronunciations.validation import Modes, SpeakInput
 from sync.client import Audio, SlngClient, SlngError
 from sync.crypto import secret_decrypt
@@ -33,9 +33,8 @@ _AUDIO_TYPE = re.compile(r"audio/[a-z0-9.+-]{1,40}")
 CACHE_MAX_BYTES = 2 * 1024 * 1024  # larger answers are not cached (they would crowd the cache)
 
 
-class SpeakTargetNotFound(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
+class SpeakTargetNotFound(NotFound):
+    """The Listen request names a target the organization does not have."""
 
 
 class SpeakRateThrottle(SimpleRateThrottle):

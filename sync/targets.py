@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from orgs.models import Organization
-from pronunciations.errors import PronunciationError
+from pronunciations.errors import NotFound
 from pronunciations.models import Dictionary
 from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
 from sync.models import SyncState, SyncStatus, SyncTarget, VerifyRoute
@@ -42,10 +42,7 @@ KEY_AGAIN = (
 RUN_TASK = "sync.run_target"
 
 
-class TargetNotFound(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
-
+class TargetNotFound(NotFound):
     def __init__(self, target_id: str) -> None:
         super().__init__(f"Sync target not found: {target_id}")
 

@@ -7,6 +7,7 @@ current version. Bodies missing from the cache are rendered from the current rev
 and kept, least recently used first out, up to ``LEXICON_RESPONSE_CACHE_BYTES`` per process.
 """
 
+import functools
 import threading
 from collections import OrderedDict
 
@@ -64,23 +65,28 @@ class BodyCache:
 
 cache = BodyCache(settings.LEXICON_RESPONSE_CACHE_BYTES)
 _renderer = JSONRenderer()
-_TABLE = Dictionary._meta.db_table
-# Plain SQL: the ORM would spend longer compiling this query than the database spends running it.
-_VERSIONS_SQL = (
-    f'SELECT "public_id", "revision" FROM "{_TABLE}" '  # noqa: S608 - table name from the model
-    'WHERE "organization_id" = %s AND "deleted_at" IS NULL'
-)
 _ORDER = ' ORDER BY "normalized_name", "name"'
+
+
+@functools.cache
+def _versions_sql() -> str:
+    """selectors.dictionary_live's query for ``(public_id, revision)``, compiled once: the ORM
+    would spend longer compiling it per request than the database spends running it."""
+    probe = selectors.dictionary_live(organization=Organization(pk=0))
+    sql, params = probe.values_list("public_id", "revision").order_by().query.sql_with_params()
+    if list(params) != [0]:  # the selector gained a parameter this cache does not pass
+        raise RuntimeError(f"unexpected parameters of the live-dictionaries query: {params}")
+    return sql
 
 
 def _versions(organization: Organization, name: str | None = None) -> list[Version]:
     """Current ``(public_id, revision)`` of the organization's live dictionaries, by name."""
     with connection.cursor() as cursor:
         if name is None:
-            cursor.execute(_VERSIONS_SQL + _ORDER, [organization.pk])
+            cursor.execute(_versions_sql() + _ORDER, [organization.pk])
         else:
             cursor.execute(
-                _VERSIONS_SQL + ' AND "normalized_name" = %s',
+                _versions_sql() + ' AND "normalized_name" = %s',
                 [organization.pk, normalize_name(name)],
             )
         return [(public_id, revision) for public_id, revision in cursor.fetchall()]

@@ -8,25 +8,39 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from orgs.authentication import caller_key
+from orgs.models import APIKey
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
+from pronunciations.errors import PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary
-from pronunciations.validation import validate_int_parameter, validate_modes
+from pronunciations.validation import validate_int_parameter, validate_modes, validate_name
 
-_ERROR_CODES = {
-    400: "invalid_pronunciation",
-    401: "pronunciation_unauthenticated",
-    404: "pronunciation_not_found",
-    409: "pronunciation_conflict",
-    412: "pronunciation_precondition_failed",
-    413: "invalid_pronunciation (body or file over its limit)",
-    503: "pronunciation_unavailable",
-}
+_NOTES = {413: " (body or file over its limit)"}
+
+
+def error_code(status: int) -> str:
+    """The SLNG code the exception handler answers with at ``status``: taken from the domain
+    errors it renders (errors.PronunciationError and its subclasses), so the two cannot drift."""
+    codes: dict[int, str] = {}
+    pending: list[type[PronunciationError]] = [PronunciationError]
+    while pending:
+        error = pending.pop(0)
+        codes.setdefault(error.status, error.code)
+        pending += error.__subclasses__()
+    return codes[status] + _NOTES.get(status, "")
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     """Schema entries for the SLNG error body at the given statuses."""
-    return {code: OpenApiResponse(ErrorOutput, description=_ERROR_CODES[code]) for code in codes}
+    return {code: OpenApiResponse(ErrorOutput, description=error_code(code)) for code in codes}
+
+
+def caller_for(request: Request, name: str) -> APIKey:
+    """The prologue of every view of one dictionary: its path name checked (a 400 naming it,
+    before any query), then the caller's key, whose organization scopes every read and write."""
+    validate_name(name)
+    return caller_key(request)
 
 
 def json_object(request: Request) -> Mapping[str, Any]:

@@ -22,6 +22,7 @@ from rest_framework.views import set_rollback
 
 from pronunciations.errors import (
     InvalidDictionary,
+    NotFound,
     PronunciationError,
     RequestTooLarge,
     Unauthenticated,
@@ -32,9 +33,7 @@ from pronunciations.validation import replace_unstorable
 logger = logging.getLogger(__name__)
 
 
-class NotFoundError(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
+class NotFoundError(NotFound):
     default_message = "Not found."
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.common import (
+    caller_for,
     dictionary_response,
     error_responses,
     json_object,
@@ -54,10 +55,9 @@ class RevisionCollectionView(APIView):
         responses={200: RevisionListOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
         limit = query_int(request, "limit", 50, 1, 200) or 50
         _, revisions = selectors.revision_list(
-            organization=caller_key(request).organization,
+            organization=caller_for(request, name).organization,
             name=name,
             before=query_int(request, "before", None, 1, 2**31),
             limit=limit,
@@ -76,9 +76,8 @@ class RevisionDetailView(APIView):
         responses={200: RevisionDetailOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str, number: int) -> Response:
-        validation.validate_name(name)
         revision = selectors.revision_get(
-            organization=caller_key(request).organization, name=name, number=number
+            organization=caller_for(request, name).organization, name=name, number=number
         )
         return Response(RevisionDetailOutput(revision).data)
 
@@ -89,8 +88,7 @@ class RevisionDiffView(APIView):
         responses={200: dict, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str, number: int, other: int) -> Response:
-        validation.validate_name(name)
-        organization = caller_key(request).organization
+        organization = caller_for(request, name).organization
         old = selectors.revision_get(organization=organization, name=name, number=number)
         new = selectors.revision_get(organization=organization, name=name, number=other)
         diff = snapshot_diff(old.snapshot, new.snapshot)
@@ -105,8 +103,7 @@ class RevisionRestoreView(APIView):
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def post(self, request: Request, name: str, number: int) -> Response:
-        validation.validate_name(name)
-        key = caller_key(request)
+        key = caller_for(request, name)
         comment = json_object(request).get("comment") if request.data else None
         services.dictionary_revision_restore(
             organization=key.organization,

@@ -7,14 +7,14 @@ from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
 from pronunciations import preview, selectors, validation
-from pronunciations.api.common import error_responses, json_object
+from pronunciations.api.common import caller_for, error_responses, json_object
 from pronunciations.api.serializers import (
     DictionaryPreviewRequest,
     LintOutput,
     PreviewOutput,
     PreviewRequest,
 )
-from pronunciations.content import content_hash, modes_from_rules
+from pronunciations.content import content_hash, current_modes
 from pronunciations.lint import lint_modes
 
 
@@ -25,12 +25,11 @@ class DictionaryPreviewView(APIView):
         responses={200: PreviewOutput, **error_responses(400, 401, 404, 413, 503)},
     )
     def post(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
         text = validation.validate_preview_text(json_object(request).get("text"))
         dictionary = selectors.dictionary_get(
-            organization=caller_key(request).organization, name=name
+            organization=caller_for(request, name).organization, name=name
         )
-        modes = modes_from_rules(dictionary.rules.all())
+        modes = current_modes(dictionary)
         result = preview.rewrite(modes, text, content_key=dictionary.content_hash)
         return Response({**preview.result_to_wire(result), "content_hash": dictionary.content_hash})
 
@@ -57,9 +56,8 @@ class DictionaryLintView(APIView):
         responses={200: LintOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
         dictionary = selectors.dictionary_get(
-            organization=caller_key(request).organization, name=name
+            organization=caller_for(request, name).organization, name=name
         )
-        warnings = lint_modes(modes_from_rules(dictionary.rules.all()), dictionary.content_hash)
+        warnings = lint_modes(current_modes(dictionary), dictionary.content_hash)
         return Response({"warnings": [warning.as_dict() for warning in warnings]})

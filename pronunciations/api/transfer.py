@@ -16,12 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
-from pronunciations import fileformats, jobs, selectors, transfer, uploads, validation
-from pronunciations.api.common import error_responses
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations import selectors, validation
+from pronunciations.api.common import caller_for, error_responses
+from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
-from pronunciations.pls import pls_dump
+from pronunciations.transfer import exporting, formats, jobs, reading, uploads
+from pronunciations.transfer.pls import pls_dump
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -56,7 +57,7 @@ IMPORT_PARAMETERS = {
     "type": "object",
     "properties": {
         "file": {"type": "string", "format": "binary"},
-        "format": {"type": "string", "enum": list(fileformats.FORMATS)},
+        "format": {"type": "string", "enum": list(formats.FORMATS)},
         "mode": {"type": "string", "enum": ["merge", "replace"], "default": "merge"},
         "dry_run": {"type": "boolean", "default": False},
         "create_missing": {"type": "boolean", "default": False},
@@ -74,7 +75,7 @@ ASYNC_PARAMETER = OpenApiParameter(
 )
 
 
-@transfer.accepts_uploads
+@uploads.accepts_uploads
 class ImportView(APIView):
     parser_classes = [BoundedMultiPartParser]
 
@@ -96,7 +97,7 @@ class ImportView(APIView):
         options = _import_options(request, upload.name or "")
         inspection = uploads.inspect(upload.file, options["file_format"])
         if not jobs.wants_background(inspection.work_bytes, _asks_async(request)):
-            return Response(transfer.import_file(data=upload.file, **options).to_wire())
+            return Response(reading.import_file(data=upload.file, **options).to_wire())
         job = jobs.import_job_create(
             source=upload.file, file_name=upload.name or "", rows_total=inspection.rows, **options
         )
@@ -107,14 +108,14 @@ class ImportView(APIView):
 def _import_options(request: Request, file_name: str) -> dict[str, Any]:
     """The import's parameters, checked before the file is read."""
     key = caller_key(request)
-    file_format = transfer.detect_format(request.data.get("format"), file_name)
+    file_format = reading.detect_format(request.data.get("format"), file_name)
     return {
         "organization": key.organization,
         "file_format": file_format,
-        "mode": transfer.import_mode(request.data.get("mode")),
+        "mode": reading.import_mode(request.data.get("mode")),
         "dry_run": _flag(request, "dry_run"),
         "create_missing": _flag(request, "create_missing"),
-        "dictionary": transfer.check_dictionary(file_format, request.data.get("dictionary")),
+        "dictionary": reading.check_dictionary(file_format, request.data.get("dictionary")),
         "author": key.label,
     }
 
@@ -151,15 +152,15 @@ JSON_ROWS = {
 }
 
 
-def _file_responses(formats: tuple[str, ...]) -> dict[Any, Any]:
+def _file_responses(allowed: tuple[str, ...]) -> dict[Any, Any]:
     """One 200 per file format: JSON exports are row objects, the others are files."""
     return {
-        (200, fileformats.CONTENT_TYPES[f]): JSON_ROWS if f == "json" else OpenApiTypes.BINARY
-        for f in formats
+        (200, formats.CONTENT_TYPES[f]): JSON_ROWS if f == "json" else OpenApiTypes.BINARY
+        for f in allowed
     }
 
 
-FORMAT_PARAMETER = OpenApiParameter("format", str, enum=list(fileformats.FORMATS))
+FORMAT_PARAMETER = OpenApiParameter("format", str, enum=list(formats.FORMATS))
 
 
 class ExportView(APIView):
@@ -180,25 +181,24 @@ class ExportView(APIView):
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
         stem = f"{organization.slug}-dictionaries-{timezone.now():%Y%m%d-%H%M%S}"
-        return transfer.export_response(queryset, file_format, stem)
+        return exporting.export_response(queryset, file_format, stem)
 
 
 class DictionaryExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-export",
         parameters=[FORMAT_PARAMETER],
-        responses={**_file_responses(fileformats.FORMATS), **error_responses(400, 401, 404, 503)},
+        responses={**_file_responses(formats.FORMATS), **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponseBase:
-        validation.validate_name(name)
-        file_format = _export_format(request, fileformats.FORMATS)
-        organization = caller_key(request).organization
+        file_format = _export_format(request, formats.FORMATS)
+        organization = caller_for(request, name).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=[name])
         if file_format != "pls":
-            return transfer.export_response(queryset, file_format, name)
+            return exporting.export_response(queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
-        modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+        modes = current_wire(dictionary)
         body = pls_dump(modes, dictionary.metadata)
-        response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
+        response = HttpResponse(body, content_type=formats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{dictionary.name}.pls"'
         return response

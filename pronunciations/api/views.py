@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.bodies import dictionary_body, dictionary_list_body
-from pronunciations.api.common import dictionary_response, error_responses, json_object
+from pronunciations.api.common import caller_for, dictionary_response, error_responses, json_object
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
     DictionaryListOutput,
@@ -62,8 +62,7 @@ class DictionaryDetailView(APIView):
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponse:
-        validation.validate_name(name)
-        body, etag = dictionary_body(organization=caller_key(request).organization, name=name)
+        body, etag = dictionary_body(organization=caller_for(request, name).organization, name=name)
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         return response
@@ -87,8 +86,8 @@ class DictionaryDetailView(APIView):
         return self._update(request, name, partial=True)
 
     def _update(self, request: Request, name: str, *, partial: bool) -> Response:
-        validation.validate_name(name)
-        body, key = json_object(request), caller_key(request)
+        key = caller_for(request, name)
+        body = json_object(request)
         validation.validate_body_name(body.get("name"), name)
         services.dictionary_update(
             organization=key.organization,
@@ -112,8 +111,7 @@ class DictionaryDetailView(APIView):
         },
     )
     def delete(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
-        key = caller_key(request)
+        key = caller_for(request, name)
         services.dictionary_delete(
             organization=key.organization,
             name=name,

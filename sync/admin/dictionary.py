@@ -17,7 +17,7 @@ from django.utils.html import format_html_join
 from orgs import permissions
 from orgs.models import Role
 from pronunciations import validation
-from pronunciations.admin_extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
+from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
 from pronunciations.content import content_hash
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary

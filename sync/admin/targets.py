@@ -3,10 +3,10 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django_celery_beat.models import PeriodicTask
 
 from orgs import permissions
@@ -136,18 +136,7 @@ class SyncTargetAdmin(OrgScopedAdmin):
         obj.pk, obj.public_id = saved.pk, saved.public_id
         obj._state.adding = False
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:  # the service refused what the form let through (a race)
-            messages.error(request, " ".join(exc.messages))
-            return HttpResponseRedirect(request.get_full_path())
+    refusals = (ValidationError,)  # the service refused what the form let through (a race)
 
     def delete_model(self, request: HttpRequest, obj: SyncTarget) -> None:
         PeriodicTask.objects.filter(name=schedule_name(obj)).delete()

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
-from pronunciations.api.common import error_responses, json_object
+from pronunciations.api.common import caller_for, error_responses, json_object
 from pronunciations.api.serializers import ErrorOutput
-from pronunciations.content import content_hash, modes_from_rules
+from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
 from sync.api.serializers import (
     SpeakOutput,
@@ -31,8 +31,7 @@ class DictionarySyncView(APIView):
         responses={200: SyncStateOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
-        organization = caller_key(request).organization
+        organization = caller_for(request, name).organization
         dictionary = selectors.dictionary_get(organization=organization, name=name)
         rows = dictionary_sync_states(organization=organization, dictionary=dictionary)
         targets = [{"target": t, "state": state, "status": status} for t, state, status in rows]
@@ -49,8 +48,7 @@ class DictionarySyncView(APIView):
         responses={202: SyncQueuedOutput, **error_responses(400, 401, 404, 503)},
     )
     def post(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
-        organization = caller_key(request).organization
+        organization = caller_for(request, name).organization
         selectors.dictionary_get(organization=organization, name=name)
         queued = enqueue_sync(organization_id=organization.pk, trigger="manual")
         names = SyncTarget.objects.filter(pk__in=queued).values_list("name", flat=True)
@@ -109,11 +107,10 @@ class DictionarySpeakView(APIView):
         responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
     def post(self, request: Request, name: str) -> Response:
-        validation.validate_name(name)
         speak = validation.validate_speak(json_object(request))
-        organization = caller_key(request).organization
+        organization = caller_for(request, name).organization
         dictionary = selectors.dictionary_get(organization=organization, name=name)
-        modes = modes_from_rules(dictionary.rules.all())
+        modes = current_modes(dictionary)
         answer = speech_create(
             organization=organization,
             modes=modes,

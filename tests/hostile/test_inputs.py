@@ -256,6 +256,18 @@ def _store_raw_controls(name: str, organization: Organization) -> None:
             'WHERE "organization_id" = %s AND "name" = %s)',
             ["bell\x07", "esc\x1b", organization.pk, name],
         )
+        # The current revision's snapshot is where current content is read from (issue 12).
+        cursor.execute(
+            'UPDATE "pronunciations_revision" r SET "snapshot" = '
+            "jsonb_set(r.snapshot, '{modes}', %s::jsonb) FROM \"pronunciations_dictionary\" d "
+            "WHERE r.dictionary_id = d.id AND r.number = d.revision "
+            'AND d."organization_id" = %s AND d."name" = %s',
+            [
+                json.dumps({"rewrite": {"rules": [{"match": "bell\x07", "replace": "esc\x1b"}]}}),
+                organization.pk,
+                name,
+            ],
+        )
         cursor.execute(
             'UPDATE "pronunciations_dictionary" SET "metadata" = %s::jsonb '
             'WHERE "organization_id" = %s AND "name" = %s',

@@ -16,7 +16,7 @@ from pronunciations.api import bodies
 from pronunciations.api.serializers import DictionaryOutput
 from pronunciations.content import modes_from_rules, modes_to_wire
 from pronunciations.models import Dictionary
-from pronunciations.transfer import import_file
+from pronunciations.transfer.reading import import_file
 from tests.factories import make_dictionary, rewrite_rules
 
 URL = "/v1/pronunciation/dictionaries"

@@ -138,6 +138,28 @@ def test_dry_run_reports_and_writes_nothing(api: APIClient, tricky: Dictionary) 
         "rules": {"added": 2, "changed": 0, "removed": 0},
         "errors": [],
         "warnings": [],
+        "plan": [
+            {
+                "dictionary": "brand",
+                "action": "change",
+                "rules": {
+                    "added": [{"mode": "rewrite", "match": "NAIC", "value": "en ay"}],
+                    "changed": [],
+                    "removed": [],
+                },
+                "metadata_changed": False,
+            },
+            {
+                "dictionary": "new",
+                "action": "create",
+                "rules": {
+                    "added": [{"mode": "rewrite", "match": "B2B", "value": "bee"}],
+                    "changed": [],
+                    "removed": [],
+                },
+                "metadata_changed": False,
+            },
+        ],
     }
     assert not Dictionary.objects.filter(name="new").exists()
     assert Rule.objects.filter(match="NAIC").count() == 0

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from config.celery import app
 from orgs.models import Organization
-from pronunciations import jobs
 from pronunciations.models import Dictionary, ImportJob, ImportJobChunk, JobState, Rule
+from pronunciations.transfer import jobs
 from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
 from tests.pronunciations import bombs

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pronunciations.pls import PLS_NAMESPACE, PlsError, PlsImport, pls_dump, pls_load
+from pronunciations.transfer.pls import PLS_NAMESPACE, PlsError, PlsImport, pls_dump, pls_load
 
 MAX_BYTES = 1_000_000
 

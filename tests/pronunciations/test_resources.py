@@ -5,7 +5,7 @@ from import_export.formats.base_formats import CSV
 
 from orgs.models import Organization
 from pronunciations.models import Dictionary
-from pronunciations.resources import DictionaryRulesResource
+from pronunciations.transfer.resource import DictionaryRulesResource
 from tests.factories import make_dictionary
 
 pytestmark = pytest.mark.django_db

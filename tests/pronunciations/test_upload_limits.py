@@ -21,8 +21,9 @@ from rest_framework.test import APIClient
 
 from orgs.models import Organization
 from orgs.services import api_key_create
-from pronunciations import fileformats, selectors, tabular, transfer
+from pronunciations import selectors
 from pronunciations.models import Dictionary, ImportJob, Rule
+from pronunciations.transfer import formats, reading, rows
 from tests.factories import make_dictionary
 from tests.processes import Gunicorn, production_env
 from tests.pronunciations import bombs
@@ -262,7 +263,7 @@ def test_pls_warnings_are_capped_with_one_line_counting_the_rest(
         + "</lexicon>"
     ).encode()
 
-    report = transfer.import_file(
+    report = reading.import_file(
         organization=organization,
         data=pls,
         file_format="pls",
@@ -285,7 +286,7 @@ def test_an_export_survives_metadata_text_that_looks_like_deep_json(
     make_dictionary(organization, "d", metadata={"note": "[" * 5000})
     queryset = selectors.dictionaries_for_export(organization=organization)
 
-    text = fileformats.csv_text(queryset, tabular.export_columns(["note"]))
+    text = formats.csv_text(queryset, rows.export_columns(["note"]))
 
     assert json.dumps("[" * 5000) in text
 

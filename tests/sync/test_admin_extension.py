@@ -9,8 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from orgs.models import Organization
-from pronunciations import admin_extensions
-from pronunciations.admin import DictionaryAdmin
+from pronunciations.admin import DictionaryAdmin, extensions
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
 from sync.admin.dictionary import SyncDictionaryExtension
@@ -42,7 +41,7 @@ def _imports(app: str) -> set[str]:
 def test_no_app_re_registers_the_dictionary_admin() -> None:
     """Issue 12: the dictionary admin is pronunciations' own; sync only adds an extension."""
     assert type(admin.site._registry[Dictionary]) is DictionaryAdmin
-    assert any(isinstance(e, SyncDictionaryExtension) for e in admin_extensions.extensions())
+    assert any(isinstance(e, SyncDictionaryExtension) for e in extensions.extensions())
 
 
 def test_the_layers_import_downwards_only() -> None:
@@ -72,7 +71,7 @@ def test_without_extensions_the_dictionary_admin_shows_only_its_own_parts(
     assert "field-sync_badges" in listing
     assert 'value="sync_now"' in listing
 
-    monkeypatch.setattr(admin_extensions, "_registry", {})
+    monkeypatch.setattr(extensions, "_registry", {})
     page = root.get(change).content.decode()
     listing = root.get("/admin/pronunciations/dictionary/").content.decode()
     assert 'id="preview-panel"' in page

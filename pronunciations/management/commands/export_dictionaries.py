@@ -9,13 +9,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.commands import add_org_argument, organization_from_options
-from pronunciations import fileformats, selectors
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations import selectors
+from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.management.progress import ProgressBar
 from pronunciations.models import Dictionary
-from pronunciations.pls import pls_dump
-from pronunciations.tabular import export_columns
+from pronunciations.transfer import formats
+from pronunciations.transfer.pls import pls_dump
+from pronunciations.transfer.rows import export_columns
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_org_argument(parser)
-        parser.add_argument("--format", choices=fileformats.FORMATS, default="csv")
+        parser.add_argument("--format", choices=formats.FORMATS, default="csv")
         parser.add_argument("--names", default="", help="comma-separated dictionary names")
         parser.add_argument("--output", type=Path, help="file to write (default: stdout)")
 
@@ -49,16 +50,16 @@ class Command(BaseCommand):
     def _write(self, queryset: Any, file_format: str, output: Any) -> None:
         if file_format == "pls":
             dictionary: Dictionary = queryset.get()
-            modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
+            modes = current_wire(dictionary)
             output.write(pls_dump(modes, dictionary.metadata))
             return
         bar, total = ProgressBar(lambda text: self.stderr.write(text, ending="")), queryset.count()
         columns = export_columns(selectors.metadata_keys(queryset))
         rows = self._counted(queryset.iterator(chunk_size=200), bar, total)
         if file_format == "xlsx":
-            shutil.copyfileobj(fileformats.xlsx_file(rows, columns), output)
+            shutil.copyfileobj(formats.xlsx_file(rows, columns), output)
         else:
-            stream = fileformats.csv_stream if file_format == "csv" else fileformats.json_stream
+            stream = formats.csv_stream if file_format == "csv" else formats.json_stream
             for chunk in stream(rows, columns):
                 output.write(chunk.encode("utf-8"))
         bar.done()

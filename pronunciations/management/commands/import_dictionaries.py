@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orgs.commands import add_org_argument, organization_from_options
 from orgs.models import Organization
-from pronunciations import transfer
 from pronunciations.errors import PronunciationError
-from pronunciations.imports import ImportRejected, ImportReport
 from pronunciations.management.progress import ProgressBar
+from pronunciations.transfer import reading
+from pronunciations.transfer.importing import ImportRejected, ImportReport
 
 
 class Command(BaseCommand):
@@ -63,10 +63,10 @@ class Command(BaseCommand):
         options: dict[str, Any],
         bar: ProgressBar,
     ) -> ImportReport:
-        return transfer.import_file(
+        return reading.import_file(
             organization=organization,
             data=file,
-            file_format=transfer.detect_format(options["format"], path.name),
+            file_format=reading.detect_format(options["format"], path.name),
             mode=options["mode"],
             dry_run=options["dry_run"],
             create_missing=options["create_missing"],

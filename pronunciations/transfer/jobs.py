@@ -2,7 +2,7 @@
 
 An import goes to the background when its file is larger than LEXICON_IMPORT_SYNC_MAX_BYTES
 (for XLSX, what its sheet and strings inflate to) or the client asks for it. The job runs the
-same ``transfer.import_file`` as a synchronous import, so it gives the same report and keeps the
+same ``reading.import_file`` as a synchronous import, so it gives the same report and keeps the
 same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one transaction.
 Progress is written on a second database connection, so it is visible while that transaction
 is still open. A job that stops reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its
@@ -20,11 +20,11 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from orgs.models import Organization
-from pronunciations import tabular, transfer
 from pronunciations.api.exceptions import error_body, translate
-from pronunciations.errors import PronunciationError, Unavailable
-from pronunciations.imports import ImportMode, ImportRejected
+from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
+from pronunciations.transfer import reading, rows
+from pronunciations.transfer.importing import ImportMode, ImportRejected
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +35,7 @@ CHUNK_BYTES = 1024 * 1024
 _FINISHED = (JobState.SUCCEEDED, JobState.FAILED)
 
 
-class ImportJobNotFound(PronunciationError):
-    status = 404
-    code = "pronunciation_not_found"
-
+class ImportJobNotFound(NotFound):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"Import job not found: {job_id}")
 
@@ -65,13 +62,13 @@ def import_job_create(
     broker cannot take it (the job is then failed, so it is not left queued)."""
     job = ImportJob(
         organization=organization,
-        file_name=tabular.column_label(file_name[:200]),
+        file_name=rows.column_label(file_name[:200]),
         file_format=file_format,
         options={
             "mode": mode,
             "dry_run": dry_run,
             "create_missing": create_missing,
-            "dictionary": transfer.check_dictionary(file_format, dictionary),
+            "dictionary": reading.check_dictionary(file_format, dictionary),
         },
         author=author,
         rows_total=rows_total,
@@ -130,7 +127,7 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
     progress = _Progress(job)
     try:
         with transaction.atomic(), _job_file(job) as file:
-            report = transfer.import_file(
+            report = reading.import_file(
                 organization=job.organization,
                 data=file,
                 file_format=job.file_format,

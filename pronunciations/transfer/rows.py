@@ -6,6 +6,7 @@ metadata key. A dictionary without rules is one row with an empty ``mode``. Meta
 filled on a dictionary's first row.
 """
 
+import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ class RowError:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRow:
     """One parsed row; ``number`` is the row as the user sees it (header = row 1)."""
 
@@ -131,6 +132,9 @@ class SourceRow:
 
 
 def _cell(value: object, *, escaped: bool) -> str:
+    if value.__class__ is str:  # nearly every cell: CSV's always
+        text: str = value  # type: ignore[assignment]
+        return text[1:] if escaped and text[:1] == "'" and needs_escape(text[1:]) else text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -192,6 +196,7 @@ def parse_rows(
     if errors:
         return [], errors
     rows = []
+    metadata_columns = tuple(h for h in headers if h.startswith(METADATA_PREFIX))
     for number, record in enumerate(records, start=first_row):
         pairs = list(zip(headers, record, strict=False))
         if typed and (problems := _type_errors(number, pairs)):
@@ -200,7 +205,7 @@ def parse_rows(
         cells = {h: _cell(v, escaped=escaped) for h, v in pairs}
         if not any(cells.values()):
             continue  # blank lines are skipped
-        row, problems = _parse_row(number, cells)
+        row, problems = _parse_row(number, cells, metadata_columns)
         errors += problems
         if row is not None:
             rows.append(row)
@@ -230,13 +235,21 @@ def _type_errors(number: int, pairs: list[tuple[str, object]]) -> list[RowError]
     return errors
 
 
-def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, list[RowError]]:
+@functools.lru_cache(maxsize=1024)
+def _name_problems(name: str) -> tuple[str, ...]:
+    """unstorable_errors of a dictionary name, remembered: a file repeats each name per rule."""
+    return tuple(validation.unstorable_errors(name))
+
+
+def _parse_row(
+    number: int, cells: dict[str, str], metadata_columns: tuple[str, ...]
+) -> tuple[SourceRow | None, list[RowError]]:
     errors = []
     name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
     if not name:
         errors.append(RowError(number, "dictionary", "the dictionary name is empty"))
     else:  # checked here: the name is looked up in the database before the rules are validated
-        errors += [RowError(number, "dictionary", p) for p in validation.unstorable_errors(name)]
+        errors += [RowError(number, "dictionary", p) for p in _name_problems(name)]
     if mode not in _ROW_MODES:
         errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
     value_column = _VALUE_COLUMN.get(mode, "replace")
@@ -253,8 +266,8 @@ def _parse_row(number: int, cells: dict[str, str]) -> tuple[SourceRow | None, li
         else:
             position = int(text)
     metadata = {}
-    for key, value in cells.items():
-        if key.startswith(METADATA_PREFIX) and value != "":
+    for key in metadata_columns:
+        if value := cells.get(key, ""):
             try:
                 metadata[key.removeprefix(METADATA_PREFIX)] = metadata_value(value, field=key)
             except ValidationError as exc:

@@ -24,19 +24,19 @@ from django.urls import path, reverse
 from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
-from pronunciations import preview, services, validation
-from pronunciations.admin_extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
-from pronunciations.admin_forms import (
+from pronunciations import preview, selectors, services, validation
+from pronunciations.admin.extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
+from pronunciations.admin.forms import (
     DictionaryForm,
     RulesFormSet,
 )
-from pronunciations.admin_transfer import TransferAdminMixin
-from pronunciations.content import modes_from_rules
+from pronunciations.admin.transfer import TransferAdminMixin
+from pronunciations.content import current_modes
 from pronunciations.diff import diff_lines, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
-from pronunciations.transfer import accepts_uploads
+from pronunciations.transfer.uploads import accepts_uploads
 
 
 class RuleInline(admin.TabularInline):
@@ -146,9 +146,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         author = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
         queryset = (
-            super()
-            .get_queryset(request)
-            .filter(deleted_at__isnull=True)
+            selectors.only_live(super().get_queryset(request))
             .select_related("organization")
             .annotate(
                 rewrite_count=Count("rules", filter=Q(rules__mode=Mode.REWRITE), distinct=True),
@@ -211,18 +209,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         # The rules were written by the service, not by the formsets: log the form's changes.
         return super().construct_change_message(request, form, [], add)
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (PreconditionFailed, PronunciationError) as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(request.get_full_path())
+    refusals = (PreconditionFailed, PronunciationError)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.dictionary_delete(
@@ -243,7 +230,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     ) -> HttpResponse:
         obj = context.get("original")
         if obj is not None and obj.pk:
-            modes = modes_from_rules(obj.rules.order_by("mode", "position"))
+            modes = current_modes(obj)
             context["lint_warnings"] = lint_modes(modes, obj.content_hash)
             slots = render_panels(request, obj)
             context["panels_below_form"] = slots[BELOW_FORM]

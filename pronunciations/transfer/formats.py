@@ -13,9 +13,9 @@ from typing import IO
 
 from openpyxl import Workbook
 
-from pronunciations import tabular
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
+from pronunciations.transfer import rows
 from pronunciations.validation import replace_unstorable
 
 FORMATS = ("csv", "xlsx", "json", "pls")
@@ -33,8 +33,8 @@ BOM = "\ufeff"
 
 def _rows(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[list[str]]:
     for dictionary in dictionaries:
-        modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
-        yield from tabular.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns)
+        modes = current_wire(dictionary)
+        yield from rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns)
 
 
 class _Line:
@@ -48,7 +48,7 @@ def csv_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterat
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield BOM + writer.writerow(columns)
     for row in _rows(dictionaries, columns):
-        yield writer.writerow([tabular.escape_cell(cell) for cell in row])
+        yield writer.writerow([rows.escape_cell(cell) for cell in row])
 
 
 def json_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[str]:
@@ -69,7 +69,7 @@ def xlsx_file(dictionaries: Iterable[Dictionary], columns: list[str]) -> IO[byte
     # written with U+FFFD in their place, so the export never fails on stored content.
     sheet.append([replace_unstorable(column) for column in columns])
     for row in _rows(dictionaries, columns):
-        sheet.append([replace_unstorable(tabular.escape_cell(cell)) for cell in row])
+        sheet.append([replace_unstorable(rows.escape_cell(cell)) for cell in row])
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
     workbook.save(output)
     output.seek(0)

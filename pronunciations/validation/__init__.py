@@ -293,57 +293,6 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
     return DictionaryInput(name=str(name or ""), modes=modes, metadata=metadata)
 
 
-def validate_preview_text(text: object) -> str:
-    """Preview input: a string of at most LEXICON_MAX_PREVIEW_CHARS storable characters."""
-    limit = settings.LEXICON_MAX_PREVIEW_CHARS
-    if not isinstance(text, str):
-        raise ValidationError({"text": ["text is required and must be a string"]})
-    if len(text) > limit:
-        raise ValidationError({"text": [f"must be at most {limit} characters, got {len(text)}"]})
-    if problems := unstorable_errors(text):
-        raise ValidationError({"text": problems})
-    return text
-
-
-@dataclass(frozen=True)
-class SpeakInput:
-    """A validated Listen request: the text, and the optional target and voice to speak with."""
-
-    text: str
-    target: str | None
-    voice: str | None
-
-
-SPEAK_LABEL_MAX_LENGTH = 100
-
-
-def validate_speak(body: Mapping[str, Any]) -> SpeakInput:
-    """Listen input: non-empty ``text`` of at most LEXICON_SPEAK_MAX_CHARS storable characters,
-    and optional ``target`` / ``voice`` strings of at most 100 characters."""
-    errors: FieldErrors = {}
-    text = body.get("text")
-    limit = settings.LEXICON_SPEAK_MAX_CHARS
-    if not isinstance(text, str) or not text.strip():
-        errors["text"] = ["text is required and must be a non-empty string"]
-    elif len(text) > limit:
-        errors["text"] = [f"must be at most {limit} characters, got {len(text)}"]
-    elif unstorable_errors(text):
-        errors["text"] = unstorable_errors(text)
-    labels: dict[str, str | None] = {}
-    for field in ("target", "voice"):
-        value = body.get(field)
-        if value is not None and not isinstance(value, str):
-            errors[field] = [f"{field} must be a string"]
-        elif isinstance(value, str) and (
-            len(value) > SPEAK_LABEL_MAX_LENGTH or unstorable_errors(value)
-        ):
-            errors[field] = [f"{field} must be at most {SPEAK_LABEL_MAX_LENGTH} plain characters"]
-        labels[field] = value if isinstance(value, str) else None
-    if errors:
-        raise ValidationError(errors)
-    return SpeakInput(text=str(text), target=labels["target"] or None, voice=labels["voice"])
-
-
 def validate_comment(comment: object, *, field: str = "comment") -> str:
     """A revision comment: absent or null (empty), else a string of at most 500 characters."""
     if comment is None:
@@ -371,36 +320,26 @@ def validate_body_name(body_name: object, path_name: str) -> None:
         )
 
 
-# -- request parameters (path and query), checked before they reach the database ----------
+# Requests' own inputs (preview text, Listen, path and query parameters) live in requests.py and
+# are part of this module's interface.
+from pronunciations.validation.requests import (  # noqa: E402
+    SPEAK_LABEL_MAX_LENGTH,
+    SpeakInput,
+    parameter_errors,
+    validate_int_parameter,
+    validate_names_parameter,
+    validate_preview_text,
+    validate_public_id,
+    validate_speak,
+)
 
-_ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
-_DIGITS_RE = re.compile(r"[0-9]{1,10}")
-
-
-def parameter_errors(value: str) -> list[str]:
-    """What no path or query parameter may hold, whatever it means: NUL and the other
-    characters of unstorable_errors (their length is bounded by the request line's)."""
-    return unstorable_errors(value)
-
-
-def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
-    """An integer parameter in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
-    if not _DIGITS_RE.fullmatch(raw) or not low <= int(raw) <= high:
-        raise ValidationError({name: [f"must be an integer from {low} to {high}"]})
-    return int(raw)
-
-
-def validate_public_id(raw: str, *, name: str) -> str:
-    """A public id parameter (``pd_<ulid>``, ``tgt_<ulid>``): letters, digits and ``_`` only."""
-    if not _ID_RE.fullmatch(raw):
-        raise ValidationError({name: ["must be an id of letters, digits and '_' (at most 64)"]})
-    return raw
-
-
-def validate_names_parameter(raw: str, *, name: str = "names") -> list[str]:
-    """A comma-separated list of dictionary names; each must be a valid name."""
-    names = [part.strip() for part in raw.split(",") if part.strip()]
-    problems = [f"{part!r}: {p}" for part in names for p in name_errors(part)]
-    if problems:
-        raise ValidationError({name: [replace_unstorable(p) for p in problems]})
-    return names
+__all__ = [
+    "SPEAK_LABEL_MAX_LENGTH",
+    "SpeakInput",
+    "parameter_errors",
+    "validate_int_parameter",
+    "validate_names_parameter",
+    "validate_preview_text",
+    "validate_public_id",
+    "validate_speak",
+]

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,19 +28,20 @@ from tablib import Dataset
 
 from orgs import permissions
 from orgs.models import Role
-from pronunciations import fileformats, jobs, transfer, uploads
-from pronunciations.admin_forms import (
+from pronunciations import selectors
+from pronunciations.admin.forms import (
     OrganizationConfirmImportForm,
     OrganizationImportForm,
     PlsImportForm,
 )
-from pronunciations.content import modes_from_rules, modes_to_wire
+from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
-from pronunciations.imports import ImportRejected
-from pronunciations.models import Dictionary, ImportJob, Rule
-from pronunciations.pls import pls_dump
-from pronunciations.resources import DictionaryRulesResource
-from pronunciations.transfer import accepts_uploads
+from pronunciations.models import Dictionary, ImportJob
+from pronunciations.transfer import exporting, formats, jobs, reading, uploads
+from pronunciations.transfer.importing import ImportRejected
+from pronunciations.transfer.pls import pls_dump
+from pronunciations.transfer.resource import DictionaryRulesResource
+from pronunciations.transfer.uploads import accepts_uploads
 
 
 class _BoundedFormat:
@@ -100,9 +101,9 @@ class TransferAdminMixin(ImportMixin):
 
     def pls_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._editable(request, pk, Role.VIEWER)
-        modes = modes_to_wire(modes_from_rules(obj.rules.order_by("mode", "position")))
+        modes = current_wire(obj)
         body = pls_dump(modes, obj.metadata)
-        response = HttpResponse(body, content_type=fileformats.CONTENT_TYPES["pls"])
+        response = HttpResponse(body, content_type=formats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{obj.name}.pls"'
         return response
 
@@ -133,7 +134,7 @@ class TransferAdminMixin(ImportMixin):
                         author=request.user.get_username(),
                     )
                     return HttpResponseRedirect(self._job_url(job))
-                report = transfer.import_file(
+                report = reading.import_file(
                     organization=obj.organization,
                     data=upload.file,
                     file_format="pls",
@@ -288,12 +289,9 @@ class TransferAdminMixin(ImportMixin):
     def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
         """Stream the selected dictionaries (already scoped to the user's organizations)."""
         ids = list(queryset.values_list("pk", flat=True))
-        selected = (
-            Dictionary.objects.filter(pk__in=ids)
-            .prefetch_related(Prefetch("rules", queryset=Rule.objects.order_by("mode", "position")))
-            .order_by("normalized_name")
-        )
-        return transfer.export_response(selected, file_format, "dictionaries")
+        selected = selectors.with_current_modes(Dictionary.objects.filter(pk__in=ids))
+        selected = selected.order_by("normalized_name")
+        return exporting.export_response(selected, file_format, "dictionaries")
 
     @admin.action(description="Export selected as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from pronunciations import validation
-from pronunciations.uploads.limits import CHUNK, Budget, Limits, Record, not_utf8, too_many_columns
+from pronunciations.transfer.limits import CHUNK, Budget, Limits, Record, not_utf8, too_many_columns
 
 
 def count_lines(file: IO[bytes]) -> int:

@@ -1,30 +1,19 @@
-"""Import and export of whole files, shared by the API and the management commands."""
+"""A whole import file to rows (bounded, any format), and `import_file`: parse, then import."""
 
 from pathlib import PurePath
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 
 from orgs.models import Organization
-from pronunciations import fileformats, selectors, uploads
-from pronunciations.fileformats import FORMATS
-from pronunciations.imports import ImportMode, ImportReport, Progress, dictionary_import
 from pronunciations.models import Mode
-from pronunciations.pls import PlsError, pls_load
-from pronunciations.tabular import RowError, SourceRow, export_columns, parse_rows
-from pronunciations.uploads import Source
+from pronunciations.transfer import uploads
+from pronunciations.transfer.formats import FORMATS
+from pronunciations.transfer.importing import ImportMode, ImportReport, Progress, dictionary_import
+from pronunciations.transfer.pls import PlsError, pls_load
+from pronunciations.transfer.rows import RowError, SourceRow, parse_rows
+from pronunciations.transfer.uploads import Source
 from pronunciations.validation import VALUE_FIELD, validate_name
-
-
-def accepts_uploads(view: Any) -> Any:
-    """Mark a view (a function, or a DRF view class) as taking an import file: its body may be
-    up to LEXICON_MAX_UPLOAD_BYTES plus multipart overhead instead of LEXICON_MAX_REQUEST_BYTES
-    (config.middleware.RequestLimitsMiddleware reads the mark)."""
-    view.accepts_uploads = True
-    return view
 
 
 def detect_format(requested: str | None, filename: str) -> str:
@@ -142,19 +131,3 @@ def import_file(
     )
     report.warnings.extend(warnings, more=more)
     return report
-
-
-def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
-    """Stream the dictionaries in a tabular format as an attachment."""
-    columns = export_columns(selectors.metadata_keys(queryset))
-    rows = queryset.iterator(chunk_size=200)
-    filename = f"{stem}.{file_format}"
-    response: HttpResponseBase
-    if file_format == "xlsx":
-        response = FileResponse(fileformats.xlsx_file(rows, columns), filename=filename)
-    else:
-        stream = fileformats.csv_stream if file_format == "csv" else fileformats.json_stream
-        response = StreamingHttpResponse(stream(rows, columns))
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Type"] = fileformats.CONTENT_TYPES[file_format]
-    return response

@@ -13,11 +13,12 @@ from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
 from orgs.models import Organization
-from pronunciations import selectors, tabular
-from pronunciations.content import modes_from_rules, modes_to_wire
-from pronunciations.imports import ImportMode, ImportRejected, dictionary_import
+from pronunciations import selectors
+from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
-from pronunciations.tabular import parse_rows
+from pronunciations.transfer import rows
+from pronunciations.transfer.importing import ImportMode, ImportRejected, dictionary_import
+from pronunciations.transfer.rows import METADATA_PREFIX, parse_rows
 
 
 class _Column:
@@ -48,20 +49,18 @@ class DictionaryRulesResource(resources.Resource):
         return "Dictionary rules (one row per rule)"
 
     def get_user_visible_fields(self) -> list[Any]:
-        return [_Column(name) for name in tabular.BASE_COLUMNS]
+        return [_Column(name) for name in rows.BASE_COLUMNS]
 
     def export(self, queryset: QuerySet[Dictionary] | None = None, **kwargs: Any) -> Dataset:
         """A dataset of the dictionaries (all of the organization's by default), cells escaped."""
         if queryset is None:
             queryset = selectors.dictionaries_for_export(organization=self.organization)
-        columns = tabular.export_columns(selectors.metadata_keys(queryset))
+        columns = rows.export_columns(selectors.metadata_keys(queryset))
         dataset = Dataset(headers=columns)
         for dictionary in queryset:
-            modes = modes_to_wire(modes_from_rules(dictionary.rules.all()))
-            for row in tabular.dictionary_rows(
-                dictionary.name, modes, dictionary.metadata, columns
-            ):
-                dataset.append([tabular.escape_cell(cell) for cell in row])
+            modes = current_wire(dictionary)
+            for row in rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns):
+                dataset.append([rows.escape_cell(cell) for cell in row])
         return dataset
 
     def import_data(self, dataset: Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
@@ -86,7 +85,7 @@ class DictionaryRulesResource(resources.Resource):
                 dry_run=dry_run,
                 create_missing=self.create_missing,
                 author=self.author,
-                has_metadata=any(h.startswith(tabular.METADATA_PREFIX) for h in headers),
+                has_metadata=any(h.startswith(METADATA_PREFIX) for h in headers),
             )
         except ImportRejected as exc:
             for error in exc.report.errors:

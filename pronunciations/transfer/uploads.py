@@ -12,8 +12,9 @@ so a file that lied to ``inspect`` is refused the same way. Caps come from setti
 """
 
 from collections.abc import Iterator
+from typing import Any
 
-from pronunciations.uploads.limits import (
+from pronunciations.transfer.limits import (
     Inspection,
     Limits,
     Record,
@@ -29,8 +30,9 @@ from pronunciations.uploads.limits import (
     too_many_rows,
     unreadable,
 )
-from pronunciations.uploads.text import count_lines, csv_records, json_table
-from pronunciations.uploads.xlsx import inspect_xlsx, xlsx_records
+from pronunciations.transfer.text import count_lines, csv_records, json_table
+from pronunciations.transfer.xlsx import xlsx_records
+from pronunciations.transfer.xlsx_zip import inspect_xlsx
 
 __all__ = [
     "Inspection",
@@ -38,6 +40,7 @@ __all__ = [
     "Record",
     "Source",
     "UploadTooLarge",
+    "accepts_uploads",
     "as_file",
     "check_size",
     "inspect",
@@ -106,3 +109,11 @@ def _counted(records: Iterator[Record], progress: RowProgress | None) -> Iterato
             progress(count)
     if progress is not None:
         progress(count)
+
+
+def accepts_uploads(view: Any) -> Any:
+    """Mark a view (a function, or a DRF view class) as taking an import file: its body may be
+    up to LEXICON_MAX_UPLOAD_BYTES plus multipart overhead instead of LEXICON_MAX_REQUEST_BYTES
+    (config.middleware.RequestLimitsMiddleware reads the mark)."""
+    view.accepts_uploads = True
+    return view

@@ -1,0 +1,179 @@
+"""The one write path: validated content becomes a stored dictionary, its rule rows, one revision
+and, after commit, one change signal.
+
+Every write goes through ``store`` (a single create or update from the API or the admin, a
+restore, or a whole import at once) and every revision through ``revision_for``. ``store``
+batches the same steps for any number of dictionaries: the dictionary rows by
+``bulk_create``/``bulk_update``, the rules and revisions by ``COPY`` on PostgreSQL. A feature
+that adds state to every write (review, check results) adds it here.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pronunciations import validation
+from pronunciations.content import content_hash, modes_to_wire
+from pronunciations.models import Action, Dictionary, Revision, Rule
+from pronunciations.signals import dictionary_changed
+from pronunciations.validation import DictionaryInput, Modes
+
+
+@dataclass
+class Write:
+    """One dictionary's next content. ``dictionary`` is unsaved for a create (its organization
+    and name set), or an existing row the caller has locked."""
+
+    dictionary: Dictionary
+    content: DictionaryInput
+    action: Action
+    source: str
+    author: str = ""
+    comment: str = ""
+    hash: str = ""  # the content's hash when the caller has it already
+
+
+def is_unchanged(dictionary: Dictionary, modes_hash: str, metadata: dict[str, Any]) -> bool:
+    """The one test of "nothing would change": same content hash, same metadata."""
+    return modes_hash == dictionary.content_hash and metadata == dictionary.metadata
+
+
+def announce(dictionary: Dictionary, change: str) -> None:
+    """Send ``dictionary_changed`` once the transaction commits (never for a rollback)."""
+    organization_id, dictionary_id = dictionary.organization_id, dictionary.pk
+    transaction.on_commit(
+        lambda: dictionary_changed.send(
+            sender=Dictionary,
+            organization_id=organization_id,
+            dictionary_id=dictionary_id,
+            change=change,
+        )
+    )
+
+
+def revision_for(
+    dictionary: Dictionary, action: Action, source: str, author: str, comment: str, wire: Any
+) -> Revision:
+    """The (unsaved) revision recording the dictionary as it now is, with its wire modes."""
+    return Revision(
+        dictionary=dictionary,
+        number=dictionary.revision,
+        action=action,
+        source=source,
+        snapshot={"modes": wire, "metadata": dictionary.metadata},
+        content_hash=dictionary.content_hash,
+        author=author,
+        comment=comment,
+        created_at=dictionary.updated_at,
+    )
+
+
+def _stamp(write: Write, now: Any) -> None:
+    dictionary = write.dictionary
+    dictionary.metadata = write.content.metadata
+    dictionary.content_hash = write.hash or content_hash(write.content.modes)
+    dictionary.updated_at = now
+    if dictionary.pk is None:
+        dictionary.normalized_name = validation.normalize_name(dictionary.name)
+        dictionary.created_at = now
+        dictionary.revision = 1
+    else:
+        dictionary.revision += 1
+
+
+def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        raw: Any = cursor.cursor
+        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
+            for row in rows:
+                copy.write_row(row)
+
+
+def _rule_rows(pairs: Iterable[tuple[int, Modes]]) -> Iterable[tuple[int, str, int, str, str, str]]:
+    for pk, modes in pairs:
+        for mode, specs in modes.items():
+            for i, spec in enumerate(specs):
+                yield pk, mode, i, spec.match, spec.value, validation.match_key(spec.match)
+
+
+def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
+    columns = ("dictionary_id", "mode", "position", "match", "value", "key")
+    if connection.vendor == "postgresql":
+        _copy(Rule, columns, _rule_rows(pairs))
+        return
+    Rule.objects.bulk_create(
+        (Rule(**dict(zip(columns, row, strict=True))) for row in _rule_rows(pairs)),
+        batch_size=5000,
+    )
+
+
+REVISION_COLUMNS = (
+    "dictionary_id",
+    "number",
+    "action",
+    "source",
+    "snapshot",
+    "content_hash",
+    "author",
+    "comment",
+    "created_at",
+)
+
+
+def _insert_revisions(revisions: list[Revision]) -> None:
+    columns = REVISION_COLUMNS
+    if connection.vendor != "postgresql" or len(revisions) < 2:
+        Revision.objects.bulk_create(revisions, batch_size=500)
+        return
+    _copy(
+        Revision,
+        columns,
+        (
+            (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
+            + (r.content_hash, r.author, r.comment, r.created_at)
+            for r in revisions
+        ),
+    )
+
+
+def store(writes: Sequence[Write]) -> None:
+    """Write each dictionary, replace its rules, record its revision, announce it after commit.
+
+    Raises IntegrityError (inside its own savepoint) when a new dictionary's name is taken.
+    """
+    now = timezone.now()
+    for write in writes:
+        _stamp(write, now)
+    created = [w.dictionary for w in writes if w.dictionary.pk is None]
+    changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
+    fields = ["revision", "metadata", "content_hash", "updated_at"]
+    with transaction.atomic():
+        Dictionary.objects.bulk_create(created, batch_size=500)
+        if len(changed) == 1:
+            changed[0].save(update_fields=fields)
+        elif changed:
+            Dictionary.objects.bulk_update(changed, fields, batch_size=500)
+        if changed:
+            Rule.objects.filter(dictionary__in=changed).delete()
+        _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
+        _insert_revisions(
+            [
+                revision_for(
+                    w.dictionary,
+                    w.action,
+                    w.source,
+                    w.author,
+                    w.comment,
+                    modes_to_wire(w.content.modes),
+                )
+                for w in writes
+            ]
+        )
+    for write in writes:
+        announce(write.dictionary, "created" if write.action is Action.CREATE else "updated")

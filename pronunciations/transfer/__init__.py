@@ -1,0 +1,30 @@
+"""Import and export: files in, files out, one module per job.
+
+- ``uploads``, ``limits``, ``text``, ``xlsx_zip``, ``xlsx``: every upload bounded while read
+- ``rows``: the tabular layout (columns, cells, escaping) and its rows, parsed and validated
+- ``formats``: CSV, XLSX and JSON writers of that layout
+- ``pls``: W3C PLS, read as a stream and written
+- ``reading``: a whole file to rows, and ``import_file``
+- ``importing``: rows to a plan per dictionary, handed to the services' one write path
+- ``exporting``: dictionaries to a file response
+- ``jobs``: background imports with progress
+- ``resource``: the django-import-export resource the admin's import page uses
+"""
+
+from pronunciations.transfer.importing import (
+    ImportMode,
+    ImportRejected,
+    ImportReport,
+    dictionary_import,
+)
+from pronunciations.transfer.reading import import_file
+from pronunciations.transfer.uploads import accepts_uploads
+
+__all__ = [
+    "ImportMode",
+    "ImportRejected",
+    "ImportReport",
+    "accepts_uploads",
+    "dictionary_import",
+    "import_file",
+]

@@ -1,0 +1,26 @@
+"""Dictionaries out as files: the tabular formats streamed as an attachment."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+
+from pronunciations import selectors
+from pronunciations.transfer import formats
+from pronunciations.transfer.rows import export_columns
+
+
+def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
+    """Stream the dictionaries in a tabular format as an attachment."""
+    columns = export_columns(selectors.metadata_keys(queryset))
+    rows = queryset.iterator(chunk_size=200)
+    filename = f"{stem}.{file_format}"
+    response: HttpResponseBase
+    if file_format == "xlsx":
+        response = FileResponse(formats.xlsx_file(rows, columns), filename=filename)
+    else:
+        stream = formats.csv_stream if file_format == "csv" else formats.json_stream
+        response = StreamingHttpResponse(stream(rows, columns))
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Type"] = formats.CONTENT_TYPES[file_format]
+    return response

@@ -1,0 +1,210 @@
+"""An import's report: what it found and did, and the rule-level plan of each dictionary.
+
+The plan (one entry per dictionary of the file, ordered by name) says what the import does or
+did to it: ``create``, ``change`` or ``unchanged``, with the rules added, changed and removed
+(added and changed in file order, removed in stored order), ``metadata_changed``, and
+``reordered`` when the kept rules changed order. Rule entries are bounded in total by
+LEXICON_MAX_REPORT_ITEMS; past it, entries keep their action, their lists are cut and the
+report says how many rule entries ``plan_rules_not_listed``.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from pronunciations.errors import PronunciationError
+from pronunciations.models import Mode
+from pronunciations.transfer.rows import RowError
+from pronunciations.validation import VALUE_FIELD, match_key, normalize_name
+
+
+@dataclass
+class PlanEntry:
+    dictionary: str
+    action: str  # create | change | unchanged
+    added: list[dict[str, str]] = field(default_factory=list)
+    changed: list[dict[str, str]] = field(default_factory=list)
+    removed: list[dict[str, str]] = field(default_factory=list)
+    metadata_changed: bool = False
+    reordered: bool = False
+    not_listed: int = 0  # rule entries cut from the lists by the report's bound
+
+    def cut(self, room: int) -> int:
+        """Keep at most ``room`` rule entries (added first, then changed, then removed); the
+        number kept."""
+        kept = 0
+        for key in ("added", "changed", "removed"):
+            items: list[dict[str, str]] = getattr(self, key)
+            keep = items[: max(room - kept, 0)]
+            setattr(self, key, keep)
+            kept += len(keep)
+            self.not_listed += len(items) - len(keep)
+        return kept
+
+    def to_wire(self) -> dict[str, Any]:
+        lists = {"added": self.added, "changed": self.changed, "removed": self.removed}
+        wire: dict[str, Any] = {
+            "dictionary": self.dictionary,
+            "action": self.action,
+            "rules": lists,
+            "metadata_changed": self.metadata_changed,
+        }
+        if self.reordered:
+            wire["reordered"] = True
+        return wire
+
+
+def plan_key(name: str) -> tuple[str, str]:
+    """The plan's order: by name, as names compare."""
+    return normalize_name(name), name
+
+
+def _keyed(wire: dict[str, Any], mode: Mode) -> dict[str, tuple[int, dict[str, str]]]:
+    rules = wire.get(mode.value, {}).get("rules", [])
+    return {match_key(rule["match"]): (i, rule) for i, rule in enumerate(rules)}
+
+
+def rule_plan(
+    entry: PlanEntry, before: dict[str, Any], after: dict[str, Any], rows: dict[str, list[int]]
+) -> None:
+    """Fill the entry's rule lists from wire modes before and after; ``rows`` gives each new
+    rule's row in the file (for file order)."""
+    added: list[tuple[int, dict[str, str]]] = []
+    changed: list[tuple[int, dict[str, str]]] = []
+    for mode in (Mode.REWRITE, Mode.IPA):
+        value, old, new = VALUE_FIELD[mode], _keyed(before, mode), _keyed(after, mode)
+        numbers = rows.get(mode.value, [])
+        for key, (i, rule) in new.items():
+            row = numbers[i] if i < len(numbers) else 0
+            if key not in old:
+                added.append(
+                    (row, {"mode": mode.value, "match": rule["match"], "value": rule[value]})
+                )
+            elif (rule["match"], rule[value]) != (old[key][1]["match"], old[key][1][value]):
+                change = {"mode": mode.value, "match": rule["match"]}
+                changed.append((row, change | {"from": old[key][1][value], "to": rule[value]}))
+        entry.removed += [
+            {"mode": mode.value, "match": rule["match"], "value": rule[value]}
+            for key, (_, rule) in old.items()
+            if key not in new
+        ]
+        kept = [key for key in new if key in old]
+        entry.reordered |= kept != [key for key in old if key in new]
+    entry.added = [item for _, item in sorted(added, key=lambda pair: pair[0])]
+    entry.changed = [item for _, item in sorted(changed, key=lambda pair: pair[0])]
+
+
+def report_limit() -> int:
+    """How many errors or warnings a report lists (LEXICON_MAX_REPORT_ITEMS); others are counted."""
+    return int(settings.LEXICON_MAX_REPORT_ITEMS)
+
+
+class Warnings:
+    """A report's warnings: the first LEXICON_MAX_REPORT_ITEMS kept, the rest only counted.
+
+    A PLS file with millions of unknown elements gives one line per element; listing them all
+    made a 62 MB answer.
+    """
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.more = 0
+
+    def append(self, warning: str) -> None:
+        self.extend([warning])
+
+    def extend(self, warnings: Iterable[str], *, more: int = 0) -> None:
+        limit = report_limit()
+        for warning in warnings:
+            if len(self.items) < limit:
+                self.items.append(warning)
+            else:
+                self.more += 1
+        self.more += more
+
+    def __len__(self) -> int:
+        return len(self.items) + self.more
+
+    def to_wire(self) -> list[str]:
+        if not self.more:
+            return list(self.items)
+        return [*self.items, f"... and {self.more} more warnings, not listed"]
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    mode: str
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rules_added: int = 0
+    rules_changed: int = 0
+    rules_removed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: Warnings = field(default_factory=Warnings)
+    plan: list[PlanEntry] = field(default_factory=list)
+    plan_listed: int = 0  # rule entries listed in the plan so far
+
+    def add(self, entry: PlanEntry) -> None:
+        """Record one dictionary's plan and its rule counts. Call in plan order (``plan_key``):
+        the lists are cut here, once LEXICON_MAX_REPORT_ITEMS rule entries are listed, so a
+        large import never holds more than that many."""
+        self.rules_added += len(entry.added)
+        self.rules_changed += len(entry.changed)
+        self.rules_removed += len(entry.removed)
+        self.plan_listed += entry.cut(report_limit() - self.plan_listed)
+        self.plan.append(entry)
+
+    def name(self, entry: PlanEntry) -> None:
+        """List the dictionary under created, changed or unchanged (call in file order)."""
+        names = {"create": self.created, "change": self.changed, "unchanged": self.unchanged}
+        names[entry.action].append(entry.dictionary)
+
+    def plan_to_wire(self) -> dict[str, Any]:
+        entries = sorted(self.plan, key=lambda e: plan_key(e.dictionary))
+        wire: dict[str, Any] = {"plan": [entry.to_wire() for entry in entries]}
+        if more := sum(entry.not_listed for entry in self.plan):
+            wire["plan_rules_not_listed"] = more
+        return wire
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "mode": self.mode,
+            "dictionaries": {
+                "created": self.created,
+                "changed": self.changed,
+                "unchanged": self.unchanged,
+            },
+            "rules": {
+                "added": self.rules_added,
+                "changed": self.rules_changed,
+                "removed": self.rules_removed,
+            },
+            "errors": [vars(error) for error in self.errors[: report_limit()]],
+            **self._not_listed(),
+            "warnings": self.warnings.to_wire(),
+            **self.plan_to_wire(),
+        }
+
+    def _not_listed(self) -> dict[str, int]:
+        more = len(self.errors) - report_limit()
+        return {"errors_not_listed": more} if more > 0 else {}
+
+
+class ImportRejected(PronunciationError):
+    """The file has errors; nothing was written. ``report`` lists every one with its row."""
+
+    def __init__(self, report: ImportReport) -> None:
+        fields: dict[str, list[str]] = {}
+        for error in report.errors[: report_limit()]:
+            fields.setdefault(f"rows[{error.row}].{error.column}", []).append(error.message)
+        count = len(report.errors)
+        super().__init__(
+            f"Import refused: {count} error(s); nothing was written.", field_errors=fields
+        )
+        self.report = report
+        self.extra = {"report": report.to_wire()}
