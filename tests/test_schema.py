@@ -158,3 +158,30 @@ def test_every_keyed_operation_documents_429_and_a_dictionary_links_to_its_opera
         "pronunciation-revisions-diff",
         "pronunciation-revisions-restore",
     }
+
+
+@pytest.mark.django_db
+def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> None:
+    """Issue 16 item 3: a tools team generating a client needs each operation described and
+    grouped by resource, under a tag the schema itself describes."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    declared = {tag["name"] for tag in schema["tags"] if tag.get("description")}
+    missing = {
+        op["operationId"]: [
+            part for part in ("summary", "description") if not str(op.get(part, "")).strip()
+        ]
+        + [f"tag {tag}" for tag in op.get("tags", []) if tag not in declared]
+        + ([] if op.get("tags") else ["tags"])
+        for path in schema["paths"].values()
+        for op in path.values()
+    }
+
+    assert {op: parts for op, parts in missing.items() if parts} == {}
+    assert declared == {
+        "dictionaries",
+        "revisions",
+        "preview and lint",
+        "import and export",
+        "sync",
+        "listen",
+    }

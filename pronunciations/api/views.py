@@ -30,6 +30,13 @@ IF_MATCH = OpenApiParameter(
 class DictionaryCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-create",
+        summary="Create a dictionary",
+        description=(
+            "Creates a named dictionary in the caller's organization from its modes (rewrite and "
+            "IPA rules) and optional metadata. Answers the dictionary with its ETag, plus lint "
+            "warnings when there are any; 409 if the name is taken."
+        ),
+        tags=["dictionaries"],
         request=DictionaryCreateRequest,
         responses={201: DictionaryOutput, **error_responses(400, 401, 409, 413, 503)},
     )
@@ -49,6 +56,9 @@ class DictionaryCollectionView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-list",
+        summary="List dictionaries",
+        description=("Every live dictionary of the caller's organization, as SLNG lists them."),
+        tags=["dictionaries"],
         responses={200: DictionaryListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> HttpResponse:
@@ -59,6 +69,9 @@ class DictionaryCollectionView(APIView):
 class DictionaryDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-get",
+        summary="Get a dictionary",
+        description=("One dictionary by name, with its ETag header for a later conditional write."),
+        tags=["dictionaries"],
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponse:
@@ -69,6 +82,12 @@ class DictionaryDetailView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-replace",
+        summary="Replace a dictionary",
+        description=(
+            "Replaces the dictionary's modes and metadata as a new revision. Send If-Match with "
+            "the ETag you read to fail with 412 instead of overwriting a newer change."
+        ),
+        tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryReplaceRequest,
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
@@ -78,6 +97,12 @@ class DictionaryDetailView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-patch",
+        summary="Update part of a dictionary",
+        description=(
+            "Changes only the fields sent (modes and/or metadata) as a new revision; If-Match as "
+            "for PUT."
+        ),
+        tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryPatchRequest,
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
@@ -104,6 +129,12 @@ class DictionaryDetailView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-delete",
+        summary="Delete a dictionary",
+        description=(
+            "Soft-deletes the dictionary; it stays restorable from the deleted dictionaries. With"
+            " If-Match, 412 if it changed since you read it."
+        ),
+        tags=["dictionaries"],
         parameters=[IF_MATCH],
         responses={
             204: OpenApiResponse(description="Deleted."),
