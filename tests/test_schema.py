@@ -1,5 +1,6 @@
 """The served OpenAPI schema describes SLNG's operations and error body."""
 
+import re
 from typing import Any
 
 import pytest
@@ -185,3 +186,17 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
         "sync",
         "listen",
     }
+
+
+@pytest.mark.django_db
+def test_component_names_are_clean_and_every_reference_resolves() -> None:
+    """Issue 16 item 3: names like ``DictionaryCreateRequestRequest`` became generated classes."""
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+    names = set(schema["components"]["schemas"])
+
+    assert not {n for n in names if n.endswith("RequestRequest") or n.startswith("Patched")}
+    assert not {n for n in names if "Schema" in n}
+    assert {"DictionaryCreateRequest", "DictionaryPatchRequest", "ModesRequest"} <= names
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', response.content.decode()))
+    assert refs <= names

@@ -151,6 +151,7 @@ SPECTACULAR_SETTINGS = {
         "pronunciations.api.schema_hooks.constrain_path_parameters",
         "pronunciations.api.schema_hooks.document_rate_limits",
         "pronunciations.api.schema_hooks.add_links",
+        "pronunciations.api.schema_hooks.clean_component_names",
     ],
 }
 
