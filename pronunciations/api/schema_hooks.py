@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from pronunciations.api.common import EXAMPLE_REQUEST_ID
+from pronunciations.api.exceptions import RateLimited, error_body
 from pronunciations.validation import NAME_MAX_LENGTH
 
 _PUBLIC_ID: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,64}$"}
@@ -45,7 +47,15 @@ def document_rate_limits(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                 "description": "rate_limit",
                 "headers": _RETRY_AFTER,
                 "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOutput"}}
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorOutput"},
+                        "examples": {
+                            "RateLimit": {
+                                "summary": "rate_limit",
+                                "value": error_body(RateLimited(), EXAMPLE_REQUEST_ID),
+                            }
+                        },
+                    }
                 },
             }
     return result

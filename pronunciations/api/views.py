@@ -1,7 +1,7 @@
 """SLNG's four dictionary operations, wire-compatible, plus PUT and PATCH with If-Match."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from pronunciations.api.serializers import (
     DictionaryPatchRequest,
     DictionaryReplaceRequest,
 )
+from pronunciations.content import wire_hash
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -25,6 +26,12 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The ETag you read; the write fails with 412 if the dictionary changed since.",
 )
+
+
+_EXAMPLE_MODES = {
+    "rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]},
+    "ipa": {"rules": [{"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}]},
+}
 
 
 class DictionaryCollectionView(APIView):
@@ -39,6 +46,30 @@ class DictionaryCollectionView(APIView):
         tags=["dictionaries"],
         request=DictionaryCreateRequest,
         responses={201: DictionaryOutput, **error_responses(400, 401, 409, 413, 503)},
+        examples=[
+            OpenApiExample(
+                "Create",
+                summary="A dictionary with one rewrite rule and one IPA rule",
+                request_only=True,
+                value={"name": "brand", "modes": _EXAMPLE_MODES, "metadata": {"team": "voice"}},
+            ),
+            OpenApiExample(
+                "Created",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": "pd_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
+                    "org_id": "org_01JD4XJ9C3D7F1G5H9K3M7N1P5",
+                    "name": "brand",
+                    "normalized_name": "brand",
+                    "modes": _EXAMPLE_MODES,
+                    "content_hash": wire_hash(_EXAMPLE_MODES),
+                    "created_at": "2026-12-01T09:00:00.000Z",
+                    "metadata": {"team": "voice"},
+                    "created_by_key_label": "tools-ci",
+                },
+            ),
+        ],
     )
     def post(self, request: Request) -> Response:
         body, key = json_object(request), caller_key(request)
