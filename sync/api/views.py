@@ -52,7 +52,8 @@ class DictionarySyncView(APIView):
         operation_id="pronunciation-dictionaries-sync",
         summary="Sync a dictionary now",
         description=(
-            "Queues a push of the dictionary to every sync target and answers what was queued."
+            "Queues a sync run on the caller's organization's targets, which carries this "
+            "dictionary with the others, and answers the names of the targets queued."
         ),
         tags=["sync"],
         request=None,
@@ -125,8 +126,8 @@ class DictionarySpeakView(APIView):
         operation_id="pronunciation-dictionaries-speak",
         summary="Speak with a saved dictionary",
         description=(
-            "Synthesizes a text through the target's text-to-speech with the saved dictionary "
-            "applied, to hear a pronunciation."
+            "Synthesizes a text with the saved dictionary's rules applied, to hear how it is "
+            "pronounced."
         ),
         tags=["listen"],
         request=dict,
@@ -153,8 +154,8 @@ class SpeakView(APIView):
         operation_id="pronunciation-speak",
         summary="Speak a text",
         description=(
-            "Synthesizes a text through the target's text-to-speech, with the modes sent applied "
-            "if any."
+            "Synthesizes a text, with the modes sent (if any) applied, to hear how it is "
+            "pronounced."
         ),
         tags=["listen"],
         request=dict,
