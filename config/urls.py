@@ -21,7 +21,12 @@ urlpatterns = [
     path("v1/pronunciation/", include("pronunciations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The stock ReDoc page loads Google fonts; this one loads only this server's assets.
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html"),
+        name="redoc",
+    ),
     # Any other /v1/ path answers SLNG's 404 body, also when DEBUG shows HTML elsewhere.
     re_path(r"^v1/", csrf_exempt(lambda request: json_error(request, NotFoundError()))),
 ]

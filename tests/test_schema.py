@@ -1,5 +1,6 @@
 """The served OpenAPI schema describes SLNG's operations and error body."""
 
+import re
 from typing import Any
 
 import pytest
@@ -157,4 +158,104 @@ def test_every_keyed_operation_documents_429_and_a_dictionary_links_to_its_opera
         "pronunciation-revisions-get",
         "pronunciation-revisions-diff",
         "pronunciation-revisions-restore",
+    }
+
+
+@pytest.mark.django_db
+def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> None:
+    """Issue 16 item 3: a tools team generating a client needs each operation described and
+    grouped by resource, under a tag the schema itself describes."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    declared = {tag["name"] for tag in schema["tags"] if tag.get("description")}
+    missing = {
+        op["operationId"]: [
+            part for part in ("summary", "description") if not str(op.get(part, "")).strip()
+        ]
+        + [f"tag {tag}" for tag in op.get("tags", []) if tag not in declared]
+        + ([] if op.get("tags") else ["tags"])
+        for path in schema["paths"].values()
+        for op in path.values()
+    }
+
+    assert {op: parts for op, parts in missing.items() if parts} == {}
+    assert declared == {
+        "dictionaries",
+        "revisions",
+        "preview and lint",
+        "import and export",
+        "sync",
+        "listen",
+    }
+
+
+@pytest.mark.django_db
+def test_component_names_are_clean_and_every_reference_resolves() -> None:
+    """Issue 16 item 3: names like ``DictionaryCreateRequestRequest`` became generated classes."""
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+    names = set(schema["components"]["schemas"])
+
+    assert not {n for n in names if n.endswith("RequestRequest") or n.startswith("Patched")}
+    assert not {n for n in names if "Schema" in n}
+    assert {"DictionaryCreateRequest", "DictionaryPatchRequest", "ModesRequest"} <= names
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', response.content.decode()))
+    assert refs <= names
+
+
+_CODES = {
+    "400": "invalid_pronunciation",
+    "401": "pronunciation_unauthenticated",
+    "404": "pronunciation_not_found",
+    "409": "pronunciation_conflict",
+    "412": "pronunciation_precondition_failed",
+    "413": "invalid_pronunciation",
+    "429": "rate_limit",
+    "503": "pronunciation_unavailable",
+}
+
+
+@pytest.mark.django_db
+def test_every_error_response_has_an_example_of_slngs_flat_body() -> None:
+    """Issue 16 item 3: each error status shows the body a client must parse."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    fields = set(schema["components"]["schemas"]["ErrorOutput"]["properties"])
+    seen: set[str] = set()
+
+    for path in schema["paths"].values():
+        for operation in path.values():
+            for status, response in operation["responses"].items():
+                if not status.startswith(("4", "5")):
+                    continue
+                examples = response["content"]["application/json"]["examples"]
+                assert examples, (operation["operationId"], status)
+                for example in examples.values():
+                    body = example["value"]
+                    assert {"code", "error", "slng_request_id"} <= set(body) <= fields
+                    assert body["code"] == _CODES[status], (operation["operationId"], status)
+                seen.add(status)
+    assert seen == set(_CODES)
+    created = schema["paths"]["/v1/pronunciation/dictionaries"]["post"]
+    invalid = created["responses"]["400"]["content"]["application/json"]["examples"]
+    assert [example["value"]["fieldErrors"] for example in invalid.values()] == [
+        {"name": ["may contain only letters, digits, '.', '_' and '-'"]}
+    ]
+
+
+@pytest.mark.django_db
+def test_the_create_examples_are_what_the_service_takes_and_answers(api: Any) -> None:
+    """Issue 16 item 3: the create request example, sent as is, answers its 201 example's body
+    (ids, times and key label aside)."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    create = schema["paths"]["/v1/pronunciation/dictionaries"]["post"]
+    request = create["requestBody"]["content"]["application/json"]["examples"]["Create"]["value"]
+    example = create["responses"]["201"]["content"]["application/json"]["examples"]["Created"]
+
+    response = api.post("/v1/pronunciation/dictionaries", request, format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == set(example["value"])
+    varying = {"id", "org_id", "created_at", "created_by_key_label"}
+    assert {k: v for k, v in body.items() if k not in varying} == {
+        k: v for k, v in example["value"].items() if k not in varying
     }

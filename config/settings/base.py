@@ -118,12 +118,49 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # System fonts (the page loads none from outside) and the schema's own tag order.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', sans-serif"},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per resource; every operation names one (tests/test_schema.py checks).
+    "TAGS": [
+        {
+            "name": "dictionaries",
+            "description": "SLNG-compatible dictionary create, read, update, delete.",
+        },
+        {
+            "name": "revisions",
+            "description": "History: revisions, diffs, restores and deleted dictionaries.",
+        },
+        {
+            "name": "preview and lint",
+            "description": "Try rules on a text and check them, writing nothing.",
+        },
+        {
+            "name": "import and export",
+            "description": "Dictionaries to and from CSV, JSON and XLSX files.",
+        },
+        {
+            "name": "sync",
+            "description": "Pushing dictionaries to SLNG targets and the state of each push.",
+        },
+        {
+            "name": "listen",
+            "description": "Hearing a pronunciation through a target's text-to-speech.",
+        },
+    ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pronunciations.api.schema_hooks.constrain_path_parameters",
         "pronunciations.api.schema_hooks.document_rate_limits",
         "pronunciations.api.schema_hooks.add_links",
+        "pronunciations.api.schema_hooks.clean_component_names",
     ],
 }
 

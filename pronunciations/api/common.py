@@ -1,15 +1,17 @@
 """Helpers shared by the API views: body access, responses with ETags, schema error entries."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orgs.authentication import caller_key
 from orgs.models import APIKey
+from pronunciations import errors
+from pronunciations.api.exceptions import RateLimited, error_body, translate
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
 from pronunciations.errors import PronunciationError
 from pronunciations.lint import lint_modes
@@ -31,9 +33,47 @@ def error_code(status: int) -> str:
     return codes[status] + _NOTES.get(status, "")
 
 
+def _invalid_name() -> errors.PronunciationError:
+    try:
+        validate_name("brand names")
+    except ValidationError as exc:
+        return translate(exc)
+    raise AssertionError("validate_name accepted a name with a space")
+
+
+EXAMPLE_REQUEST_ID = "req_01JD4XK6ZQ3V8N2M5T7W9Y1B3C"
+
+
+def error_example(status: int) -> OpenApiExample:
+    """The body Lexicon answers at ``status``, rendered by the exception handler's own
+    ``error_body`` from the domain error raised there, so the example cannot drift from it."""
+    raisers: dict[int, Callable[[], errors.PronunciationError]] = {
+        400: _invalid_name,
+        401: errors.Unauthenticated,
+        404: lambda: errors.DictionaryNotFound("brand"),
+        409: lambda: errors.DictionaryConflict("brand"),
+        412: lambda: errors.PreconditionFailed("brand", '"r3-6b1f0c2a"'),
+        413: errors.RequestTooLarge,
+        429: RateLimited,
+        503: errors.Unavailable,
+    }
+    error = raisers[status]()
+    return OpenApiExample(
+        error.code,
+        value=error_body(error, EXAMPLE_REQUEST_ID),
+        response_only=True,
+        status_codes=[str(status)],
+    )
+
+
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the SLNG error body at the given statuses."""
-    return {code: OpenApiResponse(ErrorOutput, description=error_code(code)) for code in codes}
+    """Schema entries for the SLNG error body at the given statuses, each with its example."""
+    return {
+        code: OpenApiResponse(
+            ErrorOutput, description=error_code(code), examples=[error_example(code)]
+        )
+        for code in codes
+    }
 
 
 def caller_for(request: Request, name: str) -> APIKey:

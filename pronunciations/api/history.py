@@ -51,6 +51,9 @@ PAGE = [
 class RevisionCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-revisions-list",
+        summary="List a dictionary's revisions",
+        description=("The dictionary's revisions, newest first, paged."),
+        tags=["revisions"],
         parameters=PAGE,
         responses={200: RevisionListOutput, **error_responses(400, 401, 404, 503)},
     )
@@ -73,6 +76,9 @@ class RevisionCollectionView(APIView):
 class RevisionDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-revisions-get",
+        summary="Get one revision",
+        description=("One revision of a dictionary with the modes and metadata it held."),
+        tags=["revisions"],
         responses={200: RevisionDetailOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str, number: int) -> Response:
@@ -85,6 +91,9 @@ class RevisionDetailView(APIView):
 class RevisionDiffView(APIView):
     @extend_schema(
         operation_id="pronunciation-revisions-diff",
+        summary="Compare two revisions",
+        description=("The rules added, changed and removed between two revisions of a dictionary."),
+        tags=["revisions"],
         responses={200: dict, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str, number: int, other: int) -> Response:
@@ -98,6 +107,12 @@ class RevisionDiffView(APIView):
 class RevisionRestoreView(APIView):
     @extend_schema(
         operation_id="pronunciation-revisions-restore",
+        summary="Restore a revision",
+        description=(
+            "Makes an earlier revision's content current, as a new revision with an optional "
+            "comment; If-Match as for PUT."
+        ),
+        tags=["revisions"],
         parameters=[IF_MATCH],
         request=RevisionRestoreRequest,
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
@@ -120,6 +135,9 @@ class RevisionRestoreView(APIView):
 class DeletedCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-deleted-list",
+        summary="List deleted dictionaries",
+        description=("The caller's deleted dictionaries, with the ids that restore them."),
+        tags=["revisions"],
         responses={200: DeletedDictionaryListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
@@ -136,6 +154,12 @@ class DeletedCollectionView(APIView):
 class DeletedRestoreView(APIView):
     @extend_schema(
         operation_id="pronunciation-deleted-restore",
+        summary="Restore a deleted dictionary",
+        description=(
+            "Brings a deleted dictionary back under its name; 409 if a live dictionary now has "
+            "that name."
+        ),
+        tags=["revisions"],
         request=None,
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 409, 503)},
     )

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from pronunciations.api.common import EXAMPLE_REQUEST_ID
+from pronunciations.api.exceptions import RateLimited, error_body
 from pronunciations.validation import NAME_MAX_LENGTH
 
 _PUBLIC_ID: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,64}$"}
@@ -45,7 +47,15 @@ def document_rate_limits(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                 "description": "rate_limit",
                 "headers": _RETRY_AFTER,
                 "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOutput"}}
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorOutput"},
+                        "examples": {
+                            "RateLimit": {
+                                "summary": "rate_limit",
+                                "value": error_body(RateLimited(), EXAMPLE_REQUEST_ID),
+                            }
+                        },
+                    }
                 },
             }
     return result
@@ -119,4 +129,48 @@ def add_links(result: dict[str, Any], **_: Any) -> dict[str, Any]:
             name: {"operationId": target, "parameters": dict(parameters)}
             for name, (target, parameters) in links.items()
         }
+    return result
+
+
+def _clean_component_name(name: str) -> str:
+    """``DictionaryCreateRequestRequest`` -> ``DictionaryCreateRequest``; ``ModesSchemaRequest``
+    -> ``ModesRequest``; ``PatchedDictionaryPatchRequestRequest`` -> ``DictionaryPatchRequest``.
+    The split request components get the serializer's name plus "Request"; the serializers are
+    already named for their role, so the suffix and the "Patched" prefix only repeat it."""
+    if name.startswith("Patched") and name.endswith("RequestRequest"):
+        name = name.removeprefix("Patched")
+    name = name.removesuffix("Request") if name.endswith("RequestRequest") else name
+    if name.endswith("SchemaRequest"):
+        return name.removesuffix("SchemaRequest") + "Request"
+    return name.removesuffix("Schema")
+
+
+def _rename_refs(node: Any, names: dict[str, str]) -> Any:
+    prefix = "#/components/schemas/"
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in names:
+            node["$ref"] = prefix + names[ref[len(prefix) :]]
+        for value in node.values():
+            _rename_refs(value, names)
+    elif isinstance(node, list):
+        for value in node:
+            _rename_refs(value, names)
+    return node
+
+
+def clean_component_names(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Component names without a doubled ``Request``, a ``Patched`` prefix or a ``Schema``
+    suffix, for the classes a generated client gets. Names only: no body changes. A name that
+    would collide with another component's is left as it was."""
+    schemas: dict[str, Any] = result.get("components", {}).get("schemas", {})
+    names: dict[str, str] = {}
+    for name in schemas:
+        clean = _clean_component_name(name)
+        if clean != name and clean not in schemas and clean not in names.values():
+            names[name] = clean
+    if names:
+        result["components"]["schemas"] = {names.get(k, k): v for k, v in schemas.items()}
+        _rename_refs(result["paths"], names)
+        _rename_refs(result["components"], names)
     return result

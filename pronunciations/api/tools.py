@@ -21,6 +21,12 @@ from pronunciations.lint import lint_modes
 class DictionaryPreviewView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-preview",
+        summary="Preview a saved dictionary",
+        description=(
+            "Applies the saved dictionary's rules to a text and answers the result with the rules"
+            " that fired. Writes nothing."
+        ),
+        tags=["preview and lint"],
         request=DictionaryPreviewRequest,
         responses={200: PreviewOutput, **error_responses(400, 401, 404, 413, 503)},
     )
@@ -37,6 +43,12 @@ class DictionaryPreviewView(APIView):
 class PreviewView(APIView):
     @extend_schema(
         operation_id="pronunciation-preview",
+        summary="Preview unsaved modes",
+        description=(
+            "Applies the modes sent to a text and answers the result with the rules that fired, "
+            "without saving a dictionary."
+        ),
+        tags=["preview and lint"],
         request=PreviewRequest,
         responses={200: PreviewOutput, **error_responses(400, 401, 413, 503)},
     )
@@ -53,6 +65,12 @@ class PreviewView(APIView):
 class DictionaryLintView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-lint",
+        summary="Lint a dictionary",
+        description=(
+            "Warnings about the saved dictionary's rules (shadowed, duplicate or ineffective "
+            "rules)."
+        ),
+        tags=["preview and lint"],
         responses={200: LintOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> Response:

@@ -81,6 +81,12 @@ class ImportView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-import",
+        summary="Import dictionaries from a file",
+        description=(
+            "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file. With "
+            "dry_run, answers the plan and writes nothing; with async, answers a job to poll."
+        ),
+        tags=["import and export"],
         parameters=[ASYNC_PARAMETER],
         request={"multipart/form-data": IMPORT_PARAMETERS},
         responses={
@@ -127,6 +133,9 @@ def _job_url(request: Request, job_id: str) -> str:
 class ImportJobDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-import-job",
+        summary="Get an import job",
+        description=("Progress and outcome of an asynchronous import."),
+        tags=["import and export"],
         responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, job_id: str) -> Response:
@@ -166,6 +175,11 @@ FORMAT_PARAMETER = OpenApiParameter("format", str, enum=list(formats.FORMATS))
 class ExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-export",
+        summary="Export dictionaries",
+        description=(
+            "The caller's dictionaries (all, or those named) as a CSV, JSON or XLSX file."
+        ),
+        tags=["import and export"],
         parameters=[
             FORMAT_PARAMETER,
             OpenApiParameter("names", str, description="Comma-separated names (default: all)"),
@@ -187,6 +201,9 @@ class ExportView(APIView):
 class DictionaryExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-export",
+        summary="Export one dictionary",
+        description=("One dictionary as a CSV, JSON or XLSX file."),
+        tags=["import and export"],
         parameters=[FORMAT_PARAMETER],
         responses={**_file_responses(formats.FORMATS), **error_responses(400, 401, 404, 503)},
     )

@@ -1,7 +1,7 @@
 """SLNG's four dictionary operations, wire-compatible, plus PUT and PATCH with If-Match."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from pronunciations.api.serializers import (
     DictionaryPatchRequest,
     DictionaryReplaceRequest,
 )
+from pronunciations.content import wire_hash
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -27,11 +28,48 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+_EXAMPLE_MODES = {
+    "rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]},
+    "ipa": {"rules": [{"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}]},
+}
+
+
 class DictionaryCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-create",
+        summary="Create a dictionary",
+        description=(
+            "Creates a named dictionary in the caller's organization from its modes (rewrite and "
+            "IPA rules) and optional metadata. Answers the dictionary with its ETag, plus lint "
+            "warnings when there are any; 409 if the name is taken."
+        ),
+        tags=["dictionaries"],
         request=DictionaryCreateRequest,
         responses={201: DictionaryOutput, **error_responses(400, 401, 409, 413, 503)},
+        examples=[
+            OpenApiExample(
+                "Create",
+                summary="A dictionary with one rewrite rule and one IPA rule",
+                request_only=True,
+                value={"name": "brand", "modes": _EXAMPLE_MODES, "metadata": {"team": "voice"}},
+            ),
+            OpenApiExample(
+                "Created",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": "pd_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
+                    "org_id": "org_01JD4XJ9C3D7F1G5H9K3M7N1P5",
+                    "name": "brand",
+                    "normalized_name": "brand",
+                    "modes": _EXAMPLE_MODES,
+                    "content_hash": wire_hash(_EXAMPLE_MODES),
+                    "created_at": "2026-12-01T09:00:00.000Z",
+                    "metadata": {"team": "voice"},
+                    "created_by_key_label": "tools-ci",
+                },
+            ),
+        ],
     )
     def post(self, request: Request) -> Response:
         body, key = json_object(request), caller_key(request)
@@ -49,6 +87,9 @@ class DictionaryCollectionView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-list",
+        summary="List dictionaries",
+        description=("Every live dictionary of the caller's organization, as SLNG lists them."),
+        tags=["dictionaries"],
         responses={200: DictionaryListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> HttpResponse:
@@ -59,6 +100,9 @@ class DictionaryCollectionView(APIView):
 class DictionaryDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-get",
+        summary="Get a dictionary",
+        description=("One dictionary by name, with its ETag header for a later conditional write."),
+        tags=["dictionaries"],
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponse:
@@ -69,6 +113,12 @@ class DictionaryDetailView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-replace",
+        summary="Replace a dictionary",
+        description=(
+            "Replaces the dictionary's modes and metadata as a new revision. Send If-Match with "
+            "the ETag you read to fail with 412 instead of overwriting a newer change."
+        ),
+        tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryReplaceRequest,
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
@@ -78,6 +128,12 @@ class DictionaryDetailView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-patch",
+        summary="Update part of a dictionary",
+        description=(
+            "Changes only the fields sent (modes and/or metadata) as a new revision; If-Match as "
+            "for PUT."
+        ),
+        tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryPatchRequest,
         responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
@@ -104,6 +160,12 @@ class DictionaryDetailView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-delete",
+        summary="Delete a dictionary",
+        description=(
+            "Soft-deletes the dictionary; it stays restorable from the deleted dictionaries. With"
+            " If-Match, 412 if it changed since you read it."
+        ),
+        tags=["dictionaries"],
         parameters=[IF_MATCH],
         responses={
             204: OpenApiResponse(description="Deleted."),

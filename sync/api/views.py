@@ -28,6 +28,12 @@ from sync.targets import dictionary_sync_states, target_get
 class DictionarySyncView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-sync-state",
+        summary="Get a dictionary's sync state",
+        description=(
+            "Where the dictionary stands on each sync target: the revision last pushed and any "
+            "error."
+        ),
+        tags=["sync"],
         responses={200: SyncStateOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> Response:
@@ -44,6 +50,12 @@ class DictionarySyncView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-sync",
+        summary="Sync a dictionary now",
+        description=(
+            "Queues a sync run on the caller's organization's targets, which carries this "
+            "dictionary with the others, and answers the names of the targets queued."
+        ),
+        tags=["sync"],
         request=None,
         responses={202: SyncQueuedOutput, **error_responses(400, 401, 404, 503)},
     )
@@ -58,6 +70,9 @@ class DictionarySyncView(APIView):
 class TargetCollectionView(APIView):
     @extend_schema(
         operation_id="sync-targets-list",
+        summary="List sync targets",
+        description=("The SLNG targets the caller's organization syncs to."),
+        tags=["sync"],
         responses={200: SyncTargetListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
@@ -68,6 +83,9 @@ class TargetCollectionView(APIView):
 class TargetRunView(APIView):
     @extend_schema(
         operation_id="sync-targets-run",
+        summary="Sync a target now",
+        description=("Queues a sync run of every dictionary to one target."),
+        tags=["sync"],
         request=None,
         responses={202: SyncQueuedOutput, **error_responses(400, 401, 404, 503)},
     )
@@ -82,6 +100,9 @@ class TargetRunView(APIView):
 class TargetRunsView(APIView):
     @extend_schema(
         operation_id="sync-targets-runs",
+        summary="List a target's sync runs",
+        description=("The recent sync runs of one target with their outcome."),
+        tags=["sync"],
         responses={200: SyncRunListOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, target_id: str) -> Response:
@@ -103,6 +124,12 @@ class DictionarySpeakView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-speak",
+        summary="Speak with a saved dictionary",
+        description=(
+            "Synthesizes a text with the saved dictionary's rules applied, to hear how it is "
+            "pronounced."
+        ),
+        tags=["listen"],
         request=dict,
         responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
@@ -125,6 +152,12 @@ class SpeakView(APIView):
 
     @extend_schema(
         operation_id="pronunciation-speak",
+        summary="Speak a text",
+        description=(
+            "Synthesizes a text, with the modes sent (if any) applied, to hear how it is "
+            "pronounced."
+        ),
+        tags=["listen"],
         request=dict,
         responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
