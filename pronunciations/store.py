@@ -123,6 +123,13 @@ REVISION_COLUMNS = (
     "author",
     "comment",
     "created_at",
+    "author_ref",
+    "check_results",
+    "checks_failed",
+    "review_state",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
 )
 
 
@@ -136,7 +143,9 @@ def _insert_revisions(revisions: list[Revision]) -> None:
         columns,
         (
             (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
-            + (r.content_hash, r.author, r.comment, r.created_at)
+            + (r.content_hash, r.author, r.comment, r.created_at, r.author_ref)
+            + (json.dumps(r.check_results), r.checks_failed, r.review_state, r.reviewed_by)
+            + (r.reviewed_at, r.review_comment)
             for r in revisions
         ),
     )

@@ -17,6 +17,11 @@ class VerifyRoute(models.TextChoices):
     NATIVE = "native", "Native (/v1/tts/…)"
 
 
+class Channel(models.TextChoices):
+    LATEST = "latest", "Latest: every revision (staging)"
+    APPROVED = "approved", "Approved: only the latest approved revision (production)"
+
+
 class SyncTarget(models.Model):
     """Where an organization's dictionaries are pushed and verified. The SLNG key is encrypted."""
 
@@ -55,6 +60,20 @@ class SyncTarget(models.Model):
         default=False, help_text="Delete upstream dictionaries that were deleted here."
     )
     interval_seconds = models.PositiveIntegerField(default=300)
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        default=Channel.LATEST,
+        help_text="Which revisions this target serves.",
+    )
+    after = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followers",
+        help_text="Serve a revision only once it is verified on this target (e.g. staging).",
+    )
     lease_token = models.CharField(max_length=40, blank=True, default="", editable=False)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
