@@ -22,10 +22,10 @@ from pronunciations.content import content_hash
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from sync.admin.targets import editor_scope
+from sync.channels import dictionary_standings, due_revision, effective_status, with_due_numbers
 from sync.enqueue import enqueue_sync
 from sync.models import SyncState, SyncStatus, SyncTarget
 from sync.speak import speak_allowed, speech_create
-from sync.targets import effective_status
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -56,7 +56,7 @@ def sync_badges(obj: Dictionary) -> str:
     badges = []
     for target in obj.organization.sync_targets.all():
         state = states.get(target.pk)
-        status = effective_status(state, obj)
+        status = effective_status(state, due_revision(target, obj))
         reason = f": {state.last_error_code}" if state and state.last_error_code else ""
         badges.append((status, f"{target.name}: {status}{reason}"))
     return format_html_join(" ", '<span class="sync-badge sync-{}">{}</span>', badges)
@@ -72,18 +72,19 @@ def sync_now(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) ->
 
 def sync_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None:
     """Each target's state of this dictionary, and Sync now for editors; nothing without targets."""
-    states = {s.target_id: s for s in SyncState.objects.filter(dictionary=obj)}
     rows = []
-    for target in SyncTarget.objects.filter(organization=obj.organization).order_by("name"):
-        state = states.get(target.pk)
+    for standing in dictionary_standings(organization=obj.organization, dictionary=obj):
+        state, waiting = standing.state, standing.waiting
         rows.append(
             {
-                "target": target.name,
-                "status": effective_status(state, obj),
+                "target": standing.target.name,
+                "channel": standing.target.channel,
+                "status": standing.status,
                 "pushed_revision": state.pushed_revision if state else None,
                 "verified_at": state.verified_at if state else None,
                 "error_code": state.last_error_code if state else "",
                 "error_message": state.last_error_message if state else "",
+                "waiting": waiting,
             }
         )
     if not rows:
@@ -149,7 +150,15 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
     media = forms.Media(css={"all": ["sync/admin.css"]}, js=["sync/listen.js"])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.prefetch_related(
+        # Each channel target's due revision as a column of the list's own query (no query
+        # per row); targets on latest without `after` need none.
+        ids = permissions.organization_ids(request, Role.VIEWER)
+        targets = (
+            SyncTarget.objects.all()
+            if ids is None
+            else SyncTarget.objects.filter(organization_id__in=ids)
+        )
+        return with_due_numbers(queryset, targets).prefetch_related(
             Prefetch("sync_states", queryset=SyncState.objects.select_related("target")),
             "organization__sync_targets",
         )

@@ -132,6 +132,7 @@ def _form(target: SyncTarget, **changes: str) -> dict[str, str]:
         "enabled": "on",
         "interval_seconds": str(target.interval_seconds),
         "verify_route": target.verify_route,
+        "channel": target.channel,
         "api_key": "",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",
@@ -316,6 +317,7 @@ def test_a_target_added_in_the_admin_has_its_key_bound_and_a_schedule(
         "enabled": "on",
         "interval_seconds": "120",
         "verify_route": "bridge",
+        "channel": "latest",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",
     }

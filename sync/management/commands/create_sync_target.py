@@ -1,4 +1,5 @@
-"""``manage.py create_sync_target --org SLUG NAME --base-url URL --ws-url URL [--verify-route]``."""
+"""``manage.py create_sync_target --org SLUG NAME --base-url URL --ws-url URL [--channel C]
+[--after TARGET] [--verify-route R] …``."""
 
 import os
 import sys
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.commands import add_org_argument, organization_from_options
-from sync.models import VerifyRoute
+from sync.models import Channel, SyncTarget, VerifyRoute
 from sync.targets import target_create
 
 
@@ -40,9 +41,29 @@ class Command(BaseCommand):
             "--prune", action="store_true", help="delete upstream what is deleted here"
         )
         parser.add_argument("--interval", type=int, default=300, help="seconds between syncs")
+        parser.add_argument(
+            "--channel",
+            choices=[channel.value for channel in Channel],
+            default=Channel.LATEST.value,
+            help="latest (default): every revision, e.g. staging; approved: only the latest "
+            "approved revision, e.g. production",
+        )
+        parser.add_argument(
+            "--after",
+            metavar="TARGET",
+            help="serve a revision only once it is verified on this target of the organization "
+            "(e.g. staging)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organization = organization_from_options(self, options)
+        after = None
+        if options["after"]:
+            after = SyncTarget.objects.filter(
+                organization=organization, name=options["after"]
+            ).first()
+            if after is None:
+                raise CommandError(f"{organization.slug} has no target named {options['after']!r}")
         api_key = os.environ.get("SLNG_API_KEY") or self._read_stdin()
         try:
             target = target_create(
@@ -57,11 +78,17 @@ class Command(BaseCommand):
                 verify_http=options["verify_http"],
                 prune=options["prune"],
                 interval_seconds=options["interval"],
+                channel=options["channel"],
+                after=after,
             )
         except ValidationError as exc:
             problems = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
             raise CommandError(f"cannot create the target: {problems}") from exc
-        self.stderr.write(f"Created target {target} syncing every {target.interval_seconds}s.")
+        follows = f" after {after.name}" if after else ""
+        self.stderr.write(
+            f"Created target {target} on {target.channel}{follows}, syncing every "
+            f"{target.interval_seconds}s."
+        )
         self.stdout.write(target.public_id)
 
     def _read_stdin(self) -> str:
