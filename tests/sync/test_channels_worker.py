@@ -1,0 +1,168 @@
+"""Issue 14 end to end: a real Celery worker, two SLNG environments over real sockets.
+
+``staging`` follows ``latest``; ``production`` follows ``approved`` after ``staging``. An
+editor's change reaches staging and is verified there; production keeps serving the old
+revision, byte for byte, until a reviewer approves; then it gets exactly the approved snapshot
+and verifies it. A later unapproved edit never reaches production, and a deletion reaches it
+only once approved. Nothing here starts a run by hand: the change, the approval and staging's
+verification enqueue them.
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from config.celery import app
+from orgs.models import Organization
+from pronunciations.content import wire_hash
+from pronunciations.models import Dictionary, Revision
+from sync.emulator import EmulatorThread
+from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget, Verification
+from tests.conftest import UPSTREAM_ORG_ACME
+from tests.processes import Celery, wait_for
+from tests.sync.review import approve, proposing
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BRAND = "/v1/pronunciation/dictionaries/brand"
+OLD = {"rewrite": {"rules": [{"match": "QP", "replace": "cue pee"}]}}
+NEW = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
+LATER = {"rewrite": {"rules": [{"match": "QubePay", "replace": "queue bay"}]}}
+
+
+@pytest.fixture
+def celery(tmp_path: Path) -> Iterator[Celery]:
+    app.control.purge()
+    runner = Celery(tmp_path)
+    runner.worker()
+    yield runner
+    runner.stop_all()
+    app.control.purge()
+
+
+def _stored(slng: EmulatorThread) -> dict[str, Any] | None:
+    """The body the environment stores for ``brand`` (None when it holds none)."""
+    return slng.state.get_dictionary(UPSTREAM_ORG_ACME, "brand")
+
+
+def _canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _verified_at(target: SyncTarget, number: int) -> bool:
+    state = SyncState.objects.filter(target=target, dictionary__name="brand").first()
+    return state is not None and (state.status, state.pushed_revision) == (
+        SyncStatus.VERIFIED,
+        number,
+    )
+
+
+def _staging_took_it(staging: SyncTarget, condition: Any, what: str) -> datetime:
+    """Wait for ``condition`` and for staging's run to end; answer when that run finished.
+
+    The one worker takes messages in order, so a production run that starts later was queued
+    after this change was committed: it has planned with the change in the data.
+    """
+    wait_for(condition, what=what)
+    wait_for(lambda: not staging.runs.filter(status=RunStatus.RUNNING).exists(), what="staging")
+    finished = staging.runs.order_by("-started_at").values_list("finished_at", flat=True)[0]
+    assert finished is not None
+    return finished
+
+
+def _production_ran_since(production: SyncTarget, moment: datetime) -> None:
+    wait_for(
+        lambda: (
+            SyncRun.objects.filter(target=production, started_at__gt=moment)
+            .exclude(status=RunStatus.RUNNING)
+            .exists()
+        ),
+        what="a production run after staging's",
+    )
+
+
+def _change(organization: Organization, call: Any, status: int) -> None:
+    """An editor's write through the API that waits for review."""
+    with proposing(organization):
+        response = call()
+    assert response.status_code == status, response.content
+
+
+def _waiting(api: APIClient) -> dict[str, Any]:
+    rows = api.get(f"{BRAND}/sync").json()["targets"]
+    return {row["target"]: row["waiting"] for row in rows}
+
+
+def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
+    organization: Organization,
+    api: APIClient,
+    staging: SyncTarget,
+    production: SyncTarget,
+    slng: EmulatorThread,
+    production_slng: EmulatorThread,
+    celery: Celery,
+) -> None:
+    # Revision 1 (review off): staging verifies it, then production, with no manual step.
+    body = {"name": "brand", "modes": OLD}
+    assert api.post("/v1/pronunciation/dictionaries", body, format="json").status_code == 201
+    wait_for(lambda: _verified_at(production, 1), what="revision 1 verified on production")
+    first = _stored(production_slng)
+    assert first is not None
+    assert first["modes"] == OLD
+
+    # Revision 2, proposed: staging serves and verifies it, production keeps revision 1.
+    _change(organization, lambda: api.put(BRAND, {"modes": NEW}, format="json"), 200)
+    took = _staging_took_it(staging, lambda: _verified_at(staging, 2), "revision 2 on staging")
+    assert _stored(slng)["modes"] == NEW  # type: ignore[index]
+    _production_ran_since(production, took)
+    assert _canonical(_stored(production_slng)) == _canonical(first)  # type: ignore[arg-type]
+    assert _verified_at(production, 1)
+    assert _waiting(api) == {
+        "production": {"revision": 2, "reason": "awaiting_review", "target": None},
+        "staging": None,
+    }
+
+    # A reviewer approves revision 2: production gets exactly its snapshot and verifies it.
+    brand = Dictionary.objects.get(name="brand")
+    approve(brand, 2, comment="sounds right on staging")
+    wait_for(lambda: _verified_at(production, 2), what="revision 2 verified on production")
+    approved = Revision.objects.get(dictionary=brand, number=2)
+    served = _stored(production_slng)
+    assert served is not None
+    assert (served["modes"], served.get("metadata") or {}) == (
+        approved.snapshot["modes"],
+        approved.snapshot["metadata"],
+    )
+    assert wire_hash(served["modes"]) == approved.content_hash
+    assert production_slng.state.sessions()[-1].texts == ["cube pay"]  # spoke the new rule
+    assert Verification.objects.filter(
+        target=production, dictionary=brand, content_hash=approved.content_hash
+    ).exists()
+
+    # Revision 3, never approved: staging takes it, production never does.
+    _change(organization, lambda: api.put(BRAND, {"modes": LATER}, format="json"), 200)
+    took = _staging_took_it(staging, lambda: _verified_at(staging, 3), "revision 3 on staging")
+    _production_ran_since(production, took)
+    assert _canonical(_stored(production_slng)) == _canonical(served)  # type: ignore[arg-type]
+    assert _waiting(api)["production"] == {
+        "revision": 3,
+        "reason": "awaiting_review",
+        "target": None,
+    }
+
+    # The deletion (revision 4), proposed: staging prunes at once, production keeps serving.
+    _change(organization, lambda: api.delete(BRAND), 204)
+    took = _staging_took_it(staging, lambda: _stored(slng) is None, "brand pruned on staging")
+    _production_ran_since(production, took)
+    assert _canonical(_stored(production_slng)) == _canonical(served)  # type: ignore[arg-type]
+
+    # Approving the deletion (it supersedes revision 3) prunes production.
+    approve(brand, 4)
+    wait_for(lambda: _stored(production_slng) is None, what="brand pruned on production")
+    assert not SyncState.objects.filter(target=production).exists()
+    assert Revision.objects.get(dictionary=brand, number=3).review_state == "superseded"
