@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -299,8 +300,9 @@ class _Runner:
             )
         state.status = SyncStatus.VERIFIED
         state.verified_at = timezone.now()
-        state.save()
-        self.newly_verified += _record_verified(self.target, item, state.verified_at)
+        with transaction.atomic():  # the state and the fact a follower reads, together
+            state.save()
+            self.newly_verified += _record_verified(self.target, item, state.verified_at)
         self.run.verified += 1
 
     def _verify_ws(self, name: str, text: str) -> None:
