@@ -1,13 +1,16 @@
 """Shared fixtures: organizations, API keys and authenticated API clients."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app
 from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from tests.processes import Celery
 
 ClientFactory = Callable[[str], APIClient]
 
@@ -62,3 +65,15 @@ def slng() -> Iterator[EmulatorThread]:
     )
     with EmulatorThread(state) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[Celery]:
+    """A real Celery worker on the test database, for the tests that ask for one (the others
+    check work no worker may touch); the queue is emptied before and after."""
+    app.control.purge()
+    runner = Celery(tmp_path)
+    runner.worker()
+    yield runner
+    runner.stop_all()
+    app.control.purge()

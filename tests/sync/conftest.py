@@ -1,25 +1,75 @@
 """Sync fixtures: the SLNG emulator on loopback and targets of our organizations pointing at it."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from celery import current_app
+from django.contrib.auth.models import User
+from django.test import Client
 
-from orgs.models import Organization
+from orgs.models import Membership, Organization, Role
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import Channel, SyncTarget
 from sync.targets import target_create
 from tests.conftest import SLNG_KEY_ACME, UPSTREAM_ORG_ACME
 
 
-@pytest.fixture
-def target(organization: Organization, slng: EmulatorThread) -> SyncTarget:
+def emulator_target(
+    organization: Organization, name: str, slng: EmulatorThread, **options: Any
+) -> SyncTarget:
+    """A target of ``organization`` on the emulator ``slng`` (acme's SLNG key unless given)."""
     return target_create(
         organization=organization,
-        name="production",
+        name=name,
         base_url=slng.base_url,
         ws_url=slng.ws_url,
-        api_key=SLNG_KEY_ACME,
+        api_key=options.pop("api_key", SLNG_KEY_ACME),
+        **options,
     )
+
+
+@pytest.fixture
+def target(organization: Organization, slng: EmulatorThread) -> SyncTarget:
+    return emulator_target(organization, "production", slng)
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Celery's eager mode: an enqueued run (Sync now, a follower) happens in this process."""
+    before = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def boss(organization: Organization) -> Client:
+    """A staff user who is an admin of ``acme``, logged in."""
+    user = User.objects.create_user("boss", password="pw-for-tests", is_staff=True)
+    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def target_form(target: SyncTarget, **changes: object) -> dict[str, object]:
+    """The admin change form of a target as a browser posts it, with ``changes``."""
+    return {
+        "name": target.name,
+        "base_url": target.base_url,
+        "ws_url": target.ws_url,
+        "model": target.model,
+        "voice": target.voice,
+        "enabled": "on",
+        "interval_seconds": str(target.interval_seconds),
+        "verify_route": target.verify_route,
+        "channel": target.channel,
+        "api_key": "",
+        "runs-TOTAL_FORMS": "0",
+        "runs-INITIAL_FORMS": "0",
+        **changes,
+    }
 
 
 def upstream(slng: EmulatorThread, org_id: str = UPSTREAM_ORG_ACME) -> dict[str, dict]:
@@ -43,14 +93,7 @@ def production_slng() -> Iterator[EmulatorThread]:
 @pytest.fixture
 def staging(organization: Organization, slng: EmulatorThread) -> SyncTarget:
     """``staging`` on ``latest``, pruning, on the ``slng`` emulator."""
-    return target_create(
-        organization=organization,
-        name="staging",
-        base_url=slng.base_url,
-        ws_url=slng.ws_url,
-        api_key=SLNG_KEY_ACME,
-        prune=True,
-    )
+    return emulator_target(organization, "staging", slng, prune=True)
 
 
 @pytest.fixture
@@ -58,12 +101,10 @@ def production(
     organization: Organization, staging: SyncTarget, production_slng: EmulatorThread
 ) -> SyncTarget:
     """``production`` on ``approved`` after ``staging``, pruning, on its own emulator."""
-    return target_create(
-        organization=organization,
-        name="production",
-        base_url=production_slng.base_url,
-        ws_url=production_slng.ws_url,
-        api_key=SLNG_KEY_ACME,
+    return emulator_target(
+        organization,
+        "production",
+        production_slng,
         prune=True,
         channel=Channel.APPROVED,
         after=staging,

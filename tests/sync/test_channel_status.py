@@ -1,11 +1,9 @@
 """Issue 14: ``GET …/{name}/sync`` says per target which revision is live, which is due and
 which is waiting, and why; a verification on staging or an approval moves production at once."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from celery import current_app
 from rest_framework.test import APIClient
 
 from orgs.models import Organization
@@ -22,12 +20,15 @@ from tests.sync.test_channels import NEW, OLD, verified_on
 pytestmark = pytest.mark.django_db
 
 
-def _held(target: SyncTarget, dictionary: Dictionary, number: int) -> None:
-    """The target holds revision ``number``, verified (as a run would have left it)."""
-    SyncState.objects.create(
-        target=target, dictionary=dictionary, status=SyncStatus.VERIFIED, pushed_revision=number
-    )
-    verified_on(target, dictionary, number)
+def _brand_held_on(organization: Organization, *targets: SyncTarget) -> Dictionary:
+    """``brand`` at revision 1, which each target holds verified (as a run would leave it)."""
+    brand = make_dictionary(organization, "brand", modes=OLD)
+    for target in targets:
+        SyncState.objects.create(
+            target=target, dictionary=brand, status=SyncStatus.VERIFIED, pushed_revision=1
+        )
+        verified_on(target, brand, 1)
+    return brand
 
 
 def _standing(api: APIClient, target: str) -> dict[str, Any]:
@@ -47,9 +48,7 @@ def _edit(organization: Organization, modes: dict[str, Any], checks_failed: int 
 def test_a_change_waiting_for_review_leaves_production_verified_and_says_why(
     organization: Organization, staging: SyncTarget, production: SyncTarget, api: APIClient
 ) -> None:
-    brand = make_dictionary(organization, "brand", modes=OLD)
-    _held(staging, brand, 1)
-    _held(production, brand, 1)
+    _brand_held_on(organization, staging, production)
 
     _edit(organization, NEW)
 
@@ -74,8 +73,7 @@ def test_a_change_waiting_for_review_leaves_production_verified_and_says_why(
 def test_a_change_whose_checks_fail_waits_as_checks_failed(
     organization: Organization, staging: SyncTarget, production: SyncTarget, api: APIClient
 ) -> None:
-    brand = make_dictionary(organization, "brand", modes=OLD)
-    _held(production, brand, 1)
+    _brand_held_on(organization, production)
 
     _edit(organization, NEW, checks_failed=2)
 
@@ -89,9 +87,7 @@ def test_a_change_whose_checks_fail_waits_as_checks_failed(
 def test_an_approved_change_not_yet_verified_on_staging_waits_for_staging(
     organization: Organization, staging: SyncTarget, production: SyncTarget, api: APIClient
 ) -> None:
-    brand = make_dictionary(organization, "brand", modes=OLD)
-    _held(staging, brand, 1)
-    _held(production, brand, 1)
+    brand = _brand_held_on(organization, staging, production)
     _edit(organization, NEW)
 
     approve(brand, 2)
@@ -111,9 +107,7 @@ def test_an_approved_change_not_yet_verified_on_staging_waits_for_staging(
 def test_nothing_waits_when_production_holds_the_newest_approved_revision(
     organization: Organization, staging: SyncTarget, production: SyncTarget, api: APIClient
 ) -> None:
-    brand = make_dictionary(organization, "brand", modes=OLD)
-    _held(staging, brand, 1)
-    _held(production, brand, 1)
+    brand = _brand_held_on(organization, staging, production)
     _edit(organization, NEW)
     brand.revisions.filter(number=2).update(review_state="rejected")
 
@@ -121,15 +115,6 @@ def test_nothing_waits_when_production_holds_the_newest_approved_revision(
 
 
 # -- prompt: a verification or an approval moves production at once ----------------------
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Celery's eager mode: an enqueued run happens in this process, at once."""
-    before = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = before
 
 
 def _run(target: SyncTarget) -> None:

@@ -4,29 +4,19 @@ command, admin): same organization, not itself, no cycle, a known channel."""
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import Channel, SyncTarget
-from sync.targets import target_create, target_update
+from sync.targets import target_update
+from tests.sync.conftest import target_form
+from tests.sync.test_channels import target_named as _target
 
 pytestmark = pytest.mark.django_db
-
-
-def _target(organization: Organization, name: str, **options: object) -> SyncTarget:
-    return target_create(
-        organization=organization,
-        name=name,
-        base_url=f"https://{name}.example",
-        ws_url=f"wss://{name}.example",
-        api_key="sk_test",
-        **options,  # type: ignore[arg-type]
-    )
 
 
 def _refusal(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -123,44 +113,17 @@ def test_the_command_refuses_an_after_target_the_organization_does_not_have(
     assert not SyncTarget.objects.filter(organization__slug="acme").exists()
 
 
-def _admin(organization: Organization) -> Client:
-    user = User.objects.create_user("boss", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _form(target: SyncTarget, **changes: object) -> dict[str, object]:
-    return {
-        "name": target.name,
-        "base_url": target.base_url,
-        "ws_url": target.ws_url,
-        "model": target.model,
-        "voice": target.voice,
-        "enabled": "on",
-        "interval_seconds": str(target.interval_seconds),
-        "verify_route": target.verify_route,
-        "channel": target.channel,
-        "api_key": "",
-        "runs-TOTAL_FORMS": "0",
-        "runs-INITIAL_FORMS": "0",
-        **changes,
-    }
-
-
 def test_the_admin_form_sets_channel_and_after_and_refuses_a_cycle(
-    organization: Organization,
+    organization: Organization, boss: Client
 ) -> None:
     staging = _target(organization, "staging")
     production = _target(organization, "production")
-    client = _admin(organization)
     url = "/admin/sync/synctarget/{}/change/"
 
-    saved = client.post(
-        url.format(production.pk), _form(production, channel="approved", after=staging.pk)
+    saved = boss.post(
+        url.format(production.pk), target_form(production, channel="approved", after=staging.pk)
     )
-    cycle = client.post(url.format(staging.pk), _form(staging, after=production.pk))
+    cycle = boss.post(url.format(staging.pk), target_form(staging, after=production.pk))
 
     assert saved.status_code == 302
     production.refresh_from_db()
@@ -171,15 +134,14 @@ def test_the_admin_form_sets_channel_and_after_and_refuses_a_cycle(
 
 
 def test_the_admin_offers_no_other_organizations_target_as_after(
-    organization: Organization, other_organization: Organization
+    organization: Organization, other_organization: Organization, boss: Client
 ) -> None:
     theirs = _target(other_organization, "their-staging")
     production = _target(organization, "production")
-    client = _admin(organization)
 
-    page = client.get(f"/admin/sync/synctarget/{production.pk}/change/").content.decode()
-    response = client.post(
-        f"/admin/sync/synctarget/{production.pk}/change/", _form(production, after=theirs.pk)
+    page = boss.get(f"/admin/sync/synctarget/{production.pk}/change/").content.decode()
+    response = boss.post(
+        f"/admin/sync/synctarget/{production.pk}/change/", target_form(production, after=theirs.pk)
     )
 
     assert "their-staging" not in page

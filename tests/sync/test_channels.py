@@ -24,7 +24,8 @@ NEW = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
 NEWER = {"rewrite": {"rules": [{"match": "QubePay", "replace": "queue bay"}]}}
 
 
-def _target(organization: Organization, name: str, **options: Any) -> SyncTarget:
+def target_named(organization: Organization, name: str, **options: Any) -> SyncTarget:
+    """A target at a made-up URL (plans never call it)."""
     return target_create(
         organization=organization,
         name=name,
@@ -37,12 +38,12 @@ def _target(organization: Organization, name: str, **options: Any) -> SyncTarget
 
 @pytest.fixture
 def latest(organization: Organization) -> SyncTarget:
-    return _target(organization, "staging", prune=True)
+    return target_named(organization, "staging", prune=True)
 
 
 @pytest.fixture
 def approved(organization: Organization) -> SyncTarget:
-    return _target(organization, "production", prune=True, channel=Channel.APPROVED)
+    return target_named(organization, "production", prune=True, channel=Channel.APPROVED)
 
 
 def held(name: str, modes: dict[str, Any]) -> dict[str, Any]:
@@ -108,8 +109,8 @@ def test_latest_prunes_a_deletion_at_once_even_before_review(
 def test_without_prune_a_deletion_leaves_upstream_alone_on_every_channel(
     organization: Organization,
 ) -> None:
-    keep_latest = _target(organization, "staging")
-    keep_approved = _target(organization, "production", channel=Channel.APPROVED)
+    keep_latest = target_named(organization, "staging")
+    keep_approved = target_named(organization, "production", channel=Channel.APPROVED)
     make_dictionary(organization, "brand", modes=OLD)
     dictionary_delete(organization=organization, name="brand")
 
@@ -255,13 +256,20 @@ def test_a_name_created_again_is_served_from_its_newest_due_revision(
 # -- after -------------------------------------------------------------------------------
 
 
-def test_after_serves_only_content_verified_on_the_other_target(
-    organization: Organization, latest: SyncTarget
-) -> None:
-    follower = _target(organization, "production", after=latest)
+def _followed_edit(organization: Organization, latest: SyncTarget) -> tuple[SyncTarget, Dictionary]:
+    """A target on latest after ``latest``, and ``brand`` verified there at revision 1, then
+    edited (revision 2, review off)."""
+    follower = target_named(organization, "production", after=latest)
     brand = make_dictionary(organization, "brand", modes=OLD)
     verified_on(latest, brand, 1)
     dictionary_update(organization=organization, name="brand", modes=NEW)
+    return follower, brand
+
+
+def test_after_serves_only_content_verified_on_the_other_target(
+    organization: Organization, latest: SyncTarget
+) -> None:
+    follower, brand = _followed_edit(organization, latest)
 
     before = sync_plan(follower, [held("brand", OLD)])
     verified_on(latest, brand, 2)
@@ -273,19 +281,26 @@ def test_after_serves_only_content_verified_on_the_other_target(
 def test_nothing_is_created_after_a_target_that_verified_nothing(
     organization: Organization, latest: SyncTarget
 ) -> None:
-    follower = _target(organization, "production", after=latest)
+    follower = target_named(organization, "production", after=latest)
     make_dictionary(organization, "brand", modes=OLD)
 
     assert sync_plan(follower, []) == []
 
 
-def test_approved_after_needs_both_approval_and_verification(
-    organization: Organization, latest: SyncTarget
-) -> None:
-    production = _target(organization, "production", channel=Channel.APPROVED, after=latest)
+def _staged_edit(organization: Organization, latest: SyncTarget) -> tuple[SyncTarget, Dictionary]:
+    """Production (approved, after ``latest``) and ``brand`` verified on ``latest`` at revision 1,
+    then edited (revision 2, proposed)."""
+    production = target_named(organization, "production", channel=Channel.APPROVED, after=latest)
     brand = make_dictionary(organization, "brand", modes=OLD)
     verified_on(latest, brand, 1)
     edit(organization, NEW)
+    return production, brand
+
+
+def test_approved_after_needs_both_approval_and_verification(
+    organization: Organization, latest: SyncTarget
+) -> None:
+    production, brand = _staged_edit(organization, latest)
     upstream = [held("brand", OLD)]
 
     verified_not_approved = sync_plan(production, upstream)
@@ -300,10 +315,7 @@ def test_approved_after_needs_both_approval_and_verification(
 def test_approved_but_not_yet_verified_waits_for_the_other_target(
     organization: Organization, latest: SyncTarget
 ) -> None:
-    production = _target(organization, "production", channel=Channel.APPROVED, after=latest)
-    brand = make_dictionary(organization, "brand", modes=OLD)
-    verified_on(latest, brand, 1)
-    edit(organization, NEW)
+    production, brand = _staged_edit(organization, latest)
     approve(brand, 2)
 
     assert steps(sync_plan(production, [held("brand", OLD)])) == [("unchanged", "brand", 1)]
@@ -312,10 +324,7 @@ def test_approved_but_not_yet_verified_waits_for_the_other_target(
 def test_verified_content_counts_for_a_later_revision_with_the_same_content(
     organization: Organization, latest: SyncTarget
 ) -> None:
-    follower = _target(organization, "production", after=latest)
-    brand = make_dictionary(organization, "brand", modes=OLD)
-    verified_on(latest, brand, 1)
-    dictionary_update(organization=organization, name="brand", modes=NEW)
+    follower, brand = _followed_edit(organization, latest)
     dictionary_update(organization=organization, name="brand", modes=OLD)  # back: revision 3
 
     assert steps(sync_plan(follower, [])) == [("create", "brand", 3)]
@@ -324,8 +333,8 @@ def test_verified_content_counts_for_a_later_revision_with_the_same_content(
 def test_only_the_after_targets_verifications_and_this_dictionarys_count(
     organization: Organization, latest: SyncTarget
 ) -> None:
-    other = _target(organization, "qa")
-    follower = _target(organization, "production", after=latest)
+    other = target_named(organization, "qa")
+    follower = target_named(organization, "production", after=latest)
     brand = make_dictionary(organization, "brand", modes=OLD)
     twin = make_dictionary(organization, "twin", modes=OLD)  # the same content hash
     verified_on(other, brand, 1)
@@ -337,7 +346,7 @@ def test_only_the_after_targets_verifications_and_this_dictionarys_count(
 def test_a_deletion_needs_no_verification_after_the_other_target(
     organization: Organization, latest: SyncTarget
 ) -> None:
-    production = _target(
+    production = target_named(
         organization, "production", channel=Channel.APPROVED, after=latest, prune=True
     )
     make_dictionary(organization, "brand", modes=OLD)

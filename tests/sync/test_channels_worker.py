@@ -9,15 +9,12 @@ verification enqueue them.
 """
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
-from config.celery import app
 from orgs.models import Organization
 from pronunciations.content import wire_hash
 from pronunciations.models import Dictionary, Revision
@@ -33,16 +30,6 @@ BRAND = "/v1/pronunciation/dictionaries/brand"
 OLD = {"rewrite": {"rules": [{"match": "QP", "replace": "cue pee"}]}}
 NEW = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
 LATER = {"rewrite": {"rules": [{"match": "QubePay", "replace": "queue bay"}]}}
-
-
-@pytest.fixture
-def celery(tmp_path: Path) -> Iterator[Celery]:
-    app.control.purge()
-    runner = Celery(tmp_path)
-    runner.worker()
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 def _stored(slng: EmulatorThread) -> dict[str, Any] | None:
@@ -105,7 +92,7 @@ def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
     production: SyncTarget,
     slng: EmulatorThread,
     production_slng: EmulatorThread,
-    celery: Celery,
+    worker: Celery,
 ) -> None:
     # Revision 1 (review off): staging verifies it, then production, with no manual step.
     body = {"name": "brand", "modes": OLD}

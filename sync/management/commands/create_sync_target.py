@@ -8,10 +8,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import TextChoices
 
 from orgs.commands import add_org_argument, organization_from_options
 from sync.models import Channel, SyncTarget, VerifyRoute
 from sync.targets import target_create
+
+
+def _choice(parser: ArgumentParser, flag: str, default: TextChoices, text: str) -> None:
+    """An option taking one value of ``default``'s choices."""
+    values = [choice.value for choice in type(default)]
+    parser.add_argument(flag, choices=values, default=default.value, help=text)
 
 
 class Command(BaseCommand):
@@ -27,12 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--ws-url", required=True, help="e.g. wss://api.slng.ai")
         parser.add_argument("--model", default="deepgram/aura:2", help="TTS model for verification")
         parser.add_argument("--voice", default="", help="voice for verification sessions")
-        parser.add_argument(
+        _choice(
+            parser,
             "--verify-route",
-            choices=[route.value for route in VerifyRoute],
-            default=VerifyRoute.BRIDGE.value,
-            help="TTS route verification uses: bridge (default, as SLNG's client libraries) "
-            "or native",
+            VerifyRoute.BRIDGE,
+            "TTS route verification uses: bridge (default, as SLNG's client libraries) or native",
         )
         parser.add_argument(
             "--verify-http", action="store_true", help="also verify through HTTP TTS"
@@ -41,12 +47,12 @@ class Command(BaseCommand):
             "--prune", action="store_true", help="delete upstream what is deleted here"
         )
         parser.add_argument("--interval", type=int, default=300, help="seconds between syncs")
-        parser.add_argument(
+        _choice(
+            parser,
             "--channel",
-            choices=[channel.value for channel in Channel],
-            default=Channel.LATEST.value,
-            help="latest (default): every revision, e.g. staging; approved: only the latest "
-            "approved revision, e.g. production",
+            Channel.LATEST,
+            "latest (default): every revision, e.g. staging; approved: only the latest approved "
+            "revision, e.g. production",
         )
         parser.add_argument(
             "--after",
