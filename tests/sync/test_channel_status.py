@@ -4,6 +4,7 @@ which is waiting, and why; a verification on staging or an approval moves produc
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from orgs.models import Organization
@@ -20,9 +21,11 @@ from tests.sync.test_channels import NEW, OLD, verified_on
 pytestmark = pytest.mark.django_db
 
 
-def _brand_held_on(organization: Organization, *targets: SyncTarget) -> Dictionary:
+def _brand_held_on(
+    organization: Organization, *targets: SyncTarget, name: str = "brand"
+) -> Dictionary:
     """``brand`` at revision 1, which each target holds verified (as a run would leave it)."""
-    brand = make_dictionary(organization, "brand", modes=OLD)
+    brand = make_dictionary(organization, name, modes=OLD)
     for target in targets:
         SyncState.objects.create(
             target=target, dictionary=brand, status=SyncStatus.VERIFIED, pushed_revision=1
@@ -160,3 +163,27 @@ def test_an_approval_runs_production_at_once(
 
     assert upstream(production_slng)["brand"]["modes"] == NEW
     assert SyncState.objects.get(target=production).pushed_revision == 2
+
+
+# -- the admin reads the same standing ---------------------------------------------------
+
+
+def test_the_admin_shows_production_verified_and_the_waiting_change(
+    organization: Organization,
+    staging: SyncTarget,
+    production: SyncTarget,
+    boss: Client,
+    django_assert_max_num_queries: Any,
+) -> None:
+    brand = _brand_held_on(organization, staging, production)
+    for i in range(5):
+        _brand_held_on(organization, staging, production, name=f"other-{i}")
+    _edit(organization, NEW)
+
+    with django_assert_max_num_queries(14):  # no query per row (18 with one per row)
+        listing = boss.get("/admin/pronunciations/dictionary/").content.decode()
+    page = boss.get(f"/admin/pronunciations/dictionary/{brand.pk}/change/").content.decode()
+
+    assert "production: verified" in listing
+    assert "staging: pending" in listing
+    assert "revision 2: awaiting_review" in page
