@@ -64,6 +64,7 @@ class SyncTarget(models.Model):
         max_length=16,
         choices=Channel.choices,
         default=Channel.LATEST,
+        db_default=Channel.LATEST,
         help_text="Which revisions this target serves.",
     )
     after = models.ForeignKey(
