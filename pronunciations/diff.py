@@ -1,8 +1,10 @@
-"""Structured differences between two revision snapshots (rules keyed by their match)."""
+"""Structured differences between two revision snapshots (rules keyed by their match, checks by
+their text)."""
 
 from collections.abc import Mapping
 from typing import Any
 
+from pronunciations.checks import checks_from_wire, checks_to_wire
 from pronunciations.models import Mode
 from pronunciations.validation import VALUE_FIELD, match_key
 
@@ -42,8 +44,28 @@ def _metadata_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
     }
 
 
+def _checks_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Checks added, removed and changed (same text, another expect or note), keyed by their
+    exact text (as validation compares them)."""
+    before = {c["text"]: c for c in checks_to_wire(checks_from_wire(old.get("checks")))}
+    after = {c["text"]: c for c in checks_to_wire(checks_from_wire(new.get("checks")))}
+    common_before = [text for text in before if text in after]
+    common_after = [text for text in after if text in before]
+    return {
+        "added": [check for text, check in after.items() if text not in before],
+        "removed": [check for text, check in before.items() if text not in after],
+        "changed": [
+            {"text": text, "from": before[text], "to": after[text]}
+            for text in common_after
+            if before[text] != after[text]
+        ],
+        "reordered": common_before != common_after,
+    }
+
+
 def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """What changed from ``old`` to ``new``: rules added, removed, changed; metadata keys."""
+    """What changed from ``old`` to ``new``: rules added, removed, changed; metadata keys;
+    checks added, removed, changed."""
     modes = {}
     for mode in Mode:
         diff = _mode_diff(_rules(old, mode), _rules(new, mode), mode)
@@ -52,6 +74,7 @@ def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, A
     return {
         "modes": modes,
         "metadata": _metadata_diff(old.get("metadata", {}), new.get("metadata", {})),
+        "checks": _checks_diff(old, new),
     }
 
 
@@ -82,4 +105,22 @@ def diff_lines(diff: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("changed", f"~ metadata {key}: {change['from']} → {change['to']}")
         for key, change in metadata["changed"].items()
     ]
+    return lines + _check_lines(diff.get("checks"))
+
+
+def _expected(check: Mapping[str, str]) -> str:
+    return check["expect"] + (f" ({check['note']})" if check.get("note") else "")
+
+
+def _check_lines(checks: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    if not checks:
+        return []
+    lines = [("added", f"+ check: {c['text']} ⇒ {_expected(c)}") for c in checks["added"]]
+    lines += [("removed", f"− check: {c['text']} ⇒ {_expected(c)}") for c in checks["removed"]]
+    lines += [
+        ("changed", f"~ check: {c['text']} ⇒ {_expected(c['from'])} → {_expected(c['to'])}")
+        for c in checks["changed"]
+    ]
+    if checks["reordered"]:
+        lines.append(("changed", "~ checks reordered"))
     return lines

@@ -31,6 +31,8 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
     assert set(operations) - set(slng) == {
         "pronunciation-dictionaries-replace",
         "pronunciation-dictionaries-patch",
+        "pronunciation-dictionaries-checks-get",
+        "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-dictionaries-lint",
         "pronunciation-preview",
@@ -181,6 +183,7 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
     assert declared == {
         "dictionaries",
         "revisions",
+        "checks",
         "preview and lint",
         "import and export",
         "sync",

@@ -17,6 +17,7 @@ from pronunciations.api.serializers import (
     DictionaryOutput,
     DictionaryPatchRequest,
     DictionaryReplaceRequest,
+    DictionaryWriteOutput,
 )
 from pronunciations.content import wire_hash
 
@@ -45,7 +46,7 @@ class DictionaryCollectionView(APIView):
         ),
         tags=["dictionaries"],
         request=DictionaryCreateRequest,
-        responses={201: DictionaryOutput, **error_responses(400, 401, 409, 413, 503)},
+        responses={201: DictionaryWriteOutput, **error_responses(400, 401, 409, 413, 503)},
         examples=[
             OpenApiExample(
                 "Create",
@@ -79,6 +80,7 @@ class DictionaryCollectionView(APIView):
             modes=body.get("modes"),
             metadata=body.get("metadata"),
             created_by=key.label,
+            checks=body.get("checks"),
         )
         dictionary = selectors.dictionary_get_for_response(
             organization=key.organization, name=created.name
@@ -121,7 +123,7 @@ class DictionaryDetailView(APIView):
         tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryReplaceRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def put(self, request: Request, name: str) -> Response:
         return self._update(request, name, partial=False)
@@ -136,7 +138,7 @@ class DictionaryDetailView(APIView):
         tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryPatchRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def patch(self, request: Request, name: str) -> Response:
         return self._update(request, name, partial=True)
@@ -154,6 +156,7 @@ class DictionaryDetailView(APIView):
             if_match=request.headers.get("If-Match") or None,
             author=key.label,
             comment=validation.validate_comment(body.get("comment")),
+            checks=body.get("checks", services.UNSET),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)
