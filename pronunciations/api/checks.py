@@ -12,17 +12,18 @@ from orgs.models import Organization
 from pronunciations import checks, selectors, services, validation
 from pronunciations.api.common import caller_for, error_responses, json_object
 from pronunciations.api.serializers import ChecksOutput, ChecksReplaceRequest
-from pronunciations.api.views import IF_MATCH
+from pronunciations.api.views import EXAMPLE_MODES, IF_MATCH
+from pronunciations.content import modes_from_wire
 from pronunciations.models import Revision
 
+# Checks of the create example's dictionary; the answer is rendered by checks.run itself.
 _EXAMPLE_CHECKS = [
-    {"text": "Pay with QubePay", "expect": "Pay with cube pay"},
-    {"text": "Pay by ACH", "expect": "Pay by ay see aitch", "note": "ACH alone, not ACH transfer"},
+    {"text": "SLNG rocks", "expect": "slang rocks"},
+    {"text": "SLNGs", "expect": "slangs", "note": "fails: only whole words match"},
 ]
-_EXAMPLE_RESULTS = [
-    {"text": "Pay with QubePay", "expect": "Pay with cube pay", "got": "Pay with cube pay"},
-    {"text": "Pay by ACH", "expect": "Pay by ay see aitch", "got": "Pay by A C H"},
-]
+_EXAMPLE_RESULTS = checks.run(
+    modes_from_wire(EXAMPLE_MODES), validation.validate_checks(_EXAMPLE_CHECKS)
+)
 
 
 def checks_body(revision: Revision) -> dict[str, Any]:
@@ -81,12 +82,8 @@ class DictionaryChecksView(APIView):
                 status_codes=["200"],
                 value={
                     "checks": _EXAMPLE_CHECKS,
-                    "results": [
-                        {**result, "passed": result["got"] == result["expect"]}
-                        for result in _EXAMPLE_RESULTS
-                    ],
-                    "passed": 1,
-                    "failed": 1,
+                    "results": _EXAMPLE_RESULTS,
+                    **checks.summary(_EXAMPLE_RESULTS),
                 },
             ),
         ],

@@ -29,7 +29,7 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-_EXAMPLE_MODES = {
+EXAMPLE_MODES = {
     "rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]},
     "ipa": {"rules": [{"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}]},
 }
@@ -52,7 +52,7 @@ class DictionaryCollectionView(APIView):
                 "Create",
                 summary="A dictionary with one rewrite rule and one IPA rule",
                 request_only=True,
-                value={"name": "brand", "modes": _EXAMPLE_MODES, "metadata": {"team": "voice"}},
+                value={"name": "brand", "modes": EXAMPLE_MODES, "metadata": {"team": "voice"}},
             ),
             OpenApiExample(
                 "Created",
@@ -63,8 +63,8 @@ class DictionaryCollectionView(APIView):
                     "org_id": "org_01JD4XJ9C3D7F1G5H9K3M7N1P5",
                     "name": "brand",
                     "normalized_name": "brand",
-                    "modes": _EXAMPLE_MODES,
-                    "content_hash": wire_hash(_EXAMPLE_MODES),
+                    "modes": EXAMPLE_MODES,
+                    "content_hash": wire_hash(EXAMPLE_MODES),
                     "created_at": "2026-12-01T09:00:00.000Z",
                     "metadata": {"team": "voice"},
                     "created_by_key_label": "tools-ci",
