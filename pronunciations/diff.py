@@ -1,34 +1,39 @@
 """Structured differences between two revision snapshots (rules keyed by their match, checks by
 their text)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pronunciations.checks import checks_from_wire, checks_to_wire
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD, match_key
+from pronunciations.validation import match_key
 
 
 def _rules(snapshot: Mapping[str, Any], mode: Mode) -> list[dict[str, str]]:
     return list(snapshot.get("modes", {}).get(mode.value, {}).get("rules", []))
 
 
-def _mode_diff(old: list[dict[str, str]], new: list[dict[str, str]], mode: Mode) -> dict[str, Any]:
-    field = VALUE_FIELD[mode]
-    before = {match_key(rule["match"]): rule for rule in old}
-    after = {match_key(rule["match"]): rule for rule in new}
-    common_before = [key for key in before if key in after]
-    common_after = [key for key in after if key in before]
+def _keyed_diff(
+    old: Iterable[dict[str, str]],
+    new: Iterable[dict[str, str]],
+    label: str,
+    key: Callable[[str], str],
+) -> dict[str, Any]:
+    """Items added, removed and changed (same ``key(item[label])``, other content), and whether
+    the kept ones changed order."""
+    before = {key(item[label]): item for item in old}
+    after = {key(item[label]): item for item in new}
+    common_before = [k for k in before if k in after]
+    common_after = [k for k in after if k in before]
     return {
-        "added": [rule for key, rule in after.items() if key not in before],
-        "removed": [rule for key, rule in before.items() if key not in after],
+        "added": [item for k, item in after.items() if k not in before],
+        "removed": [item for k, item in before.items() if k not in after],
         "changed": [
-            {"match": after[key]["match"], "from": before[key], "to": after[key]}
-            for key in common_after
-            if before[key] != after[key]
+            {label: after[k][label], "from": before[k], "to": after[k]}
+            for k in common_after
+            if before[k] != after[k]
         ],
         "reordered": common_before != common_after,
-        "field": field,
     }
 
 
@@ -44,37 +49,21 @@ def _metadata_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
     }
 
 
-def _checks_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """Checks added, removed and changed (same text, another expect or note), keyed by their
-    exact text (as validation compares them)."""
-    before = {c["text"]: c for c in checks_to_wire(checks_from_wire(old.get("checks")))}
-    after = {c["text"]: c for c in checks_to_wire(checks_from_wire(new.get("checks")))}
-    common_before = [text for text in before if text in after]
-    common_after = [text for text in after if text in before]
-    return {
-        "added": [check for text, check in after.items() if text not in before],
-        "removed": [check for text, check in before.items() if text not in after],
-        "changed": [
-            {"text": text, "from": before[text], "to": after[text]}
-            for text in common_after
-            if before[text] != after[text]
-        ],
-        "reordered": common_before != common_after,
-    }
+def _checks(snapshot: Mapping[str, Any]) -> list[dict[str, str]]:
+    return checks_to_wire(checks_from_wire(snapshot.get("checks")))
 
 
 def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """What changed from ``old`` to ``new``: rules added, removed, changed; metadata keys;
     checks added, removed, changed."""
-    modes = {}
-    for mode in Mode:
-        diff = _mode_diff(_rules(old, mode), _rules(new, mode), mode)
-        diff.pop("field")
-        modes[mode.value] = diff
     return {
-        "modes": modes,
+        "modes": {
+            mode.value: _keyed_diff(_rules(old, mode), _rules(new, mode), "match", match_key)
+            for mode in Mode
+        },
         "metadata": _metadata_diff(old.get("metadata", {}), new.get("metadata", {})),
-        "checks": _checks_diff(old, new),
+        # Checks are the same check when their text is exactly the same (as validation says).
+        "checks": _keyed_diff(_checks(old), _checks(new), "text", str),
     }
 
 

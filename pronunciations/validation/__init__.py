@@ -159,14 +159,21 @@ def text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[st
     return problems + unstorable_errors(value)
 
 
+def list_errors(raw: object, *, items: str, limit: int) -> list[str]:
+    """Problems with a bounded array of ``items`` (rules, checks)."""
+    if not isinstance(raw, list):
+        return [f"must be an array of {items}"]
+    if len(raw) > limit:
+        return [f"must have at most {limit} {items}, got {len(raw)}"]
+    return []
+
+
 def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
     path = f"modes.{mode.value}.rules"
-    if not isinstance(raw, list):
-        errors[path] = ["must be an array of rules"]
+    if problems := list_errors(raw, items="rules", limit=MAX_RULES_PER_MODE):
+        errors[path] = problems
         return ()
-    if len(raw) > MAX_RULES_PER_MODE:
-        errors[path] = [f"must have at most {MAX_RULES_PER_MODE} rules, got {len(raw)}"]
-        return ()
+    assert isinstance(raw, list)  # noqa: S101 - checked by list_errors
     value_field = VALUE_FIELD[mode]
     seen: dict[str, int] = {}
     rules = []

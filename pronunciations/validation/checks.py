@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from pronunciations.validation import FieldErrors, text_errors, unstorable_errors
+from pronunciations.validation import FieldErrors, list_errors, text_errors, unstorable_errors
 
 MAX_CHECKS = 256
 CHECK_TEXT_MAX_LENGTH = 1000
@@ -67,12 +67,10 @@ def clean_checks(raw: object, errors: FieldErrors, *, field: str = "checks") -> 
     replace, so ``Hello`` and ``hello`` are different checks."""
     if raw is None:
         return ()
-    if not isinstance(raw, list):
-        errors[field] = ["must be an array of checks"]
+    if problems := list_errors(raw, items="checks", limit=MAX_CHECKS):
+        errors[field] = problems
         return ()
-    if len(raw) > MAX_CHECKS:
-        errors[field] = [f"must have at most {MAX_CHECKS} checks, got {len(raw)}"]
-        return ()
+    assert isinstance(raw, list)  # noqa: S101 - checked by list_errors
     seen: dict[str, int] = {}
     checks = [
         _clean_check(item, f"{field}[{index}]", seen, index, errors)

@@ -37,7 +37,7 @@ def brand(organization: Organization) -> Any:
     return make_dictionary(organization, "brand", modes=RULES)
 
 
-def _put(api: APIClient, checks: object, **headers: str) -> Any:
+def _put(api: APIClient, checks: object, **headers: Any) -> Any:
     return api.put(f"{URL}/brand/checks", {"checks": checks}, format="json", **headers)
 
 

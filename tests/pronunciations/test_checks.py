@@ -9,20 +9,10 @@ from hypothesis import strategies as st
 from pronunciations import checks, preview
 from pronunciations.content import modes_from_wire
 from pronunciations.validation import Check, validate_checks
+from sync.management.commands.demo_setup import SAMPLE
 
-GUIDE = modes_from_wire(
-    {
-        "rewrite": {
-            "rules": [
-                {"match": "SLNG", "replace": "slang"},
-                {"match": "QubePay", "replace": "cube pay"},
-                {"match": "ACH transfer", "replace": "ay see aitch transfer"},
-                {"match": "ACH", "replace": "ay see aitch"},
-            ]
-        },
-        "ipa": {"rules": [{"match": "SLNG", "ipa": "slɪŋ"}]},
-    }
-)
+# The guide's four rewrite rules (SLNG, QubePay, ACH transfer, ACH) and an IPA rule for SLNG.
+GUIDE = modes_from_wire(SAMPLE)
 GUIDE_IPA = {"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}
 
 

@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from orgs.models import Organization
 from pronunciations import services
 from pronunciations.models import Dictionary, Revision
 from tests.factories import make_dictionary
+from tests.pronunciations.test_import_export import _import
 
 URL = "/v1/pronunciation/dictionaries"
 IMPORT = "/v1/pronunciation/import"
@@ -41,10 +41,6 @@ def _export(api: APIClient, file_format: str, path: str = "/v1/pronunciation/exp
     response: Any = api.get(f"{path}?format={file_format}")
     assert response.status_code == 200
     return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def _import(api: APIClient, data: bytes, name: str = "x.csv", **fields: Any) -> Any:
-    return api.post(IMPORT, {"file": SimpleUploadedFile(name, data), **fields}, format="multipart")
 
 
 def _checks(api: APIClient, name: str = "brand") -> list[dict[str, str]]:
