@@ -41,8 +41,9 @@ class DictionaryCollectionView(APIView):
         summary="Create a dictionary",
         description=(
             "Creates a named dictionary in the caller's organization from its modes (rewrite and "
-            "IPA rules) and optional metadata. Answers the dictionary with its ETag, plus lint "
-            "warnings when there are any; 409 if the name is taken."
+            "IPA rules), optional metadata and (Lexicon only) optional checks. Answers the "
+            "dictionary with its ETag, plus lint warnings when there are any and a checks summary "
+            "when it has checks; 409 if the name is taken."
         ),
         tags=["dictionaries"],
         request=DictionaryCreateRequest,
@@ -117,8 +118,9 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-replace",
         summary="Replace a dictionary",
         description=(
-            "Replaces the dictionary's modes and metadata as a new revision. Send If-Match with "
-            "the ETag you read to fail with 412 instead of overwriting a newer change."
+            "Replaces the dictionary's modes and metadata as a new revision; its checks are kept "
+            "unless the body sends them, and run against the new rules. Send If-Match with the "
+            "ETag you read to fail with 412 instead of overwriting a newer change."
         ),
         tags=["dictionaries"],
         parameters=[IF_MATCH],
@@ -132,8 +134,8 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-patch",
         summary="Update part of a dictionary",
         description=(
-            "Changes only the fields sent (modes and/or metadata) as a new revision; If-Match as "
-            "for PUT."
+            "Changes only the fields sent (modes, metadata and/or checks) as a new revision; "
+            "If-Match as for PUT."
         ),
         tags=["dictionaries"],
         parameters=[IF_MATCH],
