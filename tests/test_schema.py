@@ -31,6 +31,8 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
     assert set(operations) - set(slng) == {
         "pronunciation-dictionaries-replace",
         "pronunciation-dictionaries-patch",
+        "pronunciation-dictionaries-checks-get",
+        "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-dictionaries-lint",
         "pronunciation-preview",
@@ -145,6 +147,8 @@ def test_every_keyed_operation_documents_429_and_a_dictionary_links_to_its_opera
         "pronunciation-dictionaries-export",
         "pronunciation-export",
         "pronunciation-dictionaries-lint",
+        "pronunciation-dictionaries-checks-get",
+        "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-revisions-list",
         "pronunciation-deleted-restore",
@@ -181,6 +185,7 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
     assert declared == {
         "dictionaries",
         "revisions",
+        "checks",
         "preview and lint",
         "import and export",
         "sync",
@@ -259,3 +264,23 @@ def test_the_create_examples_are_what_the_service_takes_and_answers(api: Any) ->
     assert {k: v for k, v in body.items() if k not in varying} == {
         k: v for k, v in example["value"].items() if k not in varying
     }
+
+
+@pytest.mark.django_db
+def test_the_checks_examples_are_what_the_service_takes_and_answers(api: Any) -> None:
+    """Issue 14: the checks PUT example, sent to the create example's dictionary, answers its
+    200 example."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    create = schema["paths"]["/v1/pronunciation/dictionaries"]["post"]
+    created = create["requestBody"]["content"]["application/json"]["examples"]["Create"]["value"]
+    put = schema["paths"]["/v1/pronunciation/dictionaries/{name}/checks"]["put"]
+    request = put["requestBody"]["content"]["application/json"]["examples"]["Replace"]["value"]
+    example = put["responses"]["200"]["content"]["application/json"]["examples"]["Replaced"]
+    api.post("/v1/pronunciation/dictionaries", created, format="json")
+
+    url = f"/v1/pronunciation/dictionaries/{created['name']}/checks"
+    response = api.put(url, request, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == example["value"]
+    assert example["value"]["failed"] == 1

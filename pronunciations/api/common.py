@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from orgs.authentication import caller_key
 from orgs.models import APIKey
-from pronunciations import errors
+from pronunciations import checks, errors
 from pronunciations.api.exceptions import RateLimited, error_body, translate
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
 from pronunciations.errors import PronunciationError
@@ -100,13 +100,17 @@ def query_int(request: Request, name: str, default: int | None, low: int, high: 
 def dictionary_response(
     dictionary: Dictionary, *, status: int = 200, with_warnings: bool = False
 ) -> Response:
-    """The dictionary object with its ETag; ``warnings`` (lint) only when asked and not empty."""
+    """A write's answer: the dictionary object with its ETag; ``warnings`` (lint) only when asked
+    and not empty, ``checks`` (``{"passed", "failed"}``) only when it has checks, so SLNG's
+    clients see SLNG's body."""
     data = DictionaryOutput(dictionary).data
     if with_warnings:
         modes = validate_modes(dictionary.current_modes)  # type: ignore[attr-defined]
         warnings = lint_modes(modes, dictionary.content_hash)
         if warnings:
             data["warnings"] = [warning.as_dict() for warning in warnings]
+    if results := checks.current_results(dictionary):
+        data["checks"] = checks.summary(results)
     response = Response(data, status=status)
     response["ETag"] = dictionary.etag
     return response

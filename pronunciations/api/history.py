@@ -22,7 +22,7 @@ from pronunciations.api.common import (
 from pronunciations.api.serializers import (
     DeletedDictionaryListOutput,
     DeletedDictionaryOutput,
-    DictionaryOutput,
+    DictionaryWriteOutput,
     RevisionDetailOutput,
     RevisionListOutput,
     RevisionOutput,
@@ -115,7 +115,7 @@ class RevisionRestoreView(APIView):
         tags=["revisions"],
         parameters=[IF_MATCH],
         request=RevisionRestoreRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def post(self, request: Request, name: str, number: int) -> Response:
         key = caller_for(request, name)
@@ -161,7 +161,7 @@ class DeletedRestoreView(APIView):
         ),
         tags=["revisions"],
         request=None,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 409, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 409, 503)},
     )
     def post(self, request: Request, dictionary_id: str) -> Response:
         validation.validate_public_id(dictionary_id, name="dictionary_id")

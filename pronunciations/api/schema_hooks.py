@@ -73,6 +73,8 @@ _FROM_DICTIONARY = {
     "export": ("pronunciation-dictionaries-export", _NAME),
     "exportAll": ("pronunciation-export", {"names": "$response.body#/name"}),
     "lint": ("pronunciation-dictionaries-lint", _NAME),
+    "checks": ("pronunciation-dictionaries-checks-get", _NAME),
+    "replaceChecks": ("pronunciation-dictionaries-checks-replace", _WRITE),
     "preview": ("pronunciation-dictionaries-preview", _NAME),
     "revisions": ("pronunciation-revisions-list", _NAME),
     "undelete": ("pronunciation-deleted-restore", {"dictionary_id": "$response.body#/id"}),

@@ -11,11 +11,15 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pronunciations.checks import checks_from_wire, checks_to_wire, results_in_order
 from pronunciations.content import wire_in_order
-from pronunciations.models import Dictionary
+from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import (
+    CHECK_NOTE_MAX_LENGTH,
+    CHECK_TEXT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     MATCH_MAX_LENGTH,
+    MAX_CHECKS,
     MAX_RULES_PER_MODE,
     NAME_MAX_LENGTH,
     VALUE_MAX_LENGTH,
@@ -55,12 +59,37 @@ class ModesSchema(serializers.Serializer):
     ipa = IpaModeSchema(required=False, help_text="Stored only; omitted when it has no rules.")
 
 
+class CheckSchema(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=CHECK_TEXT_MAX_LENGTH, trim_whitespace=False, help_text="A test sentence."
+    )
+    expect = serializers.CharField(
+        max_length=CHECK_TEXT_MAX_LENGTH,
+        trim_whitespace=False,
+        help_text="Exactly what SLNG must send to the model once the rules rewrote the text.",
+    )
+    note = serializers.CharField(
+        max_length=CHECK_NOTE_MAX_LENGTH, required=False, allow_null=True, help_text="Optional."
+    )
+
+
+def _checks_field(help_text: str) -> serializers.Field:
+    return serializers.ListField(
+        child=CheckSchema(),
+        max_length=MAX_CHECKS,
+        required=False,
+        allow_null=True,
+        help_text=help_text,
+    )
+
+
 class DictionaryCreateRequest(serializers.Serializer):
     name = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=NAME_MAX_LENGTH)
     modes = ModesSchema()
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Any JSON object, up to 16 KiB; null = none."
     )
+    checks = _checks_field("Lexicon only: the dictionary's test sentences (default none).")
 
 
 class ErrorOutput(serializers.Serializer):
@@ -124,12 +153,16 @@ def _comment_field() -> serializers.Field:
     )
 
 
+_KEPT_CHECKS = "Replaces the checks; absent, they are kept (null or []: none)."
+
+
 class DictionaryReplaceRequest(serializers.Serializer):
     name = _path_name_field()
     modes = ModesSchema()
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Replaces the metadata ({} if absent or null)."
     )
+    checks = _checks_field(_KEPT_CHECKS)
     comment = _comment_field()
 
 
@@ -138,6 +171,31 @@ class DictionaryPatchRequest(serializers.Serializer):
     modes = ModesSchema(required=False, help_text="Each mode given replaces that mode whole.")
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Replaces the metadata whole (null: none)."
+    )
+    checks = _checks_field(_KEPT_CHECKS)
+    comment = _comment_field()
+
+
+class CheckResultOutput(serializers.Serializer):
+    text = serializers.CharField()
+    expect = serializers.CharField()
+    got = serializers.CharField(help_text="What the rules make of the text (as SLNG sends it).")
+    passed = serializers.BooleanField(help_text="got equals expect, character for character.")
+
+
+class ChecksSummaryOutput(serializers.Serializer):
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ChecksOutput(ChecksSummaryOutput):
+    checks = CheckSchema(many=True)
+    results = CheckResultOutput(many=True, help_text="One per check, in the same order.")
+
+
+class ChecksReplaceRequest(serializers.Serializer):
+    checks = serializers.ListField(
+        child=CheckSchema(), max_length=MAX_CHECKS, allow_null=True, help_text="null or []: none."
     )
     comment = _comment_field()
 
@@ -162,6 +220,17 @@ class RevisionOutput(serializers.Serializer):
 class RevisionDetailOutput(RevisionOutput):
     modes = ModesField(source="snapshot.modes")
     metadata = serializers.DictField(source="snapshot.metadata")
+    checks = serializers.SerializerMethodField()
+    check_results = serializers.SerializerMethodField()
+    checks_failed = serializers.IntegerField()
+
+    @extend_schema_field(CheckSchema(many=True))
+    def get_checks(self, revision: Revision) -> list[dict[str, Any]]:
+        return checks_to_wire(checks_from_wire(revision.snapshot.get("checks")))
+
+    @extend_schema_field(CheckResultOutput(many=True))
+    def get_check_results(self, revision: Revision) -> list[dict[str, Any]]:
+        return results_in_order(revision.check_results)
 
 
 class RevisionListOutput(serializers.Serializer):
@@ -234,3 +303,12 @@ class LintWarningOutput(serializers.Serializer):
 
 class LintOutput(serializers.Serializer):
     warnings = LintWarningOutput(many=True)
+
+
+class DictionaryWriteOutput(DictionaryOutput):
+    """What a write answers (schema only): the dictionary, plus Lexicon's own extras."""
+
+    warnings = LintWarningOutput(many=True, required=False, help_text="Lint, only when any.")
+    checks = ChecksSummaryOutput(
+        required=False, help_text="Lexicon only: present only when the dictionary has checks."
+    )

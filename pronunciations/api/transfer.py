@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
 from pronunciations.api.common import caller_for, error_responses
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
@@ -215,7 +216,8 @@ class DictionaryExportView(APIView):
             return exporting.export_response(queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
         modes = current_wire(dictionary)
-        body = pls_dump(modes, dictionary.metadata)
+        left_out = len(current_checks(dictionary))
+        body = pls_dump(modes, dictionary.metadata, checks_left_out=left_out)
         response = HttpResponse(body, content_type=formats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{dictionary.name}.pls"'
         return response

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pronunciations.api import history, tools, transfer, views
+from pronunciations.api import checks, history, tools, transfer, views
 
 ONE = "dictionaries/<str:name>"
 REVISION = f"{ONE}/revisions/<int:number>"
@@ -10,6 +10,7 @@ REVISION = f"{ONE}/revisions/<int:number>"
 urlpatterns = [
     path("dictionaries", views.DictionaryCollectionView.as_view(), name="dictionary-collection"),
     path(ONE, views.DictionaryDetailView.as_view(), name="dictionary-detail"),
+    path(f"{ONE}/checks", checks.DictionaryChecksView.as_view(), name="dictionary-checks"),
     path(f"{ONE}/revisions", history.RevisionCollectionView.as_view(), name="revision-list"),
     path(REVISION, history.RevisionDetailView.as_view(), name="revision-detail"),
     path(f"{REVISION}/diff/<int:other>", history.RevisionDiffView.as_view(), name="revision-diff"),

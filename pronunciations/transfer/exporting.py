@@ -10,9 +10,14 @@ from pronunciations.transfer import formats
 from pronunciations.transfer.rows import export_columns
 
 
+def columns_for(queryset: QuerySet[Any]) -> list[str]:
+    """The export's columns: every metadata key of the dictionaries, ``note`` if any has checks."""
+    return export_columns(selectors.metadata_keys(queryset), checks=selectors.any_checks(queryset))
+
+
 def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
     """Stream the dictionaries in a tabular format as an attachment."""
-    columns = export_columns(selectors.metadata_keys(queryset))
+    columns = columns_for(queryset)
     rows = queryset.iterator(chunk_size=200)
     filename = f"{stem}.{file_format}"
     response: HttpResponseBase

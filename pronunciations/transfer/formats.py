@@ -13,6 +13,7 @@ from typing import IO
 
 from openpyxl import Workbook
 
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
@@ -33,8 +34,10 @@ BOM = "\ufeff"
 
 def _rows(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[list[str]]:
     for dictionary in dictionaries:
-        modes = current_wire(dictionary)
-        yield from rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns)
+        modes, checks = current_wire(dictionary), current_checks(dictionary)
+        yield from rows.dictionary_rows(
+            dictionary.name, modes, dictionary.metadata, columns, checks
+        )
 
 
 class _Line:

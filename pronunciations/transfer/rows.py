@@ -4,6 +4,10 @@ Columns: ``dictionary``, ``mode`` (``rewrite`` or ``ipa``), ``match``, ``replace
 ``ipa`` (ipa), optional ``position`` (order within the mode), and ``metadata.<key>`` per
 metadata key. A dictionary without rules is one row with an empty ``mode``. Metadata cells are
 filled on a dictionary's first row.
+
+Checks (test sentences) are rows too: ``mode`` ``check``, ``match`` the text, ``replace`` what
+it must become, ``note`` (a column exports add when a dictionary has checks) and ``position``
+their order; they follow the dictionary's rules.
 """
 
 import functools
@@ -17,16 +21,21 @@ from django.core.exceptions import ValidationError
 
 from pronunciations import validation
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD
+from pronunciations.validation import VALUE_FIELD, Check
 
 BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
+CHECK_MODE = "check"
+NOTE_COLUMN = "note"  # a check's note; exports have it only when some dictionary has checks
 METADATA_PREFIX = "metadata."
 _FORMULA_STARTS = ("=", "+", "-", "@")
 # Looked up once: Mode.values is rebuilt on every access, and rows are parsed by the 100,000.
-_ROW_MODES = frozenset(("", *Mode.values))
-_VALUE_COLUMN = {mode.value: field for mode, field in VALUE_FIELD.items()}
+_ROW_MODES = frozenset(("", *Mode.values, CHECK_MODE))
+_VALUE_COLUMN = {
+    **{mode.value: field for mode, field in VALUE_FIELD.items()},
+    CHECK_MODE: "replace",
+}
 # Columns holding text; in JSON, where values have types, these must be strings (or null).
-_TEXT_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa")
+_TEXT_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", NOTE_COLUMN)
 _TOO_DEEP = object()
 
 
@@ -80,29 +89,50 @@ def _parses_as_json(text: str) -> bool:
     return True
 
 
-def export_columns(metadata_keys: Iterable[str]) -> list[str]:
-    return [*BASE_COLUMNS, *(METADATA_PREFIX + key for key in sorted(set(metadata_keys)))]
+def export_columns(metadata_keys: Iterable[str], *, checks: bool = False) -> list[str]:
+    """The columns of an export: ``note`` only when a dictionary exported has checks."""
+    notes = [NOTE_COLUMN] if checks else []
+    return [*BASE_COLUMNS, *notes, *(METADATA_PREFIX + key for key in sorted(set(metadata_keys)))]
 
 
-def dictionary_rows(
-    name: str, modes: dict[str, Any], metadata: dict[str, Any], columns: list[str]
-) -> Iterator[list[str]]:
-    """The rows of one dictionary in ``columns`` order (cells not yet formula-escaped)."""
-    meta = {METADATA_PREFIX + key: metadata_cell(value) for key, value in metadata.items()}
-    first = True
+def _rule_cells(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict[str, str]]:
+    """The cells of each rule, then of each check, without the dictionary's own."""
     for mode in (Mode.REWRITE, Mode.IPA):
         field = VALUE_FIELD[mode]
         for position, rule in enumerate(modes.get(mode.value, {}).get("rules", [])):
-            cells = {
-                "dictionary": name,
+            yield {
                 "mode": mode.value,
                 "match": rule["match"],
                 field: rule[field],
                 "position": str(position),
-                **(meta if first else {}),
             }
+    for position, check in enumerate(checks):
+        yield {
+            "mode": CHECK_MODE,
+            "match": check.text,
+            "replace": check.expect,
+            NOTE_COLUMN: check.note,
+            "position": str(position),
+        }
+
+
+def dictionary_rows(
+    name: str,
+    modes: dict[str, Any],
+    metadata: dict[str, Any],
+    columns: list[str],
+    checks: Sequence[Check] = (),
+) -> Iterator[list[str]]:
+    """The rows of one dictionary in ``columns`` order (cells not yet formula-escaped): its
+    rules, then its checks."""
+    meta = {METADATA_PREFIX + key: metadata_cell(value) for key, value in metadata.items()}
+    first = True
+    for cells in _rule_cells(modes, checks):
+        cells["dictionary"] = name
+        if first:
+            cells.update(meta)
             first = False
-            yield [cells.get(column, "") for column in columns]
+        yield [cells.get(column, "") for column in columns]
     if first:  # no rules: one row keeps the dictionary and its metadata
         cells = {"dictionary": name, **meta}
         yield [cells.get(column, "") for column in columns]
@@ -122,10 +152,11 @@ class SourceRow:
     number: int
     dictionary: str
     mode: str
-    match: str
-    value: str
+    match: str  # a check's text
+    value: str  # a check's expect
     position: int | None
     metadata: dict[str, Any]
+    note: str = ""  # a check's note
 
 
 # -- parsing rows -------------------------------------------------------------------------
@@ -174,7 +205,9 @@ def header_errors(headers: Sequence[str]) -> list[RowError]:
     errors += [
         RowError(1, column, f"unknown column {column!r}")
         for column in headers
-        if column not in BASE_COLUMNS and not column.startswith(METADATA_PREFIX)
+        if column not in BASE_COLUMNS
+        and column != NOTE_COLUMN
+        and not column.startswith(METADATA_PREFIX)
     ]
     return errors
 
@@ -251,13 +284,18 @@ def _parse_row(
     else:  # checked here: the name is looked up in the database before the rules are validated
         errors += [RowError(number, "dictionary", p) for p in _name_problems(name)]
     if mode not in _ROW_MODES:
-        errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
+        message = f"mode must be rewrite, ipa or check, got {mode!r}"
+        errors.append(RowError(number, "mode", message))
     value_column = _VALUE_COLUMN.get(mode, "replace")
     other_column = "ipa" if value_column == "replace" else "replace"
     if mode and cells.get(other_column):
-        errors.append(RowError(number, other_column, f"a {mode} rule has no {other_column}"))
+        what = "check" if mode == CHECK_MODE else f"{mode} rule"
+        errors.append(RowError(number, other_column, f"a {what} has no {other_column}"))
     if not mode and (cells.get("match") or cells.get("replace") or cells.get("ipa")):
         errors.append(RowError(number, "mode", "a row with a rule needs a mode"))
+    note = cells.get(NOTE_COLUMN, "")
+    if note and mode != CHECK_MODE:
+        errors.append(RowError(number, NOTE_COLUMN, "only a check row has a note"))
     position = None
     if text := cells.get("position"):
         # isdigit() alone accepts '²', which int() refuses; 18 digits fit a database integer.
@@ -274,7 +312,5 @@ def _parse_row(
                 errors += [RowError(number, key, m) for ms in exc.message_dict.values() for m in ms]
     if errors:
         return None, errors
-    row = SourceRow(
-        number, name, mode, cells.get("match", ""), cells.get(value_column, ""), position, metadata
-    )
-    return row, []
+    match, value = cells.get("match", ""), cells.get(value_column, "")
+    return SourceRow(number, name, mode, match, value, position, metadata, note), []

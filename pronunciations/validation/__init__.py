@@ -145,7 +145,8 @@ def validate_name(name: object, *, field: str = "name") -> str:
     return name
 
 
-def _text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[str]:
+def text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[str]:
+    """Problems with a required text field: a non-blank string, bounded, storable."""
     if not isinstance(value, str):
         return ["is required and must be a string"]
     if not value.strip():
@@ -158,14 +159,21 @@ def _text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[s
     return problems + unstorable_errors(value)
 
 
+def list_errors(raw: object, *, items: str, limit: int) -> list[str]:
+    """Problems with a bounded array of ``items`` (rules, checks)."""
+    if not isinstance(raw, list):
+        return [f"must be an array of {items}"]
+    if len(raw) > limit:
+        return [f"must have at most {limit} {items}, got {len(raw)}"]
+    return []
+
+
 def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
     path = f"modes.{mode.value}.rules"
-    if not isinstance(raw, list):
-        errors[path] = ["must be an array of rules"]
+    if problems := list_errors(raw, items="rules", limit=MAX_RULES_PER_MODE):
+        errors[path] = problems
         return ()
-    if len(raw) > MAX_RULES_PER_MODE:
-        errors[path] = [f"must have at most {MAX_RULES_PER_MODE} rules, got {len(raw)}"]
-        return ()
+    assert isinstance(raw, list)  # noqa: S101 - checked by list_errors
     value_field = VALUE_FIELD[mode]
     seen: dict[str, int] = {}
     rules = []
@@ -175,8 +183,8 @@ def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec
             errors[rule_path] = ["must be an object with match and " + value_field]
             continue
         match, value = item.get("match"), item.get(value_field)
-        match_problems = _text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
-        value_problems = _text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
+        match_problems = text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
+        value_problems = text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
         if not match_problems:
             assert isinstance(match, str)  # noqa: S101 - checked above
             first = seen.setdefault(match_key(match), index)
@@ -320,8 +328,16 @@ def validate_body_name(body_name: object, path_name: str) -> None:
         )
 
 
-# Requests' own inputs (preview text, Listen, path and query parameters) live in requests.py and
-# are part of this module's interface.
+# Checks (test sentences) live in checks.py; requests' own inputs (preview text, Listen, path and
+# query parameters) in requests.py. Both are part of this module's interface.
+from pronunciations.validation.checks import (  # noqa: E402
+    CHECK_NOTE_MAX_LENGTH,
+    CHECK_TEXT_MAX_LENGTH,
+    MAX_CHECKS,
+    Check,
+    clean_checks,
+    validate_checks,
+)
 from pronunciations.validation.requests import (  # noqa: E402
     SPEAK_LABEL_MAX_LENGTH,
     SpeakInput,
@@ -334,7 +350,13 @@ from pronunciations.validation.requests import (  # noqa: E402
 )
 
 __all__ = [
+    "CHECK_NOTE_MAX_LENGTH",
+    "CHECK_TEXT_MAX_LENGTH",
+    "MAX_CHECKS",
     "SPEAK_LABEL_MAX_LENGTH",
+    "Check",
+    "clean_checks",
+    "validate_checks",
     "SpeakInput",
     "parameter_errors",
     "validate_int_parameter",

@@ -101,6 +101,7 @@ def test_diff_lists_rules_and_metadata_changes(api: APIClient, edited: None) -> 
             "removed": {},
             "changed": {"a": {"from": 1, "to": 3}},
         },
+        "checks": {"added": [], "removed": [], "changed": [], "reordered": False},
     }
 
 

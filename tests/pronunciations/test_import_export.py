@@ -243,7 +243,7 @@ def test_one_revision_and_one_change_signal_per_changed_dictionary(
         (
             b"dictionary,mode,match,replace\nbrand,ssml,a,b\n,rewrite,a,b\n",
             [
-                (2, "mode", "mode must be rewrite or ipa, got 'ssml'"),
+                (2, "mode", "mode must be rewrite, ipa or check, got 'ssml'"),
                 (3, "dictionary", "the dictionary name is empty"),
             ],
         ),
