@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from orgs.models import Organization
 from pronunciations import services
+from pronunciations.errors import parameter_message
 from pronunciations.models import Dictionary, Rule
 from tests.hostile.conftest import Server
 
@@ -402,10 +403,11 @@ def test_metadata_deeper_than_the_limit_is_refused_by_validation(
 def test_path_and_query_parameters_are_checked_before_the_database(
     acme: httpx.Client, brand: str, method: str, path: str, field_errors: dict[str, list[str]]
 ) -> None:
-    """Issue 11 item 8: %00 reached PostgreSQL (DataError) and int("²") raised ValueError."""
+    """Issue 11 item 8: %00 reached PostgreSQL (DataError) and int("²") raised ValueError.
+    Issue 16: the error names the parameter."""
     response = acme.request(method, path)
 
-    invalid(response, field_errors)
+    refused(response, 400, parameter_message(field_errors), field_errors)
 
 
 # -- item 10: types of the update bodies -----------------------------------------------------
