@@ -148,6 +148,16 @@ class RulePut:
     created: bool
 
 
+def _rules_of(
+    dictionary: Dictionary, mode: Mode, match: str
+) -> tuple[Modes, list[RuleSpec], int | None]:
+    """The dictionary's modes, ``mode``'s rules and where the rule with ``match``'s comparison
+    key is among them (None: not there)."""
+    modes = current_modes(dictionary)
+    rules = list(modes.get(mode, ()))
+    return modes, rules, rule_index(rules, match)
+
+
 def _with_rules(dictionary: Dictionary, modes: Modes) -> DictionaryInput:
     """The dictionary's next content: ``modes``, its metadata kept, validated whole."""
     return validation.validate_dictionary(
@@ -174,9 +184,7 @@ def rule_put(
     """
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
-        modes = current_modes(dictionary)
-        rules = list(modes.get(mode, ()))
-        index = rule_index(rules, match)
+        modes, rules, index = _rules_of(dictionary, mode, match)
         spelled = match if index is None else rules.pop(index).match
         spec = RuleSpec(match=rule.match or spelled, value=rule.value)
         last = len(rules)  # without the rule: where an added rule goes by default
@@ -207,9 +215,7 @@ def rule_delete(
     Raises DictionaryNotFound, PreconditionFailed or RuleNotFound."""
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
-        modes = current_modes(dictionary)
-        rules = list(modes.get(mode, ()))
-        index = rule_index(rules, match)
+        modes, rules, index = _rules_of(dictionary, mode, match)
         if index is None:
             raise RuleNotFound(dictionary.name, mode.value, match)
         removed = rules.pop(index)

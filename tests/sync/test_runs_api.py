@@ -146,19 +146,6 @@ def test_another_organizations_run_is_not_found(
     assert api.get(f"{RUNS}/run_01JD4XQ8V2N6R0S4T8W2Y6A0C4").status_code == 404
 
 
-def test_a_malformed_run_id_is_a_400_naming_it(api: APIClient) -> None:
-    response = api.get(f"{RUNS}/run-1")
-
-    assert response.status_code == 400
-    body = response.json()
-    body.pop("slng_request_id")
-    assert body == {
-        "code": "invalid_pronunciation",
-        "error": "run_id: must be an id of letters, digits and '_' (at most 64)",
-        "fieldErrors": {"run_id": ["must be an id of letters, digits and '_' (at most 64)"]},
-    }
-
-
 def test_a_run_queued_before_another_started_is_superseded_and_its_task_does_nothing(
     api: APIClient, brand: None, target: SyncTarget, slng: EmulatorThread
 ) -> None:
