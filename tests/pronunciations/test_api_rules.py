@@ -194,6 +194,17 @@ def test_put_of_a_new_match_adds_it_last_with_201(api: APIClient, brand: Diction
     assert _revisions(brand) == [(1, ""), (2, "added rewrite rule B2B")]
 
 
+def test_a_match_with_url_characters_round_trips_through_location(
+    api: APIClient, brand: Dictionary
+) -> None:
+    response = api.put(f"{RULES}/rewrite/50%25%20off%3F%20%231", {"replace": "x"}, format="json")
+
+    assert (response.status_code, response.json()["match"]) == (201, "50% off? #1")
+    location = response["Location"]
+    assert location.endswith("/brand/rules/rewrite/50%25%20off%3F%20%231")
+    assert api.get(location).json()["match"] == "50% off? #1"
+
+
 def test_put_of_an_existing_match_changes_its_value_in_place_with_200(
     api: APIClient, brand: Dictionary
 ) -> None:
