@@ -5,9 +5,10 @@ from datetime import datetime
 from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from orgs.models import Organization
-from pronunciations.errors import DictionaryNotFound, RevisionNotFound
-from pronunciations.models import Dictionary, Revision
-from pronunciations.validation import normalize_name
+from pronunciations.content import current_modes, rule_index
+from pronunciations.errors import DictionaryNotFound, RevisionNotFound, RuleNotFound
+from pronunciations.models import Dictionary, Mode, Revision
+from pronunciations.validation import RuleSpec, normalize_name
 
 
 def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
@@ -72,6 +73,20 @@ def dictionary_get(*, organization: Organization, name: str) -> Dictionary:
 # The API's names for the same reads (kept: get and list have always read the snapshot).
 dictionary_list_for_response = dictionary_list
 dictionary_get_for_response = dictionary_get
+
+
+def rule_get(
+    *, organization: Organization, name: str, mode: Mode, match: str
+) -> tuple[Dictionary, int, RuleSpec]:
+    """The organization's live dictionary by name and, in ``mode``, the rule with ``match``'s
+    comparison key (case-folded, whitespace runs as one), with its position there. Read from
+    the current snapshot, like all content. Raises DictionaryNotFound or RuleNotFound."""
+    dictionary = dictionary_get(organization=organization, name=name)
+    rules = current_modes(dictionary).get(mode, ())
+    position = rule_index(rules, match)
+    if position is None:
+        raise RuleNotFound(dictionary.name, mode.value, match)
+    return dictionary, position, rules[position]
 
 
 def deleted_dictionary_list(

@@ -6,6 +6,7 @@ concurrent writers with the same ETag cannot both succeed.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,17 +16,24 @@ from django.utils import timezone
 from orgs.models import Organization
 from pronunciations import selectors, validation
 from pronunciations.checks import current_checks
-from pronunciations.content import content_hash, current_wire
+from pronunciations.content import (
+    content_hash,
+    current_modes,
+    current_wire,
+    modes_to_wire,
+    rule_index,
+)
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
     DictionaryConflict,
     DictionaryNotFound,
     PreconditionFailed,
     RevisionNotFound,
+    RuleNotFound,
 )
-from pronunciations.models import Action, Dictionary, Source
+from pronunciations.models import Action, Dictionary, Mode, Source
 from pronunciations.store import Write, announce, is_unchanged, revision_for, store, with_checks
-from pronunciations.validation import Check, DictionaryInput
+from pronunciations.validation import Check, DictionaryInput, Modes, RuleInput, RuleSpec
 
 UNSET: Any = object()
 
@@ -137,6 +145,92 @@ def dictionary_update(
         if is_unchanged(dictionary, content_hash(clean.modes), clean.metadata, new_checks):
             return dictionary
         return _apply(dictionary, clean, Action.UPDATE, source, author, comment, new_checks)
+
+
+@dataclass(frozen=True)
+class RulePut:
+    """What a PUT of one rule did: the dictionary as it now is, the rule and its position."""
+
+    dictionary: Dictionary
+    rule: RuleSpec
+    position: int
+    created: bool
+
+
+def _rules_of(
+    dictionary: Dictionary, mode: Mode, match: str
+) -> tuple[Modes, list[RuleSpec], int | None]:
+    """The dictionary's modes, ``mode``'s rules and where the rule with ``match``'s comparison
+    key is among them (None: not there)."""
+    modes = current_modes(dictionary)
+    rules = list(modes.get(mode, ()))
+    return modes, rules, rule_index(rules, match)
+
+
+def _with_rules(dictionary: Dictionary, modes: Modes) -> DictionaryInput:
+    """The dictionary's next content: ``modes``, its metadata kept, validated whole."""
+    return validation.validate_dictionary(
+        {"modes": modes_to_wire(modes), "metadata": dictionary.metadata}, require_name=False
+    )
+
+
+def rule_put(
+    *,
+    organization: Organization,
+    name: str,
+    mode: Mode,
+    match: str,
+    rule: RuleInput,
+    if_match: str | None = None,
+    author: str = "",
+    source: str = Source.API,
+) -> RulePut:
+    """Add the rule to ``mode`` (last, or at ``rule.position``), or change the rule whose match
+    has ``match``'s comparison key (its value, spelling and, if given, position).
+
+    One revision; none when nothing changes. Raises DictionaryNotFound, PreconditionFailed or
+    ValidationError (a position out of range, the mode over its rule limit).
+    """
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        modes, rules, index = _rules_of(dictionary, mode, match)
+        spelled = match if index is None else rules.pop(index).match
+        spec = RuleSpec(match=rule.match or spelled, value=rule.value)
+        last = len(rules)  # without the rule: where an added rule goes by default
+        position = rule.position if rule.position is not None else index
+        position = validation.validate_rule_position(
+            last if position is None else position, last=last
+        )
+        rules.insert(position, spec)
+        clean = _with_rules(dictionary, {**modes, mode: tuple(rules)})
+        if not is_unchanged(dictionary, content_hash(clean.modes), clean.metadata):
+            verb = "added" if index is None else "changed"
+            comment = rule.comment or f"{verb} {mode.value} rule {spec.match}"
+            _apply(dictionary, clean, Action.UPDATE, source, author, comment, None)
+    return RulePut(dictionary, spec, position, created=index is None)
+
+
+def rule_delete(
+    *,
+    organization: Organization,
+    name: str,
+    mode: Mode,
+    match: str,
+    if_match: str | None = None,
+    author: str = "",
+    source: str = Source.API,
+) -> Dictionary:
+    """Remove the rule whose match has ``match``'s comparison key from ``mode``: one revision.
+    Raises DictionaryNotFound, PreconditionFailed or RuleNotFound."""
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        modes, rules, index = _rules_of(dictionary, mode, match)
+        if index is None:
+            raise RuleNotFound(dictionary.name, mode.value, match)
+        removed = rules.pop(index)
+        clean = _with_rules(dictionary, {**modes, mode: tuple(rules)})
+        comment = f"removed {mode.value} rule {removed.match}"
+        return _apply(dictionary, clean, Action.UPDATE, source, author, comment, None)
 
 
 def dictionary_revision_restore(

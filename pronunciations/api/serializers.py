@@ -114,6 +114,12 @@ class ModesField(serializers.Field):
 
 
 class DictionaryOutput(serializers.Serializer):
+    """SLNG's dictionary object, plus Lexicon's ``revision`` and ``updated_at`` at the end.
+
+    The body changes only with ``revision`` (every write bumps it and sets ``updated_at``), which
+    is what lets api/bodies.py cache it under ``(public_id, revision)``.
+    """
+
     id = serializers.CharField(source="public_id")
     org_id = serializers.CharField(source="organization.public_id")
     name = serializers.CharField()
@@ -123,9 +129,18 @@ class DictionaryOutput(serializers.Serializer):
     created_at = serializers.SerializerMethodField()
     metadata = serializers.DictField()
     created_by_key_label = serializers.CharField(required=False)
+    revision = serializers.IntegerField(
+        help_text="Lexicon only: the current revision's number (1 at creation, +1 per change)."
+    )
+    updated_at = serializers.SerializerMethodField(
+        help_text="Lexicon only: when the current revision was made (ISO-8601 UTC, ms)."
+    )
 
     def get_created_at(self, dictionary: Dictionary) -> str:
         return iso_millis(dictionary.created_at)
+
+    def get_updated_at(self, dictionary: Dictionary) -> str:
+        return iso_millis(dictionary.updated_at)
 
     def to_representation(self, instance: Dictionary) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
@@ -198,6 +213,37 @@ class ChecksReplaceRequest(serializers.Serializer):
         child=CheckSchema(), max_length=MAX_CHECKS, allow_null=True, help_text="null or []: none."
     )
     comment = _comment_field()
+
+
+class RulePutRequest(serializers.Serializer):
+    replace = serializers.CharField(
+        required=False, max_length=VALUE_MAX_LENGTH, help_text="Required for a rewrite rule."
+    )
+    ipa = serializers.CharField(
+        required=False, max_length=VALUE_MAX_LENGTH, help_text="Required for an ipa rule."
+    )
+    match = serializers.CharField(
+        required=False,
+        max_length=MATCH_MAX_LENGTH,
+        help_text="Optional: the path's match spelled as it is to be stored (same match, "
+        "compared case-insensitively, whitespace runs as one).",
+    )
+    position = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="Where the rule goes in its mode, from 0 (default: where it is; last when new).",
+    )
+    comment = _comment_field()
+
+
+class RuleOutput(serializers.Serializer):
+    dictionary = serializers.CharField(help_text="The dictionary's name.")
+    mode = serializers.ChoiceField(choices=["rewrite", "ipa"])
+    match = serializers.CharField()
+    replace = serializers.CharField(required=False, help_text="A rewrite rule's value.")
+    ipa = serializers.CharField(required=False, help_text="An ipa rule's value.")
+    position = serializers.IntegerField(help_text="The rule's index in its mode, from 0.")
+    revision = serializers.IntegerField(help_text="The dictionary's current revision.")
 
 
 class RevisionRestoreRequest(serializers.Serializer):

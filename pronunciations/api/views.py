@@ -10,7 +10,14 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.bodies import dictionary_body, dictionary_list_body
-from pronunciations.api.common import caller_for, dictionary_response, error_responses, json_object
+from pronunciations.api.common import (
+    BAD_BODY,
+    caller_for,
+    dictionary_response,
+    error_responses,
+    if_match,
+    json_object,
+)
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
     DictionaryListOutput,
@@ -47,7 +54,10 @@ class DictionaryCollectionView(APIView):
         ),
         tags=["dictionaries"],
         request=DictionaryCreateRequest,
-        responses={201: DictionaryWriteOutput, **error_responses(400, 401, 409, 413, 503)},
+        responses={
+            201: DictionaryWriteOutput,
+            **error_responses(400, 401, 409, 413, 503, errors=BAD_BODY),
+        },
         examples=[
             OpenApiExample(
                 "Create",
@@ -69,6 +79,8 @@ class DictionaryCollectionView(APIView):
                     "created_at": "2026-12-01T09:00:00.000Z",
                     "metadata": {"team": "voice"},
                     "created_by_key_label": "tools-ci",
+                    "revision": 1,
+                    "updated_at": "2026-12-01T09:00:00.000Z",
                 },
             ),
         ],
@@ -155,7 +167,7 @@ class DictionaryDetailView(APIView):
             modes=body.get("modes", services.UNSET) if partial else body.get("modes"),
             metadata=body.get("metadata", services.UNSET if partial else None),
             partial=partial,
-            if_match=request.headers.get("If-Match") or None,
+            if_match=if_match(request),
             author=key.label,
             comment=validation.validate_comment(body.get("comment")),
             checks=body.get("checks", services.UNSET),
@@ -182,7 +194,7 @@ class DictionaryDetailView(APIView):
         services.dictionary_delete(
             organization=key.organization,
             name=name,
-            if_match=request.headers.get("If-Match") or None,
+            if_match=if_match(request),
             author=key.label,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,10 @@ filled on a dictionary's first row.
 Checks (test sentences) are rows too: ``mode`` ``check``, ``match`` the text, ``replace`` what
 it must become, ``note`` (a column exports add when a dictionary has checks) and ``position``
 their order; they follow the dictionary's rules.
+
+CSV and XLSX cells are text: a position is its digits, a metadata value is written as text when
+it is plain text and as JSON otherwise (``metadata_cell``). JSON rows carry typed values: a
+position is a number and a metadata value is the value itself (a string is always text there).
 """
 
 import functools
@@ -21,6 +25,7 @@ from django.core.exceptions import ValidationError
 
 from pronunciations import validation
 from pronunciations.models import Mode
+from pronunciations.transfer.limits import MISSING
 from pronunciations.validation import VALUE_FIELD, Check
 
 BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
@@ -95,8 +100,8 @@ def export_columns(metadata_keys: Iterable[str], *, checks: bool = False) -> lis
     return [*BASE_COLUMNS, *notes, *(METADATA_PREFIX + key for key in sorted(set(metadata_keys)))]
 
 
-def _rule_cells(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict[str, str]]:
-    """The cells of each rule, then of each check, without the dictionary's own."""
+def _records(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict[str, Any]]:
+    """The typed cells of each rule, then of each check, without the dictionary's own."""
     for mode in (Mode.REWRITE, Mode.IPA):
         field = VALUE_FIELD[mode]
         for position, rule in enumerate(modes.get(mode.value, {}).get("rules", [])):
@@ -104,7 +109,7 @@ def _rule_cells(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict
                 "mode": mode.value,
                 "match": rule["match"],
                 field: rule[field],
-                "position": str(position),
+                "position": position,
             }
     for position, check in enumerate(checks):
         yield {
@@ -112,8 +117,33 @@ def _rule_cells(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict
             "match": check.text,
             "replace": check.expect,
             NOTE_COLUMN: check.note,
-            "position": str(position),
+            "position": position,
         }
+
+
+def dictionary_records(
+    name: str, modes: dict[str, Any], metadata: dict[str, Any], checks: Sequence[Check] = ()
+) -> Iterator[dict[str, Any]]:
+    """The rows of one dictionary as typed values by column, holding only the columns that
+    have a value: its rules, then its checks; ``position`` a number, ``metadata.<key>`` the
+    value as stored (on the first row)."""
+    meta = {METADATA_PREFIX + key: value for key, value in metadata.items()}
+    first = True
+    for record in _records(modes, checks):
+        record["dictionary"] = name
+        if first:
+            record.update(meta)
+            first = False
+        yield record
+    if first:  # no rules: one row keeps the dictionary and its metadata
+        yield {"dictionary": name, **meta}
+
+
+def _text(column: str, value: Any) -> str:
+    """A typed value of ``column`` as a CSV or XLSX cell."""
+    if column.startswith(METADATA_PREFIX):
+        return metadata_cell(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def dictionary_rows(
@@ -123,19 +153,10 @@ def dictionary_rows(
     columns: list[str],
     checks: Sequence[Check] = (),
 ) -> Iterator[list[str]]:
-    """The rows of one dictionary in ``columns`` order (cells not yet formula-escaped): its
-    rules, then its checks."""
-    meta = {METADATA_PREFIX + key: metadata_cell(value) for key, value in metadata.items()}
-    first = True
-    for cells in _rule_cells(modes, checks):
-        cells["dictionary"] = name
-        if first:
-            cells.update(meta)
-            first = False
-        yield [cells.get(column, "") for column in columns]
-    if first:  # no rules: one row keeps the dictionary and its metadata
-        cells = {"dictionary": name, **meta}
-        yield [cells.get(column, "") for column in columns]
+    """The rows of one dictionary as text cells in ``columns`` order (not yet
+    formula-escaped): its rules, then its checks."""
+    for record in dictionary_records(name, modes, metadata, checks):
+        yield [_text(column, record[column]) if column in record else "" for column in columns]
 
 
 @dataclass(frozen=True)
@@ -166,7 +187,7 @@ def _cell(value: object, *, escaped: bool) -> str:
     if value.__class__ is str:  # nearly every cell: CSV's always
         text: str = value  # type: ignore[assignment]
         return text[1:] if escaped and text[:1] == "'" and needs_escape(text[1:]) else text
-    if value is None:
+    if value is None or value is MISSING:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -222,7 +243,8 @@ def parse_rows(
 ) -> tuple[list[SourceRow], list[RowError]]:
     """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX).
 
-    ``typed`` (JSON) checks value types: text columns take strings, ``position`` a whole number.
+    ``typed`` (JSON) checks value types: text columns take strings, ``position`` a whole number;
+    a metadata column's value is taken as it is (MISSING, an absent key, is no value).
     """
     headers = [str(h or "").strip() for h in headers]
     errors = header_errors(headers)
@@ -232,13 +254,20 @@ def parse_rows(
     metadata_columns = tuple(h for h in headers if h.startswith(METADATA_PREFIX))
     for number, record in enumerate(records, start=first_row):
         pairs = list(zip(headers, record, strict=False))
-        if typed and (problems := _type_errors(number, pairs)):
-            errors += problems
-            continue
+        typed_metadata = None
+        if typed:
+            if problems := _type_errors(number, pairs):
+                errors += problems
+                continue
+            typed_metadata = {
+                h.removeprefix(METADATA_PREFIX): v
+                for h, v in pairs
+                if v is not MISSING and h.startswith(METADATA_PREFIX)
+            }
         cells = {h: _cell(v, escaped=escaped) for h, v in pairs}
-        if not any(cells.values()):
+        if not any(cells.values()) and not typed_metadata:
             continue  # blank lines are skipped
-        row, problems = _parse_row(number, cells, metadata_columns)
+        row, problems = _parse_row(number, cells, metadata_columns, typed_metadata)
         errors += problems
         if row is not None:
             rows.append(row)
@@ -257,7 +286,7 @@ def _type_errors(number: int, pairs: list[tuple[str, object]]) -> list[RowError]
     """JSON values of the wrong type, located by row and column."""
     errors = []
     for column, value in pairs:
-        if value is None:
+        if value is None or value is MISSING:
             continue
         if column in _TEXT_COLUMNS and not isinstance(value, str):
             message = f"must be a string, got {_type_name(value)}"
@@ -275,7 +304,10 @@ def _name_problems(name: str) -> tuple[str, ...]:
 
 
 def _parse_row(
-    number: int, cells: dict[str, str], metadata_columns: tuple[str, ...]
+    number: int,
+    cells: dict[str, str],
+    metadata_columns: tuple[str, ...],
+    typed_metadata: dict[str, Any] | None = None,
 ) -> tuple[SourceRow | None, list[RowError]]:
     errors = []
     name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
@@ -304,7 +336,7 @@ def _parse_row(
         else:
             position = int(text)
     metadata = {}
-    for key in metadata_columns:
+    for key in () if typed_metadata is not None else metadata_columns:
         if value := cells.get(key, ""):
             try:
                 metadata[key.removeprefix(METADATA_PREFIX)] = metadata_value(value, field=key)
@@ -312,5 +344,7 @@ def _parse_row(
                 errors += [RowError(number, key, m) for ms in exc.message_dict.values() for m in ms]
     if errors:
         return None, errors
+    if typed_metadata is not None:
+        metadata = typed_metadata
     match, value = cells.get("match", ""), cells.get(value_column, "")
     return SourceRow(number, name, mode, match, value, position, metadata, note), []

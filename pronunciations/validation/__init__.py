@@ -183,8 +183,7 @@ def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec
             errors[rule_path] = ["must be an object with match and " + value_field]
             continue
         match, value = item.get("match"), item.get(value_field)
-        match_problems = text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
-        value_problems = text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
+        match_problems, value_problems = _rule_problems(match, value)
         if not match_problems:
             assert isinstance(match, str)  # noqa: S101 - checked above
             first = seen.setdefault(match_key(match), index)
@@ -199,6 +198,14 @@ def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec
         if not match_problems and not value_problems:
             rules.append(RuleSpec(match=str(match), value=str(value)))
     return tuple(rules)
+
+
+def _rule_problems(match: object, value: object) -> tuple[list[str], list[str]]:
+    """One rule's problems: of its match, and of its value (``replace`` or ``ipa``)."""
+    return (
+        text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True),
+        text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False),
+    )
 
 
 def _clean_mode(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
@@ -315,6 +322,68 @@ def validate_comment(comment: object, *, field: str = "comment") -> str:
     return comment
 
 
+@dataclass(frozen=True)
+class RuleInput:
+    """A validated PUT of one rule: its match as the body spelled it (None: the rule's own
+    spelling, or the path's for a new rule), its value, where it goes (None: where it is, or
+    last for a new rule) and the revision comment."""
+
+    match: str | None
+    value: str
+    position: int | None
+    comment: str
+
+
+def validate_rule(mode: Mode, path_match: str, body: Mapping[str, Any]) -> RuleInput:
+    """One rule of ``mode`` as a PUT sends it: the value field of the mode (``replace`` or
+    ``ipa``), an optional ``match`` (the path's match, spelled as it is to be stored: the same
+    comparison key), an optional ``position`` (a whole number from 0) and ``comment``.
+
+    The rules of a rule in a whole dictionary apply (``_rule_problems``); errors are keyed by
+    the body's field names. The position's upper bound depends on the dictionary:
+    ``validate_rule_position``.
+    """
+    value_field, other_field = VALUE_FIELD[mode], VALUE_FIELD[_OTHER_MODE[mode]]
+    match = body.get("match", path_match)
+    match_problems, value_problems = _rule_problems(match, body.get(value_field))
+    errors: FieldErrors = {}
+    if not match_problems and match_key(str(match)) != match_key(path_match):
+        match_problems = [
+            "must be the path's match, in any case or spacing (to rename a rule, "
+            "delete it and add the new one)"
+        ]
+    if match_problems:
+        errors["match"] = match_problems
+    if value_problems:
+        errors[value_field] = value_problems
+    if other_field in body:
+        errors[other_field] = [f"{mode.value} rules have no {other_field}"]
+    position = body.get("position")
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or position < 0
+    ):
+        errors["position"] = ["must be a whole number from 0"]
+    try:
+        comment = validate_comment(body.get("comment"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    spelled = str(match) if "match" in body else None
+    return RuleInput(spelled, str(body[value_field]), position, comment)
+
+
+_OTHER_MODE = {Mode.REWRITE: Mode.IPA, Mode.IPA: Mode.REWRITE}
+
+
+def validate_rule_position(position: int, *, last: int) -> int:
+    """A rule's new position in its mode: ``0..last`` (``last`` is the index a rule appended
+    now would get)."""
+    if not 0 <= position <= last:
+        raise ValidationError({"position": [f"must be a whole number from 0 to {last}"]})
+    return position
+
+
 def validate_body_name(body_name: object, path_name: str) -> None:
     """A body ``name`` next to a path name must be absent or the same dictionary's name."""
     if body_name is None:
@@ -340,12 +409,15 @@ from pronunciations.validation.checks import (  # noqa: E402
 )
 from pronunciations.validation.requests import (  # noqa: E402
     SPEAK_LABEL_MAX_LENGTH,
+    ParameterError,
     SpeakInput,
     parameter_errors,
     validate_int_parameter,
+    validate_name_parameter,
     validate_names_parameter,
     validate_preview_text,
     validate_public_id,
+    validate_rule_parameters,
     validate_speak,
 )
 
@@ -357,11 +429,14 @@ __all__ = [
     "Check",
     "clean_checks",
     "validate_checks",
+    "ParameterError",
     "SpeakInput",
     "parameter_errors",
     "validate_int_parameter",
+    "validate_name_parameter",
     "validate_names_parameter",
     "validate_preview_text",
     "validate_public_id",
+    "validate_rule_parameters",
     "validate_speak",
 ]
