@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pronunciations', '0004_review_checks'),
-        ('sync', '0004_channels'),
+        ('sync', '0005_runs_queued_progress'),
     ]
 
     operations = [

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BRAND = "/v1/pronunciation/dictionaries/brand"
 OLD = {"rewrite": {"rules": [{"match": "QP", "replace": "cue pee"}]}}
 NEW = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
+ENDED = (RunStatus.SUCCEEDED, RunStatus.FAILED)  # runs that ran (not queued, not superseded)
 LATER = {"rewrite": {"rules": [{"match": "QubePay", "replace": "queue bay"}]}}
 
 
@@ -50,34 +51,40 @@ def _verified_at(target: SyncTarget, number: int) -> bool:
 
 
 def _staging_took_it(staging: SyncTarget, condition: Any, what: str) -> datetime:
-    """Wait for ``condition`` and for staging's run to end; answer when that run finished.
+    """Wait for ``condition`` and for staging's run to end; answer when that run ended.
 
-    The one worker takes messages in order, so a production run that starts later was queued
-    after this change was committed: it has planned with the change in the data.
+    Having verified new content, the run enqueues production as it ends: that production run,
+    or one that supersedes it (it starts later), plans with what staging verified.
     """
     wait_for(condition, what=what)
     wait_for(lambda: not staging.runs.filter(status=RunStatus.RUNNING).exists(), what="staging")
-    finished = staging.runs.order_by("-started_at").values_list("finished_at", flat=True)[0]
+    ended = staging.runs.filter(status__in=ENDED).order_by("-finished_at")
+    finished = ended.values_list("finished_at", flat=True)[0]
     assert finished is not None
     return finished
 
 
 def _production_ran_since(production: SyncTarget, moment: datetime) -> None:
+    """Wait until a production run that started after ``moment`` has ended (it planned with
+    everything committed before ``moment``)."""
     wait_for(
-        lambda: (
-            SyncRun.objects.filter(target=production, started_at__gt=moment)
-            .exclude(status=RunStatus.RUNNING)
-            .exists()
-        ),
-        what="a production run after staging's",
+        lambda: SyncRun.objects.filter(
+            target=production, started_at__gt=moment, status__in=ENDED
+        ).exists(),
+        what=f"a production run started after {moment}",
     )
 
 
-def _change(organization: Organization, call: Any, status: int) -> None:
-    """An editor's write through the API that waits for review."""
+def _change(organization: Organization, call: Any, status: int) -> datetime:
+    """An editor's write through the API that waits for review; answers when production's run
+    for it was queued (after the commit: that run, or one superseding it, will see it)."""
     with proposing(organization):
         response = call()
     assert response.status_code == status, response.content
+    queued = SyncRun.objects.filter(target__name="production", queued_at__isnull=False)
+    moment = queued.order_by("-queued_at").values_list("queued_at", flat=True)[0]
+    assert moment is not None
+    return moment
 
 
 def _waiting(api: APIClient) -> dict[str, Any]:
@@ -143,13 +150,18 @@ def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
     }
 
     # The deletion (revision 4), proposed: staging prunes at once, production keeps serving.
-    _change(organization, lambda: api.delete(BRAND), 204)
-    took = _staging_took_it(staging, lambda: _stored(slng) is None, "brand pruned on staging")
-    _production_ran_since(production, took)
+    deleted = _change(organization, lambda: api.delete(BRAND), 204)
+    wait_for(lambda: _stored(slng) is None, what="brand pruned on staging")
+    _production_ran_since(production, deleted)
     assert _canonical(_stored(production_slng)) == _canonical(served)  # type: ignore[arg-type]
 
     # Approving the deletion (it supersedes revision 3) prunes production.
     approve(brand, 4)
-    wait_for(lambda: _stored(production_slng) is None, what="brand pruned on production")
-    assert not SyncState.objects.filter(target=production).exists()
+    wait_for(
+        lambda: (
+            _stored(production_slng) is None
+            and not SyncState.objects.filter(target=production).exists()
+        ),
+        what="brand pruned on production, its state dropped",
+    )
     assert Revision.objects.get(dictionary=brand, number=3).review_state == "superseded"
