@@ -42,10 +42,9 @@ def _standing(api: APIClient, target: str) -> dict[str, Any]:
     }
 
 
-def _edit(organization: Organization, modes: dict[str, Any], checks_failed: int = 0) -> None:
+def _edit(organization: Organization, modes: dict[str, Any]) -> None:
     with proposing(organization):
-        brand = dictionary_update(organization=organization, name="brand", modes=modes)
-        brand.revisions.filter(number=brand.revision).update(checks_failed=checks_failed)
+        dictionary_update(organization=organization, name="brand", modes=modes)
 
 
 def test_a_change_waiting_for_review_leaves_production_verified_and_says_why(
@@ -76,12 +75,16 @@ def test_a_change_waiting_for_review_leaves_production_verified_and_says_why(
 def test_a_change_whose_checks_fail_waits_as_checks_failed(
     organization: Organization, staging: SyncTarget, production: SyncTarget, api: APIClient
 ) -> None:
-    _brand_held_on(organization, production)
+    brand = _brand_held_on(organization, production)
+    check = {"text": "Pay by QP.", "expect": "Pay by cue pee."}  # passes with OLD, not NEW
+    with proposing(organization):
+        dictionary_update(organization=organization, name="brand", modes=OLD, checks=[check])
 
-    _edit(organization, NEW, checks_failed=2)
+    _edit(organization, NEW)
 
+    assert brand.revisions.get(number=3).checks_failed == 1
     assert _standing(api, "production")["waiting"] == {
-        "revision": 2,
+        "revision": 3,
         "reason": "checks_failed",
         "target": None,
     }
