@@ -6,7 +6,7 @@ from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
 
-from sync import services
+from sync import metrics, services
 from sync.models import SyncTarget, Trigger
 from sync.targets import TargetNotFound
 
@@ -47,8 +47,16 @@ def run_target(
         logger.info("no enabled target %s in %s: nothing to sync", target_id, organization_id)
         return
     try:
-        services.target_run(target_id=target_id, organization_id=organization_id, trigger=trigger)
+        run = services.target_run(
+            target_id=target_id, organization_id=organization_id, trigger=trigger
+        )
     except TargetNotFound:
         logger.info("target %s left %s before its run", target_id, organization_id)
+        return
     except services.TargetBusy as exc:
+        metrics.run_not_done(target_id, "busy")
         raise self.retry(countdown=settings.LEXICON_SYNC_BUSY_RETRY_SECONDS, exc=exc) from exc
+    except Exception:
+        metrics.run_not_done(target_id, "error")
+        raise
+    metrics.run_finished(run)
