@@ -55,13 +55,11 @@ def _sync_families() -> list[Metric]:
     return [pending, failed, age, interval]
 
 
-def _import_family() -> Metric:
-    jobs = GaugeMetricFamily(
-        "lexicon_import_jobs", "Background import jobs by state.", labels=["state"]
-    )
-    for state, count in import_job_counts().items():
-        jobs.add_metric([state], count)
-    return jobs
+def _one_label(name: str, documentation: str, label: str, values: dict[str, int]) -> Metric:
+    gauge = GaugeMetricFamily(name, documentation, labels=[label])
+    for key, count in values.items():
+        gauge.add_metric([key], count)
+    return gauge
 
 
 def queue_depths() -> dict[str, int]:
@@ -84,15 +82,6 @@ def queue_depths() -> dict[str, int]:
     return depths
 
 
-def _queue_family() -> Metric:
-    depth = GaugeMetricFamily(
-        "lexicon_celery_queue_depth", "Celery messages waiting in the broker.", labels=["queue"]
-    )
-    for name, count in queue_depths().items():
-        depth.add_metric([name], count)
-    return depth
-
-
 class ScrapeCollector(Collector):
     """The database's and the broker's gauges, read once per scrape."""
 
@@ -103,7 +92,13 @@ class ScrapeCollector(Collector):
             labels=["source"],
         )
         try:
-            families = [*_sync_families(), _import_family()]
+            jobs = _one_label(
+                "lexicon_import_jobs",
+                "Background import jobs by state.",
+                "state",
+                import_job_counts(),
+            )
+            families = [*_sync_families(), jobs]
         except DatabaseError as exc:
             logger.warning("metrics: database unreadable: %s", type(exc).__name__)
             up.add_metric(["database"], 0)
@@ -111,7 +106,12 @@ class ScrapeCollector(Collector):
             up.add_metric(["database"], 1)
             yield from families
         try:
-            queues = _queue_family()
+            queues = _one_label(
+                "lexicon_celery_queue_depth",
+                "Celery messages waiting in the broker.",
+                "queue",
+                queue_depths(),
+            )
         except Exception as exc:  # kombu raises several types for an unreachable broker
             logger.warning("metrics: broker unreadable: %s", type(exc).__name__)
             up.add_metric(["broker"], 0)
