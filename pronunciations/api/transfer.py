@@ -62,6 +62,16 @@ IMPORT_PARAMETERS = {
         "dry_run": {"type": "boolean", "default": False},
         "create_missing": {"type": "boolean", "default": False},
         "dictionary": {"type": "string", "description": "PLS only: the dictionary's name"},
+        "on_conflict": {
+            "type": "string",
+            "enum": ["first", "refuse"],
+            "default": "first",
+            "description": (
+                "PLS only: graphemes that SLNG matches alike (case variants) but that say "
+                "different things. first: the first in the file is kept and the others "
+                "reported; refuse: each is an error located by lexeme and line"
+            ),
+        },
         "async": {
             "type": "boolean",
             "default": False,
@@ -83,7 +93,9 @@ class ImportView(APIView):
         operation_id="pronunciation-import",
         summary="Import dictionaries from a file",
         description=(
-            "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file. With "
+            "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file, or one "
+            "dictionary from a W3C PLS lexicon (Azure, Polly and ElevenLabs files as they are: "
+            "case variants merged, warnings grouped and located by lexeme and line). With "
             "dry_run, answers the plan and writes nothing; with async, answers a job to poll."
         ),
         tags=["import and export"],
@@ -122,6 +134,7 @@ def _import_options(request: Request, file_name: str) -> dict[str, Any]:
         "dry_run": _flag(request, "dry_run"),
         "create_missing": _flag(request, "create_missing"),
         "dictionary": reading.check_dictionary(file_format, request.data.get("dictionary")),
+        "conflicts": reading.on_conflict(request.data.get("on_conflict")),
         "author": key.label,
     }
 
@@ -154,22 +167,110 @@ def _export_format(request: Request, allowed: tuple[str, ...]) -> str:
     return file_format
 
 
-TABULAR = ("csv", "xlsx", "json")
 JSON_ROWS = {
     "type": "array",
     "items": {"type": "object", "additionalProperties": {"type": "string"}},
 }
+ELEVENLABS_RULES = {
+    "type": "object",
+    "description": "format=elevenlabs-json: the body of ElevenLabs' add-from-rules",
+    "properties": {
+        "name": {"type": "string"},
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "string_to_replace": {"type": "string"},
+                    "type": {"type": "string", "enum": ["alias", "phoneme"]},
+                    "alias": {"type": "string"},
+                    "phoneme": {"type": "string"},
+                    "alphabet": {"type": "string", "enum": ["ipa"]},
+                },
+                "required": ["string_to_replace", "type"],
+            },
+        },
+    },
+    "required": ["name", "rules"],
+}
+CARTESIA_ITEMS = {
+    "type": "object",
+    "description": "format=cartesia: the body of Cartesia's pronunciation dictionary create",
+    "properties": {
+        "name": {"type": "string"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"text": {"type": "string"}, "pronunciation": {"type": "string"}},
+                "required": ["text", "pronunciation"],
+            },
+        },
+    },
+    "required": ["name", "items"],
+}
+EXPORT_REPORT = {
+    "type": "object",
+    "description": "report=true: what a vendor export writes, cannot carry, and notes",
+    "properties": {
+        "format": {"type": "string", "enum": list(formats.VENDOR_FORMATS)},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "bytes": {"type": "integer"},
+                    "characters": {"type": "integer"},
+                    "rules": {"type": "integer"},
+                },
+            },
+        },
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "notes": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["format", "files", "warnings", "notes"],
+}
+VENDOR_DESCRIPTION = (
+    " Vendor formats: polly (PLS lexicons of at most 4,000 characters, names Polly accepts), "
+    "azure (one PLS file per language under 100 KB), elevenlabs (PLS for its file import), "
+    "elevenlabs-json (its add-from-rules body), cartesia (its dictionary items). One file is "
+    "answered as it is, several as a zip with report.txt; X-Lexicon-Export-Warnings counts "
+    "what could not be carried, and report=true answers the report as JSON instead."
+)
 
 
 def _file_responses(allowed: tuple[str, ...]) -> dict[Any, Any]:
-    """One 200 per file format: JSON exports are row objects, the others are files."""
-    return {
-        (200, formats.CONTENT_TYPES[f]): JSON_ROWS if f == "json" else OpenApiTypes.BINARY
-        for f in allowed
-    }
+    """One 200 per media type: JSON exports are row objects (or, for vendor formats, the
+    vendor's body or the report), zips and the other formats are files."""
+    responses: dict[Any, Any] = {}
+    for file_format in allowed:
+        if file_format in formats.VENDOR_FORMATS:
+            continue
+        schema = JSON_ROWS if file_format == "json" else OpenApiTypes.BINARY
+        responses[(200, formats.CONTENT_TYPES[file_format])] = schema
+    if any(f in formats.VENDOR_FORMATS for f in allowed):
+        json_bodies = [JSON_ROWS, ELEVENLABS_RULES, CARTESIA_ITEMS, EXPORT_REPORT]
+        responses[(200, "application/json")] = {"oneOf": json_bodies}
+        responses[(200, formats.CONTENT_TYPES["pls"])] = OpenApiTypes.BINARY
+        responses[(200, formats.CONTENT_TYPES["zip"])] = OpenApiTypes.BINARY
+    return responses
 
 
-FORMAT_PARAMETER = OpenApiParameter("format", str, enum=list(formats.FORMATS))
+def _format_parameter(allowed: tuple[str, ...]) -> OpenApiParameter:
+    return OpenApiParameter("format", str, enum=list(allowed), default="csv")
+
+
+REPORT_PARAMETER = OpenApiParameter(
+    "report", bool, description="vendor formats: answer the export's report as JSON, no files"
+)
+
+
+def _export(request: Request, queryset: Any, file_format: str, stem: str) -> HttpResponseBase:
+    if file_format in formats.VENDOR_FORMATS:
+        report_only = str(request.query_params.get("report", "")).lower() in _TRUE
+        return exporting.vendor_response(queryset, file_format, stem, report_only=report_only)
+    return exporting.export_response(queryset, file_format, stem)
 
 
 class ExportView(APIView):
@@ -177,42 +278,50 @@ class ExportView(APIView):
         operation_id="pronunciation-export",
         summary="Export dictionaries",
         description=(
-            "The caller's dictionaries (all, or those named) as a CSV, JSON or XLSX file."
+            "The caller's dictionaries (all, or those named) as a CSV, JSON or XLSX file, or "
+            "for another vendor." + VENDOR_DESCRIPTION
         ),
         tags=["import and export"],
         parameters=[
-            FORMAT_PARAMETER,
+            _format_parameter(formats.SELECTION_EXPORT_FORMATS),
             OpenApiParameter("names", str, description="Comma-separated names (default: all)"),
+            REPORT_PARAMETER,
         ],
         responses={
-            **_file_responses(TABULAR),
+            **_file_responses(formats.SELECTION_EXPORT_FORMATS),
             **error_responses(400, 401, 404, 503),
         },
     )
     def get(self, request: Request) -> HttpResponseBase:
-        file_format = _export_format(request, TABULAR)
+        file_format = _export_format(request, formats.SELECTION_EXPORT_FORMATS)
         names = validation.validate_names_parameter(request.query_params.get("names", ""))
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
         stem = f"{organization.slug}-dictionaries-{timezone.now():%Y%m%d-%H%M%S}"
-        return exporting.export_response(queryset, file_format, stem)
+        return _export(request, queryset, file_format, stem)
 
 
 class DictionaryExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-export",
         summary="Export one dictionary",
-        description=("One dictionary as a CSV, JSON or XLSX file."),
+        description=(
+            "One dictionary as a CSV, JSON, XLSX or W3C PLS file, or for another vendor."
+            + VENDOR_DESCRIPTION
+        ),
         tags=["import and export"],
-        parameters=[FORMAT_PARAMETER],
-        responses={**_file_responses(formats.FORMATS), **error_responses(400, 401, 404, 503)},
+        parameters=[_format_parameter(formats.DICTIONARY_EXPORT_FORMATS), REPORT_PARAMETER],
+        responses={
+            **_file_responses(formats.DICTIONARY_EXPORT_FORMATS),
+            **error_responses(400, 401, 404, 503),
+        },
     )
     def get(self, request: Request, name: str) -> HttpResponseBase:
-        file_format = _export_format(request, formats.FORMATS)
+        file_format = _export_format(request, formats.DICTIONARY_EXPORT_FORMATS)
         organization = caller_for(request, name).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=[name])
         if file_format != "pls":
-            return exporting.export_response(queryset, file_format, name)
+            return _export(request, queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
         modes = current_wire(dictionary)
         body = pls_dump(modes, dictionary.metadata)

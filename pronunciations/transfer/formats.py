@@ -18,12 +18,18 @@ from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
 from pronunciations.validation import replace_unstorable
 
-FORMATS = ("csv", "xlsx", "json", "pls")
+# The one place listing formats: what imports read, and what each export takes.
+TABULAR = ("csv", "xlsx", "json")
+FORMATS = (*TABULAR, "pls")  # import formats (PLS: one dictionary a file)
+VENDOR_FORMATS = ("polly", "azure", "elevenlabs", "elevenlabs-json", "cartesia")
+DICTIONARY_EXPORT_FORMATS = (*FORMATS, *VENDOR_FORMATS)  # GET …/dictionaries/{name}/export
+SELECTION_EXPORT_FORMATS = (*TABULAR, *VENDOR_FORMATS)  # GET /v1/pronunciation/export
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pls": "application/pls+xml",
+    "zip": "application/zip",
 }
 BOM = "\ufeff"
 
