@@ -37,7 +37,7 @@ from pronunciations.admin.forms import (
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, ImportJob
-from pronunciations.transfer import exporting, formats, jobs, reading, uploads
+from pronunciations.transfer import exporting, formats, jobs, reading, uploads, vendors
 from pronunciations.transfer.importing import ImportRejected
 from pronunciations.transfer.pls import pls_dump
 from pronunciations.transfer.resource import DictionaryRulesResource
@@ -160,6 +160,7 @@ class TransferAdminMixin(ImportMixin):
                 context["report"] = report.to_wire()
             except ImportRejected as exc:
                 context["errors"] = [f"{e.where()}: {e.message}" for e in exc.report.errors]
+                context["warnings"] = exc.report.warnings.to_wire()
             except ValidationError as exc:
                 context["errors"] = [m for ms in exc.message_dict.values() for m in ms]
             except PronunciationError as exc:  # too large (413) or the broker is down (503)
@@ -316,14 +317,14 @@ class TransferAdminMixin(ImportMixin):
         """A vendor export of the selection; its report (warnings first) becomes a message the
         next page shows, and is in the zip's report.txt when there are several files."""
         export = exporting.vendor_export(self._selected(queryset), file_format, "dictionaries")
-        warnings = export.report.warnings()
+        warnings, vendor = export.report.warnings(), vendors.NAMES[file_format]
         for warning in warnings[:_MAX_MESSAGES]:
-            messages.warning(request, f"{file_format} export: {warning}")
+            messages.warning(request, f"{vendor} export: {warning}")
         if len(warnings) > _MAX_MESSAGES:
             more = len(warnings) - _MAX_MESSAGES
-            messages.warning(request, f"{file_format} export: {more} more warnings, not shown")
+            messages.warning(request, f"{vendor} export: {more} more warnings, not shown")
         if not warnings:
-            messages.info(request, f"{file_format} export: every rule carried")
+            messages.info(request, f"{vendor} export: every rule carried")
         return exporting.vendor_file_response(export)
 
     @admin.action(description="Export selected as CSV")

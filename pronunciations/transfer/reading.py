@@ -135,7 +135,7 @@ def _over_limit(read: _Read) -> list[RowError]:
 
 def _located(error: RowError, read: _Read) -> RowError:
     """An import error of a PLS row, located in the file instead of by row and column."""
-    if isinstance(error, LexemeError) or read.lexicon is None:
+    if isinstance(error, LexemeError) or read.lexicon is None:  # located already, or not PLS
         return error
     rule = read.places.get(error.row)
     if rule is not None:
@@ -144,9 +144,10 @@ def _located(error: RowError, read: _Read) -> RowError:
     return LexemeError(read.lexicon.line, element, error.message)
 
 
-def _reject_located(exc: ImportRejected, read: _Read) -> ImportRejected:
-    report = exc.report
+def _rejected(report: ImportReport, read: _Read) -> ImportRejected:
+    """A refused PLS import: its errors located in the file, its warnings kept."""
     report.errors = sorted((_located(e, read) for e in report.errors), key=lambda e: e.row)
+    report.warnings.extend(read.warnings, more=read.more_warnings)
     return ImportRejected(report)
 
 
@@ -200,7 +201,7 @@ def import_file(
         data, file_format, dictionary=dictionary, conflicts=conflicts, progress=progress
     )
     if read.lexicon is not None and (over := _over_limit(read)):
-        raise ImportRejected(ImportReport(dry_run=dry_run, mode=mode, errors=over))
+        raise _rejected(ImportReport(dry_run=dry_run, mode=mode, errors=over), read)
     try:
         report = dictionary_import(
             organization=organization,
@@ -214,6 +215,8 @@ def import_file(
             progress=progress,
         )
     except ImportRejected as exc:
-        raise _reject_located(exc, read) from None
+        if read.lexicon is None:
+            raise
+        raise _rejected(exc.report, read) from None
     report.warnings.extend(read.warnings, more=read.more_warnings)
     return report

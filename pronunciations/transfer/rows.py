@@ -142,9 +142,12 @@ class LexemeError(RowError):
         return f"lexemes[{self.lexeme}].{self.column}" if self.lexeme else self.column
 
     def where(self) -> str:
-        place = f"lexeme {self.lexeme}, " if self.lexeme else ""
-        grapheme = f"{self.grapheme!r} " if self.grapheme else ""
-        return f"{place}{grapheme}<{self.column}> at line {self.row}"
+        """``lexeme 6 'MUJI', <grapheme> at line 32`` or ``<lexicon> at line 2``."""
+        element = f"<{self.column}> at line {self.row}"
+        if not self.lexeme:
+            return element
+        grapheme = f" {self.grapheme!r}" if self.grapheme else ""
+        return f"lexeme {self.lexeme}{grapheme}, {element}"
 
     def to_wire(self) -> dict[str, Any]:
         return {

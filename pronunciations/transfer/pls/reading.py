@@ -53,9 +53,10 @@ class Conflict:
     lost: PlsRule
 
     def message(self) -> str:
+        kept = self.kept.where.label(self.kept.value)
         return (
-            f"matches like {self.kept.where.label()} (SLNG ignores case) but with another "
-            f"{_WHAT[self.mode]}: {quoted(self.lost.value)}, not {quoted(self.kept.value)}"
+            f"SLNG ignores case, so it matches like {kept}, but its {_WHAT[self.mode]} is "
+            f"{quoted(self.lost.value)}"
         )
 
 

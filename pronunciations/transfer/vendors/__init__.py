@@ -25,11 +25,26 @@ EXPORTERS: dict[str, Exporter] = {
     "elevenlabs-json": elevenlabs.export_json,
     "cartesia": cartesia.export,
 }
+NAMES = {
+    "polly": "Amazon Polly",
+    "azure": "Azure",
+    "elevenlabs": "ElevenLabs (PLS)",
+    "elevenlabs-json": "ElevenLabs (JSON rules)",
+    "cartesia": "Cartesia",
+}
 # Azure writes one file per language: its dictionaries are read grouped by language.
 BY_LANGUAGE = frozenset(("azure",))
-assert set(EXPORTERS) == set(VENDOR_FORMATS)  # noqa: S101 - one list of formats
+assert set(EXPORTERS) == set(NAMES) == set(VENDOR_FORMATS)  # noqa: S101 - one list of formats
 
-__all__ = ["BY_LANGUAGE", "EXPORTERS", "Entry", "ExportFile", "ExportReport", "vendor_files"]
+__all__ = [
+    "BY_LANGUAGE",
+    "EXPORTERS",
+    "NAMES",
+    "Entry",
+    "ExportFile",
+    "ExportReport",
+    "vendor_files",
+]
 
 
 def vendor_files(

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 from pronunciations.transfer.formats import CONTENT_TYPES
+from pronunciations.transfer.pls.notes import shown
 from pronunciations.transfer.vendors.common import (
     Entry,
     ExportFile,
@@ -69,7 +70,7 @@ def _items(entry: Entry, pair: Pair, report: ExportReport) -> list[dict[str, str
         report.note(
             "IPA phonemes are written in Cartesia's notation (<<…|…>>, its charsiu phone "
             "set); check symbols outside its English set",
-            report.example(entry, f"{rule_label(pair, pair.phoneme)} as {pronunciation}"),
+            report.example(entry, f"{rule_label(pair, pair.phoneme)} as {shown(pronunciation)}"),
         )
     variants = case_variants(pair.match, lower_covers_sentence=True)
     return [{"text": text, "pronunciation": pronunciation} for text in variants]

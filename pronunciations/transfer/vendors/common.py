@@ -64,9 +64,9 @@ def case_variants(match: str, *, lower_covers_sentence: bool = False) -> tuple[s
     lower = match.lower()
     sentence = lower[:1].upper() + lower[1:]
     title = " ".join(word[:1].upper() + word[1:] for word in lower.split(" "))
-    candidates = [match, lower, title, match.upper()]
-    if not lower_covers_sentence or match == sentence:
-        candidates.insert(2, sentence)
+    candidates = [match, lower, sentence, title, match.upper()]
+    if lower_covers_sentence:  # the lower-case entry matches these already
+        candidates = [c for c in candidates if c == match or c != sentence]
     key = match_key(match)
     variants: list[str] = []
     for candidate in candidates:
