@@ -341,4 +341,5 @@ def test_a_background_import_keeps_the_conflict_choice(
 
     job.refresh_from_db()
     assert (job.state, job.options["conflicts"]) == ("failed", "refuse")
+    assert job.report is not None
     assert job.report["errors"][0]["message"] == BRANDS_CONFLICT_MESSAGE
