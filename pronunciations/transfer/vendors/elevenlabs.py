@@ -95,7 +95,7 @@ def export_json(entries: Iterable[Entry], report: ExportReport) -> Iterator[Expo
         carried = len(entry_pairs)
         yield ExportFile(f"{entry.name}.json", content + b"\n", CONTENT_TYPES["json"], carried)
     report.note(
-        "each rule is written once per casing (as stored, lower, Sentence, Title, UPPER): "
+        "Each rule is written once per casing (as stored, lower, Sentence, Title, UPPER): "
         "ElevenLabs' rules match case-sensitively unless told otherwise (newer API versions "
         "document case_sensitive and word_boundaries flags; this file does not rely on them)"
     )
