@@ -171,44 +171,38 @@ JSON_ROWS = {
     "type": "array",
     "items": {"type": "object", "additionalProperties": {"type": "string"}},
 }
-ELEVENLABS_RULES = {
-    "type": "object",
-    "description": "format=elevenlabs-json: the body of ElevenLabs' add-from-rules",
-    "properties": {
-        "name": {"type": "string"},
-        "rules": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "string_to_replace": {"type": "string"},
-                    "type": {"type": "string", "enum": ["alias", "phoneme"]},
-                    "alias": {"type": "string"},
-                    "phoneme": {"type": "string"},
-                    "alphabet": {"type": "string", "enum": ["ipa"]},
-                },
-                "required": ["string_to_replace", "type"],
-            },
-        },
+
+
+def _vendor_body(description: str, key: str, item: dict[str, Any], required: list[str]) -> Any:
+    """A vendor's JSON body: a name and a list of ``key`` entries."""
+    entries = {"type": "object", "properties": item, "required": required}
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {"name": {"type": "string"}, key: {"type": "array", "items": entries}},
+        "required": ["name", key],
+    }
+
+
+_TEXT = {"type": "string"}
+ELEVENLABS_RULES = _vendor_body(
+    "format=elevenlabs-json: the body of ElevenLabs' add-from-rules",
+    "rules",
+    {
+        "string_to_replace": _TEXT,
+        "type": {"type": "string", "enum": ["alias", "phoneme"]},
+        "alias": _TEXT,
+        "phoneme": _TEXT,
+        "alphabet": {"type": "string", "enum": ["ipa"]},
     },
-    "required": ["name", "rules"],
-}
-CARTESIA_ITEMS = {
-    "type": "object",
-    "description": "format=cartesia: the body of Cartesia's pronunciation dictionary create",
-    "properties": {
-        "name": {"type": "string"},
-        "items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"text": {"type": "string"}, "pronunciation": {"type": "string"}},
-                "required": ["text", "pronunciation"],
-            },
-        },
-    },
-    "required": ["name", "items"],
-}
+    ["string_to_replace", "type"],
+)
+CARTESIA_ITEMS = _vendor_body(
+    "format=cartesia: the body of Cartesia's pronunciation dictionary create",
+    "items",
+    {"text": _TEXT, "pronunciation": _TEXT},
+    ["text", "pronunciation"],
+)
 EXPORT_REPORT = {
     "type": "object",
     "description": "report=true: what a vendor export writes, cannot carry, and notes",

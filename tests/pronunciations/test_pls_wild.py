@@ -43,6 +43,12 @@ def _fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+def _dry_run(api: APIClient, name: str) -> Any:
+    response = _import(api, _fixture(name), dry_run="true")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def _added(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     rules = report["plan"][0]["rules"]["added"]
     return [(rule["mode"], rule["match"], rule["value"]) for rule in rules]
@@ -69,10 +75,8 @@ BRANDS_CONFLICT_MESSAGE = (
 def test_case_variants_that_agree_are_merged_and_the_first_of_differing_ones_wins(
     api: APIClient, organization: Organization
 ) -> None:
-    response = _import(api, _fixture("polly-brands-ja.pls"), dry_run="true")
+    report = _dry_run(api, "polly-brands-ja.pls")
 
-    assert response.status_code == 200
-    report = response.json()
     assert report["warnings"] == [
         BRANDS_MERGED,
         "1 grapheme matches like an earlier one (SLNG ignores case) but with another alias; "
@@ -185,10 +189,8 @@ def test_another_alphabet_gives_one_line_saying_nothing_was_imported_and_why(
     api: APIClient, organization: Organization
 ) -> None:
     """Issue 18: 33 lexemes gave 66 warnings and no word that nothing had been imported."""
-    response = _import(api, _fixture("zh-sapi.pls"), dry_run="true")
+    report = _dry_run(api, "zh-sapi.pls")
 
-    assert response.status_code == 200
-    report = response.json()
     assert report["warnings"] == [SAPI_NOTHING, SAPI_GROUP]
     assert report["rules"] == {"added": 0, "changed": 0, "removed": 0}
 
@@ -196,7 +198,7 @@ def test_another_alphabet_gives_one_line_saying_nothing_was_imported_and_why(
 def test_the_small_english_file_imports_without_a_warning(
     api: APIClient, organization: Organization
 ) -> None:
-    report = _import(api, _fixture("en-polly-small.pls"), dry_run="true").json()
+    report = _dry_run(api, "en-polly-small.pls")
 
     assert report["warnings"] == []
     assert _added(report) == [

@@ -247,6 +247,19 @@ def test_errors_in_a_report_are_capped_with_a_count(
     assert body["error"] == "Import refused: 50 error(s); nothing was written."
 
 
+def _pls_dry_run(organization: Organization, pls: bytes) -> dict[str, Any]:
+    report = reading.import_file(
+        organization=organization,
+        data=pls,
+        file_format="pls",
+        mode="replace",
+        dry_run=True,
+        create_missing=True,
+        dictionary="d",
+    )
+    return report.to_wire()
+
+
 @pytest.mark.django_db
 def test_pls_warnings_are_capped_with_one_line_counting_the_rest(
     organization: Organization, settings: Any
@@ -264,15 +277,7 @@ def test_pls_warnings_are_capped_with_one_line_counting_the_rest(
         + "</lexicon>"
     ).encode()
 
-    report = reading.import_file(
-        organization=organization,
-        data=pls,
-        file_format="pls",
-        mode="replace",
-        dry_run=True,
-        create_missing=True,
-        dictionary="d",
-    ).to_wire()
+    report = _pls_dry_run(organization, pls)
 
     assert len(report["warnings"]) == 101
     assert report["warnings"][0] == "1 <unknown0> element of the lexicon not imported: line 1"
@@ -293,15 +298,7 @@ def test_pls_warnings_of_one_kind_are_one_line_however_many(
         + "</lexicon>"
     ).encode()
 
-    report = reading.import_file(
-        organization=organization,
-        data=pls,
-        file_format="pls",
-        mode="replace",
-        dry_run=True,
-        create_missing=True,
-        dictionary="d",
-    ).to_wire()
+    report = _pls_dry_run(organization, pls)
 
     assert report["warnings"] == [
         "20000 <unknown> elements of the lexicon not imported: line 2, line 3, line 4, …"

@@ -16,10 +16,11 @@ from pronunciations.transfer.vendors.common import (
     Entry,
     ExportFile,
     ExportReport,
+    Packable,
     Pair,
     case_variants,
-    chained,
     file_stem,
+    note_chained,
     pack,
     pairs,
     rule_label,
@@ -59,18 +60,19 @@ def _phoneme(entry: Entry, pair: Pair, report: ExportReport) -> str | None:
     return decomposed
 
 
-def _lexemes(entries: Iterable[Entry], report: ExportReport) -> Iterator[tuple[Lexeme, int]]:
+def _lexemes(entries: Iterable[Entry], report: ExportReport) -> Iterator[Packable]:
     """The lexemes of one language's dictionaries; a match that an earlier dictionary (by
     name) already has is written once, the earlier one's."""
     seen: dict[str, tuple[Pair, str]] = {}
     for entry in entries:
         entry_pairs = pairs(entry)
-        for pair, inner in chained(entry_pairs):
-            report.note(
-                "Aliases that hold another rule's match: Azure may look an alias up again (it "
-                "documents doing so for phonemes), SLNG never rewrites a replacement",
-                report.example(entry, f"{rule_label(pair, pair.alias)} holds {inner}"),
-            )
+        note_chained(
+            entry,
+            entry_pairs,
+            report,
+            "Aliases that hold another rule's match: Azure may look an alias up again (it "
+            "documents doing so for phonemes), SLNG never rewrites a replacement",
+        )
         for pair in entry_pairs:
             key = match_key(pair.match)
             if key in seen:
@@ -86,7 +88,8 @@ def _lexemes(entries: Iterable[Entry], report: ExportReport) -> Iterator[tuple[L
             if pair.alias is None and phoneme is None:
                 continue
             carried = (pair.alias is not None) + (phoneme is not None)
-            yield Lexeme(case_variants(pair.match), pair.alias, phoneme), carried
+            lexeme = Lexeme(case_variants(pair.match), pair.alias, phoneme)
+            yield Packable(lexeme, carried, report.example(entry, rule_label(pair)))
 
 
 def _language(entry: Entry) -> str:
@@ -111,17 +114,13 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
                 f"{language}: " + ", ".join(entry.name for entry in members),
             )
 
-        def too_big(lexeme: Lexeme) -> None:
-            report.lose(f"its lexeme does not fit in {LEXICON_BYTES} bytes", lexeme.graphemes[0])
-
-        documents = list(
-            pack(
-                _lexemes(members, report),
-                language=language,
-                limit=LEXICON_BYTES,
-                size=_utf8_size,
-                too_big=too_big,
-            )
+        documents = pack(
+            _lexemes(members, report),
+            language=language,
+            limit=LEXICON_BYTES,
+            size=_utf8_size,
+            report=report,
+            container=f"a file of {LEXICON_BYTES} bytes",
         )
         if not documents:
             report.limit(f"{language}: no rule Azure can carry, no file written")

@@ -19,7 +19,7 @@ from pronunciations.transfer.vendors.common import (
     ExportReport,
     Pair,
     case_variants,
-    chained,
+    note_chained,
     pairs,
     rule_label,
 )
@@ -80,12 +80,13 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
     """One JSON body per dictionary (name and items)."""
     for entry in entries:
         entry_pairs = pairs(entry)
-        for pair, inner in chained(entry_pairs):
-            report.note(
-                "Aliases that hold another rule's match: whether Cartesia replaces inside a "
-                "replacement is not documented (SLNG never does)",
-                report.example(entry, f"{rule_label(pair, pair.alias)} holds {inner}"),
-            )
+        note_chained(
+            entry,
+            entry_pairs,
+            report,
+            "Aliases that hold another rule's match: whether Cartesia replaces inside a "
+            "replacement is not documented (SLNG never does)",
+        )
         items = [item for pair in entry_pairs for item in _items(entry, pair, report)]
         content = json.dumps({"name": entry.name, "items": items}, ensure_ascii=False, indent=2)
         yield ExportFile(

@@ -9,7 +9,7 @@ says what it could not carry and where the vendor's matching still differs.
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,32 +205,52 @@ def rule_label(pair: Pair, value: str | None = None) -> str:
     return shown(pair.match) + (f" {quoted(value)}" if value is not None else "")
 
 
+@dataclass(frozen=True)
+class Packable:
+    """A lexeme to pack, the number of SLNG rules it carries, and how a report names it."""
+
+    lexeme: Lexeme
+    rules: int
+    label: str
+
+
 def pack(
-    lexemes: Iterable[tuple[Lexeme, int]],
+    lexemes: Iterable[Packable],
     *,
     language: str,
     limit: int,
     size: Callable[[str], int],
-    too_big: Callable[[Lexeme], None],
-) -> Iterator[tuple[str, int]]:
-    """Pack lexemes (each with the number of rules it carries) into PLS documents of at most
-    ``limit`` (``size`` measures characters or bytes). A lexeme too big for an empty document
-    is tried with its first grapheme only, then given to ``too_big``. Yields (document, rules)."""
+    report: ExportReport,
+    container: str,
+) -> list[tuple[str, int]]:
+    """Pack lexemes into PLS documents of at most ``limit`` (``size`` measures characters or
+    bytes). A lexeme too big for an empty document is tried with its first grapheme only, then
+    reported as not fitting in ``container``. Returns each document with its rule count."""
     empty = size(head(language)) + size(TAIL)
+    documents: list[tuple[str, int]] = []
     parts: list[str] = []
     used, rules = empty, 0
-    for lexeme, carried in lexemes:
-        xml = lexeme_xml(lexeme)
+    for item in lexemes:
+        lexeme, xml = item.lexeme, lexeme_xml(item.lexeme)
         if empty + size(xml) > limit and len(lexeme.graphemes) > 1:
             lexeme = Lexeme(lexeme.graphemes[:1], lexeme.alias, lexeme.phoneme)
             xml = lexeme_xml(lexeme)
         if empty + size(xml) > limit:
-            too_big(lexeme)
+            report.lose(f"its lexeme does not fit in {container}", item.label)
             continue
         if used + size(xml) > limit:
-            yield head(language) + "".join(parts) + TAIL, rules
+            documents.append((head(language) + "".join(parts) + TAIL, rules))
             parts, used, rules = [], empty, 0
         parts.append(xml)
-        used, rules = used + size(xml), rules + carried
+        used, rules = used + size(xml), rules + item.rules
     if parts:
-        yield head(language) + "".join(parts) + TAIL, rules
+        documents.append((head(language) + "".join(parts) + TAIL, rules))
+    return documents
+
+
+def note_chained(
+    entry: Entry, entry_pairs: Sequence[Pair], report: ExportReport, note: str
+) -> None:
+    """Note each alias holding another rule's match, for a vendor that may rewrite it again."""
+    for pair, inner in chained(entry_pairs):
+        report.note(note, report.example(entry, f"{rule_label(pair, pair.alias)} holds {inner}"))

@@ -18,19 +18,20 @@ from pronunciations.transfer.vendors.common import (
     ExportReport,
     Pair,
     case_variants,
-    chained,
+    note_chained,
     pairs,
     rule_label,
 )
 
 
 def _common_notes(entry: Entry, entry_pairs: list[Pair], report: ExportReport) -> None:
-    for pair, inner in chained(entry_pairs):
-        report.note(
-            "Aliases that hold another rule's match: whether ElevenLabs looks an alias up "
-            "again is not documented (SLNG never rewrites a replacement)",
-            report.example(entry, f"{rule_label(pair, pair.alias)} holds {inner}"),
-        )
+    note_chained(
+        entry,
+        entry_pairs,
+        report,
+        "Aliases that hold another rule's match: whether ElevenLabs looks an alias up again "
+        "is not documented (SLNG never rewrites a replacement)",
+    )
     if any(pair.phoneme is not None for pair in entry_pairs):
         report.note(
             "ElevenLabs uses phoneme rules only with some models (eleven_flash_v2, eleven_v3) "

@@ -15,6 +15,7 @@ from pronunciations.transfer.vendors.common import (
     Entry,
     ExportFile,
     ExportReport,
+    Packable,
     case_variants,
     pack,
     pairs,
@@ -53,7 +54,7 @@ class Names:
         return name
 
 
-def _lexemes(entry: Entry, report: ExportReport) -> Iterator[tuple[Lexeme, int]]:
+def _lexemes(entry: Entry, report: ExportReport) -> Iterator[Packable]:
     for pair in pairs(entry):
         alias, phoneme = pair.alias, pair.phoneme
         if alias is not None and len(alias) > VALUE_CHARACTERS:
@@ -77,7 +78,8 @@ def _lexemes(entry: Entry, report: ExportReport) -> Iterator[tuple[Lexeme, int]]
                 report.example(entry, rule_label(pair)),
             )
         carried = (alias is not None) + (phoneme is not None)
-        yield Lexeme(case_variants(pair.match), alias, phoneme), carried
+        label = report.example(entry, rule_label(pair))
+        yield Packable(Lexeme(case_variants(pair.match), alias, phoneme), carried, label)
 
 
 def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFile]:
@@ -90,22 +92,13 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
                 f'xml:lang="{NO_LANGUAGE}", which Polly refuses; set the voice\'s language '
                 "(such as en-US) and export again"
             )
-        language = entry.language or NO_LANGUAGE
-
-        def too_big(lexeme: Lexeme, entry: Entry = entry) -> None:
-            report.lose(
-                f"its lexeme does not fit in a lexicon of {LEXICON_CHARACTERS} characters",
-                report.example(entry, lexeme.graphemes[0]),
-            )
-
-        documents = list(
-            pack(
-                _lexemes(entry, report),
-                language=language,
-                limit=LEXICON_CHARACTERS,
-                size=len,
-                too_big=too_big,
-            )
+        documents = pack(
+            _lexemes(entry, report),
+            language=entry.language or NO_LANGUAGE,
+            limit=LEXICON_CHARACTERS,
+            size=len,
+            report=report,
+            container=f"a lexicon of {LEXICON_CHARACTERS} characters",
         )
         if not documents:
             report.limit(f"{entry.name} has no rule Polly can carry: no lexicon written")
