@@ -140,8 +140,8 @@ def test_polly_lexicons_stay_within_polly_limits_and_read_back_whole(
     assert ipa == _rules("ipa", lambda r: len(r["ipa"]) <= 100)
     assert _lost(report) == 512 - len(rewrite) - len(ipa)
     assert report["warnings"][0] == (
-        f"full needs {len(lexicons)} lexicons of at most 4000 characters; one "
-        "SynthesizeSpeech request applies at most 5"
+        "Dictionaries that need more lexicons of at most 4000 characters than the 5 one "
+        f"SynthesizeSpeech request applies (1): full ({len(lexicons)} lexicons)"
     )
     assert response[WARNINGS_HEADER] == str(len(report["warnings"]))
     assert "Polly matches graphemes as written" in files[REPORT_FILE].decode()
@@ -282,8 +282,9 @@ def test_a_dictionary_without_a_language_is_flagged_for_polly(
     report = _report(api, "polly", name="plain")
 
     assert report["warnings"] == [
-        'plain has no language (metadata.language): its lexicons say xml:lang="und", which '
-        "Polly refuses; set the voice's language (such as en-US) and export again"
+        'Dictionaries without a language (metadata.language): their lexicons say xml:lang="und", '
+        "which Polly refuses; set the voice's language (such as en-US) and export again (1): "
+        "plain"
     ]
     assert [(f["name"], f["rules"]) for f in report["files"]] == [("plain.pls", 1)]
 
@@ -325,7 +326,7 @@ def test_the_command_writes_the_zip_and_prints_the_report(
             len(archive.read(n).decode()) <= 4000 for n in archive.namelist() if n.endswith(".pls")
         )
     assert "dictionaries-polly.zip (application/zip)" in err.getvalue()
-    assert "SynthesizeSpeech request applies at most 5" in err.getvalue()
+    assert "than the 5 one SynthesizeSpeech request applies (1): full" in err.getvalue()
 
 
 def test_the_admin_exports_the_selection_for_a_vendor(

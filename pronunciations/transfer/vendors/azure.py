@@ -100,13 +100,14 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
     """One file per language (``entries`` come grouped by language, each group by name)."""
     for language, group in itertools.groupby(entries, key=_language):
         members = list(group)
-        if language == NO_LANGUAGE:
-            names = ", ".join(entry.name for entry in members)
-            report.limit(
-                f"{names}: no language (metadata.language), written to {NO_LANGUAGE}.pls; "
-                "Azure applies a lexicon only to its own locale: set the language and export "
-                "again"
-            )
+        for entry in members:
+            if entry.language is None:
+                report.limit(
+                    "Dictionaries without a language (metadata.language), written to "
+                    f"{NO_LANGUAGE}.pls: Azure applies a lexicon only to its own locale; set "
+                    "the language and export again",
+                    entry.name,
+                )
         if len(members) > 1:
             report.note(
                 "Files holding several dictionaries of one language: SLNG applies one "
@@ -123,7 +124,7 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
             container=f"a file of {LEXICON_BYTES} bytes",
         )
         if not documents:
-            report.limit(f"{language}: no rule Azure can carry, no file written")
+            report.limit("Languages with no rule Azure can carry: no file", language)
         for part, (document, rules) in enumerate(documents, start=1):
             stem = file_stem(language)
             name = f"{stem}.pls" if part == 1 else f"{stem}-{part}.pls"

@@ -129,7 +129,7 @@ class ExportReport:
         self.several = several  # several dictionaries: examples name theirs
         self.files: list[dict[str, Any]] = []
         self.lost: dict[str, _Lines] = {}
-        self.limits: list[str] = []
+        self.limits: dict[str, _Lines] = {}
         self.notes: dict[str, _Lines] = {}
 
     def example(self, entry: Entry, text: str) -> str:
@@ -139,10 +139,10 @@ class ExportReport:
         """A rule (or part of one) not carried, for ``reason``."""
         _count(self.lost, reason, example)
 
-    def limit(self, message: str) -> None:
-        """A vendor limit the export reaches (more lexicons than one request applies …)."""
-        if message not in self.limits:
-            self.limits.append(message)
+    def limit(self, message: str, example: str = "") -> None:
+        """A vendor limit the export reaches (more lexicons than one request applies …), or a
+        dictionary the vendor will refuse; the same message is one line, with examples."""
+        _count(self.limits, message, example)
 
     def note(self, note: str, example: str = "") -> None:
         """A difference in matching, or what the export did to keep SLNG's meaning; notes with
@@ -150,18 +150,14 @@ class ExportReport:
         _count(self.notes, note, example)
 
     def warnings(self) -> list[str]:
-        lines = list(self.limits)
+        lines = _counted_lines(self.limits)
         for reason, lost in self.lost.items():
             rules = "1 rule" if lost.count == 1 else f"{lost.count} rules"
             lines.append(f"{rules} not carried: {reason}: {_examples(lost)}")
         return lines
 
     def note_lines(self) -> list[str]:
-        lines = []
-        for note, counted in self.notes.items():
-            examples = _examples(counted)
-            lines.append(f"{note} ({counted.count}): {examples}" if examples else note)
-        return lines
+        return _counted_lines(self.notes)
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -191,6 +187,15 @@ def _count(into: dict[str, _Lines], key: str, example: str) -> None:
     lines.count += 1
     if example and len(lines.examples) < EXAMPLES:
         lines.examples.append(example)
+
+
+def _counted_lines(counted: dict[str, _Lines]) -> list[str]:
+    """``message (count): examples``, or the message alone when it has no examples."""
+    lines = []
+    for message, found in counted.items():
+        examples = _examples(found)
+        lines.append(f"{message} ({found.count}): {examples}" if examples else message)
+    return lines
 
 
 def _examples(lines: _Lines) -> str:

@@ -45,12 +45,14 @@ def export_pls(entries: Iterable[Entry], report: ExportReport) -> Iterator[Expor
         entry_pairs = pairs(entry)
         _common_notes(entry, entry_pairs, report)
         if entry.language is None:
-            report.limit(f'{entry.name} has no language (metadata.language): xml:lang="und"')
+            report.limit(
+                'Dictionaries without a language (metadata.language): xml:lang="und"', entry.name
+            )
         lexemes = [
             Lexeme(case_variants(pair.match), pair.alias, pair.phoneme) for pair in entry_pairs
         ]
         if not lexemes:
-            report.limit(f"{entry.name} has no rules: no file written")
+            report.limit("Dictionaries without rules: no file", entry.name)
             continue
         document = pls_document(lexemes, language=entry.language or NO_LANGUAGE)
         rules = sum((p.alias is not None) + (p.phoneme is not None) for p in entry_pairs)

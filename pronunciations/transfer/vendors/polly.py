@@ -88,9 +88,10 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
     for entry in entries:
         if entry.language is None:
             report.limit(
-                f"{entry.name} has no language (metadata.language): its lexicons say "
-                f'xml:lang="{NO_LANGUAGE}", which Polly refuses; set the voice\'s language '
-                "(such as en-US) and export again"
+                "Dictionaries without a language (metadata.language): their lexicons say "
+                f'xml:lang="{NO_LANGUAGE}", which Polly refuses; set the voice\'s language (such '
+                "as en-US) and export again",
+                entry.name,
             )
         documents = pack(
             _lexemes(entry, report),
@@ -101,13 +102,14 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
             container=f"a lexicon of {LEXICON_CHARACTERS} characters",
         )
         if not documents:
-            report.limit(f"{entry.name} has no rule Polly can carry: no lexicon written")
+            report.limit("Dictionaries with no rule Polly can carry: no lexicon", entry.name)
             continue
         if len(documents) > LEXICONS_PER_REQUEST:
             report.limit(
-                f"{entry.name} needs {len(documents)} lexicons of at most "
-                f"{LEXICON_CHARACTERS} characters; one SynthesizeSpeech request applies at "
-                f"most {LEXICONS_PER_REQUEST}"
+                f"Dictionaries that need more lexicons of at most {LEXICON_CHARACTERS} "
+                f"characters than the {LEXICONS_PER_REQUEST} one SynthesizeSpeech request "
+                "applies",
+                f"{entry.name} ({len(documents)} lexicons)",
             )
         total += len(documents)
         for name, (document, rules) in zip(
@@ -116,7 +118,7 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
             yield ExportFile(f"{name}.pls", document.encode("utf-8"), CONTENT_TYPES["pls"], rules)
     if total > LEXICONS_PER_ACCOUNT:
         report.limit(
-            f"the export has {total} lexicons; Polly stores at most {LEXICONS_PER_ACCOUNT} "
+            f"The export has {total} lexicons; Polly stores at most {LEXICONS_PER_ACCOUNT} "
             "an account in a Region"
         )
     _notes(report)
