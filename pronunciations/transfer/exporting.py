@@ -1,4 +1,5 @@
-"""Dictionaries out as files: the tabular formats streamed, vendor formats as a file or a zip."""
+"""Dictionaries out as files, every export an attachment: the tabular formats streamed,
+vendor formats as a file or a zip."""
 
 import io
 import tempfile
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from pronunciations import selectors
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import formats
@@ -24,20 +26,30 @@ _SPOOL_BYTES = 8 * 1024 * 1024
 _BATCH = 200
 
 
+def columns_for(queryset: QuerySet[Any]) -> list[str]:
+    """The export's columns: every metadata key of the dictionaries, ``note`` if any has checks."""
+    return export_columns(selectors.metadata_keys(queryset), checks=selectors.any_checks(queryset))
+
+
+def as_attachment(response: HttpResponseBase, filename: str, file_format: str) -> HttpResponseBase:
+    """Mark an export for saving, never for showing in the browser: every format alike
+    (``filename`` is made of a validated name or slug, so it needs no quoting)."""
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Type"] = formats.CONTENT_TYPES[file_format]
+    return response
+
+
 def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
     """Stream the dictionaries in a tabular format as an attachment."""
-    columns = export_columns(selectors.metadata_keys(queryset))
+    columns = columns_for(queryset)
     rows = queryset.iterator(chunk_size=_BATCH)
-    filename = f"{stem}.{file_format}"
     response: HttpResponseBase
     if file_format == "xlsx":
-        response = FileResponse(formats.xlsx_file(rows, columns), filename=filename)
+        response = FileResponse(formats.xlsx_file(rows, columns))
     else:
         stream = formats.csv_stream if file_format == "csv" else formats.json_stream
         response = StreamingHttpResponse(stream(rows, columns))
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Type"] = formats.CONTENT_TYPES[file_format]
-    return response
+    return as_attachment(response, f"{stem}.{file_format}", file_format)
 
 
 @dataclass
@@ -58,7 +70,7 @@ def _entries(queryset: QuerySet[Dictionary], by_language: bool) -> Iterator[Entr
     """The dictionaries as exporters read them, by name, or grouped by language (then name)."""
     if not by_language:
         for dictionary in queryset.iterator(chunk_size=_BATCH):
-            yield Entry.of(dictionary.name, dictionary.metadata, current_wire(dictionary))
+            yield _entry(dictionary)
         return
     keys = queryset.values_list("pk", "normalized_name", "metadata__language")
     order = [pk for pk, _, _ in sorted(keys, key=lambda key: (_language(key[2]), key[1]))]
@@ -66,8 +78,12 @@ def _entries(queryset: QuerySet[Dictionary], by_language: bool) -> Iterator[Entr
         batch = order[start : start + _BATCH]
         found = {d.pk: d for d in queryset.filter(pk__in=batch)}
         for pk in batch:
-            dictionary = found[pk]
-            yield Entry.of(dictionary.name, dictionary.metadata, current_wire(dictionary))
+            yield _entry(found[pk])
+
+
+def _entry(dictionary: Dictionary) -> Entry:
+    checks = len(current_checks(dictionary))
+    return Entry.of(dictionary.name, dictionary.metadata, current_wire(dictionary), checks)
 
 
 def vendor_export(queryset: QuerySet[Dictionary], file_format: str, stem: str) -> VendorExport:
@@ -103,7 +119,8 @@ def vendor_response(
 
 def vendor_file_response(export: VendorExport) -> FileResponse:
     """A vendor export's file (or zip) as an attachment, its warnings counted in a header."""
-    response = FileResponse(export.body, filename=export.filename, as_attachment=True)
+    response = FileResponse(export.body)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Content-Type"] = export.content_type
     response[WARNINGS_HEADER] = str(len(export.report.warnings()))
     return response

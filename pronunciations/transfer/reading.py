@@ -21,7 +21,11 @@ from pronunciations.transfer.importing import (
 from pronunciations.transfer.pls import PlsError, PlsImport, PlsRule, pls_load
 from pronunciations.transfer.rows import LexemeError, RowError, SourceRow, parse_rows
 from pronunciations.transfer.uploads import Source
-from pronunciations.validation import MAX_RULES_PER_MODE, validate_name
+from pronunciations.validation import (
+    MAX_RULES_PER_MODE,
+    ParameterError,
+    validate_name_parameter,
+)
 
 OnConflict = Literal["first", "refuse"]
 
@@ -30,7 +34,7 @@ def detect_format(requested: str | None, filename: str) -> str:
     """The explicit format, else the file's extension; ValidationError when neither is known."""
     file_format = (requested or PurePath(filename).suffix.removeprefix(".")).lower()
     if file_format not in FORMATS:
-        raise ValidationError({"format": [f"format must be one of {', '.join(FORMATS)}"]})
+        raise ParameterError({"format": [f"format must be one of {', '.join(FORMATS)}"]})
     return file_format
 
 
@@ -39,7 +43,7 @@ def import_mode(value: str | None) -> ImportMode:
         return "merge"
     if value == "replace":
         return "replace"
-    raise ValidationError({"mode": ["mode must be replace or merge"]})
+    raise ParameterError({"mode": ["mode must be replace or merge"]})
 
 
 def on_conflict(value: str | None) -> OnConflict:
@@ -50,7 +54,7 @@ def on_conflict(value: str | None) -> OnConflict:
         return "first"
     if value == "refuse":
         return "refuse"
-    raise ValidationError({"on_conflict": ["on_conflict must be first or refuse"]})
+    raise ParameterError({"on_conflict": ["on_conflict must be first or refuse"]})
 
 
 def check_dictionary(file_format: str, dictionary: object) -> str | None:
@@ -58,8 +62,8 @@ def check_dictionary(file_format: str, dictionary: object) -> str | None:
     if file_format != "pls":
         return None
     if not dictionary:
-        raise ValidationError({"dictionary": ["a PLS file holds one dictionary: name it"]})
-    return validate_name(dictionary, field="dictionary")
+        raise ParameterError({"dictionary": ["a PLS file holds one dictionary: name it"]})
+    return validate_name_parameter(dictionary, name="dictionary")
 
 
 @dataclass

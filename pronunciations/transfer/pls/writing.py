@@ -26,13 +26,21 @@ class Lexeme:
     phoneme: str | None = None
 
 
-def head(language: str) -> str:
-    """The XML declaration and the ``lexicon`` start tag (IPA, ``language`` as xml:lang)."""
+def head(language: str, comment: str = "") -> str:
+    """The XML declaration, a comment if given, and the ``lexicon`` start tag (IPA,
+    ``language`` as xml:lang)."""
     lang = escaped(language, ATTRIBUTE_ESCAPES)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<lexicon version="1.0" xmlns="{PLS_NAMESPACE}" alphabet="ipa" xml:lang="{lang}">\n'
+        + (f"<!-- {comment} -->\n" if comment else "")
+        + f'<lexicon version="1.0" xmlns="{PLS_NAMESPACE}" alphabet="ipa" xml:lang="{lang}">\n'
     )
+
+
+def checks_left_out_comment(count: int) -> str:
+    """What a PLS file says when the dictionary has checks (test sentences) it cannot hold."""
+    checks = "1 check (test sentence) is" if count == 1 else f"{count} checks (test sentences) are"
+    return f"{checks} not in this file: PLS cannot hold them; CSV, XLSX and JSON can."
 
 
 def _element(name: str, value: str, preserve: bool) -> str:
@@ -60,7 +68,9 @@ def pls_document(lexemes: Iterable[Lexeme], *, language: str) -> str:
     return head(language) + "".join(lexeme_xml(lexeme) for lexeme in lexemes) + TAIL
 
 
-def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
+def pls_dump(
+    modes: Mapping[str, Any], metadata: Mapping[str, Any], *, checks_left_out: int = 0
+) -> bytes:
     """Export wire-form ``modes`` as an indented UTF-8 PLS document, one lexeme per rule.
 
     Rewrite rules become ``<alias>`` lexemes, then ipa rules ``<phoneme>`` lexemes, in rule
@@ -68,11 +78,13 @@ def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
     A value whose white space the importer would normalize is marked ``xml:space="preserve"``,
     so the export imports back exactly. A character XML 1.0 cannot represent (such as U+0001,
     which validation refuses today but older content may hold) is written as U+FFFD.
+    PLS has no place for checks (test sentences): ``checks_left_out`` > 0 says so in a comment.
     """
     language = metadata.get("language")
     if not isinstance(language, str) or not language:
         language = NO_LANGUAGE
-    lines = [head(language)]
+    comment = checks_left_out_comment(checks_left_out) if checks_left_out else ""
+    lines = [head(language, comment)]
     for mode, value_field, element in MODE_ELEMENTS:
         for rule in (modes.get(mode) or {}).get("rules") or []:
             lexeme = Lexeme((rule["match"],), **{element: rule[value_field]})

@@ -51,6 +51,17 @@ def vendor_files(
     file_format: str, entries: Iterable[Entry], report: ExportReport
 ) -> Iterator[ExportFile]:
     """The export's files, one at a time; ``report`` is complete once they are all read."""
-    for file in EXPORTERS[file_format](entries, report):
+    for file in EXPORTERS[file_format](_noting_checks(entries, report), report):
         report.files.append(file.to_wire())
         yield file
+
+
+def _noting_checks(entries: Iterable[Entry], report: ExportReport) -> Iterator[Entry]:
+    for entry in entries:
+        if entry.checks:
+            report.limit(
+                "Dictionaries with checks (test sentences), which no vendor format holds: they "
+                "are not in these files (CSV, XLSX and JSON exports keep them)",
+                f"{entry.name} ({entry.checks})",
+            )
+        yield entry

@@ -22,16 +22,21 @@ from pronunciations.validation import match_key
 
 @dataclass(frozen=True)
 class Entry:
-    """One dictionary as the exporters read it: its name, language and wire-form modes."""
+    """One dictionary as the exporters read it: its name, language and wire-form modes, and
+    how many checks (test sentences) it has, which no vendor format holds."""
 
     name: str
     language: str | None
     modes: dict[str, Any]
+    checks: int = 0
 
     @classmethod
-    def of(cls, name: str, metadata: dict[str, Any], modes: dict[str, Any]) -> "Entry":
+    def of(
+        cls, name: str, metadata: dict[str, Any], modes: dict[str, Any], checks: int = 0
+    ) -> "Entry":
         language = metadata.get("language")
-        return cls(name, language if isinstance(language, str) and language else None, modes)
+        known = language if isinstance(language, str) and language else None
+        return cls(name, known, modes, checks)
 
 
 @dataclass(frozen=True)
