@@ -346,3 +346,19 @@ def test_the_admin_exports_the_selection_for_a_vendor(
     assert set(files) == {"full.pls", "small.pls", REPORT_FILE}
     page = client.get("/admin/pronunciations/dictionary/").content.decode()
     assert "ElevenLabs (PLS) export: every rule carried" in page
+
+
+def test_checks_are_reported_as_left_out_of_every_vendor_format(
+    api: APIClient, organization: Organization
+) -> None:
+    modes = {"rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]}}
+    checks = [{"text": "I use SLNG", "expect": "I use slang"}]
+    make_dictionary(
+        organization, "brand", modes=modes, checks=checks, metadata={"language": "en-US"}
+    )
+
+    for file_format in ("polly", "azure", "elevenlabs", "elevenlabs-json", "cartesia"):
+        assert _report(api, file_format, name="brand")["warnings"] == [
+            "Dictionaries with checks (test sentences), which no vendor format holds: they are "
+            "not in these files (CSV, XLSX and JSON exports keep them) (1): brand (1)"
+        ]
