@@ -90,8 +90,15 @@ def test_the_schema_tells_the_truth_about_exports_previews_and_restores() -> Non
 
     for export in (f"{one}/export", "/v1/pronunciation/export"):
         content = paths[export]["get"]["responses"]["200"]["content"]
-        assert content["application/json"]["schema"]["type"] == "array"
+        json_bodies = content["application/json"]["schema"]["oneOf"]  # rows, or a vendor's body
+        assert json_bodies[0]["type"] == "array"
+        assert {body.get("description", "")[:22] for body in json_bodies[1:]} == {
+            "format=elevenlabs-json",
+            "format=cartesia: the b",
+            "report=true: what a ve",
+        }
         assert content["text/csv; charset=utf-8"]["schema"]["format"] == "binary"
+        assert content["application/zip"]["schema"]["format"] == "binary"
     saved = paths[f"{one}/preview"]["post"]["requestBody"]["content"]["application/json"]
     assert set(_resolve(schema, saved["schema"])["properties"]) == {"text"}
     unsaved = paths["/v1/pronunciation/preview"]["post"]["requestBody"]["content"]

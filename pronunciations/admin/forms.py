@@ -167,4 +167,14 @@ class PlsImportForm(forms.Form):
             ("merge", "merge: add or update rules by match"),
         ],
     )
+    on_conflict = forms.ChoiceField(
+        required=False,
+        initial="first",
+        label="Case variants that differ",
+        choices=[
+            ("first", "keep the first in the file and report the others"),
+            ("refuse", "refuse the file"),
+        ],
+        help_text="SLNG matches case-insensitively: 'Pozde' and 'pozde' are one rule.",
+    )
     dry_run = forms.BooleanField(required=False, initial=True, label="Dry run (write nothing)")

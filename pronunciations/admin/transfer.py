@@ -38,11 +38,14 @@ from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, ImportJob
-from pronunciations.transfer import exporting, formats, jobs, reading, uploads
+from pronunciations.transfer import exporting, formats, jobs, reading, uploads, vendors
 from pronunciations.transfer.importing import ImportRejected
 from pronunciations.transfer.pls import pls_dump
 from pronunciations.transfer.resource import DictionaryRulesResource
 from pronunciations.transfer.uploads import accepts_uploads
+
+# A vendor export's warnings shown as messages (they live in the session until shown).
+_MAX_MESSAGES = 10
 
 
 class _BoundedFormat:
@@ -95,7 +98,16 @@ class TransferAdminMixin(ImportMixin):
     import_form_class = OrganizationImportForm
     confirm_form_class = OrganizationConfirmImportForm
     skip_admin_log = True
-    actions = ["export_csv", "export_xlsx", "export_json"]
+    actions = [
+        "export_csv",
+        "export_xlsx",
+        "export_json",
+        "export_polly",
+        "export_azure",
+        "export_elevenlabs",
+        "export_elevenlabs_json",
+        "export_cartesia",
+    ]
 
     def _editable(self, request: HttpRequest, pk: int, role: str) -> Dictionary:
         raise NotImplementedError
@@ -132,6 +144,7 @@ class TransferAdminMixin(ImportMixin):
                         mode=form.cleaned_data["mode"],
                         dry_run=form.cleaned_data["dry_run"],
                         dictionary=obj.name,
+                        conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
                         author=request.user.get_username(),
                     )
                     return HttpResponseRedirect(self._job_url(job))
@@ -142,11 +155,13 @@ class TransferAdminMixin(ImportMixin):
                     mode=form.cleaned_data["mode"],
                     dry_run=form.cleaned_data["dry_run"],
                     dictionary=obj.name,
+                    conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
                     author=request.user.get_username(),
                 )
                 context["report"] = report.to_wire()
             except ImportRejected as exc:
-                context["errors"] = [f"{e.column}: {e.message}" for e in exc.report.errors]
+                context["errors"] = [f"{e.where()}: {e.message}" for e in exc.report.errors]
+                context["warnings"] = exc.report.warnings.to_wire()
             except ValidationError as exc:
                 context["errors"] = [m for ms in exc.message_dict.values() for m in ms]
             except PronunciationError as exc:  # too large (413) or the broker is down (503)
@@ -287,13 +302,32 @@ class TransferAdminMixin(ImportMixin):
             "author": request.user.get_username(),
         }
 
-    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
-        """Stream the selected dictionaries (already scoped to the user's organizations)."""
+    def _selected(self, queryset: QuerySet[Any]) -> QuerySet[Dictionary]:
+        """The selected dictionaries (already scoped to the user's organizations), by name."""
         ids = list(queryset.values_list("pk", flat=True))
         selected = selectors.with_current_modes(Dictionary.objects.filter(pk__in=ids))
         selected = selectors.with_current_checks(selected)
-        selected = selected.order_by("normalized_name")
-        return exporting.export_response(selected, file_format, "dictionaries")
+        return selected.order_by("normalized_name")
+
+    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
+        """Stream the selected dictionaries."""
+        return exporting.export_response(self._selected(queryset), file_format, "dictionaries")
+
+    def _vendor_export(
+        self, request: HttpRequest, queryset: QuerySet[Any], file_format: str
+    ) -> HttpResponseBase:
+        """A vendor export of the selection; its report (warnings first) becomes a message the
+        next page shows, and is in the zip's report.txt when there are several files."""
+        export = exporting.vendor_export(self._selected(queryset), file_format, "dictionaries")
+        warnings, vendor = export.report.warnings(), vendors.NAMES[file_format]
+        for warning in warnings[:_MAX_MESSAGES]:
+            messages.warning(request, f"{vendor} export: {warning}")
+        if len(warnings) > _MAX_MESSAGES:
+            more = len(warnings) - _MAX_MESSAGES
+            messages.warning(request, f"{vendor} export: {more} more warnings, not shown")
+        if not warnings:
+            messages.info(request, f"{vendor} export: every rule carried")
+        return exporting.vendor_file_response(export)
 
     @admin.action(description="Export selected as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
@@ -306,3 +340,25 @@ class TransferAdminMixin(ImportMixin):
     @admin.action(description="Export selected as JSON")
     def export_json(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
         return self._export(queryset, "json")
+
+    @admin.action(description="Export selected for Amazon Polly (PLS lexicons)")
+    def export_polly(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "polly")
+
+    @admin.action(description="Export selected for Azure (PLS, one file per language)")
+    def export_azure(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "azure")
+
+    @admin.action(description="Export selected for ElevenLabs (PLS)")
+    def export_elevenlabs(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "elevenlabs")
+
+    @admin.action(description="Export selected for ElevenLabs (JSON rules)")
+    def export_elevenlabs_json(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "elevenlabs-json")
+
+    @admin.action(description="Export selected for Cartesia (JSON items)")
+    def export_cartesia(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "cartesia")

@@ -216,6 +216,8 @@ def _row_of(path: str, planned_sources: dict[str, list[int]], first_row: int) ->
         rows = planned_sources.get(parts[1], [])
         row = rows[index] if index < len(rows) and rows[index] else first_row
         return row, parts[3]
+    if len(parts) == 3 and parts[0] == "modes":  # a mode's rule count
+        return first_row, "mode"
     column = {"name": "dictionary", "metadata": "metadata"}.get(parts[0], "match")
     return first_row, column
 
@@ -291,6 +293,8 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
     except ValidationError as exc:
         for path, messages in exc.message_dict.items():
             row, column = _row_of(path, plan.sources, first_row)
+            if column == "mode":  # "must have at most 256 rules": say which mode
+                messages = [f"the {path.split('.')[1]} mode {message}" for message in messages]
             report.errors += [RowError(row, column, message) for message in messages]
     if problems:
         report.errors += problems

@@ -57,6 +57,7 @@ def import_job_create(
     dry_run: bool = False,
     create_missing: bool = False,
     dictionary: str | None = None,
+    conflicts: reading.OnConflict = "first",
     author: str = "",
     rows_total: int | None = None,
 ) -> ImportJob:
@@ -71,6 +72,7 @@ def import_job_create(
             "dry_run": dry_run,
             "create_missing": create_missing,
             "dictionary": reading.check_dictionary(file_format, dictionary),
+            "conflicts": conflicts,
         },
         author=author,
         rows_total=rows_total,
@@ -153,6 +155,7 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
                 dry_run=bool(job.options.get("dry_run")),
                 create_missing=bool(job.options.get("create_missing")),
                 dictionary=job.options.get("dictionary"),
+                conflicts=reading.on_conflict(job.options.get("conflicts")),
                 author=job.author,
                 progress=progress,
             )

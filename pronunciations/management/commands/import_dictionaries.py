@@ -33,6 +33,13 @@ class Command(BaseCommand):
         parser.add_argument("--mode", choices=["merge", "replace"], default="merge")
         parser.add_argument("--create-missing", action="store_true")
         parser.add_argument("--dictionary", help="PLS only: the dictionary to import into")
+        parser.add_argument(
+            "--on-conflict",
+            choices=["first", "refuse"],
+            default="first",
+            help="PLS only: case variants that say different things: keep the first in the "
+            "file (default) or refuse the file",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,7 +54,7 @@ class Command(BaseCommand):
         except ImportRejected as exc:
             bar.done()
             for error in exc.report.errors:
-                self.stderr.write(f"row {error.row}, {error.column}: {error.message}")
+                self.stderr.write(f"{error.where()}: {error.message}")
             raise CommandError(exc.message) from exc
         except (ValidationError, PronunciationError) as exc:
             bar.done()
@@ -71,6 +78,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             create_missing=options["create_missing"],
             dictionary=options["dictionary"],
+            conflicts=options["on_conflict"],
             author="manage.py import_dictionaries",
             progress=bar,
         )
