@@ -309,3 +309,14 @@ def effective_status(state: SyncState | None, dictionary: Dictionary) -> str:
     if state.status != SyncStatus.FAILED and state.pushed_revision != dictionary.revision:
         return SyncStatus.PENDING
     return state.status
+
+
+def sync_failures(*, organization_ids: list[int] | None, limit: int) -> list[SyncState]:
+    """Failed syncs of live dictionaries to enabled targets of the organizations (None: every
+    organization), newest attempt first; one query, with each state's dictionary and target."""
+    states = SyncState.objects.filter(
+        status=SyncStatus.FAILED, dictionary__deleted_at__isnull=True, target__enabled=True
+    ).select_related("dictionary", "target", "target__organization")
+    if organization_ids is not None:
+        states = states.filter(target__organization_id__in=organization_ids)
+    return list(states.order_by("-last_attempt_at", "-pk")[:limit])

@@ -320,6 +320,14 @@ def validate_body_name(body_name: object, path_name: str) -> None:
         )
 
 
+# IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
+from pronunciations.validation.ipa import (  # noqa: E402
+    IPA_RANGES,
+    ipa_hint,
+    is_ipa_character,
+    non_ipa_characters,
+)
+
 # Requests' own inputs (preview text, Listen, path and query parameters) live in requests.py and
 # are part of this module's interface.
 from pronunciations.validation.requests import (  # noqa: E402
@@ -327,19 +335,27 @@ from pronunciations.validation.requests import (  # noqa: E402
     SpeakInput,
     parameter_errors,
     validate_int_parameter,
+    validate_ipa_suggestion,
     validate_names_parameter,
     validate_preview_text,
     validate_public_id,
     validate_speak,
+    validate_where_text,
 )
 
 __all__ = [
+    "IPA_RANGES",
     "SPEAK_LABEL_MAX_LENGTH",
     "SpeakInput",
+    "ipa_hint",
+    "is_ipa_character",
+    "non_ipa_characters",
     "parameter_errors",
     "validate_int_parameter",
+    "validate_ipa_suggestion",
     "validate_names_parameter",
     "validate_preview_text",
     "validate_public_id",
     "validate_speak",
+    "validate_where_text",
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from pronunciations.validation import (
+    MATCH_MAX_LENGTH,
     FieldErrors,
     name_errors,
     replace_unstorable,
@@ -29,6 +30,41 @@ def validate_preview_text(text: object) -> str:
     if problems := unstorable_errors(text):
         raise ValidationError({"text": problems})
     return text
+
+
+def validate_where_text(text: object) -> str:
+    """The admin's "Where is this word?" text: at most LEXICON_WHERE_MAX_CHARS storable
+    characters, not blank."""
+    limit = settings.LEXICON_WHERE_MAX_CHARS
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError({"q": ["type a word or a sentence"]})
+    if len(text) > limit:
+        raise ValidationError({"q": [f"must be at most {limit} characters, got {len(text)}"]})
+    if problems := unstorable_errors(text):
+        raise ValidationError({"q": problems})
+    return text
+
+
+LANGUAGE_TAG_MAX_LENGTH = 35  # BCP 47's longest well-formed tag most software keeps
+
+
+def validate_ipa_suggestion(text: object, language: object) -> tuple[str, str]:
+    """An IPA suggestion's request: the match to pronounce (at most a match's length) and an
+    optional language tag; both storable text."""
+    errors: FieldErrors = {}
+    if not isinstance(text, str) or len(text) > MATCH_MAX_LENGTH:
+        errors["text"] = [f"must be a match of at most {MATCH_MAX_LENGTH} characters"]
+    elif problems := unstorable_errors(text):
+        errors["text"] = problems
+    if not isinstance(language, str) or len(language) > LANGUAGE_TAG_MAX_LENGTH:
+        errors["language"] = [
+            f"must be a language tag of at most {LANGUAGE_TAG_MAX_LENGTH} characters"
+        ]
+    elif problems := unstorable_errors(language):
+        errors["language"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return str(text), str(language)
 
 
 @dataclass(frozen=True)
