@@ -233,6 +233,8 @@ class TransferAdminMixin(ImportMixin):
             chosen = request.POST.get("format", "")
             kept.keep(request.session, os.path.basename(name), upload.name or "", chosen)
         context["kept"] = None if context.get("confirm_form") else kept.current(request.session)
+        if context["kept"] is not None and context.get("form") is not None:
+            context["form"].use_required_attribute = False  # submitting needs no file now
 
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         """Confirm only a file this session's dry run wrote (and that is still kept)."""
