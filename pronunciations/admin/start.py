@@ -40,7 +40,8 @@ def recent_changes(request: HttpRequest) -> dict[str, Any] | None:
     for revision, previous in recent:
         dictionary = revision.dictionary
         if previous is None:
-            summary = f"created with {_rule_count(revision.snapshot)} rules"
+            count = _rule_count(revision.snapshot)
+            summary = f"created with {count} rule{'' if count == 1 else 's'}"
         else:
             summary = diff_summary(snapshot_diff(previous.snapshot, revision.snapshot))
         live = dictionary.deleted_at is None  # a deleted dictionary's pages answer 404
