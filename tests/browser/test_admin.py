@@ -110,7 +110,12 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
 
 
 def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
-    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+    shots: Path,
+    page: Page,
+    live_server: Any,
+    editor: User,
+    organization: Organization,
+    tmp_path: Path,
 ) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("dictionary,mode,match,replace\nd,rewrite,,empty\n", encoding="utf-8")
@@ -128,6 +133,7 @@ def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
 
     # The file is kept: fixing the mode needs no new upload.
     expect(page.locator("#import-kept")).to_contain_text("Your file bad.csv is kept")
+    page.screenshot(path=str(shots / "import-errors.png"), full_page=True)
     page.check("#id_mode_1")  # replace
     page.click("#import-form input[type=submit]")
     expect(page.locator("#import-errors")).to_contain_text("Row 2, column match")
