@@ -20,29 +20,28 @@ from pronunciations.validation import (
 )
 
 
+def _bounded_text(text: str, *, field: str, limit: int) -> str:
+    """``text`` when it has at most ``limit`` characters, all storable."""
+    if len(text) > limit:
+        raise ValidationError({field: [f"must be at most {limit} characters, got {len(text)}"]})
+    if problems := unstorable_errors(text):
+        raise ValidationError({field: problems})
+    return text
+
+
 def validate_preview_text(text: object) -> str:
     """Preview input: a string of at most LEXICON_MAX_PREVIEW_CHARS storable characters."""
-    limit = settings.LEXICON_MAX_PREVIEW_CHARS
     if not isinstance(text, str):
         raise ValidationError({"text": ["text is required and must be a string"]})
-    if len(text) > limit:
-        raise ValidationError({"text": [f"must be at most {limit} characters, got {len(text)}"]})
-    if problems := unstorable_errors(text):
-        raise ValidationError({"text": problems})
-    return text
+    return _bounded_text(text, field="text", limit=settings.LEXICON_MAX_PREVIEW_CHARS)
 
 
 def validate_where_text(text: object) -> str:
     """The admin's "Where is this word?" text: at most LEXICON_WHERE_MAX_CHARS storable
     characters, not blank."""
-    limit = settings.LEXICON_WHERE_MAX_CHARS
     if not isinstance(text, str) or not text.strip():
         raise ValidationError({"q": ["type a word or a sentence"]})
-    if len(text) > limit:
-        raise ValidationError({"q": [f"must be at most {limit} characters, got {len(text)}"]})
-    if problems := unstorable_errors(text):
-        raise ValidationError({"q": problems})
-    return text
+    return _bounded_text(text, field="q", limit=settings.LEXICON_WHERE_MAX_CHARS)
 
 
 LANGUAGE_TAG_MAX_LENGTH = 35  # BCP 47's longest well-formed tag most software keeps

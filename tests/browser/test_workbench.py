@@ -13,9 +13,8 @@ from playwright.sync_api import Page, expect
 from orgs.models import Organization
 from pronunciations.services import dictionary_update
 from sync.models import SyncState, SyncStatus
-from sync.targets import target_create
 from tests.browser.conftest import login
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, make_target
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,13 +35,7 @@ def test_the_start_page_shows_what_needs_a_linguist_and_finds_a_word(
         author="asha",
     )
     support = make_dictionary(organization, "support", modes={"rewrite": {"rules": ACH[:1]}})
-    target = target_create(
-        organization=organization,
-        name="production",
-        base_url="https://api.slng.ai",
-        ws_url="wss://api.slng.ai",
-        api_key="sk_test",
-    )
+    target = make_target(organization)
     SyncState.objects.create(  # raw: only a real sync run writes a failure
         target=target,
         dictionary=support,

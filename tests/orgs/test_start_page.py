@@ -13,21 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orgs import start
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations.services import dictionary_update
 from sync.models import SyncState, SyncStatus
-from sync.targets import target_create
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, make_target, staff_user
 
 pytestmark = pytest.mark.django_db
 INFRASTRUCTURE = {"Periodic tasks", "API keys", "Memberships", "Sync targets"}
 
 
-def _user(username: str, organization: Organization | None, role: str) -> User:
-    user = User.objects.create_user(username, password="pw-for-tests", is_staff=True)
-    if organization is not None:
-        Membership.objects.create(user=user, organization=organization, role=role)
-    return user
+_user = staff_user
 
 
 def _client(user: User) -> Client:
@@ -43,13 +38,7 @@ def _models(user: User) -> set[str]:
 
 
 def _failed(organization: Organization, dictionary_name: str, message: str) -> None:
-    target = target_create(
-        organization=organization,
-        name="production",
-        base_url="https://api.slng.ai",
-        ws_url="wss://api.slng.ai",
-        api_key="sk_test",
-    )
+    target = make_target(organization)
     SyncState.objects.create(  # raw: only a real sync run writes a failure
         target=target,
         dictionary=organization.dictionaries.get(name=dictionary_name),
@@ -78,13 +67,7 @@ def test_organization_admins_and_superusers_see_the_infrastructure(
 def test_a_viewer_still_opens_a_target_from_a_dictionarys_sync_panel(
     organization: Organization,
 ) -> None:
-    target = target_create(
-        organization=organization,
-        name="production",
-        base_url="https://api.slng.ai",
-        ws_url="wss://api.slng.ai",
-        api_key="sk_test",
-    )
+    target = make_target(organization)
     client = _client(_user("reader", organization, Role.VIEWER))
     assert client.get(f"/admin/sync/synctarget/{target.pk}/change/").status_code == 200
 

@@ -5,14 +5,13 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations.admin import kept
 from pronunciations.models import Dictionary
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, staff_client
 
 pytestmark = pytest.mark.django_db
 IMPORT = "/admin/pronunciations/dictionary/import/"
@@ -21,11 +20,7 @@ CSV_FORMAT = "0"
 
 
 def _editor(organization: Organization, username: str = "linguist") -> Client:
-    user = User.objects.create_user(username, password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.EDITOR)
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client(organization, Role.EDITOR, username)
 
 
 def _post(client: Client, organization: Organization, body: bytes | None, **extra: Any) -> str:
@@ -90,8 +85,9 @@ def test_the_dry_run_lists_each_dictionarys_rules_added_changed_and_removed(
         },
     )
     body = (
-        "dictionary,mode,match,replace\nbrand,rewrite,SLNG,s l n g\nbrand,rewrite,QubePay,cube pay\n"
-    ).encode()
+        b"dictionary,mode,match,replace\n"
+        b"brand,rewrite,SLNG,s l n g\nbrand,rewrite,QubePay,cube pay\n"
+    )
 
     page = _post(_editor(organization), organization, body, mode="replace")
 

@@ -1,23 +1,18 @@
 """Issue 15: restore asks first and names what will change; Django's History is not offered."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_update
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, staff_client
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(organization: Organization, role: str = Role.EDITOR) -> Client:
-    user = User.objects.create_user(f"u-{role}", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=role)
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client(organization, role, f"u-{role}")
 
 
 def _two_revisions(organization: Organization) -> Dictionary:

@@ -5,15 +5,14 @@ import shutil
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations import espeak
 from pronunciations.admin.widgets import palette_groups
 from pronunciations.lint import lint_modes
 from pronunciations.validation import ipa_hint, non_ipa_characters, validate_modes
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, staff_client
 
 SUGGEST = "/admin/pronunciations/dictionary/ipa/suggest/"
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
@@ -79,11 +78,7 @@ def test_a_missing_espeak_gives_a_note_not_an_error(settings: Any) -> None:
 
 
 def _client(organization: Organization) -> Client:
-    user = User.objects.create_user("linguist", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.EDITOR)
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client(organization, Role.EDITOR)
 
 
 @needs_espeak
@@ -95,14 +90,16 @@ def test_the_endpoint_reads_the_language_of_a_dictionary_the_user_may_read(
     theirs = make_dictionary(other_organization, "secret", metadata={"language": "fr-FR"})
     client = _client(organization)
 
-    answer = client.get(SUGGEST, {"text": "tomato", "dictionary": mine.pk}).json()
+    answer = client.get(SUGGEST, {"text": "tomato", "dictionary": str(mine.pk)}).json()
     assert answer == {
         "ipa": "təmˈɑːtəʊ",
         "voice": "en-gb",
-        "note": "Suggested by espeak-ng, voice en-gb: a starting point, check it before you use it.",
+        "note": (
+            "Suggested by espeak-ng, voice en-gb: a starting point, check it before you use it."
+        ),
         "hint": None,
     }
-    other = client.get(SUGGEST, {"text": "tomato", "dictionary": theirs.pk}).json()
+    other = client.get(SUGGEST, {"text": "tomato", "dictionary": str(theirs.pk)}).json()
     assert other["voice"] == "en-us"  # another organization's dictionary is not read
 
 

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations import engine, where
 from pronunciations.models import Mode
-from tests.factories import make_dictionary, rewrite_rules
+from tests.factories import make_dictionary, rewrite_rules, staff_client
 
 URL = "/admin/pronunciations/dictionary/where/"
 ACH = [
@@ -93,11 +93,7 @@ def test_marked_and_snippet_show_spans_as_highlights_not_offsets() -> None:
 
 
 def _client(organization: Organization, role: str = Role.VIEWER) -> Client:
-    user = User.objects.create_user("reader", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=role)
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client(organization, role, "reader")
 
 
 @pytest.mark.django_db
