@@ -355,6 +355,10 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
         except PronunciationError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(request.get_full_path())
+        except ValidationError as exc:  # an old revision that today's rules refuse
+            problems = (f"{key}: {' '.join(ms)}" for key, ms in exc.message_dict.items())
+            messages.error(request, "This revision cannot be restored: " + "; ".join(problems))
+            return HttpResponseRedirect(request.get_full_path())
         summary = diff_summary(snapshot_diff(before, chosen.snapshot))
         messages.success(
             request,

@@ -114,3 +114,19 @@ def test_djangos_history_is_not_offered_and_its_url_leads_to_the_revisions(
     assert (response.status_code, response["Location"]) == (302, f"{base}/revisions/")
     theirs = make_dictionary(other_organization, "secret")
     assert client.get(f"/admin/pronunciations/dictionary/{theirs.pk}/history/").status_code == 404
+
+
+def test_a_revision_todays_rules_refuse_is_a_message_not_an_error(
+    organization: Organization,
+) -> None:
+    dictionary = _two_revisions(organization)
+    first = dictionary.revisions.get(number=1)
+    first.snapshot = {"modes": {"rewrite": {"rules": [{"match": " ", "replace": "x"}]}}}
+    first.save(update_fields=["snapshot"])  # raw: stored before today's validation existed
+    url = f"/admin/pronunciations/dictionary/{dictionary.pk}/revisions/1/restore/"
+
+    page = _client(organization).post(url, {"etag": dictionary.etag}, follow=True)
+
+    assert "This revision cannot be restored: modes.rewrite.rules[0].match" in page.content.decode()
+    dictionary.refresh_from_db()
+    assert dictionary.revision == 2
