@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from orgs.models import Organization
 from pronunciations.content import current_modes, rule_index
@@ -165,3 +165,35 @@ def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
     for metadata in queryset.values_list("metadata", flat=True):
         keys.update(metadata or {})
     return keys
+
+
+def revision_recent(
+    *, organization_ids: list[int] | None, limit: int
+) -> list[tuple[Revision, Revision | None]]:
+    """The newest revisions of the organizations' dictionaries (None: every organization),
+    newest first, each with the revision before it (None for a first revision).
+
+    Two queries, whatever the number of dictionaries; newest is by id, which follows the order
+    revisions were written in and walks the primary key's index.
+    """
+    queryset = Revision.objects.select_related("dictionary", "dictionary__organization")
+    if organization_ids is not None:
+        queryset = queryset.filter(dictionary__organization_id__in=organization_ids)
+    revisions = list(queryset.order_by("-pk")[:limit])
+    wanted = Q(pk__in=[])
+    for revision in revisions:
+        wanted |= Q(dictionary_id=revision.dictionary_id, number=revision.number - 1)
+    before = {
+        (older.dictionary_id, older.number): older
+        for older in (Revision.objects.filter(wanted) if revisions else [])
+    }
+    return [(r, before.get((r.dictionary_id, r.number - 1))) for r in revisions]
+
+
+def dictionary_scan(*, organization_ids: list[int] | None, limit: int) -> list[Dictionary]:
+    """Up to ``limit`` live dictionaries of the organizations (None: every organization), by
+    organization and name, without their content (read it with ``with_current_modes``)."""
+    queryset = only_live(Dictionary.objects.select_related("organization"))
+    if organization_ids is not None:
+        queryset = queryset.filter(organization_id__in=organization_ids)
+    return list(queryset.order_by("organization__slug", "normalized_name", "pk")[:limit])

@@ -364,3 +364,14 @@ def target_backlogs() -> list[Backlog]:
         )
         for target in targets.order_by("pk")
     ]
+
+
+def sync_failures(*, organization_ids: list[int] | None, limit: int) -> list[SyncState]:
+    """Failed syncs of live dictionaries to enabled targets of the organizations (None: every
+    organization), newest attempt first; one query, with each state's dictionary and target."""
+    states = SyncState.objects.filter(
+        status=SyncStatus.FAILED, dictionary__deleted_at__isnull=True, target__enabled=True
+    ).select_related("dictionary", "target", "target__organization")
+    if organization_ids is not None:
+        states = states.filter(target__organization_id__in=organization_ids)
+    return list(states.order_by("-last_attempt_at", "-pk")[:limit])

@@ -12,7 +12,7 @@ DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.AdminConfig",  # django.contrib.admin with the Lexicon site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -218,6 +218,13 @@ LOGGING = {
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
+# The admin's "Where is this word?" page: the longest text, and how many dictionaries one search
+# reads (the first ones by organization and name; the page says when there are more).
+LEXICON_WHERE_MAX_CHARS = env_int("LEXICON_WHERE_MAX_CHARS", 1000)
+LEXICON_WHERE_MAX_DICTIONARIES = env_int("LEXICON_WHERE_MAX_DICTIONARIES", 100)
+# The espeak-ng program the admin's IPA suggestions call (a name on PATH or a path); empty turns
+# the suggestions off.
+LEXICON_ESPEAK = env_str("LEXICON_ESPEAK", "espeak-ng")
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
@@ -301,6 +308,8 @@ LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 
 # A running import job that has not reported progress for this long is dead (its worker was
 # killed or lost): it is shown as failed, and a redelivered task does not run it again. The
 # import task's time limit is derived from it (30 s less), so a live job is never taken for dead.
+# How long the admin's import page keeps a file that was refused, for submitting it again.
+LEXICON_IMPORT_KEEP_SECONDS = env_int("LEXICON_IMPORT_KEEP_SECONDS", 3600)
 LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
 # Errors and warnings listed in an import report; the rest are counted in one line.
 LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)

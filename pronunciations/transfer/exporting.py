@@ -1,10 +1,10 @@
 """Dictionaries out as files, every export an attachment: the tabular formats streamed,
-vendor formats as a file or a zip."""
+vendor formats as a file or a zip, and the import template (an example file to fill in)."""
 
 import io
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -42,14 +42,42 @@ def as_attachment(response: HttpResponseBase, filename: str, file_format: str) -
 def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
     """Stream the dictionaries in a tabular format as an attachment."""
     columns = columns_for(queryset)
-    rows = queryset.iterator(chunk_size=_BATCH)
+    return _tabular(queryset.iterator(chunk_size=_BATCH), columns, file_format, stem)
+
+
+def _tabular(
+    dictionaries: Iterable[Dictionary], columns: list[str], file_format: str, stem: str
+) -> HttpResponseBase:
     response: HttpResponseBase
     if file_format == "xlsx":
-        response = FileResponse(formats.xlsx_file(rows, columns))
+        response = FileResponse(formats.xlsx_file(dictionaries, columns))
     else:
         stream = formats.csv_stream if file_format == "csv" else formats.json_stream
-        response = StreamingHttpResponse(stream(rows, columns))
+        response = StreamingHttpResponse(stream(dictionaries, columns))
     return as_attachment(response, f"{stem}.{file_format}", file_format)
+
+
+# The import template: one dictionary with a rewrite rule, a phrase and an IPA rule, and the
+# metadata columns most dictionaries use. Nothing is read from the database.
+_TEMPLATE_MODES = {
+    "rewrite": {
+        "rules": [
+            {"match": "SLNG", "replace": "slang"},
+            {"match": "ACH transfer", "replace": "ay see aitch transfer"},
+        ]
+    },
+    "ipa": {"rules": [{"match": "SLNG", "ipa": "slɪŋ"}]},
+}
+_TEMPLATE_METADATA = {"language": "en-US", "use_case": "support"}
+
+
+def template_response(file_format: str) -> HttpResponseBase:
+    """An example import file in ``file_format`` (csv, xlsx or json), with every column."""
+    example = Dictionary(name="support-pronunciations", metadata=_TEMPLATE_METADATA)
+    example.current_modes = _TEMPLATE_MODES  # type: ignore[attr-defined]
+    example.current_checks = []  # type: ignore[attr-defined]
+    columns = export_columns(_TEMPLATE_METADATA)
+    return _tabular([example], columns, file_format, "lexicon-import-template")
 
 
 @dataclass

@@ -92,12 +92,15 @@ class DictionaryRulesResource(resources.Resource):
                 has_metadata=any(h.startswith(METADATA_PREFIX) for h in headers),
             )
         except ImportRejected as exc:
+            result.lexicon_report = exc.report.to_wire()
             for error in exc.report.errors:
                 row_result = RowResult()
                 message = f"row {error.row}, {error.column}: {error.message}"
                 row_result.errors.append(Error(message, number=error.row))
                 result.append_row_result(row_result)
             return result
+        # The admin's dry run shows the report's rule-level plan, per dictionary.
+        result.lexicon_report = report.to_wire()
         result.diff_headers = ["dictionary", "result"]
         outcomes = [
             *((name, RowResult.IMPORT_TYPE_NEW, "created") for name in report.created),
