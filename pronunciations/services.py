@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import selectors, validation
 from pronunciations.content import content_hash, current_wire
@@ -23,7 +24,7 @@ from pronunciations.errors import (
     RevisionNotFound,
 )
 from pronunciations.models import Action, Dictionary, Source
-from pronunciations.store import Write, announce, is_unchanged, revision_for, store
+from pronunciations.store import Write, announce, is_unchanged, record, revision_for, store
 from pronunciations.validation import DictionaryInput
 
 UNSET: Any = object()
@@ -39,17 +40,18 @@ def dictionary_create(
     name: object,
     modes: object,
     metadata: object = None,
-    created_by: str = "",
+    created_by: Actor = UNKNOWN,
     source: str = Source.API,
     comment: str = "",
 ) -> Dictionary:
-    """Validate and store a new dictionary (revision 1); raises ValidationError or Conflict."""
+    """Validate and store a new dictionary (revision 1) by ``created_by``; raises
+    ValidationError or Conflict."""
     clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
     comment = validation.validate_comment(comment)
     dictionary = Dictionary(
         organization=organization,
         name=clean.name,
-        created_by_key_label=created_by if source == Source.API else "",
+        created_by_key_label=created_by.name if source == Source.API else "",
     )
     try:
         store([Write(dictionary, clean, Action.CREATE, source, created_by, comment)])
@@ -97,7 +99,7 @@ def _apply(
     clean: DictionaryInput,
     action: Action,
     source: str,
-    author: str,
+    author: Actor,
     comment: str,
 ) -> Dictionary:
     store([Write(dictionary, clean, action, source, author, comment)])
@@ -112,7 +114,7 @@ def dictionary_update(
     metadata: object = UNSET,
     partial: bool = False,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     source: str = Source.API,
     comment: str = "",
 ) -> Dictionary:
@@ -136,7 +138,7 @@ def dictionary_revision_restore(
     name: str,
     number: int,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     comment: str = "",
 ) -> Dictionary:
     """Make a new revision whose content and metadata equal revision ``number``."""
@@ -156,7 +158,7 @@ def dictionary_delete(
     organization: Organization,
     name: str,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     source: str = Source.API,
 ) -> Dictionary:
     """Delete by name: it disappears from list and get, its rules and revisions are kept."""
@@ -166,13 +168,13 @@ def dictionary_delete(
         dictionary.revision += 1
         dictionary.deleted_at = dictionary.updated_at = timezone.now()
         dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
-        revision_for(dictionary, Action.DELETE, source, author, "", wire).save()
+        record([revision_for(dictionary, Action.DELETE, source, author, "", wire)])
     announce(dictionary, "deleted")
     return dictionary
 
 
 def dictionary_undelete(
-    *, organization: Organization, dictionary_id: str, author: str = ""
+    *, organization: Organization, dictionary_id: str, author: Actor = UNKNOWN
 ) -> Dictionary:
     """Bring a deleted dictionary back under its name; raises DictionaryConflict if taken."""
     with transaction.atomic():
@@ -194,7 +196,7 @@ def dictionary_undelete(
                 dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
         except IntegrityError as exc:  # the name was taken between the check and the save
             raise DictionaryConflict(dictionary.name) from exc
-        revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire).save()
+        record([revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire)])
     announce(dictionary, "created")
     return dictionary
 

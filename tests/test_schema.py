@@ -18,14 +18,19 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         for path in schema["paths"].values()
         for op in path.values()
     }
-    # SLNG documents no 429; Lexicon answers one past a rate limit, so its schema says so.
+    # SLNG documents no 429; Lexicon answers one past a rate limit, so its schema says so. Nor
+    # 403: Lexicon answers it to a viewer key's writes (issue 14; keys are editors by default).
     slng = {
         # 413: a body over LEXICON_MAX_REQUEST_BYTES (issue 11).
-        "pronunciation-dictionaries-create": {"201", "400", "401", "409", "413", "429", "503"},
+        "pronunciation-dictionaries-create": {
+            *("201", "400", "401", "403", "409", "413", "429", "503")
+        },
         "pronunciation-dictionaries-list": {"200", "401", "429", "503"},
         "pronunciation-dictionaries-get": {"200", "400", "401", "404", "429", "503"},
         # 412 answers only a DELETE that sends If-Match, which SLNG clients never do.
-        "pronunciation-dictionaries-delete": {"204", "400", "401", "404", "412", "429", "503"},
+        "pronunciation-dictionaries-delete": {
+            *("204", "400", "401", "403", "404", "412", "429", "503")
+        },
     }
     assert {op: operations[op] for op in slng} == slng
     assert set(operations) - set(slng) == {
@@ -40,6 +45,10 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-revisions-get",
         "pronunciation-revisions-diff",
         "pronunciation-revisions-restore",
+        "pronunciation-revisions-approve",
+        "pronunciation-revisions-reject",
+        "pronunciation-deleted-revisions-approve",
+        "pronunciation-deleted-revisions-reject",
         "pronunciation-deleted-list",
         "pronunciation-deleted-restore",
         "pronunciation-dictionaries-sync",
@@ -181,6 +190,7 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
     assert declared == {
         "dictionaries",
         "revisions",
+        "review",
         "preview and lint",
         "import and export",
         "sync",
@@ -205,6 +215,7 @@ def test_component_names_are_clean_and_every_reference_resolves() -> None:
 _CODES = {
     "400": "invalid_pronunciation",
     "401": "pronunciation_unauthenticated",
+    "403": "pronunciation_forbidden",
     "404": "pronunciation_not_found",
     "409": "pronunciation_conflict",
     "412": "pronunciation_precondition_failed",

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
 from pronunciations.api.common import caller_for, error_responses
@@ -122,7 +123,7 @@ def _import_options(request: Request, file_name: str) -> dict[str, Any]:
         "dry_run": _flag(request, "dry_run"),
         "create_missing": _flag(request, "create_missing"),
         "dictionary": reading.check_dictionary(file_format, request.data.get("dictionary")),
-        "author": key.label,
+        "author": Actor.for_key(key),
     }
 
 

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.bodies import dictionary_body, dictionary_list_body
@@ -78,7 +79,7 @@ class DictionaryCollectionView(APIView):
             name=body.get("name"),
             modes=body.get("modes"),
             metadata=body.get("metadata"),
-            created_by=key.label,
+            created_by=Actor.for_key(key),
         )
         dictionary = selectors.dictionary_get_for_response(
             organization=key.organization, name=created.name
@@ -152,7 +153,7 @@ class DictionaryDetailView(APIView):
             metadata=body.get("metadata", services.UNSET if partial else None),
             partial=partial,
             if_match=request.headers.get("If-Match") or None,
-            author=key.label,
+            author=Actor.for_key(key),
             comment=validation.validate_comment(body.get("comment")),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
@@ -178,6 +179,6 @@ class DictionaryDetailView(APIView):
             organization=key.organization,
             name=name,
             if_match=request.headers.get("If-Match") or None,
-            author=key.label,
+            author=Actor.for_key(key),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

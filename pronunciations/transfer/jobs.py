@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
@@ -55,7 +56,7 @@ def import_job_create(
     dry_run: bool = False,
     create_missing: bool = False,
     dictionary: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     rows_total: int | None = None,
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
@@ -69,8 +70,9 @@ def import_job_create(
             "dry_run": dry_run,
             "create_missing": create_missing,
             "dictionary": reading.check_dictionary(file_format, dictionary),
+            "author_ref": author.ref,  # who may not review the revisions it writes
         },
-        author=author,
+        author=author.name,
         rows_total=rows_total,
     )
     with transaction.atomic():
@@ -135,7 +137,7 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
                 dry_run=bool(job.options.get("dry_run")),
                 create_missing=bool(job.options.get("create_missing")),
                 dictionary=job.options.get("dictionary"),
-                author=job.author,
+                author=Actor(job.author, str(job.options.get("author_ref", ""))),
                 progress=progress,
             )
             done = progress.rows_total or progress.rows_done

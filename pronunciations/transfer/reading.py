@@ -5,6 +5,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.models import Mode
 from pronunciations.transfer import uploads
@@ -110,7 +111,7 @@ def import_file(
     dry_run: bool = False,
     create_missing: bool = False,
     dictionary: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge

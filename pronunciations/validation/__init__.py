@@ -307,6 +307,15 @@ def validate_comment(comment: object, *, field: str = "comment") -> str:
     return comment
 
 
+def validate_review_comment(comment: object, *, required: bool) -> str:
+    """A reviewer's comment on approving or rejecting: bounded like a revision comment; when
+    ``required`` (a rejection) it must say something, so the author learns why."""
+    clean = validate_comment(comment)
+    if required and not clean.strip():
+        raise ValidationError({"comment": ["a rejection needs a comment saying why"]})
+    return clean
+
+
 def validate_body_name(body_name: object, path_name: str) -> None:
     """A body ``name`` next to a path name must be absent or the same dictionary's name."""
     if body_name is None:
