@@ -270,3 +270,33 @@ def test_the_create_examples_are_what_the_service_takes_and_answers(api: Any) ->
     assert {k: v for k, v in body.items() if k not in varying} == {
         k: v for k, v in example["value"].items() if k not in varying
     }
+
+
+@pytest.mark.django_db
+def test_review_operations_and_role_refusals_are_documented() -> None:
+    """Issue 14: approve and reject show their request, answer and refusals; every operation a
+    viewer key may not call documents 403, and no read does."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    approve = paths["/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"]["post"]
+
+    assert approve["tags"] == ["review"]
+    assert set(approve["responses"]) == {"200", "400", "401", "403", "404", "409", "429", "503"}
+    failing = approve["responses"]["400"]["content"]["application/json"]["examples"]
+    assert [set(e["value"]["fieldErrors"]) for e in failing.values()] == [{"checks[2]"}]
+    forbidden = approve["responses"]["403"]["content"]["application/json"]["examples"]
+    assert "needs the reviewer role" in next(iter(forbidden.values()))["value"]["error"]
+    answer = approve["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/RevisionDetailOutput"}
+    review = schema["components"]["schemas"]["ReviewOutput"]["properties"]
+    assert set(review) == {"state", "by", "at", "comment"}
+    documented = {
+        (method, path)
+        for path, item in paths.items()
+        for method, op in item.items()
+        if "403" in op["responses"]
+    }
+    assert ("get", "/v1/pronunciation/dictionaries") not in documented
+    assert ("post", "/v1/pronunciation/preview") not in documented
+    assert ("put", "/v1/pronunciation/dictionaries/{name}") in documented
+    assert ("post", "/v1/sync/targets/{target_id}/run") in documented

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
+from config.celery import app
 from orgs.actors import Actor
 from orgs.models import Membership, Organization, Role
 from orgs.services import IssuedKey, api_key_create, organization_configure
@@ -18,6 +19,7 @@ from pronunciations import review, selectors, services
 from pronunciations.errors import Forbidden, InvalidDictionary, RevisionNotProposed
 from pronunciations.models import Dictionary, ReviewState, Revision
 from pronunciations.signals import dictionary_changed
+from pronunciations.transfer import jobs
 from tests.conftest import client_with_key
 
 URL = "/v1/pronunciation/dictionaries"
@@ -110,6 +112,32 @@ def test_imports_and_commands_record_their_author_and_start_proposed(
         ("import", f"key:{issued_key.api_key.prefix}", "proposed"),
         ("import", "command:import_dictionaries", "proposed"),
     ]
+
+
+def test_a_background_import_records_the_key_that_queued_it(
+    reviewed: Organization, issued_key: IssuedKey
+) -> None:
+    """The job runs later, in a worker: it keeps the author's reference with its options."""
+    rows = b"dictionary,mode,match,replace\nbrand,rewrite,QP,cue pee\n"
+    api = client_with_key(issued_key.plaintext)
+    app.control.purge()
+    try:
+        queued = api.post(
+            "/v1/pronunciation/import?async=true",
+            {"file": io.BytesIO(rows), "format": "csv", "create_missing": "true"},
+            format="multipart",
+        )
+        assert queued.status_code == 202
+        jobs.import_job_run(job_id=queued.json()["id"], organization_id=reviewed.public_id)
+    finally:
+        app.control.purge()
+
+    [revision] = Revision.objects.filter(dictionary__name="brand")
+    assert (revision.author, revision.author_ref) == (
+        "production-key",
+        f"key:{issued_key.api_key.prefix}",
+    )
+    assert revision.review_state == ReviewState.PROPOSED
 
 
 def test_the_admin_records_the_user_as_author(reviewed: Organization) -> None:
