@@ -243,7 +243,9 @@ class APIKeyAdmin(OrgScopedAdmin):
 
     def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_choice_field(db_field, request, **kwargs)
-        if db_field.name == "role":  # a form sent without it (as before roles) makes an editor
+        if (
+            field is not None and db_field.name == "role"
+        ):  # a form sent without it (as before roles) makes an editor
             field.required = False
             field.help_text = (
                 "viewer reads; editor (the default) also writes; reviewer and admin also "

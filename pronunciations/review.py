@@ -30,44 +30,41 @@ from pronunciations.store import announce
 _DECIDED = ["review_state", "reviewed_by", "reviewed_at", "review_comment"]
 
 
-def revision_approve(
+# The two decisions a reviewer makes.
+DECISIONS = (ReviewState.APPROVED, ReviewState.REJECTED)
+
+
+def revision_decide(
     *,
     organization: Organization,
     dictionary: Dictionary,
     number: int,
     reviewer: Actor,
+    decision: str,
     comment: object = None,
 ) -> Revision:
-    """Approve revision ``number`` and supersede the older proposals; raises Forbidden (role,
-    own change), RevisionNotFound, RevisionNotProposed (409) or InvalidDictionary (failing
-    checks, each named in field_errors)."""
-    clean = validation.validate_review_comment(comment, required=False)
+    """Approve or reject (``decision``) revision ``number`` of the dictionary, once.
+
+    Approving makes it the approved revision and supersedes every older proposal; a revision
+    whose checks fail cannot be approved. Rejecting needs a comment saying why and changes
+    nothing that is served (nor the dictionary's current content: edit or restore to undo it).
+    Raises Forbidden (role, own change), RevisionNotFound, RevisionNotProposed (409),
+    InvalidDictionary (failing checks, each named in field_errors) or ValidationError (comment).
+    """
+    if decision not in DECISIONS:
+        raise ValueError(f"a decision is approved or rejected, not {decision!r}")
+    approving = decision == ReviewState.APPROVED
+    clean = validation.validate_review_comment(comment, required=not approving)
     with transaction.atomic():
         revision = _proposed(organization, dictionary, number, reviewer)
-        _refuse_failing_checks(dictionary.name, revision)
-        _decide(revision, ReviewState.APPROVED, reviewer, clean)
-        revision.dictionary.revisions.filter(
-            number__lt=number, review_state=ReviewState.PROPOSED
-        ).update(review_state=ReviewState.SUPERSEDED)
-        announce(revision.dictionary, "approved")
-    return revision
-
-
-def revision_reject(
-    *,
-    organization: Organization,
-    dictionary: Dictionary,
-    number: int,
-    reviewer: Actor,
-    comment: object = None,
-) -> Revision:
-    """Reject revision ``number`` with a comment saying why. The approved revision stays what it
-    was; the dictionary's current content is not changed either (restore or edit to undo it).
-    Raises Forbidden, RevisionNotFound, RevisionNotProposed or ValidationError (no comment)."""
-    clean = validation.validate_review_comment(comment, required=True)
-    with transaction.atomic():
-        revision = _proposed(organization, dictionary, number, reviewer)
-        _decide(revision, ReviewState.REJECTED, reviewer, clean)
+        if approving:
+            _refuse_failing_checks(dictionary.name, revision)
+        _decide(revision, ReviewState(decision), reviewer, clean)
+        if approving:
+            revision.dictionary.revisions.filter(
+                number__lt=number, review_state=ReviewState.PROPOSED
+            ).update(review_state=ReviewState.SUPERSEDED)
+            announce(revision.dictionary, "approved")
     return revision
 
 

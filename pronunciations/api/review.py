@@ -1,6 +1,5 @@
 """Review endpoints: approve or reject a proposed revision (a live or a deleted dictionary's)."""
 
-from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -22,9 +21,7 @@ from pronunciations.api.common import (
 from pronunciations.api.exceptions import error_body
 from pronunciations.api.serializers import ErrorOutput, ReviewRequest, RevisionDetailOutput
 from pronunciations.errors import InvalidDictionary, PronunciationError, RevisionNotProposed
-from pronunciations.models import Dictionary, Revision
-
-Decide = Callable[..., Revision]
+from pronunciations.models import Dictionary, ReviewState
 
 _FAILING = InvalidDictionary(
     "Revision 4 of pronunciation dictionary brand cannot be approved: 1 of its checks fail. Fix "
@@ -131,14 +128,15 @@ DELETED = (
 
 
 def _decided(
-    request: Request, key: APIKey, dictionary: Dictionary, number: int, decide: Decide
+    request: Request, key: APIKey, dictionary: Dictionary, number: int, decision: str
 ) -> Response:
     comment = json_object(request).get("comment") if request.data else None
-    revision = decide(
+    revision = review.revision_decide(
         organization=key.organization,
         dictionary=dictionary,
         number=number,
         reviewer=Actor.for_key(key),
+        decision=decision,
         comment=comment,
     )
     return Response(RevisionDetailOutput(revision).data)
@@ -146,17 +144,17 @@ def _decided(
 
 class _LiveReview(APIView):
     key_roles = {"POST": Role.REVIEWER}
-    decide: Decide  # a staticmethod: review.revision_approve or revision_reject
+    decision: str  # ReviewState.APPROVED or REJECTED
 
     def post(self, request: Request, name: str, number: int) -> Response:
         key = caller_for(request, name)
         dictionary = selectors.dictionary_get(organization=key.organization, name=name)
-        return _decided(request, key, dictionary, number, self.decide)
+        return _decided(request, key, dictionary, number, self.decision)
 
 
 class _DeletedReview(APIView):
     key_roles = {"POST": Role.REVIEWER}
-    decide: Decide  # a staticmethod: review.revision_approve or revision_reject
+    decision: str  # ReviewState.APPROVED or REJECTED
 
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         validation.validate_public_id(dictionary_id, name="dictionary_id")
@@ -164,11 +162,11 @@ class _DeletedReview(APIView):
         dictionary = selectors.deleted_dictionary_get(
             organization=key.organization, dictionary_id=dictionary_id
         )
-        return _decided(request, key, dictionary, number, self.decide)
+        return _decided(request, key, dictionary, number, self.decision)
 
 
 class RevisionApproveView(_LiveReview):
-    decide = staticmethod(review.revision_approve)
+    decision = ReviewState.APPROVED
 
     @_schema("approve", APPROVE)
     def post(self, request: Request, name: str, number: int) -> Response:
@@ -176,7 +174,7 @@ class RevisionApproveView(_LiveReview):
 
 
 class RevisionRejectView(_LiveReview):
-    decide = staticmethod(review.revision_reject)
+    decision = ReviewState.REJECTED
 
     @_schema("reject", REJECT)
     def post(self, request: Request, name: str, number: int) -> Response:
@@ -184,7 +182,7 @@ class RevisionRejectView(_LiveReview):
 
 
 class DeletedRevisionApproveView(_DeletedReview):
-    decide = staticmethod(review.revision_approve)
+    decision = ReviewState.APPROVED
 
     @_schema("approve", APPROVE + DELETED, deleted=True)
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
@@ -192,7 +190,7 @@ class DeletedRevisionApproveView(_DeletedReview):
 
 
 class DeletedRevisionRejectView(_DeletedReview):
-    decide = staticmethod(review.revision_reject)
+    decision = ReviewState.REJECTED
 
     @_schema("reject", REJECT + DELETED, deleted=True)
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:

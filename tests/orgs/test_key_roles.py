@@ -100,7 +100,8 @@ def test_a_viewer_key_gets_403_on_every_write_and_reads_everything_else(
         api_key_create(organization=organization, label="dashboard", role=Role.VIEWER).plaintext
     )
 
-    refused, served = {}, {}
+    refused: dict[tuple[str, str], Any] = {}
+    served: dict[tuple[str, str], Any] = {}
     for method, path in _endpoints():
         response = _call(viewer, method, _url(path, deleted_id))
         (refused if response.status_code == 403 else served)[(method, path)] = response

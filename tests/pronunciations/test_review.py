@@ -16,7 +16,12 @@ from orgs.actors import Actor
 from orgs.models import Membership, Organization, Role
 from orgs.services import IssuedKey, api_key_create, organization_configure
 from pronunciations import review, selectors, services
-from pronunciations.errors import Forbidden, InvalidDictionary, RevisionNotProposed
+from pronunciations.errors import (
+    DictionaryNotFound,
+    Forbidden,
+    InvalidDictionary,
+    RevisionNotProposed,
+)
 from pronunciations.models import Dictionary, ReviewState, Revision
 from pronunciations.signals import dictionary_changed
 from pronunciations.transfer import jobs
@@ -42,6 +47,28 @@ def _key(organization: Organization, role: str, label: str | None = None) -> Iss
 @pytest.fixture
 def reviewer(organization: Organization) -> APIClient:
     return client_with_key(_key(organization, Role.REVIEWER).plaintext)
+
+
+def _refusal(response: Any, status: int) -> dict[str, Any]:
+    """The error body of a refusal at ``status``, without its (varying) request id."""
+    assert response.status_code == status, response.content
+    body: dict[str, Any] = response.json()
+    assert body.pop("slng_request_id").startswith("req_")
+    return body
+
+
+def _decide(
+    dictionary: Dictionary, reviewer: Actor, decision: str, number: int = 1, comment: str = ""
+) -> Revision:
+    """The review service on the dictionary's own organization."""
+    return review.revision_decide(
+        organization=dictionary.organization,
+        dictionary=dictionary,
+        number=number,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment,
+    )
 
 
 def _states(dictionary: Dictionary) -> dict[int, str]:
@@ -257,12 +284,10 @@ def test_the_author_cannot_approve_their_own_change_even_as_a_reviewer(
 
     response = own.post(f"{URL}/brand/revisions/1/approve", format="json")
 
-    assert response.status_code == 403
-    assert response.json() == {
+    assert _refusal(response, 403) == {
         "code": "pronunciation_forbidden",
         "error": "Revision 1 of pronunciation dictionary brand is your own change: another "
         "reviewer must approve or reject it.",
-        "slng_request_id": response.json()["slng_request_id"],
     }
     reject = own.post(f"{URL}/brand/revisions/1/reject", {"comment": "no"}, format="json")
     assert reject.status_code == 403
@@ -277,16 +302,9 @@ def test_a_member_cannot_approve_their_own_change(reviewed: Organization) -> Non
     )
 
     with pytest.raises(Forbidden, match="your own change"):
-        review.revision_approve(
-            organization=reviewed, dictionary=dictionary, number=1, reviewer=author
-        )
+        _decide(dictionary, author, ReviewState.APPROVED)
     other = get_user_model().objects.create_user("second", is_staff=True)
-    approved = review.revision_approve(
-        organization=reviewed,
-        dictionary=dictionary,
-        number=1,
-        reviewer=Actor.for_user(other, Role.REVIEWER),
-    )
+    approved = _decide(dictionary, Actor.for_user(other, Role.REVIEWER), ReviewState.APPROVED)
     assert (approved.review_state, approved.reviewed_by) == ("approved", "second")
 
 
@@ -315,12 +333,7 @@ def test_a_member_below_reviewer_cannot_decide(reviewed: Organization, role: str
     user = get_user_model().objects.create_user("member", is_staff=True)
 
     with pytest.raises(Forbidden, match="needs the reviewer or admin role"):
-        review.revision_approve(
-            organization=reviewed,
-            dictionary=dictionary,
-            number=1,
-            reviewer=Actor.for_user(user, role),
-        )
+        _decide(dictionary, Actor.for_user(user, role), ReviewState.APPROVED)
 
 
 def test_an_admin_key_may_approve(api: APIClient, reviewed: Organization) -> None:
@@ -349,8 +362,7 @@ def test_a_revision_whose_checks_fail_cannot_be_approved(
 
     response = reviewer.post(f"{URL}/brand/revisions/1/approve", format="json")
 
-    assert response.status_code == 400
-    assert response.json() == {
+    assert _refusal(response, 400) == {
         "code": "invalid_pronunciation",
         "error": "Revision 1 of pronunciation dictionary brand cannot be approved: 2 of its "
         "checks fail. Fix the rules or the checks in a new revision and approve that one.",
@@ -358,7 +370,6 @@ def test_a_revision_whose_checks_fail_cannot_be_approved(
             "checks[1]": ["'QubePay': expected 'cube pay', got 'QubePay'"],
             "checks[2]": ["'QP now': expected 'queue pee now', got 'cue pee now'"],
         },
-        "slng_request_id": response.json()["slng_request_id"],
     }
     assert _states(dictionary) == {1: "proposed"}
     rejected = reviewer.post(f"{URL}/brand/revisions/1/reject", {"comment": "fails"}, format="json")
@@ -415,11 +426,10 @@ def test_a_rejection_needs_a_comment_and_comments_are_bounded(
     assert typed.json()["fieldErrors"] == {"comment": ["must be a string"]}
     assert {blank.status_code, long.status_code, typed.status_code} == {400}
     with pytest.raises(ValidationError):
-        review.revision_reject(
-            organization=reviewed,
-            dictionary=Dictionary.objects.get(name="brand"),
-            number=1,
-            reviewer=Actor("r", "key:r", Role.REVIEWER),
+        _decide(
+            Dictionary.objects.get(name="brand"),
+            Actor("r", "key:r", Role.REVIEWER),
+            ReviewState.REJECTED,
         )
 
 
@@ -560,18 +570,30 @@ def test_approving_announces_the_change_so_approved_targets_are_pushed(
 def test_errors_of_the_services_are_typed(reviewed: Organization) -> None:
     dictionary = services.dictionary_create(organization=reviewed, name="brand", modes=V1)
     someone = Actor("r", "key:r", Role.REVIEWER)
-    review.revision_approve(
-        organization=reviewed, dictionary=dictionary, number=1, reviewer=someone
-    )
+    _decide(dictionary, someone, ReviewState.APPROVED)
 
     with pytest.raises(RevisionNotProposed):
-        review.revision_reject(
-            organization=reviewed, dictionary=dictionary, number=1, reviewer=someone, comment="x"
-        )
+        _decide(dictionary, someone, ReviewState.REJECTED, comment="x")
     services.dictionary_update(organization=reviewed, name="brand", modes=V2)
     _fail_checks(dictionary.revisions.get(number=2))
     with pytest.raises(InvalidDictionary) as failing:
-        review.revision_approve(
-            organization=reviewed, dictionary=dictionary, number=2, reviewer=someone
-        )
+        _decide(dictionary, someone, ReviewState.APPROVED, number=2)
     assert set(failing.value.field_errors) == {"checks[1]", "checks[2]"}
+    with pytest.raises(ValueError, match="a decision is approved or rejected"):
+        _decide(dictionary, someone, ReviewState.SUPERSEDED, number=2)
+
+
+def test_the_service_finds_the_dictionary_only_in_the_organization_given(
+    reviewed: Organization, other_organization: Organization
+) -> None:
+    dictionary = services.dictionary_create(organization=reviewed, name="brand", modes=V1)
+
+    with pytest.raises(DictionaryNotFound):
+        review.revision_decide(
+            organization=other_organization,
+            dictionary=dictionary,
+            number=1,
+            reviewer=Actor("r", "key:r", Role.REVIEWER),
+            decision=ReviewState.APPROVED,
+        )
+    assert _states(dictionary) == {1: "proposed"}
