@@ -16,6 +16,7 @@ class Organization(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     review_required = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="New revisions wait for a reviewer's approval before approved-channel targets "
         "serve them.",
     )
@@ -49,7 +50,9 @@ class APIKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
     # Keys made before roles existed could write: they are editors.
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.EDITOR)
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.EDITOR, db_default=Role.EDITOR
+    )
 
     class Meta:
         verbose_name = "API key"

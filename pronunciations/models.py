@@ -138,15 +138,18 @@ class Revision(models.Model):
     author = models.CharField(max_length=150, blank=True, default="")
     comment = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
-    author_ref = models.CharField(max_length=64, blank=True, default="")
-    check_results = models.JSONField(default=list, blank=True)
-    checks_failed = models.PositiveSmallIntegerField(default=0)
+    author_ref = models.CharField(max_length=64, blank=True, default="", db_default="")
+    check_results = models.JSONField(default=list, blank=True, db_default=[])
+    checks_failed = models.PositiveSmallIntegerField(default=0, db_default=0)
     review_state = models.CharField(
-        max_length=16, choices=ReviewState.choices, default=ReviewState.AUTO
+        max_length=16,
+        choices=ReviewState.choices,
+        default=ReviewState.AUTO,
+        db_default=ReviewState.AUTO,
     )
-    reviewed_by = models.CharField(max_length=150, blank=True, default="")
+    reviewed_by = models.CharField(max_length=150, blank=True, default="", db_default="")
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.CharField(max_length=500, blank=True, default="")
+    review_comment = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["dictionary", "-number"]

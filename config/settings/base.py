@@ -148,6 +148,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Approving or rejecting proposed revisions (when review is on).",
         },
         {
+            "name": "checks",
+            "description": "Test sentences: the exact text each must become, run on every write.",
+        },
+        {
             "name": "preview and lint",
             "description": "Try rules on a text and check them, writing nothing.",
         },

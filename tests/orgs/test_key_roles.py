@@ -29,6 +29,9 @@ WRITES = {
     ("PUT", "/v1/pronunciation/dictionaries/{name}"): Role.EDITOR,
     ("PATCH", "/v1/pronunciation/dictionaries/{name}"): Role.EDITOR,
     ("DELETE", "/v1/pronunciation/dictionaries/{name}"): Role.EDITOR,
+    ("PUT", "/v1/pronunciation/dictionaries/{name}/checks"): Role.EDITOR,
+    ("PUT", "/v1/pronunciation/dictionaries/{name}/rules/{mode}/{match}"): Role.EDITOR,
+    ("DELETE", "/v1/pronunciation/dictionaries/{name}/rules/{mode}/{match}"): Role.EDITOR,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/restore"): Role.EDITOR,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"): Role.REVIEWER,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/reject"): Role.REVIEWER,
@@ -72,11 +75,14 @@ def deleted_id(organization: Organization) -> str:
 def _url(path: str, deleted_id: str) -> str:
     values = {
         "name": "brand",
+        "mode": "rewrite",
+        "match": "QP",
         "number": "1",
         "other": "1",
         "dictionary_id": deleted_id,
         "target_id": "tgt_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
         "job_id": "imp_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
+        "run_id": "run_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
 

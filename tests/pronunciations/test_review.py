@@ -217,7 +217,7 @@ def test_slng_create_and_delete_answer_as_before_with_review_on(
     created = api.post(URL, {"name": "on", "modes": V1}, format="json")
 
     assert created.status_code == 201
-    varying = {"id", "name", "normalized_name", "created_at"}
+    varying = {"id", "name", "normalized_name", "created_at", "updated_at"}
     assert {k: v for k, v in created.json().items() if k not in varying} == {
         k: v for k, v in before.json().items() if k not in varying
     }
@@ -254,6 +254,9 @@ def test_a_reviewer_key_approves_and_the_revision_carries_its_review(
         "review": {"state": "approved", "by": "reviewer", "comment": "checked on staging"},
         "modes": V2,
         "metadata": {},
+        "checks": [],
+        "check_results": [],
+        "checks_failed": 0,
     }
     listed = api.get(f"{URL}/brand/revisions").json()["revisions"]
     assert [(r["number"], r["review"]["state"], r["review"]["by"]) for r in listed] == [
@@ -343,22 +346,20 @@ def test_an_admin_key_may_approve(api: APIClient, reviewed: Organization) -> Non
     assert admin.post(f"{URL}/brand/revisions/1/approve").status_code == 200
 
 
-def _fail_checks(revision: Revision) -> None:
-    """Check results as the store records them for a revision whose checks fail."""
-    revision.check_results = [
-        {"text": "Pay by QP", "expect": "Pay by cue pee", "got": "Pay by cue pee", "passed": True},
-        {"text": "QubePay", "expect": "cube pay", "got": "QubePay", "passed": False},
-        {"text": "QP now", "expect": "queue pee now", "got": "cue pee now", "passed": False},
-    ]
-    revision.checks_failed = 2
-    revision.save(update_fields=["check_results", "checks_failed"])
+# With V1 (QP -> cue pee) the first check passes and the other two fail.
+CHECKS = [
+    {"text": "Pay by QP", "expect": "Pay by cue pee"},
+    {"text": "QubePay", "expect": "cube pay"},
+    {"text": "QP now", "expect": "queue pee now"},
+]
 
 
 def test_a_revision_whose_checks_fail_cannot_be_approved(
     api: APIClient, reviewed: Organization, reviewer: APIClient
 ) -> None:
-    dictionary = _edited(api)
-    _fail_checks(dictionary.revisions.get(number=1))
+    created = api.post(URL, {"name": "brand", "modes": V1, "checks": CHECKS}, format="json")
+    assert created.status_code == 201
+    dictionary = Dictionary.objects.get(name="brand")
 
     response = reviewer.post(f"{URL}/brand/revisions/1/approve", format="json")
 
@@ -372,8 +373,10 @@ def test_a_revision_whose_checks_fail_cannot_be_approved(
         },
     }
     assert _states(dictionary) == {1: "proposed"}
-    rejected = reviewer.post(f"{URL}/brand/revisions/1/reject", {"comment": "fails"}, format="json")
-    assert rejected.status_code == 200
+    fixed = api.put(f"{URL}/brand/checks", {"checks": CHECKS[:1]}, format="json")
+    assert fixed.status_code == 200
+    assert reviewer.post(f"{URL}/brand/revisions/2/approve").status_code == 200
+    assert _states(dictionary) == {1: "superseded", 2: "approved"}
 
 
 def test_approving_n_supersedes_older_proposals_and_leaves_newer_ones(
@@ -574,8 +577,7 @@ def test_errors_of_the_services_are_typed(reviewed: Organization) -> None:
 
     with pytest.raises(RevisionNotProposed):
         _decide(dictionary, someone, ReviewState.REJECTED, comment="x")
-    services.dictionary_update(organization=reviewed, name="brand", modes=V2)
-    _fail_checks(dictionary.revisions.get(number=2))
+    services.dictionary_update(organization=reviewed, name="brand", modes=V1, checks=CHECKS)
     with pytest.raises(InvalidDictionary) as failing:
         _decide(dictionary, someone, ReviewState.APPROVED, number=2)
     assert set(failing.value.field_errors) == {"checks[1]", "checks[2]"}
