@@ -30,6 +30,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # Counts and times every request, and answers /metrics (config/metrics).
+    "config.metrics.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Request line, header and body bounds, and clean path/query parameters, before any view.
     "config.middleware.RequestLimitsMiddleware",
@@ -231,6 +233,17 @@ LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
 # Rendered dictionary bodies kept per web process, keyed by revision (pronunciations.api.bodies).
 LEXICON_RESPONSE_CACHE_BYTES = env_int("LEXICON_RESPONSE_CACHE_BYTES", 32 * 1024 * 1024)
+
+# Metrics (config/metrics; README "Metrics"). A scrape must send "Authorization: Bearer <token>";
+# with no token (the default) /metrics answers 404 and workers serve nothing.
+LEXICON_METRICS_TOKEN = env_str("LEXICON_METRICS_TOKEN", "")
+# A Celery worker serves its pool's counters on this address and port (0: it serves none).
+LEXICON_METRICS_WORKER_ADDRESS = env_str("LEXICON_METRICS_WORKER_ADDRESS", "127.0.0.1")
+LEXICON_METRICS_WORKER_PORT = env_int("LEXICON_METRICS_WORKER_PORT", 0)
+# prometheus-client's multiprocess directory: the library reads the variable itself when it is
+# imported, so it comes from the environment only. gunicorn sets a private one when unset
+# (config/gunicorn.py); a worker that serves metrics needs one of its own.
+LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.

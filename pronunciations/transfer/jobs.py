@@ -12,11 +12,13 @@ worker was killed or lost) is marked failed when next read or claimed; nothing o
 import logging
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
@@ -118,6 +120,22 @@ def import_job_wire(job: ImportJob) -> dict[str, Any]:
         "started_at": _time(job.started_at),
         "finished_at": _time(job.finished_at),
     }
+
+
+def import_job_counts() -> dict[str, int]:
+    """How many jobs are in each state, across organizations (for the operator's metrics).
+
+    A running job that stopped reporting progress is counted failed, as ``import_job_get``
+    shows it. One query.
+    """
+    last = Coalesce("heartbeat_at", "started_at", "created_at")
+    stale = Q(state=JobState.RUNNING) & Q(last__lt=_stale_before())
+    shown = Case(When(stale, then=Value(JobState.FAILED.value)), default=F("state"))
+    jobs = ImportJob.objects.annotate(last=last, shown=shown)
+    rows = jobs.values("shown").annotate(n=Count("pk"))
+    counts = dict.fromkeys(JobState.values, 0)
+    counts.update({row["shown"]: row["n"] for row in rows})
+    return counts
 
 
 def import_job_run(*, job_id: str, organization_id: str) -> None:
@@ -246,10 +264,13 @@ class _Progress:
             self.connection.close()
 
 
+def _stale_before() -> datetime:
+    """A running job whose last progress is older than this has stopped."""
+    return timezone.now() - timedelta(seconds=settings.LEXICON_IMPORT_JOB_STALE_SECONDS)
+
+
 def _stale(job: ImportJob) -> bool:
-    limit = timedelta(seconds=settings.LEXICON_IMPORT_JOB_STALE_SECONDS)
-    last = job.heartbeat_at or job.started_at or job.created_at
-    return timezone.now() - last > limit
+    return (job.heartbeat_at or job.started_at or job.created_at) < _stale_before()
 
 
 def _stopped() -> dict[str, Any]:
