@@ -98,7 +98,10 @@ LEXICON_MAX_HEADER_BYTES = env_int("LEXICON_MAX_HEADER_BYTES", 32 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["orgs.authentication.BearerKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["orgs.authentication.HasOrganization"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "orgs.authentication.HasOrganization",
+        "orgs.authentication.KeyRoleAllows",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["orgs.throttling.APIKeyRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["pronunciations.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -130,6 +133,8 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # A revision's review state appears in revisions and deleted dictionaries: one enum.
+    "ENUM_NAME_OVERRIDES": {"ReviewStateEnum": "pronunciations.models.ReviewState"},
     # One tag per resource; every operation names one (tests/test_schema.py checks).
     "TAGS": [
         {
@@ -139,6 +144,10 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "revisions",
             "description": "History: revisions, diffs, restores and deleted dictionaries.",
+        },
+        {
+            "name": "review",
+            "description": "Approving or rejecting proposed revisions (when review is on).",
         },
         {
             "name": "checks",
@@ -165,6 +174,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pronunciations.api.schema_hooks.constrain_path_parameters",
         "pronunciations.api.schema_hooks.document_rate_limits",
+        "pronunciations.api.schema_hooks.document_roles",
         "pronunciations.api.schema_hooks.add_links",
         "pronunciations.api.schema_hooks.clean_component_names",
     ],

@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
@@ -187,7 +188,7 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         rules = next(fs for fs in formsets if isinstance(fs, RulesFormSet))
-        author = request.user.get_username()
+        author = Actor.for_user(request.user)
         metadata = form.cleaned_data.get("metadata") or {}
         if change:
             services.dictionary_update(
@@ -222,7 +223,7 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
         services.dictionary_delete(
             organization=obj.organization,
             name=obj.name,
-            author=request.user.get_username(),
+            author=Actor.for_user(request.user),
             source=Source.ADMIN,
         )
 
@@ -350,7 +351,7 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
                 name=obj.name,
                 number=chosen.number,
                 if_match=request.POST.get("etag") or None,
-                author=request.user.get_username(),
+                author=Actor.for_user(request.user),
             )
         except PronunciationError as exc:
             messages.error(request, exc.message)

@@ -30,6 +30,7 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from tablib import Dataset
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import selectors
 from pronunciations.admin import kept
@@ -153,7 +154,7 @@ class TransferAdminMixin(ImportMixin):
                         dry_run=form.cleaned_data["dry_run"],
                         dictionary=obj.name,
                         conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
-                        author=request.user.get_username(),
+                        author=Actor.for_user(request.user),
                     )
                     return HttpResponseRedirect(self._job_url(job))
                 report = reading.import_file(
@@ -164,7 +165,7 @@ class TransferAdminMixin(ImportMixin):
                     dry_run=form.cleaned_data["dry_run"],
                     dictionary=obj.name,
                     conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
-                    author=request.user.get_username(),
+                    author=Actor.for_user(request.user),
                 )
                 context["report"] = report.to_wire()
             except ImportRejected as exc:
@@ -284,7 +285,7 @@ class TransferAdminMixin(ImportMixin):
             file_format=file_format,
             mode=data["mode"],
             create_missing=bool(data["create_missing"]),
-            author=request.user.get_username(),
+            author=Actor.for_user(request.user),
             rows_total=inspection.rows,
         )
         return HttpResponseRedirect(self._job_url(job))
@@ -373,7 +374,7 @@ class TransferAdminMixin(ImportMixin):
             "organization": organization,
             "mode": form.cleaned_data.get("mode") or "merge",
             "create_missing": bool(form.cleaned_data.get("create_missing")),
-            "author": request.user.get_username(),
+            "author": Actor.for_user(request.user),
         }
 
     def _selected(self, queryset: QuerySet[Any]) -> QuerySet[Dictionary]:

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
 from pronunciations.api.common import bad_id, caller_for, error_responses, refusal
@@ -139,7 +140,7 @@ def _import_options(request: Request, file_name: str) -> dict[str, Any]:
         "create_missing": _flag(request, "create_missing"),
         "dictionary": reading.check_dictionary(file_format, request.data.get("dictionary")),
         "conflicts": reading.on_conflict(request.data.get("on_conflict")),
-        "author": key.label,
+        "author": Actor.for_key(key),
     }
 
 

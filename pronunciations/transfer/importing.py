@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import checks, selectors, validation
 from pronunciations.content import current_wires, modes_to_wire, wire_hash
@@ -305,7 +306,7 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
 
 
 def _classify(
-    organization: Organization, planned: list[_Planned], report: ImportReport, author: str
+    organization: Organization, planned: list[_Planned], report: ImportReport, author: Actor
 ) -> list[Write]:
     """Add each dictionary's plan to the report (in plan order, so the bound on listed rules
     applies as the report shows them; names in file order); return the writes."""
@@ -327,7 +328,7 @@ def _name(plan: _Planned) -> str:
 
 
 def _entry(
-    organization: Organization, plan: _Planned, author: str
+    organization: Organization, plan: _Planned, author: Actor
 ) -> tuple[PlanEntry, Write | None]:
     """One dictionary's plan entry, and its write unless it is unchanged."""
     clean, found = plan.clean, plan.existing
@@ -357,7 +358,7 @@ def dictionary_import(
     dry_run: bool = False,
     create_missing: bool = False,
     has_metadata: bool = False,
-    author: str = "",
+    author: Actor = UNKNOWN,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import parsed rows into the organization, all or nothing; raises ImportRejected.

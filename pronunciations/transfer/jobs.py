@@ -21,6 +21,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
@@ -58,7 +59,7 @@ def import_job_create(
     create_missing: bool = False,
     dictionary: str | None = None,
     conflicts: reading.OnConflict = "first",
-    author: str = "",
+    author: Actor = UNKNOWN,
     rows_total: int | None = None,
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
@@ -73,8 +74,9 @@ def import_job_create(
             "create_missing": create_missing,
             "dictionary": reading.check_dictionary(file_format, dictionary),
             "conflicts": conflicts,
+            "author_ref": author.ref,  # who may not review the revisions it writes
         },
-        author=author,
+        author=author.name,
         rows_total=rows_total,
     )
     with transaction.atomic():
@@ -156,7 +158,7 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
                 create_missing=bool(job.options.get("create_missing")),
                 dictionary=job.options.get("dictionary"),
                 conflicts=reading.on_conflict(job.options.get("conflicts")),
-                author=job.author,
+                author=Actor(job.author, str(job.options.get("author_ref", ""))),
                 progress=progress,
             )
             done = progress.rows_total or progress.rows_done

@@ -7,6 +7,7 @@ from typing import Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.models import Mode
 from pronunciations.transfer import uploads
@@ -196,7 +197,7 @@ def import_file(
     create_missing: bool = False,
     dictionary: str | None = None,
     conflicts: OnConflict = "first",
-    author: str = "",
+    author: Actor = UNKNOWN,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge

@@ -12,6 +12,7 @@ from import_export import resources
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import selectors
 from pronunciations.checks import current_checks
@@ -38,7 +39,7 @@ class DictionaryRulesResource(resources.Resource):
         *,
         organization: Organization,
         mode: ImportMode = "merge",
-        author: str = "",
+        author: Actor = UNKNOWN,
         create_missing: bool = True,
         **kwargs: Any,
     ) -> None:

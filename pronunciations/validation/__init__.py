@@ -322,6 +322,15 @@ def validate_comment(comment: object, *, field: str = "comment") -> str:
     return comment
 
 
+def validate_review_comment(comment: object, *, required: bool) -> str:
+    """A reviewer's comment on approving or rejecting: bounded like a revision comment; when
+    ``required`` (a rejection) it must say something, so the author learns why."""
+    clean = validate_comment(comment)
+    if required and not clean.strip():
+        raise ValidationError({"comment": ["a rejection needs a comment saying why"]})
+    return clean
+
+
 @dataclass(frozen=True)
 class RuleInput:
     """A validated PUT of one rule: its match as the body spelled it (None: the rule's own

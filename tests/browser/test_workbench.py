@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from orgs.actors import Actor
 from orgs.models import Organization
 from pronunciations.services import dictionary_update
 from sync.models import SyncState, SyncStatus
@@ -32,7 +33,7 @@ def test_the_start_page_shows_what_needs_a_linguist_and_finds_a_word(
         organization=organization,
         name="payments",
         modes={"rewrite": {"rules": [*ACH, {"match": "SEPA", "replace": "see pa"}]}},
-        author="asha",
+        author=Actor("asha", "user:asha"),
     )
     support = make_dictionary(organization, "support", modes={"rewrite": {"rules": ACH[:1]}})
     target = make_target(organization)

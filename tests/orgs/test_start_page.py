@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orgs import start
+from orgs.actors import Actor
 from orgs.models import Organization, Role
 from pronunciations.services import dictionary_update
 from sync.models import SyncState, SyncStatus
@@ -93,7 +94,7 @@ def test_the_start_page_shows_recent_changes_and_failed_syncs_of_the_users_organ
         organization=organization,
         name="brand",
         modes={"rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]}},
-        author="asha",
+        author=Actor("asha", "user:asha"),
     )
     make_dictionary(organization, "support")
     _failed(organization, "support", "Pronunciation dictionary not found: support")

@@ -7,6 +7,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.actors import Actor
 from orgs.commands import add_org_argument, organization_from_options
 from orgs.models import Organization
 from pronunciations.errors import PronunciationError
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             create_missing=options["create_missing"],
             dictionary=options["dictionary"],
             conflicts=options["on_conflict"],
-            author="manage.py import_dictionaries",
+            author=Actor.for_command("import_dictionaries"),
             progress=bar,
         )
 
