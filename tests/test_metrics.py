@@ -220,7 +220,9 @@ def test_queue_depth_counts_the_messages_waiting_in_the_broker(token: str) -> No
 def test_a_broker_that_cannot_be_read_is_reported_down(
     token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for setting in ("broker_url", "broker_write_url"):  # Celery 5.7 resolves the second at start
+    # Celery 5.7 resolves broker_write_url from broker_url: patch it first, so that undoing the
+    # patch restores the good URL rather than the bad one it would then resolve to.
+    for setting in ("broker_write_url", "broker_url"):
         monkeypatch.setattr(app.conf, setting, "redis://127.0.0.1:9/0")
 
     samples = _scrape()
