@@ -1,7 +1,8 @@
 """Which revision of each dictionary a target serves, and why a newer one is waiting.
 
 A target on the ``latest`` channel may serve every revision; one on ``approved`` only revisions a
-reviewer approved (or that were approved automatically, with review off). A target with
+reviewer approved (or that were approved automatically, with review off: ``APPROVED_STATES``,
+whose newest is ``selectors.approved_revision``). A target with
 ``after`` may serve a revision only once its content (the content hash) was verified on that
 other target, a fact recorded in ``Verification``. A deletion needs no verification (there is
 nothing to speak), only approval on an ``approved`` target. Of the revisions a target may serve
@@ -23,10 +24,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from orgs.models import Organization
 from pronunciations.content import wire_in_order
 from pronunciations.models import Action, Dictionary, ReviewState, Revision
+from pronunciations.selectors import APPROVED_STATES
 from sync.models import Channel, SyncState, SyncStatus, SyncTarget, Verification
 
-# The approved revision of a dictionary is its newest revision in one of these states.
-APPROVED = (ReviewState.APPROVED, ReviewState.AUTO)
 # Revisions that will never be served on an approved target.
 CLOSED = (ReviewState.REJECTED, ReviewState.SUPERSEDED)
 
@@ -44,7 +44,7 @@ def eligible(target: SyncTarget) -> Q:
     """The revisions the target may serve, as a filter on Revision."""
     rule = Q()
     if target.channel == Channel.APPROVED:
-        rule &= Q(review_state__in=APPROVED)
+        rule &= Q(review_state__in=APPROVED_STATES)
     if target.after_id is not None:
         verified = Verification.objects.filter(
             target_id=target.after_id,

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from pronunciations.models import Dictionary, Mode
 from pronunciations.validation import normalize_name
-from sync import runs
+from sync import metrics, runs
 from sync.channels import Due, due_payloads, dues
 from sync.client import (
     RetryPolicy,
@@ -256,6 +256,7 @@ class _Runner:
         except (SlngRejected, SlngVerificationFailed) as exc:
             _record_failure(state, exc)
             self.run.failed += 1
+            metrics.dictionary_failed(self.target, exc)
 
     def _push(self, item: PlanItem, payload: dict[str, Any], state: SyncState) -> dict[str, Any]:
         state.attempts += 1

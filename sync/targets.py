@@ -10,17 +10,23 @@ cycle); which revision a target then serves is ``sync.channels``.
 """
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from orgs.models import Organization
 from pronunciations.errors import NotFound
+from pronunciations.models import Dictionary, Revision
+from sync.channels import due_number, follows_every_revision
 from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
-from sync.models import Channel, SyncTarget, VerifyRoute
+from sync.models import Channel, SyncState, SyncStatus, SyncTarget, VerifyRoute
 
 # What an organization admin may change on a target (its organization never changes).
 TARGET_FIELDS = (
@@ -332,3 +338,98 @@ def target_for_run(*, organization_id: str, target_id: str) -> SyncTarget:
     if target is None:
         raise TargetNotFound(target_id)
     return target
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What one enabled target still has to do: its pending and failed dictionaries."""
+
+    target: SyncTarget
+    pending: int
+    failed: int
+    oldest_pending_at: datetime | None  # the oldest change among the pending dictionaries
+
+
+def target_backlogs() -> list[Backlog]:
+    """Every enabled target's backlog, across organizations (for the operator's metrics).
+
+    Each target counts only the live dictionaries of its own organization, by the rule of
+    ``sync.channels.effective_status``: failed when its state there is failed; pending unless it
+    was pushed at its due revision. Targets on ``latest`` without ``after`` (due: the current
+    revision) take two queries together, whatever their number; each other target one more
+    (``_channel_backlog``).
+    """
+    targets = (
+        SyncTarget.objects.filter(enabled=True)
+        .select_related("organization")
+        .only("public_id", "name", "interval_seconds", "organization__slug", "channel", "after")
+    )
+    state = SyncState.objects.filter(
+        target=OuterRef("organization__sync_targets"), dictionary=OuterRef("pk")
+    )
+    failed = Exists(state.filter(status=SyncStatus.FAILED))
+    pushed = Exists(
+        state.filter(pushed_revision=OuterRef("revision")).exclude(status=SyncStatus.PENDING)
+    )
+    pending = Q(failed=False, pushed=False)
+    rows = (
+        Dictionary.objects.filter(
+            deleted_at__isnull=True,
+            organization__sync_targets__enabled=True,
+            organization__sync_targets__channel=Channel.LATEST,
+            organization__sync_targets__after__isnull=True,
+        )
+        .annotate(failed=failed, pushed=pushed)
+        .values("organization__sync_targets")
+        .annotate(
+            pending=Count("pk", filter=pending),
+            failed_count=Count("pk", filter=Q(failed=True)),
+            oldest=Min("updated_at", filter=pending),
+        )
+    )
+    found = {row["organization__sync_targets"]: row for row in rows}
+    found |= {t.pk: _channel_backlog(t) for t in targets if not follows_every_revision(t)}
+    return [
+        Backlog(
+            target,
+            found.get(target.pk, {}).get("pending", 0),
+            found.get(target.pk, {}).get("failed_count", 0),
+            found.get(target.pk, {}).get("oldest"),
+        )
+        for target in targets.order_by("pk")
+    ]
+
+
+def _channel_backlog(target: SyncTarget) -> dict[str, Any]:
+    """A channel target's counts: a live dictionary is pending when it has a due revision the
+    target was not pushed at; its age runs from when that revision became deliverable (made,
+    or approved), not from when it was written."""
+    state = SyncState.objects.filter(target=target, dictionary=OuterRef("pk"))
+    due = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("due_number"))
+    ready = due.annotate(at=Greatest("created_at", Coalesce("reviewed_at", "created_at")))
+    dictionaries = Dictionary.objects.filter(
+        organization_id=target.organization_id, deleted_at__isnull=True
+    ).annotate(due_number=due_number(target))
+    pending = Q(failed=False, pushed=False, due_number__isnull=False)
+    return dictionaries.annotate(
+        failed=Exists(state.filter(status=SyncStatus.FAILED)),
+        pushed=Exists(
+            state.filter(pushed_revision=OuterRef("due_number")).exclude(status=SyncStatus.PENDING)
+        ),
+        ready_at=Subquery(ready.values("at")[:1]),
+    ).aggregate(
+        pending=Count("pk", filter=pending),
+        failed_count=Count("pk", filter=Q(failed=True)),
+        oldest=Min("ready_at", filter=pending),
+    )
+
+
+def sync_failures(*, organization_ids: list[int] | None, limit: int) -> list[SyncState]:
+    """Failed syncs of live dictionaries to enabled targets of the organizations (None: every
+    organization), newest attempt first; one query, with each state's dictionary and target."""
+    states = SyncState.objects.filter(
+        status=SyncStatus.FAILED, dictionary__deleted_at__isnull=True, target__enabled=True
+    ).select_related("dictionary", "target", "target__organization")
+    if organization_ids is not None:
+        states = states.filter(target__organization_id__in=organization_ids)
+    return list(states.order_by("-last_attempt_at", "-pk")[:limit])

@@ -120,6 +120,11 @@ class SyncTargetAdmin(OrgScopedAdmin):
     view_role = Role.VIEWER
     change_role = Role.ADMIN
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        """Listed in the admin's menus for organization admins only: targets are infrastructure.
+        Viewers and editors still open a target (and its runs) from a dictionary's sync panel."""
+        return permissions.organization_ids(request, Role.ADMIN) != []
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "after":  # offered: targets of organizations the user administers
             ids = permissions.organization_ids(request, self.change_role)

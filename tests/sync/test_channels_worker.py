@@ -5,7 +5,7 @@ editor's change reaches staging and is verified there; production keeps serving 
 revision, byte for byte, until a reviewer approves; then it gets exactly the approved snapshot
 and verifies it. A later unapproved edit never reaches production, and a deletion reaches it
 only once approved. Nothing here starts a run by hand: the change, the approval and staging's
-verification enqueue them.
+verification enqueue them. The editor and the reviewer are API keys with those roles.
 """
 
 import json
@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from orgs.models import Organization
+from orgs.models import Organization, Role
+from orgs.services import api_key_create, organization_configure
 from pronunciations.content import wire_hash
 from pronunciations.models import Dictionary, Revision
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget, Verification
-from tests.conftest import UPSTREAM_ORG_ACME
+from tests.conftest import UPSTREAM_ORG_ACME, client_with_key
 from tests.processes import Celery, wait_for
-from tests.sync.review import approve, proposing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,11 +75,10 @@ def _production_ran_since(production: SyncTarget, moment: datetime) -> None:
     )
 
 
-def _change(organization: Organization, call: Any, status: int) -> datetime:
-    """An editor's write through the API that waits for review; answers when production's run
-    for it was queued (after the commit: that run, or one superseding it, will see it)."""
-    with proposing(organization):
-        response = call()
+def _change(call: Any, status: int) -> datetime:
+    """A write through the API; answers when production's run for it was queued (after the
+    commit: that run, or one superseding it, will see it)."""
+    response = call()
     assert response.status_code == status, response.content
     queued = SyncRun.objects.filter(target__name="production", queued_at__isnull=False)
     moment = queued.order_by("-queued_at").values_list("queued_at", flat=True)[0]
@@ -92,9 +91,23 @@ def _waiting(api: APIClient) -> dict[str, Any]:
     return {row["target"]: row["waiting"] for row in rows}
 
 
+@pytest.fixture
+def reviewer(organization: Organization) -> APIClient:
+    """An API client with a key of the reviewer role (the ``api`` key is an editor's)."""
+    issued = api_key_create(organization=organization, label="review-key", role=Role.REVIEWER)
+    return client_with_key(issued.plaintext)
+
+
+def _approve(reviewer: APIClient, path: str, comment: str = "") -> None:
+    response = reviewer.post(f"{path}/approve", {"comment": comment}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["review"]["state"] == "approved"
+
+
 def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
     organization: Organization,
     api: APIClient,
+    reviewer: APIClient,
     staging: SyncTarget,
     production: SyncTarget,
     slng: EmulatorThread,
@@ -108,9 +121,10 @@ def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
     first = _stored(production_slng)
     assert first is not None
     assert first["modes"] == OLD
+    organization_configure(organization=organization, review_required=True)
 
     # Revision 2, proposed: staging serves and verifies it, production keeps revision 1.
-    _change(organization, lambda: api.put(BRAND, {"modes": NEW}, format="json"), 200)
+    _change(lambda: api.put(BRAND, {"modes": NEW}, format="json"), 200)
     took = _staging_took_it(staging, lambda: _verified_at(staging, 2), "revision 2 on staging")
     assert _stored(slng)["modes"] == NEW  # type: ignore[index]
     _production_ran_since(production, took)
@@ -121,9 +135,11 @@ def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
         "staging": None,
     }
 
-    # A reviewer approves revision 2: production gets exactly its snapshot and verifies it.
+    # The editor cannot approve; a reviewer approves revision 2: production gets exactly its
+    # snapshot and verifies it.
+    assert api.post(f"{BRAND}/revisions/2/approve", {}, format="json").status_code == 403
+    _approve(reviewer, f"{BRAND}/revisions/2", "sounds right on staging")
     brand = Dictionary.objects.get(name="brand")
-    approve(brand, 2, comment="sounds right on staging")
     wait_for(lambda: _verified_at(production, 2), what="revision 2 verified on production")
     approved = Revision.objects.get(dictionary=brand, number=2)
     served = _stored(production_slng)
@@ -139,7 +155,7 @@ def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
     ).exists()
 
     # Revision 3, never approved: staging takes it, production never does.
-    _change(organization, lambda: api.put(BRAND, {"modes": LATER}, format="json"), 200)
+    _change(lambda: api.put(BRAND, {"modes": LATER}, format="json"), 200)
     took = _staging_took_it(staging, lambda: _verified_at(staging, 3), "revision 3 on staging")
     _production_ran_since(production, took)
     assert _canonical(_stored(production_slng)) == _canonical(served)  # type: ignore[arg-type]
@@ -150,13 +166,13 @@ def test_a_change_is_promoted_from_staging_to_production_only_once_approved(
     }
 
     # The deletion (revision 4), proposed: staging prunes at once, production keeps serving.
-    deleted = _change(organization, lambda: api.delete(BRAND), 204)
+    deleted = _change(lambda: api.delete(BRAND), 204)
     wait_for(lambda: _stored(slng) is None, what="brand pruned on staging")
     _production_ran_since(production, deleted)
     assert _canonical(_stored(production_slng)) == _canonical(served)  # type: ignore[arg-type]
 
     # Approving the deletion (it supersedes revision 3) prunes production.
-    approve(brand, 4)
+    _approve(reviewer, f"/v1/pronunciation/deleted-dictionaries/{brand.public_id}/revisions/4")
     wait_for(
         lambda: (
             _stored(production_slng) is None
