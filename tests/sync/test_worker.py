@@ -1,13 +1,10 @@
 """End to end with real Celery processes on Redis: change → push → verified; kill -9 mid-run."""
 
 import signal
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
-from config.celery import app
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
@@ -17,15 +14,6 @@ from tests.processes import Celery, wait_for
 from tests.sync.conftest import upstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def celery(tmp_path: Path) -> Iterator[Celery]:
-    app.control.purge()
-    runner = Celery(tmp_path)
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 def _state(name: str) -> SyncState | None:

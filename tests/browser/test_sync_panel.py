@@ -1,0 +1,104 @@
+"""Issue 15 item 6: the sync panel follows a save and a Sync now until every target settles,
+with a real Celery worker pushing to the emulator; and a failure says what to do."""
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from orgs.models import Organization
+from sync.emulator import EmulatorThread
+from sync.models import SyncRun, SyncState, SyncStatus
+from sync.targets import target_create
+from tests.browser.conftest import login
+from tests.conftest import SLNG_KEY_ACME
+from tests.factories import make_dictionary
+from tests.processes import Celery
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BADGE = "#sync-panel .sync-badge"
+
+
+def test_the_panel_turns_verified_after_a_save_and_a_sync_now_without_a_reload(
+    page: Page,
+    live_server: Any,
+    editor: User,
+    organization: Organization,
+    slng: EmulatorThread,
+    celery: Celery,
+) -> None:
+    target_create(
+        organization=organization,
+        name="emulator",
+        base_url=slng.base_url,
+        ws_url=slng.ws_url,
+        api_key=SLNG_KEY_ACME,
+    )
+    dictionary = make_dictionary(organization, "brand")
+    celery.worker()
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+    page.locator("tbody[data-mode=rewrite] .rule-value").first.fill("a new replacement")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.evaluate("window.samePage = true")  # gone if the page reloads
+
+    expect(page.locator(BADGE)).to_have_text("verified", timeout=60_000)
+    expect(page.locator("#sync-panel [data-field=revision]")).to_have_text("revision 2 on SLNG")
+    run = SyncRun.objects.filter(finished_at__isnull=False).latest("pk")
+    link = page.locator("#sync-panel a[data-field=run]")
+    expect(link).to_have_text(f"run {run.pk}")
+    expect(page.locator("#sync-panel [data-field=checked]")).not_to_have_text("not yet")
+
+    page.click("#sync-now")  # an unchanged dictionary: the run checks it and writes nothing
+    expect(page.locator("#sync-message")).to_contain_text("Sync queued for 1 target(s).")
+    expect(page.locator("#sync-message")).to_have_text("Sync finished.", timeout=60_000)
+    checked = SyncRun.objects.latest("pk")
+    assert (checked.pk > run.pk, checked.unchanged) == (True, 1)
+    expect(link).to_have_text(f"run {checked.pk}")
+    assert page.evaluate("window.samePage") is True
+    link.click()
+    expect(page.locator("#content")).to_contain_text("Every dictionary was checked")
+
+
+def test_a_failure_says_what_happened_and_what_to_do(
+    page: Page, live_server: Any, editor: User, organization: Organization
+) -> None:
+    target = target_create(
+        organization=organization,
+        name="production",
+        base_url="https://slng.invalid",
+        ws_url="wss://slng.invalid",
+        api_key="sk_unused",
+        enabled=False,
+    )
+    dictionary = make_dictionary(organization, "brand")
+    long_reason = "Pronunciation dictionary not found: brand " + "(upstream detail) " * 20
+    SyncState.objects.create(
+        target=target,
+        dictionary=dictionary,
+        status=SyncStatus.FAILED,
+        pushed_revision=dictionary.revision,
+        last_error_code="pronunciation_not_found",
+        last_error_message=long_reason,
+    )
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+
+    problem = page.locator("#sync-panel .sync-problem")
+    expect(problem).to_contain_text("SLNG could not find this dictionary when it was checked.")
+    expect(problem).to_contain_text("What to do: Press Sync now to push it again.")
+    expect(problem).not_to_contain_text("pronunciation_not_found")
+
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/")
+    badge = page.locator("td.field-sync_badges .sync-badge")
+    expect(badge).to_have_text("production: failed: not found on SLNG")
+    expect(badge).to_have_attribute(
+        "title",
+        "production: failed. SLNG could not find this dictionary when it was checked. Press "
+        "Sync now to push it again. If it keeps failing, ask an organization admin to check "
+        "that the target points at the right SLNG account.",
+    )
+    results = page.locator("#changelist .results")
+    assert results.evaluate("e => e.scrollWidth <= e.clientWidth"), "the badge column clips"
