@@ -70,7 +70,8 @@ def timed_run(target: SyncTarget, previous: int) -> tuple[float, SyncRun]:
     started = time.perf_counter()
     run_target.delay(target.public_id, target.organization.public_id, "manual")
     while True:
-        run = SyncRun.objects.filter(pk__gt=previous).exclude(status=RunStatus.RUNNING).first()
+        ended = (RunStatus.SUCCEEDED, RunStatus.FAILED)  # not queued, running or superseded
+        run = SyncRun.objects.filter(pk__gt=previous, status__in=ended).first()
         if run is not None:
             return time.perf_counter() - started, run
         time.sleep(0.05)

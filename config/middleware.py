@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent, ValidationError
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 
 from orgs.request_id import REQUEST_ID_HEADER, new_request_id, request_id_var
 from pronunciations.api.exceptions import json_error, translate
 from pronunciations.errors import HeadersTooLarge, LengthRequired, RequestTooLarge, UriTooLong
-from pronunciations.validation import parameter_errors, replace_unstorable
+from pronunciations.validation import ParameterError, parameter_errors, replace_unstorable
 
 
 class RequestIdMiddleware:
@@ -135,4 +135,4 @@ def _parameter_error(request: HttpRequest, kwargs: dict[str, Any]) -> Exception 
     for name, value in parameters:
         if problems := parameter_errors(name) or parameter_errors(value):
             errors.setdefault(replace_unstorable(name), problems)
-    return ValidationError(errors) if errors else None
+    return ParameterError(errors) if errors else None

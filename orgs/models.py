@@ -14,12 +14,27 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    review_required = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="New revisions wait for a reviewer's approval before approved-channel targets "
+        "serve them.",
+    )
 
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+
+class Role(models.TextChoices):
+    """Roles of members and API keys, in rising order: viewer < editor < reviewer < admin."""
+
+    ADMIN = "admin", "Admin"
+    REVIEWER = "reviewer", "Reviewer"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
 
 
 class APIKey(models.Model):
@@ -34,6 +49,10 @@ class APIKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Keys made before roles existed could write: they are editors.
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.EDITOR, db_default=Role.EDITOR
+    )
 
     class Meta:
         verbose_name = "API key"
@@ -48,12 +67,6 @@ class APIKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    EDITOR = "editor", "Editor"
-    VIEWER = "viewer", "Viewer"
 
 
 class Membership(models.Model):

@@ -1,4 +1,7 @@
-"""Who may do what in which organization: roles viewer < editor < admin; superusers do all."""
+"""Who may do what in which organization: roles viewer < editor < reviewer < admin.
+
+Superusers may do everything.
+"""
 
 from typing import Any
 
@@ -8,7 +11,7 @@ from django.http import HttpRequest
 
 from orgs.models import Membership, Organization, Role
 
-_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.REVIEWER: 3, Role.ADMIN: 4}
 
 
 def roles_of(request: HttpRequest) -> dict[int, str]:

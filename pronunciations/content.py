@@ -13,13 +13,13 @@ rules in their stored order, and the ``ipa`` mode present only when it has rules
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import F
 
 from pronunciations.models import Dictionary, Mode, Revision, Rule
-from pronunciations.validation import VALUE_FIELD, Modes, RuleSpec
+from pronunciations.validation import VALUE_FIELD, Modes, RuleSpec, match_key
 
 
 def modes_to_wire(modes: Modes) -> dict[str, Any]:
@@ -95,6 +95,13 @@ def current_wires(dictionaries: list[Dictionary]) -> dict[int, dict[str, Any]]:
 def current_modes(dictionary: Dictionary) -> Modes:
     """The dictionary's current content as modes (see ``current_wire``)."""
     return modes_from_wire(current_wire(dictionary))
+
+
+def rule_index(rules: Sequence[RuleSpec], match: str) -> int | None:
+    """Where the rule with ``match``'s comparison key (``validation.match_key``, as duplicates
+    are found) is in a mode's rules, or None."""
+    key = match_key(match)
+    return next((i for i, rule in enumerate(rules) if match_key(rule.match) == key), None)
 
 
 def content_hash(modes: Modes) -> str:

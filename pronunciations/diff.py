@@ -1,32 +1,39 @@
-"""Structured differences between two revision snapshots (rules keyed by their match)."""
+"""Structured differences between two revision snapshots (rules keyed by their match, checks by
+their text)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from pronunciations.checks import checks_from_wire, checks_to_wire
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD, match_key
+from pronunciations.validation import match_key
 
 
 def _rules(snapshot: Mapping[str, Any], mode: Mode) -> list[dict[str, str]]:
     return list(snapshot.get("modes", {}).get(mode.value, {}).get("rules", []))
 
 
-def _mode_diff(old: list[dict[str, str]], new: list[dict[str, str]], mode: Mode) -> dict[str, Any]:
-    field = VALUE_FIELD[mode]
-    before = {match_key(rule["match"]): rule for rule in old}
-    after = {match_key(rule["match"]): rule for rule in new}
-    common_before = [key for key in before if key in after]
-    common_after = [key for key in after if key in before]
+def _keyed_diff(
+    old: Iterable[dict[str, str]],
+    new: Iterable[dict[str, str]],
+    label: str,
+    key: Callable[[str], str],
+) -> dict[str, Any]:
+    """Items added, removed and changed (same ``key(item[label])``, other content), and whether
+    the kept ones changed order."""
+    before = {key(item[label]): item for item in old}
+    after = {key(item[label]): item for item in new}
+    common_before = [k for k in before if k in after]
+    common_after = [k for k in after if k in before]
     return {
-        "added": [rule for key, rule in after.items() if key not in before],
-        "removed": [rule for key, rule in before.items() if key not in after],
+        "added": [item for k, item in after.items() if k not in before],
+        "removed": [item for k, item in before.items() if k not in after],
         "changed": [
-            {"match": after[key]["match"], "from": before[key], "to": after[key]}
-            for key in common_after
-            if before[key] != after[key]
+            {label: after[k][label], "from": before[k], "to": after[k]}
+            for k in common_after
+            if before[k] != after[k]
         ],
         "reordered": common_before != common_after,
-        "field": field,
     }
 
 
@@ -42,16 +49,21 @@ def _metadata_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, 
     }
 
 
+def _checks(snapshot: Mapping[str, Any]) -> list[dict[str, str]]:
+    return checks_to_wire(checks_from_wire(snapshot.get("checks")))
+
+
 def snapshot_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """What changed from ``old`` to ``new``: rules added, removed, changed; metadata keys."""
-    modes = {}
-    for mode in Mode:
-        diff = _mode_diff(_rules(old, mode), _rules(new, mode), mode)
-        diff.pop("field")
-        modes[mode.value] = diff
+    """What changed from ``old`` to ``new``: rules added, removed, changed; metadata keys;
+    checks added, removed, changed."""
     return {
-        "modes": modes,
+        "modes": {
+            mode.value: _keyed_diff(_rules(old, mode), _rules(new, mode), "match", match_key)
+            for mode in Mode
+        },
         "metadata": _metadata_diff(old.get("metadata", {}), new.get("metadata", {})),
+        # Checks are the same check when their text is exactly the same (as validation says).
+        "checks": _keyed_diff(_checks(old), _checks(new), "text", str),
     }
 
 
@@ -82,4 +94,22 @@ def diff_lines(diff: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("changed", f"~ metadata {key}: {change['from']} → {change['to']}")
         for key, change in metadata["changed"].items()
     ]
+    return lines + _check_lines(diff.get("checks"))
+
+
+def _expected(check: Mapping[str, str]) -> str:
+    return check["expect"] + (f" ({check['note']})" if check.get("note") else "")
+
+
+def _check_lines(checks: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    if not checks:
+        return []
+    lines = [("added", f"+ check: {c['text']} ⇒ {_expected(c)}") for c in checks["added"]]
+    lines += [("removed", f"− check: {c['text']} ⇒ {_expected(c)}") for c in checks["removed"]]
+    lines += [
+        ("changed", f"~ check: {c['text']} ⇒ {_expected(c['from'])} → {_expected(c['to'])}")
+        for c in checks["changed"]
+    ]
+    if checks["reordered"]:
+        lines.append(("changed", "~ checks reordered"))
     return lines

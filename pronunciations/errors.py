@@ -21,6 +21,24 @@ class InvalidDictionary(PronunciationError):
     """The request or its content breaks a validation rule (details in field_errors)."""
 
 
+class InvalidParameter(InvalidDictionary):
+    """A path, query or form parameter is refused (``validation.ParameterError``): unlike a
+    body's errors, which keep SLNG's generic message, the message names each parameter."""
+
+    def __init__(self, field_errors: dict[str, list[str]]) -> None:
+        super().__init__(parameter_message(field_errors), field_errors=field_errors)
+
+
+def parameter_message(field_errors: dict[str, list[str]]) -> str:
+    """``format must be one of csv, …`` or ``limit: must be an integer from 1 to 200``: each
+    problem led by its parameter's name, unless it already starts with it."""
+    return "; ".join(
+        problem if problem.startswith(f"{name} ") else f"{name}: {problem}"
+        for name, problems in field_errors.items()
+        for problem in problems
+    )
+
+
 class NotFound(PronunciationError):
     """Base of every 404: what was asked for does not exist (in the caller's organization)."""
 
@@ -95,6 +113,13 @@ class PreconditionFailed(PronunciationError):
 class RevisionNotFound(NotFound):
     def __init__(self, name: str, number: object) -> None:
         super().__init__(f"Revision {number} of pronunciation dictionary {name} not found")
+
+
+class RuleNotFound(NotFound):
+    def __init__(self, name: str, mode: str, match: str) -> None:
+        super().__init__(
+            f"Rule not found in the {mode} mode of pronunciation dictionary {name}: {match}"
+        )
 
 
 class DeletedDictionaryNotFound(NotFound):

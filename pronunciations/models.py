@@ -108,10 +108,25 @@ class Action(models.TextChoices):
     UNDELETE = "undelete", "Undeleted"
 
 
+class ReviewState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+    AUTO = "auto", "Approved (review off)"
+
+
 class Revision(models.Model):
     """An immutable snapshot of a dictionary after one change. Numbers run 1, 2, 3 … per dictionary.
 
-    ``snapshot`` holds ``{"modes": <wire modes>, "metadata": {...}}`` exactly as the API shows them.
+    ``snapshot`` holds ``{"modes": <wire modes>, "metadata": {...}}`` exactly as the API shows them
+    (and ``"checks"``, the dictionary's test sentences, when it has any). The content stays
+    immutable; only the review fields change, once, when a reviewer decides.
+
+    ``author`` is the name shown (a username or a key label); ``author_ref`` identifies the
+    author for the "not your own change" rule (``user:<pk>`` or ``key:<prefix>``).
+    ``check_results`` are the checks' outcomes against this revision's content
+    (``[{"text", "expect", "got", "passed"}]``) and ``checks_failed`` how many failed.
     """
 
     dictionary = models.ForeignKey(Dictionary, on_delete=models.CASCADE, related_name="revisions")
@@ -123,11 +138,26 @@ class Revision(models.Model):
     author = models.CharField(max_length=150, blank=True, default="")
     comment = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+    author_ref = models.CharField(max_length=64, blank=True, default="", db_default="")
+    check_results = models.JSONField(default=list, blank=True, db_default=[])
+    checks_failed = models.PositiveSmallIntegerField(default=0, db_default=0)
+    review_state = models.CharField(
+        max_length=16,
+        choices=ReviewState.choices,
+        default=ReviewState.AUTO,
+        db_default=ReviewState.AUTO,
+    )
+    reviewed_by = models.CharField(max_length=150, blank=True, default="", db_default="")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["dictionary", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["dictionary", "number"], name="revision_unique_number")
+        ]
+        indexes = [
+            models.Index(fields=["dictionary", "review_state", "number"], name="revision_review")
         ]
 
     def __str__(self) -> str:

@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 
 from orgs.models import Organization
-from pronunciations.errors import DictionaryNotFound, RevisionNotFound
-from pronunciations.models import Dictionary, Revision
-from pronunciations.validation import normalize_name
+from pronunciations.content import current_modes, rule_index
+from pronunciations.errors import DictionaryNotFound, RevisionNotFound, RuleNotFound
+from pronunciations.models import Dictionary, Mode, Revision
+from pronunciations.validation import RuleSpec, normalize_name
 
 
 def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
@@ -22,6 +23,15 @@ def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     return queryset.select_related("organization").annotate(
         current_modes=Subquery(current.values("snapshot__modes")[:1])
     )
+
+
+def with_current_checks(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
+    """Annotate ``current_checks``: the checks of the current revision's snapshot (None when
+    it has none); read it through ``checks.current_checks``."""
+    current = Revision.objects.filter(
+        dictionary=OuterRef("pk"), number=OuterRef("revision")
+    ).order_by()
+    return queryset.annotate(current_checks=Subquery(current.values("snapshot__checks")[:1]))
 
 
 def only_live(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
@@ -65,6 +75,20 @@ dictionary_list_for_response = dictionary_list
 dictionary_get_for_response = dictionary_get
 
 
+def rule_get(
+    *, organization: Organization, name: str, mode: Mode, match: str
+) -> tuple[Dictionary, int, RuleSpec]:
+    """The organization's live dictionary by name and, in ``mode``, the rule with ``match``'s
+    comparison key (case-folded, whitespace runs as one), with its position there. Read from
+    the current snapshot, like all content. Raises DictionaryNotFound or RuleNotFound."""
+    dictionary = dictionary_get(organization=organization, name=name)
+    rules = current_modes(dictionary).get(mode, ())
+    position = rule_index(rules, match)
+    if position is None:
+        raise RuleNotFound(dictionary.name, mode.value, match)
+    return dictionary, position, rules[position]
+
+
 def deleted_dictionary_list(
     *, organization: Organization, since: datetime | None = None
 ) -> QuerySet[Dictionary]:
@@ -94,11 +118,28 @@ def revision_get(*, organization: Organization, name: str, number: int) -> Revis
     return revision
 
 
+def current_revision(*, organization: Organization, name: str) -> Revision:
+    """The current revision of the organization's live dictionary (with the dictionary), in
+    one query; raises DictionaryNotFound."""
+    revision = (
+        Revision.objects.filter(
+            dictionary__in=dictionary_named(organization=organization, name=name),
+            number=F("dictionary__revision"),
+        )
+        .select_related("dictionary")
+        .first()
+    )
+    if revision is None:
+        raise DictionaryNotFound(name)
+    return revision
+
+
 def dictionaries_for_export(
     *, organization: Organization, names: list[str] | None = None
 ) -> QuerySet[Dictionary]:
-    """The organization's live dictionaries (all, or those named) with rules, ordered by name."""
-    queryset = dictionary_list(organization=organization)
+    """The organization's live dictionaries (all, or those named) with their current modes and
+    checks, ordered by name."""
+    queryset = with_current_checks(dictionary_list(organization=organization))
     if names:
         wanted = {normalize_name(name): name for name in names}
         queryset = queryset.filter(normalized_name__in=list(wanted))
@@ -107,6 +148,15 @@ def dictionaries_for_export(
         if missing:
             raise DictionaryNotFound(", ".join(missing))
     return queryset
+
+
+def any_checks(queryset: QuerySet[Dictionary]) -> bool:
+    """Whether any of the dictionaries has checks (exports add a ``note`` column then)."""
+    return Revision.objects.filter(
+        dictionary__in=queryset.values("pk"),
+        number=F("dictionary__revision"),
+        snapshot__has_key="checks",
+    ).exists()
 
 
 def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:

@@ -6,6 +6,7 @@ concurrent writers with the same ETag cannot both succeed.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,17 +15,25 @@ from django.utils import timezone
 
 from orgs.models import Organization
 from pronunciations import selectors, validation
-from pronunciations.content import content_hash, current_wire
+from pronunciations.checks import current_checks
+from pronunciations.content import (
+    content_hash,
+    current_modes,
+    current_wire,
+    modes_to_wire,
+    rule_index,
+)
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
     DictionaryConflict,
     DictionaryNotFound,
     PreconditionFailed,
     RevisionNotFound,
+    RuleNotFound,
 )
-from pronunciations.models import Action, Dictionary, Source
-from pronunciations.store import Write, announce, is_unchanged, revision_for, store
-from pronunciations.validation import DictionaryInput
+from pronunciations.models import Action, Dictionary, Mode, Source
+from pronunciations.store import Write, announce, is_unchanged, revision_for, store, with_checks
+from pronunciations.validation import Check, DictionaryInput, Modes, RuleInput, RuleSpec
 
 UNSET: Any = object()
 
@@ -42,17 +51,21 @@ def dictionary_create(
     created_by: str = "",
     source: str = Source.API,
     comment: str = "",
+    checks: object = None,
 ) -> Dictionary:
-    """Validate and store a new dictionary (revision 1); raises ValidationError or Conflict."""
+    """Validate and store a new dictionary (revision 1), with its checks if given; raises
+    ValidationError or Conflict."""
     clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
+    new_checks = validation.validate_checks(checks)
     comment = validation.validate_comment(comment)
     dictionary = Dictionary(
         organization=organization,
         name=clean.name,
         created_by_key_label=created_by if source == Source.API else "",
     )
+    write = Write(dictionary, clean, Action.CREATE, source, created_by, comment, checks=new_checks)
     try:
-        store([Write(dictionary, clean, Action.CREATE, source, created_by, comment)])
+        store([write])
     except IntegrityError as exc:
         if _name_taken(organization, clean.name):
             raise DictionaryConflict(clean.name) from exc
@@ -99,8 +112,9 @@ def _apply(
     source: str,
     author: str,
     comment: str,
+    checks: tuple[Check, ...] | None,
 ) -> Dictionary:
-    store([Write(dictionary, clean, action, source, author, comment)])
+    store([Write(dictionary, clean, action, source, author, comment, checks=checks)])
     return dictionary
 
 
@@ -115,19 +129,108 @@ def dictionary_update(
     author: str = "",
     source: str = Source.API,
     comment: str = "",
+    checks: object = UNSET,
 ) -> Dictionary:
     """Replace (PUT) or patch (``partial``: given modes and metadata only) a dictionary.
 
-    A change that leaves content and metadata as they are records nothing. Raises
-    DictionaryNotFound, PreconditionFailed or ValidationError.
+    ``checks`` replaces its checks; left out, they are kept (PUT too: SLNG's clients know no
+    checks). A change that leaves content, metadata and checks as they are records nothing.
+    Raises DictionaryNotFound, PreconditionFailed or ValidationError.
     """
     comment = validation.validate_comment(comment)
+    new_checks = None if checks is UNSET else validation.validate_checks(checks)
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
         clean = _next_input(dictionary, modes, metadata, partial=partial)
-        if is_unchanged(dictionary, content_hash(clean.modes), clean.metadata):
+        if is_unchanged(dictionary, content_hash(clean.modes), clean.metadata, new_checks):
             return dictionary
-        return _apply(dictionary, clean, Action.UPDATE, source, author, comment)
+        return _apply(dictionary, clean, Action.UPDATE, source, author, comment, new_checks)
+
+
+@dataclass(frozen=True)
+class RulePut:
+    """What a PUT of one rule did: the dictionary as it now is, the rule and its position."""
+
+    dictionary: Dictionary
+    rule: RuleSpec
+    position: int
+    created: bool
+
+
+def _rules_of(
+    dictionary: Dictionary, mode: Mode, match: str
+) -> tuple[Modes, list[RuleSpec], int | None]:
+    """The dictionary's modes, ``mode``'s rules and where the rule with ``match``'s comparison
+    key is among them (None: not there)."""
+    modes = current_modes(dictionary)
+    rules = list(modes.get(mode, ()))
+    return modes, rules, rule_index(rules, match)
+
+
+def _with_rules(dictionary: Dictionary, modes: Modes) -> DictionaryInput:
+    """The dictionary's next content: ``modes``, its metadata kept, validated whole."""
+    return validation.validate_dictionary(
+        {"modes": modes_to_wire(modes), "metadata": dictionary.metadata}, require_name=False
+    )
+
+
+def rule_put(
+    *,
+    organization: Organization,
+    name: str,
+    mode: Mode,
+    match: str,
+    rule: RuleInput,
+    if_match: str | None = None,
+    author: str = "",
+    source: str = Source.API,
+) -> RulePut:
+    """Add the rule to ``mode`` (last, or at ``rule.position``), or change the rule whose match
+    has ``match``'s comparison key (its value, spelling and, if given, position).
+
+    One revision; none when nothing changes. Raises DictionaryNotFound, PreconditionFailed or
+    ValidationError (a position out of range, the mode over its rule limit).
+    """
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        modes, rules, index = _rules_of(dictionary, mode, match)
+        spelled = match if index is None else rules.pop(index).match
+        spec = RuleSpec(match=rule.match or spelled, value=rule.value)
+        last = len(rules)  # without the rule: where an added rule goes by default
+        position = rule.position if rule.position is not None else index
+        position = validation.validate_rule_position(
+            last if position is None else position, last=last
+        )
+        rules.insert(position, spec)
+        clean = _with_rules(dictionary, {**modes, mode: tuple(rules)})
+        if not is_unchanged(dictionary, content_hash(clean.modes), clean.metadata):
+            verb = "added" if index is None else "changed"
+            comment = rule.comment or f"{verb} {mode.value} rule {spec.match}"
+            _apply(dictionary, clean, Action.UPDATE, source, author, comment, None)
+    return RulePut(dictionary, spec, position, created=index is None)
+
+
+def rule_delete(
+    *,
+    organization: Organization,
+    name: str,
+    mode: Mode,
+    match: str,
+    if_match: str | None = None,
+    author: str = "",
+    source: str = Source.API,
+) -> Dictionary:
+    """Remove the rule whose match has ``match``'s comparison key from ``mode``: one revision.
+    Raises DictionaryNotFound, PreconditionFailed or RuleNotFound."""
+    with transaction.atomic():
+        dictionary = _locked(organization, name, if_match)
+        modes, rules, index = _rules_of(dictionary, mode, match)
+        if index is None:
+            raise RuleNotFound(dictionary.name, mode.value, match)
+        removed = rules.pop(index)
+        clean = _with_rules(dictionary, {**modes, mode: tuple(rules)})
+        comment = f"removed {mode.value} rule {removed.match}"
+        return _apply(dictionary, clean, Action.UPDATE, source, author, comment, None)
 
 
 def dictionary_revision_restore(
@@ -139,7 +242,7 @@ def dictionary_revision_restore(
     author: str = "",
     comment: str = "",
 ) -> Dictionary:
-    """Make a new revision whose content and metadata equal revision ``number``."""
+    """Make a new revision whose content, metadata and checks equal revision ``number``."""
     comment = validation.validate_comment(comment)
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
@@ -147,8 +250,9 @@ def dictionary_revision_restore(
         if revision is None:
             raise RevisionNotFound(dictionary.name, number)
         clean = validation.validate_dictionary(revision.snapshot, require_name=False)
+        old_checks = validation.validate_checks(revision.snapshot.get("checks"))
         note = comment or f"restored revision {number}"
-        return _apply(dictionary, clean, Action.UPDATE, Source.RESTORE, author, note)
+        return _apply(dictionary, clean, Action.UPDATE, Source.RESTORE, author, note, old_checks)
 
 
 def dictionary_delete(
@@ -162,11 +266,11 @@ def dictionary_delete(
     """Delete by name: it disappears from list and get, its rules and revisions are kept."""
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
-        wire = current_wire(dictionary)
+        wire, kept = current_wire(dictionary), current_checks(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = dictionary.updated_at = timezone.now()
         dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
-        revision_for(dictionary, Action.DELETE, source, author, "", wire).save()
+        with_checks(revision_for(dictionary, Action.DELETE, source, author, "", wire), kept).save()
     announce(dictionary, "deleted")
     return dictionary
 
@@ -185,7 +289,7 @@ def dictionary_undelete(
             raise DeletedDictionaryNotFound(dictionary_id)
         if _name_taken(organization, dictionary.name):
             raise DictionaryConflict(dictionary.name)
-        wire = current_wire(dictionary)
+        wire, kept = current_wire(dictionary), current_checks(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = None
         dictionary.updated_at = timezone.now()
@@ -194,7 +298,8 @@ def dictionary_undelete(
                 dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
         except IntegrityError as exc:  # the name was taken between the check and the save
             raise DictionaryConflict(dictionary.name) from exc
-        revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire).save()
+        revision = revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire)
+        with_checks(revision, kept).save()
     announce(dictionary, "created")
     return dictionary
 

@@ -5,7 +5,9 @@ Every write goes through ``store`` (a single create or update from the API or th
 restore, or a whole import at once) and every revision through ``revision_for``. ``store``
 batches the same steps for any number of dictionaries: the dictionary rows by
 ``bulk_create``/``bulk_update``, the rules and revisions by ``COPY`` on PostgreSQL. A feature
-that adds state to every write (review, check results) adds it here.
+that adds state to every write (review, check results) adds it here: ``with_checks`` records a
+revision's checks and their results (a write's checks are its own, or its dictionary's current
+ones when it gives none, so a change of rules alone keeps them).
 """
 
 import json
@@ -16,11 +18,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pronunciations import validation
-from pronunciations.content import content_hash, modes_to_wire
+from pronunciations import checks, validation
+from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.models import Action, Dictionary, Revision, Rule
 from pronunciations.signals import dictionary_changed
-from pronunciations.validation import DictionaryInput, Modes
+from pronunciations.validation import Check, DictionaryInput, Modes
 
 
 @dataclass
@@ -35,11 +37,20 @@ class Write:
     author: str = ""
     comment: str = ""
     hash: str = ""  # the content's hash when the caller has it already
+    checks: tuple[Check, ...] | None = None  # None: keep the dictionary's current checks
 
 
-def is_unchanged(dictionary: Dictionary, modes_hash: str, metadata: dict[str, Any]) -> bool:
-    """The one test of "nothing would change": same content hash, same metadata."""
-    return modes_hash == dictionary.content_hash and metadata == dictionary.metadata
+def is_unchanged(
+    dictionary: Dictionary,
+    modes_hash: str,
+    metadata: dict[str, Any],
+    new_checks: tuple[Check, ...] | None = None,
+) -> bool:
+    """The one test of "nothing would change": same content hash, same metadata and, unless
+    ``new_checks`` is None (checks kept), the same checks in the same order."""
+    if modes_hash != dictionary.content_hash or metadata != dictionary.metadata:
+        return False
+    return new_checks is None or new_checks == checks.current_checks(dictionary)
 
 
 def announce(dictionary: Dictionary, change: str) -> None:
@@ -70,6 +81,25 @@ def revision_for(
         comment=comment,
         created_at=dictionary.updated_at,
     )
+
+
+def with_checks(revision: Revision, kept: Sequence[Check]) -> Revision:
+    """Record the checks in the revision's snapshot and run them against its content
+    (``check_results``, ``checks_failed``); without checks the snapshot has no ``checks``."""
+    if kept:
+        modes = modes_from_wire(revision.snapshot["modes"])
+        results = checks.run(modes, kept, content_key=revision.content_hash)
+        revision.snapshot["checks"] = checks.checks_to_wire(kept)
+        revision.check_results = results
+        revision.checks_failed = checks.summary(results)["failed"]
+    return revision
+
+
+def _checks_of(writes: Sequence[Write]) -> list[tuple[Check, ...]]:
+    """Each write's checks: its own, or (None) its dictionary's current ones, read at once."""
+    keep = [w.dictionary for w in writes if w.checks is None and w.dictionary.pk is not None]
+    current = checks.current_checks_of(keep) if keep else {}
+    return [w.checks if w.checks is not None else current.get(w.dictionary.pk, ()) for w in writes]
 
 
 def _stamp(write: Write, now: Any) -> None:
@@ -123,6 +153,13 @@ REVISION_COLUMNS = (
     "author",
     "comment",
     "created_at",
+    "author_ref",
+    "check_results",
+    "checks_failed",
+    "review_state",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
 )
 
 
@@ -136,7 +173,9 @@ def _insert_revisions(revisions: list[Revision]) -> None:
         columns,
         (
             (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
-            + (r.content_hash, r.author, r.comment, r.created_at)
+            + (r.content_hash, r.author, r.comment, r.created_at, r.author_ref)
+            + (json.dumps(r.check_results), r.checks_failed, r.review_state, r.reviewed_by)
+            + (r.reviewed_at, r.review_comment)
             for r in revisions
         ),
     )
@@ -148,6 +187,7 @@ def store(writes: Sequence[Write]) -> None:
     Raises IntegrityError (inside its own savepoint) when a new dictionary's name is taken.
     """
     now = timezone.now()
+    kept = _checks_of(writes)
     for write in writes:
         _stamp(write, now)
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
@@ -164,15 +204,18 @@ def store(writes: Sequence[Write]) -> None:
         _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
         _insert_revisions(
             [
-                revision_for(
-                    w.dictionary,
-                    w.action,
-                    w.source,
-                    w.author,
-                    w.comment,
-                    modes_to_wire(w.content.modes),
+                with_checks(
+                    revision_for(
+                        w.dictionary,
+                        w.action,
+                        w.source,
+                        w.author,
+                        w.comment,
+                        modes_to_wire(w.content.modes),
+                    ),
+                    checks_of_write,
                 )
-                for w in writes
+                for w, checks_of_write in zip(writes, kept, strict=True)
             ]
         )
     for write in writes:

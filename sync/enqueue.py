@@ -4,7 +4,9 @@ The admin, the API, the commands and the ``dictionary_changed`` receiver (connec
 ``SyncConfig.ready``) call these. Import direction: this module imports the tasks, the tasks
 import the services, and the services never import the tasks or this module.
 
-A committed dictionary change enqueues a debounced run of each enabled target.
+A committed dictionary change enqueues a debounced run of each enabled target. Every run put
+on the queue here exists as a ``queued`` SyncRun before its message is sent (sync/runs.py),
+so callers can answer its id.
 
 This only makes sync prompt. What is pending is derived from the data, so the periodic run of
 each target finds every change even if this message was lost (broker down).
@@ -17,29 +19,36 @@ from django.conf import settings
 from django.core.cache import cache
 
 from orgs.request_id import task_headers
-from sync.models import SyncTarget
+from sync import runs
+from sync.models import SyncRun, SyncTarget
 from sync.tasks import run_target
 
 logger = logging.getLogger(__name__)
 
 
-def publish_run(target: SyncTarget, trigger: str, countdown: float = 0) -> bool:
-    """Enqueue a run naming the target and its organization; False (logged) when the broker
-    cannot take it: the schedule catches up."""
+def publish_run(target: SyncTarget, trigger: str, countdown: float = 0) -> SyncRun | None:
+    """Queue a run of the target: its queued row first, then the task naming the target, its
+    organization and the run (callers are outside a transaction, so the row is committed before
+    a worker can look for it). None (logged, the row removed) when the broker cannot take it:
+    the schedule catches up."""
+    run = runs.run_queue(target=target, trigger=trigger)
     try:
         run_target.apply_async(
             (target.public_id, target.organization.public_id, trigger),
+            {"run_id": run.public_id},
             countdown=countdown,
             headers=task_headers(),
         )
     except Exception:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue sync of target %s; its schedule will catch up", target)
-        return False
-    return True
+        runs.run_unqueue(run)
+        return None
+    return run
 
 
-def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> list[int]:
-    """Enqueue one run per enabled target of the organization, at most one per debounce window."""
+def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> list[SyncRun]:
+    """Enqueue one run per enabled target of the organization, at most one per debounce window;
+    the runs queued, in target order."""
     delay = settings.LEXICON_SYNC_DEBOUNCE_SECONDS if trigger == "change" else 0
     queued = []
     targets = SyncTarget.objects.filter(organization_id=organization_id, enabled=True)
@@ -47,8 +56,8 @@ def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> 
         key = f"sync:debounce:{target.pk}"
         if delay and not cache.add(key, 1, timeout=delay):
             continue
-        if publish_run(target, trigger, countdown=delay):
-            queued.append(target.pk)
+        if run := publish_run(target, trigger, countdown=delay):
+            queued.append(run)
         else:
             cache.delete(key)
     return queued

@@ -12,9 +12,18 @@ def new_target_id() -> str:
     return f"tgt_{ULID()}"
 
 
+def new_run_id() -> str:
+    return f"run_{ULID()}"
+
+
 class VerifyRoute(models.TextChoices):
     BRIDGE = "bridge", "Unified bridge (/v1/bridges/unmute/tts/…), as SLNG's client libraries"
     NATIVE = "native", "Native (/v1/tts/…)"
+
+
+class Channel(models.TextChoices):
+    LATEST = "latest", "Latest: every revision (staging)"
+    APPROVED = "approved", "Approved: only the latest approved revision (production)"
 
 
 class SyncTarget(models.Model):
@@ -55,6 +64,21 @@ class SyncTarget(models.Model):
         default=False, help_text="Delete upstream dictionaries that were deleted here."
     )
     interval_seconds = models.PositiveIntegerField(default=300)
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        default=Channel.LATEST,
+        db_default=Channel.LATEST,
+        help_text="Which revisions this target serves.",
+    )
+    after = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followers",
+        help_text="Serve a revision only once it is verified on this target (e.g. staging).",
+    )
     lease_token = models.CharField(max_length=40, blank=True, default="", editable=False)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -114,18 +138,33 @@ class Trigger(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    # Never started: a run of the same target that started after it was queued did its work.
+    SUPERSEDED = "superseded", "Superseded"
 
 
 class SyncRun(models.Model):
-    """One run of a target's sync: what it did and how long it took."""
+    """One run of a target's sync: what it did and how long it took.
+
+    A run put on the queue exists from then on (``queued``, with ``queued_at``); the task that
+    takes it makes it ``running`` (``started_at``) and records its counts as it goes
+    (``planned`` items, ``done`` so far). A run started without being queued (the schedule, the
+    command's ``--wait``) is created ``running``. See sync/runs.py.
+    """
 
     target = models.ForeignKey(SyncTarget, on_delete=models.CASCADE, related_name="runs")
+    public_id = models.CharField(max_length=40, unique=True, default=new_run_id, editable=False)
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
+    planned = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Items (dictionaries) in the run's plan, once known."
+    )
+    done = models.PositiveIntegerField(default=0, help_text="Items of the plan done so far.")
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     created = models.PositiveIntegerField(default=0)

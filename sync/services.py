@@ -23,6 +23,7 @@ from pronunciations.content import current_modes, current_wire
 from pronunciations.models import Dictionary, Mode
 from pronunciations.selectors import dictionary_list, dictionary_live
 from pronunciations.validation import normalize_name
+from sync import runs
 from sync.client import (
     RetryPolicy,
     SlngClient,
@@ -319,9 +320,15 @@ def _record_failure(state: SyncState, exc: SlngError) -> None:
 
 
 def target_run(
-    *, target_id: str, organization_id: str, trigger: str, progress: Progress | None = None
+    *,
+    target_id: str,
+    organization_id: str,
+    trigger: str,
+    progress: Progress | None = None,
+    run_id: str = "",
 ) -> SyncRun:
-    """Run one sync of the organization's target (both public ids).
+    """Run one sync of the organization's target (both public ids): the queued run ``run_id``
+    when it is the target's (sync/runs.py), else a new run.
 
     Raises TargetNotFound when the target is not that organization's (a forged or stale
     message does nothing), TargetBusy if another run holds its lease. A key that cannot be used
@@ -334,23 +341,18 @@ def target_run(
         client = client_for(target)
     except (TargetKeyUnusable, SecretUnreadable) as exc:
         logger.warning("sync of %s refused: %s", target, exc)
-        return SyncRun.objects.create(
-            target=target,
-            trigger=trigger,
-            status=RunStatus.FAILED,
-            finished_at=timezone.now(),
-            duration_ms=0,
-            error=f"{type(exc).__name__}: {exc}",
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        return runs.run_refused(target=target, trigger=trigger, run_id=run_id, error=error)
     token = uuid.uuid4().hex
     if not _lease_acquire(target.pk, token):
         client.close()
         raise TargetBusy(f"target {target_id} is being synced by another run")
-    run = SyncRun.objects.create(target=target, trigger=trigger)
+    run = runs.run_start(target=target, trigger=trigger, run_id=run_id)
     started = time.monotonic()
     try:
         plan = sync_plan(target, client.list_dictionaries())
-        _Runner(target, run, client, token).execute(plan, progress)
+        recording = runs.run_recording(run, len(plan), progress)
+        _Runner(target, run, client, token).execute(plan, recording)
         run.status = RunStatus.FAILED if run.failed else RunStatus.SUCCEEDED
     except SlngError as exc:
         run.status, run.error = RunStatus.FAILED, f"{type(exc).__name__}: {exc.message}"

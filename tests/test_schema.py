@@ -31,6 +31,8 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
     assert set(operations) - set(slng) == {
         "pronunciation-dictionaries-replace",
         "pronunciation-dictionaries-patch",
+        "pronunciation-dictionaries-checks-get",
+        "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-dictionaries-lint",
         "pronunciation-preview",
@@ -51,6 +53,10 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-import-job",
         "pronunciation-export",
         "pronunciation-dictionaries-export",
+        "pronunciation-rules-get",
+        "pronunciation-rules-put",
+        "pronunciation-rules-delete",
+        "sync-runs-get",
     }
     error = schema["components"]["schemas"]["ErrorOutput"]
     assert set(error["properties"]) == {"code", "error", "fieldErrors", "slng_request_id"}
@@ -120,6 +126,7 @@ def test_public_id_path_parameters_have_the_pattern_the_views_enforce() -> None:
         ("dictionary_id", "^[A-Za-z0-9_]{1,64}$"),
         ("target_id", "^[A-Za-z0-9_]{1,64}$"),
         ("job_id", "^[A-Za-z0-9_]{1,64}$"),
+        ("run_id", "^[A-Za-z0-9_]{1,64}$"),
     }
     restore = schema["paths"]["/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"]
     assert "400" in restore["post"]["responses"]
@@ -145,6 +152,8 @@ def test_every_keyed_operation_documents_429_and_a_dictionary_links_to_its_opera
         "pronunciation-dictionaries-export",
         "pronunciation-export",
         "pronunciation-dictionaries-lint",
+        "pronunciation-dictionaries-checks-get",
+        "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-revisions-list",
         "pronunciation-deleted-restore",
@@ -181,6 +190,7 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
     assert declared == {
         "dictionaries",
         "revisions",
+        "checks",
         "preview and lint",
         "import and export",
         "sync",
@@ -242,6 +252,39 @@ def test_every_error_response_has_an_example_of_slngs_flat_body() -> None:
 
 
 @pytest.mark.django_db
+def test_the_one_rule_and_sync_run_operations_are_described() -> None:
+    """Issue 16 item 4: the new operations' parameters, bodies and errors are in the schema."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    rule = schema["paths"]["/v1/pronunciation/dictionaries/{name}/rules/{mode}/{match}"]
+    parameters = {p["name"]: p["schema"] for p in rule["get"]["parameters"] if p["in"] == "path"}
+
+    assert parameters["mode"] == {"type": "string", "enum": ["rewrite", "ipa"]}
+    assert parameters["match"] == {"type": "string", "minLength": 1, "maxLength": 128}
+    assert set(rule["put"]["responses"]) == {
+        "200",
+        "201",
+        "400",
+        "401",
+        "404",
+        "412",
+        "413",
+        "429",
+        "503",
+    }
+    assert "If-Match" in {p["name"] for p in rule["delete"]["parameters"]}
+    not_found = rule["get"]["responses"]["404"]["content"]["application/json"]["examples"]
+    assert [e["value"]["error"] for e in not_found.values()] == [
+        "Rule not found in the rewrite mode of pronunciation dictionary brand: QubePay"
+    ]
+    dictionary = schema["components"]["schemas"]["DictionaryOutput"]["properties"]
+    assert {"revision", "updated_at"} <= set(dictionary)
+    run = schema["paths"]["/v1/sync/runs/{run_id}"]["get"]
+    assert set(run["responses"]) == {"200", "400", "401", "404", "429", "503"}
+    queued = schema["components"]["schemas"]["SyncQueuedOutput"]["properties"]
+    assert set(queued) == {"queued", "runs"}
+
+
+@pytest.mark.django_db
 def test_the_create_examples_are_what_the_service_takes_and_answers(api: Any) -> None:
     """Issue 16 item 3: the create request example, sent as is, answers its 201 example's body
     (ids, times and key label aside)."""
@@ -255,7 +298,27 @@ def test_the_create_examples_are_what_the_service_takes_and_answers(api: Any) ->
     assert response.status_code == 201
     body = response.json()
     assert set(body) == set(example["value"])
-    varying = {"id", "org_id", "created_at", "created_by_key_label"}
+    varying = {"id", "org_id", "created_at", "updated_at", "created_by_key_label"}
     assert {k: v for k, v in body.items() if k not in varying} == {
         k: v for k, v in example["value"].items() if k not in varying
     }
+
+
+@pytest.mark.django_db
+def test_the_checks_examples_are_what_the_service_takes_and_answers(api: Any) -> None:
+    """Issue 14: the checks PUT example, sent to the create example's dictionary, answers its
+    200 example."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    create = schema["paths"]["/v1/pronunciation/dictionaries"]["post"]
+    created = create["requestBody"]["content"]["application/json"]["examples"]["Create"]["value"]
+    put = schema["paths"]["/v1/pronunciation/dictionaries/{name}/checks"]["put"]
+    request = put["requestBody"]["content"]["application/json"]["examples"]["Replace"]["value"]
+    example = put["responses"]["200"]["content"]["application/json"]["examples"]["Replaced"]
+    api.post("/v1/pronunciation/dictionaries", created, format="json")
+
+    url = f"/v1/pronunciation/dictionaries/{created['name']}/checks"
+    response = api.put(url, request, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == example["value"]
+    assert example["value"]["failed"] == 1

@@ -139,6 +139,10 @@ SPECTACULAR_SETTINGS = {
             "description": "History: revisions, diffs, restores and deleted dictionaries.",
         },
         {
+            "name": "checks",
+            "description": "Test sentences: the exact text each must become, run on every write.",
+        },
+        {
             "name": "preview and lint",
             "description": "Try rules on a text and check them, writing nothing.",
         },

@@ -34,6 +34,7 @@ from pronunciations.admin.forms import (
     OrganizationImportForm,
     PlsImportForm,
 )
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, ImportJob
@@ -102,7 +103,7 @@ class TransferAdminMixin(ImportMixin):
     def pls_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._editable(request, pk, Role.VIEWER)
         modes = current_wire(obj)
-        body = pls_dump(modes, obj.metadata)
+        body = pls_dump(modes, obj.metadata, checks_left_out=len(current_checks(obj)))
         response = HttpResponse(body, content_type=formats.CONTENT_TYPES["pls"])
         response["Content-Disposition"] = f'attachment; filename="{obj.name}.pls"'
         return response
@@ -290,6 +291,7 @@ class TransferAdminMixin(ImportMixin):
         """Stream the selected dictionaries (already scoped to the user's organizations)."""
         ids = list(queryset.values_list("pk", flat=True))
         selected = selectors.with_current_modes(Dictionary.objects.filter(pk__in=ids))
+        selected = selectors.with_current_checks(selected)
         selected = selected.order_by("normalized_name")
         return exporting.export_response(selected, file_format, "dictionaries")
 

@@ -10,13 +10,19 @@ from rest_framework.response import Response
 
 from orgs.authentication import caller_key
 from orgs.models import APIKey
-from pronunciations import errors
+from pronunciations import checks, errors
 from pronunciations.api.exceptions import RateLimited, error_body, translate
 from pronunciations.api.serializers import DictionaryOutput, ErrorOutput
 from pronunciations.errors import PronunciationError
 from pronunciations.lint import lint_modes
 from pronunciations.models import Dictionary
-from pronunciations.validation import validate_int_parameter, validate_modes, validate_name
+from pronunciations.validation import (
+    validate_int_parameter,
+    validate_modes,
+    validate_name,
+    validate_name_parameter,
+    validate_public_id,
+)
 
 _NOTES = {413: " (body or file over its limit)"}
 
@@ -33,22 +39,36 @@ def error_code(status: int) -> str:
     return codes[status] + _NOTES.get(status, "")
 
 
-def _invalid_name() -> errors.PronunciationError:
+def refusal(check: Callable[[], object]) -> errors.PronunciationError:
+    """The error the handler answers for what ``check`` raises: a schema example made by the
+    real validator, so it cannot drift from the answer."""
     try:
-        validate_name("brand names")
-    except ValidationError as exc:
+        check()
+    except (ValidationError, PronunciationError) as exc:
         return translate(exc)
-    raise AssertionError("validate_name accepted a name with a space")
+    raise AssertionError("the example's check accepted its input")
+
+
+# The typical 400s of the schema's examples: a path's bad {name} (nearly every operation has
+# one; a parameter's error names it), and a body's bad field (SLNG's generic message).
+BAD_NAME_PARAMETER = refusal(lambda: validate_name_parameter("brand names"))
+BAD_BODY = {400: refusal(lambda: validate_name("brand names"))}
+
+
+def bad_id(parameter: str) -> dict[int, errors.PronunciationError]:
+    """The 400 example of an operation whose path names a public id, ``{parameter}``."""
+    return {400: refusal(lambda: validate_public_id("id-1", name=parameter))}
 
 
 EXAMPLE_REQUEST_ID = "req_01JD4XK6ZQ3V8N2M5T7W9Y1B3C"
 
 
-def error_example(status: int) -> OpenApiExample:
+def error_example(status: int, error: PronunciationError | None = None) -> OpenApiExample:
     """The body Lexicon answers at ``status``, rendered by the exception handler's own
-    ``error_body`` from the domain error raised there, so the example cannot drift from it."""
+    ``error_body`` from the domain error raised there (``error``, or a typical one), so the
+    example cannot drift from it."""
     raisers: dict[int, Callable[[], errors.PronunciationError]] = {
-        400: _invalid_name,
+        400: lambda: BAD_NAME_PARAMETER,
         401: errors.Unauthenticated,
         404: lambda: errors.DictionaryNotFound("brand"),
         409: lambda: errors.DictionaryConflict("brand"),
@@ -57,7 +77,7 @@ def error_example(status: int) -> OpenApiExample:
         429: RateLimited,
         503: errors.Unavailable,
     }
-    error = raisers[status]()
+    error = error or raisers[status]()
     return OpenApiExample(
         error.code,
         value=error_body(error, EXAMPLE_REQUEST_ID),
@@ -66,11 +86,16 @@ def error_example(status: int) -> OpenApiExample:
     )
 
 
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the SLNG error body at the given statuses, each with its example."""
+def error_responses(
+    *codes: int, errors: Mapping[int, PronunciationError] | None = None
+) -> dict[int, OpenApiResponse]:
+    """Schema entries for the SLNG error body at the given statuses, each with its example
+    (of the error given in ``errors`` for that status, else a typical one)."""
     return {
         code: OpenApiResponse(
-            ErrorOutput, description=error_code(code), examples=[error_example(code)]
+            ErrorOutput,
+            description=error_code(code),
+            examples=[error_example(code, (errors or {}).get(code))],
         )
         for code in codes
     }
@@ -79,8 +104,14 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 def caller_for(request: Request, name: str) -> APIKey:
     """The prologue of every view of one dictionary: its path name checked (a 400 naming it,
     before any query), then the caller's key, whose organization scopes every read and write."""
-    validate_name(name)
+    validate_name_parameter(name)
     return caller_key(request)
+
+
+def if_match(request: Request) -> str | None:
+    """The request's ``If-Match`` (None when absent or empty): every conditional write reads it
+    here and hands it to its service, which compares it with the locked row's ETag."""
+    return request.headers.get("If-Match") or None
 
 
 def json_object(request: Request) -> Mapping[str, Any]:
@@ -100,13 +131,17 @@ def query_int(request: Request, name: str, default: int | None, low: int, high: 
 def dictionary_response(
     dictionary: Dictionary, *, status: int = 200, with_warnings: bool = False
 ) -> Response:
-    """The dictionary object with its ETag; ``warnings`` (lint) only when asked and not empty."""
+    """A write's answer: the dictionary object with its ETag; ``warnings`` (lint) only when asked
+    and not empty, ``checks`` (``{"passed", "failed"}``) only when it has checks, so SLNG's
+    clients see SLNG's body."""
     data = DictionaryOutput(dictionary).data
     if with_warnings:
         modes = validate_modes(dictionary.current_modes)  # type: ignore[attr-defined]
         warnings = lint_modes(modes, dictionary.content_hash)
         if warnings:
             data["warnings"] = [warning.as_dict() for warning in warnings]
+    if results := checks.current_results(dictionary):
+        data["checks"] = checks.summary(results)
     response = Response(data, status=status)
     response["ETag"] = dictionary.etag
     return response

@@ -22,13 +22,14 @@ from rest_framework.views import set_rollback
 
 from pronunciations.errors import (
     InvalidDictionary,
+    InvalidParameter,
     NotFound,
     PronunciationError,
     RequestTooLarge,
     Unauthenticated,
     Unavailable,
 )
-from pronunciations.validation import replace_unstorable
+from pronunciations.validation import ParameterError, replace_unstorable
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ def translate(exc: Exception) -> PronunciationError:
     """Map any exception to the domain error that describes it to an SLNG client."""
     if isinstance(exc, PronunciationError):
         return exc
+    if isinstance(exc, ParameterError):
+        return InvalidParameter(exc.message_dict)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
         return InvalidDictionary(field_errors=fields)

@@ -13,16 +13,18 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.common import (
+    bad_id,
     caller_for,
     dictionary_response,
     error_responses,
+    if_match,
     json_object,
     query_int,
 )
 from pronunciations.api.serializers import (
     DeletedDictionaryListOutput,
     DeletedDictionaryOutput,
-    DictionaryOutput,
+    DictionaryWriteOutput,
     RevisionDetailOutput,
     RevisionListOutput,
     RevisionOutput,
@@ -115,7 +117,7 @@ class RevisionRestoreView(APIView):
         tags=["revisions"],
         parameters=[IF_MATCH],
         request=RevisionRestoreRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def post(self, request: Request, name: str, number: int) -> Response:
         key = caller_for(request, name)
@@ -124,7 +126,7 @@ class RevisionRestoreView(APIView):
             organization=key.organization,
             name=name,
             number=number,
-            if_match=request.headers.get("If-Match") or None,
+            if_match=if_match(request),
             author=key.label,
             comment=validation.validate_comment(comment),
         )
@@ -161,7 +163,10 @@ class DeletedRestoreView(APIView):
         ),
         tags=["revisions"],
         request=None,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 409, 503)},
+        responses={
+            200: DictionaryWriteOutput,
+            **error_responses(400, 401, 404, 409, 503, errors=bad_id("dictionary_id")),
+        },
     )
     def post(self, request: Request, dictionary_id: str) -> Response:
         validation.validate_public_id(dictionary_id, name="dictionary_id")

@@ -4,7 +4,7 @@ from typing import Any
 
 from pronunciations.api.common import EXAMPLE_REQUEST_ID
 from pronunciations.api.exceptions import RateLimited, error_body
-from pronunciations.validation import NAME_MAX_LENGTH
+from pronunciations.validation import MATCH_MAX_LENGTH, NAME_MAX_LENGTH
 
 _PUBLIC_ID: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,64}$"}
 _PATH_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -15,12 +15,16 @@ _PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "dictionary_id": _PUBLIC_ID,
     "target_id": _PUBLIC_ID,
     "job_id": _PUBLIC_ID,
+    "run_id": _PUBLIC_ID,
+    # validation.validate_rule_parameters: a rule's mode and (percent-encoded) match.
+    "mode": {"type": "string", "enum": ["rewrite", "ipa"]},
+    "match": {"type": "string", "minLength": 1, "maxLength": MATCH_MAX_LENGTH},
 }
 
 
 def constrain_path_parameters(result: dict[str, Any], **_: Any) -> dict[str, Any]:
-    """Give every ``{name}``, ``{number}``, ``{other}`` and public id path parameter its real
-    schema."""
+    """Give every ``{name}``, ``{number}``, ``{other}``, rule and public id path parameter its
+    real schema."""
     for path in result.get("paths", {}).values():
         for operation in path.values():
             for parameter in operation.get("parameters", []):
@@ -73,6 +77,8 @@ _FROM_DICTIONARY = {
     "export": ("pronunciation-dictionaries-export", _NAME),
     "exportAll": ("pronunciation-export", {"names": "$response.body#/name"}),
     "lint": ("pronunciation-dictionaries-lint", _NAME),
+    "checks": ("pronunciation-dictionaries-checks-get", _NAME),
+    "replaceChecks": ("pronunciation-dictionaries-checks-replace", _WRITE),
     "preview": ("pronunciation-dictionaries-preview", _NAME),
     "revisions": ("pronunciation-revisions-list", _NAME),
     "undelete": ("pronunciation-deleted-restore", {"dictionary_id": "$response.body#/id"}),

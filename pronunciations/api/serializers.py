@@ -11,11 +11,15 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pronunciations.checks import checks_from_wire, checks_to_wire, results_in_order
 from pronunciations.content import wire_in_order
-from pronunciations.models import Dictionary
+from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import (
+    CHECK_NOTE_MAX_LENGTH,
+    CHECK_TEXT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     MATCH_MAX_LENGTH,
+    MAX_CHECKS,
     MAX_RULES_PER_MODE,
     NAME_MAX_LENGTH,
     VALUE_MAX_LENGTH,
@@ -55,12 +59,37 @@ class ModesSchema(serializers.Serializer):
     ipa = IpaModeSchema(required=False, help_text="Stored only; omitted when it has no rules.")
 
 
+class CheckSchema(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=CHECK_TEXT_MAX_LENGTH, trim_whitespace=False, help_text="A test sentence."
+    )
+    expect = serializers.CharField(
+        max_length=CHECK_TEXT_MAX_LENGTH,
+        trim_whitespace=False,
+        help_text="Exactly what SLNG must send to the model once the rules rewrote the text.",
+    )
+    note = serializers.CharField(
+        max_length=CHECK_NOTE_MAX_LENGTH, required=False, allow_null=True, help_text="Optional."
+    )
+
+
+def _checks_field(help_text: str) -> serializers.Field:
+    return serializers.ListField(
+        child=CheckSchema(),
+        max_length=MAX_CHECKS,
+        required=False,
+        allow_null=True,
+        help_text=help_text,
+    )
+
+
 class DictionaryCreateRequest(serializers.Serializer):
     name = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=NAME_MAX_LENGTH)
     modes = ModesSchema()
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Any JSON object, up to 16 KiB; null = none."
     )
+    checks = _checks_field("Lexicon only: the dictionary's test sentences (default none).")
 
 
 class ErrorOutput(serializers.Serializer):
@@ -85,6 +114,12 @@ class ModesField(serializers.Field):
 
 
 class DictionaryOutput(serializers.Serializer):
+    """SLNG's dictionary object, plus Lexicon's ``revision`` and ``updated_at`` at the end.
+
+    The body changes only with ``revision`` (every write bumps it and sets ``updated_at``), which
+    is what lets api/bodies.py cache it under ``(public_id, revision)``.
+    """
+
     id = serializers.CharField(source="public_id")
     org_id = serializers.CharField(source="organization.public_id")
     name = serializers.CharField()
@@ -94,9 +129,18 @@ class DictionaryOutput(serializers.Serializer):
     created_at = serializers.SerializerMethodField()
     metadata = serializers.DictField()
     created_by_key_label = serializers.CharField(required=False)
+    revision = serializers.IntegerField(
+        help_text="Lexicon only: the current revision's number (1 at creation, +1 per change)."
+    )
+    updated_at = serializers.SerializerMethodField(
+        help_text="Lexicon only: when the current revision was made (ISO-8601 UTC, ms)."
+    )
 
     def get_created_at(self, dictionary: Dictionary) -> str:
         return iso_millis(dictionary.created_at)
+
+    def get_updated_at(self, dictionary: Dictionary) -> str:
+        return iso_millis(dictionary.updated_at)
 
     def to_representation(self, instance: Dictionary) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
@@ -124,12 +168,16 @@ def _comment_field() -> serializers.Field:
     )
 
 
+_KEPT_CHECKS = "Replaces the checks; absent, they are kept (null or []: none)."
+
+
 class DictionaryReplaceRequest(serializers.Serializer):
     name = _path_name_field()
     modes = ModesSchema()
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Replaces the metadata ({} if absent or null)."
     )
+    checks = _checks_field(_KEPT_CHECKS)
     comment = _comment_field()
 
 
@@ -139,7 +187,63 @@ class DictionaryPatchRequest(serializers.Serializer):
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Replaces the metadata whole (null: none)."
     )
+    checks = _checks_field(_KEPT_CHECKS)
     comment = _comment_field()
+
+
+class CheckResultOutput(serializers.Serializer):
+    text = serializers.CharField()
+    expect = serializers.CharField()
+    got = serializers.CharField(help_text="What the rules make of the text (as SLNG sends it).")
+    passed = serializers.BooleanField(help_text="got equals expect, character for character.")
+
+
+class ChecksSummaryOutput(serializers.Serializer):
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ChecksOutput(ChecksSummaryOutput):
+    checks = CheckSchema(many=True)
+    results = CheckResultOutput(many=True, help_text="One per check, in the same order.")
+
+
+class ChecksReplaceRequest(serializers.Serializer):
+    checks = serializers.ListField(
+        child=CheckSchema(), max_length=MAX_CHECKS, allow_null=True, help_text="null or []: none."
+    )
+    comment = _comment_field()
+
+
+class RulePutRequest(serializers.Serializer):
+    replace = serializers.CharField(
+        required=False, max_length=VALUE_MAX_LENGTH, help_text="Required for a rewrite rule."
+    )
+    ipa = serializers.CharField(
+        required=False, max_length=VALUE_MAX_LENGTH, help_text="Required for an ipa rule."
+    )
+    match = serializers.CharField(
+        required=False,
+        max_length=MATCH_MAX_LENGTH,
+        help_text="Optional: the path's match spelled as it is to be stored (same match, "
+        "compared case-insensitively, whitespace runs as one).",
+    )
+    position = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="Where the rule goes in its mode, from 0 (default: where it is; last when new).",
+    )
+    comment = _comment_field()
+
+
+class RuleOutput(serializers.Serializer):
+    dictionary = serializers.CharField(help_text="The dictionary's name.")
+    mode = serializers.ChoiceField(choices=["rewrite", "ipa"])
+    match = serializers.CharField()
+    replace = serializers.CharField(required=False, help_text="A rewrite rule's value.")
+    ipa = serializers.CharField(required=False, help_text="An ipa rule's value.")
+    position = serializers.IntegerField(help_text="The rule's index in its mode, from 0.")
+    revision = serializers.IntegerField(help_text="The dictionary's current revision.")
 
 
 class RevisionRestoreRequest(serializers.Serializer):
@@ -162,6 +266,17 @@ class RevisionOutput(serializers.Serializer):
 class RevisionDetailOutput(RevisionOutput):
     modes = ModesField(source="snapshot.modes")
     metadata = serializers.DictField(source="snapshot.metadata")
+    checks = serializers.SerializerMethodField()
+    check_results = serializers.SerializerMethodField()
+    checks_failed = serializers.IntegerField()
+
+    @extend_schema_field(CheckSchema(many=True))
+    def get_checks(self, revision: Revision) -> list[dict[str, Any]]:
+        return checks_to_wire(checks_from_wire(revision.snapshot.get("checks")))
+
+    @extend_schema_field(CheckResultOutput(many=True))
+    def get_check_results(self, revision: Revision) -> list[dict[str, Any]]:
+        return results_in_order(revision.check_results)
 
 
 class RevisionListOutput(serializers.Serializer):
@@ -234,3 +349,12 @@ class LintWarningOutput(serializers.Serializer):
 
 class LintOutput(serializers.Serializer):
     warnings = LintWarningOutput(many=True)
+
+
+class DictionaryWriteOutput(DictionaryOutput):
+    """What a write answers (schema only): the dictionary, plus Lexicon's own extras."""
+
+    warnings = LintWarningOutput(many=True, required=False, help_text="Lint, only when any.")
+    checks = ChecksSummaryOutput(
+        required=False, help_text="Lexicon only: present only when the dictionary has checks."
+    )

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
 from pronunciations import preview, selectors, validation
-from pronunciations.api.common import caller_for, error_responses, json_object
+from pronunciations.api.common import caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import (
     DictionaryPreviewRequest,
     LintOutput,
@@ -16,6 +16,8 @@ from pronunciations.api.serializers import (
 )
 from pronunciations.content import content_hash, current_modes
 from pronunciations.lint import lint_modes
+
+_BAD_TEXT = {400: refusal(lambda: validation.validate_preview_text(None))}
 
 
 class DictionaryPreviewView(APIView):
@@ -50,7 +52,10 @@ class PreviewView(APIView):
         ),
         tags=["preview and lint"],
         request=PreviewRequest,
-        responses={200: PreviewOutput, **error_responses(400, 401, 413, 503)},
+        responses={
+            200: PreviewOutput,
+            **error_responses(400, 401, 413, 503, errors=_BAD_TEXT),
+        },
     )
     def post(self, request: Request) -> Response:
         caller_key(request)

@@ -4,7 +4,6 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +16,8 @@ from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
-from pronunciations.api.common import caller_for, error_responses
+from pronunciations.api.common import bad_id, caller_for, error_responses, refusal
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary
@@ -75,6 +75,10 @@ ASYNC_PARAMETER = OpenApiParameter(
 )
 
 
+_BAD_FORMAT = {400: refusal(lambda: reading.detect_format("docx", "rules.docx"))}
+_BAD_EXPORT_FORMAT = {400: refusal(lambda: formats.export_format("docx", one_dictionary=False))}
+
+
 @uploads.accepts_uploads
 class ImportView(APIView):
     parser_classes = [BoundedMultiPartParser]
@@ -92,13 +96,13 @@ class ImportView(APIView):
         responses={
             200: OpenApiTypes.OBJECT,
             202: OpenApiTypes.OBJECT,
-            **error_responses(400, 401, 409, 413, 503),
+            **error_responses(400, 401, 409, 413, 503, errors=_BAD_FORMAT),
         },
     )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": ["upload the file in the 'file' field"]})
+            raise validation.ParameterError({"file": ["upload the file in the 'file' field"]})
         uploads.check_size(upload.size or 0)
         options = _import_options(request, upload.name or "")
         inspection = uploads.inspect(upload.file, options["file_format"])
@@ -136,7 +140,10 @@ class ImportJobDetailView(APIView):
         summary="Get an import job",
         description=("Progress and outcome of an asynchronous import."),
         tags=["import and export"],
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 404, 503)},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            **error_responses(400, 401, 404, 503, errors=bad_id("job_id")),
+        },
     )
     def get(self, request: Request, job_id: str) -> Response:
         validation.validate_public_id(job_id, name="job_id")
@@ -147,14 +154,6 @@ class ImportJobDetailView(APIView):
         return Response({**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)})
 
 
-def _export_format(request: Request, allowed: tuple[str, ...]) -> str:
-    file_format = request.query_params.get("format", "csv").lower()
-    if file_format not in allowed:
-        raise ValidationError({"format": [f"format must be one of {', '.join(allowed)}"]})
-    return file_format
-
-
-TABULAR = ("csv", "xlsx", "json")
 JSON_ROWS = {
     "type": "array",
     "items": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -169,7 +168,9 @@ def _file_responses(allowed: tuple[str, ...]) -> dict[Any, Any]:
     }
 
 
-FORMAT_PARAMETER = OpenApiParameter("format", str, enum=list(formats.FORMATS))
+def _format_parameter(*, one_dictionary: bool) -> OpenApiParameter:
+    allowed = formats.export_formats(one_dictionary=one_dictionary)
+    return OpenApiParameter("format", str, enum=list(allowed), default="csv")
 
 
 class ExportView(APIView):
@@ -181,16 +182,18 @@ class ExportView(APIView):
         ),
         tags=["import and export"],
         parameters=[
-            FORMAT_PARAMETER,
+            _format_parameter(one_dictionary=False),
             OpenApiParameter("names", str, description="Comma-separated names (default: all)"),
         ],
         responses={
-            **_file_responses(TABULAR),
-            **error_responses(400, 401, 404, 503),
+            **_file_responses(formats.export_formats(one_dictionary=False)),
+            **error_responses(400, 401, 404, 503, errors=_BAD_EXPORT_FORMAT),
         },
     )
     def get(self, request: Request) -> HttpResponseBase:
-        file_format = _export_format(request, TABULAR)
+        file_format = formats.export_format(
+            request.query_params.get("format"), one_dictionary=False
+        )
         names = validation.validate_names_parameter(request.query_params.get("names", ""))
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
@@ -204,18 +207,20 @@ class DictionaryExportView(APIView):
         summary="Export one dictionary",
         description=("One dictionary as a CSV, JSON or XLSX file."),
         tags=["import and export"],
-        parameters=[FORMAT_PARAMETER],
-        responses={**_file_responses(formats.FORMATS), **error_responses(400, 401, 404, 503)},
+        parameters=[_format_parameter(one_dictionary=True)],
+        responses={
+            **_file_responses(formats.export_formats(one_dictionary=True)),
+            **error_responses(400, 401, 404, 503),
+        },
     )
     def get(self, request: Request, name: str) -> HttpResponseBase:
-        file_format = _export_format(request, formats.FORMATS)
+        file_format = formats.export_format(request.query_params.get("format"), one_dictionary=True)
         organization = caller_for(request, name).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=[name])
         if file_format != "pls":
             return exporting.export_response(queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
         modes = current_wire(dictionary)
-        body = pls_dump(modes, dictionary.metadata)
-        response = HttpResponse(body, content_type=formats.CONTENT_TYPES["pls"])
-        response["Content-Disposition"] = f'attachment; filename="{dictionary.name}.pls"'
-        return response
+        left_out = len(current_checks(dictionary))
+        body = pls_dump(modes, dictionary.metadata, checks_left_out=left_out)
+        return exporting.as_attachment(HttpResponse(body), f"{dictionary.name}.pls", "pls")

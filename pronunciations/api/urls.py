@@ -2,14 +2,18 @@
 
 from django.urls import path
 
-from pronunciations.api import history, tools, transfer, views
+from pronunciations.api import checks, history, rules, tools, transfer, views
 
 ONE = "dictionaries/<str:name>"
 REVISION = f"{ONE}/revisions/<int:number>"
+# <path:…>: a match may hold "/" (percent-encoded or not, the server decodes it before routing).
+RULE = f"{ONE}/rules/<str:mode>/<path:match>"
 
 urlpatterns = [
     path("dictionaries", views.DictionaryCollectionView.as_view(), name="dictionary-collection"),
     path(ONE, views.DictionaryDetailView.as_view(), name="dictionary-detail"),
+    path(f"{ONE}/checks", checks.DictionaryChecksView.as_view(), name="dictionary-checks"),
+    path(RULE, rules.RuleDetailView.as_view(), name="dictionary-rule"),
     path(f"{ONE}/revisions", history.RevisionCollectionView.as_view(), name="revision-list"),
     path(REVISION, history.RevisionDetailView.as_view(), name="revision-detail"),
     path(f"{REVISION}/diff/<int:other>", history.RevisionDiffView.as_view(), name="revision-diff"),

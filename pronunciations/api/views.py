@@ -10,13 +10,21 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.bodies import dictionary_body, dictionary_list_body
-from pronunciations.api.common import caller_for, dictionary_response, error_responses, json_object
+from pronunciations.api.common import (
+    BAD_BODY,
+    caller_for,
+    dictionary_response,
+    error_responses,
+    if_match,
+    json_object,
+)
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
     DictionaryListOutput,
     DictionaryOutput,
     DictionaryPatchRequest,
     DictionaryReplaceRequest,
+    DictionaryWriteOutput,
 )
 from pronunciations.content import wire_hash
 
@@ -28,7 +36,7 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-_EXAMPLE_MODES = {
+EXAMPLE_MODES = {
     "rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]},
     "ipa": {"rules": [{"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}]},
 }
@@ -40,18 +48,22 @@ class DictionaryCollectionView(APIView):
         summary="Create a dictionary",
         description=(
             "Creates a named dictionary in the caller's organization from its modes (rewrite and "
-            "IPA rules) and optional metadata. Answers the dictionary with its ETag, plus lint "
-            "warnings when there are any; 409 if the name is taken."
+            "IPA rules), optional metadata and (Lexicon only) optional checks. Answers the "
+            "dictionary with its ETag, plus lint warnings when there are any and a checks summary "
+            "when it has checks; 409 if the name is taken."
         ),
         tags=["dictionaries"],
         request=DictionaryCreateRequest,
-        responses={201: DictionaryOutput, **error_responses(400, 401, 409, 413, 503)},
+        responses={
+            201: DictionaryWriteOutput,
+            **error_responses(400, 401, 409, 413, 503, errors=BAD_BODY),
+        },
         examples=[
             OpenApiExample(
                 "Create",
                 summary="A dictionary with one rewrite rule and one IPA rule",
                 request_only=True,
-                value={"name": "brand", "modes": _EXAMPLE_MODES, "metadata": {"team": "voice"}},
+                value={"name": "brand", "modes": EXAMPLE_MODES, "metadata": {"team": "voice"}},
             ),
             OpenApiExample(
                 "Created",
@@ -62,11 +74,13 @@ class DictionaryCollectionView(APIView):
                     "org_id": "org_01JD4XJ9C3D7F1G5H9K3M7N1P5",
                     "name": "brand",
                     "normalized_name": "brand",
-                    "modes": _EXAMPLE_MODES,
-                    "content_hash": wire_hash(_EXAMPLE_MODES),
+                    "modes": EXAMPLE_MODES,
+                    "content_hash": wire_hash(EXAMPLE_MODES),
                     "created_at": "2026-12-01T09:00:00.000Z",
                     "metadata": {"team": "voice"},
                     "created_by_key_label": "tools-ci",
+                    "revision": 1,
+                    "updated_at": "2026-12-01T09:00:00.000Z",
                 },
             ),
         ],
@@ -79,6 +93,7 @@ class DictionaryCollectionView(APIView):
             modes=body.get("modes"),
             metadata=body.get("metadata"),
             created_by=key.label,
+            checks=body.get("checks"),
         )
         dictionary = selectors.dictionary_get_for_response(
             organization=key.organization, name=created.name
@@ -115,13 +130,14 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-replace",
         summary="Replace a dictionary",
         description=(
-            "Replaces the dictionary's modes and metadata as a new revision. Send If-Match with "
-            "the ETag you read to fail with 412 instead of overwriting a newer change."
+            "Replaces the dictionary's modes and metadata as a new revision; its checks are kept "
+            "unless the body sends them, and run against the new rules. Send If-Match with the "
+            "ETag you read to fail with 412 instead of overwriting a newer change."
         ),
         tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryReplaceRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def put(self, request: Request, name: str) -> Response:
         return self._update(request, name, partial=False)
@@ -130,13 +146,13 @@ class DictionaryDetailView(APIView):
         operation_id="pronunciation-dictionaries-patch",
         summary="Update part of a dictionary",
         description=(
-            "Changes only the fields sent (modes and/or metadata) as a new revision; If-Match as "
-            "for PUT."
+            "Changes only the fields sent (modes, metadata and/or checks) as a new revision; "
+            "If-Match as for PUT."
         ),
         tags=["dictionaries"],
         parameters=[IF_MATCH],
         request=DictionaryPatchRequest,
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 412, 413, 503)},
+        responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
     def patch(self, request: Request, name: str) -> Response:
         return self._update(request, name, partial=True)
@@ -151,9 +167,10 @@ class DictionaryDetailView(APIView):
             modes=body.get("modes", services.UNSET) if partial else body.get("modes"),
             metadata=body.get("metadata", services.UNSET if partial else None),
             partial=partial,
-            if_match=request.headers.get("If-Match") or None,
+            if_match=if_match(request),
             author=key.label,
             comment=validation.validate_comment(body.get("comment")),
+            checks=body.get("checks", services.UNSET),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)
@@ -177,7 +194,7 @@ class DictionaryDetailView(APIView):
         services.dictionary_delete(
             organization=key.organization,
             name=name,
-            if_match=request.headers.get("If-Match") or None,
+            if_match=if_match(request),
             author=key.label,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

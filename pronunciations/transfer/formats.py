@@ -13,12 +13,15 @@ from typing import IO
 
 from openpyxl import Workbook
 
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
-from pronunciations.validation import replace_unstorable
+from pronunciations.validation import ParameterError, replace_unstorable
 
 FORMATS = ("csv", "xlsx", "json", "pls")
+# What an export of many dictionaries can be written as; one dictionary can also be PLS.
+TABLE_FORMATS = ("csv", "xlsx", "json")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -28,13 +31,30 @@ CONTENT_TYPES = {
 BOM = "\ufeff"
 
 
+def export_formats(*, one_dictionary: bool) -> tuple[str, ...]:
+    """The formats an export accepts: of one dictionary, or of many."""
+    return FORMATS if one_dictionary else TABLE_FORMATS
+
+
+def export_format(requested: str | None, *, one_dictionary: bool) -> str:
+    """An export's ``format`` parameter (default ``csv``, any case): the one check of which
+    formats the exports accept. Raises ParameterError naming ``format`` otherwise."""
+    allowed = export_formats(one_dictionary=one_dictionary)
+    file_format = ("csv" if requested is None else requested).lower()
+    if file_format not in allowed:
+        raise ParameterError({"format": [f"format must be one of {', '.join(allowed)}"]})
+    return file_format
+
+
 # -- export ---------------------------------------------------------------------------------
 
 
 def _rows(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[list[str]]:
     for dictionary in dictionaries:
-        modes = current_wire(dictionary)
-        yield from rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns)
+        modes, checks = current_wire(dictionary), current_checks(dictionary)
+        yield from rows.dictionary_rows(
+            dictionary.name, modes, dictionary.metadata, columns, checks
+        )
 
 
 class _Line:
@@ -52,12 +72,16 @@ def csv_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterat
 
 
 def json_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[str]:
+    """An array of row objects with typed values (rows.dictionary_records), keys in ``columns``
+    order, each holding only the columns that have a value."""
     yield "["
     separator = "\n"
-    for row in _rows(dictionaries, columns):
-        item = {column: cell for column, cell in zip(columns, row, strict=True) if cell != ""}
-        yield separator + json.dumps(item, ensure_ascii=False)
-        separator = ",\n"
+    for dictionary in dictionaries:
+        modes, checks = current_wire(dictionary), current_checks(dictionary)
+        for record in rows.dictionary_records(dictionary.name, modes, dictionary.metadata, checks):
+            item = {column: record[column] for column in columns if column in record}
+            yield separator + json.dumps(item, ensure_ascii=False)
+            separator = ",\n"
     yield "\n]\n"
 
 

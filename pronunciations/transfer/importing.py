@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from orgs.models import Organization
-from pronunciations import selectors, validation
+from pronunciations import checks, selectors, validation
 from pronunciations.content import current_wires, modes_to_wire, wire_hash
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Action, Dictionary, Mode, Source
@@ -23,12 +23,19 @@ from pronunciations.transfer.report import (
     ImportReport,
     PlanEntry,
     Warnings,
+    check_plan,
     plan_key,
     report_limit,
     rule_plan,
 )
-from pronunciations.transfer.rows import METADATA_PREFIX, RowError, SourceRow
-from pronunciations.validation import VALUE_FIELD, DictionaryInput, match_key
+from pronunciations.transfer.rows import (
+    CHECK_MODE,
+    METADATA_PREFIX,
+    NOTE_COLUMN,
+    RowError,
+    SourceRow,
+)
+from pronunciations.validation import VALUE_FIELD, Check, DictionaryInput, match_key
 
 __all__ = ["ImportRejected", "ImportReport", "Warnings", "dictionary_import", "report_limit"]
 
@@ -57,6 +64,8 @@ class _Planned:
     metadata: dict[str, Any]
     unchanged: bool = False
     before: dict[str, Any] = field(default_factory=dict)  # the stored wire modes
+    checks: tuple[Check, ...] | None = None  # the next checks (None: the file has none, kept)
+    check_rows: list[int] = field(default_factory=list)  # the row of each check (0: kept)
 
 
 def _group(rows: list[SourceRow], errors: list[RowError]) -> dict[str, _Group]:
@@ -90,15 +99,22 @@ def _file_rules(group: _Group) -> dict[str, list[SourceRow]]:
 
 
 def _duplicate_rows(group: _Group) -> list[RowError]:
-    """Rows that repeat an earlier row's match in the same mode (which one would win?)."""
+    """Rows that repeat an earlier row's match in the same mode, or an earlier check's text
+    exactly (which one would win?)."""
     seen: dict[tuple[str, str], int] = {}
     errors = []
     for row in group.rows:
         if not row.mode or not row.match.strip():
             continue
-        first = seen.setdefault((row.mode, match_key(row.match)), row.number)
+        check = row.mode == CHECK_MODE
+        key = row.match if check else match_key(row.match)
+        first = seen.setdefault((row.mode, key), row.number)
         if first != row.number:
-            message = f"duplicates the match of row {first} (matches compare case-insensitively)"
+            message = (
+                f"duplicates the text of the check in row {first}"
+                if check
+                else f"duplicates the match of row {first} (matches compare case-insensitively)"
+            )
             errors.append(RowError(row.number, "match", message))
     return errors
 
@@ -153,6 +169,45 @@ def _next_modes(
     return modes, sources
 
 
+def _next_checks(
+    group: _Group, current: tuple[Check, ...], mode: ImportMode
+) -> tuple[tuple[Check, ...], list[int]]:
+    """The dictionary's next checks (not yet validated) and the row of each (0: kept): the
+    file's in ``replace`` mode; in ``merge`` mode the current ones, each replaced by the file's
+    check of the same text, then the file's new ones."""
+    kept = list(current) if mode == "merge" else []
+    rows = [0] * len(kept)
+    index = {check.text: i for i, check in enumerate(kept)}
+    for row in _file_rules(group).get(CHECK_MODE, []):
+        check = Check(row.match, row.value, row.note)
+        at = index.setdefault(row.match, len(kept))
+        if at == len(kept):
+            kept.append(check)
+            rows.append(row.number)
+        else:
+            kept[at], rows[at] = check, row.number
+    return tuple(kept), rows
+
+
+_CHECK_COLUMNS = {"text": "match", "expect": "replace", "note": NOTE_COLUMN}
+
+
+def _check_errors(plan: _Planned, first_row: int) -> list[RowError]:
+    """The next checks validated; each problem on the row (and column) it came from."""
+    try:
+        validation.validate_checks(checks.checks_to_wire(plan.checks or ()))
+    except ValidationError as exc:
+        errors = []
+        for path, messages in exc.message_dict.items():
+            where, _, key = path.partition(".")
+            index = int(where[7:-1]) if where.startswith("checks[") else -1
+            row = plan.check_rows[index] if 0 <= index < len(plan.check_rows) else 0
+            column = _CHECK_COLUMNS.get(key, "mode")
+            errors += [RowError(row or first_row, column, message) for message in messages]
+        return errors
+    return []
+
+
 def _row_of(path: str, planned_sources: dict[str, list[int]], first_row: int) -> tuple[int, str]:
     """Map a validation path such as modes.ipa.rules[3].ipa to (row number, column)."""
     parts = path.split(".")
@@ -170,14 +225,17 @@ class _Options:
     mode: ImportMode
     create_missing: bool
     has_metadata: bool
+    has_checks: bool  # the file has check rows: they set the checks (else each keeps its own)
 
 
 def _existing(
-    organization: Organization, groups: dict[str, _Group], lock: bool
+    organization: Organization, groups: dict[str, _Group], lock: bool, with_checks: bool
 ) -> dict[str, Dictionary]:
     queryset = selectors.dictionary_live(organization=organization).filter(
         normalized_name__in=list(groups)
     )
+    if with_checks:
+        queryset = selectors.with_current_checks(queryset)
     if lock:  # no one may change these between this read and the write
         queryset = queryset.select_for_update()
     return {d.normalized_name: d for d in queryset}
@@ -192,7 +250,7 @@ def _plan(
 ) -> list[_Planned]:
     """Each dictionary's next content, validated, or None where the file leaves it unchanged
     (decided by hash, without reading its rules)."""
-    existing = _existing(organization, groups, lock=not report.dry_run)
+    existing = _existing(organization, groups, not report.dry_run, options.has_checks)
     planned: list[_Planned] = []
     for key, group in groups.items():
         found = existing.get(key)
@@ -201,8 +259,14 @@ def _plan(
             report.errors.append(RowError(group.rows[0].number, "dictionary", message))
             continue
         metadata = _next_metadata(group, found, options.mode, options.has_metadata)
-        same = found is not None and is_unchanged(found, _file_hash(group), metadata)
-        planned.append(_Planned(group, found, None, {}, metadata, unchanged=same))
+        plan = _Planned(group, found, None, {}, metadata)
+        if options.has_checks:
+            current = checks.current_checks(found) if found else ()
+            plan.checks, plan.check_rows = _next_checks(group, current, options.mode)
+        plan.unchanged = found is not None and is_unchanged(
+            found, _file_hash(group), metadata, plan.checks
+        )
+        planned.append(plan)
     slow = [p.existing for p in planned if p.existing is not None and not p.unchanged]
     wires = current_wires(slow)
     for done, plan in enumerate(planned, start=1):
@@ -219,6 +283,7 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
     report.errors += _duplicate_rows(group)
     modes, plan.sources = _next_modes(group, plan.before, mode)
     name = plan.existing.name if plan.existing else group.name
+    problems = _check_errors(plan, first_row)
     try:
         plan.clean = validation.validate_dictionary(
             {"name": name, "modes": modes, "metadata": plan.metadata}
@@ -227,6 +292,9 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
         for path, messages in exc.message_dict.items():
             row, column = _row_of(path, plan.sources, first_row)
             report.errors += [RowError(row, column, message) for message in messages]
+    if problems:
+        report.errors += problems
+        plan.clean = None
 
 
 # -- the plan and the write -----------------------------------------------------------------
@@ -263,14 +331,17 @@ def _entry(
         return PlanEntry(_name(plan), "unchanged"), None
     after = modes_to_wire(clean.modes)
     new_hash = wire_hash(after)
-    if found is not None and is_unchanged(found, new_hash, clean.metadata):
+    if found is not None and is_unchanged(found, new_hash, clean.metadata, plan.checks):
         return PlanEntry(found.name, "unchanged"), None
     entry = PlanEntry(clean.name, "create" if found is None else "change")
     entry.metadata_changed = found is not None and clean.metadata != found.metadata
     rule_plan(entry, plan.before, after, plan.sources)
+    if plan.checks is not None:
+        check_plan(entry, checks.current_checks(found) if found else (), plan.checks)
     target = found or Dictionary(organization=organization, name=clean.name)
     action = Action.CREATE if found is None else Action.UPDATE
-    return entry, Write(target, clean, action, Source.IMPORT, author, hash=new_hash)
+    write = Write(target, clean, action, Source.IMPORT, author, hash=new_hash, checks=plan.checks)
+    return entry, write
 
 
 def dictionary_import(
@@ -289,11 +360,17 @@ def dictionary_import(
 
     A dry run returns the same report and writes nothing. ``has_metadata`` says the file had
     metadata columns: in ``replace`` mode they replace the metadata, without them it is kept.
+    Checks likewise: a file with check rows sets the checks of the dictionaries it names
+    (``replace``: exactly its own, ``merge``: added or updated by text); without any, each
+    keeps its checks.
     """
-    report = ImportReport(dry_run=dry_run, mode=mode, errors=list(parse_errors))
+    has_checks = any(row.mode == CHECK_MODE for row in rows)
+    report = ImportReport(
+        dry_run=dry_run, mode=mode, errors=list(parse_errors), has_checks=has_checks
+    )
     with transaction.atomic():
         groups = _group(rows, report.errors)
-        options = _Options(mode, create_missing, has_metadata)
+        options = _Options(mode, create_missing, has_metadata, has_checks)
         planned = _plan(organization, groups, options, report, progress)
         if report.errors:
             report.errors.sort(key=lambda e: (e.row, e.column))

@@ -12,6 +12,18 @@ from pronunciations.errors import RequestTooLarge
 
 Source = bytes | IO[bytes]
 Record = list[Any]
+
+
+class _Missing:
+    """The type of MISSING."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+# A JSON row object's value for a column it does not have: in JSON, null is a value
+# (a metadata value of null), so an absent key needs its own marker.
+MISSING: Any = _Missing()
 RowProgress = Callable[[int], None]  # rows read so far
 
 CHUNK = 64 * 1024

@@ -92,13 +92,16 @@ class _Collected:
         self.warnings = _Warnings(self.limit)
 
 
-def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
+def pls_dump(
+    modes: Mapping[str, Any], metadata: Mapping[str, Any], *, checks_left_out: int = 0
+) -> bytes:
     """Export wire-form ``modes`` as an indented UTF-8 PLS document, one lexeme per rule.
 
     Rewrite rules become ``<alias>`` lexemes, then ipa rules ``<phoneme>`` lexemes, in rule
     order. ``metadata["language"]`` becomes xml:lang ("und" when it is not a non-empty string).
     A character XML 1.0 cannot represent (such as U+0001, which validation refuses today but
     older content may hold) is written as U+FFFD, so an export never fails on stored content.
+    PLS has no place for checks (test sentences): ``checks_left_out`` > 0 says so in a comment.
     """
     language = metadata.get("language")
     if not isinstance(language, str) or not language:
@@ -108,6 +111,8 @@ def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<lexicon version="1.0" xmlns="{PLS_NAMESPACE}" alphabet="ipa" xml:lang="{lang}">',
     ]
+    if checks_left_out:
+        lines.insert(1, _left_out(checks_left_out))
     for mode, value_field, element in _MODE_ELEMENTS:
         for rule in (modes.get(mode) or {}).get("rules") or []:
             match = _escaped(rule["match"])
@@ -116,6 +121,11 @@ def pls_dump(modes: Mapping[str, Any], metadata: Mapping[str, Any]) -> bytes:
             lines += [f"    <{element}>{value}</{element}>", "  </lexeme>"]
     lines.append("</lexicon>\n")
     return "\n".join(lines).encode("utf-8")
+
+
+def _left_out(count: int) -> str:
+    checks = "1 check (test sentence) is" if count == 1 else f"{count} checks (test sentences) are"
+    return f"<!-- {checks} not in this file: PLS cannot hold them; CSV, XLSX and JSON can. -->"
 
 
 def _escaped(value: str, escapes: dict[int, str] = _TEXT_ESCAPES) -> str:

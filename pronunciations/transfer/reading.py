@@ -13,14 +13,14 @@ from pronunciations.transfer.importing import ImportMode, ImportReport, Progress
 from pronunciations.transfer.pls import PlsError, pls_load
 from pronunciations.transfer.rows import RowError, SourceRow, parse_rows
 from pronunciations.transfer.uploads import Source
-from pronunciations.validation import VALUE_FIELD, validate_name
+from pronunciations.validation import VALUE_FIELD, ParameterError, validate_name_parameter
 
 
 def detect_format(requested: str | None, filename: str) -> str:
     """The explicit format, else the file's extension; ValidationError when neither is known."""
     file_format = (requested or PurePath(filename).suffix.removeprefix(".")).lower()
     if file_format not in FORMATS:
-        raise ValidationError({"format": [f"format must be one of {', '.join(FORMATS)}"]})
+        raise ParameterError({"format": [f"format must be one of {', '.join(FORMATS)}"]})
     return file_format
 
 
@@ -29,7 +29,7 @@ def import_mode(value: str | None) -> ImportMode:
         return "merge"
     if value == "replace":
         return "replace"
-    raise ValidationError({"mode": ["mode must be replace or merge"]})
+    raise ParameterError({"mode": ["mode must be replace or merge"]})
 
 
 def check_dictionary(file_format: str, dictionary: object) -> str | None:
@@ -37,8 +37,8 @@ def check_dictionary(file_format: str, dictionary: object) -> str | None:
     if file_format != "pls":
         return None
     if not dictionary:
-        raise ValidationError({"dictionary": ["a PLS file holds one dictionary: name it"]})
-    return validate_name(dictionary, field="dictionary")
+        raise ParameterError({"dictionary": ["a PLS file holds one dictionary: name it"]})
+    return validate_name_parameter(dictionary, name="dictionary")
 
 
 def _pls_rows(

@@ -3,21 +3,23 @@
 The plan (one entry per dictionary of the file, ordered by name) says what the import does or
 did to it: ``create``, ``change`` or ``unchanged``, with the rules added, changed and removed
 (added and changed in file order, removed in stored order), ``metadata_changed``, and
-``reordered`` when the kept rules changed order. Rule entries are bounded in total by
+``reordered`` when the kept rules changed order; when the file has checks, also the checks
+``added``, ``changed`` and ``removed`` (by text). Rule and check entries are bounded in total by
 LEXICON_MAX_REPORT_ITEMS; past it, entries keep their action, their lists are cut and the
-report says how many rule entries ``plan_rules_not_listed``.
+report says how many entries ``plan_rules_not_listed``.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
+from pronunciations.checks import check_to_wire, checks_to_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Mode
 from pronunciations.transfer.rows import RowError
-from pronunciations.validation import VALUE_FIELD, match_key, normalize_name
+from pronunciations.validation import VALUE_FIELD, Check, match_key, normalize_name
 
 
 @dataclass
@@ -29,14 +31,18 @@ class PlanEntry:
     removed: list[dict[str, str]] = field(default_factory=list)
     metadata_changed: bool = False
     reordered: bool = False
-    not_listed: int = 0  # rule entries cut from the lists by the report's bound
+    not_listed: int = 0  # rule and check entries cut from the lists by the report's bound
+    has_checks: bool = False  # the file has checks: the entry lists their changes
+    checks_added: list[dict[str, Any]] = field(default_factory=list)
+    checks_changed: list[dict[str, Any]] = field(default_factory=list)
+    checks_removed: list[dict[str, Any]] = field(default_factory=list)
 
     def cut(self, room: int) -> int:
-        """Keep at most ``room`` rule entries (added first, then changed, then removed); the
-        number kept."""
+        """Keep at most ``room`` rule and check entries (rules added first, then changed, then
+        removed, then checks likewise); the number kept."""
         kept = 0
-        for key in ("added", "changed", "removed"):
-            items: list[dict[str, str]] = getattr(self, key)
+        for key in ("added", "changed", "removed", *_CHECK_LISTS):
+            items: list[dict[str, Any]] = getattr(self, key)
             keep = items[: max(room - kept, 0)]
             setattr(self, key, keep)
             kept += len(keep)
@@ -53,7 +59,12 @@ class PlanEntry:
         }
         if self.reordered:
             wire["reordered"] = True
+        if self.has_checks:
+            wire["checks"] = {key[len("checks_") :]: getattr(self, key) for key in _CHECK_LISTS}
         return wire
+
+
+_CHECK_LISTS = ("checks_added", "checks_changed", "checks_removed")
 
 
 def plan_key(name: str) -> tuple[str, str]:
@@ -94,6 +105,19 @@ def rule_plan(
         entry.reordered |= kept != [key for key in old if key in new]
     entry.added = [item for _, item in sorted(added, key=lambda pair: pair[0])]
     entry.changed = [item for _, item in sorted(changed, key=lambda pair: pair[0])]
+
+
+def check_plan(entry: PlanEntry, before: Sequence[Check], after: Sequence[Check]) -> None:
+    """Fill the entry's check lists: checks added and removed, and changed (same text, another
+    expect or note), in the order of the checks after (removed: before)."""
+    old, new = {c.text: c for c in before}, {c.text: c for c in after}
+    entry.checks_added = checks_to_wire(c for text, c in new.items() if text not in old)
+    entry.checks_removed = checks_to_wire(c for text, c in old.items() if text not in new)
+    entry.checks_changed = [
+        {"text": text, "from": check_to_wire(old[text]), "to": check_to_wire(check)}
+        for text, check in new.items()
+        if text in old and old[text] != check
+    ]
 
 
 def report_limit() -> int:
@@ -143,6 +167,10 @@ class ImportReport:
     rules_added: int = 0
     rules_changed: int = 0
     rules_removed: int = 0
+    has_checks: bool = False  # the file has check rows: the report counts and lists checks
+    checks_added: int = 0
+    checks_changed: int = 0
+    checks_removed: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: Warnings = field(default_factory=Warnings)
     plan: list[PlanEntry] = field(default_factory=list)
@@ -155,6 +183,10 @@ class ImportReport:
         self.rules_added += len(entry.added)
         self.rules_changed += len(entry.changed)
         self.rules_removed += len(entry.removed)
+        entry.has_checks = self.has_checks
+        self.checks_added += len(entry.checks_added)
+        self.checks_changed += len(entry.checks_changed)
+        self.checks_removed += len(entry.checks_removed)
         self.plan_listed += entry.cut(report_limit() - self.plan_listed)
         self.plan.append(entry)
 
@@ -184,11 +216,18 @@ class ImportReport:
                 "changed": self.rules_changed,
                 "removed": self.rules_removed,
             },
+            **self._checks(),
             "errors": [vars(error) for error in self.errors[: report_limit()]],
             **self._not_listed(),
             "warnings": self.warnings.to_wire(),
             **self.plan_to_wire(),
         }
+
+    def _checks(self) -> dict[str, dict[str, int]]:
+        if not self.has_checks:
+            return {}
+        counts = [self.checks_added, self.checks_changed, self.checks_removed]
+        return {"checks": dict(zip(("added", "changed", "removed"), counts, strict=True))}
 
     def _not_listed(self) -> dict[str, int]:
         more = len(self.errors) - report_limit()

@@ -14,9 +14,11 @@ from tablib import Dataset
 
 from orgs.models import Organization
 from pronunciations import selectors
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
+from pronunciations.transfer.exporting import columns_for
 from pronunciations.transfer.importing import ImportMode, ImportRejected, dictionary_import
 from pronunciations.transfer.rows import METADATA_PREFIX, parse_rows
 
@@ -49,17 +51,19 @@ class DictionaryRulesResource(resources.Resource):
         return "Dictionary rules (one row per rule)"
 
     def get_user_visible_fields(self) -> list[Any]:
-        return [_Column(name) for name in rows.BASE_COLUMNS]
+        return [_Column(name) for name in (*rows.BASE_COLUMNS, rows.NOTE_COLUMN)]
 
     def export(self, queryset: QuerySet[Dictionary] | None = None, **kwargs: Any) -> Dataset:
         """A dataset of the dictionaries (all of the organization's by default), cells escaped."""
         if queryset is None:
             queryset = selectors.dictionaries_for_export(organization=self.organization)
-        columns = rows.export_columns(selectors.metadata_keys(queryset))
+        columns = columns_for(queryset)
         dataset = Dataset(headers=columns)
         for dictionary in queryset:
-            modes = current_wire(dictionary)
-            for row in rows.dictionary_rows(dictionary.name, modes, dictionary.metadata, columns):
+            modes, checks = current_wire(dictionary), current_checks(dictionary)
+            for row in rows.dictionary_rows(
+                dictionary.name, modes, dictionary.metadata, columns, checks
+            ):
                 dataset.append([rows.escape_cell(cell) for cell in row])
         return dataset
 

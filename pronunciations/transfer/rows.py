@@ -4,6 +4,14 @@ Columns: ``dictionary``, ``mode`` (``rewrite`` or ``ipa``), ``match``, ``replace
 ``ipa`` (ipa), optional ``position`` (order within the mode), and ``metadata.<key>`` per
 metadata key. A dictionary without rules is one row with an empty ``mode``. Metadata cells are
 filled on a dictionary's first row.
+
+Checks (test sentences) are rows too: ``mode`` ``check``, ``match`` the text, ``replace`` what
+it must become, ``note`` (a column exports add when a dictionary has checks) and ``position``
+their order; they follow the dictionary's rules.
+
+CSV and XLSX cells are text: a position is its digits, a metadata value is written as text when
+it is plain text and as JSON otherwise (``metadata_cell``). JSON rows carry typed values: a
+position is a number and a metadata value is the value itself (a string is always text there).
 """
 
 import functools
@@ -17,16 +25,22 @@ from django.core.exceptions import ValidationError
 
 from pronunciations import validation
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD
+from pronunciations.transfer.limits import MISSING
+from pronunciations.validation import VALUE_FIELD, Check
 
 BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
+CHECK_MODE = "check"
+NOTE_COLUMN = "note"  # a check's note; exports have it only when some dictionary has checks
 METADATA_PREFIX = "metadata."
 _FORMULA_STARTS = ("=", "+", "-", "@")
 # Looked up once: Mode.values is rebuilt on every access, and rows are parsed by the 100,000.
-_ROW_MODES = frozenset(("", *Mode.values))
-_VALUE_COLUMN = {mode.value: field for mode, field in VALUE_FIELD.items()}
+_ROW_MODES = frozenset(("", *Mode.values, CHECK_MODE))
+_VALUE_COLUMN = {
+    **{mode.value: field for mode, field in VALUE_FIELD.items()},
+    CHECK_MODE: "replace",
+}
 # Columns holding text; in JSON, where values have types, these must be strings (or null).
-_TEXT_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa")
+_TEXT_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", NOTE_COLUMN)
 _TOO_DEEP = object()
 
 
@@ -80,32 +94,69 @@ def _parses_as_json(text: str) -> bool:
     return True
 
 
-def export_columns(metadata_keys: Iterable[str]) -> list[str]:
-    return [*BASE_COLUMNS, *(METADATA_PREFIX + key for key in sorted(set(metadata_keys)))]
+def export_columns(metadata_keys: Iterable[str], *, checks: bool = False) -> list[str]:
+    """The columns of an export: ``note`` only when a dictionary exported has checks."""
+    notes = [NOTE_COLUMN] if checks else []
+    return [*BASE_COLUMNS, *notes, *(METADATA_PREFIX + key for key in sorted(set(metadata_keys)))]
 
 
-def dictionary_rows(
-    name: str, modes: dict[str, Any], metadata: dict[str, Any], columns: list[str]
-) -> Iterator[list[str]]:
-    """The rows of one dictionary in ``columns`` order (cells not yet formula-escaped)."""
-    meta = {METADATA_PREFIX + key: metadata_cell(value) for key, value in metadata.items()}
-    first = True
+def _records(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict[str, Any]]:
+    """The typed cells of each rule, then of each check, without the dictionary's own."""
     for mode in (Mode.REWRITE, Mode.IPA):
         field = VALUE_FIELD[mode]
         for position, rule in enumerate(modes.get(mode.value, {}).get("rules", [])):
-            cells = {
-                "dictionary": name,
+            yield {
                 "mode": mode.value,
                 "match": rule["match"],
                 field: rule[field],
-                "position": str(position),
-                **(meta if first else {}),
+                "position": position,
             }
+    for position, check in enumerate(checks):
+        yield {
+            "mode": CHECK_MODE,
+            "match": check.text,
+            "replace": check.expect,
+            NOTE_COLUMN: check.note,
+            "position": position,
+        }
+
+
+def dictionary_records(
+    name: str, modes: dict[str, Any], metadata: dict[str, Any], checks: Sequence[Check] = ()
+) -> Iterator[dict[str, Any]]:
+    """The rows of one dictionary as typed values by column, holding only the columns that
+    have a value: its rules, then its checks; ``position`` a number, ``metadata.<key>`` the
+    value as stored (on the first row)."""
+    meta = {METADATA_PREFIX + key: value for key, value in metadata.items()}
+    first = True
+    for record in _records(modes, checks):
+        record["dictionary"] = name
+        if first:
+            record.update(meta)
             first = False
-            yield [cells.get(column, "") for column in columns]
+        yield record
     if first:  # no rules: one row keeps the dictionary and its metadata
-        cells = {"dictionary": name, **meta}
-        yield [cells.get(column, "") for column in columns]
+        yield {"dictionary": name, **meta}
+
+
+def _text(column: str, value: Any) -> str:
+    """A typed value of ``column`` as a CSV or XLSX cell."""
+    if column.startswith(METADATA_PREFIX):
+        return metadata_cell(value)
+    return value if isinstance(value, str) else str(value)
+
+
+def dictionary_rows(
+    name: str,
+    modes: dict[str, Any],
+    metadata: dict[str, Any],
+    columns: list[str],
+    checks: Sequence[Check] = (),
+) -> Iterator[list[str]]:
+    """The rows of one dictionary as text cells in ``columns`` order (not yet
+    formula-escaped): its rules, then its checks."""
+    for record in dictionary_records(name, modes, metadata, checks):
+        yield [_text(column, record[column]) if column in record else "" for column in columns]
 
 
 @dataclass(frozen=True)
@@ -122,10 +173,11 @@ class SourceRow:
     number: int
     dictionary: str
     mode: str
-    match: str
-    value: str
+    match: str  # a check's text
+    value: str  # a check's expect
     position: int | None
     metadata: dict[str, Any]
+    note: str = ""  # a check's note
 
 
 # -- parsing rows -------------------------------------------------------------------------
@@ -135,7 +187,7 @@ def _cell(value: object, *, escaped: bool) -> str:
     if value.__class__ is str:  # nearly every cell: CSV's always
         text: str = value  # type: ignore[assignment]
         return text[1:] if escaped and text[:1] == "'" and needs_escape(text[1:]) else text
-    if value is None:
+    if value is None or value is MISSING:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -174,7 +226,9 @@ def header_errors(headers: Sequence[str]) -> list[RowError]:
     errors += [
         RowError(1, column, f"unknown column {column!r}")
         for column in headers
-        if column not in BASE_COLUMNS and not column.startswith(METADATA_PREFIX)
+        if column not in BASE_COLUMNS
+        and column != NOTE_COLUMN
+        and not column.startswith(METADATA_PREFIX)
     ]
     return errors
 
@@ -189,7 +243,8 @@ def parse_rows(
 ) -> tuple[list[SourceRow], list[RowError]]:
     """Turn records into SourceRows; ``escaped`` removes the formula escape (CSV, XLSX).
 
-    ``typed`` (JSON) checks value types: text columns take strings, ``position`` a whole number.
+    ``typed`` (JSON) checks value types: text columns take strings, ``position`` a whole number;
+    a metadata column's value is taken as it is (MISSING, an absent key, is no value).
     """
     headers = [str(h or "").strip() for h in headers]
     errors = header_errors(headers)
@@ -199,13 +254,20 @@ def parse_rows(
     metadata_columns = tuple(h for h in headers if h.startswith(METADATA_PREFIX))
     for number, record in enumerate(records, start=first_row):
         pairs = list(zip(headers, record, strict=False))
-        if typed and (problems := _type_errors(number, pairs)):
-            errors += problems
-            continue
+        typed_metadata = None
+        if typed:
+            if problems := _type_errors(number, pairs):
+                errors += problems
+                continue
+            typed_metadata = {
+                h.removeprefix(METADATA_PREFIX): v
+                for h, v in pairs
+                if v is not MISSING and h.startswith(METADATA_PREFIX)
+            }
         cells = {h: _cell(v, escaped=escaped) for h, v in pairs}
-        if not any(cells.values()):
+        if not any(cells.values()) and not typed_metadata:
             continue  # blank lines are skipped
-        row, problems = _parse_row(number, cells, metadata_columns)
+        row, problems = _parse_row(number, cells, metadata_columns, typed_metadata)
         errors += problems
         if row is not None:
             rows.append(row)
@@ -224,7 +286,7 @@ def _type_errors(number: int, pairs: list[tuple[str, object]]) -> list[RowError]
     """JSON values of the wrong type, located by row and column."""
     errors = []
     for column, value in pairs:
-        if value is None:
+        if value is None or value is MISSING:
             continue
         if column in _TEXT_COLUMNS and not isinstance(value, str):
             message = f"must be a string, got {_type_name(value)}"
@@ -242,7 +304,10 @@ def _name_problems(name: str) -> tuple[str, ...]:
 
 
 def _parse_row(
-    number: int, cells: dict[str, str], metadata_columns: tuple[str, ...]
+    number: int,
+    cells: dict[str, str],
+    metadata_columns: tuple[str, ...],
+    typed_metadata: dict[str, Any] | None = None,
 ) -> tuple[SourceRow | None, list[RowError]]:
     errors = []
     name, mode = cells.get("dictionary", ""), cells.get("mode", "").strip()
@@ -251,13 +316,18 @@ def _parse_row(
     else:  # checked here: the name is looked up in the database before the rules are validated
         errors += [RowError(number, "dictionary", p) for p in _name_problems(name)]
     if mode not in _ROW_MODES:
-        errors.append(RowError(number, "mode", f"mode must be rewrite or ipa, got {mode!r}"))
+        message = f"mode must be rewrite, ipa or check, got {mode!r}"
+        errors.append(RowError(number, "mode", message))
     value_column = _VALUE_COLUMN.get(mode, "replace")
     other_column = "ipa" if value_column == "replace" else "replace"
     if mode and cells.get(other_column):
-        errors.append(RowError(number, other_column, f"a {mode} rule has no {other_column}"))
+        what = "check" if mode == CHECK_MODE else f"{mode} rule"
+        errors.append(RowError(number, other_column, f"a {what} has no {other_column}"))
     if not mode and (cells.get("match") or cells.get("replace") or cells.get("ipa")):
         errors.append(RowError(number, "mode", "a row with a rule needs a mode"))
+    note = cells.get(NOTE_COLUMN, "")
+    if note and mode != CHECK_MODE:
+        errors.append(RowError(number, NOTE_COLUMN, "only a check row has a note"))
     position = None
     if text := cells.get("position"):
         # isdigit() alone accepts '²', which int() refuses; 18 digits fit a database integer.
@@ -266,7 +336,7 @@ def _parse_row(
         else:
             position = int(text)
     metadata = {}
-    for key in metadata_columns:
+    for key in () if typed_metadata is not None else metadata_columns:
         if value := cells.get(key, ""):
             try:
                 metadata[key.removeprefix(METADATA_PREFIX)] = metadata_value(value, field=key)
@@ -274,7 +344,7 @@ def _parse_row(
                 errors += [RowError(number, key, m) for ms in exc.message_dict.values() for m in ms]
     if errors:
         return None, errors
-    row = SourceRow(
-        number, name, mode, cells.get("match", ""), cells.get(value_column, ""), position, metadata
-    )
-    return row, []
+    if typed_metadata is not None:
+        metadata = typed_metadata
+    match, value = cells.get("match", ""), cells.get(value_column, "")
+    return SourceRow(number, name, mode, match, value, position, metadata, note), []

@@ -12,7 +12,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from pronunciations import validation
-from pronunciations.transfer.limits import CHUNK, Budget, Limits, Record, not_utf8, too_many_columns
+from pronunciations.transfer.limits import (
+    CHUNK,
+    MISSING,
+    Budget,
+    Limits,
+    Record,
+    not_utf8,
+    too_many_columns,
+)
 
 
 def count_lines(file: IO[bytes]) -> int:
@@ -121,7 +129,8 @@ def _json_items(text: str) -> Iterator[tuple[int, Any]]:
 
 
 def json_table(file: IO[bytes], limits: Limits) -> tuple[list[str], Iterator[Record]]:
-    """Two passes over the text: the union of keys for the headers, then the records."""
+    """Two passes over the text: the union of keys for the headers, then the records (MISSING
+    where a row object lacks a key)."""
     text = decode_text(file)
     headers: dict[str, None] = {}
     budget = Budget(limits)
@@ -137,6 +146,6 @@ def json_table(file: IO[bytes], limits: Limits) -> tuple[list[str], Iterator[Rec
 
     def records() -> Iterator[Record]:
         for _, item in _json_items(text):
-            yield [item.get(column) for column in columns]
+            yield [item.get(column, MISSING) for column in columns]
 
     return columns, records()

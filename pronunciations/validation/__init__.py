@@ -174,7 +174,17 @@ def validate_name(name: object, *, field: str = "name") -> str:
     return name
 
 
-def _text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[ValidationError]:
+def text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[str]:
+    """Problems with a required text field: a non-blank string, bounded, storable."""
+    return [
+        problem_text(p)
+        for p in text_problems(value, max_length=max_length, strip_edges=strip_edges)
+    ]
+
+
+def text_problems(value: object, *, max_length: int, strip_edges: bool) -> list[ValidationError]:
+    """text_errors, structured (codes ``required``, ``empty``, ``too_long``, ``edge_whitespace``,
+    ``unstorable``)."""
     if not isinstance(value, str):
         return [problem("is required and must be a string", "required")]
     if not value.strip():
@@ -191,15 +201,27 @@ def _text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[V
     return problems + unstorable_problems(value)
 
 
+def list_errors(raw: object, *, items: str, limit: int) -> list[str]:
+    """Problems with a bounded array of ``items`` (rules, checks)."""
+    return [problem_text(p) for p in list_problems(raw, items=items, limit=limit)]
+
+
+def list_problems(raw: object, *, items: str, limit: int) -> list[ValidationError]:
+    """list_errors, structured (codes ``not_list``, ``too_many`` with ``limit`` and ``got``)."""
+    if not isinstance(raw, list):
+        return [problem(f"must be an array of {items}", "not_list")]
+    if len(raw) > limit:
+        message = f"must have at most %(limit)s {items}, got %(got)s"
+        return [problem(message, "too_many", limit=limit, got=len(raw))]
+    return []
+
+
 def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
     path = f"modes.{mode.value}.rules"
-    if not isinstance(raw, list):
-        errors[path] = [problem("must be an array of rules", "not_list")]
+    if problems := list_problems(raw, items="rules", limit=MAX_RULES_PER_MODE):
+        errors[path] = problems
         return ()
-    if len(raw) > MAX_RULES_PER_MODE:
-        message = "must have at most %(limit)s rules, got %(got)s"
-        errors[path] = [problem(message, "too_many", limit=MAX_RULES_PER_MODE, got=len(raw))]
-        return ()
+    assert isinstance(raw, list)  # noqa: S101 - checked by list_errors
     value_field = VALUE_FIELD[mode]
     seen: dict[str, int] = {}
     rules = []
@@ -210,8 +232,7 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
             errors[rule_path] = [problem(message, "not_object")]
             continue
         match, value = item.get("match"), item.get(value_field)
-        match_problems = _text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
-        value_problems = _text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
+        match_problems, value_problems = _rule_problems(match, value)
         if not match_problems:
             assert isinstance(match, str)  # noqa: S101 - checked above
             first = seen.setdefault(match_key(match), index)
@@ -225,6 +246,16 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
         if not match_problems and not value_problems:
             rules.append(RuleSpec(match=str(match), value=str(value)))
     return tuple(rules)
+
+
+def _rule_problems(
+    match: object, value: object
+) -> tuple[list[ValidationError], list[ValidationError]]:
+    """One rule's problems: of its match, and of its value (``replace`` or ``ipa``)."""
+    return (
+        text_problems(match, max_length=MATCH_MAX_LENGTH, strip_edges=True),
+        text_problems(value, max_length=VALUE_MAX_LENGTH, strip_edges=False),
+    )
 
 
 def _clean_mode(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
@@ -348,6 +379,69 @@ def validate_comment(comment: object, *, field: str = "comment") -> str:
     return comment
 
 
+@dataclass(frozen=True)
+class RuleInput:
+    """A validated PUT of one rule: its match as the body spelled it (None: the rule's own
+    spelling, or the path's for a new rule), its value, where it goes (None: where it is, or
+    last for a new rule) and the revision comment."""
+
+    match: str | None
+    value: str
+    position: int | None
+    comment: str
+
+
+def validate_rule(mode: Mode, path_match: str, body: Mapping[str, Any]) -> RuleInput:
+    """One rule of ``mode`` as a PUT sends it: the value field of the mode (``replace`` or
+    ``ipa``), an optional ``match`` (the path's match, spelled as it is to be stored: the same
+    comparison key), an optional ``position`` (a whole number from 0) and ``comment``.
+
+    The rules of a rule in a whole dictionary apply (``_rule_problems``); errors are keyed by
+    the body's field names. The position's upper bound depends on the dictionary:
+    ``validate_rule_position``.
+    """
+    value_field, other_field = VALUE_FIELD[mode], VALUE_FIELD[_OTHER_MODE[mode]]
+    match = body.get("match", path_match)
+    match_problems, value_problems = _rule_problems(match, body.get(value_field))
+    errors: Problems = {}
+    if not match_problems and match_key(str(match)) != match_key(path_match):
+        message = (
+            "must be the path's match, in any case or spacing (to rename a rule, "
+            "delete it and add the new one)"
+        )
+        match_problems = [problem(message, "renamed")]
+    if match_problems:
+        errors["match"] = match_problems
+    if value_problems:
+        errors[value_field] = value_problems
+    if other_field in body:
+        errors[other_field] = [problem(f"{mode.value} rules have no {other_field}", "other_mode")]
+    position = body.get("position")
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or position < 0
+    ):
+        errors["position"] = [problem("must be a whole number from 0", "position")]
+    try:
+        comment = validate_comment(body.get("comment"))
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    spelled = str(match) if "match" in body else None
+    return RuleInput(spelled, str(body[value_field]), position, comment)
+
+
+_OTHER_MODE = {Mode.REWRITE: Mode.IPA, Mode.IPA: Mode.REWRITE}
+
+
+def validate_rule_position(position: int, *, last: int) -> int:
+    """A rule's new position in its mode: ``0..last`` (``last`` is the index a rule appended
+    now would get)."""
+    if not 0 <= position <= last:
+        raise ValidationError({"position": [f"must be a whole number from 0 to {last}"]})
+    return position
+
+
 def validate_body_name(body_name: object, path_name: str) -> None:
     """A body ``name`` next to a path name must be absent or the same dictionary's name."""
     if body_name is None:
@@ -361,28 +455,49 @@ def validate_body_name(body_name: object, path_name: str) -> None:
         )
 
 
-# Requests' own inputs (preview text, Listen, path and query parameters) live in requests.py and
-# are part of this module's interface.
+# Checks (test sentences) live in checks.py, the language tag of metadata in language.py;
+# requests' own inputs (preview text, Listen, path and query parameters) in requests.py. All are
+# part of this module's interface.
+from pronunciations.validation.checks import (  # noqa: E402
+    CHECK_NOTE_MAX_LENGTH,
+    CHECK_TEXT_MAX_LENGTH,
+    MAX_CHECKS,
+    Check,
+    clean_checks,
+    validate_checks,
+)
 from pronunciations.validation.language import language_tag_problems  # noqa: E402
 from pronunciations.validation.requests import (  # noqa: E402
     SPEAK_LABEL_MAX_LENGTH,
+    ParameterError,
     SpeakInput,
     parameter_errors,
     validate_int_parameter,
+    validate_name_parameter,
     validate_names_parameter,
     validate_preview_text,
     validate_public_id,
+    validate_rule_parameters,
     validate_speak,
 )
 
 __all__ = [
+    "CHECK_NOTE_MAX_LENGTH",
+    "CHECK_TEXT_MAX_LENGTH",
+    "MAX_CHECKS",
     "SPEAK_LABEL_MAX_LENGTH",
+    "Check",
+    "clean_checks",
     "language_tag_problems",
+    "validate_checks",
+    "ParameterError",
     "SpeakInput",
     "parameter_errors",
     "validate_int_parameter",
+    "validate_name_parameter",
     "validate_names_parameter",
     "validate_preview_text",
     "validate_public_id",
+    "validate_rule_parameters",
     "validate_speak",
 ]

@@ -4,14 +4,16 @@ Re-exported by ``pronunciations.validation``: import them from there.
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from pronunciations.models import Mode
 from pronunciations.validation import (
+    MATCH_MAX_LENGTH,
     FieldErrors,
     name_errors,
     replace_unstorable,
@@ -70,10 +72,22 @@ def validate_speak(body: Mapping[str, Any]) -> SpeakInput:
     return SpeakInput(text=str(text), target=labels["target"] or None, voice=labels["voice"])
 
 
-# -- path and query parameters, checked before they reach the database --------------------
+# -- path, query and form parameters, checked before they reach the database ---------------
 
 _ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
 _DIGITS_RE = re.compile(r"[0-9]{1,10}")
+
+
+class ParameterError(ValidationError):
+    """A refused path, query or form parameter, keyed by the parameter's name.
+
+    Every check of a request parameter raises this rather than a bare ValidationError: the API's
+    exception handler turns it into an error whose message names the parameter
+    (``errors.InvalidParameter``), where a body's errors keep SLNG's generic message.
+    """
+
+    def __init__(self, problems: Mapping[str, Sequence[str]]) -> None:
+        super().__init__({name: list(messages) for name, messages in problems.items()})
 
 
 def parameter_errors(value: str) -> list[str]:
@@ -85,14 +99,14 @@ def parameter_errors(value: str) -> list[str]:
 def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
     """An integer parameter in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
     if not _DIGITS_RE.fullmatch(raw) or not low <= int(raw) <= high:
-        raise ValidationError({name: [f"must be an integer from {low} to {high}"]})
+        raise ParameterError({name: [f"must be an integer from {low} to {high}"]})
     return int(raw)
 
 
 def validate_public_id(raw: str, *, name: str) -> str:
     """A public id parameter (``pd_<ulid>``, ``tgt_<ulid>``): letters, digits and ``_`` only."""
     if not _ID_RE.fullmatch(raw):
-        raise ValidationError({name: ["must be an id of letters, digits and '_' (at most 64)"]})
+        raise ParameterError({name: ["must be an id of letters, digits and '_' (at most 64)"]})
     return raw
 
 
@@ -101,5 +115,31 @@ def validate_names_parameter(raw: str, *, name: str = "names") -> list[str]:
     names = [part.strip() for part in raw.split(",") if part.strip()]
     problems = [f"{part!r}: {p}" for part in names for p in name_errors(part)]
     if problems:
-        raise ValidationError({name: [replace_unstorable(p) for p in problems]})
+        raise ParameterError({name: [replace_unstorable(p) for p in problems]})
     return names
+
+
+def validate_name_parameter(raw: object, *, name: str = "name") -> str:
+    """A dictionary name given as a parameter (the path's ``{name}``, an import's
+    ``dictionary``): the rules of ``name_errors``, refused as a parameter."""
+    if problems := name_errors(raw):
+        raise ParameterError({name: problems})
+    assert isinstance(raw, str)  # noqa: S101 - narrowed by name_errors
+    return raw
+
+
+def validate_rule_parameters(mode: str, match: str) -> tuple[Mode, str]:
+    """A rule's path: ``{mode}`` one of the modes, ``{match}`` (percent-decoded) a match to look
+    up by its comparison key: not blank, at most MATCH_MAX_LENGTH characters."""
+    errors: FieldErrors = {}
+    if mode not in Mode.values:
+        errors["mode"] = [f"must be one of {', '.join(Mode.values)}"]
+    if not match.strip():
+        errors["match"] = ["must not be empty or whitespace only"]
+    elif len(match) > MATCH_MAX_LENGTH:
+        errors["match"] = [f"must be at most {MATCH_MAX_LENGTH} characters"]
+    elif problems := parameter_errors(match):
+        errors["match"] = problems
+    if errors:
+        raise ParameterError(errors)
+    return Mode(mode), match

@@ -28,7 +28,7 @@ from pronunciations.selectors import only_live
 from sync.admin.targets import editor_scope
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
-from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import speak_allowed, speech_create
 from sync.targets import effective_status
 
@@ -103,8 +103,14 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     revision, or its last run started after the latest change and after run ``after`` (a Sync
     now) has finished. Three queries, whatever the number of runs or rules.
     """
-    runs = SyncRun.objects.filter(target=OuterRef("pk")).order_by("-pk")
-    whole = runs.filter(finished_at__isnull=False, error="", started_at__gte=obj.created_at)
+    # A superseded run never ran (a later one did its work); a queued one has not started.
+    runs = SyncRun.objects.filter(target=OuterRef("pk")).exclude(status=RunStatus.SUPERSEDED)
+    runs = runs.order_by("-pk")
+    whole = runs.filter(
+        status__in=(RunStatus.SUCCEEDED, RunStatus.FAILED),
+        error="",
+        started_at__gte=obj.created_at,
+    )
     targets = list(
         SyncTarget.objects.filter(organization_id=obj.organization_id)
         .order_by("name")
@@ -137,15 +143,21 @@ def _target_row(
     touched = _latest(state.verified_at, state.last_attempt_at) if state else None
     checked_at = _latest(checked.finished_at if checked else None, touched)
     run = checked
-    if last is not None and touched is not None and last.started_at <= touched:
+    if (
+        last is not None
+        and last.status != RunStatus.QUEUED
+        and touched
+        and last.started_at <= touched
+    ):
         run = last  # the run that pushed or verified it last (perhaps still running)
     problem, detail = None, ""
     if status == SyncStatus.FAILED and state is not None:
         problem, detail = explain(state.last_error_code), state.last_error_message
     elif last is not None and last.error and (checked_at is None or last.started_at > checked_at):
         problem, detail, run = explain_run(last.error), last.error, last
-    running = last is not None and last.finished_at is None
-    note = "target disabled" if not target.enabled else "checking now…" if running else ""
+    note = "target disabled" if not target.enabled else ""
+    if target.enabled and last is not None and last.finished_at is None:
+        note = "queued…" if last.status == RunStatus.QUEUED else "checking now…"
     revision = state.pushed_revision if state else None
     return {
         "target": target.name,

@@ -12,9 +12,10 @@ from django.http import HttpRequest
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from sync.failures import explain_run
-from sync.models import SyncRun
+from sync.models import RunStatus, SyncRun
 
 RUN_FIELDS = (
+    "public_id",
     "target",
     "trigger",
     "status",
@@ -55,8 +56,10 @@ class SyncRunAdmin(OrgScopedAdmin):
 
     @admin.display(description="what happened")
     def what_happened(self, obj: SyncRun) -> str:
+        if obj.status == RunStatus.SUPERSEDED:
+            return "Not run: a later run of the target did this run's work."
         if obj.finished_at is None:
-            return "Still running."
+            return "Waiting for a sync worker." if obj.status == RunStatus.QUEUED else "Running."
         if obj.error:
             why = explain_run(obj.error)
             return f"{why.what} {why.todo}"

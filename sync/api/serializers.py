@@ -2,10 +2,13 @@
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pronunciations.api.serializers import AppliedRuleOutput, iso_millis
+from sync.models import RunStatus, SyncRun
+from sync.runs import run_state
 
 
 class MillisField(serializers.DateTimeField):
@@ -57,10 +60,6 @@ class SyncStateOutput(serializers.Serializer):
     targets = SyncTargetStateOutput(many=True)
 
 
-class SyncQueuedOutput(serializers.Serializer):
-    queued = serializers.ListField(child=serializers.CharField(), help_text="Target names")
-
-
 class SyncTargetOutput(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     name = serializers.CharField()
@@ -88,20 +87,54 @@ class SyncRunCountsOutput(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
+class SyncRunProgressOutput(serializers.Serializer):
+    done = serializers.IntegerField(help_text="Dictionaries of the plan done so far.")
+    total = serializers.IntegerField(
+        source="planned", allow_null=True, help_text="Dictionaries in the plan; null until known."
+    )
+
+
 class SyncRunOutput(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
+    """A sync run. Give ``context={"request": …}`` for its ``url``."""
+
+    id = serializers.CharField(source="public_id")
+    target = serializers.CharField(source="target.name")
+    target_id = serializers.CharField(source="target.public_id")
     trigger = serializers.CharField()
-    status = serializers.CharField()
-    started_at = MillisField(allow_null=True)
+    state = serializers.SerializerMethodField(
+        help_text="queued, running or finished (then status says how)."
+    )
+    status = serializers.ChoiceField(choices=RunStatus.choices)
+    queued_at = MillisField(allow_null=True, help_text="null for a run that was never queued.")
+    started_at = serializers.SerializerMethodField(help_text="null while queued.")
     finished_at = MillisField(allow_null=True)
     duration_ms = serializers.IntegerField(allow_null=True)
+    progress = SyncRunProgressOutput(source="*")
     counts = SyncRunCountsOutput(source="*")
     http_calls = serializers.IntegerField()
     error = BlankAsNullField(allow_null=True)
+    url = serializers.SerializerMethodField(help_text="Where to poll the run.")
+
+    def get_state(self, run: SyncRun) -> str:
+        return run_state(run)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_started_at(self, run: SyncRun) -> str | None:
+        return None if run.status == RunStatus.QUEUED else iso_millis(run.started_at)
+
+    def get_url(self, run: SyncRun) -> str:
+        path = reverse("sync-run-detail", args=[run.public_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class SyncRunListOutput(serializers.Serializer):
     runs = SyncRunOutput(many=True)
+
+
+class SyncQueuedOutput(serializers.Serializer):
+    queued = serializers.ListField(child=serializers.CharField(), help_text="Target names")
+    runs = SyncRunOutput(many=True, help_text="The runs queued, one per target, to poll.")
 
 
 class SpeakOutput(serializers.Serializer):

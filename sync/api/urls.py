@@ -14,4 +14,5 @@ urlpatterns = [
     path("sync/targets", views.TargetCollectionView.as_view(), name="sync-target-list"),
     path(f"{TARGET}/run", views.TargetRunView.as_view(), name="sync-target-run"),
     path(f"{TARGET}/runs", views.TargetRunsView.as_view(), name="sync-target-runs"),
+    path("sync/runs/<str:run_id>", views.RunDetailView.as_view(), name="sync-run-detail"),
 ]

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from orgs.authentication import caller_key
 from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
-from pronunciations.api.common import caller_for, error_responses, json_object
+from pronunciations.api.common import bad_id, caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import ErrorOutput
 from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
@@ -16,13 +16,17 @@ from sync.api.serializers import (
     SpeakOutput,
     SyncQueuedOutput,
     SyncRunListOutput,
+    SyncRunOutput,
     SyncStateOutput,
     SyncTargetListOutput,
 )
 from sync.enqueue import enqueue_sync, publish_run
-from sync.models import SyncTarget
+from sync.models import SyncRun, SyncTarget
+from sync.runs import RunNotFound, run_get
 from sync.speak import SpeakRateThrottle, speech_create
 from sync.targets import dictionary_sync_states, target_get
+
+_EXAMPLE_RUN = "run_01JD4XQ8V2N6R0S4T8W2Y6A0C4"
 
 
 class DictionarySyncView(APIView):
@@ -52,8 +56,9 @@ class DictionarySyncView(APIView):
         operation_id="pronunciation-dictionaries-sync",
         summary="Sync a dictionary now",
         description=(
-            "Queues a sync run on the caller's organization's targets, which carries this "
-            "dictionary with the others, and answers the names of the targets queued."
+            "Queues a sync run on each of the caller's organization's enabled targets, which "
+            "carries this dictionary with the others, and answers the names of the targets "
+            "queued and the runs, each with the id and URL to poll (GET /v1/sync/runs/{id})."
         ),
         tags=["sync"],
         request=None,
@@ -62,9 +67,8 @@ class DictionarySyncView(APIView):
     def post(self, request: Request, name: str) -> Response:
         organization = caller_for(request, name).organization
         selectors.dictionary_get(organization=organization, name=name)
-        queued = enqueue_sync(organization_id=organization.pk, trigger="manual")
-        names = SyncTarget.objects.filter(pk__in=queued).values_list("name", flat=True)
-        return Response(SyncQueuedOutput({"queued": sorted(names)}).data, status=202)
+        runs = enqueue_sync(organization_id=organization.pk, trigger="manual")
+        return _queued(request, sorted(runs, key=lambda run: run.target.name))
 
 
 class TargetCollectionView(APIView):
@@ -87,14 +91,24 @@ class TargetRunView(APIView):
         description=("Queues a sync run of every dictionary to one target."),
         tags=["sync"],
         request=None,
-        responses={202: SyncQueuedOutput, **error_responses(400, 401, 404, 503)},
+        responses={
+            202: SyncQueuedOutput,
+            **error_responses(400, 401, 404, 503, errors=bad_id("target_id")),
+        },
     )
     def post(self, request: Request, target_id: str) -> Response:
         validation.validate_public_id(target_id, name="target_id")
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
-        if not publish_run(target, "manual"):
+        run = publish_run(target, "manual")
+        if run is None:
             raise Unavailable("The sync queue is unavailable; the target's schedule will catch up.")
-        return Response(SyncQueuedOutput({"queued": [target.name]}).data, status=202)
+        return _queued(request, [run])
+
+
+def _queued(request: Request, runs: list[SyncRun]) -> Response:
+    """202 with the targets queued and their runs, to poll."""
+    answer = {"queued": [run.target.name for run in runs], "runs": runs}
+    return Response(SyncQueuedOutput(answer, context={"request": request}).data, status=202)
 
 
 class TargetRunsView(APIView):
@@ -103,13 +117,40 @@ class TargetRunsView(APIView):
         summary="List a target's sync runs",
         description=("The recent sync runs of one target with their outcome."),
         tags=["sync"],
-        responses={200: SyncRunListOutput, **error_responses(400, 401, 404, 503)},
+        responses={
+            200: SyncRunListOutput,
+            **error_responses(400, 401, 404, 503, errors=bad_id("target_id")),
+        },
     )
     def get(self, request: Request, target_id: str) -> Response:
         validation.validate_public_id(target_id, name="target_id")
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
         runs = target.runs.order_by("-started_at")[:50]
-        return Response(SyncRunListOutput({"runs": runs}).data)
+        return Response(SyncRunListOutput({"runs": runs}, context={"request": request}).data)
+
+
+class RunDetailView(APIView):
+    @extend_schema(
+        operation_id="sync-runs-get",
+        summary="Get a sync run",
+        description=(
+            "Progress and outcome of one sync run of the caller's organization: `state` "
+            "(queued, running, finished), `status` (queued, running, succeeded, failed, "
+            "superseded), the plan's dictionaries done so far, the counts so far and the error. "
+            "Another organization's run is 404."
+        ),
+        tags=["sync"],
+        responses={
+            200: SyncRunOutput,
+            **error_responses(
+                400, 401, 404, 503, errors={**bad_id("run_id"), 404: RunNotFound(_EXAMPLE_RUN)}
+            ),
+        },
+    )
+    def get(self, request: Request, run_id: str) -> Response:
+        validation.validate_public_id(run_id, name="run_id")
+        run = run_get(organization=caller_key(request).organization, run_id=run_id)
+        return Response(SyncRunOutput(run, context={"request": request}).data)
 
 
 SPEAK_THROTTLES = [APIKeyRateThrottle, SpeakRateThrottle]
@@ -159,7 +200,11 @@ class SpeakView(APIView):
         ),
         tags=["listen"],
         request=dict,
-        responses={200: SpeakOutput, **SPEAK_ERRORS},
+        responses={
+            200: SpeakOutput,
+            **SPEAK_ERRORS,
+            **error_responses(400, errors={400: refusal(lambda: validation.validate_speak({}))}),
+        },
     )
     def post(self, request: Request) -> Response:
         body = json_object(request)

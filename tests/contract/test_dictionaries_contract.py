@@ -47,6 +47,7 @@ def _without_generated(body: dict[str, Any]) -> dict[str, Any]:
     """Check the generated fields' formats and return the rest for a whole-body comparison."""
     assert re.fullmatch(r"pd_[0-9A-Z]{26}", body.pop("id"))
     assert CREATED_AT.fullmatch(body.pop("created_at"))
+    assert CREATED_AT.fullmatch(body.pop("updated_at"))
     return body
 
 
@@ -72,7 +73,29 @@ def test_create_answers_201_with_the_whole_dictionary(
         "content_hash": _expected_hash(SPEC_EXAMPLE),
         "metadata": SPEC_EXAMPLE["metadata"],
         "created_by_key_label": "production-key",
+        # Lexicon's own fields, after SLNG's (issue 16): SLNG clients ignore them.
+        "revision": 1,
     }
+
+
+def test_create_answers_slngs_fields_first_and_lexicons_after(api: APIClient) -> None:
+    """Issue 16 item 4: ``revision`` and ``updated_at`` are extra fields; SLNG's are unchanged."""
+    body = api.post(URL, SPEC_EXAMPLE, format="json").json()
+
+    assert list(body) == [
+        "id",
+        "org_id",
+        "name",
+        "normalized_name",
+        "modes",
+        "content_hash",
+        "created_at",
+        "metadata",
+        "created_by_key_label",
+        "revision",
+        "updated_at",
+    ]
+    assert body["updated_at"] == body["created_at"]
 
 
 def test_get_returns_what_create_returned(api: APIClient) -> None:

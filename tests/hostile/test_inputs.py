@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from orgs.models import Organization
 from pronunciations import services
+from pronunciations.errors import parameter_message
 from pronunciations.models import Dictionary, Rule
 from tests.hostile.conftest import Server
 
@@ -408,10 +409,38 @@ def test_metadata_deeper_than_the_limit_is_refused_by_validation(
 def test_path_and_query_parameters_are_checked_before_the_database(
     acme: httpx.Client, brand: str, method: str, path: str, field_errors: dict[str, list[str]]
 ) -> None:
-    """Issue 11 item 8: %00 reached PostgreSQL (DataError) and int("²") raised ValueError."""
+    """Issue 11 item 8: %00 reached PostgreSQL (DataError) and int("²") raised ValueError.
+    Issue 16: the error names the parameter."""
     response = acme.request(method, path)
 
-    invalid(response, field_errors)
+    refused(response, 400, parameter_message(field_errors), field_errors)
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [
+        ("24%2F7", "24/7"),
+        ("%E0%A4%A8%E0%A4%AE%E0%A4%B8%E0%A5%8D%E0%A4%A4%E0%A5%87", "नमस्ते"),
+        ("50%25%20off%3F", "50% off?"),
+    ],
+)
+def test_a_rules_percent_encoded_match_reaches_the_view_through_gunicorn(
+    acme: httpx.Client, brand: str, path: str, match: str
+) -> None:
+    """Issue 16 item 4: gunicorn decodes the path (a %2F too) before Django routes it."""
+    rule = f"{API}/dictionaries/{brand}/rules/rewrite/{path}"
+
+    created = acme.put(rule, json={"replace": "x"})
+
+    assert (created.status_code, created.json()["match"]) == (201, match), created.text
+    assert acme.get(created.headers["location"]).json()["match"] == match
+    assert acme.delete(rule).status_code == 204
+    refused(
+        acme.get(f"{API}/dictionaries/{brand}/rules/rewrite/a%00b"),
+        400,
+        "match: must not contain control characters or unpaired surrogates (U+0000)",
+        {"match": chars(0)},
+    )
 
 
 # -- item 10: types of the update bodies -----------------------------------------------------

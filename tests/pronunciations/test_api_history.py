@@ -101,6 +101,7 @@ def test_diff_lists_rules_and_metadata_changes(api: APIClient, edited: None) -> 
             "removed": {},
             "changed": {"a": {"from": 1, "to": 3}},
         },
+        "checks": {"added": [], "removed": [], "changed": [], "reordered": False},
     }
 
 
@@ -139,7 +140,11 @@ def test_delete_keeps_history_and_undelete_brings_everything_back(
     response = api.post(f"/v1/pronunciation/deleted-dictionaries/{before['id']}/restore")
 
     assert response.status_code == 200
-    assert response.json() == before
+    restored = response.json()
+    # Everything is back; delete and undelete were revisions 4 and 5 (issue 16: in the body).
+    assert (restored.pop("revision"), before.pop("revision")) == (5, 3)
+    assert restored.pop("updated_at") > before.pop("updated_at")
+    assert restored == before
     assert api.get("/v1/pronunciation/deleted-dictionaries").json() == {"dictionaries": []}
     actions = [r["action"] for r in api.get(f"{URL}/brand/revisions").json()["revisions"]]
     assert actions == ["undelete", "delete", "update", "update", "create"]

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import json
+import re
 from typing import Any
 
 import openpyxl
@@ -12,6 +14,7 @@ from rest_framework.test import APIClient
 from orgs.models import Organization
 from pronunciations.models import Dictionary, Revision, Rule
 from pronunciations.signals import dictionary_changed
+from pronunciations.transfer.formats import CONTENT_TYPES
 from tests.factories import make_dictionary
 
 LIST = "/v1/pronunciation/dictionaries"
@@ -117,6 +120,97 @@ def test_xlsx_export_holds_text_cells_never_formulas(api: APIClient, tricky: Dic
 
     assert all(cell.data_type == "s" for cell in cells)
     assert "'=SUM(A1)" in [cell.value for cell in cells]
+
+
+@pytest.mark.parametrize(
+    ("path", "file_format", "filename"),
+    [
+        ("/v1/pronunciation/export", "csv", r"acme-dictionaries-\d{8}-\d{6}\.csv"),
+        ("/v1/pronunciation/export", "xlsx", r"acme-dictionaries-\d{8}-\d{6}\.xlsx"),
+        ("/v1/pronunciation/export", "json", r"acme-dictionaries-\d{8}-\d{6}\.json"),
+        (f"{LIST}/brand/export", "csv", r"brand\.csv"),
+        (f"{LIST}/brand/export", "xlsx", r"brand\.xlsx"),
+        (f"{LIST}/brand/export", "json", r"brand\.json"),
+        (f"{LIST}/brand/export", "pls", r"brand\.pls"),
+    ],
+)
+def test_every_export_is_an_attachment(
+    api: APIClient, tricky: Dictionary, path: str, file_format: str, filename: str
+) -> None:
+    """Issue 16 item 4: XLSX answered ``inline`` while CSV and JSON were attachments."""
+    response = api.get(f"{path}?format={file_format}")
+
+    assert response.status_code == 200
+    assert re.fullmatch(f'attachment; filename="{filename}"', response["Content-Disposition"])
+    assert response["Content-Type"] == CONTENT_TYPES[file_format]
+
+
+def test_json_export_rows_carry_typed_values(api: APIClient, tricky: Dictionary) -> None:
+    """Issue 16 item 4: ``"position": "0"`` was a string, metadata numbers JSON text."""
+    rows = json.loads(_export(api, "json"))
+
+    brand = [row for row in rows if row["dictionary"] == "brand"]
+    assert brand[0] == {
+        "dictionary": "brand",
+        "mode": "rewrite",
+        "match": "=SUM(A1)",
+        "replace": 'line one\nline two, "quoted"',
+        "position": 0,
+        "metadata.count": 5,
+        "metadata.digits": "123",
+        "metadata.empty": "",
+        "metadata.language": "hi-IN",
+        "metadata.list": ["a", "b"],
+    }
+    assert [row["position"] for row in brand] == [0, 1, 2, 3, 0]
+    assert brand[-1] == {
+        "dictionary": "brand",
+        "mode": "ipa",
+        "match": "SLNG",
+        "ipa": "slɪŋ",
+        "position": 0,
+    }
+    assert rows[-1] == {"dictionary": "empty"}
+
+
+def test_json_import_takes_metadata_values_as_typed(
+    api: APIClient, organization: Organization
+) -> None:
+    """A string stays text (``"1"`` is not the number 1), null is a value, an absent key none."""
+    rows = [
+        {
+            "dictionary": "d",
+            "mode": "rewrite",
+            "match": "a",
+            "replace": "b",
+            "position": 0,
+            "metadata.n": 1,
+            "metadata.s": "1",
+            "metadata.none": None,
+            "metadata.off": False,
+        },
+        {"dictionary": "d", "mode": "rewrite", "match": "c", "replace": "d", "position": "1"},
+    ]
+
+    response = _import(api, json.dumps(rows).encode(), "d.json", create_missing="true")
+
+    assert response.status_code == 200, response.json()
+    body = api.get(f"{LIST}/d").json()
+    assert body["metadata"] == {"n": 1, "s": "1", "none": None, "off": False}
+    assert [rule["match"] for rule in body["modes"]["rewrite"]["rules"]] == ["a", "c"]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_null_false_and_zero_metadata_round_trip(
+    api: APIClient, organization: Organization, file_format: str
+) -> None:
+    make_dictionary(organization, "odd", metadata={"none": None, "off": False, "zero": 0})
+    before = _contents(api)
+
+    response = _import(api, _export(api, file_format), f"x.{file_format}", mode="replace")
+
+    assert response.json()["dictionaries"]["unchanged"] == ["odd"]
+    assert _contents(api) == before
 
 
 def test_export_of_chosen_names_and_of_a_missing_name(api: APIClient, tricky: Dictionary) -> None:
@@ -243,7 +337,7 @@ def test_one_revision_and_one_change_signal_per_changed_dictionary(
         (
             b"dictionary,mode,match,replace\nbrand,ssml,a,b\n,rewrite,a,b\n",
             [
-                (2, "mode", "mode must be rewrite or ipa, got 'ssml'"),
+                (2, "mode", "mode must be rewrite, ipa or check, got 'ssml'"),
                 (3, "dictionary", "the dictionary name is empty"),
             ],
         ),

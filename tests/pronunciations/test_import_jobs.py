@@ -96,13 +96,17 @@ def test_a_job_with_one_bad_row_writes_nothing(
 
     assert final["state"] == "failed"
     assert final["report"]["errors"] == [
-        {"row": 15_002, "column": "mode", "message": "mode must be rewrite or ipa, got 'bogus'"}
+        {
+            "row": 15_002,
+            "column": "mode",
+            "message": "mode must be rewrite, ipa or check, got 'bogus'",
+        }
     ]
     assert final["error"] == {
         "status": 400,
         "code": "invalid_pronunciation",
         "error": "Import refused: 1 error(s); nothing was written.",
-        "fieldErrors": {"rows[15002].mode": ["mode must be rewrite or ipa, got 'bogus'"]},
+        "fieldErrors": {"rows[15002].mode": ["mode must be rewrite, ipa or check, got 'bogus'"]},
     }
     assert not Dictionary.objects.exists()
     assert not Rule.objects.exists()

@@ -60,7 +60,7 @@ def test_import_errors_are_listed_by_row_and_nothing_is_written(
         )
 
     assert "row 2, match: must not be empty or whitespace only" in err.getvalue()
-    assert "row 3, mode: mode must be rewrite or ipa, got 'shout'" in err.getvalue()
+    assert "row 3, mode: mode must be rewrite, ipa or check, got 'shout'" in err.getvalue()
     assert not Dictionary.objects.exists()
 
 

@@ -207,7 +207,7 @@ def test_xlsx_is_read_as_a_stream_with_inline_strings_and_gaps(
     assert Rule.objects.get().match == "a"
     assert bad.status_code == 400
     assert bad.json()["fieldErrors"] == {
-        "rows[7].mode": ["mode must be rewrite or ipa, got 'bogus'"]
+        "rows[7].mode": ["mode must be rewrite, ipa or check, got 'bogus'"]
     }
 
 

@@ -246,6 +246,10 @@ def test_a_real_worker_ignores_a_forged_message_and_runs_the_true_one(
     """Issue 11: through the broker and a worker, a mismatched pair syncs nothing of org B."""
     make_dictionary(organization, "ours")
     make_dictionary(theirs.organization, "theirs")
+    # The two creates queued a run each (issue 16: queued runs exist at once); only the forged
+    # messages and the true one below are under test.
+    app.control.purge()
+    SyncRun.objects.filter(status=RunStatus.QUEUED).delete()
     celery.worker()
 
     run_target.delay(theirs.public_id, organization.public_id, "manual")

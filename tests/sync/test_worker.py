@@ -1,10 +1,12 @@
 """End to end with real Celery processes on Redis: change → push → verified; kill -9 mid-run."""
 
 import signal
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
@@ -49,7 +51,9 @@ def test_a_worker_killed_mid_run_leaves_state_the_next_run_repairs(
 
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
-    assert SyncRun.objects.get().status == RunStatus.RUNNING
+    # The first create's queued run was running; it superseded the other creates' (issue 16).
+    statuses = list(SyncRun.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == [RunStatus.RUNNING] + [RunStatus.SUPERSEDED] * (len(names) - 1)
     assert 3 <= len(upstream(slng)) < len(names)
 
     slng.state.set_latency(http_ms=0)
@@ -62,6 +66,48 @@ def test_a_worker_killed_mid_run_leaves_state_the_next_run_repairs(
     assert sorted(upstream(slng)) == names
     assert all(s.status == SyncStatus.VERIFIED for s in SyncState.objects.filter(target=target))
     assert SyncState.objects.filter(target=target).count() == len(names)
+
+
+def test_a_run_triggered_through_the_api_reports_its_progress_then_its_outcome(
+    api: APIClient,
+    organization: Organization,
+    target: SyncTarget,
+    slng: EmulatorThread,
+    celery: Celery,
+) -> None:
+    """Issue 16 item 4: the trigger answers the run's id; polling it shows the counts so far
+    while a worker runs it, then the outcome."""
+    names = [f"dict-{i}" for i in range(10)]
+    for name in names:
+        make_dictionary(organization, name)
+    app.control.purge()  # the creates' own runs: only the triggered one is followed here
+    SyncRun.objects.all().delete()
+    slng.state.set_latency(http_ms=200)
+    celery.worker()
+
+    response = api.post("/v1/pronunciation/dictionaries/dict-0/sync")
+    (run,) = response.json()["runs"]
+    url = f"/v1/sync/runs/{run['id']}"
+    seen: list[dict[str, Any]] = []
+
+    def poll(state: str) -> bool:
+        seen.append(api.get(url).json())
+        return seen[-1]["state"] == state and seen[-1]["progress"]["done"] >= 1
+
+    wait_for(lambda: poll("running"), what="the run's progress while it runs")
+    running = seen[-1]
+    assert running["status"] == "running"
+    assert running["progress"]["total"] == len(names)
+    assert running["counts"]["created"] >= running["progress"]["done"] >= 1
+    wait_for(lambda: poll("finished"), what="the run's outcome")
+    finished = seen[-1]
+    assert (finished["status"], finished["error"]) == ("succeeded", None)
+    assert finished["progress"] == {"done": len(names), "total": len(names)}
+    assert finished["counts"]["created"] == finished["counts"]["verified"] == len(names)
+    order = ["queued", "running", "finished"]
+    states = [order.index(body["state"]) for body in seen]
+    assert states == sorted(states)  # queued until the worker took it, then running, finished
+    assert SyncRun.objects.count() == 1
 
 
 def test_the_beat_schedule_runs_each_target_periodically(

@@ -10,13 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orgs.commands import add_org_argument, organization_from_options
 from pronunciations import selectors
+from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.management.progress import ProgressBar
 from pronunciations.models import Dictionary
 from pronunciations.transfer import formats
+from pronunciations.transfer.exporting import columns_for
 from pronunciations.transfer.pls import pls_dump
-from pronunciations.transfer.rows import export_columns
 
 
 class Command(BaseCommand):
@@ -51,10 +52,11 @@ class Command(BaseCommand):
         if file_format == "pls":
             dictionary: Dictionary = queryset.get()
             modes = current_wire(dictionary)
-            output.write(pls_dump(modes, dictionary.metadata))
+            left_out = len(current_checks(dictionary))
+            output.write(pls_dump(modes, dictionary.metadata, checks_left_out=left_out))
             return
         bar, total = ProgressBar(lambda text: self.stderr.write(text, ending="")), queryset.count()
-        columns = export_columns(selectors.metadata_keys(queryset))
+        columns = columns_for(queryset)
         rows = self._counted(queryset.iterator(chunk_size=200), bar, total)
         if file_format == "xlsx":
             shutil.copyfileobj(formats.xlsx_file(rows, columns), output)

@@ -47,8 +47,8 @@ class Command(BaseCommand):
                 continue
             if options["wait"]:
                 failed |= not self._run(target)
-            elif publish_run(target, "manual"):
-                self.stdout.write(f"{target}: run queued")
+            elif run := publish_run(target, "manual"):
+                self.stdout.write(f"{target}: run {run.public_id} queued")
             else:
                 raise CommandError("the broker is unreachable; use --wait to run here")
         if failed:
