@@ -123,7 +123,7 @@ def test_the_one_dictionary_json_export_carries_its_checks(
         "mode": "check",
         "match": "hello",
         "replace": "hello",
-        "position": "3",
+        "position": 3,
         "note": "differs only by case",
     }
 
