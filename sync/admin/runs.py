@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
+from sync.admin.targets import RUN_COUNTS
 from sync.failures import explain_run
 from sync.models import RunStatus, SyncRun
 
@@ -23,12 +24,7 @@ RUN_FIELDS = (
     "started_at",
     "finished_at",
     "duration_ms",
-    "created",
-    "replaced",
-    "deleted",
-    "unchanged",
-    "verified",
-    "failed",
+    *RUN_COUNTS,
     "http_calls",
     "error",
 )

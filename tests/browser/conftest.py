@@ -10,7 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
+from tests.factories import staff_member
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -80,9 +81,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def member(username: str, organization: Organization, role: str) -> User:
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=role)
-    return user
+    return staff_member(username, organization, role, PASSWORD)
 
 
 def login(page: Page, live_server: Any, username: str) -> None:

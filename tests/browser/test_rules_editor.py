@@ -50,7 +50,7 @@ def test_fifty_pasted_rules_show_their_one_conflict_before_anything_changes(
     )
     expect(page.locator("#paste-add")).to_have_text("Add 49 rules")
     expect(page.locator(REWRITE_ROWS)).to_have_count(2)
-    page.screenshot(path=str(shots / "change-page-paste.png"), full_page=True)
+    page.screenshot(path=str(shots / "change-page-paste.png"))
     dictionary.refresh_from_db()
     assert (dictionary.revision, dictionary.rules.count()) == (1, 2)
 

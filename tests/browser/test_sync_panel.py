@@ -1,6 +1,7 @@
 """Issue 15 item 6: the sync panel follows a save and a Sync now until every target settles,
 with a real Celery worker pushing to the emulator; and a failure says what to do."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,11 +10,11 @@ from playwright.sync_api import Page, expect
 
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
-from sync.models import RunStatus, SyncRun, SyncState, SyncStatus
+from sync.models import RunStatus, SyncRun, SyncStatus
 from sync.targets import target_create
 from tests.browser.conftest import login
 from tests.conftest import SLNG_KEY_ACME
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, sync_state
 from tests.processes import Celery
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,6 +22,7 @@ BADGE = "#sync-panel .sync-badge"
 
 
 def test_the_panel_turns_verified_after_a_save_and_a_sync_now_without_a_reload(
+    shots: Path,
     page: Page,
     live_server: Any,
     editor: User,
@@ -51,6 +53,7 @@ def test_the_panel_turns_verified_after_a_save_and_a_sync_now_without_a_reload(
     link = page.locator("#sync-panel a[data-field=run]")
     expect(link).to_have_text(f"run {run.pk}")
     expect(page.locator("#sync-panel [data-field=checked]")).not_to_have_text("not yet")
+    page.screenshot(path=str(shots / "change-page-sync.png"))
 
     page.click("#sync-now")  # an unchanged dictionary: the run checks it and writes nothing
     expect(page.locator("#sync-message")).to_contain_text("Sync queued for 1 target(s).")
@@ -75,31 +78,31 @@ def test_a_failure_says_what_happened_and_what_to_do(
         enabled=False,
     )
     dictionary = make_dictionary(organization, "brand")
-    long_reason = "Pronunciation dictionary not found: brand " + "(upstream detail) " * 20
-    SyncState.objects.create(
-        target=target,
-        dictionary=dictionary,
-        status=SyncStatus.FAILED,
-        pushed_revision=dictionary.revision,
-        last_error_code="pronunciation_not_found",
+    long_reason = "Missing or invalid organization context. " + "(upstream detail) " * 20
+    sync_state(
+        target,
+        dictionary,
+        SyncStatus.FAILED,
+        last_error_code="pronunciation_unauthenticated",
         last_error_message=long_reason,
     )
     login(page, live_server, "linguist")
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
 
     problem = page.locator("#sync-panel .sync-problem")
-    expect(problem).to_contain_text("SLNG could not find this dictionary when it was checked.")
-    expect(problem).to_contain_text("What to do: Press Sync now to push it again.")
-    expect(problem).not_to_contain_text("pronunciation_not_found")
+    expect(problem).to_contain_text("SLNG refused the target's API key.")
+    expect(problem).to_contain_text(
+        "What to do: Ask an organization admin to enter a valid SLNG API key on the target"
+    )
+    expect(problem).not_to_contain_text("pronunciation_unauthenticated")
 
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/")
     badge = page.locator("td.field-sync_badges .sync-badge")
-    expect(badge).to_have_text("production: failed: not found on SLNG")
+    expect(badge).to_have_text("production: failed: key refused")
     expect(badge).to_have_attribute(
         "title",
-        "production: failed. SLNG could not find this dictionary when it was checked. Press "
-        "Sync now to push it again. If it keeps failing, ask an organization admin to check "
-        "that the target points at the right SLNG account.",
+        "production: failed. SLNG refused the target's API key. Ask an organization admin to "
+        "enter a valid SLNG API key on the target, then press Sync now.",
     )
     results = page.locator("#changelist .results")
     assert results.evaluate("e => e.scrollWidth <= e.clientWidth"), "the badge column clips"

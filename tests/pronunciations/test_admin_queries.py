@@ -5,16 +5,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations.models import Dictionary
 from sync.models import SyncRun
 from sync.targets import target_create
-from tests.factories import make_dictionary, rewrite_rules
+from tests.factories import make_dictionary, rewrite_rules, staff_member
 
 pytestmark = pytest.mark.django_db
 BUDGET = {"page": 16, "save": 22, "status": 8}
@@ -22,10 +21,8 @@ BUDGET = {"page": 16, "save": 22, "status": 8}
 
 @pytest.fixture
 def linguist(organization: Organization) -> Client:
-    user = User.objects.create_user("linguist", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.EDITOR)
     client = Client()
-    client.force_login(user)
+    client.force_login(staff_member("linguist", organization, Role.EDITOR))
     for name in ("production", "staging"):
         target = target_create(
             organization=organization,

@@ -4,26 +4,23 @@ and sync failures in plain words."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_update
 from sync.failures import explain, explain_run
-from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.models import RunStatus, SyncRun, SyncStatus, SyncTarget
 from sync.targets import target_create
-from tests.factories import make_dictionary
+from tests.factories import make_dictionary, staff_member, sync_state
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(organization: Organization, role: str) -> Client:
-    user = User.objects.create_user(f"u-{role}", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=role)
     client = Client()
-    client.force_login(user)
+    client.force_login(staff_member(f"u-{role}", organization, role))
     return client
 
 
@@ -42,6 +39,13 @@ def _status(client: Client, dictionary: Dictionary, query: str = "") -> dict:
     response = client.get(f"/admin/pronunciations/dictionary/{dictionary.pk}/sync/status/{query}")
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def _verified(organization: Organization, target: SyncTarget) -> Dictionary:
+    """A dictionary the target verified just now at its current revision."""
+    dictionary = make_dictionary(organization)
+    sync_state(target, dictionary, SyncStatus.VERIFIED, verified_at=timezone.now())
+    return dictionary
 
 
 def _run(target: SyncTarget, *, minutes_ago: float, error: str = "") -> SyncRun:
@@ -82,15 +86,7 @@ def test_a_pending_dictionary_is_not_settled_until_a_run_has_looked_at_it(
 def test_an_unchanged_dictionary_shows_when_its_last_whole_run_checked_it(
     organization: Organization, target: SyncTarget
 ) -> None:
-    dictionary = make_dictionary(organization)
-    verified_at = timezone.now()
-    SyncState.objects.create(
-        target=target,
-        dictionary=dictionary,
-        status=SyncStatus.VERIFIED,
-        pushed_revision=dictionary.revision,
-        verified_at=verified_at,
-    )
+    dictionary = _verified(organization, target)
     run = _run(target, minutes_ago=-1)  # a later run found it unchanged and wrote nothing
 
     body = _status(_client(organization, Role.VIEWER), dictionary)
@@ -106,14 +102,7 @@ def test_an_unchanged_dictionary_shows_when_its_last_whole_run_checked_it(
 def test_after_a_sync_now_the_panel_waits_for_a_newer_run(
     organization: Organization, target: SyncTarget
 ) -> None:
-    dictionary = make_dictionary(organization)
-    SyncState.objects.create(
-        target=target,
-        dictionary=dictionary,
-        status=SyncStatus.VERIFIED,
-        pushed_revision=dictionary.revision,
-        verified_at=timezone.now(),
-    )
+    dictionary = _verified(organization, target)
     old = _run(target, minutes_ago=5)
     client = _client(organization, Role.EDITOR)
 
@@ -132,11 +121,10 @@ def test_a_failure_older_than_the_last_change_does_not_settle_the_panel(
     organization: Organization, target: SyncTarget
 ) -> None:
     dictionary = make_dictionary(organization)
-    SyncState.objects.create(
-        target=target,
-        dictionary=dictionary,
-        status=SyncStatus.FAILED,
-        pushed_revision=dictionary.revision,
+    sync_state(
+        target,
+        dictionary,
+        SyncStatus.FAILED,
         last_error_code="invalid_pronunciation",
         last_attempt_at=timezone.now() - timedelta(minutes=5),
     )
