@@ -18,7 +18,8 @@
   let timer = null;
   let sent = 0;
 
-  // The sentence survives a save: stored when the form is submitted, read back on the next page.
+  // The sentence survives a save: kept per dictionary as it is typed; a new dictionary's is
+  // handed over by "Save and continue editing" to the page of the dictionary it creates.
   try {
     const pending = sessionStorage.getItem(PENDING);
     sessionStorage.removeItem(PENDING);
@@ -29,7 +30,8 @@
   }
   const form = panel.closest("form");
   if (form) {
-    form.addEventListener("submit", () => {
+    form.addEventListener("submit", (event) => {
+      if (!key.endsWith(":new") || !event.submitter || event.submitter.name !== "_continue") { return; }
       try { sessionStorage.setItem(PENDING, textBox.value); } catch (error) { /* not kept */ }
     });
   }
