@@ -8,15 +8,8 @@ from typing import Any
 
 from pronunciations import preview
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD, Modes, match_key
+from pronunciations.validation import VALUE_FIELD, Modes, ipa_hint, match_key, non_ipa_characters
 
-# Characters an IPA transcription may hold: lowercase Latin, IPA Extensions, spacing modifier
-# letters (length, stress, tone letters), combining diacritics, phonetic extensions, the
-# non-ASCII letters IPA borrows (æ ç ð ø ħ ŋ œ β θ χ), and separators (space . | ‖ ‿ ↗ ↘).
-_IPA = re.compile(
-    "[a-z\u0250-\u02ff\u0300-\u036f\u1d00-\u1dbf\u00e6\u00e7\u00f0\u00f8\u0127\u014b\u0153"
-    "\u03b2\u03b8\u03c7 .|\u2016\u203f\u2197\u2198\ua71b\ua71c]*"
-)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -119,15 +112,13 @@ def _noop_and_near_duplicates(modes: Modes) -> list[LintWarning]:
 def _ipa_characters(modes: Modes) -> list[LintWarning]:
     warnings = []
     for index, spec in enumerate(modes.get(Mode.IPA, ())):
-        bad = sorted({char for char in spec.value if not _IPA.fullmatch(char)})
-        if bad:
-            names = ", ".join(f"{char!r} ({unicodedata.name(char, 'unnamed')})" for char in bad)
+        if hint := ipa_hint(spec.value):
             warnings.append(
                 LintWarning(
                     "ipa_characters",
                     _path(Mode.IPA, index, "ipa"),
-                    f"not IPA: {names}",
-                    {"characters": bad},
+                    hint,
+                    {"characters": non_ipa_characters(spec.value)},
                 )
             )
     return warnings

@@ -23,7 +23,7 @@ from pronunciations.content import current_modes, current_wire
 from pronunciations.models import Dictionary, Mode
 from pronunciations.selectors import dictionary_list, dictionary_live
 from pronunciations.validation import normalize_name
-from sync import runs
+from sync import metrics, runs
 from sync.client import (
     RetryPolicy,
     SlngClient,
@@ -225,6 +225,7 @@ class _Runner:
         except (SlngRejected, SlngVerificationFailed) as exc:
             _record_failure(state, exc)
             self.run.failed += 1
+            metrics.dictionary_failed(self.target, exc)
 
     def _push(self, item: PlanItem, dictionary: Dictionary, state: SyncState) -> dict[str, Any]:
         state.attempts += 1

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from config.celery import app
 from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
+from pronunciations.signals import dictionary_changed
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from tests.processes import Celery
 
@@ -46,6 +47,19 @@ def api(issued_key: IssuedKey) -> APIClient:
 def other_api(other_organization: Organization) -> APIClient:
     """A client of org ``globex``."""
     return client_with_key(api_key_create(organization=other_organization, label="g").plaintext)
+
+
+@pytest.fixture
+def announced() -> Iterator[list[str]]:
+    """The ``change`` of every ``dictionary_changed`` sent during the test, in order."""
+    changes: list[str] = []
+
+    def receiver(**kwargs: object) -> None:
+        changes.append(str(kwargs["change"]))
+
+    dictionary_changed.connect(receiver)
+    yield changes
+    dictionary_changed.disconnect(receiver)
 
 
 SLNG_KEY_ACME = "sk_test_acme_upstream"

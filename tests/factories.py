@@ -3,10 +3,13 @@
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.test import Client
 
 from orgs.models import Membership, Organization
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
+from sync.models import SyncTarget
+from sync.targets import target_create
 
 
 def rewrite_rules(count: int, *, prefix: str = "word") -> list[dict[str, str]]:
@@ -20,16 +23,32 @@ def make_dictionary(
     return dictionary_create(organization=organization, name=name, modes=modes, **extra)
 
 
-PASSWORD = "pw-for-tests"
+def make_target(organization: Organization, name: str = "production") -> SyncTarget:
+    """A sync target of the organization at SLNG's public URLs (nothing is called)."""
+    return target_create(
+        organization=organization,
+        name=name,
+        base_url="https://api.slng.ai",
+        ws_url="wss://api.slng.ai",
+        api_key="sk_test",
+    )
 
 
-def staff_member(
-    username: str, organization: Organization, role: str, password: str = PASSWORD
-) -> User:
-    """A staff account with a membership (``role``) in the organization."""
-    user = User.objects.create_user(username, password=password, is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=role)
+def staff_user(username: str, organization: Organization | None, role: str) -> User:
+    """A staff account with ``role`` in the organization (or in none)."""
+    user = User.objects.create_user(username, password="pw-for-tests", is_staff=True)
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization, role=role)
     return user
+
+
+def staff_client(
+    organization: Organization | None, role: str, username: str = "linguist"
+) -> Client:
+    """A test client logged in as a new staff_user."""
+    client = Client()
+    client.force_login(staff_user(username, organization, role))
+    return client
 
 
 def sync_state(target: Any, dictionary: Dictionary, status: str, **fields: Any) -> Any:

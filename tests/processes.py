@@ -11,10 +11,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from cryptography.fernet import Fernet
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def web_command() -> list[str]:
+    """The compose file's web command (gunicorn with config/gunicorn.py)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return [str(part) for part in compose["services"]["web"]["command"]]
 
 
 def free_port() -> int:
@@ -98,12 +105,13 @@ class Celery:
             "LEXICON_SYNC_BUSY_RETRY_SECONDS": "1",
         }
 
-    def start(self, *args: str) -> subprocess.Popen[bytes]:
+    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """Start ``celery <args>``; ``env`` adds to (or overrides) the shared environment."""
         log = (self.tmp_path / f"celery-{len(self.processes)}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -13,8 +13,10 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotAllowed,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -23,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
@@ -36,8 +39,10 @@ from pronunciations.admin.extensions import (
 )
 from pronunciations.admin.forms import DictionaryForm
 from pronunciations.admin.languages import LANGUAGES
+from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
-from pronunciations.diff import diff_lines, snapshot_diff
+from pronunciations.admin.widgets import IpaValueInput
+from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source
 from pronunciations.transfer.uploads import accepts_uploads
@@ -73,7 +78,7 @@ class OrganizationFilter(admin.SimpleListFilter):
         return queryset.filter(organization_id=pk)
 
 
-class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
+class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
     """Dictionaries of the user's organizations; other apps add to it through
     pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
 
@@ -96,7 +101,10 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
 
     @property
     def media(self) -> forms.Media:
-        media = super().media + forms.Media(css={"all": ["pronunciations/dictionary.css"]})
+        media = super().media + forms.Media(
+            css={"all": ["pronunciations/dictionary.css"]}, js=["pronunciations/rule_anchor.js"]
+        )
+        media += IpaValueInput().media  # the IPA tools of the editor's IPA value inputs
         for extension in extensions():
             media += extension.media
         return media
@@ -168,7 +176,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         rules = form.rules
-        author = request.user.get_username()
+        author = Actor.for_user(request.user)
         metadata = form.cleaned_data.get("metadata") or {}
         if change:
             services.dictionary_update(
@@ -203,7 +211,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         services.dictionary_delete(
             organization=obj.organization,
             name=obj.name,
-            author=request.user.get_username(),
+            author=Actor.for_user(request.user),
             source=Source.ADMIN,
         )
 
@@ -233,6 +241,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         context["languages"] = LANGUAGES
         context["preview_url"] = reverse("admin:pronunciations_dictionary_preview")
         context["paste_url"] = reverse("admin:pronunciations_dictionary_paste")
+        context["ipa_url"] = reverse("admin:pronunciations_dictionary_ipa")
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self) -> list[Any]:
@@ -245,6 +254,11 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
                 "<int:pk>/revisions/",
                 view(self.revisions_view),
                 name="pronunciations_dictionary_revisions",
+            ),
+            path(
+                "<int:pk>/revisions/<int:number>/restore/",
+                view(self.restore_view),
+                name="pronunciations_dictionary_restore",
             ),
             path("<int:pk>/pls/", view(self.pls_view), name="pronunciations_dictionary_pls"),
             path(
@@ -314,8 +328,8 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
 
     def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._editable(request, pk, Role.VIEWER)
-        if request.method == "POST":
-            return self._restore(request, obj)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         revisions = list(obj.revisions.order_by("-number")[:100])
         rows = [
             (
@@ -334,27 +348,62 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         }
         return TemplateResponse(request, "admin/pronunciations/dictionary/revisions.html", context)
 
-    def _restore(self, request: HttpRequest, obj: Dictionary) -> HttpResponse:
-        if not permissions.allowed(request, obj.organization_id, Role.EDITOR):
-            raise PermissionDenied
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        """Django's own history logs form fields, not rules: its URL leads to the revisions."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return HttpResponseRedirect(
+            reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])
+        )
+
+    def restore_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        """Restore asks first: what restoring ``number`` changes against the current revision,
+        rule by rule; the confirmation's POST restores, refused if anyone saved in between."""
+        obj = self._editable(request, pk, Role.EDITOR)
+        chosen = get_object_or_404(obj.revisions, number=number)
+        if request.method == "POST":
+            return self._restore(request, obj, chosen)
+        current = obj.revisions.get(number=obj.revision)
+        diff = snapshot_diff(current.snapshot, chosen.snapshot)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "chosen": chosen,
+            "lines": diff_lines(diff),
+            "summary": diff_summary(diff),
+            "title": f"Restore revision {number} of {obj.name}?",
+            # The history page's version: someone saved after it was opened.
+            "moved_on": request.GET.get("etag") not in (None, obj.etag),
+        }
+        return TemplateResponse(request, "admin/pronunciations/dictionary/restore.html", context)
+
+    def _restore(self, request: HttpRequest, obj: Dictionary, chosen: Revision) -> HttpResponse:
+        before = obj.revisions.get(number=obj.revision).snapshot
         try:
-            number = validation.validate_int_parameter(
-                request.POST.get("number", ""), name="number", low=1, high=2**31 - 1
-            )
-            services.dictionary_revision_restore(
+            restored = services.dictionary_revision_restore(
                 organization=obj.organization,
                 name=obj.name,
-                number=number,
+                number=chosen.number,
                 if_match=request.POST.get("etag") or None,
-                author=request.user.get_username(),
+                author=Actor.for_user(request.user),
             )
-            messages.success(request, f"Restored revision {number} as a new revision.")
         except PronunciationError as exc:
             messages.error(request, exc.message)
-        except ValidationError as exc:
+            return HttpResponseRedirect(request.get_full_path())
+        except ValidationError as exc:  # an old revision that today's rules refuse
             problems = (f"{key}: {' '.join(ms)}" for key, ms in exc.message_dict.items())
-            messages.error(request, "; ".join(problems))
-        return HttpResponseRedirect(request.path)
+            messages.error(request, "This revision cannot be restored: " + "; ".join(problems))
+            return HttpResponseRedirect(request.get_full_path())
+        summary = diff_summary(snapshot_diff(before, chosen.snapshot))
+        messages.success(
+            request,
+            f"Restored revision {chosen.number} as revision {restored.revision}: {summary}.",
+        )
+        return HttpResponseRedirect(
+            reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])
+        )
 
 
 admin.site.register(Dictionary, DictionaryAdmin)

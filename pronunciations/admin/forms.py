@@ -197,17 +197,44 @@ def _not_object() -> ValidationError:
     return ValidationError("must be an object", code="not_object")
 
 
+MERGE_HELP = (
+    "Merge: the file's rules are added, and a rule with the same match is updated; every other "
+    "rule stays as it is."
+)
+REPLACE_HELP = (
+    "Replace: each dictionary named in the file gets exactly the file's rules; its rules that "
+    "are not in the file are removed. Dictionaries not in the file are left alone."
+)
+
+
 class OrganizationImportForm(ImportForm):
-    """django-import-export's import form plus where and how to import."""
+    """django-import-export's import form plus where and how to import, each explained."""
 
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
-    mode = forms.ChoiceField(choices=[("merge", "merge"), ("replace", "replace")])
-    create_missing = forms.BooleanField(required=False, initial=True)
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        help_text="The dictionaries of the file are looked up, and created, in this organization.",
+    )
+    mode = forms.ChoiceField(
+        choices=[("merge", MERGE_HELP), ("replace", REPLACE_HELP)],
+        initial="merge",
+        widget=forms.RadioSelect,
+    )
+    create_missing = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Create missing dictionaries",
+        help_text="A dictionary the file names that does not exist yet is created; unticked, "
+        "its rows are errors.",
+    )
 
-    def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: Any = None, keeps_file: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if organizations is not None:
             self.fields["organization"].queryset = organizations
+        # With a kept file the browser may submit without choosing one again.
+        self.use_required_attribute = not keeps_file
 
 
 class OrganizationConfirmImportForm(ConfirmImportForm):
@@ -230,5 +257,15 @@ class PlsImportForm(forms.Form):
             ("replace", "replace: the file becomes the content"),
             ("merge", "merge: add or update rules by match"),
         ],
+    )
+    on_conflict = forms.ChoiceField(
+        required=False,
+        initial="first",
+        label="Case variants that differ",
+        choices=[
+            ("first", "keep the first in the file and report the others"),
+            ("refuse", "refuse the file"),
+        ],
+        help_text="SLNG matches case-insensitively: 'Pozde' and 'pozde' are one rule.",
     )
     dry_run = forms.BooleanField(required=False, initial=True, label="Dry run (write nothing)")

@@ -379,6 +379,15 @@ def validate_comment(comment: object, *, field: str = "comment") -> str:
     return comment
 
 
+def validate_review_comment(comment: object, *, required: bool) -> str:
+    """A reviewer's comment on approving or rejecting: bounded like a revision comment; when
+    ``required`` (a rejection) it must say something, so the author learns why."""
+    clean = validate_comment(comment)
+    if required and not clean.strip():
+        raise ValidationError({"comment": ["a rejection needs a comment saying why"]})
+    return clean
+
+
 @dataclass(frozen=True)
 class RuleInput:
     """A validated PUT of one rule: its match as the body spelled it (None: the rule's own
@@ -466,6 +475,14 @@ from pronunciations.validation.checks import (  # noqa: E402
     clean_checks,
     validate_checks,
 )
+
+# IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
+from pronunciations.validation.ipa import (  # noqa: E402
+    IPA_RANGES,
+    ipa_hint,
+    is_ipa_character,
+    non_ipa_characters,
+)
 from pronunciations.validation.language import language_tag_problems  # noqa: E402
 from pronunciations.validation.requests import (  # noqa: E402
     SPEAK_LABEL_MAX_LENGTH,
@@ -473,18 +490,21 @@ from pronunciations.validation.requests import (  # noqa: E402
     SpeakInput,
     parameter_errors,
     validate_int_parameter,
+    validate_ipa_suggestion,
     validate_name_parameter,
     validate_names_parameter,
     validate_preview_text,
     validate_public_id,
     validate_rule_parameters,
     validate_speak,
+    validate_where_text,
 )
 
 __all__ = [
     "CHECK_NOTE_MAX_LENGTH",
     "CHECK_TEXT_MAX_LENGTH",
     "MAX_CHECKS",
+    "IPA_RANGES",
     "SPEAK_LABEL_MAX_LENGTH",
     "Check",
     "clean_checks",
@@ -492,12 +512,17 @@ __all__ = [
     "validate_checks",
     "ParameterError",
     "SpeakInput",
+    "ipa_hint",
+    "is_ipa_character",
+    "non_ipa_characters",
     "parameter_errors",
     "validate_int_parameter",
     "validate_name_parameter",
+    "validate_ipa_suggestion",
     "validate_names_parameter",
     "validate_preview_text",
     "validate_public_id",
     "validate_rule_parameters",
     "validate_speak",
+    "validate_where_text",
 ]

@@ -114,6 +114,11 @@ class SyncTargetAdmin(OrgScopedAdmin):
     view_role = Role.VIEWER
     change_role = Role.ADMIN
 
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        """Listed in the admin's menus for organization admins only: targets are infrastructure.
+        Viewers and editors still open a target (and its runs) from a dictionary's sync panel."""
+        return permissions.organization_ids(request, Role.ADMIN) != []
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A target never moves to another organization: its key belongs to this one.
         return ["organization", "stored_key"] if obj else []

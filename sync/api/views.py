@@ -10,6 +10,7 @@ from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
 from pronunciations.api.common import bad_id, caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import ErrorOutput
+from pronunciations.api.tools import READ_ONLY_POST
 from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
 from sync.api.serializers import (
@@ -162,6 +163,7 @@ SPEAK_ERRORS = {
 
 class DictionarySpeakView(APIView):
     throttle_classes = SPEAK_THROTTLES
+    key_roles = READ_ONLY_POST  # Listen changes nothing stored
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-speak",
@@ -190,6 +192,7 @@ class DictionarySpeakView(APIView):
 
 class SpeakView(APIView):
     throttle_classes = SPEAK_THROTTLES
+    key_roles = READ_ONLY_POST
 
     @extend_schema(
         operation_id="pronunciation-speak",

@@ -10,8 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from orgs.models import Organization, Role
-from tests.factories import staff_member
+from orgs.models import Membership, Organization, Role
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -81,7 +80,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def member(username: str, organization: Organization, role: str) -> User:
-    return staff_member(username, organization, role, PASSWORD)
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    Membership.objects.create(user=user, organization=organization, role=role)
+    return user
 
 
 def login(page: Page, live_server: Any, username: str) -> None:

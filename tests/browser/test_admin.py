@@ -99,12 +99,14 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
     page.set_input_files("#id_import_file", str(source))
     page.select_option("#id_format", label="csv")
-    page.select_option("#id_organization", str(organization.pk))
-    page.select_option("#id_mode", "merge")
+    expect(page.locator("#id_organization")).to_have_value(str(organization.pk))  # the only one
+    page.check("#id_mode_0")  # merge
     page.click("input[type=submit]")
 
-    preview = page.locator("#content")
-    expect(preview).to_contain_text("support")
+    expect(page.locator("#plan-1")).to_contain_text("brand — changed")
+    expect(page.locator("#plan-1 .plan-added")).to_contain_text("QubePay")
+    expect(page.locator("#plan-2")).to_contain_text("support — created")
+    expect(page.locator("#plan-2 .plan-added")).to_contain_text("slang")
     expect(page.locator("input[name=confirm]")).to_be_visible()
     assert not Dictionary.objects.filter(name="support").exists()
     page.screenshot(path=str(shots / "import-preview.png"), full_page=True)
@@ -124,7 +126,12 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
 
 
 def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
-    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+    shots: Path,
+    page: Page,
+    live_server: Any,
+    editor: User,
+    organization: Organization,
+    tmp_path: Path,
 ) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("dictionary,mode,match,replace\nd,rewrite,,empty\n", encoding="utf-8")
@@ -132,14 +139,20 @@ def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
     page.set_input_files("#id_import_file", str(source))
     page.select_option("#id_format", label="csv")
-    page.select_option("#id_organization", str(organization.pk))
     page.click("input[type=submit]")
 
-    expect(page.locator("#content")).to_contain_text(
-        "row 2, match: must not be empty or whitespace only"
+    expect(page.locator("#import-errors")).to_have_text(
+        "Row 2, column match: must not be empty or whitespace only"
     )
     expect(page.locator("input[name=confirm]")).to_have_count(0)
     assert not Dictionary.objects.exists()
+
+    # The file is kept: fixing the mode needs no new upload.
+    expect(page.locator("#import-kept")).to_contain_text("Your file bad.csv is kept")
+    page.screenshot(path=str(shots / "import-errors.png"), full_page=True)
+    page.check("#id_mode_1")  # replace
+    page.click("#import-form input[type=submit]")
+    expect(page.locator("#import-errors")).to_contain_text("Row 2, column match")
 
 
 def test_history_shows_diffs_and_restores_with_protection(
@@ -159,17 +172,28 @@ def test_history_shows_diffs_and_restores_with_protection(
     expect(page.locator("#revision-2 .diff")).to_contain_text("− rewrite: word0 → replacement 0")
     page.screenshot(path=str(shots / "history.png"), full_page=True)
 
+    # Restore asks first and names what will change; nothing is written before "Yes".
+    page.click("#revision-1 .restore-button")
+    expect(page.locator("#restore-summary")).to_have_text("2 rules added, 1 removed")
+    expect(page.locator("#restore-changes")).to_contain_text("− rewrite: SLNG → slang")
+    dictionary.refresh_from_db()
+    assert dictionary.revision == 2
+    page.screenshot(path=str(shots / "restore-confirm.png"), full_page=True)
+
     # someone else saves meanwhile: the restore from this (now stale) page is refused
     dictionary_update(
         organization=organization, name="brand", metadata={"by": "someone"}, partial=True
     )
-    page.click("#revision-1 .restore-button")
+    page.click("#restore-confirm")
     expect(page.locator(".messagelist")).to_contain_text("has changed since you read it")
     dictionary.refresh_from_db()
     assert dictionary.revision == 3
 
-    page.click("#revision-1 .restore-button")
-    expect(page.locator(".messagelist")).to_contain_text("Restored revision 1")
+    expect(page.locator("#restore-summary")).to_contain_text("metadata changed")
+    page.click("#restore-confirm")
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Restored revision 1 as revision 4: 2 rules added, 1 removed; metadata changed."
+    )
     dictionary.refresh_from_db()
     assert (dictionary.revision, dictionary.rules.count()) == (4, 2)
 

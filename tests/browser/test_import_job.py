@@ -45,7 +45,7 @@ def test_a_large_import_shows_the_jobs_progress_and_its_report(
     page.set_input_files("#id_import_file", str(source))
     page.select_option("#id_format", label="csv")
     page.select_option("#id_organization", str(organization.pk))
-    page.select_option("#id_mode", "merge")
+    page.check("#id_mode_0")  # merge
     page.click("input[type=submit]")
 
     expect(page.locator("#import-job-state")).to_have_text("succeeded", timeout=60_000)

@@ -13,7 +13,7 @@ from orgs.models import Organization, Role
 from pronunciations.models import Dictionary
 from sync.models import SyncRun
 from sync.targets import target_create
-from tests.factories import make_dictionary, rewrite_rules, staff_member
+from tests.factories import make_dictionary, rewrite_rules, staff_client
 
 pytestmark = pytest.mark.django_db
 BUDGET = {"page": 16, "save": 22, "status": 8}
@@ -21,8 +21,7 @@ BUDGET = {"page": 16, "save": 22, "status": 8}
 
 @pytest.fixture
 def linguist(organization: Organization) -> Client:
-    client = Client()
-    client.force_login(staff_member("linguist", organization, Role.EDITOR))
+    client = staff_client(organization, Role.EDITOR)
     for name in ("production", "staging"):
         target = target_create(
             organization=organization,

@@ -13,15 +13,13 @@ from pronunciations.services import dictionary_update
 from sync.failures import explain, explain_run
 from sync.models import RunStatus, SyncRun, SyncStatus, SyncTarget
 from sync.targets import target_create
-from tests.factories import make_dictionary, staff_member, sync_state
+from tests.factories import make_dictionary, staff_client, sync_state
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(organization: Organization, role: str) -> Client:
-    client = Client()
-    client.force_login(staff_member(f"u-{role}", organization, role))
-    return client
+    return staff_client(organization, role, f"u-{role}")
 
 
 @pytest.fixture

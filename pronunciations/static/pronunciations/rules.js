@@ -100,6 +100,21 @@
     row.classList.add("flash");
   }
 
+  // A link to a rule ("Where is this word?") names its mode and match: show that row.
+  function revealMatch(mode, match) {
+    const wanted = match.toLocaleLowerCase();
+    const body = bodyOf(mode);
+    const row = body && Array.from(body.rows).find((r) => textOf(r, "match").toLocaleLowerCase() === wanted);
+    if (!row) { return false; }
+    showTab(mode);
+    if (row.hidden) { filterBox.value = ""; applyFilter(); }
+    row.classList.add("rule-linked");
+    row.scrollIntoView({block: "center"});
+    const input = row.querySelector(".rule-match");
+    if (input) { input.focus({preventScroll: true}); }
+    return true;
+  }
+
   function markRule(mode, index, on) {
     const row = liveRows(mode)[index];
     if (row) { row.classList.toggle("applied-hover", on); }
@@ -127,7 +142,7 @@
   filterBox.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); } });
 
   if (!editable) {
-    window.lexiconRules = {modes, showProblems, reveal, markRule};
+    window.lexiconRules = {modes, showProblems, reveal, revealMatch, markRule};
     return;
   }
 
@@ -138,6 +153,8 @@
     row.querySelector(".rule-match").value = match || "";
     row.querySelector(".rule-value").value = value || "";
     bodyOf(mode).append(row);
+    // As Django's formsets announce an added row: the IPA tools (ipa.js) attach to it.
+    row.dispatchEvent(new CustomEvent("formset:added", {bubbles: true}));
     return row;
   }
 
@@ -298,6 +315,6 @@
     changed();
   });
 
-  window.lexiconRules = {modes, showProblems, reveal, markRule};
+  window.lexiconRules = {modes, showProblems, reveal, revealMatch, markRule};
   updateCounts();
 })();

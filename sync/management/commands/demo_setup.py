@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.actors import Actor
 from orgs.commands import add_org_argument
 from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
@@ -112,5 +113,5 @@ class Command(BaseCommand):
                 name="support-pronunciations",
                 modes=SAMPLE,
                 metadata={"language": "en-US", "use_case": "support"},
-                created_by="demo-key",
+                created_by=Actor("demo-key", "command:demo_setup"),
             )
