@@ -82,12 +82,18 @@ def slng() -> Iterator[EmulatorThread]:
 
 
 @pytest.fixture
-def worker(tmp_path: Path) -> Iterator[Celery]:
-    """A real Celery worker on the test database, for the tests that ask for one (the others
-    check work no worker may touch); the queue is emptied before and after."""
+def celery(tmp_path: Path) -> Iterator[Celery]:
+    """Real Celery processes on the test broker (start one with ``celery.worker()``)."""
     app.control.purge()
     runner = Celery(tmp_path)
-    runner.worker()
     yield runner
     runner.stop_all()
     app.control.purge()
+
+
+@pytest.fixture
+def worker(celery: Celery) -> Celery:
+    """A real Celery worker on the test database, already started, for the tests that ask for
+    one (the others check work no worker may touch)."""
+    celery.worker()
+    return celery

@@ -189,4 +189,4 @@ def test_the_admin_shows_production_verified_and_the_waiting_change(
 
     assert "production: verified" in listing
     assert "staging: pending" in listing
-    assert "revision 2: awaiting_review" in page
+    assert "revision 2 waits for review" in page

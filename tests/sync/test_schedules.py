@@ -3,8 +3,6 @@
 import importlib
 import json
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -200,15 +198,6 @@ def test_the_data_migration_rewrites_schedules_from_their_target(
         None,
     )
     assert target_api_key(SyncTarget.objects.get(pk=target.pk))
-
-
-@pytest.fixture
-def celery(tmp_path: Path) -> Iterator[Celery]:
-    app.control.purge()
-    runner = Celery(tmp_path)
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 @pytest.mark.django_db(transaction=True)
