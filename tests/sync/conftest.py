@@ -5,14 +5,14 @@ from typing import Any
 
 import pytest
 from celery import current_app
-from django.contrib.auth.models import User
 from django.test import Client
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization, Role
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import Channel, SyncTarget
 from sync.targets import target_create
 from tests.conftest import SLNG_KEY_ACME, UPSTREAM_ORG_ACME
+from tests.factories import staff_client
 
 
 def emulator_target(
@@ -46,11 +46,7 @@ def eager() -> Iterator[None]:
 @pytest.fixture
 def boss(organization: Organization) -> Client:
     """A staff user who is an admin of ``acme``, logged in."""
-    user = User.objects.create_user("boss", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
-    client = Client()
-    client.force_login(user)
-    return client
+    return staff_client(organization, Role.ADMIN, "boss")
 
 
 def target_form(target: SyncTarget, **changes: object) -> dict[str, object]:

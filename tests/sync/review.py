@@ -12,7 +12,7 @@ from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.services import organization_configure
 from pronunciations.models import Dictionary, ReviewState, Revision
-from pronunciations.review import revision_decide
+from tests.factories import decide
 
 REVIEWER = Actor("reviewer", "user:reviewer", Role.REVIEWER)
 
@@ -27,20 +27,9 @@ def proposing(organization: Organization) -> Iterator[None]:
         organization_configure(organization=organization, review_required=False)
 
 
-def _decide(dictionary: Dictionary, number: int, decision: str, comment: str) -> Revision:
-    return revision_decide(
-        organization=dictionary.organization,
-        dictionary=dictionary,
-        number=number,
-        reviewer=REVIEWER,
-        decision=decision,
-        comment=comment,
-    )
-
-
 def approve(dictionary: Dictionary, number: int, comment: str = "") -> Revision:
-    return _decide(dictionary, number, ReviewState.APPROVED, comment)
+    return decide(dictionary, REVIEWER, ReviewState.APPROVED, number, comment)
 
 
 def reject(dictionary: Dictionary, number: int, comment: str = "not this") -> Revision:
-    return _decide(dictionary, number, ReviewState.REJECTED, comment)
+    return decide(dictionary, REVIEWER, ReviewState.REJECTED, number, comment)
