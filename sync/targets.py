@@ -26,7 +26,15 @@ from pronunciations.errors import NotFound
 from pronunciations.models import Dictionary, Revision
 from sync.channels import due_number, follows_every_revision
 from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
-from sync.models import Channel, SyncState, SyncStatus, SyncTarget, VerifyRoute
+from sync.models import (
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    Channel,
+    SyncState,
+    SyncStatus,
+    SyncTarget,
+    VerifyRoute,
+)
 
 # What an organization admin may change on a target (its organization never changes).
 TARGET_FIELDS = (
@@ -40,6 +48,7 @@ TARGET_FIELDS = (
     "enabled",
     "prune",
     "interval_seconds",
+    "concurrency",
     "channel",
     "after",
 )
@@ -85,6 +94,7 @@ def validate_target(
     api_key: str,
     channel: str = Channel.LATEST,
     after: SyncTarget | None = None,
+    concurrency: object = DEFAULT_CONCURRENCY,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
 
@@ -92,7 +102,8 @@ def validate_target(
     a key; a changed ``base_url`` or ``ws_url`` needs the key entered again, so a stored key
     never follows a URL someone else typed. ``channel`` is one of ``Channel``; ``after`` (the
     target whose verification this one waits for) is another target of the same organization
-    and never one that waits, directly or not, for this one.
+    and never one that waits, directly or not, for this one. ``concurrency`` (dictionaries a
+    run pushes and verifies at once) is a whole number from 1 to MAX_CONCURRENCY.
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -115,6 +126,10 @@ def validate_target(
         errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
     if after is not None and (problem := _after_problem(organization, stored, after)):
         errors["after"] = [problem]
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+        errors["concurrency"] = ["Enter a whole number."]
+    elif not 1 <= concurrency <= MAX_CONCURRENCY:
+        errors["concurrency"] = [f"Choose from 1 to {MAX_CONCURRENCY} dictionaries at once."]
     if errors:
         raise ValidationError(errors)
 
@@ -234,11 +249,12 @@ def target_create(
     verify_http: bool = False,
     channel: str = Channel.LATEST,
     after: SyncTarget | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> SyncTarget:
     """Store a target with its SLNG key encrypted and bound to its URLs, and schedule it.
 
     Raises ValidationError keyed by field (no key, bad URL, name taken, unknown channel, an
-    ``after`` of another organization).
+    ``after`` of another organization, a concurrency out of bounds).
     """
     validate_target(
         organization=organization,
@@ -249,6 +265,7 @@ def target_create(
         api_key=api_key,
         channel=channel,
         after=after,
+        concurrency=concurrency,
     )
     target = SyncTarget(
         organization=organization,
@@ -262,6 +279,7 @@ def target_create(
         prune=prune,
         enabled=enabled,
         interval_seconds=interval_seconds,
+        concurrency=concurrency,
         channel=channel,
         after=after,
     )
@@ -297,6 +315,7 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             api_key=api_key,
             channel=wanted["channel"],
             after=wanted["after"],
+            concurrency=wanted["concurrency"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
         for field, value in wanted.items():
