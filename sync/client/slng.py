@@ -100,8 +100,16 @@ class SharedPause:
             return max(0.0, self._until - time.monotonic())
 
     def wait(self, sleep: Callable[[float], None]) -> None:
-        if (left := self.remaining()) > 0:
+        """Sleep until the pause ends, again if another answer extended it meanwhile."""
+        seen = None
+        while True:
+            with self._lock:
+                until = self._until
+            left = until - time.monotonic()
+            if until == seen or left <= 0:
+                return
             sleep(left)
+            seen = until
 
 
 class SlngClient:
@@ -193,10 +201,11 @@ class SlngClient:
                 pause = self.retry.delay(attempt) if exc.retry_after is None else exc.retry_after
                 if time.monotonic() + pause > give_up_at:
                     raise
-                if exc.rate_limited:
-                    self.pause.extend(pause)
                 logger.info("SLNG unavailable (%s %s), retry in %.2fs", exc.code, exc.status, pause)
-                self.retry.sleep(pause)
+                if exc.rate_limited:
+                    self.pause.extend(pause)  # waited out at the top, by this call too if gated
+                if not (gated and exc.rate_limited):
+                    self.retry.sleep(pause)
                 attempt += 1
 
     # -- TTS: verification and speech ------------------------------------------------------

@@ -16,8 +16,9 @@ class Faults:
     """What the emulator should do wrong. All zero/None means "behave"."""
 
     http_failures: int = 0  # next N dictionary calls answer 503 pronunciation_unavailable
-    http_rate_limited: int = 0  # next N dictionary calls answer 429 rate_limit...
-    http_retry_after: int = 1  # ...with this Retry-After (seconds)
+    http_rate_limited: int = 0  # N dictionary calls answer 429 rate_limit...
+    http_retry_after: int = 1  # ...with this Retry-After (seconds)...
+    http_rate_limit_after: int = 0  # ...once this many more calls have passed
     http_latency_ms: int = 0  # added before every dictionary call is answered
     ws_latency_ms: int = 0  # added before the server answers each WebSocket client message
     ws_drop_after_chunks: int = 0  # abruptly drop the socket once this many chunks were sent
@@ -35,6 +36,7 @@ class Faults:
             "http_rate_limit": {
                 "calls": self.http_rate_limited,
                 "retry_after": self.http_retry_after,
+                "after": self.http_rate_limit_after,
             },
             "http_latency_ms": self.http_latency_ms,
             "ws_latency_ms": self.ws_latency_ms,
@@ -106,6 +108,7 @@ def _changes(payload: Mapping[str, object]) -> dict[str, object]:
         changes["http_retry_after"] = _count(
             limit.get("retry_after", 1), "http_rate_limit.retry_after"
         )
+        changes["http_rate_limit_after"] = _count(limit.get("after", 0), "http_rate_limit.after")
     if "ws_drop" in payload:
         drop = _object(payload["ws_drop"], "ws_drop")
         changes["ws_drop_after_chunks"] = _count(

@@ -269,9 +269,11 @@ class EmulatorState:
         changes = {"http_latency_ms": http_ms, "ws_latency_ms": ws_ms}
         self.update_faults({k: v for k, v in changes.items() if v is not None})
 
-    def rate_limit_http(self, calls: int = 1, *, retry_after: int = 1) -> None:
-        """Answer the next ``calls`` dictionary calls with 429 rate_limit and Retry-After."""
-        self.update_faults({"http_rate_limit": {"calls": calls, "retry_after": retry_after}})
+    def rate_limit_http(self, calls: int = 1, *, retry_after: int = 1, after: int = 0) -> None:
+        """Answer ``calls`` dictionary calls with 429 rate_limit and ``Retry-After``, once
+        ``after`` more calls have passed (a storm that starts in the middle of a run)."""
+        limit = {"calls": calls, "retry_after": retry_after, "after": after}
+        self.update_faults({"http_rate_limit": limit})
 
     def drop_ws(self, after_chunks: int, *, sessions: int = 1) -> None:
         """Abruptly drop the next ``sessions`` WebSockets once ``after_chunks`` chunks were sent."""
@@ -308,10 +310,14 @@ class EmulatorState:
     def claim_rate_limit(self) -> int | None:
         """Consume one injected 429; its Retry-After seconds when this call must be refused."""
         with self._lock:
-            if self._faults.http_rate_limited <= 0:
+            faults = self._faults
+            if faults.http_rate_limited <= 0:
                 return None
-            self._faults.http_rate_limited -= 1
-            return self._faults.http_retry_after
+            if faults.http_rate_limit_after > 0:
+                faults.http_rate_limit_after -= 1
+                return None
+            faults.http_rate_limited -= 1
+            return faults.http_retry_after
 
     def claim_session_faults(self) -> SessionFaults:
         """Consume the WebSocket faults for one new session (an error wins over a drop)."""
