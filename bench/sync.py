@@ -152,14 +152,13 @@ def goal(text: str, met: bool) -> str:
 
 def first_syncs(
     organization: Organization, emulator: EmulatorThread
-) -> tuple[SyncTarget, float, SyncRun]:
-    """The first sync one dictionary at a time, then with the default concurrency."""
+) -> tuple[list[SyncTarget], float]:
+    """The first sync one dictionary at a time, then with the default concurrency; both targets
+    (sequential first) and the default's seconds."""
     sequential = bench_target(organization, "sequential", emulator, "sk_bench_one", 1)
     concurrent = bench_target(organization, "bench", emulator, "sk_bench", DEFAULT_CONCURRENCY)
     one_s, _ = measured("first sync, concurrency 1", sequential, emulator)
-    first_s, first = measured(
-        f"first sync, concurrency {DEFAULT_CONCURRENCY}", concurrent, emulator
-    )
+    first_s, _ = measured(f"first sync, concurrency {DEFAULT_CONCURRENCY}", concurrent, emulator)
     print(
         goal(
             f"\nfirst sync, concurrency {DEFAULT_CONCURRENCY} against 1: {one_s / first_s:.2f}x "
@@ -167,11 +166,13 @@ def first_syncs(
             one_s / first_s >= 6,
         )
     )
-    return concurrent, first_s, first
+    return [sequential, concurrent], first_s
 
 
-def resyncs(target: SyncTarget, first_s: float, emulator: EmulatorThread) -> None:
-    """The unchanged re-sync, then ``--edits`` dictionaries replaced, and their windows."""
+def resyncs(targets: list[SyncTarget], first_s: float, emulator: EmulatorThread) -> None:
+    """The unchanged re-sync, then ``--edits`` dictionaries replaced on each target, and the
+    delete-to-create windows of their replaces, one dictionary at a time and concurrently."""
+    sequential, target = targets
     again_s, again = measured("unchanged re-sync", target, emulator)
     count = OPTIONS.dictionaries
     for i in range(OPTIONS.edits):
@@ -179,6 +180,7 @@ def resyncs(target: SyncTarget, first_s: float, emulator: EmulatorThread) -> Non
         modes = {"rewrite": {"rules": [{"match": "edited", "replace": f"edit {i}"}]}}
         dictionary_update(organization=target.organization, name=name, modes=modes)
     measured(f"{OPTIONS.edits} edits replaced", target, emulator)
+    measured(f"{OPTIONS.edits} edits, concurrency 1", sequential, emulator)
     writes = again.created + again.replaced
     print(
         goal(
@@ -187,16 +189,15 @@ def resyncs(target: SyncTarget, first_s: float, emulator: EmulatorThread) -> Non
             again.http_calls == 1 and writes == 0,
         )
     )
-    windows = [
-        w
-        for w in SyncState.objects.filter(target=target).values_list("window_ms", flat=True)
-        if w is not None
-    ]
-    if windows:
-        print(
-            f"delete-to-create window over {len(windows)} replaces: median "
-            f"{statistics.median(windows):.0f} ms, max {max(windows)} ms"
-        )
+    for each in (target, sequential):
+        states = SyncState.objects.filter(target=each).values_list("window_ms", flat=True)
+        windows = [window for window in states if window is not None]
+        if windows:
+            print(
+                f"delete-to-create window over {len(windows)} replaces, concurrency "
+                f"{each.concurrency}: median {statistics.median(windows):.0f} ms, "
+                f"max {max(windows)} ms"
+            )
 
 
 def fleet(emulator: EmulatorThread, workers: list[subprocess.Popen[bytes]]) -> None:
@@ -263,8 +264,8 @@ def main() -> None:
     app.control.purge()
     workers = start_workers(OPTIONS.workers, "bench")
     try:
-        target, first_s, _ = first_syncs(organization, emulator)
-        resyncs(target, first_s, emulator)
+        targets, first_s = first_syncs(organization, emulator)
+        resyncs(targets, first_s, emulator)
         print(f"rules stored: {Rule.objects.count()}\n")
         if OPTIONS.fleet_targets:
             fleet(emulator, workers)

@@ -36,6 +36,18 @@ def _names(count: int) -> list[str]:
     return [f"dict-{i:02}" for i in range(count)]
 
 
+def _dictionaries(organization: Organization, count: int, *, queued: bool = True) -> list[str]:
+    """``count`` dictionaries of the organization, by name; ``queued=False`` also drops the
+    runs their creates queued (for a worker test that follows only the run it starts)."""
+    names = _names(count)
+    for name in names:
+        make_dictionary(organization, name)
+    if not queued:
+        app.control.purge()
+        SyncRun.objects.all().delete()
+    return names
+
+
 def _http(requests: Iterable[RequestLogEntry]) -> list[RequestLogEntry]:
     """The dictionary calls (not the TTS handshakes)."""
     return [r for r in requests if "/tts/" not in r.path]
@@ -81,6 +93,15 @@ def _assert_every_dictionary_verified_once(
     assert {(s.dictionary_id, s.pushed_hash) for s in states} <= facts
 
 
+def _run_on_a_worker(
+    target: SyncTarget, slng: EmulatorThread, celery: Celery, *, latency_ms: int
+) -> None:
+    """Start a real worker and send it one run of the target, with ``slng`` ``latency_ms`` away."""
+    slng.state.latency_ms = latency_ms
+    celery.worker()
+    run_target.delay(target.public_id, target.organization.public_id, "manual")
+
+
 def _run(target: SyncTarget) -> SyncRun:
     return target_run(
         target_id=target.public_id, organization_id=target.organization.public_id, trigger="manual"
@@ -91,15 +112,9 @@ def _run(target: SyncTarget) -> SyncRun:
 def test_a_worker_pushes_and_verifies_every_dictionary_once_eight_at_a_time(
     organization: Organization, target: SyncTarget, slng: EmulatorThread, celery: Celery
 ) -> None:
-    names = _names(40)
-    for name in names:
-        make_dictionary(organization, name)
-    app.control.purge()  # the creates' own runs: one run, triggered below, does the work
-    SyncRun.objects.all().delete()
-    slng.state.latency_ms = 50
-    celery.worker()
+    names = _dictionaries(organization, 40, queued=False)
 
-    run_target.delay(target.public_id, organization.public_id, "manual")
+    _run_on_a_worker(target, slng, celery, latency_ms=50)
     wait_for(lambda: SyncRun.objects.filter(status__in=FINISHED).exists(), 60, "the run")
 
     run = SyncRun.objects.get()
@@ -119,9 +134,7 @@ def test_a_429_storm_pauses_every_worker_for_its_retry_after_and_the_run_records
     organization: Organization, target: SyncTarget, slng: EmulatorThread, settings: object
 ) -> None:
     settings.LEXICON_SLNG_RETRY_DEADLINE_SECONDS = 60  # type: ignore[attr-defined]
-    names = _names(80)
-    for name in names:
-        make_dictionary(organization, name)
+    names = _dictionaries(organization, 80)
     slng.state.latency_ms = 20
     # After the list and the first eight POSTs, the next eight POSTs are refused; of the eight
     # retries four are refused again and four pass: those four must wait for the others too.
@@ -147,16 +160,10 @@ def test_a_429_storm_pauses_every_worker_for_its_retry_after_and_the_run_records
 def test_a_run_longer_than_its_lease_keeps_a_second_run_out(
     organization: Organization, target: SyncTarget, slng: EmulatorThread, celery: Celery
 ) -> None:
-    names = _names(3)
-    for name in names:
-        make_dictionary(organization, name)
-    app.control.purge()
-    SyncRun.objects.all().delete()
+    names = _dictionaries(organization, 3, queued=False)
     # One dictionary takes four round trips of 1 s (POST, handshake, init, text): twice the
     # worker's lease (LEXICON_SYNC_LEASE_SECONDS=2, tests/processes.py).
-    slng.state.latency_ms = 1000
-    celery.worker()
-    run_target.delay(target.public_id, organization.public_id, "manual")
+    _run_on_a_worker(target, slng, celery, latency_ms=1000)
     wait_for(lambda: SyncRun.objects.filter(status=RunStatus.RUNNING).exists(), 30, "the run")
     run = SyncRun.objects.get()
     past_first_lease = run.started_at + timedelta(seconds=2.5)
@@ -180,9 +187,7 @@ def test_each_replace_deletes_and_creates_back_to_back_while_other_workers_run(
 ) -> None:
     """The delete-to-create window of a replace stays one round trip with eight workers: a
     DELETE is followed by its POST before the other workers send anything more."""
-    names = _names(16)
-    for name in names:
-        make_dictionary(organization, name)
+    names = _dictionaries(organization, 16)
     _run(target)
     for name in names:
         modes = {"rewrite": {"rules": [{"match": "edited", "replace": name}]}}
@@ -210,9 +215,7 @@ def test_the_post_that_ends_a_replace_window_is_not_held_by_another_workers_429(
     organization: Organization, target: SyncTarget, slng: EmulatorThread, settings: object
 ) -> None:
     settings.LEXICON_SLNG_RETRY_DEADLINE_SECONDS = 60  # type: ignore[attr-defined]
-    names = _names(8)  # one wave: every worker replaces one dictionary
-    for name in names:
-        make_dictionary(organization, name)
+    names = _dictionaries(organization, 8)  # one wave: every worker replaces one dictionary
     _run(target)
     for name in names:
         modes = {"rewrite": {"rules": [{"match": "edited", "replace": name}]}}
@@ -243,9 +246,7 @@ def test_concurrency_1_sends_one_request_at_a_time_in_plan_order(
     organization: Organization, slng: EmulatorThread
 ) -> None:
     target = emulator_target(organization, "production", slng, concurrency=1)
-    names = _names(6)
-    for name in names:
-        make_dictionary(organization, name)
+    names = _dictionaries(organization, 6)
     slng.state.latency_ms = 20
 
     run = _run(target)
