@@ -49,6 +49,8 @@ KEY_AGAIN = (
     "the URLs it was entered for."
 )
 RUN_TASK = "sync.run_target"
+MIN_INTERVAL_SECONDS = 1
+INTERVAL_TOO_SHORT = f"Sync at most once a second: enter {MIN_INTERVAL_SECONDS} or more seconds."
 
 
 class TargetNotFound(NotFound):
@@ -85,6 +87,7 @@ def validate_target(
     api_key: str,
     channel: str = Channel.LATEST,
     after: SyncTarget | None = None,
+    interval_seconds: int = MIN_INTERVAL_SECONDS,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
 
@@ -92,7 +95,8 @@ def validate_target(
     a key; a changed ``base_url`` or ``ws_url`` needs the key entered again, so a stored key
     never follows a URL someone else typed. ``channel`` is one of ``Channel``; ``after`` (the
     target whose verification this one waits for) is another target of the same organization
-    and never one that waits, directly or not, for this one.
+    and never one that waits, directly or not, for this one. The schedule's interval is at
+    least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause.
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -115,6 +119,8 @@ def validate_target(
         errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
     if after is not None and (problem := _after_problem(organization, stored, after)):
         errors["after"] = [problem]
+    if interval_seconds < MIN_INTERVAL_SECONDS:
+        errors["interval_seconds"] = [INTERVAL_TOO_SHORT]
     if errors:
         raise ValidationError(errors)
 
@@ -249,6 +255,7 @@ def target_create(
         api_key=api_key,
         channel=channel,
         after=after,
+        interval_seconds=interval_seconds,
     )
     target = SyncTarget(
         organization=organization,
@@ -297,6 +304,7 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             api_key=api_key,
             channel=wanted["channel"],
             after=wanted["after"],
+            interval_seconds=wanted["interval_seconds"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
         for field, value in wanted.items():
