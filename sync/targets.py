@@ -10,6 +10,7 @@ cycle); which revision a target then serves is ``sync.channels``.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,10 @@ KEY_AGAIN = (
 )
 RUN_TASK = "sync.run_target"
 MIN_INTERVAL_SECONDS = 1
+# The key travels in an Authorization header: printable ASCII, no spaces (a line break would
+# be a header of its own), and bounded.
+_KEY = re.compile(r"[\x21-\x7e]{1,512}")
+KEY_SHAPE = "Enter the SLNG API key as issued: at most 512 characters, no spaces or line breaks."
 INTERVAL_TOO_SHORT = f"Sync at most once a second: enter {MIN_INTERVAL_SECONDS} or more seconds."
 
 
@@ -96,7 +101,8 @@ def validate_target(
     never follows a URL someone else typed. ``channel`` is one of ``Channel``; ``after`` (the
     target whose verification this one waits for) is another target of the same organization
     and never one that waits, directly or not, for this one. The schedule's interval is at
-    least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause.
+    least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause. A key
+    entered is what an Authorization header can carry (``KEY_SHAPE``).
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -110,6 +116,8 @@ def validate_target(
             errors["api_key"] = [KEY_REQUIRED]
         elif (_url(base_url), _url(ws_url)) != (stored.base_url, stored.ws_url):
             errors["api_key"] = [KEY_AGAIN]
+    elif not _KEY.fullmatch(api_key.strip()):
+        errors["api_key"] = [KEY_SHAPE]
     taken = SyncTarget.objects.filter(organization=organization, name=name)
     if stored is not None:
         taken = taken.exclude(pk=stored.pk)

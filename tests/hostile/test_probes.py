@@ -13,7 +13,7 @@ from orgs.models import APIKey, Organization, Role
 from orgs.services import api_key_create, organization_configure
 from pronunciations.errors import parameter_message
 from pronunciations.models import Dictionary, ReviewState, Rule
-from sync.targets import INTERVAL_TOO_SHORT, target_create, target_update
+from sync.targets import INTERVAL_TOO_SHORT, KEY_SHAPE, target_create, target_update
 from tests.factories import make_dictionary, make_target
 from tests.hostile.conftest import Server
 from tests.hostile.test_inputs import API, dictionary, invalid, refused
@@ -257,3 +257,29 @@ def test_a_target_syncs_at_most_once_a_second(
     assert response.context["adminform"].form.errors == expected
     target.refresh_from_db()
     assert target.interval_seconds == 300
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["sk_a\r\nX-Forwarded-For: 1", "sk a", "k" * 513, "sk_\x7f"])
+def test_a_target_key_is_what_an_authorization_header_can_carry(
+    admin_client: Client, organization: Organization, key: str
+) -> None:
+    """Issue 14's target form took any text as the SLNG key (100,000 characters, a line break):
+    it goes out in an Authorization header, where a line break would start another header."""
+    target = make_target(organization)
+
+    with pytest.raises(ValidationError) as created:
+        target_create(
+            organization=organization,
+            name="other",
+            base_url="https://api.slng.ai",
+            ws_url="wss://api.slng.ai",
+            api_key=key,
+        )
+    response = admin_client.post(
+        f"/admin/sync/synctarget/{target.pk}/change/", target_form(target, api_key=key)
+    )
+
+    assert created.value.message_dict == {"api_key": [KEY_SHAPE]}
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"api_key": [KEY_SHAPE]}
