@@ -28,12 +28,14 @@ from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
+from pronunciations.admin.deleted import DeletedAdminMixin
 from pronunciations.admin.extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
 from pronunciations.admin.forms import (
     DictionaryForm,
     RuleForm,
     RulesFormSet,
 )
+from pronunciations.admin.review import ReviewAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.content import current_modes
@@ -100,7 +102,9 @@ class OrganizationFilter(admin.SimpleListFilter):
         return queryset.filter(organization_id=pk)
 
 
-class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
+class DictionaryAdmin(
+    ReviewAdminMixin, DeletedAdminMixin, LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin
+):
     """Dictionaries of the user's organizations; other apps add to it through
     pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
 

@@ -3,6 +3,7 @@ column, the sync-status filter, the Sync now action and button, the sync panel, 
 the preview panel (it speaks through the organization's target). Registered in SyncConfig.ready.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -153,6 +154,26 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
             Prefetch("sync_states", queryset=SyncState.objects.select_related("target")),
             "organization__sync_targets",
         )
+
+    def listen_urls(self, request: HttpRequest, dictionaries: Sequence[Any]) -> dict[int, str]:
+        """Listen (speak_view) for the live dictionaries whose organization has a target to
+        speak through; one query."""
+        live = [d for d in dictionaries if d.deleted_at is None]
+        speaking = (
+            set(
+                SyncTarget.objects.filter(
+                    organization_id__in={d.organization_id for d in live}
+                ).values_list("organization_id", flat=True)
+            )
+            if live
+            else set()
+        )
+        return {
+            d.pk: reverse("admin:sync_dictionary_speak", args=[d.pk])
+            for d in live
+            if d.organization_id in speaking
+            and permissions.allowed(request, d.organization_id, Role.VIEWER)
+        }
 
     def urls(self, model_admin: Any) -> list[URLPattern]:
         def sync(request: HttpRequest, pk: int) -> HttpResponse:
