@@ -1,29 +1,34 @@
 """Rule lint: warnings about rules that are valid but probably not what the linguist meant."""
 
+import dataclasses
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from pronunciations import preview
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD, Modes, ipa_hint, match_key
+from pronunciations.validation import VALUE_FIELD, Modes, ipa_hint, match_key, non_ipa_characters
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
 class LintWarning:
+    """One warning: ``field`` is the rule's path; ``params`` what the admin words it from
+    (the other rule's index, the characters), not part of the API's body."""
+
     code: str
     field: str
     message: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"code": self.code, "field": self.field, "message": self.message}
 
 
-def _path(mode: Mode, index: int, field: str) -> str:
-    return f"modes.{mode.value}.rules[{index}].{field}"
+def _path(mode: Mode, index: int, name: str) -> str:
+    return f"modes.{mode.value}.rules[{index}].{name}"
 
 
 def _glued_edge(match: str) -> bool:
@@ -43,7 +48,8 @@ def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
     warnings = []
     for index, rule in enumerate(rules):
         applied = matcher.rewrite(f" {rule.match} ").applied
-        if _glued_edge(rule.match) or not any(item.index == index for item in applied):
+        glued = _glued_edge(rule.match)
+        if glued or not any(item.index == index for item in applied):
             warnings.append(
                 LintWarning(
                     "never_fires",
@@ -51,6 +57,7 @@ def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
                     "this rule never applies: its match cannot stand between word boundaries "
                     "(it starts with a combining mark or ends with a joining character) or "
                     "a longer rule always takes its place",
+                    {"glued": glued, "winners": [item.index for item in applied]},
                 )
             )
     return warnings
@@ -69,6 +76,7 @@ def _chaining(modes: Modes, content_key: str) -> list[LintWarning]:
                     _path(Mode.REWRITE, index, "replace"),
                     f"the replacement contains the match of {others}, which will not be applied "
                     "to it (replacements are never rewritten again)",
+                    {"others": [item.index for item in hits]},
                 )
             )
     return warnings
@@ -95,6 +103,7 @@ def _noop_and_near_duplicates(modes: Modes) -> list[LintWarning]:
                         "near_duplicate",
                         _path(mode, index, "match"),
                         f"differs from rules[{first}].match only by spacing or punctuation",
+                        {"first": first},
                     )
                 )
     return warnings
@@ -104,7 +113,14 @@ def _ipa_characters(modes: Modes) -> list[LintWarning]:
     warnings = []
     for index, spec in enumerate(modes.get(Mode.IPA, ())):
         if hint := ipa_hint(spec.value):
-            warnings.append(LintWarning("ipa_characters", _path(Mode.IPA, index, "ipa"), hint))
+            warnings.append(
+                LintWarning(
+                    "ipa_characters",
+                    _path(Mode.IPA, index, "ipa"),
+                    hint,
+                    {"characters": non_ipa_characters(spec.value)},
+                )
+            )
     return warnings
 
 

@@ -1,14 +1,17 @@
 """Shared fixtures: organizations, API keys and authenticated API clients."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app
 from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
 from pronunciations.signals import dictionary_changed
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from tests.processes import Celery
 
 ClientFactory = Callable[[str], APIClient]
 
@@ -76,3 +79,13 @@ def slng() -> Iterator[EmulatorThread]:
     )
     with EmulatorThread(state) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def celery(tmp_path: Path) -> Iterator[Celery]:
+    """Real Celery processes on the test broker (start one with ``celery.worker()``)."""
+    app.control.purge()
+    runner = Celery(tmp_path)
+    yield runner
+    runner.stop_all()
+    app.control.purge()

@@ -49,3 +49,16 @@ def staff_client(
     client = Client()
     client.force_login(staff_user(username, organization, role))
     return client
+
+
+def sync_state(target: Any, dictionary: Dictionary, status: str, **fields: Any) -> Any:
+    """A target's state of a dictionary at its current revision, written raw (runs write these)."""
+    from sync.models import SyncState
+
+    return SyncState.objects.create(
+        target=target,
+        dictionary=dictionary,
+        status=status,
+        pushed_revision=dictionary.revision,
+        **fields,
+    )

@@ -87,7 +87,7 @@ LEXICON_MAX_REQUEST_BYTES = env_int("LEXICON_MAX_REQUEST_BYTES", 1024 * 1024)
 # Django's own bound on a buffered body (form fields of a multipart upload included) is the same
 # number; a RequestDataTooBig that still escapes is SLNG's 413 too (api/exceptions.translate).
 DATA_UPLOAD_MAX_MEMORY_SIZE = LEXICON_MAX_REQUEST_BYTES
-# The rules inline posts 7 fields per rule (2 modes x 256 rules), past Django's default of 1000.
+# The rules editor posts 2 fields per rule (2 modes x 256 rules), past Django's default of 1000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 8000
 # Request line and headers: the application answers 414/431 in SLNG's body up to these bounds;
 # gunicorn (config/gunicorn.py) refuses only what is beyond its own, larger limits.

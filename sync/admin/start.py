@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from orgs import permissions, start
 from orgs.models import Role
+from sync.failures import explain
 from sync.targets import sync_failures
 
 FAILED_SYNCS = 20
@@ -27,6 +28,7 @@ def failed_syncs(request: HttpRequest) -> dict[str, Any] | None:
             "target_url": reverse("admin:sync_synctarget_change", args=[state.target_id])
             if permissions.allowed(request, state.target.organization_id, Role.ADMIN)
             else "",
+            "why": explain(state.last_error_code),
         }
         for state in states[:FAILED_SYNCS]
     ]

@@ -67,18 +67,17 @@ class SyncTargetForm(forms.ModelForm):
         return data
 
 
+# What a run did, dictionary by dictionary, as its row and its page show it.
+RUN_COUNTS = ("created", "replaced", "deleted", "unchanged", "verified", "failed")
+
+
 class SyncRunInline(admin.TabularInline):
     model = SyncRun
     fields = readonly_fields = (
         "started_at",
         "trigger",
         "status",
-        "created",
-        "replaced",
-        "deleted",
-        "unchanged",
-        "verified",
-        "failed",
+        *RUN_COUNTS,
         "duration_ms",
         "error",
     )

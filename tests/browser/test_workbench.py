@@ -92,7 +92,7 @@ def test_where_shows_the_winning_and_the_losing_rule_in_each_dictionary(
     expect(page).to_have_url(
         f"{live_server.url}/admin/pronunciations/dictionary/{payments.pk}/change/#rule=rewrite%3AACH"
     )
-    expect(page.locator("tr.rule-linked input[name$='-match']")).to_have_value("ACH")
+    expect(page.locator("tr.rule-linked .rule-match")).to_have_value("ACH")
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="Debian's espeak-ng is missing")
@@ -110,12 +110,11 @@ def test_ipa_palette_inserts_a_character_hints_and_suggests_with_espeak(
     )
     login(page, live_server, "linguist")
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
-    row = page.locator("tr.form-row", has=page.locator("input[name$='-match'][value='tomato']"))
-    rewrite_row = page.locator(
-        "tr.form-row", has=page.locator("input[name$='-match'][value='ACH']")
-    )
-    value = row.locator("input[name$='-value']")
+    row = page.locator("tr.rule-row", has=page.locator(".rule-match[value='tomato']"))
+    rewrite_row = page.locator("tr.rule-row", has=page.locator(".rule-match[value='ACH']"))
+    value = row.locator(".rule-value")
     expect(rewrite_row.locator(".ipa-tools")).to_be_hidden()  # rewrite rules get no IPA tools
+    page.click("#tab-ipa")
 
     value.click()
     value.press("End")

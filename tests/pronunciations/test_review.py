@@ -176,14 +176,8 @@ def test_the_admin_records_the_user_as_author(reviewed: Organization) -> None:
         "name": "admin-made",
         "metadata": "{}",
         "etag": "",
-        "rules-TOTAL_FORMS": "1",
-        "rules-INITIAL_FORMS": "0",
-        "rules-MIN_NUM_FORMS": "0",
-        "rules-MAX_NUM_FORMS": "512",
-        "rules-0-mode": "rewrite",
-        "rules-0-position": "0",
-        "rules-0-match": "QP",
-        "rules-0-value": "cue pee",
+        "rewrite_match": "QP",
+        "rewrite_value": "cue pee",
     }
 
     response = client.post("/admin/pronunciations/dictionary/add/", form)

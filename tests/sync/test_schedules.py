@@ -4,7 +4,6 @@ import importlib
 import json
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from celery import current_app
@@ -224,15 +223,6 @@ def test_the_data_migration_rewrites_schedules_from_their_target(
         None,
     )
     assert target_api_key(SyncTarget.objects.get(pk=target.pk))
-
-
-@pytest.fixture
-def celery(tmp_path: Path) -> Iterator[Celery]:
-    app.control.purge()
-    runner = Celery(tmp_path)
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,7 +21,8 @@
   }
 
   function field(row, suffix) {
-    return row.querySelector("[name$='-" + suffix + "']");
+    // an inline formset's "<prefix>-<n>-match", or the rules editor's "<mode>_match"
+    return row.querySelector("[name$='-" + suffix + "'], [name$='_" + suffix + "']");
   }
 
   function isIpa(input) {
