@@ -30,6 +30,7 @@ from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
 from pronunciations.admin import editor, wording
+from pronunciations.admin.checks import live_results
 from pronunciations.admin.deleted import DeletedAdminMixin
 from pronunciations.admin.extensions import (
     BELOW_FORM,
@@ -182,6 +183,9 @@ class DictionaryAdmin(
         rules = form.rules
         author = Actor.for_user(request.user)
         metadata = form.cleaned_data.get("metadata") or {}
+        comment = form.cleaned_data.get("comment") or ""
+        # The checks editor's checks; without it on the page the dictionary keeps its own.
+        checks = form.cleaned_data.get("checks", services.UNSET)
         if change:
             services.dictionary_update(
                 organization=form.instance.organization,
@@ -191,6 +195,8 @@ class DictionaryAdmin(
                 if_match=form.cleaned_data["etag"],
                 author=author,
                 source=Source.ADMIN,
+                comment=comment,
+                checks=checks,
             )
             return
         created = services.dictionary_create(
@@ -200,6 +206,8 @@ class DictionaryAdmin(
             metadata=metadata,
             created_by=author,
             source=Source.ADMIN,
+            comment=comment,
+            checks=None if checks is services.UNSET else checks,
         )
         form.instance.pk, form.instance.public_id = created.pk, created.public_id
 
@@ -293,7 +301,8 @@ class DictionaryAdmin(
         """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend.
 
         Answers every rule row's problems in plain words too (errors, or lint warnings), so
-        the page marks them as the linguist types.
+        the page marks them as the linguist types; and, when the body has ``checks``, each
+        one's result against the same rules (the checks editor's, ``admin.checks``).
         """
         try:
             body = self._page_body(request)
@@ -304,9 +313,11 @@ class DictionaryAdmin(
         problems = [problem.as_dict() for problem in checked.rows]
         if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
             answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}
-            return JsonResponse(answer)
+            return JsonResponse({**answer, "checks": None})
         result = preview.result_to_wire(preview.rewrite(checked.modes, text))
-        return JsonResponse({**result, "problems": problems, "general": []})
+        # The checks editor's sentences, run by the same engine against the same rules.
+        runs = live_results(checked.modes, body["checks"]) if "checks" in body else None
+        return JsonResponse({**result, "problems": problems, "general": [], "checks": runs})
 
     def paste_view(self, request: HttpRequest) -> JsonResponse:
         """What pasting lines of rules would add to the page's rules, and every conflict;
