@@ -157,12 +157,10 @@ def _counted(count: int, noun: str) -> str:
 
 
 def contents_summary(snapshot: Mapping[str, Any]) -> str:
-    """What a snapshot holds, in a few words: "3 rewrite rules, 1 IPA rule, 2 checks"."""
-    parts = [
-        _counted(len(_rules(snapshot, Mode.REWRITE)), "rewrite rule"),
-        _counted(len(_rules(snapshot, Mode.IPA)), "IPA rule"),
-    ]
-    checks = len(_checks(snapshot))
-    if checks:
-        parts.append(_counted(checks, "check"))
+    """What a snapshot holds, in a few words: "3 rewrite rules, 1 IPA rule, 2 checks" (IPA
+    rules and checks only when there are some)."""
+    parts = [_counted(len(_rules(snapshot, Mode.REWRITE)), "rewrite rule")]
+    ipa, checks = len(_rules(snapshot, Mode.IPA)), len(_checks(snapshot))
+    parts += [_counted(ipa, "IPA rule")] if ipa else []
+    parts += [_counted(checks, "check")] if checks else []
     return ", ".join(parts)

@@ -59,8 +59,9 @@ def _deleted_row(request: HttpRequest, dictionary: Any) -> dict[str, Any]:
 
 
 class DeletedAdminMixin:
-    """Needs the host admin's ``has_module_permission``; the host names the confirmation
-    templates (``delete_confirmation_template``, ``delete_selected_confirmation_template``)."""
+    """Needs the host admin's ``has_module_permission``. The confirmations' templates are
+    Django's names for the dictionary's (``dictionary/delete_confirmation.html``,
+    ``dictionary/delete_selected_confirmation.html``)."""
 
     admin_site: Any
     model: Any
@@ -98,12 +99,14 @@ class DeletedAdminMixin:
         return super().delete_view(request, object_id, context)  # type: ignore[misc]
 
     def response_delete(self, request: HttpRequest, obj_display: str, obj_id: Any) -> Any:
+        response = super().response_delete(request, obj_display, obj_id)  # type: ignore[misc]
         messages.info(
             request,
-            f"{obj_display} is kept: restore it from Deleted dictionaries within "
+            f"Nothing is lost: “{obj_display}” is kept with its rules, checks and history; "
+            "restore it from Deleted dictionaries within "
             f"{settings.LEXICON_DELETED_RETENTION_DAYS} days.",
         )
-        return super().response_delete(request, obj_display, obj_id)  # type: ignore[misc]
+        return response
 
     # -- the deleted dictionaries and restore ------------------------------------------------
 

@@ -90,6 +90,9 @@ class DictionaryAdmin(
     form = DictionaryForm
     save_on_top = True
     change_form_template = "admin/pronunciations/dictionary/change_form.html"
+    # The list's buttons (Review, Deleted dictionaries, then Import): import-export's name for
+    # the list's template. The delete confirmations are found by Django's template names.
+    import_export_change_list_template = "admin/pronunciations/dictionary/change_list.html"
     list_display = [
         "name",
         "organization",

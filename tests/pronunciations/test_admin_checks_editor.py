@@ -67,7 +67,7 @@ def test_the_change_page_shows_each_check_with_its_result(
     assert 'value="only whole words match"' in page
     assert page.count("✓ passes") == 1
     assert page.count("✗ fails") == 1
-    assert "The model receives: <q class=\"check-got\">QubePays</q>" in page
+    assert 'The model receives: <q class="check-got">QubePays</q>' in page
     assert 'name="check-present"' in page
     assert 'name="comment"' in page
 
@@ -84,7 +84,11 @@ def test_a_viewer_sees_the_checks_read_only(brand: Dictionary, organization: Org
 def test_saving_stores_the_checks_and_the_comment_with_the_rules_in_one_revision(
     brand: Dictionary, linguist: Client
 ) -> None:
-    rows = [("QubePays", "QubePays", "plural stays"), ("", "", ""), ("Hi QubePay", "Hi cube pay", "")]
+    rows = [
+        ("QubePays", "QubePays", "plural stays"),
+        ("", "", ""),
+        ("Hi QubePay", "Hi cube pay", ""),
+    ]
     data = _form(brand, **_checks_form(rows), comment="plural is not a brand")
     data["rewrite_value"] = ["cube pay"]
 
@@ -189,7 +193,10 @@ def test_the_preview_runs_no_checks_while_the_rules_need_fixing(linguist: Client
 
 def test_the_preview_words_checks_that_are_not_a_list(linguist: Client) -> None:
     answer = _preview(linguist, {"text": "", "modes": MODES, "checks": {"text": "x"}})
-    assert answer["checks"] == {"results": [], "general": ["The checks must be an array of checks."]}
+    assert answer["checks"] == {
+        "results": [],
+        "general": ["The checks must be an array of checks."],
+    }
 
 
 def test_a_preview_without_checks_answers_none_for_them(linguist: Client) -> None:

@@ -64,7 +64,10 @@ def test_the_delete_confirmation_says_the_dictionary_is_kept_and_its_name_freed(
 
     done = client.post(url, {"post": "yes"}, follow=True)
 
-    assert "brand is kept: restore it from Deleted dictionaries within 30 days." in _messages(done)
+    assert _messages(done)[-1] == (
+        "Nothing is lost: “brand” is kept with its rules, checks and history; restore it from "
+        "Deleted dictionaries within 30 days."
+    )
     dictionary.refresh_from_db()
     assert dictionary.deleted_at is not None
     assert dictionary.rules.count() == 3
