@@ -13,8 +13,10 @@ class SyncConfig(AppConfig):
         from pronunciations.signals import dictionary_changed
         from sync.admin.dictionary import SyncDictionaryExtension
         from sync.admin.start import SECTION
-        from sync.enqueue import enqueue_sync
+        from sync.enqueue import enqueue_followers, enqueue_sync
+        from sync.signals import content_verified
 
         dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")
+        content_verified.connect(enqueue_followers, dispatch_uid="sync.enqueue_followers")
         register(SyncDictionaryExtension())
         start.register(SECTION)

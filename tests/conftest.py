@@ -89,3 +89,11 @@ def celery(tmp_path: Path) -> Iterator[Celery]:
     yield runner
     runner.stop_all()
     app.control.purge()
+
+
+@pytest.fixture
+def worker(celery: Celery) -> Celery:
+    """A real Celery worker on the test database, already started, for the tests that ask for
+    one (the others check work no worker may touch)."""
+    celery.worker()
+    return celery

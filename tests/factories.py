@@ -5,8 +5,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.test import Client
 
+from orgs.actors import Actor
 from orgs.models import Membership, Organization
-from pronunciations.models import Dictionary
+from pronunciations.models import Dictionary, Revision
+from pronunciations.review import revision_decide
 from pronunciations.services import dictionary_create
 from sync.models import SyncTarget
 from sync.targets import target_create
@@ -61,4 +63,18 @@ def sync_state(target: Any, dictionary: Dictionary, status: str, **fields: Any) 
         status=status,
         pushed_revision=dictionary.revision,
         **fields,
+    )
+
+
+def decide(
+    dictionary: Dictionary, reviewer: Actor, decision: str, number: int = 1, comment: str = ""
+) -> Revision:
+    """The review service's decision on a revision, in the dictionary's own organization."""
+    return revision_decide(
+        organization=dictionary.organization,
+        dictionary=dictionary,
+        number=number,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment,
     )

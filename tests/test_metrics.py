@@ -15,14 +15,15 @@ from rest_framework.test import APIClient
 from config.celery import app
 from orgs.models import Organization
 from pronunciations.models import ImportJob, JobState
-from pronunciations.services import dictionary_delete
+from pronunciations.services import dictionary_delete, dictionary_update
 from sync.emulator import EmulatorThread
-from sync.models import SyncState, SyncStatus, SyncTarget
+from sync.models import Channel, SyncState, SyncStatus, SyncTarget
 from sync.targets import target_create
 from sync.tasks import run_target
 from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX
 from tests.factories import make_dictionary
 from tests.prometheus import Samples, labelled, parse, value
+from tests.sync.review import approve, proposing
 
 TOKEN = "metrics-token-for-tests-0123456789"
 URL = "/v1/pronunciation/dictionaries"
@@ -176,6 +177,31 @@ def test_nothing_pending_reports_zero_and_an_age_of_zero(
 
     assert value(samples, "lexicon_sync_dictionaries_pending", **_labels(target)) == 0
     assert value(samples, "lexicon_sync_oldest_pending_age_seconds", **_labels(target)) == 0
+
+
+def test_a_change_waiting_for_review_is_not_pending_on_production(
+    organization: Organization, slng: EmulatorThread, token: str
+) -> None:
+    """Issue 14: production's backlog counts what its channel makes due, not every revision."""
+    production = _target(organization, slng, "production", channel=Channel.APPROVED)
+    waiting = make_dictionary(organization, "waiting")
+    approved = make_dictionary(organization, "approved")
+    for dictionary in (waiting, approved):
+        SyncState.objects.create(
+            target=production, dictionary=dictionary, status=SyncStatus.VERIFIED, pushed_revision=1
+        )
+    with proposing(organization):
+        for name in ("waiting", "approved"):
+            dictionary_update(organization=organization, name=name, metadata={"v": 2}, partial=True)
+    written = timezone.now() - timedelta(hours=1)
+    approved.revisions.filter(number=2).update(created_at=written)
+    approve(approved, 2)  # an hour after it was written
+
+    samples = _scrape()
+
+    # Only the approved change is pending, and its age runs from its approval.
+    assert value(samples, "lexicon_sync_dictionaries_pending", **_labels(production)) == 1
+    assert value(samples, "lexicon_sync_oldest_pending_age_seconds", **_labels(production)) < 3600
 
 
 def test_import_jobs_are_counted_by_state_as_the_api_shows_them(

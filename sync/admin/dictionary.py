@@ -27,11 +27,19 @@ from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from pronunciations.selectors import only_live
 from sync.admin.targets import editor_scope
+from sync.channels import (
+    AWAITING_VERIFICATION,
+    CHECKS_FAILED,
+    Waiting,
+    due_revision,
+    effective_status,
+    waiting,
+    with_due_numbers,
+)
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import speak_allowed, speech_create
-from sync.targets import effective_status
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -58,7 +66,7 @@ class SyncStatusFilter(admin.SimpleListFilter):
 
 def _badge(target: SyncTarget, state: SyncState | None, obj: Dictionary) -> tuple[str, str, str]:
     """(status, text, full text on hover) of one target's badge in the list."""
-    status = effective_status(state, obj)
+    status = effective_status(state, due_revision(target, obj))
     text, title = f"{target.name}: {status}", f"{target.name}: {status}."
     if status == SyncStatus.FAILED and state is not None:
         why = explain(state.last_error_code)
@@ -102,7 +110,8 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     went through its whole plan (an unchanged dictionary is compared, not written), or the last
     push or verification. A target is settled when it is disabled, or verified at the current
     revision, or its last run started after the latest change and after run ``after`` (a Sync
-    now) has finished. Three queries, whatever the number of runs or rules.
+    now) has finished. Four queries, whatever the number of runs or rules, and one for each
+    channel target (what waits there, sync.channels).
     """
     # A superseded run never ran (a later one did its work); a queued one has not started.
     runs = SyncRun.objects.filter(target=OuterRef("pk")).exclude(status=RunStatus.SUPERSEDED)
@@ -122,6 +131,7 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     )
     if not targets:
         return [], True
+    obj = with_due_numbers(Dictionary.objects.filter(pk=obj.pk), targets).get()
     ids = [(getattr(t, "last_run_id", None), getattr(t, "checked_run_id", None)) for t in targets]
     found = SyncRun.objects.in_bulk([pk for pair in ids for pk in pair if pk])
     states = {s.target_id: s for s in SyncState.objects.filter(dictionary=obj)}
@@ -140,7 +150,8 @@ def _target_row(
     checked: SyncRun | None,
     after: int,
 ) -> dict[str, Any]:
-    status = effective_status(state, obj)
+    due = due_revision(target, obj)
+    status = effective_status(state, due)
     touched = _latest(state.verified_at, state.last_attempt_at) if state else None
     checked_at = _latest(checked.finished_at if checked else None, touched)
     run = checked
@@ -165,6 +176,7 @@ def _target_row(
         "status": status,
         "note": note,
         "revision": f"revision {revision} on SLNG" if revision else "",
+        "waiting": waiting_text(waiting(target, obj, due)),
         "checked": _when(checked_at),
         "run_url": reverse("admin:sync_syncrun_change", args=[run.pk]) if run else "",
         "run_label": f"run {run.pk}" if run else "",
@@ -173,6 +185,17 @@ def _target_row(
         "detail": detail,
         "settled": _settled(obj, target, status, touched, last, after),
     }
+
+
+def waiting_text(found: Waiting | None) -> str:
+    """What waits on a target, in words (the panel's line under the status)."""
+    if found is None:
+        return ""
+    if found.reason == AWAITING_VERIFICATION:
+        return f"revision {found.revision} waits for verification on {found.target}"
+    if found.reason == CHECKS_FAILED:
+        return f"revision {found.revision} waits: its checks fail, so it cannot be approved"
+    return f"revision {found.revision} waits for review"
 
 
 def _settled(
@@ -289,7 +312,15 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
     media = forms.Media(css={"all": ["sync/admin.css"]}, js=["sync/listen.js", "sync/panel.js"])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.prefetch_related(
+        # Each channel target's due revision as a column of the list's own query (no query
+        # per row); targets on latest without `after` need none.
+        ids = permissions.organization_ids(request, Role.VIEWER)
+        targets = (
+            SyncTarget.objects.all()
+            if ids is None
+            else SyncTarget.objects.filter(organization_id__in=ids)
+        )
+        return with_due_numbers(queryset, targets).prefetch_related(
             Prefetch("sync_states", queryset=SyncState.objects.select_related("target")),
             "organization__sync_targets",
         )

@@ -25,6 +25,7 @@ from pronunciations.errors import (
 from pronunciations.models import Dictionary, ReviewState, Revision
 from pronunciations.transfer import jobs
 from tests.conftest import client_with_key
+from tests.factories import decide
 
 URL = "/v1/pronunciation/dictionaries"
 V1 = {"rewrite": {"rules": [{"match": "QP", "replace": "cue pee"}]}}
@@ -54,20 +55,6 @@ def _refusal(response: Any, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body.pop("slng_request_id").startswith("req_")
     return body
-
-
-def _decide(
-    dictionary: Dictionary, reviewer: Actor, decision: str, number: int = 1, comment: str = ""
-) -> Revision:
-    """The review service on the dictionary's own organization."""
-    return review.revision_decide(
-        organization=dictionary.organization,
-        dictionary=dictionary,
-        number=number,
-        reviewer=reviewer,
-        decision=decision,
-        comment=comment,
-    )
 
 
 def _states(dictionary: Dictionary) -> dict[int, str]:
@@ -298,9 +285,9 @@ def test_a_member_cannot_approve_their_own_change(reviewed: Organization) -> Non
     )
 
     with pytest.raises(Forbidden, match="your own change"):
-        _decide(dictionary, author, ReviewState.APPROVED)
+        decide(dictionary, author, ReviewState.APPROVED)
     other = get_user_model().objects.create_user("second", is_staff=True)
-    approved = _decide(dictionary, Actor.for_user(other, Role.REVIEWER), ReviewState.APPROVED)
+    approved = decide(dictionary, Actor.for_user(other, Role.REVIEWER), ReviewState.APPROVED)
     assert (approved.review_state, approved.reviewed_by) == ("approved", "second")
 
 
@@ -324,12 +311,12 @@ def test_a_viewer_or_editor_key_cannot_approve_or_reject(
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EDITOR, ""])
-def test_a_member_below_reviewer_cannot_decide(reviewed: Organization, role: str) -> None:
+def test_a_member_below_reviewer_cannotdecide(reviewed: Organization, role: str) -> None:
     dictionary = services.dictionary_create(organization=reviewed, name="brand", modes=V1)
     user = get_user_model().objects.create_user("member", is_staff=True)
 
     with pytest.raises(Forbidden, match="needs the reviewer or admin role"):
-        _decide(dictionary, Actor.for_user(user, role), ReviewState.APPROVED)
+        decide(dictionary, Actor.for_user(user, role), ReviewState.APPROVED)
 
 
 def test_an_admin_key_may_approve(api: APIClient, reviewed: Organization) -> None:
@@ -422,7 +409,7 @@ def test_a_rejection_needs_a_comment_and_comments_are_bounded(
     assert typed.json()["fieldErrors"] == {"comment": ["must be a string"]}
     assert {blank.status_code, long.status_code, typed.status_code} == {400}
     with pytest.raises(ValidationError):
-        _decide(
+        decide(
             Dictionary.objects.get(name="brand"),
             Actor("r", "key:r", Role.REVIEWER),
             ReviewState.REJECTED,
@@ -561,16 +548,16 @@ def test_approving_announces_the_change_so_approved_targets_are_pushed(
 def test_errors_of_the_services_are_typed(reviewed: Organization) -> None:
     dictionary = services.dictionary_create(organization=reviewed, name="brand", modes=V1)
     someone = Actor("r", "key:r", Role.REVIEWER)
-    _decide(dictionary, someone, ReviewState.APPROVED)
+    decide(dictionary, someone, ReviewState.APPROVED)
 
     with pytest.raises(RevisionNotProposed):
-        _decide(dictionary, someone, ReviewState.REJECTED, comment="x")
+        decide(dictionary, someone, ReviewState.REJECTED, comment="x")
     services.dictionary_update(organization=reviewed, name="brand", modes=V1, checks=CHECKS)
     with pytest.raises(InvalidDictionary) as failing:
-        _decide(dictionary, someone, ReviewState.APPROVED, number=2)
+        decide(dictionary, someone, ReviewState.APPROVED, number=2)
     assert set(failing.value.field_errors) == {"checks[1]", "checks[2]"}
     with pytest.raises(ValueError, match="a decision is approved or rejected"):
-        _decide(dictionary, someone, ReviewState.SUPERSEDED, number=2)
+        decide(dictionary, someone, ReviewState.SUPERSEDED, number=2)
 
 
 def test_the_service_finds_the_dictionary_only_in_the_organization_given(

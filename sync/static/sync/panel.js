@@ -25,6 +25,7 @@ document.addEventListener("DOMContentLoaded", () => {
       badge.className = "sync-badge sync-" + target.status;
       set(row, "note", target.note);
       set(row, "revision", target.revision);
+      set(row, "waiting", target.waiting);
       set(row, "checked", target.checked || "not yet");
       const run = set(row, "run", target.run_label);
       run.href = target.run_url || "#";
