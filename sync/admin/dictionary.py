@@ -38,7 +38,7 @@ from sync.channels import (
 )
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
-from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import speak_allowed, speech_create
 
 
@@ -123,6 +123,7 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     )
     targets = list(
         SyncTarget.objects.filter(organization_id=obj.organization_id)
+        .select_related("after")
         .order_by("name")
         .annotate(
             last_run_id=Subquery(runs.values("pk")[:1]),
@@ -173,6 +174,7 @@ def _target_row(
     revision = state.pushed_revision if state else None
     return {
         "target": target.name,
+        "channel": channel_text(target),
         "status": status,
         "note": note,
         "revision": f"revision {revision} on SLNG" if revision else "",
@@ -185,6 +187,13 @@ def _target_row(
         "detail": detail,
         "settled": _settled(obj, target, status, touched, last, after),
     }
+
+
+def channel_text(target: SyncTarget) -> str:
+    """Which revisions the target serves, in words (the panel's line under its name)."""
+    serves = "approved revisions" if target.channel == Channel.APPROVED else "every revision"
+    after = f", once verified on {target.after.name}" if target.after_id and target.after else ""
+    return serves + after
 
 
 def waiting_text(found: Waiting | None) -> str:
