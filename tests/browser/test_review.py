@@ -1,7 +1,9 @@
 """Issue 14 item 5 in a real browser: an editor proposes a change with a comment and a check,
-seeing the check pass or fail live as the (unsaved) rules change; a reviewer approves it from
-the Review page; a stale Review page cannot approve a superseded revision; one's own change is
-refused with the reason; a deleted dictionary is restored after a confirmation."""
+seeing the check pass or fail live as the (unsaved) rules change; the change page says it is
+live on staging and waits for review on production; a reviewer approves it from the Review
+page, and production turns verified with it (a real worker, the emulator). A stale Review page
+cannot approve a superseded revision; one's own change is refused with the reason; a deleted
+dictionary is restored after a confirmation."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +19,13 @@ from orgs.services import organization_configure
 from pronunciations import review
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_update
+from sync.emulator import EmulatorThread
+from sync.models import Channel, SyncState, SyncStatus
+from sync.targets import target_create
 from tests.browser.conftest import login, member
+from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary
+from tests.processes import Celery, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MODES = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
@@ -39,6 +46,41 @@ def _states(dictionary: Dictionary) -> dict[int, str]:
     return dict(dictionary.revisions.values_list("number", "review_state"))
 
 
+def _channels(organization: Organization, slng: EmulatorThread) -> None:
+    """staging on latest and production on approved after staging, each its own SLNG org."""
+    staging = target_create(
+        organization=organization,
+        name="staging",
+        base_url=slng.base_url,
+        ws_url=slng.ws_url,
+        api_key=SLNG_KEY_ACME,
+        prune=True,
+    )
+    target_create(
+        organization=organization,
+        name="production",
+        base_url=slng.base_url,
+        ws_url=slng.ws_url,
+        api_key=SLNG_KEY_GLOBEX,
+        prune=True,
+        channel=Channel.APPROVED,
+        after=staging,
+    )
+
+
+def _verified(dictionary: Dictionary, target: str, revision: int) -> bool:
+    return SyncState.objects.filter(
+        dictionary=dictionary,
+        target__name=target,
+        status=SyncStatus.VERIFIED,
+        pushed_revision=revision,
+    ).exists()
+
+
+def _row(page: Page, target: str) -> Any:
+    return page.locator(f"#sync-panel tr.sync-row[data-target={target}]")
+
+
 def _reviewed_brand(organization: Organization) -> Dictionary:
     """brand, approved with review off (revision 1), then review turned on."""
     dictionary = make_dictionary(organization, "brand", modes=MODES)
@@ -53,11 +95,17 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
     live_server: Any,
     editor: User,
     organization: Organization,
+    slng: EmulatorThread,
+    celery: Celery,
 ) -> None:
+    _channels(organization, slng)
     dictionary = _reviewed_brand(organization)
     member("rita", organization, Role.REVIEWER)
+    celery.worker()
+    wait_for(lambda: _verified(dictionary, "production", 1), 60, "revision 1 on production")
     login(page, live_server, "linguist")
-    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+    change_page = f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/"
+    page.goto(change_page)
 
     page.click("#add-check")
     check = page.locator("#check-rows .check-row").last
@@ -82,6 +130,19 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
     assert proposed.snapshot["checks"] == [
         {"text": "Pay with QubePay", "expect": "Pay with queue pay"}
     ]
+    # Live where: staging serves the proposal at once, production keeps revision 1 and says why.
+    staging, production = _row(page, "staging"), _row(page, "production")
+    expect(staging.locator("[data-field=revision]")).to_have_text(
+        "revision 2 on SLNG", timeout=60_000
+    )
+    expect(staging.locator(".sync-badge")).to_have_text("verified", timeout=60_000)
+    expect(production.locator(".sync-channel")).to_have_text(
+        "approved revisions, once verified on staging"
+    )
+    expect(production.locator(".sync-badge")).to_have_text("verified")
+    expect(production.locator("[data-field=revision]")).to_have_text("revision 1 on SLNG")
+    expect(production.locator("[data-field=waiting]")).to_have_text("revision 2 waits for review")
+    page.locator("#sync-panel").screenshot(path=str(shots / "change-page-live-where.png"))
 
     login(reviewer_page, live_server, "rita")
     expect(reviewer_page.locator("#waiting-count")).to_have_text("1")
@@ -108,6 +169,18 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
         "rita",
         "Checked with marketing",
     )
+
+    # Production takes the approved revision and verifies it; the editor's page says so.
+    page.goto(change_page)
+    expect(production.locator("[data-field=revision]")).to_have_text(
+        "revision 2 on SLNG", timeout=60_000
+    )
+    expect(production.locator(".sync-badge")).to_have_text("verified", timeout=60_000)
+    expect(production.locator("[data-field=waiting]")).to_have_text("")
+    upstream = {d["name"]: d for d in slng.state.list_dictionaries(UPSTREAM_ORG_GLOBEX)}
+    assert upstream["brand"]["modes"] == {
+        "rewrite": {"rules": [{"match": "QubePay", "replace": "queue pay"}]}
+    }
 
 
 def test_a_stale_review_page_cannot_approve_a_superseded_revision(
