@@ -146,6 +146,7 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
 
     login(reviewer_page, live_server, "rita")
     expect(reviewer_page.locator("#waiting-count")).to_have_text("1")
+    reviewer_page.screenshot(path=str(shots / "start-page-review.png"), full_page=True)
     reviewer_page.click("#start-review-link")
     proposal = reviewer_page.locator(f"#proposal-{dictionary.pk}-2")
     expect(proposal.locator(".review-author")).to_have_text("linguist")
@@ -157,6 +158,8 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
         "+ check: Pay with QubePay ⇒ Pay with queue pay"
     )
     expect(proposal.locator(".review-checks caption")).to_have_text("Checks: 1 of 1 pass")
+    proposal.locator(".review-listen-button", has_text="QubePay").click()  # sync's Listen
+    expect(proposal.locator(".review-listen-status")).to_have_text("Model receives: queue pay")
     proposal.locator("textarea[name=comment]").fill("Checked with marketing")
     reviewer_page.screenshot(path=str(shots / "review-page.png"), full_page=True)
     proposal.locator(".review-approve").click()
