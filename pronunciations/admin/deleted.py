@@ -7,7 +7,7 @@ while a live dictionary holds it. Viewers see the list; editors restore.
 """
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,14 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import selectors, services
+from pronunciations.admin.pages import DictionaryPages
 from pronunciations.diff import contents_summary
 from pronunciations.errors import DictionaryConflict, PronunciationError
 from pronunciations.models import Dictionary
@@ -58,29 +58,17 @@ def _deleted_row(request: HttpRequest, dictionary: Any) -> dict[str, Any]:
     }
 
 
-class DeletedAdminMixin:
-    """Needs the host admin's ``has_module_permission``. The confirmations' templates are
-    Django's names for the dictionary's (``dictionary/delete_confirmation.html``,
+class DeletedAdminMixin(DictionaryPages):
+    """Deleted dictionaries and their restore. The confirmations' templates are Django's names
+    for the dictionary's (``dictionary/delete_confirmation.html``,
     ``dictionary/delete_selected_confirmation.html``)."""
 
-    admin_site: Any
-    model: Any
-
-    if TYPE_CHECKING:  # the host admin's (the mixin comes first, so it must not define them)
-
-        def has_module_permission(self, request: HttpRequest) -> bool: ...
-
     def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view
-        return [
-            path("deleted/", view(self.deleted_view), name="pronunciations_dictionary_deleted"),
-            path(
-                "deleted/<int:pk>/restore/",
-                view(self.undelete_view),
-                name="pronunciations_dictionary_undelete",
-            ),
-            *super().get_urls(),  # type: ignore[misc]
-        ]
+        pages = self.page_urls(
+            ("deleted/", "deleted", self.deleted_view),
+            ("deleted/<int:pk>/restore/", "undelete", self.undelete_view),
+        )
+        return [*pages, *super().get_urls()]  # type: ignore[misc]
 
     # -- deleting says what happens --------------------------------------------------------
 
@@ -129,16 +117,13 @@ class DeletedAdminMixin:
         )
         rows = [_deleted_row(request, dictionary) for dictionary in found[:DELETED_LIMIT]]
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Deleted dictionaries",
             "rows": rows,
             "more": len(found) > DELETED_LIMIT,
             "limit": DELETED_LIMIT,
             "retention_days": settings.LEXICON_DELETED_RETENTION_DAYS,
             "show_organization": len({dictionary.organization_id for dictionary in found}) > 1,
         }
-        return TemplateResponse(request, "admin/pronunciations/dictionary/deleted.html", context)
+        return self.render_page(request, "deleted.html", "Deleted dictionaries", context)
 
     def undelete_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Restore asks first, naming what comes back; its POST undeletes."""
@@ -150,9 +135,6 @@ class DeletedAdminMixin:
             return self._undelete(request, dictionary)
         snapshot = dictionary.revisions.get(number=dictionary.revision).snapshot
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Restore {dictionary.name}?",
             "dictionary": dictionary,
             "holds": contents_summary(snapshot),
             "metadata": snapshot.get("metadata") or {},
@@ -160,7 +142,7 @@ class DeletedAdminMixin:
                 organization=dictionary.organization, name=dictionary.name
             ).exists(),
         }
-        return TemplateResponse(request, "admin/pronunciations/dictionary/undelete.html", context)
+        return self.render_page(request, "undelete.html", f"Restore {dictionary.name}?", context)
 
     def _undelete(self, request: HttpRequest, dictionary: Dictionary) -> HttpResponse:
         try:

@@ -8,20 +8,20 @@ shown against the dictionary's approved revision (what the ``approved`` channel 
 diff is what approving changes; a Listen button per changed rule where an app offers Listen.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import review, selectors, validation
 from pronunciations.admin.extensions import listen_urls
+from pronunciations.admin.pages import DictionaryPages
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Action, Dictionary, ReviewState, Revision
@@ -135,27 +135,15 @@ def refusal_text(exc: PronunciationError | ValidationError) -> str:
     return " ".join([exc.message, *details])
 
 
-class ReviewAdminMixin:
-    """Needs the host admin's ``has_module_permission``; reads dictionaries deleted or not."""
-
-    admin_site: Any
-    model: Any
-
-    if TYPE_CHECKING:  # the host admin's (the mixin comes first, so it must not define them)
-
-        def has_module_permission(self, request: HttpRequest) -> bool: ...
+class ReviewAdminMixin(DictionaryPages):
+    """The Review page and its decisions; reads dictionaries deleted or not."""
 
     def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view
-        return [
-            path("review/", view(self.review_view), name="pronunciations_dictionary_review"),
-            path(
-                "review/decide/",
-                view(self.review_decide_view),
-                name="pronunciations_dictionary_review_decide",
-            ),
-            *super().get_urls(),  # type: ignore[misc]
-        ]
+        pages = self.page_urls(
+            ("review/", "review", self.review_view),
+            ("review/decide/", "review_decide", self.review_decide_view),
+        )
+        return [*pages, *super().get_urls()]  # type: ignore[misc]
 
     def review_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_module_permission(request):
@@ -164,9 +152,6 @@ class ReviewAdminMixin:
         reviewer_somewhere = permissions.organization_ids(request, Role.REVIEWER) != []
         organizations = {row["dictionary"].organization_id for row in rows}
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Review",
             "rows": rows,
             "total": total,
             "more": total - len(rows),
@@ -174,7 +159,7 @@ class ReviewAdminMixin:
             "show_organization": len(organizations) > 1,
             "decide_url": reverse("admin:pronunciations_dictionary_review_decide"),
         }
-        return TemplateResponse(request, "admin/pronunciations/dictionary/review.html", context)
+        return self.render_page(request, "review.html", "Review", context)
 
     def review_decide_view(self, request: HttpRequest) -> HttpResponse:
         """Approve or reject one revision (the form of one proposal); every refusal of the

@@ -318,7 +318,10 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
         Panel("sync/admin/sync_panel.html", sync_panel),
         Panel("sync/admin/listen.html", listen_panel, slot=IN_PREVIEW),
     )
-    media = forms.Media(css={"all": ["sync/admin.css"]}, js=["sync/listen.js", "sync/panel.js"])
+    media = forms.Media(
+        css={"all": ["sync/admin.css"]},
+        js=["pronunciations/speak.js", "sync/listen.js", "sync/panel.js"],
+    )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # Each channel target's due revision as a column of the list's own query (no query

@@ -21,11 +21,11 @@ from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_update
 from sync.emulator import EmulatorThread
 from sync.models import Channel, SyncState, SyncStatus
-from sync.targets import target_create
 from tests.browser.conftest import login, member
-from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
+from tests.conftest import SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
+from tests.sync.conftest import emulator_target
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MODES = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
@@ -48,19 +48,11 @@ def _states(dictionary: Dictionary) -> dict[int, str]:
 
 def _channels(organization: Organization, slng: EmulatorThread) -> None:
     """staging on latest and production on approved after staging, each its own SLNG org."""
-    staging = target_create(
-        organization=organization,
-        name="staging",
-        base_url=slng.base_url,
-        ws_url=slng.ws_url,
-        api_key=SLNG_KEY_ACME,
-        prune=True,
-    )
-    target_create(
-        organization=organization,
-        name="production",
-        base_url=slng.base_url,
-        ws_url=slng.ws_url,
+    staging = emulator_target(organization, "staging", slng, prune=True)
+    emulator_target(
+        organization,
+        "production",
+        slng,
         api_key=SLNG_KEY_GLOBEX,
         prune=True,
         channel=Channel.APPROVED,
