@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from orgs.key_cache import resolved_keys
 from orgs.models import Organization
 from pronunciations import selectors, services
 from pronunciations.api import bodies
@@ -77,19 +78,36 @@ def test_modes_keep_the_api_key_order_whatever_order_the_database_keeps(
         assert '"ipa":{"rules":[{"match":"c","ipa":"d"}]}}' in body
 
 
-def test_a_warm_get_costs_two_queries_and_a_cold_one_three(
-    api: APIClient, organization: Organization
-) -> None:
-    make_dictionary(organization, "brand", rules=256)
-    api.get(URL)  # records the key's last use, outside what is counted
-
+def _get_queries(api: APIClient) -> tuple[int, int]:
+    """Queries of a get with the body not cached (cold), then cached (warm)."""
     bodies.cache.clear()
     with CaptureQueriesContext(connection) as cold:
         api.get(f"{URL}/brand")
     with CaptureQueriesContext(connection) as warm:
         api.get(f"{URL}/brand")
+    return len(cold), len(warm)
 
-    assert (len(cold), len(warm)) == (3, 2)  # key, version (, body on a miss)
+
+def test_a_warm_get_costs_one_query_and_a_cold_one_two(
+    api: APIClient, organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: with its key read less than LEXICON_KEY_CACHE_SECONDS ago (orgs.key_cache),
+    a warm get's one query is the version check; a cold one adds the body's."""
+    monkeypatch.setattr(resolved_keys, "clock", lambda: 1000.0)  # stopped: the key stays fresh
+    make_dictionary(organization, "brand", rules=256)
+    api.get(URL)  # reads the key and records its last use, outside what is counted
+
+    assert _get_queries(api) == (2, 1)  # version (, body on a miss)
+
+
+def test_a_get_reads_its_key_again_once_the_key_cache_expired(
+    api: APIClient, organization: Organization, settings: Any
+) -> None:
+    settings.LEXICON_KEY_CACHE_SECONDS = 0  # every entry is already too old
+    make_dictionary(organization, "brand", rules=256)
+    api.get(URL)
+
+    assert _get_queries(api) == (3, 2)  # key, version (, body on a miss)
 
 
 def test_writes_made_elsewhere_are_seen_at_once_by_get_and_list(

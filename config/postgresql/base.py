@@ -1,0 +1,77 @@
+"""Django's PostgreSQL backend, with the two things the hot reads need from it.
+
+**A health check that costs no round trip when it can.** With ``CONN_HEALTH_CHECKS`` Django
+checks a reused connection once per request with ``SELECT 1``: on a cached get that was one of
+three round trips and 30 % of a web worker's time under load (bench/load.py, py-spy). A
+connection that PostgreSQL ended (a restart, a terminated backend, a crash) has something to read
+on its socket: the server's error message or the end of the stream; an idle connection in
+autocommit has nothing to read. So a quiet socket counts as healthy, and only a socket with input
+pending gets Django's own ``SELECT 1`` check (which also consumes any harmless message the server
+sent). A restarted database still costs no failed request (tests/test_reads_across_processes.py,
+with ``pg_terminate_backend``).
+
+**Prepared statements for the hot reads.** ``prepared_cursor()`` is Django's cursor (health
+check, error wrapping, query logging) over a psycopg cursor that binds parameters server-side and
+prepares each statement once per connection, so PostgreSQL does not parse and plan the same
+query on every request. Only the reads that run on every get and list use it
+(pronunciations.api.bodies); everything else keeps Django's client-side binding, which Django
+chose so that transaction-mode poolers keep working. ``LEXICON_PREPARED_READS=false`` turns it
+off behind such a pooler (PgBouncer before 1.21).
+"""
+
+import select
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db.backends.postgresql import base
+from django.db.backends.utils import CursorWrapper
+from django.utils.asyncio import async_unsafe
+
+
+def _input_pending(connection: Any) -> bool:
+    """True when the idle connection's socket is readable (or closed): the server spoke."""
+    if connection.closed:
+        return True
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """Server-side binding, and each statement prepared on its first run on the connection."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> "_PreparingCursor":
+        options["prepare"] = True
+        super().execute(query, params, **options)
+        return self
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def close_if_health_check_failed(self) -> None:
+        quiet = (
+            self.connection is not None
+            and self.health_check_enabled
+            and not self.health_check_done
+            and not self.pool
+            and not _input_pending(self.connection)
+        )
+        if quiet:
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+    @async_unsafe
+    def prepared_cursor(self) -> CursorWrapper:
+        """A cursor for a hot read: its statements are prepared once per connection."""
+        if not settings.LEXICON_PREPARED_READS:
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            cursor = _PreparingCursor(self.connection)
+            # As Django's create_cursor: its time zone, when the connection's differs.
+            loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
+            if self.timezone != loader.timezone:
+                base.register_tzloader(self.timezone, cursor)
+            return self._prepare_cursor(cursor)
