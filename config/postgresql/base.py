@@ -38,6 +38,12 @@ def _input_pending(connection: Any) -> bool:
     return bool(poller.poll(0))
 
 
+# Django turns psycopg's prepared statements off (prepare_threshold None, which also ignores an
+# explicit prepare=True). A threshold no query reaches keeps psycopg from preparing any other
+# statement by itself, while the hot reads ask for it.
+_ONLY_WHEN_ASKED = 2**62
+
+
 class _PreparingCursor(psycopg.Cursor[Any]):
     """Server-side binding, and each statement prepared on its first run on the connection."""
 
@@ -69,6 +75,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
+            if self.connection.prepare_threshold is None:
+                self.connection.prepare_threshold = _ONLY_WHEN_ASKED
             cursor = _PreparingCursor(self.connection)
             # As Django's create_cursor: its time zone, when the connection's differs.
             loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)

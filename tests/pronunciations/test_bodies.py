@@ -192,3 +192,46 @@ def test_every_write_path_keeps_the_current_snapshot_equal_to_the_rule_rows(
 
     assert Dictionary.objects.filter(organization=organization).count() == 3
     _rows_and_snapshot_agree(organization)
+
+
+def _prepared_version_queries() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"revision" FROM "pronunciations_dictionary"%'],
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+@pytest.mark.django_db(transaction=True)  # so that the connection may be closed
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_version_checks_are_prepared_statements_unless_turned_off(
+    organization: Organization, settings: Any, prepared: bool
+) -> None:
+    """Issue 17: PostgreSQL parses and plans each version check once per connection."""
+    settings.LEXICON_PREPARED_READS = prepared
+    make_dictionary(organization, "brand", rules=1)
+    connection.close()  # a fresh connection: no statement prepared by an earlier test
+
+    for _ in range(3):  # what get and list run (a request closes the tests' connection after)
+        bodies.dictionary_body(organization=organization, name="brand")
+        bodies.dictionary_list_body(organization=organization)
+
+    assert _prepared_version_queries() == (2 if prepared else 0)  # the get's and the list's
+
+
+def test_an_unchanged_list_is_one_cached_body(api: APIClient, organization: Organization) -> None:
+    """Issue 17: the whole list is kept under its versions, not joined again per request."""
+    for name in ("a", "b"):
+        make_dictionary(organization, name, rules=2)
+    first = api.get(URL).content
+    entries = len(bodies.cache)
+
+    assert api.get(URL).content == first
+    assert len(bodies.cache) == entries == 3  # two dictionaries and the list
+    services.dictionary_update(
+        organization=organization, name="a", modes={"rewrite": {"rules": rewrite_rules(1)}}
+    )
+    assert api.get(URL).content != first
+    assert len(bodies.cache) == 5  # a's new body, the new list; the old ones until evicted
