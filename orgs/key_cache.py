@@ -1,7 +1,8 @@
 """API keys resolved in the last LEXICON_KEY_CACHE_SECONDS, kept per process.
 
 Every API request resolves its key. Reading it from PostgreSQL each time was the largest cost of a
-cached get (bench/load.py: 47 % of a web worker's time, half of it waiting on the database), so
+cached get (bench/load.py under py-spy: the key's query, with the connection check it triggered,
+took 47 % of a web worker's time), so
 each process keeps what it read for at most ``LEXICON_KEY_CACHE_SECONDS`` (1 s, never more): a
 revoked, deleted or re-roled key stops working in every process within that time, and at once
 in the process that revoked it (``orgs.services.api_key_revoke`` forgets it). The age of an entry

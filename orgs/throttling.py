@@ -64,7 +64,8 @@ def rate_parse(text: str) -> Rate | None:
 
 @checks.register(checks.Tags.security)
 def rate_settings_check(app_configs: Any = None, **_: Any) -> list[checks.CheckMessage]:
-    """Fail ``manage.py check`` (and ``migrate``) on a rate or proxy count that cannot work."""
+    """Fail ``manage.py check`` (and ``migrate``) on a rate, proxy count or key cache period
+    that cannot work."""
     errors: list[checks.CheckMessage] = []
     for name in ("LEXICON_RATE_LIMIT", "LEXICON_AUTH_FAILURE_LIMIT"):
         try:

@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from django.db.backends.utils import CursorWrapper
 from django.utils.asyncio import async_unsafe
 
@@ -53,7 +53,17 @@ class _PreparingCursor(psycopg.Cursor[Any]):
         return self
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
+        """What logged queries show (DEBUG, tests): a prepared run keeps no query text."""
+        if isinstance(cursor, _PreparingCursor):
+            return str(self.compose_sql(sql, params))
+        return super().last_executed_query(cursor, sql, params)  # type: ignore[no-any-return]
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def close_if_health_check_failed(self) -> None:
         quiet = (
             self.connection is not None
