@@ -161,14 +161,18 @@ def _stat(pid: int) -> list[str]:
         return []
 
 
-def cpu_seconds(pids: set[int]) -> float:
-    """User plus system CPU seconds the processes have used so far."""
-    return sum(int(f[11]) + int(f[12]) for f in map(_stat, pids) if f) / _TICKS
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds the process has used so far (0 once it is gone)."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / _TICKS if fields else 0.0
+
+
+Sample = tuple[dict[int, float], dict[int, float], float]
 
 
 class Processes:
-    """The pids whose CPU a slice counts: the gunicorn master and workers, the bench
-    database's PostgreSQL backends (all on this machine)."""
+    """The processes whose CPU a slice counts: the gunicorn master and workers, the bench
+    database's PostgreSQL backends (all on this machine) and the wrk runs that ended."""
 
     def __init__(self, server: subprocess.Popen[bytes]) -> None:
         self.master = server.pid
@@ -187,13 +191,23 @@ class Processes:
             )
             return {pid for (pid,) in cursor.fetchall()}
 
-    def sample(self) -> tuple[float, float, float]:
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the wrk runs that ended
+    def sample(self) -> Sample:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (
-            cpu_seconds(self.server()),
-            cpu_seconds(self.database()),
+            {pid: cpu_seconds(pid) for pid in self.server()},
+            {pid: cpu_seconds(pid) for pid in self.database()},
             children.ru_utime + children.ru_stime,
         )
+
+    @staticmethod
+    def spent(before: Sample, after: Sample) -> tuple[float, float, float]:
+        """CPU seconds between two samples. A process that started in between counts whole; one
+        that ended in between (a database connection past DATABASE_CONN_MAX_AGE) is left out."""
+
+        def used(start: dict[int, float], end: dict[int, float]) -> float:
+            return sum(seconds - start.get(pid, 0.0) for pid, seconds in end.items())
+
+        return used(before[0], after[0]), used(before[1], after[1]), after[2] - before[2]
 
 
 class Wrk:
@@ -263,8 +277,7 @@ def run(
     ]
     results = [runner.result() for runner in runners]
     if processes and before and len(results) == 1:
-        after = processes.sample()
-        results[0].cpu = (after[0] - before[0], after[1] - before[1], after[2] - before[2])
+        results[0].cpu = processes.spent(before, processes.sample())
     return results
 
 
