@@ -180,7 +180,7 @@ class Processes:
     def server(self) -> set[int]:
         pids = {int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
         return {self.master} | {
-            pid for pid in pids if (_stat(pid) or ["", 0])[1] == str(self.master)
+            pid for pid in pids if (_stat(pid) or ["", ""])[1] == str(self.master)
         }
 
     def database(self) -> set[int]:

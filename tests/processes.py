@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from cryptography.fernet import Fernet
 from django.db import connection
 
@@ -30,6 +31,12 @@ def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str =
         if time.monotonic() > give_up_at:
             pytest.fail(f"timed out waiting for {what or condition}")
         time.sleep(0.05)
+
+
+def web_command() -> list[str]:
+    """The compose file's web command (gunicorn with config/gunicorn.py)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return [str(part) for part in compose["services"]["web"]["command"]]
 
 
 def tests_database_url() -> str:

@@ -12,12 +12,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import yaml
 from django.db import connection
 
 from orgs.models import APIKey, Organization
 from orgs.services import api_key_create, api_key_revoke
-from tests.processes import ROOT, Gunicorn, production_env, wait_for
+from tests.processes import Gunicorn, production_env, wait_for, web_command
 
 URL = "/v1/pronunciation/dictionaries"
 RULES = {"rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]}}
@@ -25,14 +24,9 @@ RULES = {"rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]}}
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _web_command() -> list[str]:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return [str(part) for part in compose["services"]["web"]["command"]]
-
-
 @pytest.fixture
 def webs(django_db_setup: None) -> Iterator[tuple[Gunicorn, Gunicorn]]:
-    servers = [Gunicorn(_web_command(), production_env(WEB_CONCURRENCY="1")) for _ in range(2)]
+    servers = [Gunicorn(web_command(), production_env(WEB_CONCURRENCY="1")) for _ in range(2)]
     yield servers[0], servers[1]
     for server in servers:
         server.stop()

@@ -54,26 +54,27 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 
 
 class DatabaseOperations(operations.DatabaseOperations):
-    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str | None:
+    def last_executed_query(self, cursor: Any, sql: str, params: Any) -> str:
         """What logged queries show (DEBUG, tests): a prepared run keeps no query text."""
         if isinstance(cursor, _PreparingCursor):
             return str(self.compose_sql(sql, params))
-        return super().last_executed_query(cursor, sql, params)  # type: ignore[no-any-return]
+        return super().last_executed_query(cursor, sql, params)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
     def close_if_health_check_failed(self) -> None:
+        state: Any = self  # Django's attributes that its type stubs do not list
         quiet = (
-            self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and not self.pool
-            and not _input_pending(self.connection)
+            state.connection is not None
+            and state.health_check_enabled
+            and not state.health_check_done
+            and not state.pool
+            and not _input_pending(state.connection)
         )
         if quiet:
-            self.health_check_done = True
+            state.health_check_done = True
             return
         super().close_if_health_check_failed()
 
@@ -84,12 +85,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return self.cursor()
         self.close_if_health_check_failed()
         self.ensure_connection()
+        django: Any = base  # names of Django's module that its type stubs do not list
+        state: Any = self
         with self.wrap_database_errors:
             if self.connection.prepare_threshold is None:
                 self.connection.prepare_threshold = _ONLY_WHEN_ASKED
             cursor = _PreparingCursor(self.connection)
             # As Django's create_cursor: its time zone, when the connection's differs.
-            loader = self.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, base.Format.TEXT)
+            loader = self.connection.adapters.get_loader(django.TIMESTAMPTZ_OID, django.Format.TEXT)
             if self.timezone != loader.timezone:
-                base.register_tzloader(self.timezone, cursor)
-            return self._prepare_cursor(cursor)
+                django.register_tzloader(self.timezone, cursor)
+            wrapper: CursorWrapper = state._prepare_cursor(cursor)
+            return wrapper

@@ -7,8 +7,7 @@ so that answer is given without parsing. Any other header goes through DRF uncha
 stays a 406).
 """
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
@@ -21,12 +20,13 @@ class FastContentNegotiation(DefaultContentNegotiation):
     def select_renderer(
         self,
         request: Request,
-        renderers: Sequence[BaseRenderer],
+        renderers: Iterable[BaseRenderer],
         format_suffix: str | None = None,
     ) -> tuple[BaseRenderer, str]:
         # request._request: the Django request (DRF's Request proxies META slowly).
         accept = request._request.META.get("HTTP_ACCEPT")
-        if accept in _ANY and not format_suffix and self.settings.URL_FORMAT_OVERRIDE is None:
+        renderers = list(renderers)
+        plain = accept in _ANY and not format_suffix and self.settings.URL_FORMAT_OVERRIDE is None
+        if plain and renderers:
             return renderers[0], renderers[0].media_type
-        selected: Any = super().select_renderer(request, renderers, format_suffix)
-        return selected  # type: ignore[no-any-return]
+        return super().select_renderer(request, renderers, format_suffix)

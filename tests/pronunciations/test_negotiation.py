@@ -21,8 +21,9 @@ class CsvRenderer(BaseRenderer):
 )
 @pytest.mark.parametrize("renderers", [[JSONRenderer()], [CsvRenderer(), JSONRenderer()]])
 def test_it_selects_what_drf_selects(accept: str | None, renderers: list[BaseRenderer]) -> None:
-    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
-    request = Request(APIRequestFactory().get("/", **headers))
+    factory = APIRequestFactory()
+    django_request = factory.get("/") if accept is None else factory.get("/", HTTP_ACCEPT=accept)
+    request = Request(django_request)
 
     def selected(negotiation: DefaultContentNegotiation) -> object:
         try:
