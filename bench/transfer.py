@@ -29,6 +29,7 @@ from import_export.resources import ModelResource  # noqa: E402
 from import_export.widgets import ForeignKeyWidget  # noqa: E402
 from psycopg import sql  # noqa: E402
 
+from orgs.actors import Actor  # noqa: E402
 from orgs.models import Organization  # noqa: E402
 from orgs.services import organization_create  # noqa: E402
 from pronunciations import selectors  # noqa: E402
@@ -176,7 +177,7 @@ def import_ours(organization: Organization, data: bytes) -> ImportReport:
         file_format="csv",
         mode="replace",
         create_missing=True,
-        author="bench",
+        author=Actor.for_command("bench"),
     )
 
 

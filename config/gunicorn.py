@@ -7,6 +7,9 @@ Every value can be overridden from the environment; command-line flags override 
 """
 
 import os
+import shutil
+import tempfile
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -26,3 +29,28 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
 limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "200"))
 limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "32768"))
+
+# Metrics (config/metrics): every worker writes its counters to files in PROMETHEUS_MULTIPROC_DIR
+# and /metrics adds them up. The variable must be set before prometheus-client is imported, so
+# it is set here, in the master, before any worker loads the application. One directory per
+# gunicorn: unset, a private temporary one, removed when gunicorn exits.
+_METRICS_DIR_OWNED = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _METRICS_DIR_OWNED:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lexicon-metrics-")
+
+
+def on_starting(server: Any) -> None:
+    from config.metrics.directory import prepare
+
+    prepare(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from config.metrics.directory import process_exited
+
+    process_exited(os.environ["PROMETHEUS_MULTIPROC_DIR"], worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    if _METRICS_DIR_OWNED:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

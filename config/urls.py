@@ -28,7 +28,11 @@ urlpatterns = [
         name="redoc",
     ),
     # Any other /v1/ path answers SLNG's 404 body, also when DEBUG shows HTML elsewhere.
-    re_path(r"^v1/", csrf_exempt(lambda request: json_error(request, NotFoundError()))),
+    re_path(
+        r"^v1/",
+        csrf_exempt(lambda request: json_error(request, NotFoundError())),
+        name="v1-not-found",
+    ),
 ]
 
 

@@ -102,8 +102,12 @@ class OrgScopedAdmin(CheckedSelectionAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(CheckedSelectionAdmin):
-    list_display = ["slug", "name", "public_id", "created_at"]
+    """Organizations; an organization's admin changes its name and settings (review_required)."""
+
+    list_display = ["slug", "name", "review_required", "public_id", "created_at"]
+    list_filter = ["review_required"]
     search_fields = ["slug", "name"]
+    fields = ["slug", "name", "review_required", "public_id", "created_at"]
     readonly_fields = ["public_id", "created_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
@@ -203,18 +207,28 @@ class MembershipAdmin(OrgScopedAdmin):
 
 @admin.register(APIKey)
 class APIKeyAdmin(OrgScopedAdmin):
-    """Keys: created here with the secret shown once, labelled, revoked; never shown again."""
+    """Keys: created here with the secret shown once, labelled, given a role (viewer reads,
+    editor writes, reviewer and admin also approve), revoked; the secret is never shown again."""
 
     list_display = [
         "label",
         "organization",
+        "role",
         "visible_prefix",
         "created_at",
         "last_used_at",
         "revoked_at",
     ]
-    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
-    fields = ["organization", "label", "visible_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter), "role"]
+    fields = [
+        "organization",
+        "label",
+        "role",
+        "visible_prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["visible_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
     view_role = Role.ADMIN
@@ -227,11 +241,23 @@ class APIKeyAdmin(OrgScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [*self.readonly_fields, "organization"] if obj else self.readonly_fields
 
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_choice_field(db_field, request, **kwargs)
+        if (
+            field is not None and db_field.name == "role"
+        ):  # a form sent without it (as before roles) makes an editor
+            field.required = False
+            field.help_text = (
+                "viewer reads; editor (the default) also writes; reviewer and admin also "
+                "approve or reject others' changes."
+            )
+        return field
+
     def save_model(self, request: HttpRequest, obj: APIKey, form: Any, change: bool) -> None:
         if change:
-            obj.save(update_fields=["label"])
+            obj.save(update_fields=["label", "role"])
             return
-        issued = api_key_create(organization=obj.organization, label=obj.label)
+        issued = api_key_create(organization=obj.organization, label=obj.label, role=obj.role)
         obj.pk, obj.prefix = issued.api_key.pk, issued.api_key.prefix
         obj._state.adding = False
         messages.warning(

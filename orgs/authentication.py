@@ -7,13 +7,14 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from orgs import throttling
 from orgs.key_cache import resolved_keys
 from orgs.keys import key_matches, key_prefix
-from orgs.models import APIKey, Organization
+from orgs.models import APIKey, Organization, Role
+from orgs.permissions import at_least
 
 
 class KeyPrincipal:
@@ -114,7 +115,7 @@ def _key_sql() -> str:
 
 # Every API request resolves its key: one plain query for the key and its organization instead of
 # the ORM's select_related, which here costs three times as long to compile as it takes to run.
-_ORG_COLUMNS = ("public_id", "slug", "name")
+_ORG_COLUMNS = ("public_id", "slug", "name", "review_required")
 _KEY_SQL = _key_sql()
 
 
@@ -141,6 +142,40 @@ class HasOrganization(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.auth, APIKey)
+
+
+def minimum_role(view: Any, method: str) -> str:
+    """The role a key needs for ``method`` on ``view``: the view's ``key_roles`` entry, else
+    viewer to read and editor to write."""
+    default = Role.VIEWER if method in SAFE_METHODS else Role.EDITOR
+    return str(getattr(view, "key_roles", {}).get(method, default))
+
+
+class KeyRoleAllows(BasePermission):
+    """A key's role decides what it may do (viewer < editor < reviewer < admin): a refusal is
+    DRF's PermissionDenied, which the exception handler answers as 403
+    ``pronunciation_forbidden``. A view that writes nothing on POST (a preview) or needs more
+    (approving) says so in ``key_roles``."""
+
+    message = "This API key's role does not allow this request."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        api_key = request.auth
+        if not isinstance(api_key, APIKey):
+            return False
+        minimum = minimum_role(view, request.method or "GET")
+        if at_least(api_key.role, minimum):
+            return True
+        self.message = role_refusal(api_key.role, minimum)
+        return False
+
+
+def role_refusal(role: str, minimum: str) -> str:
+    """What a key with ``role`` is told when a request needs ``minimum``."""
+    return (
+        f"This API key's role is {role}: this request needs the {minimum} role or above. An "
+        "organization admin can issue a key with that role."
+    )
 
 
 def caller_key(request: Request) -> APIKey:

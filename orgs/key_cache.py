@@ -8,6 +8,8 @@ revoked, deleted or re-roled key stops working in every process within that time
 in the process that revoked it (``orgs.services.api_key_revoke`` forgets it). The age of an entry
 counts from before its query started, so the bound holds whatever the query took. Only rows that
 exist are kept (at most ``MAX_KEYS``, oldest out): a guessed prefix always costs its lookup.
+The organization's columns read with the key (name, slug, review_required) are as old as the
+entry; writes decide review from the database itself (pronunciations.store), not from them.
 """
 
 import threading

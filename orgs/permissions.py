@@ -14,6 +14,11 @@ from orgs.models import Membership, Organization, Role
 _RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.REVIEWER: 3, Role.ADMIN: 4}
 
 
+def at_least(role: str, minimum: str) -> bool:
+    """Whether ``role`` (a member's or an API key's; "" for none) ranks at ``minimum`` or above."""
+    return role in _RANK and _RANK[Role(role)] >= _RANK[Role(minimum)]
+
+
 def roles_of(request: HttpRequest) -> dict[int, str]:
     """The user's role per organization id, read once per request."""
     cached: dict[int, str] | None = getattr(request, "_lexicon_roles", None)
@@ -27,11 +32,15 @@ def roles_of(request: HttpRequest) -> dict[int, str]:
 
 def allowed(request: HttpRequest, organization_id: int | None, minimum: str) -> bool:
     """True when the user holds at least ``minimum`` in the organization (or is a superuser)."""
+    return at_least(role_in(request, organization_id), minimum)
+
+
+def role_in(request: HttpRequest, organization_id: int | None) -> str:
+    """The user's role in the organization: admin for a superuser, "" for a non-member."""
     user: Any = request.user
     if user.is_active and user.is_superuser:
-        return True
-    role = roles_of(request).get(organization_id or 0)
-    return role is not None and _RANK[Role(role)] >= _RANK[Role(minimum)]
+        return Role.ADMIN
+    return roles_of(request).get(organization_id or 0, "")
 
 
 def organization_ids(request: HttpRequest, minimum: str = Role.VIEWER) -> list[int] | None:
@@ -39,9 +48,7 @@ def organization_ids(request: HttpRequest, minimum: str = Role.VIEWER) -> list[i
     user: Any = request.user
     if user.is_active and user.is_superuser:
         return None
-    return [
-        org for org, role in roles_of(request).items() if _RANK[Role(role)] >= _RANK[Role(minimum)]
-    ]
+    return [org for org, role in roles_of(request).items() if at_least(role, minimum)]
 
 
 def organizations(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[Organization]:

@@ -36,8 +36,24 @@ def organization_create(*, slug: str, name: str = "") -> Organization:
         raise OrganizationExists(f"organization {slug!r} already exists") from exc
 
 
-def api_key_create(*, organization: Organization, label: str) -> IssuedKey:
-    """Issue a new key; the plaintext is returned once and only its digest is stored."""
+def organization_configure(*, organization: Organization, review_required: bool) -> Organization:
+    """Turn review on or off. It applies to revisions made from now on: earlier ones keep the
+    review state they were recorded with."""
+    organization.review_required = review_required
+    organization.save(update_fields=["review_required"])
+    return organization
+
+
+def _role(role: str) -> Role:
+    if role not in Role.values:
+        choices = ", ".join(reversed(Role.values))  # viewer, editor, reviewer, admin
+        raise ValueError(f"unknown role {role!r}: choose one of {choices}")
+    return Role(role)
+
+
+def api_key_create(*, organization: Organization, label: str, role: str = Role.EDITOR) -> IssuedKey:
+    """Issue a new key with ``role`` (editor unless asked); the plaintext is returned once and
+    only its digest is stored. Raises ValueError for a blank label or an unknown role."""
     if not label.strip():
         raise ValueError("a key needs a non-blank label")
     new_key = key_generate()
@@ -46,6 +62,7 @@ def api_key_create(*, organization: Organization, label: str) -> IssuedKey:
         label=label.strip(),
         prefix=new_key.prefix,
         digest=new_key.digest,
+        role=_role(role),
     )
     return IssuedKey(api_key=api_key, plaintext=new_key.plaintext)
 

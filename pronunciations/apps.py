@@ -6,3 +6,10 @@ from django.apps import AppConfig
 class PronunciationsConfig(AppConfig):
     name = "pronunciations"
     verbose_name = "Pronunciation dictionaries"
+
+    def ready(self) -> None:
+        from orgs import start
+        from pronunciations.admin.start import SECTIONS
+
+        for section in SECTIONS:
+            start.register(section)

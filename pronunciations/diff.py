@@ -113,3 +113,27 @@ def _check_lines(checks: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     if checks["reordered"]:
         lines.append(("changed", "~ checks reordered"))
     return lines
+
+
+def diff_counts(diff: Mapping[str, Any]) -> dict[str, int]:
+    """How many rules a diff adds, changes and removes (both modes), and metadata keys touched."""
+    kinds = ("added", "changed", "removed")
+    counts = {kind: sum(len(changes[kind]) for changes in diff["modes"].values()) for kind in kinds}
+    counts["metadata"] = sum(len(diff["metadata"][kind]) for kind in kinds)
+    return counts
+
+
+def diff_summary(diff: Mapping[str, Any]) -> str:
+    """A diff in a few words: "2 rules added, 1 changed; metadata changed"."""
+    counts = diff_counts(diff)
+    rules = [f"{counts[kind]} {kind}" for kind in ("added", "changed", "removed") if counts[kind]]
+    parts = []
+    if rules:
+        first_count, first_kind = rules[0].split(" ")
+        noun = "rule" if first_count == "1" else "rules"
+        parts.append(", ".join([f"{first_count} {noun} {first_kind}", *rules[1:]]))
+    if any(changes["reordered"] for changes in diff["modes"].values()):
+        parts.append("rules reordered")
+    if counts["metadata"]:
+        parts.append("metadata changed")
+    return "; ".join(parts) or "no change to rules or metadata"

@@ -75,6 +75,20 @@ class Applied:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """A rule whose match the text holds at [start, end), whether or not it was applied there.
+
+    ``left_ok`` / ``right_ok`` say whether a word boundary is on that side (see _left_ok).
+    """
+
+    index: int
+    start: int
+    end: int
+    left_ok: bool
+    right_ok: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RewriteResult:
     """The rewritten text and every replacement made, in text order."""
 
@@ -171,6 +185,10 @@ class Matcher:
         for index, rule in enumerate(self._rules):
             self._insert(rule_key(rule.match), index)
 
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self._rules
+
     def _insert(self, key: str, index: int) -> None:
         if not key:
             return
@@ -207,6 +225,26 @@ class Matcher:
         pieces.append(text[copied:])
         return RewriteResult("".join(pieces), tuple(applied))
 
+    def candidates(self, text: str, *, limit: int) -> list[Candidate]:
+        """Every place a rule's match occurs in ``text``, on word boundaries or not: at most
+        ``limit``, by start then length. Explains a rewrite (which rules lost, and why); it
+        tries every position, in time ``len(text)`` times the longest match.
+        """
+        folded, positions, starts = _fold(text)
+        first_chars = self._root.children
+        found: list[Candidate] = []
+        for start in range(len(text)):
+            if folded[starts[start]] not in first_chars:
+                continue
+            for index, stop in self._ends_at(folded, positions, starts[start]):
+                end = positions[stop]
+                found.append(
+                    Candidate(index, start, end, _left_ok(text, start), _right_ok(text, end))
+                )
+                if len(found) >= limit:
+                    return found
+        return found
+
     def _match_at(
         self, text: str, folded: str, positions: Sequence[int], pos: int
     ) -> tuple[int, int] | None:
@@ -242,6 +280,15 @@ _cache: OrderedDict[str, Matcher] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+def matcher_cached(content_key: str) -> Matcher | None:
+    """The compiled Matcher stored for ``content_key``, if any (callers then skip reading rules)."""
+    with _cache_lock:
+        matcher = _cache.get(content_key)
+        if matcher is not None:
+            _cache.move_to_end(content_key)
+        return matcher
+
+
 def matcher_for(content_key: str, rules: Sequence[Rule]) -> Matcher:
     """Return the compiled Matcher for a dictionary, cached by its content hash (LRU, thread-safe).
 
@@ -249,11 +296,9 @@ def matcher_for(content_key: str, rules: Sequence[Rule]) -> Matcher:
     rules passed are ignored. Compiling happens outside the lock; if two threads miss at once,
     both get the Matcher stored first.
     """
-    with _cache_lock:
-        matcher = _cache.get(content_key)
-        if matcher is not None:
-            _cache.move_to_end(content_key)
-            return matcher
+    matcher = matcher_cached(content_key)
+    if matcher is not None:
+        return matcher
     built = Matcher(rules)
     with _cache_lock:
         matcher = _cache.setdefault(content_key, built)

@@ -125,3 +125,31 @@ class RuleNotFound(NotFound):
 class DeletedDictionaryNotFound(NotFound):
     def __init__(self, dictionary_id: str) -> None:
         super().__init__(f"Deleted pronunciation dictionary not found: {dictionary_id}")
+
+
+class Forbidden(PronunciationError):
+    """The caller is known but its role (or being the change's author) does not allow this."""
+
+    status = 403
+    code = "pronunciation_forbidden"
+    default_message = "Your role does not allow this request."
+
+
+class RevisionNotProposed(PronunciationError):
+    """Only a proposed revision can be approved or rejected: this one was decided already,
+    superseded by a later approval, or never needed review."""
+
+    status = 409
+    code = "pronunciation_conflict"
+
+    def __init__(self, name: str, number: int, state: str) -> None:
+        reasons = {
+            "approved": "was approved already",
+            "rejected": "was rejected already",
+            "superseded": "was superseded: a later revision was approved",
+            "auto": "needs no review: it was approved automatically (review was off)",
+        }
+        super().__init__(
+            f"Revision {number} of pronunciation dictionary {name} {reasons.get(state, state)}; "
+            "only a proposed revision can be approved or rejected."
+        )

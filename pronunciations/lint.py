@@ -1,36 +1,34 @@
 """Rule lint: warnings about rules that are valid but probably not what the linguist meant."""
 
+import dataclasses
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from pronunciations import preview
 from pronunciations.models import Mode
-from pronunciations.validation import VALUE_FIELD, Modes, match_key
+from pronunciations.validation import VALUE_FIELD, Modes, ipa_hint, match_key, non_ipa_characters
 
-# Characters an IPA transcription may hold: lowercase Latin, IPA Extensions, spacing modifier
-# letters (length, stress, tone letters), combining diacritics, phonetic extensions, the
-# non-ASCII letters IPA borrows (æ ç ð ø ħ ŋ œ β θ χ), and separators (space . | ‖ ‿ ↗ ↘).
-_IPA = re.compile(
-    "[a-z\u0250-\u02ff\u0300-\u036f\u1d00-\u1dbf\u00e6\u00e7\u00f0\u00f8\u0127\u014b\u0153"
-    "\u03b2\u03b8\u03c7 .|\u2016\u203f\u2197\u2198\ua71b\ua71c]*"
-)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
 class LintWarning:
+    """One warning: ``field`` is the rule's path; ``params`` what the admin words it from
+    (the other rule's index, the characters), not part of the API's body."""
+
     code: str
     field: str
     message: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"code": self.code, "field": self.field, "message": self.message}
 
 
-def _path(mode: Mode, index: int, field: str) -> str:
-    return f"modes.{mode.value}.rules[{index}].{field}"
+def _path(mode: Mode, index: int, name: str) -> str:
+    return f"modes.{mode.value}.rules[{index}].{name}"
 
 
 def _glued_edge(match: str) -> bool:
@@ -50,7 +48,8 @@ def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
     warnings = []
     for index, rule in enumerate(rules):
         applied = matcher.rewrite(f" {rule.match} ").applied
-        if _glued_edge(rule.match) or not any(item.index == index for item in applied):
+        glued = _glued_edge(rule.match)
+        if glued or not any(item.index == index for item in applied):
             warnings.append(
                 LintWarning(
                     "never_fires",
@@ -58,6 +57,7 @@ def _never_fires(modes: Modes, content_key: str) -> list[LintWarning]:
                     "this rule never applies: its match cannot stand between word boundaries "
                     "(it starts with a combining mark or ends with a joining character) or "
                     "a longer rule always takes its place",
+                    {"glued": glued, "winners": [item.index for item in applied]},
                 )
             )
     return warnings
@@ -76,6 +76,7 @@ def _chaining(modes: Modes, content_key: str) -> list[LintWarning]:
                     _path(Mode.REWRITE, index, "replace"),
                     f"the replacement contains the match of {others}, which will not be applied "
                     "to it (replacements are never rewritten again)",
+                    {"others": [item.index for item in hits]},
                 )
             )
     return warnings
@@ -102,6 +103,7 @@ def _noop_and_near_duplicates(modes: Modes) -> list[LintWarning]:
                         "near_duplicate",
                         _path(mode, index, "match"),
                         f"differs from rules[{first}].match only by spacing or punctuation",
+                        {"first": first},
                     )
                 )
     return warnings
@@ -110,11 +112,14 @@ def _noop_and_near_duplicates(modes: Modes) -> list[LintWarning]:
 def _ipa_characters(modes: Modes) -> list[LintWarning]:
     warnings = []
     for index, spec in enumerate(modes.get(Mode.IPA, ())):
-        bad = sorted({char for char in spec.value if not _IPA.fullmatch(char)})
-        if bad:
-            names = ", ".join(f"{char!r} ({unicodedata.name(char, 'unnamed')})" for char in bad)
+        if hint := ipa_hint(spec.value):
             warnings.append(
-                LintWarning("ipa_characters", _path(Mode.IPA, index, "ipa"), f"not IPA: {names}")
+                LintWarning(
+                    "ipa_characters",
+                    _path(Mode.IPA, index, "ipa"),
+                    hint,
+                    {"characters": non_ipa_characters(spec.value)},
+                )
             )
     return warnings
 

@@ -1,13 +1,19 @@
 """Every read of dictionaries, always scoped to the caller's organization."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from orgs.models import Organization
 from pronunciations.content import current_modes, rule_index
-from pronunciations.errors import DictionaryNotFound, RevisionNotFound, RuleNotFound
-from pronunciations.models import Dictionary, Mode, Revision
+from pronunciations.errors import (
+    DeletedDictionaryNotFound,
+    DictionaryNotFound,
+    RevisionNotFound,
+    RuleNotFound,
+)
+from pronunciations.models import Dictionary, Mode, ReviewState, Revision
 from pronunciations.validation import RuleSpec, normalize_name
 
 
@@ -99,6 +105,17 @@ def deleted_dictionary_list(
     return queryset.select_related("organization").order_by("-deleted_at", "-pk")
 
 
+def deleted_dictionary_get(*, organization: Organization, dictionary_id: str) -> Dictionary:
+    """A deleted dictionary of the organization by its public id (however long ago it was
+    deleted); raises DeletedDictionaryNotFound."""
+    found = Dictionary.objects.filter(
+        organization=organization, public_id=dictionary_id, deleted_at__isnull=False
+    ).first()
+    if found is None:
+        raise DeletedDictionaryNotFound(dictionary_id)
+    return found
+
+
 def revision_list(
     *, organization: Organization, name: str, before: int | None = None, limit: int = 50
 ) -> tuple[Dictionary, list[Revision]]:
@@ -165,3 +182,61 @@ def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
     for metadata in queryset.values_list("metadata", flat=True):
         keys.update(metadata or {})
     return keys
+
+
+def revision_recent(
+    *, organization_ids: list[int] | None, limit: int
+) -> list[tuple[Revision, Revision | None]]:
+    """The newest revisions of the organizations' dictionaries (None: every organization),
+    newest first, each with the revision before it (None for a first revision).
+
+    Two queries, whatever the number of dictionaries; newest is by id, which follows the order
+    revisions were written in and walks the primary key's index.
+    """
+    queryset = Revision.objects.select_related("dictionary", "dictionary__organization")
+    if organization_ids is not None:
+        queryset = queryset.filter(dictionary__organization_id__in=organization_ids)
+    revisions = list(queryset.order_by("-pk")[:limit])
+    wanted = Q(pk__in=[])
+    for revision in revisions:
+        wanted |= Q(dictionary_id=revision.dictionary_id, number=revision.number - 1)
+    before = {
+        (older.dictionary_id, older.number): older
+        for older in (Revision.objects.filter(wanted) if revisions else [])
+    }
+    return [(r, before.get((r.dictionary_id, r.number - 1))) for r in revisions]
+
+
+def dictionary_scan(*, organization_ids: list[int] | None, limit: int) -> list[Dictionary]:
+    """Up to ``limit`` live dictionaries of the organizations (None: every organization), by
+    organization and name, without their content (read it with ``with_current_modes``)."""
+    queryset = only_live(Dictionary.objects.select_related("organization"))
+    if organization_ids is not None:
+        queryset = queryset.filter(organization_id__in=organization_ids)
+    return list(queryset.order_by("organization__slug", "normalized_name", "pk")[:limit])
+
+
+# A revision counts as approved once a reviewer approved it, or when review was off as it was made.
+APPROVED_STATES = (ReviewState.APPROVED, ReviewState.AUTO)
+
+
+def approved_revision(dictionary: Dictionary) -> Revision | None:
+    """The dictionary's approved revision: its highest-numbered revision approved by a reviewer
+    or made with review off (``auto``); None when none is. This is what an ``approved`` channel
+    serves (a delete revision included: it is then pruned)."""
+    approved = dictionary.revisions.filter(review_state__in=APPROVED_STATES)
+    return approved.order_by("-number").first()
+
+
+def approved_revisions(dictionary_ids: Iterable[int]) -> dict[int, Revision]:
+    """``approved_revision`` of many dictionaries (by primary key) in one query: a dictionary with
+    none is absent from the answer. The callers' dictionaries are already scoped."""
+    top = (
+        Revision.objects.filter(dictionary=OuterRef("dictionary"), review_state__in=APPROVED_STATES)
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    revisions = Revision.objects.filter(
+        dictionary_id__in=list(dictionary_ids), number=Subquery(top)
+    ).order_by()
+    return {revision.dictionary_id: revision for revision in revisions}

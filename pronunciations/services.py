@@ -13,6 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import selectors, validation
 from pronunciations.checks import current_checks
@@ -32,7 +33,15 @@ from pronunciations.errors import (
     RuleNotFound,
 )
 from pronunciations.models import Action, Dictionary, Mode, Source
-from pronunciations.store import Write, announce, is_unchanged, revision_for, store, with_checks
+from pronunciations.store import (
+    Write,
+    announce,
+    is_unchanged,
+    record,
+    revision_for,
+    store,
+    with_checks,
+)
 from pronunciations.validation import Check, DictionaryInput, Modes, RuleInput, RuleSpec
 
 UNSET: Any = object()
@@ -48,12 +57,13 @@ def dictionary_create(
     name: object,
     modes: object,
     metadata: object = None,
-    created_by: str = "",
+    created_by: Actor = UNKNOWN,
     source: str = Source.API,
     comment: str = "",
     checks: object = None,
 ) -> Dictionary:
-    """Validate and store a new dictionary (revision 1), with its checks if given; raises
+    """Validate and store a new dictionary (revision 1) by ``created_by``, with its checks if
+    given; raises
     ValidationError or Conflict."""
     clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
     new_checks = validation.validate_checks(checks)
@@ -61,7 +71,7 @@ def dictionary_create(
     dictionary = Dictionary(
         organization=organization,
         name=clean.name,
-        created_by_key_label=created_by if source == Source.API else "",
+        created_by_key_label=created_by.name if source == Source.API else "",
     )
     write = Write(dictionary, clean, Action.CREATE, source, created_by, comment, checks=new_checks)
     try:
@@ -110,7 +120,7 @@ def _apply(
     clean: DictionaryInput,
     action: Action,
     source: str,
-    author: str,
+    author: Actor,
     comment: str,
     checks: tuple[Check, ...] | None,
 ) -> Dictionary:
@@ -126,7 +136,7 @@ def dictionary_update(
     metadata: object = UNSET,
     partial: bool = False,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     source: str = Source.API,
     comment: str = "",
     checks: object = UNSET,
@@ -182,7 +192,7 @@ def rule_put(
     match: str,
     rule: RuleInput,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     source: str = Source.API,
 ) -> RulePut:
     """Add the rule to ``mode`` (last, or at ``rule.position``), or change the rule whose match
@@ -217,7 +227,7 @@ def rule_delete(
     mode: Mode,
     match: str,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     source: str = Source.API,
 ) -> Dictionary:
     """Remove the rule whose match has ``match``'s comparison key from ``mode``: one revision.
@@ -239,7 +249,7 @@ def dictionary_revision_restore(
     name: str,
     number: int,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     comment: str = "",
 ) -> Dictionary:
     """Make a new revision whose content, metadata and checks equal revision ``number``."""
@@ -260,7 +270,7 @@ def dictionary_delete(
     organization: Organization,
     name: str,
     if_match: str | None = None,
-    author: str = "",
+    author: Actor = UNKNOWN,
     source: str = Source.API,
 ) -> Dictionary:
     """Delete by name: it disappears from list and get, its rules and revisions are kept."""
@@ -270,13 +280,15 @@ def dictionary_delete(
         dictionary.revision += 1
         dictionary.deleted_at = dictionary.updated_at = timezone.now()
         dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
-        with_checks(revision_for(dictionary, Action.DELETE, source, author, "", wire), kept).save()
+        record(
+            [with_checks(revision_for(dictionary, Action.DELETE, source, author, "", wire), kept)]
+        )
     announce(dictionary, "deleted")
     return dictionary
 
 
 def dictionary_undelete(
-    *, organization: Organization, dictionary_id: str, author: str = ""
+    *, organization: Organization, dictionary_id: str, author: Actor = UNKNOWN
 ) -> Dictionary:
     """Bring a deleted dictionary back under its name; raises DictionaryConflict if taken."""
     with transaction.atomic():
@@ -299,7 +311,7 @@ def dictionary_undelete(
         except IntegrityError as exc:  # the name was taken between the check and the save
             raise DictionaryConflict(dictionary.name) from exc
         revision = revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire)
-        with_checks(revision, kept).save()
+        record([with_checks(revision, kept)])
     announce(dictionary, "created")
     return dictionary
 

@@ -18,9 +18,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from orgs.actors import UNKNOWN, Actor
+from orgs.models import Organization
 from pronunciations import checks, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
-from pronunciations.models import Action, Dictionary, Revision, Rule
+from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionary_changed
 from pronunciations.validation import Check, DictionaryInput, Modes
 
@@ -34,7 +36,7 @@ class Write:
     content: DictionaryInput
     action: Action
     source: str
-    author: str = ""
+    author: Actor = UNKNOWN
     comment: str = ""
     hash: str = ""  # the content's hash when the caller has it already
     checks: tuple[Check, ...] | None = None  # None: keep the dictionary's current checks
@@ -67,9 +69,10 @@ def announce(dictionary: Dictionary, change: str) -> None:
 
 
 def revision_for(
-    dictionary: Dictionary, action: Action, source: str, author: str, comment: str, wire: Any
+    dictionary: Dictionary, action: Action, source: str, author: Actor, comment: str, wire: Any
 ) -> Revision:
-    """The (unsaved) revision recording the dictionary as it now is, with its wire modes."""
+    """The (unsaved) revision recording the dictionary as it now is, with its wire modes, by
+    ``author`` (shown by name; ``author_ref`` is who may not review it)."""
     return Revision(
         dictionary=dictionary,
         number=dictionary.revision,
@@ -77,7 +80,8 @@ def revision_for(
         source=source,
         snapshot={"modes": wire, "metadata": dictionary.metadata},
         content_hash=dictionary.content_hash,
-        author=author,
+        author=author.name,
+        author_ref=author.ref,
         comment=comment,
         created_at=dictionary.updated_at,
     )
@@ -181,6 +185,28 @@ def _insert_revisions(revisions: list[Revision]) -> None:
     )
 
 
+def _start_review(revisions: list[Revision]) -> list[Revision]:
+    """Each new revision starts ``proposed`` where its organization requires review and is
+    ``auto``-approved otherwise: read in one query per write, so turning review on applies to
+    the very next write."""
+    organization_ids = {revision.dictionary.organization_id for revision in revisions}
+    reviewed = set(
+        Organization.objects.filter(pk__in=organization_ids, review_required=True).values_list(
+            "pk", flat=True
+        )
+    )
+    for revision in revisions:
+        required = revision.dictionary.organization_id in reviewed
+        revision.review_state = ReviewState.PROPOSED if required else ReviewState.AUTO
+    return revisions
+
+
+def record(revisions: list[Revision]) -> None:
+    """Insert new revisions (from ``revision_for``) with the state every new revision starts
+    in: the one place a revision is created."""
+    _insert_revisions(_start_review(revisions))
+
+
 def store(writes: Sequence[Write]) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
@@ -202,7 +228,7 @@ def store(writes: Sequence[Write]) -> None:
         if changed:
             Rule.objects.filter(dictionary__in=changed).delete()
         _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
-        _insert_revisions(
+        record(
             [
                 with_checks(
                     revision_for(

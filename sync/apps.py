@@ -8,10 +8,15 @@ class SyncConfig(AppConfig):
     verbose_name = "Sync to SLNG"
 
     def ready(self) -> None:
+        from orgs import start
         from pronunciations.admin.extensions import register
         from pronunciations.signals import dictionary_changed
         from sync.admin.dictionary import SyncDictionaryExtension
-        from sync.enqueue import enqueue_sync
+        from sync.admin.start import SECTION
+        from sync.enqueue import enqueue_followers, enqueue_sync
+        from sync.signals import content_verified
 
         dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")
+        content_verified.connect(enqueue_followers, dispatch_uid="sync.enqueue_followers")
         register(SyncDictionaryExtension())
+        start.register(SECTION)

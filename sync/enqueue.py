@@ -4,9 +4,13 @@ The admin, the API, the commands and the ``dictionary_changed`` receiver (connec
 ``SyncConfig.ready``) call these. Import direction: this module imports the tasks, the tasks
 import the services, and the services never import the tasks or this module.
 
-A committed dictionary change enqueues a debounced run of each enabled target. Every run put
-on the queue here exists as a ``queued`` SyncRun before its message is sent (sync/runs.py),
-so callers can answer its id.
+A committed dictionary change enqueues a debounced run of each enabled target; so does a
+review decision, which pronunciations announces through the same ``dictionary_changed`` signal
+(``change="approved"``, …): any change value enqueues. When a run verifies content it had not
+verified before (``sync.signals.content_verified``), the targets that follow it (``after``) are
+enqueued, so production takes a revision as soon as staging has verified it. Every run put on
+the queue here exists as a ``queued`` SyncRun before its message is sent (sync/runs.py), so
+callers can answer its id.
 
 This only makes sync prompt. What is pending is derived from the data, so the periodic run of
 each target finds every change even if this message was lost (broker down).
@@ -17,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 
 from orgs.request_id import task_headers
 from sync import runs
@@ -49,9 +54,21 @@ def publish_run(target: SyncTarget, trigger: str, countdown: float = 0) -> SyncR
 def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> list[SyncRun]:
     """Enqueue one run per enabled target of the organization, at most one per debounce window;
     the runs queued, in target order."""
+    targets = SyncTarget.objects.filter(organization_id=organization_id, enabled=True)
+    return _enqueue(targets, trigger)
+
+
+def enqueue_followers(*, target_id: int, organization_id: int, **_: Any) -> list[SyncRun]:
+    """Enqueue the enabled targets that wait for verification on this one (``after``)."""
+    followers = SyncTarget.objects.filter(
+        organization_id=organization_id, after_id=target_id, enabled=True
+    )
+    return _enqueue(followers, "change")
+
+
+def _enqueue(targets: QuerySet[SyncTarget], trigger: str) -> list[SyncRun]:
     delay = settings.LEXICON_SYNC_DEBOUNCE_SECONDS if trigger == "change" else 0
     queued = []
-    targets = SyncTarget.objects.filter(organization_id=organization_id, enabled=True)
     for target in targets.select_related("organization").order_by("pk"):
         key = f"sync:debounce:{target.pk}"
         if delay and not cache.add(key, 1, timeout=delay):

@@ -131,6 +131,30 @@ class SyncState(models.Model):
         return f"{self.dictionary} @ {self.target}: {self.status}"
 
 
+class Verification(models.Model):
+    """A fact: this content of this dictionary was verified on this target (a TTS session spoke
+    with it). A target with ``after`` serves a revision only once its content hash has a row
+    here for the ``after`` target; rows are only ever added (or their time refreshed)."""
+
+    target = models.ForeignKey(SyncTarget, on_delete=models.CASCADE, related_name="verifications")
+    dictionary = models.ForeignKey(
+        Dictionary, on_delete=models.CASCADE, related_name="verifications"
+    )
+    content_hash = models.CharField(max_length=80)
+    revision = models.PositiveIntegerField(help_text="The revision last verified with it.")
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "dictionary", "content_hash"], name="verification_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dictionary} {self.content_hash[:15]} verified on {self.target}"
+
+
 class Trigger(models.TextChoices):
     SCHEDULE = "schedule", "Schedule"
     MANUAL = "manual", "Manual"

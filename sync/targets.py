@@ -5,21 +5,28 @@ goes through ``target_create`` / ``target_update``, which call ``validate_target
 ``base_url`` or ``ws_url`` needs the key entered again in the same save. As a backstop the
 stored key carries a MAC over the target, its organization and both URLs (``api_key_binding``),
 and ``target_api_key`` refuses to hand out a key whose URLs changed by any other path.
+``validate_target`` also checks the channel and ``after`` (same organization, not itself, no
+cycle); which revision a target then serves is ``sync.channels``.
 """
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from orgs.models import Organization
 from pronunciations.errors import NotFound
-from pronunciations.models import Dictionary
+from pronunciations.models import Dictionary, Revision
+from sync.channels import due_number, follows_every_revision
 from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
-from sync.models import SyncState, SyncStatus, SyncTarget, VerifyRoute
+from sync.models import Channel, SyncState, SyncStatus, SyncTarget, VerifyRoute
 
 # What an organization admin may change on a target (its organization never changes).
 TARGET_FIELDS = (
@@ -33,6 +40,8 @@ TARGET_FIELDS = (
     "enabled",
     "prune",
     "interval_seconds",
+    "channel",
+    "after",
 )
 KEY_REQUIRED = "An SLNG API key is required for a new target."
 KEY_AGAIN = (
@@ -74,12 +83,16 @@ def validate_target(
     base_url: str,
     ws_url: str,
     api_key: str,
+    channel: str = Channel.LATEST,
+    after: SyncTarget | None = None,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
 
     ``stored`` is the target as it is in the database (None for a new one). A new target needs
     a key; a changed ``base_url`` or ``ws_url`` needs the key entered again, so a stored key
-    never follows a URL someone else typed.
+    never follows a URL someone else typed. ``channel`` is one of ``Channel``; ``after`` (the
+    target whose verification this one waits for) is another target of the same organization
+    and never one that waits, directly or not, for this one.
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -98,8 +111,32 @@ def validate_target(
         taken = taken.exclude(pk=stored.pk)
     if taken.exists():
         errors["name"] = ["This organization already has a target with this name."]
+    if channel not in Channel.values:
+        errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
+    if after is not None and (problem := _after_problem(organization, stored, after)):
+        errors["after"] = [problem]
     if errors:
         raise ValidationError(errors)
+
+
+def _after_problem(
+    organization: Organization, stored: SyncTarget | None, after: SyncTarget
+) -> str | None:
+    """Why ``after`` cannot be what ``stored`` (None: a new target) waits for, if it cannot."""
+    if after.organization_id != organization.pk:
+        return "Choose a target of the same organization."
+    if stored is None:
+        return None  # nothing waits for a target that does not exist yet
+    if after.pk == stored.pk:
+        return "A target cannot wait for its own verification."
+    seen = {stored.pk}
+    step: int | None = after.pk
+    while step is not None:  # follow the chain after → its after → …
+        if step in seen:
+            return f"{after.name} already waits, directly or not, for {stored.name}: a cycle."
+        seen.add(step)
+        step = SyncTarget.objects.filter(pk=step).values_list("after_id", flat=True).first()
+    return None
 
 
 def _binding(target: SyncTarget) -> str:
@@ -195,10 +232,13 @@ def target_create(
     interval_seconds: int = 300,
     verify_route: str = VerifyRoute.BRIDGE,
     verify_http: bool = False,
+    channel: str = Channel.LATEST,
+    after: SyncTarget | None = None,
 ) -> SyncTarget:
     """Store a target with its SLNG key encrypted and bound to its URLs, and schedule it.
 
-    Raises ValidationError keyed by field (no key, bad URL, name taken).
+    Raises ValidationError keyed by field (no key, bad URL, name taken, unknown channel, an
+    ``after`` of another organization).
     """
     validate_target(
         organization=organization,
@@ -207,6 +247,8 @@ def target_create(
         base_url=base_url,
         ws_url=ws_url,
         api_key=api_key,
+        channel=channel,
+        after=after,
     )
     target = SyncTarget(
         organization=organization,
@@ -220,6 +262,8 @@ def target_create(
         prune=prune,
         enabled=enabled,
         interval_seconds=interval_seconds,
+        channel=channel,
+        after=after,
     )
     _key_store(target, api_key)
     return _save(target)
@@ -229,13 +273,20 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
     """Change a target's settings (``TARGET_FIELDS``); a non-blank ``api_key`` replaces the key.
 
     Changing ``base_url`` or ``ws_url`` without the key raises ValidationError on ``api_key``:
-    the stored key is never sent to a URL it was not entered for.
+    the stored key is never sent to a URL it was not entered for. An ``after`` that would make
+    a cycle, or is the target itself, raises ValidationError on ``after``.
     """
     unknown = set(changes) - set(TARGET_FIELDS)
     if unknown:
         raise TypeError(f"not a target setting: {sorted(unknown)}")
     with transaction.atomic():
-        stored = SyncTarget.objects.select_for_update().get(pk=target.pk)
+        # Every target of the organization is locked, so two saves cannot close an ``after``
+        # cycle between them.
+        siblings = SyncTarget.objects.select_for_update().filter(
+            organization_id=target.organization_id
+        )
+        list(siblings.order_by("pk"))
+        stored = SyncTarget.objects.get(pk=target.pk)
         wanted = {field: getattr(stored, field) for field in TARGET_FIELDS} | changes
         validate_target(
             organization=stored.organization,
@@ -244,6 +295,8 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             base_url=wanted["base_url"],
             ws_url=wanted["ws_url"],
             api_key=api_key,
+            channel=wanted["channel"],
+            after=wanted["after"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
         for field, value in wanted.items():
@@ -287,25 +340,96 @@ def target_for_run(*, organization_id: str, target_id: str) -> SyncTarget:
     return target
 
 
-def dictionary_sync_states(
-    *, organization: Organization, dictionary: Dictionary
-) -> list[tuple[SyncTarget, SyncState | None, str]]:
-    """Each target of the organization with the dictionary's state there and its effective status.
+@dataclass(frozen=True)
+class Backlog:
+    """What one enabled target still has to do: its pending and failed dictionaries."""
 
-    The effective status is ``pending`` while the dictionary has changed since its last push.
+    target: SyncTarget
+    pending: int
+    failed: int
+    oldest_pending_at: datetime | None  # the oldest change among the pending dictionaries
+
+
+def target_backlogs() -> list[Backlog]:
+    """Every enabled target's backlog, across organizations (for the operator's metrics).
+
+    Each target counts only the live dictionaries of its own organization, by the rule of
+    ``sync.channels.effective_status``: failed when its state there is failed; pending unless it
+    was pushed at its due revision. Targets on ``latest`` without ``after`` (due: the current
+    revision) take two queries together, whatever their number; each other target one more
+    (``_channel_backlog``).
     """
-    targets = list(SyncTarget.objects.filter(organization=organization).order_by("name"))
-    states = {s.target_id: s for s in SyncState.objects.filter(dictionary=dictionary)}
+    targets = (
+        SyncTarget.objects.filter(enabled=True)
+        .select_related("organization")
+        .only("public_id", "name", "interval_seconds", "organization__slug", "channel", "after")
+    )
+    state = SyncState.objects.filter(
+        target=OuterRef("organization__sync_targets"), dictionary=OuterRef("pk")
+    )
+    failed = Exists(state.filter(status=SyncStatus.FAILED))
+    pushed = Exists(
+        state.filter(pushed_revision=OuterRef("revision")).exclude(status=SyncStatus.PENDING)
+    )
+    pending = Q(failed=False, pushed=False)
+    rows = (
+        Dictionary.objects.filter(
+            deleted_at__isnull=True,
+            organization__sync_targets__enabled=True,
+            organization__sync_targets__channel=Channel.LATEST,
+            organization__sync_targets__after__isnull=True,
+        )
+        .annotate(failed=failed, pushed=pushed)
+        .values("organization__sync_targets")
+        .annotate(
+            pending=Count("pk", filter=pending),
+            failed_count=Count("pk", filter=Q(failed=True)),
+            oldest=Min("updated_at", filter=pending),
+        )
+    )
+    found = {row["organization__sync_targets"]: row for row in rows}
+    found |= {t.pk: _channel_backlog(t) for t in targets if not follows_every_revision(t)}
     return [
-        (target, states.get(target.pk), effective_status(states.get(target.pk), dictionary))
-        for target in targets
+        Backlog(
+            target,
+            found.get(target.pk, {}).get("pending", 0),
+            found.get(target.pk, {}).get("failed_count", 0),
+            found.get(target.pk, {}).get("oldest"),
+        )
+        for target in targets.order_by("pk")
     ]
 
 
-def effective_status(state: SyncState | None, dictionary: Dictionary) -> str:
-    """A failure stays visible; otherwise a dictionary changed since its last push is pending."""
-    if state is None:
-        return SyncStatus.PENDING
-    if state.status != SyncStatus.FAILED and state.pushed_revision != dictionary.revision:
-        return SyncStatus.PENDING
-    return state.status
+def _channel_backlog(target: SyncTarget) -> dict[str, Any]:
+    """A channel target's counts: a live dictionary is pending when it has a due revision the
+    target was not pushed at; its age runs from when that revision became deliverable (made,
+    or approved), not from when it was written."""
+    state = SyncState.objects.filter(target=target, dictionary=OuterRef("pk"))
+    due = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("due_number"))
+    ready = due.annotate(at=Greatest("created_at", Coalesce("reviewed_at", "created_at")))
+    dictionaries = Dictionary.objects.filter(
+        organization_id=target.organization_id, deleted_at__isnull=True
+    ).annotate(due_number=due_number(target))
+    pending = Q(failed=False, pushed=False, due_number__isnull=False)
+    return dictionaries.annotate(
+        failed=Exists(state.filter(status=SyncStatus.FAILED)),
+        pushed=Exists(
+            state.filter(pushed_revision=OuterRef("due_number")).exclude(status=SyncStatus.PENDING)
+        ),
+        ready_at=Subquery(ready.values("at")[:1]),
+    ).aggregate(
+        pending=Count("pk", filter=pending),
+        failed_count=Count("pk", filter=Q(failed=True)),
+        oldest=Min("ready_at", filter=pending),
+    )
+
+
+def sync_failures(*, organization_ids: list[int] | None, limit: int) -> list[SyncState]:
+    """Failed syncs of live dictionaries to enabled targets of the organizations (None: every
+    organization), newest attempt first; one query, with each state's dictionary and target."""
+    states = SyncState.objects.filter(
+        status=SyncStatus.FAILED, dictionary__deleted_at__isnull=True, target__enabled=True
+    ).select_related("dictionary", "target", "target__organization")
+    if organization_ids is not None:
+        states = states.filter(target__organization_id__in=organization_ids)
+    return list(states.order_by("-last_attempt_at", "-pk")[:limit])

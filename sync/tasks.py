@@ -6,7 +6,7 @@ from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
 
-from sync import runs, services
+from sync import metrics, runs, services
 from sync.models import SyncTarget, Trigger
 from sync.targets import TargetNotFound
 
@@ -63,10 +63,16 @@ def run_target(
         logger.info("run %s of %s was superseded by a later run: nothing to do", run_id, target_id)
         return
     try:
-        services.target_run(
+        run = services.target_run(
             target_id=target_id, organization_id=organization_id, trigger=trigger, run_id=run_id
         )
     except TargetNotFound:
         logger.info("target %s left %s before its run", target_id, organization_id)
+        return
     except services.TargetBusy as exc:
+        metrics.run_not_done(target_id, "busy")
         raise self.retry(countdown=settings.LEXICON_SYNC_BUSY_RETRY_SECONDS, exc=exc) from exc
+    except Exception:
+        metrics.run_not_done(target_id, "error")
+        raise
+    metrics.run_finished(run)

@@ -1,13 +1,17 @@
 """Shared fixtures: organizations, API keys and authenticated API clients."""
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app
 from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
+from pronunciations.signals import dictionary_changed
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from tests.processes import Celery
 
 ClientFactory = Callable[[str], APIClient]
 
@@ -45,6 +49,19 @@ def other_api(other_organization: Organization) -> APIClient:
     return client_with_key(api_key_create(organization=other_organization, label="g").plaintext)
 
 
+@pytest.fixture
+def announced() -> Iterator[list[str]]:
+    """The ``change`` of every ``dictionary_changed`` sent during the test, in order."""
+    changes: list[str] = []
+
+    def receiver(**kwargs: object) -> None:
+        changes.append(str(kwargs["change"]))
+
+    dictionary_changed.connect(receiver)
+    yield changes
+    dictionary_changed.disconnect(receiver)
+
+
 SLNG_KEY_ACME = "sk_test_acme_upstream"
 SLNG_KEY_GLOBEX = "sk_test_globex_upstream"
 UPSTREAM_ORG_ACME = "org_upstream_acme"
@@ -62,3 +79,21 @@ def slng() -> Iterator[EmulatorThread]:
     )
     with EmulatorThread(state) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def celery(tmp_path: Path) -> Iterator[Celery]:
+    """Real Celery processes on the test broker (start one with ``celery.worker()``)."""
+    app.control.purge()
+    runner = Celery(tmp_path)
+    yield runner
+    runner.stop_all()
+    app.control.purge()
+
+
+@pytest.fixture
+def worker(celery: Celery) -> Celery:
+    """A real Celery worker on the test database, already started, for the tests that ask for
+    one (the others check work no worker may touch)."""
+    celery.worker()
+    return celery

@@ -105,12 +105,13 @@ class Celery:
             "LEXICON_SYNC_BUSY_RETRY_SECONDS": "1",
         }
 
-    def start(self, *args: str) -> subprocess.Popen[bytes]:
+    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """Start ``celery <args>``; ``env`` adds to (or overrides) the shared environment."""
         log = (self.tmp_path / f"celery-{len(self.processes)}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel", "INFO"],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

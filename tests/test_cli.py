@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pronunciations import cli
 from pronunciations.cli import main, plan_lines
 from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
 from tests.processes import ROOT, free_port
@@ -71,6 +72,32 @@ def test_a_file_with_errors_exits_1_with_the_row_and_message(
     status = lexicon(local_run, "status", "bad-one")
     assert status.returncode == 1  # never created
     assert "404 pronunciation_not_found" in status.stderr
+
+
+def test_a_refused_pls_file_names_each_lexeme_grapheme_and_line() -> None:
+    """Issue 18: a PLS file's errors are located in the file, not by row and column."""
+    body = {
+        "report": {
+            "errors": [
+                {
+                    "lexeme": 6,
+                    "grapheme": "MUJI",
+                    "line": 32,
+                    "element": "grapheme",
+                    "message": "differs",
+                },
+                {"lexeme": 0, "grapheme": "", "line": 2, "element": "lexicon", "message": "full"},
+            ]
+        }
+    }
+    with pytest.raises(cli.Failure) as refused:
+        cli._raise_rejected(Path("brands.pls"), cli.Failure(cli.REFUSED, "refused", body))
+
+    assert refused.value.message.splitlines() == [
+        "brands.pls: 2 error(s), nothing written",
+        "  lexeme 6 'MUJI', <grapheme> at line 32: differs",
+        "  <lexicon> at line 2: full",
+    ]
 
 
 def test_a_missing_key_exits_2(tmp_path: Path) -> None:

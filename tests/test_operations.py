@@ -35,7 +35,10 @@ def test_readyz_checks_the_database_and_the_broker() -> None:
 def test_readyz_is_503_when_the_broker_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     from config.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    # readyz checks the connection for writes; Celery 5.7 resolves its URL from broker_url, so
+    # both are patched, the write URL first (undoing the patch then restores the good one).
+    for setting in ("broker_write_url", "broker_url"):
+        monkeypatch.setattr(app.conf, setting, "redis://127.0.0.1:9/0")
 
     response = Client().get("/readyz")
 

@@ -18,14 +18,19 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         for path in schema["paths"].values()
         for op in path.values()
     }
-    # SLNG documents no 429; Lexicon answers one past a rate limit, so its schema says so.
+    # SLNG documents no 429; Lexicon answers one past a rate limit, so its schema says so. Nor
+    # 403: Lexicon answers it to a viewer key's writes (issue 14; keys are editors by default).
     slng = {
         # 413: a body over LEXICON_MAX_REQUEST_BYTES (issue 11).
-        "pronunciation-dictionaries-create": {"201", "400", "401", "409", "413", "429", "503"},
+        "pronunciation-dictionaries-create": {
+            *("201", "400", "401", "403", "409", "413", "429", "503")
+        },
         "pronunciation-dictionaries-list": {"200", "401", "429", "503"},
         "pronunciation-dictionaries-get": {"200", "400", "401", "404", "429", "503"},
         # 412 answers only a DELETE that sends If-Match, which SLNG clients never do.
-        "pronunciation-dictionaries-delete": {"204", "400", "401", "404", "412", "429", "503"},
+        "pronunciation-dictionaries-delete": {
+            *("204", "400", "401", "403", "404", "412", "429", "503")
+        },
     }
     assert {op: operations[op] for op in slng} == slng
     assert set(operations) - set(slng) == {
@@ -42,6 +47,10 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-revisions-get",
         "pronunciation-revisions-diff",
         "pronunciation-revisions-restore",
+        "pronunciation-revisions-approve",
+        "pronunciation-revisions-reject",
+        "pronunciation-deleted-revisions-approve",
+        "pronunciation-deleted-revisions-reject",
         "pronunciation-deleted-list",
         "pronunciation-deleted-restore",
         "pronunciation-dictionaries-sync",
@@ -90,8 +99,15 @@ def test_the_schema_tells_the_truth_about_exports_previews_and_restores() -> Non
 
     for export in (f"{one}/export", "/v1/pronunciation/export"):
         content = paths[export]["get"]["responses"]["200"]["content"]
-        assert content["application/json"]["schema"]["type"] == "array"
+        json_bodies = content["application/json"]["schema"]["oneOf"]  # rows, or a vendor's body
+        assert json_bodies[0]["type"] == "array"
+        assert {body.get("description", "")[:22] for body in json_bodies[1:]} == {
+            "format=elevenlabs-json",
+            "format=cartesia: the b",
+            "report=true: what a ve",
+        }
         assert content["text/csv; charset=utf-8"]["schema"]["format"] == "binary"
+        assert content["application/zip"]["schema"]["format"] == "binary"
     saved = paths[f"{one}/preview"]["post"]["requestBody"]["content"]["application/json"]
     assert set(_resolve(schema, saved["schema"])["properties"]) == {"text"}
     unsaved = paths["/v1/pronunciation/preview"]["post"]["requestBody"]["content"]
@@ -190,6 +206,7 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
     assert declared == {
         "dictionaries",
         "revisions",
+        "review",
         "checks",
         "preview and lint",
         "import and export",
@@ -215,6 +232,7 @@ def test_component_names_are_clean_and_every_reference_resolves() -> None:
 _CODES = {
     "400": "invalid_pronunciation",
     "401": "pronunciation_unauthenticated",
+    "403": "pronunciation_forbidden",
     "404": "pronunciation_not_found",
     "409": "pronunciation_conflict",
     "412": "pronunciation_precondition_failed",
@@ -265,6 +283,7 @@ def test_the_one_rule_and_sync_run_operations_are_described() -> None:
         "201",
         "400",
         "401",
+        "403",  # a viewer key (issue 14)
         "404",
         "412",
         "413",
@@ -305,6 +324,35 @@ def test_the_create_examples_are_what_the_service_takes_and_answers(api: Any) ->
 
 
 @pytest.mark.django_db
+def test_review_operations_and_role_refusals_are_documented() -> None:
+    """Issue 14: approve and reject show their request, answer and refusals; every operation a
+    viewer key may not call documents 403, and no read does."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    approve = paths["/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"]["post"]
+
+    assert approve["tags"] == ["review"]
+    assert set(approve["responses"]) == {"200", "400", "401", "403", "404", "409", "429", "503"}
+    failing = approve["responses"]["400"]["content"]["application/json"]["examples"]
+    assert [set(e["value"]["fieldErrors"]) for e in failing.values()] == [{"checks[2]"}]
+    forbidden = approve["responses"]["403"]["content"]["application/json"]["examples"]
+    assert "needs the reviewer role" in next(iter(forbidden.values()))["value"]["error"]
+    answer = approve["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/RevisionDetailOutput"}
+    review = schema["components"]["schemas"]["ReviewOutput"]["properties"]
+    assert set(review) == {"state", "by", "at", "comment"}
+    documented = {
+        (method, path)
+        for path, item in paths.items()
+        for method, op in item.items()
+        if "403" in op["responses"]
+    }
+    assert ("get", "/v1/pronunciation/dictionaries") not in documented
+    assert ("post", "/v1/pronunciation/preview") not in documented
+    assert ("put", "/v1/pronunciation/dictionaries/{name}") in documented
+    assert ("post", "/v1/sync/targets/{target_id}/run") in documented
+
+
 def test_the_checks_examples_are_what_the_service_takes_and_answers(api: Any) -> None:
     """Issue 14: the checks PUT example, sent to the create example's dictionary, answers its
     200 example."""

@@ -12,7 +12,7 @@ DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.AdminConfig",  # django.contrib.admin with the Lexicon site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -30,6 +30,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # Counts and times every request, and answers /metrics (config/metrics).
+    "config.metrics.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Request line, header and body bounds, and clean path/query parameters, before any view.
     "config.middleware.RequestLimitsMiddleware",
@@ -85,7 +87,7 @@ LEXICON_MAX_REQUEST_BYTES = env_int("LEXICON_MAX_REQUEST_BYTES", 1024 * 1024)
 # Django's own bound on a buffered body (form fields of a multipart upload included) is the same
 # number; a RequestDataTooBig that still escapes is SLNG's 413 too (api/exceptions.translate).
 DATA_UPLOAD_MAX_MEMORY_SIZE = LEXICON_MAX_REQUEST_BYTES
-# The rules inline posts 7 fields per rule (2 modes x 256 rules), past Django's default of 1000.
+# The rules editor posts 2 fields per rule (2 modes x 256 rules), past Django's default of 1000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 8000
 # Request line and headers: the application answers 414/431 in SLNG's body up to these bounds;
 # gunicorn (config/gunicorn.py) refuses only what is beyond its own, larger limits.
@@ -96,7 +98,10 @@ LEXICON_MAX_HEADER_BYTES = env_int("LEXICON_MAX_HEADER_BYTES", 32 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["orgs.authentication.BearerKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["orgs.authentication.HasOrganization"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "orgs.authentication.HasOrganization",
+        "orgs.authentication.KeyRoleAllows",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["orgs.throttling.APIKeyRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["pronunciations.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -129,6 +134,8 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # A revision's review state appears in revisions and deleted dictionaries: one enum.
+    "ENUM_NAME_OVERRIDES": {"ReviewStateEnum": "pronunciations.models.ReviewState"},
     # One tag per resource; every operation names one (tests/test_schema.py checks).
     "TAGS": [
         {
@@ -138,6 +145,10 @@ SPECTACULAR_SETTINGS = {
         {
             "name": "revisions",
             "description": "History: revisions, diffs, restores and deleted dictionaries.",
+        },
+        {
+            "name": "review",
+            "description": "Approving or rejecting proposed revisions (when review is on).",
         },
         {
             "name": "checks",
@@ -164,6 +175,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pronunciations.api.schema_hooks.constrain_path_parameters",
         "pronunciations.api.schema_hooks.document_rate_limits",
+        "pronunciations.api.schema_hooks.document_roles",
         "pronunciations.api.schema_hooks.add_links",
         "pronunciations.api.schema_hooks.clean_component_names",
     ],
@@ -220,6 +232,13 @@ LOGGING = {
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
+# The admin's "Where is this word?" page: the longest text, and how many dictionaries one search
+# reads (the first ones by organization and name; the page says when there are more).
+LEXICON_WHERE_MAX_CHARS = env_int("LEXICON_WHERE_MAX_CHARS", 1000)
+LEXICON_WHERE_MAX_DICTIONARIES = env_int("LEXICON_WHERE_MAX_DICTIONARIES", 100)
+# The espeak-ng program the admin's IPA suggestions call (a name on PATH or a path); empty turns
+# the suggestions off.
+LEXICON_ESPEAK = env_str("LEXICON_ESPEAK", "espeak-ng")
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
@@ -228,6 +247,17 @@ LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
 LEXICON_PREPARED_READS = env_bool("LEXICON_PREPARED_READS", True)
 # Rendered dictionary bodies kept per web process, keyed by revision (pronunciations.api.bodies).
 LEXICON_RESPONSE_CACHE_BYTES = env_int("LEXICON_RESPONSE_CACHE_BYTES", 32 * 1024 * 1024)
+
+# Metrics (config/metrics; README "Metrics"). A scrape must send "Authorization: Bearer <token>";
+# with no token (the default) /metrics answers 404 and workers serve nothing.
+LEXICON_METRICS_TOKEN = env_str("LEXICON_METRICS_TOKEN", "")
+# A Celery worker serves its pool's counters on this address and port (0: it serves none).
+LEXICON_METRICS_WORKER_ADDRESS = env_str("LEXICON_METRICS_WORKER_ADDRESS", "127.0.0.1")
+LEXICON_METRICS_WORKER_PORT = env_int("LEXICON_METRICS_WORKER_PORT", 0)
+# prometheus-client's multiprocess directory: the library reads the variable itself when it is
+# imported, so it comes from the environment only. gunicorn sets a private one when unset
+# (config/gunicorn.py); a worker that serves metrics needs one of its own.
+LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
@@ -295,6 +325,8 @@ LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 
 # A running import job that has not reported progress for this long is dead (its worker was
 # killed or lost): it is shown as failed, and a redelivered task does not run it again. The
 # import task's time limit is derived from it (30 s less), so a live job is never taken for dead.
+# How long the admin's import page keeps a file that was refused, for submitting it again.
+LEXICON_IMPORT_KEEP_SECONDS = env_int("LEXICON_IMPORT_KEEP_SECONDS", 3600)
 LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
 # Errors and warnings listed in an import report; the rest are counted in one line.
 LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)

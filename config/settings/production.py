@@ -21,12 +21,13 @@ LOGGING = {  # noqa: F405 - base's LOGGING with JSON lines
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
 }
 
-# Static files served by the app itself (whitenoise), compressed and cache-busted.
+# Static files served by the app itself (whitenoise, right after SecurityMiddleware), compressed
+# and cache-busted.
+_AFTER_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
 MIDDLEWARE = [
-    MIDDLEWARE[0],
-    MIDDLEWARE[1],
+    *MIDDLEWARE[:_AFTER_SECURITY],
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[2:],
+    *MIDDLEWARE[_AFTER_SECURITY:],
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

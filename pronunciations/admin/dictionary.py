@@ -1,7 +1,8 @@
 """The linguists' admin: dictionaries with their rules, preview, history, import and export.
 
-Every write goes through the services (validation, revisions, change signal); forms validate
-with pronunciations.validation so errors appear next to the offending rule.
+Every write goes through the services (validation, revisions, change signal); the form and the
+rules editor (``editor``) validate with pronunciations.validation, and ``wording`` puts each
+problem in plain words on the rule row it concerns.
 """
 
 from typing import Any
@@ -12,8 +13,10 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotAllowed,
     HttpResponseRedirect,
     JsonResponse,
 )
@@ -22,46 +25,27 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
-from pronunciations.admin.extensions import BELOW_FORM, IN_PREVIEW, extensions, render_panels
-from pronunciations.admin.forms import (
-    DictionaryForm,
-    RulesFormSet,
+from pronunciations.admin import editor, wording
+from pronunciations.admin.extensions import (
+    BELOW_FORM,
+    BESIDE_PREVIEW,
+    IN_PREVIEW,
+    extensions,
+    render_panels,
 )
+from pronunciations.admin.forms import DictionaryForm
+from pronunciations.admin.languages import LANGUAGES
+from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
-from pronunciations.content import current_modes
-from pronunciations.diff import diff_lines, snapshot_diff
+from pronunciations.admin.widgets import IpaValueInput
+from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
-from pronunciations.lint import lint_modes
-from pronunciations.models import Dictionary, Mode, Revision, Rule, Source
+from pronunciations.models import Dictionary, Mode, Revision, Source
 from pronunciations.transfer.uploads import accepts_uploads
-
-
-class RuleInline(admin.TabularInline):
-    model = Rule
-    formset = RulesFormSet
-    fields = ["mode", "position", "match", "value"]
-    ordering = ["mode", "position"]
-    extra = 1
-    max_num = 512
-    classes = ["rules-inline"]
-
-    def _role(self, request: HttpRequest, obj: Any, role: str) -> bool:
-        return permissions.can(request, obj.organization_id if obj else None, role)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request, obj, Role.VIEWER)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request, obj, Role.EDITOR)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request, obj, Role.EDITOR)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._role(request, obj, Role.EDITOR)
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -94,12 +78,12 @@ class OrganizationFilter(admin.SimpleListFilter):
         return queryset.filter(organization_id=pk)
 
 
-class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
+class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
     """Dictionaries of the user's organizations; other apps add to it through
     pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
 
     form = DictionaryForm
-    inlines = [RuleInline]
+    save_on_top = True
     change_form_template = "admin/pronunciations/dictionary/change_form.html"
     list_display = [
         "name",
@@ -117,7 +101,10 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
 
     @property
     def media(self) -> forms.Media:
-        media = super().media + forms.Media(css={"all": ["pronunciations/dictionary.css"]})
+        media = super().media + forms.Media(
+            css={"all": ["pronunciations/dictionary.css"]}, js=["pronunciations/rule_anchor.js"]
+        )
+        media += IpaValueInput().media  # the IPA tools of the editor's IPA value inputs
         for extension in extensions():
             media += extension.media
         return media
@@ -173,20 +160,29 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["organization", "name"] if obj else []
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [(None, {"fields": ["organization", "name", "metadata"]})]
+        metadata = ["language", "use_case", "providers", "metadata"]
+        return [
+            (None, {"fields": ["organization", "name", "etag"]}),
+            ("Metadata", {"fields": metadata}),
+        ]
+
     # -- saving through the services -------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Deferred to save_related, which has the rules: one service call per save."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        rules = next(fs for fs in formsets if isinstance(fs, RulesFormSet))
-        author = request.user.get_username()
+        rules = form.rules
+        author = Actor.for_user(request.user)
         metadata = form.cleaned_data.get("metadata") or {}
         if change:
             services.dictionary_update(
                 organization=form.instance.organization,
                 name=form.instance.name,
-                modes=rules.wire_modes(),
+                modes=rules.wire(),
                 metadata=metadata,
                 if_match=form.cleaned_data["etag"],
                 author=author,
@@ -196,7 +192,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         created = services.dictionary_create(
             organization=form.cleaned_data["organization"],
             name=form.cleaned_data["name"],
-            modes=rules.wire_modes(),
+            modes=rules.wire(),
             metadata=metadata,
             created_by=author,
             source=Source.ADMIN,
@@ -206,7 +202,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     def construct_change_message(
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
     ) -> Any:
-        # The rules were written by the service, not by the formsets: log the form's changes.
+        # The rules were written by the service: log the form's changes.
         return super().construct_change_message(request, form, [], add)
 
     refusals = (PreconditionFailed, PronunciationError)
@@ -215,7 +211,7 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         services.dictionary_delete(
             organization=obj.organization,
             name=obj.name,
-            author=request.user.get_username(),
+            author=Actor.for_user(request.user),
             source=Source.ADMIN,
         )
 
@@ -230,12 +226,22 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
     ) -> HttpResponse:
         obj = context.get("original")
         if obj is not None and obj.pk:
-            modes = current_modes(obj)
-            context["lint_warnings"] = lint_modes(modes, obj.content_hash)
             slots = render_panels(request, obj)
             context["panels_below_form"] = slots[BELOW_FORM]
             context["panels_in_preview"] = slots[IN_PREVIEW]
+            context["panels_beside_preview"] = slots[BESIDE_PREVIEW]
+        rules = context["adminform"].form.rules
+        context["rules"] = rules
+        context["rules_editable"] = obj is None or self.has_change_permission(request, obj)
+        context["rule_tabs"] = [
+            (mode, wording.MODE_NAME[mode], rules.rows[mode], editor.post_fields(mode))
+            for mode in editor.MODES
+        ]
+        context["value_names"] = wording.VALUE_NAME
+        context["languages"] = LANGUAGES
         context["preview_url"] = reverse("admin:pronunciations_dictionary_preview")
+        context["paste_url"] = reverse("admin:pronunciations_dictionary_paste")
+        context["ipa_url"] = reverse("admin:pronunciations_dictionary_ipa")
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self) -> list[Any]:
@@ -243,10 +249,16 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         return [
             *[url for extension in extensions() for url in extension.urls(self)],
             path("preview/", view(self.preview_view), name="pronunciations_dictionary_preview"),
+            path("paste/", view(self.paste_view), name="pronunciations_dictionary_paste"),
             path(
                 "<int:pk>/revisions/",
                 view(self.revisions_view),
                 name="pronunciations_dictionary_revisions",
+            ),
+            path(
+                "<int:pk>/revisions/<int:number>/restore/",
+                view(self.restore_view),
+                name="pronunciations_dictionary_restore",
             ),
             path("<int:pk>/pls/", view(self.pls_view), name="pronunciations_dictionary_pls"),
             path(
@@ -263,24 +275,61 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
             raise PermissionDenied
         return obj
 
-    def preview_view(self, request: HttpRequest) -> JsonResponse:
-        """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend."""
+    def _page_body(self, request: HttpRequest) -> dict[str, Any]:
+        """The JSON object a change page posts (its rules, a text); 403 unless the user may
+        see dictionaries, ValidationError for a body that is not an object."""
         if request.method != "POST" or not self.has_module_permission(request):
             raise PermissionDenied
+        body = validation.parse_json(request.body or b"{}", field="body")
+        if not isinstance(body, dict):
+            raise ValidationError({"body": ["must be a JSON object with modes and text"]})
+        return body
+
+    def preview_view(self, request: HttpRequest) -> JsonResponse:
+        """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend.
+
+        Answers every rule row's problems in plain words too (errors, or lint warnings), so
+        the page marks them as the linguist types.
+        """
         try:
-            body = validation.parse_json(request.body or b"{}", field="body")
-            if not isinstance(body, dict):
-                raise ValidationError({"body": ["must be a JSON object with modes and text"]})
-            modes = validation.validate_modes(body.get("modes"))
+            body = self._page_body(request)
             text = validation.validate_preview_text(body.get("text", ""))
         except ValidationError as exc:
             return JsonResponse({"errors": exc.message_dict}, status=400)
-        return JsonResponse(preview.result_to_wire(preview.rewrite(modes, text)))
+        checked = editor.check(editor.from_wire(body.get("modes")))
+        problems = [problem.as_dict() for problem in checked.rows]
+        if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
+            answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}
+            return JsonResponse(answer)
+        result = preview.result_to_wire(preview.rewrite(checked.modes, text))
+        return JsonResponse({**result, "problems": problems, "general": []})
+
+    def paste_view(self, request: HttpRequest) -> JsonResponse:
+        """What pasting lines of rules would add to the page's rules, and every conflict;
+        changes nothing (the page adds the rows once the linguist confirms)."""
+        try:
+            body = self._page_body(request)
+            text, mode = body.get("text"), body.get("mode")
+            if not isinstance(text, str) or len(text) > editor.PASTE_MAX_CHARS:
+                limit = editor.PASTE_MAX_CHARS
+                raise ValidationError({"text": [f"must be text of at most {limit} characters"]})
+            if mode not in editor.MODES:
+                raise ValidationError({"mode": ["must be rewrite or ipa"]})
+        except ValidationError as exc:
+            return JsonResponse({"errors": exc.message_dict}, status=400)
+        lines, general = editor.paste_plan(editor.from_wire(body.get("modes")), mode, text)
+        return JsonResponse(
+            {
+                "lines": [line.as_dict() for line in lines],
+                "counts": editor.paste_summary(lines),
+                "general": general,
+            }
+        )
 
     def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self._editable(request, pk, Role.VIEWER)
-        if request.method == "POST":
-            return self._restore(request, obj)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
         revisions = list(obj.revisions.order_by("-number")[:100])
         rows = [
             (
@@ -299,27 +348,62 @@ class DictionaryAdmin(TransferAdminMixin, OrgScopedAdmin):
         }
         return TemplateResponse(request, "admin/pronunciations/dictionary/revisions.html", context)
 
-    def _restore(self, request: HttpRequest, obj: Dictionary) -> HttpResponse:
-        if not permissions.allowed(request, obj.organization_id, Role.EDITOR):
-            raise PermissionDenied
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        """Django's own history logs form fields, not rules: its URL leads to the revisions."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return HttpResponseRedirect(
+            reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])
+        )
+
+    def restore_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        """Restore asks first: what restoring ``number`` changes against the current revision,
+        rule by rule; the confirmation's POST restores, refused if anyone saved in between."""
+        obj = self._editable(request, pk, Role.EDITOR)
+        chosen = get_object_or_404(obj.revisions, number=number)
+        if request.method == "POST":
+            return self._restore(request, obj, chosen)
+        current = obj.revisions.get(number=obj.revision)
+        diff = snapshot_diff(current.snapshot, chosen.snapshot)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "chosen": chosen,
+            "lines": diff_lines(diff),
+            "summary": diff_summary(diff),
+            "title": f"Restore revision {number} of {obj.name}?",
+            # The history page's version: someone saved after it was opened.
+            "moved_on": request.GET.get("etag") not in (None, obj.etag),
+        }
+        return TemplateResponse(request, "admin/pronunciations/dictionary/restore.html", context)
+
+    def _restore(self, request: HttpRequest, obj: Dictionary, chosen: Revision) -> HttpResponse:
+        before = obj.revisions.get(number=obj.revision).snapshot
         try:
-            number = validation.validate_int_parameter(
-                request.POST.get("number", ""), name="number", low=1, high=2**31 - 1
-            )
-            services.dictionary_revision_restore(
+            restored = services.dictionary_revision_restore(
                 organization=obj.organization,
                 name=obj.name,
-                number=number,
+                number=chosen.number,
                 if_match=request.POST.get("etag") or None,
-                author=request.user.get_username(),
+                author=Actor.for_user(request.user),
             )
-            messages.success(request, f"Restored revision {number} as a new revision.")
         except PronunciationError as exc:
             messages.error(request, exc.message)
-        except ValidationError as exc:
+            return HttpResponseRedirect(request.get_full_path())
+        except ValidationError as exc:  # an old revision that today's rules refuse
             problems = (f"{key}: {' '.join(ms)}" for key, ms in exc.message_dict.items())
-            messages.error(request, "; ".join(problems))
-        return HttpResponseRedirect(request.path)
+            messages.error(request, "This revision cannot be restored: " + "; ".join(problems))
+            return HttpResponseRedirect(request.get_full_path())
+        summary = diff_summary(snapshot_diff(before, chosen.snapshot))
+        messages.success(
+            request,
+            f"Restored revision {chosen.number} as revision {restored.revision}: {summary}.",
+        )
+        return HttpResponseRedirect(
+            reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])
+        )
 
 
 admin.site.register(Dictionary, DictionaryAdmin)

@@ -17,8 +17,10 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern
 
 # Where a panel is drawn on the change page.
-BELOW_FORM = "below_form"  # after the fieldsets, above the preview panel
+BELOW_FORM = "below_form"  # after the fieldsets, above the rules and the preview
 IN_PREVIEW = "in_preview"  # inside the preview panel, below what the model receives
+BESIDE_PREVIEW = "beside_preview"  # in the preview's sticky column, below the preview panel
+SLOTS = (BELOW_FORM, IN_PREVIEW, BESIDE_PREVIEW)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def extensions() -> tuple[DictionaryAdminExtension, ...]:
 
 def render_panels(request: HttpRequest, obj: Any) -> dict[str, list[str]]:
     """Every extension's panels for this dictionary's change page, rendered, by slot."""
-    slots: dict[str, list[str]] = {BELOW_FORM: [], IN_PREVIEW: []}
+    slots: dict[str, list[str]] = {slot: [] for slot in SLOTS}
     for extension in extensions():
         for panel in extension.panels:
             context = panel.context(request, obj)

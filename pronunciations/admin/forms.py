@@ -1,24 +1,31 @@
-"""Admin forms: the dictionary form and the rules formset validate through validation.py."""
+"""Admin forms: the dictionary form (metadata as fields, the rules editor) and the import forms.
+
+Everything is checked by pronunciations.validation; pronunciations.admin.wording words what it
+found for a linguist, on the field or rule row it concerns.
+"""
 
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput, JSONString
-from django.forms.models import BaseInlineFormSet
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from orgs.models import Organization
 from pronunciations import validation
-from pronunciations.models import Dictionary, Mode
-from pronunciations.validation import VALUE_FIELD
+from pronunciations.admin import wording
+from pronunciations.admin.editor import RulesEditor, from_wire
+from pronunciations.content import current_wire
+from pronunciations.models import Dictionary
+from pronunciations.validation.language import LANGUAGE_TAG_MAX_LENGTH
 
 
 class BoundedJSONField(forms.JSONField):
     """Django's JSONField parsed by validation.parse_json: depth-bounded, never RecursionError.
 
     A bound form shows back exactly the text that was typed, so a refused value (too deep, or
-    with characters that cannot be stored) is never serialized again to render the page.
+    with characters that cannot be stored) is never serialized again to render the page. A
+    refusal is worded plainly, the place of a syntax error marked in an excerpt.
     """
 
     def to_python(self, value: Any) -> Any:
@@ -27,7 +34,12 @@ class BoundedJSONField(forms.JSONField):
         try:
             converted = validation.parse_json(value, field="metadata")
         except ValidationError as exc:
-            raise ValidationError(exc.message_dict["metadata"], code="invalid") from None
+            [error] = exc.error_dict["metadata"]
+            if error.code == "malformed":
+                raise ValidationError(wording.json_error(error, value), code="invalid") from None
+            raise ValidationError(
+                wording.metadata_error(error, "metadata"), code="invalid"
+            ) from None
         return JSONString(converted) if isinstance(converted, str) else converted
 
     def bound_data(self, data: Any, initial: Any) -> Any:
@@ -36,21 +48,78 @@ class BoundedJSONField(forms.JSONField):
         return InvalidJSONInput(data)
 
 
-class DictionaryForm(forms.ModelForm):
-    """Name and metadata, plus the ETag the editor loaded (to refuse overwriting newer work)."""
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
 
+
+def _is_text_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+# Metadata keys with a field of their own, and the shape a stored value needs to be shown in
+# it; any other value (or key) stays in the "Other metadata" JSON box.
+METADATA_FIELDS = {"language": _is_text, "use_case": _is_text, "providers": _is_text_list}
+
+
+class DictionaryForm(forms.ModelForm):
+    """Name, metadata (language, use case, providers, and JSON for anything else), the rules
+    editor's rows (``self.rules``), and the ETag the editor loaded (to refuse overwriting
+    newer work)."""
+
+    language = forms.CharField(
+        required=False,
+        max_length=LANGUAGE_TAG_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"list": "language-tags", "autocomplete": "off", "placeholder": "en-US"}
+        ),
+        help_text="Type to search, e.g. en-US, hi-IN or pt-BR (a BCP 47 language tag).",
+    )
+    use_case = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Use case",
+        help_text="What these rules are for, e.g. support or marketing.",
+    )
+    providers = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="TTS providers these rules are tuned for, separated by commas, e.g. sarvam, "
+        "cartesia.",
+    )
     etag = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Dictionary
         fields = ["organization", "name", "metadata"]
         field_classes = {"metadata": BoundedJSONField}
-        help_texts = {"metadata": 'A JSON object, e.g. {"language": "en-US"}.'}
+        labels = {"metadata": "Other metadata (JSON)"}
+        widgets = {"metadata": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        help_texts = {
+            "metadata": 'Anything else, as a JSON object, e.g. {"team": "support"}. '
+            "Leave it empty for nothing else."
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["etag"].initial = self.instance.etag
+        self._split_metadata(self.instance.metadata or {})
+        if self.is_bound:
+            self.rules = RulesEditor.from_post(self.data)
+        elif self.instance.pk:
+            self.rules = RulesEditor(from_wire(current_wire(self.instance)))
+            self.rules.check()
+        else:
+            self.rules = RulesEditor({})
+
+    def _split_metadata(self, metadata: dict[str, Any]) -> None:
+        other = dict(metadata)
+        for key, fits in METADATA_FIELDS.items():
+            if key in other and fits(other[key]):
+                value = other.pop(key)
+                self.initial[key] = ", ".join(value) if isinstance(value, list) else value
+        # An empty box for no other metadata (JSON's null would show as "null").
+        self.initial["metadata"] = other or InvalidJSONInput("")
 
     def clean_name(self) -> str:
         name = self.cleaned_data.get("name")
@@ -58,14 +127,21 @@ class DictionaryForm(forms.ModelForm):
             raise ValidationError(problems)
         return str(name)
 
-    def clean_metadata(self) -> Any:
-        errors: dict[str, list[str]] = {}
-        metadata = validation.clean_metadata(self.cleaned_data.get("metadata"), errors)
-        if errors:
+    def clean_language(self) -> str:
+        language = str(self.cleaned_data.get("language") or "").strip()
+        if language and validation.language_tag_problems(language):
             raise ValidationError(
-                [m if at == "metadata" else f"{at}: {m}" for at, ms in errors.items() for m in ms]
+                f"{wording.quoted(language)} is not a language tag: pick one from the list, or "
+                "type one like en-US or hi-IN."
             )
-        return metadata
+        return language
+
+    def clean_use_case(self) -> str:
+        return str(self.cleaned_data.get("use_case") or "").strip()
+
+    def clean_providers(self) -> list[str]:
+        text = str(self.cleaned_data.get("providers") or "")
+        return [part.strip() for part in text.split(",") if part.strip()]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -75,75 +151,90 @@ class DictionaryForm(forms.ModelForm):
                 "Someone else saved this dictionary after you opened it (now revision "
                 f"{self.instance.revision}). Reload the page to see their change, then redo yours."
             )
+        if "metadata" in cleaned:
+            cleaned["metadata"] = self._metadata(cleaned)
+        if not self.rules.check():
+            count = self.rules.count("error")
+            if count == 1:
+                self.add_error(None, "1 rule needs fixing: see the row marked in red.")
+            elif count:
+                self.add_error(None, f"{count} rules need fixing: see the rows marked in red.")
+            for problem in self.rules.general:
+                self.add_error(None, problem)
         return cleaned
 
+    def _metadata(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """The fields and the JSON box as one metadata object, checked by validation."""
+        other = cleaned.get("metadata")
+        if other is None:
+            other = {}
+        if not isinstance(other, dict):
+            self.add_error("metadata", wording.metadata_error(_not_object(), "metadata"))
+            return {}
+        metadata: dict[str, Any] = {}
+        for key in METADATA_FIELDS:
+            value = cleaned.get(key)
+            if value and key in other:
+                label = str(self.fields[key].label or key.capitalize())
+                self.add_error(
+                    "metadata",
+                    f"{wording.quoted(key)} is set both here and in the {label} field: keep one.",
+                )
+            elif value:
+                metadata[key] = value
+        metadata |= other
+        problems: validation.Problems = {}
+        validation.clean_metadata(metadata, problems)
+        for path, errors in problems.items():
+            key = path.removeprefix("metadata.").split(".")[0].split("[")[0]
+            where = key if key in METADATA_FIELDS and key not in other else "metadata"
+            for error in errors:
+                self.add_error(where, wording.metadata_error(error, path))
+        return metadata
 
-class RulesFormSet(BaseInlineFormSet):
-    """All rules validated together by the one validation module; errors land on their rule."""
 
-    def live_forms(self) -> list[forms.Form]:
-        return [
-            form
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-            if form.has_changed() or form.instance.pk
-        ]
+def _not_object() -> ValidationError:
+    return ValidationError("must be an object", code="not_object")
 
-    def ordered(self) -> dict[str, list[forms.Form]]:
-        by_mode: dict[str, list[forms.Form]] = {mode: [] for mode in Mode.values}
-        for form in self.live_forms():
-            by_mode.setdefault(form.cleaned_data.get("mode") or "", []).append(form)
-        for forms_of_mode in by_mode.values():
-            forms_of_mode.sort(key=lambda f: f.cleaned_data.get("position") or 0)
-        return by_mode
 
-    def wire_modes(self) -> dict[str, Any]:
-        modes: dict[str, Any] = {}
-        for mode, forms_of_mode in self.ordered().items():
-            if mode in Mode.values and (forms_of_mode or mode == Mode.REWRITE):
-                field = VALUE_FIELD[Mode(mode)]
-                modes[mode] = {
-                    "rules": [
-                        {
-                            "match": f.cleaned_data.get("match", ""),
-                            field: f.cleaned_data.get("value", ""),
-                        }
-                        for f in forms_of_mode
-                    ]
-                }
-        return modes
-
-    def clean(self) -> None:
-        super().clean()
-        if any(form.errors for form in self.forms):
-            return
-        by_mode = self.ordered()
-        try:
-            validation.validate_modes(self.wire_modes())
-        except ValidationError as exc:
-            for path, messages in exc.message_dict.items():
-                self._place(path, messages, by_mode)
-
-    def _place(self, path: str, messages: list[str], by_mode: dict[str, list[forms.Form]]) -> None:
-        parts = path.split(".")
-        if len(parts) == 4 and parts[2].startswith("rules["):
-            form = by_mode[parts[1]][int(parts[2][6:-1])]
-            form.add_error("match" if parts[3] == "match" else "value", messages)
-        else:
-            raise ValidationError([f"{path}: {message}" for message in messages])
+MERGE_HELP = (
+    "Merge: the file's rules are added, and a rule with the same match is updated; every other "
+    "rule stays as it is."
+)
+REPLACE_HELP = (
+    "Replace: each dictionary named in the file gets exactly the file's rules; its rules that "
+    "are not in the file are removed. Dictionaries not in the file are left alone."
+)
 
 
 class OrganizationImportForm(ImportForm):
-    """django-import-export's import form plus where and how to import."""
+    """django-import-export's import form plus where and how to import, each explained."""
 
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none())
-    mode = forms.ChoiceField(choices=[("merge", "merge"), ("replace", "replace")])
-    create_missing = forms.BooleanField(required=False, initial=True)
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        help_text="The dictionaries of the file are looked up, and created, in this organization.",
+    )
+    mode = forms.ChoiceField(
+        choices=[("merge", MERGE_HELP), ("replace", REPLACE_HELP)],
+        initial="merge",
+        widget=forms.RadioSelect,
+    )
+    create_missing = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Create missing dictionaries",
+        help_text="A dictionary the file names that does not exist yet is created; unticked, "
+        "its rows are errors.",
+    )
 
-    def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organizations: Any = None, keeps_file: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if organizations is not None:
             self.fields["organization"].queryset = organizations
+        # With a kept file the browser may submit without choosing one again.
+        self.use_required_attribute = not keeps_file
 
 
 class OrganizationConfirmImportForm(ConfirmImportForm):
@@ -166,5 +257,15 @@ class PlsImportForm(forms.Form):
             ("replace", "replace: the file becomes the content"),
             ("merge", "merge: add or update rules by match"),
         ],
+    )
+    on_conflict = forms.ChoiceField(
+        required=False,
+        initial="first",
+        label="Case variants that differ",
+        choices=[
+            ("first", "keep the first in the file and report the others"),
+            ("refuse", "refuse the file"),
+        ],
+        help_text="SLNG matches case-insensitively: 'Pozde' and 'pozde' are one rule.",
     )
     dry_run = forms.BooleanField(required=False, initial=True, label="Dry run (write nothing)")

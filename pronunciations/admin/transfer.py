@@ -6,11 +6,13 @@ by it (the format classes below). A file over LEXICON_IMPORT_SYNC_MAX_BYTES beco
 job; its page polls the job's status and shows the rows done and the final report.
 """
 
+import os
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db.models import QuerySet
 from django.http import (
     Http404,
@@ -22,13 +24,16 @@ from django.http import (
 )
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.datastructures import MultiValueDict
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from tablib import Dataset
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import selectors
+from pronunciations.admin import kept
 from pronunciations.admin.forms import (
     OrganizationConfirmImportForm,
     OrganizationImportForm,
@@ -38,11 +43,14 @@ from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, ImportJob
-from pronunciations.transfer import exporting, formats, jobs, reading, uploads
+from pronunciations.transfer import exporting, formats, jobs, reading, uploads, vendors
 from pronunciations.transfer.importing import ImportRejected
 from pronunciations.transfer.pls import pls_dump
 from pronunciations.transfer.resource import DictionaryRulesResource
 from pronunciations.transfer.uploads import accepts_uploads
+
+# A vendor export's warnings shown as messages (they live in the session until shown).
+_MAX_MESSAGES = 10
 
 
 class _BoundedFormat:
@@ -94,8 +102,21 @@ class TransferAdminMixin(ImportMixin):
     formats = [BoundedCSV, BoundedXLSX, BoundedJSON]
     import_form_class = OrganizationImportForm
     confirm_form_class = OrganizationConfirmImportForm
+    import_template_name = "admin/pronunciations/dictionary/import.html"
+    # Uploads between the dry run and the confirm step, and kept after a refusal: scoped to
+    # the session, bounded in number and age (pronunciations/admin/kept.py).
+    tmp_storage_class = kept.KeptStorage
     skip_admin_log = True
-    actions = ["export_csv", "export_xlsx", "export_json"]
+    actions = [
+        "export_csv",
+        "export_xlsx",
+        "export_json",
+        "export_polly",
+        "export_azure",
+        "export_elevenlabs",
+        "export_elevenlabs_json",
+        "export_cartesia",
+    ]
 
     def _editable(self, request: HttpRequest, pk: int, role: str) -> Dictionary:
         raise NotImplementedError
@@ -132,7 +153,8 @@ class TransferAdminMixin(ImportMixin):
                         mode=form.cleaned_data["mode"],
                         dry_run=form.cleaned_data["dry_run"],
                         dictionary=obj.name,
-                        author=request.user.get_username(),
+                        conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
+                        author=Actor.for_user(request.user),
                     )
                     return HttpResponseRedirect(self._job_url(job))
                 report = reading.import_file(
@@ -142,11 +164,13 @@ class TransferAdminMixin(ImportMixin):
                     mode=form.cleaned_data["mode"],
                     dry_run=form.cleaned_data["dry_run"],
                     dictionary=obj.name,
-                    author=request.user.get_username(),
+                    conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
+                    author=Actor.for_user(request.user),
                 )
                 context["report"] = report.to_wire()
             except ImportRejected as exc:
-                context["errors"] = [f"{e.column}: {e.message}" for e in exc.report.errors]
+                context["errors"] = [f"{e.where()}: {e.message}" for e in exc.report.errors]
+                context["warnings"] = exc.report.warnings.to_wire()
             except ValidationError as exc:
                 context["errors"] = [m for ms in exc.message_dict.values() for m in ms]
             except PronunciationError as exc:  # too large (413) or the broker is down (503)
@@ -162,6 +186,11 @@ class TransferAdminMixin(ImportMixin):
                 accepts_uploads(pattern.callback)
         return [
             path(
+                "import/template.<str:file_format>",
+                view(self.import_template_view),
+                name="pronunciations_dictionary_import_template",
+            ),
+            path(
                 "import-jobs/<str:job_id>/",
                 view(self.import_job_view),
                 name="pronunciations_dictionary_import_job",
@@ -174,17 +203,66 @@ class TransferAdminMixin(ImportMixin):
             *urls,
         ]
 
-    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        """Check the file's bounds first; a large file becomes a background job."""
+    def import_template_view(self, request: HttpRequest, file_format: str) -> HttpResponseBase:
+        """An example file to fill in, with every column (CSV, XLSX or JSON)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        if request.method == "POST" and request.FILES.get("import_file") is not None:
+        if file_format not in ("csv", "xlsx", "json"):
+            raise Http404
+        return exporting.template_response(file_format)
+
+    def _upload(self, request: HttpRequest) -> UploadedFile | None:
+        """The file of this import: the one chosen, else (asked for with ``kept_file``) the
+        one this session sent last time and that was refused. Read once per request."""
+        if not hasattr(request, "_lexicon_upload"):
+            upload: UploadedFile | None = request.FILES.get("import_file")
+            wanted = request.POST.get("kept_file") if request.method == "POST" else None
+            previous = kept.current(request.session) if upload is None and wanted else None
+            data = previous.read() if previous and previous.name == wanted else None
+            if previous is not None and data is not None:
+                upload = SimpleUploadedFile(previous.file_name, data)
+            request._lexicon_upload = upload  # type: ignore[attr-defined]
+        return request._lexicon_upload  # type: ignore[attr-defined]
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """Check the file's bounds first; a large file becomes a background job. A file that
+        was refused is kept for this session, to submit again (pronunciations/admin/kept.py)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        upload = self._upload(request)
+        if request.method == "POST" and upload is not None:
             form = self.create_import_form(request)
             if form.is_valid():
                 refused_or_job = self._bounded_import(request, form)
                 if refused_or_job is not None:
                     return refused_or_job
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse) and response.context_data is not None:
+            self._keep(request, response.context_data, upload)
+        return response
+
+    def _keep(self, request: HttpRequest, context: dict[str, Any], upload: Any) -> None:
+        """The dry run's file may be confirmed by this session; a refused one is kept."""
+        name = getattr(upload, "tmp_storage_name", None)
+        if name and context.get("confirm_form") is not None:
+            kept.allow(request.session, os.path.basename(name))
+        elif name:
+            chosen = request.POST.get("format", "")
+            kept.keep(request.session, os.path.basename(name), upload.name or "", chosen)
+        context["kept"] = None if context.get("confirm_form") else kept.current(request.session)
+        if context["kept"] is not None and context.get("form") is not None:
+            context["form"].use_required_attribute = False  # submitting needs no file now
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """Confirm only a file this session's dry run wrote (and that is still kept)."""
+        name = os.path.basename(request.POST.get("import_file_name", ""))
+        if not kept.allowed(request.session, name):
+            messages.error(request, "This import's file is no longer kept: choose it again.")
+            return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_import"))
+        response = super().process_import(request, **kwargs)
+        kept.confirmed(request.session, name)
+        kept.forget(request.session)
+        return response
 
     def _bounded_import(self, request: HttpRequest, form: Any) -> HttpResponse | None:
         data = form.cleaned_data
@@ -207,7 +285,7 @@ class TransferAdminMixin(ImportMixin):
             file_format=file_format,
             mode=data["mode"],
             create_missing=bool(data["create_missing"]),
-            author=request.user.get_username(),
+            author=Actor.for_user(request.user),
             rows_total=inspection.rows,
         )
         return HttpResponseRedirect(self._job_url(job))
@@ -253,7 +331,19 @@ class TransferAdminMixin(ImportMixin):
     def get_import_form_kwargs(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         form_kwargs = super().get_import_form_kwargs(request, *args, **kwargs)
         form_kwargs["organizations"] = permissions.organizations(request, Role.EDITOR)
+        upload = self._upload(request)
+        if upload is not None and request.FILES.get("import_file") is None:
+            form_kwargs["files"] = MultiValueDict({"import_file": [upload]})
+        form_kwargs["keeps_file"] = kept.current(request.session) is not None
         return form_kwargs
+
+    def get_import_form_initial(self, request: HttpRequest) -> Any:
+        """The organization is preselected when the user may import into only one."""
+        initial = dict(super().get_import_form_initial(request))
+        ids = permissions.organization_ids(request, Role.EDITOR)
+        if ids is not None and len(ids) == 1:
+            initial["organization"] = ids[0]
+        return initial
 
     def get_confirm_form_kwargs(self, request: HttpRequest, import_form: Any = None) -> Any:
         form_kwargs = super().get_confirm_form_kwargs(request, import_form)
@@ -284,16 +374,35 @@ class TransferAdminMixin(ImportMixin):
             "organization": organization,
             "mode": form.cleaned_data.get("mode") or "merge",
             "create_missing": bool(form.cleaned_data.get("create_missing")),
-            "author": request.user.get_username(),
+            "author": Actor.for_user(request.user),
         }
 
-    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
-        """Stream the selected dictionaries (already scoped to the user's organizations)."""
+    def _selected(self, queryset: QuerySet[Any]) -> QuerySet[Dictionary]:
+        """The selected dictionaries (already scoped to the user's organizations), by name."""
         ids = list(queryset.values_list("pk", flat=True))
         selected = selectors.with_current_modes(Dictionary.objects.filter(pk__in=ids))
         selected = selectors.with_current_checks(selected)
-        selected = selected.order_by("normalized_name")
-        return exporting.export_response(selected, file_format, "dictionaries")
+        return selected.order_by("normalized_name")
+
+    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
+        """Stream the selected dictionaries."""
+        return exporting.export_response(self._selected(queryset), file_format, "dictionaries")
+
+    def _vendor_export(
+        self, request: HttpRequest, queryset: QuerySet[Any], file_format: str
+    ) -> HttpResponseBase:
+        """A vendor export of the selection; its report (warnings first) becomes a message the
+        next page shows, and is in the zip's report.txt when there are several files."""
+        export = exporting.vendor_export(self._selected(queryset), file_format, "dictionaries")
+        warnings, vendor = export.report.warnings(), vendors.NAMES[file_format]
+        for warning in warnings[:_MAX_MESSAGES]:
+            messages.warning(request, f"{vendor} export: {warning}")
+        if len(warnings) > _MAX_MESSAGES:
+            more = len(warnings) - _MAX_MESSAGES
+            messages.warning(request, f"{vendor} export: {more} more warnings, not shown")
+        if not warnings:
+            messages.info(request, f"{vendor} export: every rule carried")
+        return exporting.vendor_file_response(export)
 
     @admin.action(description="Export selected as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
@@ -306,3 +415,25 @@ class TransferAdminMixin(ImportMixin):
     @admin.action(description="Export selected as JSON")
     def export_json(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
         return self._export(queryset, "json")
+
+    @admin.action(description="Export selected for Amazon Polly (PLS lexicons)")
+    def export_polly(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "polly")
+
+    @admin.action(description="Export selected for Azure (PLS, one file per language)")
+    def export_azure(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "azure")
+
+    @admin.action(description="Export selected for ElevenLabs (PLS)")
+    def export_elevenlabs(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "elevenlabs")
+
+    @admin.action(description="Export selected for ElevenLabs (JSON rules)")
+    def export_elevenlabs_json(
+        self, request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "elevenlabs-json")
+
+    @admin.action(description="Export selected for Cartesia (JSON items)")
+    def export_cartesia(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return self._vendor_export(request, queryset, "cartesia")

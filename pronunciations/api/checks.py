@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.models import Organization
 from pronunciations import checks, selectors, services, validation
 from pronunciations.api.common import caller_for, error_responses, json_object
@@ -99,7 +100,7 @@ class DictionaryChecksView(APIView):
             partial=True,
             checks=body["checks"],
             if_match=request.headers.get("If-Match") or None,
-            author=key.label,
+            author=Actor.for_key(key),
             comment=validation.validate_comment(body.get("comment")),
         )
         return _answer(key.organization, name)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from pronunciations.errors import (
+    Forbidden,
     InvalidDictionary,
     InvalidParameter,
     NotFound,
@@ -104,8 +105,10 @@ def _translate_drf(exc: drf.APIException) -> PronunciationError:
         return InvalidDictionary(f"Malformed request body: {exc.detail}")
     if isinstance(exc, drf.UnsupportedMediaType):
         return InvalidDictionary("Unsupported Content-Type: send application/json.")
-    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed | drf.PermissionDenied):
+    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
         return Unauthenticated()
+    if isinstance(exc, drf.PermissionDenied):  # orgs.authentication.KeyRoleAllows: the key's role
+        return Forbidden(str(exc.detail))
     if isinstance(exc, drf.NotFound):
         return NotFoundError()
     if isinstance(exc, drf.MethodNotAllowed):

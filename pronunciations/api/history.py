@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.common import (
@@ -127,7 +128,7 @@ class RevisionRestoreView(APIView):
             name=name,
             number=number,
             if_match=if_match(request),
-            author=key.label,
+            author=Actor.for_key(key),
             comment=validation.validate_comment(comment),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
@@ -138,18 +139,22 @@ class DeletedCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-deleted-list",
         summary="List deleted dictionaries",
-        description=("The caller's deleted dictionaries, with the ids that restore them."),
+        description=(
+            "The caller's deleted dictionaries, with the ids that restore them and the review "
+            "state of each deletion (`revision` is the deletion's number)."
+        ),
         tags=["revisions"],
         responses={200: DeletedDictionaryListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
-        last_author = Revision.objects.filter(
-            dictionary=OuterRef("pk"), number=OuterRef("revision")
-        )
+        deletion = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
         retention = timedelta(days=settings.LEXICON_DELETED_RETENTION_DAYS)
         dictionaries = selectors.deleted_dictionary_list(
             organization=caller_key(request).organization, since=timezone.now() - retention
-        ).annotate(deleted_by_author=Subquery(last_author.values("author")[:1]))
+        ).annotate(
+            deleted_by_author=Subquery(deletion.values("author")[:1]),
+            deletion_review_state=Subquery(deletion.values("review_state")[:1]),
+        )
         return Response({"dictionaries": DeletedDictionaryOutput(dictionaries, many=True).data})
 
 
@@ -172,7 +177,7 @@ class DeletedRestoreView(APIView):
         validation.validate_public_id(dictionary_id, name="dictionary_id")
         key = caller_key(request)
         restored = services.dictionary_undelete(
-            organization=key.organization, dictionary_id=dictionary_id, author=key.label
+            organization=key.organization, dictionary_id=dictionary_id, author=Actor.for_key(key)
         )
         dictionary = selectors.dictionary_get_for_response(
             organization=key.organization, name=restored.name

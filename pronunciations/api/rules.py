@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from pronunciations import selectors, services, validation
 from pronunciations.api.common import (
     caller_for,
@@ -121,7 +122,7 @@ class RuleDetailView(APIView):
             match=match,
             rule=rule,
             if_match=if_match(request),
-            author=key.label,
+            author=Actor.for_key(key),
         )
         response = _answer(
             rule_body(put.dictionary, rule_mode, put.position, put.rule),
@@ -156,6 +157,6 @@ class RuleDetailView(APIView):
             mode=rule_mode,
             match=match,
             if_match=if_match(request),
-            author=key.label,
+            author=Actor.for_key(key),
         )
         return _answer(None, dictionary, status.HTTP_204_NO_CONTENT)

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from orgs.authentication import minimum_role, role_refusal
+from orgs.models import Role
 from pronunciations.api.common import EXAMPLE_REQUEST_ID
 from pronunciations.api.exceptions import RateLimited, error_body
+from pronunciations.errors import Forbidden
 from pronunciations.validation import MATCH_MAX_LENGTH, NAME_MAX_LENGTH
 
 _PUBLIC_ID: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z0-9_]{1,64}$"}
@@ -62,6 +65,37 @@ def document_rate_limits(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                     }
                 },
             }
+    return result
+
+
+def _forbidden_example(minimum: str) -> dict[str, Any]:
+    """The body a key below ``minimum`` gets, with the message orgs.authentication writes."""
+    message = role_refusal(Role.VIEWER, minimum)
+    return {
+        "description": "pronunciation_forbidden (the API key's role is below "
+        f"{minimum}; see README, Review and roles)",
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorOutput"},
+                "examples": {
+                    "Forbidden": {
+                        "summary": "pronunciation_forbidden",
+                        "value": error_body(Forbidden(message), EXAMPLE_REQUEST_ID),
+                    }
+                },
+            }
+        },
+    }
+
+
+def document_roles(result: dict[str, Any], generator: Any = None, **_: Any) -> dict[str, Any]:
+    """Every operation a viewer key may not call documents 403 ``pronunciation_forbidden``,
+    naming the role it needs (the view's ``key_roles``, else editor for writes)."""
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        minimum = minimum_role(callback.cls, method)
+        operation = result.get("paths", {}).get(path, {}).get(method.lower())
+        if operation is not None and minimum != Role.VIEWER:
+            operation.setdefault("responses", {})["403"] = _forbidden_example(minimum)
     return result
 
 

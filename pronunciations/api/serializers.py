@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from pronunciations.checks import checks_from_wire, checks_to_wire, results_in_order
 from pronunciations.content import wire_in_order
-from pronunciations.models import Dictionary, Revision
+from pronunciations.models import Dictionary, ReviewState, Revision
 from pronunciations.validation import (
     CHECK_NOTE_MAX_LENGTH,
     CHECK_TEXT_MAX_LENGTH,
@@ -250,6 +250,37 @@ class RevisionRestoreRequest(serializers.Serializer):
     comment = _comment_field()
 
 
+class ReviewRequest(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=COMMENT_MAX_LENGTH,
+        help_text="Optional when approving; a rejection needs one saying why.",
+    )
+
+
+class ReviewOutput(serializers.Serializer):
+    """A revision's review: ``by``, ``at`` and ``comment`` are null until a reviewer decides."""
+
+    state = serializers.ChoiceField(
+        choices=ReviewState.choices,
+        help_text="proposed (waiting), approved, rejected, superseded (a later revision was "
+        "approved first) or auto (made with review off).",
+    )
+    by = serializers.CharField(allow_null=True, help_text="The reviewer's name or key label.")
+    at = serializers.CharField(allow_null=True, help_text="When the reviewer decided.")
+    comment = serializers.CharField(allow_null=True)
+
+    def to_representation(self, revision: Revision) -> dict[str, Any]:
+        at = revision.reviewed_at
+        return {
+            "state": revision.review_state,
+            "by": revision.reviewed_by or None,
+            "at": iso_millis(at) if at else None,
+            "comment": revision.review_comment or None,
+        }
+
+
 class RevisionOutput(serializers.Serializer):
     number = serializers.IntegerField()
     action = serializers.CharField()
@@ -258,6 +289,7 @@ class RevisionOutput(serializers.Serializer):
     comment = serializers.CharField()
     content_hash = serializers.CharField()
     created_at = serializers.SerializerMethodField()
+    review = ReviewOutput(source="*")
 
     def get_created_at(self, revision: Any) -> str:
         return iso_millis(revision.created_at)
@@ -293,6 +325,11 @@ class DeletedDictionaryOutput(serializers.Serializer):
     deleted_by = serializers.CharField(source="deleted_by_author", allow_null=True)
     restorable_until = serializers.SerializerMethodField()
     revision = serializers.IntegerField()
+    review_state = serializers.ChoiceField(
+        choices=ReviewState.choices,
+        source="deletion_review_state",
+        help_text="The deletion revision's review state: proposed while it awaits a reviewer.",
+    )
 
     def get_deleted_at(self, dictionary: Dictionary) -> str:
         assert dictionary.deleted_at is not None  # noqa: S101 - only deleted rows are listed

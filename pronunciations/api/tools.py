@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.authentication import caller_key
+from orgs.models import Role
 from pronunciations import preview, selectors, validation
 from pronunciations.api.common import caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import (
@@ -17,10 +18,14 @@ from pronunciations.api.serializers import (
 from pronunciations.content import content_hash, current_modes
 from pronunciations.lint import lint_modes
 
+# A preview writes nothing: a viewer key may POST one.
+READ_ONLY_POST = {"POST": Role.VIEWER}
 _BAD_TEXT = {400: refusal(lambda: validation.validate_preview_text(None))}
 
 
 class DictionaryPreviewView(APIView):
+    key_roles = READ_ONLY_POST
+
     @extend_schema(
         operation_id="pronunciation-dictionaries-preview",
         summary="Preview a saved dictionary",
@@ -43,6 +48,8 @@ class DictionaryPreviewView(APIView):
 
 
 class PreviewView(APIView):
+    key_roles = READ_ONLY_POST
+
     @extend_schema(
         operation_id="pronunciation-preview",
         summary="Preview unsaved modes",

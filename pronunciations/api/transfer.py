@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
 from pronunciations.api.common import bad_id, caller_for, error_responses, refusal
@@ -62,6 +63,16 @@ IMPORT_PARAMETERS = {
         "dry_run": {"type": "boolean", "default": False},
         "create_missing": {"type": "boolean", "default": False},
         "dictionary": {"type": "string", "description": "PLS only: the dictionary's name"},
+        "on_conflict": {
+            "type": "string",
+            "enum": ["first", "refuse"],
+            "default": "first",
+            "description": (
+                "PLS only: graphemes that SLNG matches alike (case variants) but that say "
+                "different things. first: the first in the file is kept and the others "
+                "reported; refuse: each is an error located by lexeme and line"
+            ),
+        },
         "async": {
             "type": "boolean",
             "default": False,
@@ -87,7 +98,9 @@ class ImportView(APIView):
         operation_id="pronunciation-import",
         summary="Import dictionaries from a file",
         description=(
-            "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file. With "
+            "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file, or one "
+            "dictionary from a W3C PLS lexicon (Azure, Polly and ElevenLabs files as they are: "
+            "case variants merged, warnings grouped and located by lexeme and line). With "
             "dry_run, answers the plan and writes nothing; with async, answers a job to poll."
         ),
         tags=["import and export"],
@@ -126,7 +139,8 @@ def _import_options(request: Request, file_name: str) -> dict[str, Any]:
         "dry_run": _flag(request, "dry_run"),
         "create_missing": _flag(request, "create_missing"),
         "dictionary": reading.check_dictionary(file_format, request.data.get("dictionary")),
-        "author": key.label,
+        "conflicts": reading.on_conflict(request.data.get("on_conflict")),
+        "author": Actor.for_key(key),
     }
 
 
@@ -160,12 +174,82 @@ JSON_ROWS = {
 }
 
 
-def _file_responses(allowed: tuple[str, ...]) -> dict[Any, Any]:
-    """One 200 per file format: JSON exports are row objects, the others are files."""
+def _vendor_body(description: str, key: str, item: dict[str, Any], required: list[str]) -> Any:
+    """A vendor's JSON body: a name and a list of ``key`` entries."""
+    entries = {"type": "object", "properties": item, "required": required}
     return {
-        (200, formats.CONTENT_TYPES[f]): JSON_ROWS if f == "json" else OpenApiTypes.BINARY
-        for f in allowed
+        "type": "object",
+        "description": description,
+        "properties": {"name": {"type": "string"}, key: {"type": "array", "items": entries}},
+        "required": ["name", key],
     }
+
+
+_TEXT = {"type": "string"}
+ELEVENLABS_RULES = _vendor_body(
+    "format=elevenlabs-json: the body of ElevenLabs' add-from-rules",
+    "rules",
+    {
+        "string_to_replace": _TEXT,
+        "type": {"type": "string", "enum": ["alias", "phoneme"]},
+        "alias": _TEXT,
+        "phoneme": _TEXT,
+        "alphabet": {"type": "string", "enum": ["ipa"]},
+    },
+    ["string_to_replace", "type"],
+)
+CARTESIA_ITEMS = _vendor_body(
+    "format=cartesia: the body of Cartesia's pronunciation dictionary create",
+    "items",
+    {"text": _TEXT, "pronunciation": _TEXT},
+    ["text", "pronunciation"],
+)
+EXPORT_REPORT = {
+    "type": "object",
+    "description": "report=true: what a vendor export writes, cannot carry, and notes",
+    "properties": {
+        "format": {"type": "string", "enum": list(formats.VENDOR_FORMATS)},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "bytes": {"type": "integer"},
+                    "characters": {"type": "integer"},
+                    "rules": {"type": "integer"},
+                },
+            },
+        },
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "notes": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["format", "files", "warnings", "notes"],
+}
+VENDOR_DESCRIPTION = (
+    " Vendor formats: polly (PLS lexicons of at most 4,000 characters, names Polly accepts), "
+    "azure (one PLS file per language under 100 KB), elevenlabs (PLS for its file import), "
+    "elevenlabs-json (its add-from-rules body), cartesia (its dictionary items). One file is "
+    "answered as it is, several as a zip with report.txt; X-Lexicon-Export-Warnings counts "
+    "what could not be carried, and report=true answers the report as JSON instead."
+)
+
+
+def _file_responses(allowed: tuple[str, ...]) -> dict[Any, Any]:
+    """One 200 per media type: JSON exports are row objects (or, for vendor formats, the
+    vendor's body or the report), zips and the other formats are files."""
+    responses: dict[Any, Any] = {}
+    for file_format in allowed:
+        if file_format in formats.VENDOR_FORMATS:
+            continue
+        schema = JSON_ROWS if file_format == "json" else OpenApiTypes.BINARY
+        responses[(200, formats.CONTENT_TYPES[file_format])] = schema
+    if any(f in formats.VENDOR_FORMATS for f in allowed):
+        json_bodies = [JSON_ROWS, ELEVENLABS_RULES, CARTESIA_ITEMS, EXPORT_REPORT]
+        responses[(200, "application/json")] = {"oneOf": json_bodies}
+        responses[(200, formats.CONTENT_TYPES["pls"])] = OpenApiTypes.BINARY
+        responses[(200, formats.CONTENT_TYPES["zip"])] = OpenApiTypes.BINARY
+    return responses
 
 
 def _format_parameter(*, one_dictionary: bool) -> OpenApiParameter:
@@ -173,17 +257,31 @@ def _format_parameter(*, one_dictionary: bool) -> OpenApiParameter:
     return OpenApiParameter("format", str, enum=list(allowed), default="csv")
 
 
+REPORT_PARAMETER = OpenApiParameter(
+    "report", bool, description="vendor formats: answer the export's report as JSON, no files"
+)
+
+
+def _export(request: Request, queryset: Any, file_format: str, stem: str) -> HttpResponseBase:
+    if file_format in formats.VENDOR_FORMATS:
+        report_only = str(request.query_params.get("report", "")).lower() in _TRUE
+        return exporting.vendor_response(queryset, file_format, stem, report_only=report_only)
+    return exporting.export_response(queryset, file_format, stem)
+
+
 class ExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-export",
         summary="Export dictionaries",
         description=(
-            "The caller's dictionaries (all, or those named) as a CSV, JSON or XLSX file."
+            "The caller's dictionaries (all, or those named) as a CSV, JSON or XLSX file, or "
+            "for another vendor." + VENDOR_DESCRIPTION
         ),
         tags=["import and export"],
         parameters=[
             _format_parameter(one_dictionary=False),
             OpenApiParameter("names", str, description="Comma-separated names (default: all)"),
+            REPORT_PARAMETER,
         ],
         responses={
             **_file_responses(formats.export_formats(one_dictionary=False)),
@@ -198,16 +296,19 @@ class ExportView(APIView):
         organization = caller_key(request).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=names)
         stem = f"{organization.slug}-dictionaries-{timezone.now():%Y%m%d-%H%M%S}"
-        return exporting.export_response(queryset, file_format, stem)
+        return _export(request, queryset, file_format, stem)
 
 
 class DictionaryExportView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-export",
         summary="Export one dictionary",
-        description=("One dictionary as a CSV, JSON or XLSX file."),
+        description=(
+            "One dictionary as a CSV, JSON, XLSX or W3C PLS file, or for another vendor."
+            + VENDOR_DESCRIPTION
+        ),
         tags=["import and export"],
-        parameters=[_format_parameter(one_dictionary=True)],
+        parameters=[_format_parameter(one_dictionary=True), REPORT_PARAMETER],
         responses={
             **_file_responses(formats.export_formats(one_dictionary=True)),
             **error_responses(400, 401, 404, 503),
@@ -218,7 +319,7 @@ class DictionaryExportView(APIView):
         organization = caller_for(request, name).organization
         queryset = selectors.dictionaries_for_export(organization=organization, names=[name])
         if file_format != "pls":
-            return exporting.export_response(queryset, file_format, name)
+            return _export(request, queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
         modes = current_wire(dictionary)
         left_out = len(current_checks(dictionary))

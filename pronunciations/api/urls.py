@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from pronunciations.api import checks, history, rules, tools, transfer, views
+from pronunciations.api import checks, history, review, rules, tools, transfer, views
 
 ONE = "dictionaries/<str:name>"
 REVISION = f"{ONE}/revisions/<int:number>"
+DELETED_REVISION = "deleted-dictionaries/<str:dictionary_id>/revisions/<int:number>"
 # <path:…>: a match may hold "/" (percent-encoded or not, the server decodes it before routing).
 RULE = f"{ONE}/rules/<str:mode>/<path:match>"
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path(REVISION, history.RevisionDetailView.as_view(), name="revision-detail"),
     path(f"{REVISION}/diff/<int:other>", history.RevisionDiffView.as_view(), name="revision-diff"),
     path(f"{REVISION}/restore", history.RevisionRestoreView.as_view(), name="revision-restore"),
+    path(f"{REVISION}/approve", review.RevisionApproveView.as_view(), name="revision-approve"),
+    path(f"{REVISION}/reject", review.RevisionRejectView.as_view(), name="revision-reject"),
     path(f"{ONE}/preview", tools.DictionaryPreviewView.as_view(), name="dictionary-preview"),
     path(f"{ONE}/lint", tools.DictionaryLintView.as_view(), name="dictionary-lint"),
     path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
@@ -30,5 +33,15 @@ urlpatterns = [
         "deleted-dictionaries/<str:dictionary_id>/restore",
         history.DeletedRestoreView.as_view(),
         name="deleted-restore",
+    ),
+    path(
+        f"{DELETED_REVISION}/approve",
+        review.DeletedRevisionApproveView.as_view(),
+        name="deleted-revision-approve",
+    ),
+    path(
+        f"{DELETED_REVISION}/reject",
+        review.DeletedRevisionRejectView.as_view(),
+        name="deleted-revision-reject",
     ),
 ]

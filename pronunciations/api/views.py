@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
 from pronunciations.api.bodies import dictionary_body, dictionary_list_body
@@ -92,7 +93,7 @@ class DictionaryCollectionView(APIView):
             name=body.get("name"),
             modes=body.get("modes"),
             metadata=body.get("metadata"),
-            created_by=key.label,
+            created_by=Actor.for_key(key),
             checks=body.get("checks"),
         )
         dictionary = selectors.dictionary_get_for_response(
@@ -168,7 +169,7 @@ class DictionaryDetailView(APIView):
             metadata=body.get("metadata", services.UNSET if partial else None),
             partial=partial,
             if_match=if_match(request),
-            author=key.label,
+            author=Actor.for_key(key),
             comment=validation.validate_comment(body.get("comment")),
             checks=body.get("checks", services.UNSET),
         )
@@ -195,6 +196,6 @@ class DictionaryDetailView(APIView):
             organization=key.organization,
             name=name,
             if_match=if_match(request),
-            author=key.label,
+            author=Actor.for_key(key),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -170,11 +170,21 @@ def _raise_rejected(path: Path, failure: Failure) -> None:
         return
     lines = [f"{path}: {len(report['errors'])} error(s), nothing written"]
     for error in report["errors"]:
-        where = f"row {error.get('row')}" + (f", {error['column']}" if error.get("column") else "")
-        lines.append(f"  {where}: {error.get('message')}")
+        lines.append(f"  {_where(error)}: {error.get('message')}")
     if report.get("errors_not_listed"):
         lines.append(f"  ... and {report['errors_not_listed']} more errors")
     raise Failure(REFUSED, "\n".join(lines))
+
+
+def _where(error: dict) -> str:
+    """A tabular error's row and column, or a PLS error's lexeme, grapheme and line."""
+    if "lexeme" not in error:
+        return f"row {error.get('row')}" + (f", {error['column']}" if error.get("column") else "")
+    element = f"<{error.get('element')}> at line {error.get('line')}"
+    if not error.get("lexeme"):
+        return element
+    grapheme = f" {error['grapheme']!r}" if error.get("grapheme") else ""
+    return f"lexeme {error['lexeme']}{grapheme}, {element}"
 
 
 def _rule(rule: dict) -> str:

@@ -2,11 +2,12 @@
 
 - ``uploads``, ``limits``, ``text``, ``xlsx_zip``, ``xlsx``: every upload bounded while read
 - ``rows``: the tabular layout (columns, cells, escaping) and its rows, parsed and validated
-- ``formats``: CSV, XLSX and JSON writers of that layout
-- ``pls``: W3C PLS, read as a stream and written
+- ``formats``: CSV, XLSX and JSON writers of that layout, and the one list of formats
+- ``pls``: W3C PLS, read as found in the wild (grouped, located warnings) and written
+- ``vendors``: exports Polly, Azure, ElevenLabs and Cartesia take, within their limits
 - ``reading``: a whole file to rows, and ``import_file``
 - ``importing``: rows to a plan per dictionary, handed to the services' one write path
-- ``exporting``: dictionaries to a file response
+- ``exporting``: dictionaries to a file response (a zip where a vendor export has several)
 - ``jobs``: background imports with progress
 - ``resource``: the django-import-export resource the admin's import page uses
 """

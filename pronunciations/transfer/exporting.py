@@ -1,13 +1,29 @@
-"""Dictionaries out as files: every export an attachment, the tabular formats streamed."""
+"""Dictionaries out as files, every export an attachment: the tabular formats streamed,
+vendor formats as a file or a zip, and the import template (an example file to fill in)."""
 
-from typing import Any
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from pronunciations import selectors
+from pronunciations.checks import current_checks
+from pronunciations.content import current_wire
+from pronunciations.models import Dictionary
 from pronunciations.transfer import formats
+from pronunciations.transfer.pls import NO_LANGUAGE
 from pronunciations.transfer.rows import export_columns
+from pronunciations.transfer.vendors import BY_LANGUAGE, Entry, ExportReport, vendor_files
+
+REPORT_FILE = "report.txt"
+WARNINGS_HEADER = "X-Lexicon-Export-Warnings"
+_SPOOL_BYTES = 8 * 1024 * 1024
+_BATCH = 200
 
 
 def columns_for(queryset: QuerySet[Any]) -> list[str]:
@@ -26,11 +42,113 @@ def as_attachment(response: HttpResponseBase, filename: str, file_format: str) -
 def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
     """Stream the dictionaries in a tabular format as an attachment."""
     columns = columns_for(queryset)
-    rows = queryset.iterator(chunk_size=200)
+    return _tabular(queryset.iterator(chunk_size=_BATCH), columns, file_format, stem)
+
+
+def _tabular(
+    dictionaries: Iterable[Dictionary], columns: list[str], file_format: str, stem: str
+) -> HttpResponseBase:
     response: HttpResponseBase
     if file_format == "xlsx":
-        response = FileResponse(formats.xlsx_file(rows, columns))
+        response = FileResponse(formats.xlsx_file(dictionaries, columns))
     else:
         stream = formats.csv_stream if file_format == "csv" else formats.json_stream
-        response = StreamingHttpResponse(stream(rows, columns))
+        response = StreamingHttpResponse(stream(dictionaries, columns))
     return as_attachment(response, f"{stem}.{file_format}", file_format)
+
+
+# The import template: one dictionary with a rewrite rule, a phrase and an IPA rule, and the
+# metadata columns most dictionaries use. Nothing is read from the database.
+_TEMPLATE_MODES = {
+    "rewrite": {
+        "rules": [
+            {"match": "SLNG", "replace": "slang"},
+            {"match": "ACH transfer", "replace": "ay see aitch transfer"},
+        ]
+    },
+    "ipa": {"rules": [{"match": "SLNG", "ipa": "slɪŋ"}]},
+}
+_TEMPLATE_METADATA = {"language": "en-US", "use_case": "support"}
+
+
+def template_response(file_format: str) -> HttpResponseBase:
+    """An example import file in ``file_format`` (csv, xlsx or json), with every column."""
+    example = Dictionary(name="support-pronunciations", metadata=_TEMPLATE_METADATA)
+    example.current_modes = _TEMPLATE_MODES  # type: ignore[attr-defined]
+    example.current_checks = []  # type: ignore[attr-defined]
+    columns = export_columns(_TEMPLATE_METADATA)
+    return _tabular([example], columns, file_format, "lexicon-import-template")
+
+
+@dataclass
+class VendorExport:
+    """A vendor export: one file as it is, or a zip of several with ``report.txt``."""
+
+    report: ExportReport
+    filename: str
+    content_type: str
+    body: IO[bytes]
+
+
+def _language(value: object) -> str:
+    return value if isinstance(value, str) and value else NO_LANGUAGE
+
+
+def _entries(queryset: QuerySet[Dictionary], by_language: bool) -> Iterator[Entry]:
+    """The dictionaries as exporters read them, by name, or grouped by language (then name)."""
+    if not by_language:
+        for dictionary in queryset.iterator(chunk_size=_BATCH):
+            yield _entry(dictionary)
+        return
+    keys = queryset.values_list("pk", "normalized_name", "metadata__language")
+    order = [pk for pk, _, _ in sorted(keys, key=lambda key: (_language(key[2]), key[1]))]
+    for start in range(0, len(order), _BATCH):
+        batch = order[start : start + _BATCH]
+        found = {d.pk: d for d in queryset.filter(pk__in=batch)}
+        for pk in batch:
+            yield _entry(found[pk])
+
+
+def _entry(dictionary: Dictionary) -> Entry:
+    checks = len(current_checks(dictionary))
+    return Entry.of(dictionary.name, dictionary.metadata, current_wire(dictionary), checks)
+
+
+def vendor_export(queryset: QuerySet[Dictionary], file_format: str, stem: str) -> VendorExport:
+    """Export in a vendor's format (pronunciations.transfer.vendors). Files are written to a
+    zip as they are made (on disk past 8 MiB); a single file is answered as it is."""
+    report = ExportReport(file_format, several=queryset.count() > 1)
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - returned
+    files = vendor_files(file_format, _entries(queryset, file_format in BY_LANGUAGE), report)
+    first, count = None, 0
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            first, count = (file if count == 0 else first), count + 1
+            archive.writestr(file.name, file.content)
+        archive.writestr(REPORT_FILE, report.to_text())
+    if count == 1 and first is not None:
+        spool.close()
+        return VendorExport(report, first.name, first.content_type, io.BytesIO(first.content))
+    spool.seek(0)
+    return VendorExport(report, f"{stem}-{file_format}.zip", formats.CONTENT_TYPES["zip"], spool)
+
+
+def vendor_response(
+    queryset: QuerySet[Dictionary], file_format: str, stem: str, *, report_only: bool = False
+) -> HttpResponseBase:
+    """The vendor export as an attachment (``X-Lexicon-Export-Warnings`` counts the report's
+    warnings), or with ``report_only`` its report as JSON."""
+    export = vendor_export(queryset, file_format, stem)
+    if report_only:
+        export.body.close()
+        return JsonResponse(export.report.to_wire(), json_dumps_params={"ensure_ascii": False})
+    return vendor_file_response(export)
+
+
+def vendor_file_response(export: VendorExport) -> FileResponse:
+    """A vendor export's file (or zip) as an attachment, its warnings counted in a header."""
+    response = FileResponse(export.body)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Content-Type"] = export.content_type
+    response[WARNINGS_HEADER] = str(len(export.report.warnings()))
+    return response

@@ -19,21 +19,24 @@ from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
 from pronunciations.validation import ParameterError, replace_unstorable
 
-FORMATS = ("csv", "xlsx", "json", "pls")
-# What an export of many dictionaries can be written as; one dictionary can also be PLS.
+# The one place listing formats: what imports read, and what each export takes.
 TABLE_FORMATS = ("csv", "xlsx", "json")
+FORMATS = (*TABLE_FORMATS, "pls")  # import formats (PLS: one dictionary a file)
+VENDOR_FORMATS = ("polly", "azure", "elevenlabs", "elevenlabs-json", "cartesia")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pls": "application/pls+xml",
+    "zip": "application/zip",
 }
 BOM = "\ufeff"
 
 
 def export_formats(*, one_dictionary: bool) -> tuple[str, ...]:
-    """The formats an export accepts: of one dictionary, or of many."""
-    return FORMATS if one_dictionary else TABLE_FORMATS
+    """The formats an export accepts: of one dictionary (PLS too), or of many; both take the
+    vendor formats (pronunciations.transfer.vendors)."""
+    return (*(FORMATS if one_dictionary else TABLE_FORMATS), *VENDOR_FORMATS)
 
 
 def export_format(requested: str | None, *, one_dictionary: bool) -> str:

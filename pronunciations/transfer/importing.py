@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import checks, selectors, validation
 from pronunciations.content import current_wires, modes_to_wire, wire_hash
@@ -216,6 +217,8 @@ def _row_of(path: str, planned_sources: dict[str, list[int]], first_row: int) ->
         rows = planned_sources.get(parts[1], [])
         row = rows[index] if index < len(rows) and rows[index] else first_row
         return row, parts[3]
+    if len(parts) == 3 and parts[0] == "modes":  # a mode's rule count
+        return first_row, "mode"
     column = {"name": "dictionary", "metadata": "metadata"}.get(parts[0], "match")
     return first_row, column
 
@@ -291,6 +294,8 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
     except ValidationError as exc:
         for path, messages in exc.message_dict.items():
             row, column = _row_of(path, plan.sources, first_row)
+            if column == "mode":  # "must have at most 256 rules": say which mode
+                messages = [f"the {path.split('.')[1]} mode {message}" for message in messages]
             report.errors += [RowError(row, column, message) for message in messages]
     if problems:
         report.errors += problems
@@ -301,7 +306,7 @@ def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
 
 
 def _classify(
-    organization: Organization, planned: list[_Planned], report: ImportReport, author: str
+    organization: Organization, planned: list[_Planned], report: ImportReport, author: Actor
 ) -> list[Write]:
     """Add each dictionary's plan to the report (in plan order, so the bound on listed rules
     applies as the report shows them; names in file order); return the writes."""
@@ -323,7 +328,7 @@ def _name(plan: _Planned) -> str:
 
 
 def _entry(
-    organization: Organization, plan: _Planned, author: str
+    organization: Organization, plan: _Planned, author: Actor
 ) -> tuple[PlanEntry, Write | None]:
     """One dictionary's plan entry, and its write unless it is unchanged."""
     clean, found = plan.clean, plan.existing
@@ -353,7 +358,7 @@ def dictionary_import(
     dry_run: bool = False,
     create_missing: bool = False,
     has_metadata: bool = False,
-    author: str = "",
+    author: Actor = UNKNOWN,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import parsed rows into the organization, all or nothing; raises ImportRejected.

@@ -12,13 +12,16 @@ worker was killed or lost) is marked failed when next read or claimed; nothing o
 import logging
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
@@ -55,7 +58,8 @@ def import_job_create(
     dry_run: bool = False,
     create_missing: bool = False,
     dictionary: str | None = None,
-    author: str = "",
+    conflicts: reading.OnConflict = "first",
+    author: Actor = UNKNOWN,
     rows_total: int | None = None,
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
@@ -69,8 +73,10 @@ def import_job_create(
             "dry_run": dry_run,
             "create_missing": create_missing,
             "dictionary": reading.check_dictionary(file_format, dictionary),
+            "conflicts": conflicts,
+            "author_ref": author.ref,  # who may not review the revisions it writes
         },
-        author=author,
+        author=author.name,
         rows_total=rows_total,
     )
     with transaction.atomic():
@@ -118,6 +124,22 @@ def import_job_wire(job: ImportJob) -> dict[str, Any]:
     }
 
 
+def import_job_counts() -> dict[str, int]:
+    """How many jobs are in each state, across organizations (for the operator's metrics).
+
+    A running job that stopped reporting progress is counted failed, as ``import_job_get``
+    shows it. One query.
+    """
+    last = Coalesce("heartbeat_at", "started_at", "created_at")
+    stale = Q(state=JobState.RUNNING) & Q(last__lt=_stale_before())
+    shown = Case(When(stale, then=Value(JobState.FAILED.value)), default=F("state"))
+    jobs = ImportJob.objects.annotate(last=last, shown=shown)
+    rows = jobs.values("shown").annotate(n=Count("pk"))
+    counts = dict.fromkeys(JobState.values, 0)
+    counts.update({row["shown"]: row["n"] for row in rows})
+    return counts
+
+
 def import_job_run(*, job_id: str, organization_id: str) -> None:
     """Run a queued job (the Celery task's body). A job of another organization, or one that
     has finished, is left alone, so a forged or repeated message does nothing."""
@@ -135,7 +157,8 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
                 dry_run=bool(job.options.get("dry_run")),
                 create_missing=bool(job.options.get("create_missing")),
                 dictionary=job.options.get("dictionary"),
-                author=job.author,
+                conflicts=reading.on_conflict(job.options.get("conflicts")),
+                author=Actor(job.author, str(job.options.get("author_ref", ""))),
                 progress=progress,
             )
             done = progress.rows_total or progress.rows_done
@@ -244,10 +267,13 @@ class _Progress:
             self.connection.close()
 
 
+def _stale_before() -> datetime:
+    """A running job whose last progress is older than this has stopped."""
+    return timezone.now() - timedelta(seconds=settings.LEXICON_IMPORT_JOB_STALE_SECONDS)
+
+
 def _stale(job: ImportJob) -> bool:
-    limit = timedelta(seconds=settings.LEXICON_IMPORT_JOB_STALE_SECONDS)
-    last = job.heartbeat_at or job.started_at or job.created_at
-    return timezone.now() - last > limit
+    return (job.heartbeat_at or job.started_at or job.created_at) < _stale_before()
 
 
 def _stopped() -> dict[str, Any]:

@@ -1,19 +1,34 @@
 """A whole import file to rows (bounded, any format), and `import_file`: parse, then import."""
 
+from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.models import Mode
 from pronunciations.transfer import uploads
 from pronunciations.transfer.formats import FORMATS
-from pronunciations.transfer.importing import ImportMode, ImportReport, Progress, dictionary_import
-from pronunciations.transfer.pls import PlsError, pls_load
-from pronunciations.transfer.rows import RowError, SourceRow, parse_rows
+from pronunciations.transfer.importing import (
+    ImportMode,
+    ImportRejected,
+    ImportReport,
+    Progress,
+    dictionary_import,
+)
+from pronunciations.transfer.pls import PlsError, PlsImport, PlsRule, pls_load
+from pronunciations.transfer.rows import LexemeError, RowError, SourceRow, parse_rows
 from pronunciations.transfer.uploads import Source
-from pronunciations.validation import VALUE_FIELD, ParameterError, validate_name_parameter
+from pronunciations.validation import (
+    MAX_RULES_PER_MODE,
+    ParameterError,
+    validate_name_parameter,
+)
+
+OnConflict = Literal["first", "refuse"]
 
 
 def detect_format(requested: str | None, filename: str) -> str:
@@ -32,6 +47,17 @@ def import_mode(value: str | None) -> ImportMode:
     raise ParameterError({"mode": ["mode must be replace or merge"]})
 
 
+def on_conflict(value: str | None) -> OnConflict:
+    """PLS only: what graphemes that match alike but say different things do. ``first``
+    (default): the first in the file is kept and the others reported; ``refuse``: each is an
+    error and nothing is imported."""
+    if value in (None, "", "first"):
+        return "first"
+    if value == "refuse":
+        return "refuse"
+    raise ParameterError({"on_conflict": ["on_conflict must be first or refuse"]})
+
+
 def check_dictionary(file_format: str, dictionary: object) -> str | None:
     """The ``dictionary`` parameter: required (and a valid name) for PLS, ignored otherwise."""
     if file_format != "pls":
@@ -41,9 +67,20 @@ def check_dictionary(file_format: str, dictionary: object) -> str | None:
     return validate_name_parameter(dictionary, name="dictionary")
 
 
-def _pls_rows(
-    source: Source, dictionary: str | None
-) -> tuple[list[SourceRow], tuple[str, ...], int, bool]:
+@dataclass
+class _Read:
+    """A file read into rows; for PLS, where each row came from in the file."""
+
+    rows: list[SourceRow]
+    errors: list[RowError]
+    has_metadata: bool
+    warnings: tuple[str, ...] = ()
+    more_warnings: int = 0
+    lexicon: PlsImport | None = None
+    places: dict[int, PlsRule] = field(default_factory=dict)  # row number -> its rule
+
+
+def _pls_rows(source: Source, dictionary: str | None, conflicts: OnConflict) -> _Read:
     dictionary = check_dictionary("pls", dictionary)
     assert dictionary is not None  # noqa: S101 - check_dictionary refuses None for PLS
     try:
@@ -51,23 +88,72 @@ def _pls_rows(
             uploads.as_file(source).read(),
             max_bytes=settings.LEXICON_MAX_UPLOAD_BYTES,
             max_warnings=settings.LEXICON_MAX_REPORT_ITEMS,
+            report_conflicts=conflicts == "first",
         )
     except PlsError as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
-    rules = sum(len(mode["rules"]) for mode in lexicon.modes.values())
-    if rules > settings.LEXICON_MAX_IMPORT_ROWS:
+    if sum(len(rules) for rules in lexicon.rules.values()) > settings.LEXICON_MAX_IMPORT_ROWS:
         raise uploads.too_many_rows(uploads.Limits.current())
     metadata = {"language": lexicon.language} if lexicon.language else {}
-    rows = [SourceRow(1, dictionary, "", "", "", None, dict(metadata))]
+    read = _Read([SourceRow(1, dictionary, "", "", "", None, dict(metadata))], [], bool(metadata))
+    read.warnings, read.more_warnings, read.lexicon = (
+        lexicon.warnings,
+        lexicon.more_warnings,
+        lexicon,
+    )
     for mode in Mode:
-        for rule in lexicon.modes.get(mode.value, {}).get("rules", []):
-            number = len(rows)
-            rows.append(
-                SourceRow(
-                    number, dictionary, mode, rule["match"], rule[VALUE_FIELD[mode]], None, {}
-                )
+        for rule in lexicon.rules.get(mode.value, ()):
+            number = len(read.rows) + 1
+            read.rows.append(SourceRow(number, dictionary, mode, rule.match, rule.value, None, {}))
+            read.places[number] = rule
+    if conflicts == "refuse":
+        read.errors += [_lexeme_error(c.lost, "grapheme", c.message()) for c in lexicon.conflicts]
+    return read
+
+
+def _lexeme_error(rule: PlsRule, element: str, message: str) -> LexemeError:
+    line = rule.where.line if element == "grapheme" else rule.value_line
+    return LexemeError(line, element, message, lexeme=rule.where.lexeme, grapheme=rule.match)
+
+
+_ELEMENTS = {"match": "grapheme", "replace": "alias", "ipa": "phoneme"}
+
+
+def _over_limit(read: _Read) -> list[RowError]:
+    """A mode past SLNG's rules a mode, from the file alone: named, counted, and located at the
+    first lexeme past the limit (the dictionary cannot hold the file, whatever it holds now)."""
+    errors: list[RowError] = []
+    lexicon = read.lexicon
+    assert lexicon is not None  # noqa: S101 - only PLS reads are checked
+    for mode, element in (("rewrite", "alias"), ("ipa", "phoneme")):
+        rules = lexicon.rules.get(mode, ())
+        if len(rules) > MAX_RULES_PER_MODE:
+            source = "an alias" if mode == "rewrite" else "an IPA phoneme"
+            message = (
+                f"the {mode} mode would have {len(rules)} rules (one per grapheme with "
+                f"{source}); SLNG allows at most {MAX_RULES_PER_MODE} rules a mode, and this is "
+                "the first past the limit"
             )
-    return rows, lexicon.warnings, lexicon.more_warnings, bool(metadata)
+            errors.append(_lexeme_error(rules[MAX_RULES_PER_MODE], element, message))
+    return errors
+
+
+def _located(error: RowError, read: _Read) -> RowError:
+    """An import error of a PLS row, located in the file instead of by row and column."""
+    if isinstance(error, LexemeError) or read.lexicon is None:  # located already, or not PLS
+        return error
+    rule = read.places.get(error.row)
+    if rule is not None:
+        return _lexeme_error(rule, _ELEMENTS.get(error.column, "grapheme"), error.message)
+    element = "dictionary" if error.column == "dictionary" else "lexicon"  # name, language, count
+    return LexemeError(read.lexicon.line, element, error.message)
+
+
+def _rejected(report: ImportReport, read: _Read) -> ImportRejected:
+    """A refused PLS import: its errors located in the file, its warnings kept."""
+    report.errors = sorted((_located(e, read) for e in report.errors), key=lambda e: e.row)
+    report.warnings.extend(read.warnings, more=read.more_warnings)
+    return ImportRejected(report)
 
 
 def read_rows(
@@ -75,15 +161,15 @@ def read_rows(
     file_format: str,
     *,
     dictionary: str | None = None,
+    conflicts: OnConflict = "first",
     progress: Progress | None = None,
-) -> tuple[list[SourceRow], list[RowError], bool, tuple[str, ...], int]:
+) -> _Read:
     """Parse a file, bounded by pronunciations.uploads: its rows, row errors, whether it has
-    metadata columns, and the PLS warnings (the first ones, and how many more there were).
+    metadata columns, and (PLS) the warnings and where each row came from.
     Raises UploadTooLarge (413) or ValidationError."""
     inspection = uploads.inspect(source, file_format)
     if file_format == "pls":
-        rows, warnings, more, has_metadata = _pls_rows(source, dictionary)
-        return rows, [], has_metadata, warnings, more
+        return _pls_rows(source, dictionary, conflicts)
     total = inspection.rows or 0
     headers, records, escaped = uploads.read_table(
         source,
@@ -98,7 +184,7 @@ def read_rows(
         typed=file_format == "json",
     )
     has_metadata = any(str(h).startswith("metadata.") for h in headers)
-    return rows, errors, has_metadata, (), 0
+    return _Read(rows, errors, has_metadata)
 
 
 def import_file(
@@ -110,24 +196,32 @@ def import_file(
     dry_run: bool = False,
     create_missing: bool = False,
     dictionary: str | None = None,
-    author: str = "",
+    conflicts: OnConflict = "first",
+    author: Actor = UNKNOWN,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge
-    (413) or ImportRejected."""
-    rows, errors, has_metadata, warnings, more = read_rows(
-        data, file_format, dictionary=dictionary, progress=progress
+    (413) or ImportRejected (a PLS file's errors located by lexeme, grapheme and line)."""
+    read = read_rows(
+        data, file_format, dictionary=dictionary, conflicts=conflicts, progress=progress
     )
-    report = dictionary_import(
-        organization=organization,
-        rows=rows,
-        parse_errors=errors,
-        mode=mode,
-        dry_run=dry_run,
-        create_missing=create_missing,
-        has_metadata=has_metadata,
-        author=author,
-        progress=progress,
-    )
-    report.warnings.extend(warnings, more=more)
+    if read.lexicon is not None and (over := _over_limit(read)):
+        raise _rejected(ImportReport(dry_run=dry_run, mode=mode, errors=over), read)
+    try:
+        report = dictionary_import(
+            organization=organization,
+            rows=read.rows,
+            parse_errors=read.errors,
+            mode=mode,
+            dry_run=dry_run,
+            create_missing=create_missing,
+            has_metadata=read.has_metadata,
+            author=author,
+            progress=progress,
+        )
+    except ImportRejected as exc:
+        if read.lexicon is None:
+            raise
+        raise _rejected(exc.report, read) from None
+    report.warnings.extend(read.warnings, more=read.more_warnings)
     return report

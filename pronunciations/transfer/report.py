@@ -217,7 +217,7 @@ class ImportReport:
                 "removed": self.rules_removed,
             },
             **self._checks(),
-            "errors": [vars(error) for error in self.errors[: report_limit()]],
+            "errors": [error.to_wire() for error in self.errors[: report_limit()]],
             **self._not_listed(),
             "warnings": self.warnings.to_wire(),
             **self.plan_to_wire(),
@@ -235,12 +235,13 @@ class ImportReport:
 
 
 class ImportRejected(PronunciationError):
-    """The file has errors; nothing was written. ``report`` lists every one with its row."""
+    """The file has errors; nothing was written. ``report`` lists every one with its row (or,
+    in a PLS file, its lexeme and line)."""
 
     def __init__(self, report: ImportReport) -> None:
         fields: dict[str, list[str]] = {}
         for error in report.errors[: report_limit()]:
-            fields.setdefault(f"rows[{error.row}].{error.column}", []).append(error.message)
+            fields.setdefault(error.field, []).append(error.message)
         count = len(report.errors)
         super().__init__(
             f"Import refused: {count} error(s); nothing was written.", field_errors=fields

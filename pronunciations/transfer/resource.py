@@ -12,6 +12,7 @@ from import_export import resources
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
+from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import selectors
 from pronunciations.checks import current_checks
@@ -38,7 +39,7 @@ class DictionaryRulesResource(resources.Resource):
         *,
         organization: Organization,
         mode: ImportMode = "merge",
-        author: str = "",
+        author: Actor = UNKNOWN,
         create_missing: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -92,12 +93,15 @@ class DictionaryRulesResource(resources.Resource):
                 has_metadata=any(h.startswith(METADATA_PREFIX) for h in headers),
             )
         except ImportRejected as exc:
+            result.lexicon_report = exc.report.to_wire()
             for error in exc.report.errors:
                 row_result = RowResult()
                 message = f"row {error.row}, {error.column}: {error.message}"
                 row_result.errors.append(Error(message, number=error.row))
                 result.append_row_result(row_result)
             return result
+        # The admin's dry run shows the report's rule-level plan, per dictionary.
+        result.lexicon_report = report.to_wire()
         result.diff_headers = ["dictionary", "result"]
         outcomes = [
             *((name, RowResult.IMPORT_TYPE_NEW, "created") for name in report.created),

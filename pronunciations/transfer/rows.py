@@ -161,9 +161,53 @@ def dictionary_rows(
 
 @dataclass(frozen=True)
 class RowError:
+    """An error located by row and column (the header is row 1)."""
+
     row: int
     column: str
     message: str
+
+    @property
+    def field(self) -> str:
+        """The key of ``fieldErrors``."""
+        return f"rows[{self.row}].{self.column}"
+
+    def where(self) -> str:
+        """Where it is, for people."""
+        return f"row {self.row}, {self.column}"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass(frozen=True)
+class LexemeError(RowError):
+    """An error in a PLS file, located by lexeme (0: the lexicon itself), grapheme and line
+    (``row`` is the line, ``column`` the element, so errors sort in file order)."""
+
+    lexeme: int = 0
+    grapheme: str = ""
+
+    @property
+    def field(self) -> str:
+        return f"lexemes[{self.lexeme}].{self.column}" if self.lexeme else self.column
+
+    def where(self) -> str:
+        """``lexeme 6 'MUJI', <grapheme> at line 32`` or ``<lexicon> at line 2``."""
+        element = f"<{self.column}> at line {self.row}"
+        if not self.lexeme:
+            return element
+        grapheme = f" {self.grapheme!r}" if self.grapheme else ""
+        return f"lexeme {self.lexeme}{grapheme}, {element}"
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "lexeme": self.lexeme,
+            "grapheme": self.grapheme,
+            "line": self.row,
+            "element": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass(slots=True)

@@ -3,6 +3,11 @@
 The API, the admin and the importers call these functions; services call them again. Each
 check collects every problem and raises one ``ValidationError`` whose message dict is keyed by
 field path, e.g. ``modes.rewrite.rules[3].match``.
+
+The problems of modes and metadata are structured: each is a ``ValidationError`` with a
+``code`` and ``params`` (the limit, the other rule's index, the character). The API shows their
+messages (``message_dict``) as they are; the admin words them for linguists from the code and
+params (``pronunciations.admin.wording``), so the rule itself is still stated only here.
 """
 
 import json
@@ -32,6 +37,18 @@ _UNSTORABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u
 VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
 
 FieldErrors = dict[str, list[str]]
+# Structured problems by field path: what clean_modes and clean_metadata collect.
+Problems = dict[str, list[ValidationError]]
+
+
+def problem(message: str, code: str, **params: Any) -> ValidationError:
+    """One structured problem: ``message`` may use ``%(name)s`` placeholders for ``params``."""
+    return ValidationError(message, code=code, params=params or None)
+
+
+def problem_text(error: ValidationError) -> str:
+    """The message of one structured problem, as the API shows it."""
+    return str(error.message % error.params) if error.params else str(error.message)
 
 
 @dataclass(frozen=True)
@@ -54,12 +71,19 @@ class DictionaryInput:
     metadata: dict[str, Any]
 
 
-def unstorable_errors(value: str) -> list[str]:
-    """Problems with characters no store or export format of ours can hold (see _UNSTORABLE_RE)."""
+def unstorable_problems(value: str) -> list[ValidationError]:
+    """Characters no store or export format of ours can hold (see _UNSTORABLE_RE), structured:
+    code ``unstorable``, params ``char`` (U+XXXX) and ``offset`` (its index in ``value``)."""
     found = _UNSTORABLE_RE.search(value)
     if found is None:
         return []
-    return [f"must not contain control characters or unpaired surrogates (U+{ord(found[0]):04X})"]
+    message = "must not contain control characters or unpaired surrogates (U+%(char)s)"
+    return [problem(message, "unstorable", char=f"{ord(found[0]):04X}", offset=found.start())]
+
+
+def unstorable_errors(value: str) -> list[str]:
+    """unstorable_problems as plain messages."""
+    return [problem_text(error) for error in unstorable_problems(value)]
 
 
 def replace_unstorable(value: str, replacement: str = "\ufffd") -> str:
@@ -89,16 +113,21 @@ def parse_json(text: str | bytes, *, field: str) -> Any:
     never ``RecursionError``.
     """
     limit = settings.LEXICON_MAX_JSON_DEPTH
-    too_deep = ValidationError(
-        f"is nested too deeply: at most {limit} levels of arrays and objects", code="too_deep"
+    too_deep = problem(
+        "is nested too deeply: at most %(limit)s levels of arrays and objects",
+        "too_deep",
+        limit=limit,
     )
     try:
         value = json.loads(text)
     except RecursionError:
         raise ValidationError({field: [too_deep]}) from None
     except (ValueError, UnicodeDecodeError) as exc:
+        where: dict[str, Any] = {}
+        if isinstance(exc, json.JSONDecodeError):  # where it went wrong, for the admin
+            where = {"line": exc.lineno, "column": exc.colno, "offset": exc.pos, "what": exc.msg}
         malformed = ValidationError(
-            "is not valid JSON: %(reason)s", code="malformed", params={"reason": str(exc)}
+            "is not valid JSON: %(reason)s", code="malformed", params={"reason": str(exc), **where}
         )
         raise ValidationError({field: [malformed]}) from None
     if json_depth(value) > limit:
@@ -147,30 +176,49 @@ def validate_name(name: object, *, field: str = "name") -> str:
 
 def text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[str]:
     """Problems with a required text field: a non-blank string, bounded, storable."""
+    return [
+        problem_text(p)
+        for p in text_problems(value, max_length=max_length, strip_edges=strip_edges)
+    ]
+
+
+def text_problems(value: object, *, max_length: int, strip_edges: bool) -> list[ValidationError]:
+    """text_errors, structured (codes ``required``, ``empty``, ``too_long``, ``edge_whitespace``,
+    ``unstorable``)."""
     if not isinstance(value, str):
-        return ["is required and must be a string"]
+        return [problem("is required and must be a string", "required")]
     if not value.strip():
-        return ["must not be empty or whitespace only"]
+        return [problem("must not be empty or whitespace only", "empty")]
     problems = []
     if len(value) > max_length:
-        problems.append(f"must be at most {max_length} characters")
+        problems.append(
+            problem(
+                "must be at most %(limit)s characters", "too_long", limit=max_length, got=len(value)
+            )
+        )
     if strip_edges and value != value.strip():
-        problems.append("must not start or end with whitespace")
-    return problems + unstorable_errors(value)
+        problems.append(problem("must not start or end with whitespace", "edge_whitespace"))
+    return problems + unstorable_problems(value)
 
 
 def list_errors(raw: object, *, items: str, limit: int) -> list[str]:
     """Problems with a bounded array of ``items`` (rules, checks)."""
+    return [problem_text(p) for p in list_problems(raw, items=items, limit=limit)]
+
+
+def list_problems(raw: object, *, items: str, limit: int) -> list[ValidationError]:
+    """list_errors, structured (codes ``not_list``, ``too_many`` with ``limit`` and ``got``)."""
     if not isinstance(raw, list):
-        return [f"must be an array of {items}"]
+        return [problem(f"must be an array of {items}", "not_list")]
     if len(raw) > limit:
-        return [f"must have at most {limit} {items}, got {len(raw)}"]
+        message = f"must have at most %(limit)s {items}, got %(got)s"
+        return [problem(message, "too_many", limit=limit, got=len(raw))]
     return []
 
 
-def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
+def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
     path = f"modes.{mode.value}.rules"
-    if problems := list_errors(raw, items="rules", limit=MAX_RULES_PER_MODE):
+    if problems := list_problems(raw, items="rules", limit=MAX_RULES_PER_MODE):
         errors[path] = problems
         return ()
     assert isinstance(raw, list)  # noqa: S101 - checked by list_errors
@@ -180,7 +228,8 @@ def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec
     for index, item in enumerate(raw):
         rule_path = f"{path}[{index}]"
         if not isinstance(item, Mapping):
-            errors[rule_path] = ["must be an object with match and " + value_field]
+            message = "must be an object with match and " + value_field
+            errors[rule_path] = [problem(message, "not_object")]
             continue
         match, value = item.get("match"), item.get(value_field)
         match_problems, value_problems = _rule_problems(match, value)
@@ -188,9 +237,8 @@ def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec
             assert isinstance(match, str)  # noqa: S101 - checked above
             first = seen.setdefault(match_key(match), index)
             if first != index:
-                match_problems.append(
-                    f"duplicates rules[{first}].match (matches compare case-insensitively)"
-                )
+                message = "duplicates rules[%(first)s].match (matches compare case-insensitively)"
+                match_problems.append(problem(message, "duplicate", first=first))
         if match_problems:
             errors[f"{rule_path}.match"] = match_problems
         if value_problems:
@@ -200,35 +248,39 @@ def _clean_rules(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec
     return tuple(rules)
 
 
-def _rule_problems(match: object, value: object) -> tuple[list[str], list[str]]:
+def _rule_problems(
+    match: object, value: object
+) -> tuple[list[ValidationError], list[ValidationError]]:
     """One rule's problems: of its match, and of its value (``replace`` or ``ipa``)."""
     return (
-        text_errors(match, max_length=MATCH_MAX_LENGTH, strip_edges=True),
-        text_errors(value, max_length=VALUE_MAX_LENGTH, strip_edges=False),
+        text_problems(match, max_length=MATCH_MAX_LENGTH, strip_edges=True),
+        text_problems(value, max_length=VALUE_MAX_LENGTH, strip_edges=False),
     )
 
 
-def _clean_mode(mode: Mode, raw: object, errors: FieldErrors) -> tuple[RuleSpec, ...]:
+def _clean_mode(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
     if not isinstance(raw, Mapping):
-        errors[f"modes.{mode.value}"] = ["must be an object with a rules array"]
+        errors[f"modes.{mode.value}"] = [problem("must be an object with a rules array", "shape")]
         return ()
     if "rules" not in raw:
         if mode is Mode.REWRITE:
-            errors["modes.rewrite.rules"] = ["modes.rewrite.rules is required"]
+            errors["modes.rewrite.rules"] = [problem("modes.rewrite.rules is required", "required")]
         return ()
     return _clean_rules(mode, raw["rules"], errors)
 
 
-def clean_modes(raw: object, errors: FieldErrors) -> Modes:
+def clean_modes(raw: object, errors: Problems) -> Modes:
     """Validate ``modes``; problems go into ``errors``. An empty ipa mode is dropped."""
     if not isinstance(raw, Mapping):
-        errors["modes"] = ["modes is required and must be an object"]
+        errors["modes"] = [problem("modes is required and must be an object", "required")]
         return {}
     unsupported = sorted(str(key) for key in raw if key not in Mode.values)
     if unsupported:
-        errors["modes"] = [f"unsupported mode: {key}" for key in unsupported]
+        errors["modes"] = [
+            problem("unsupported mode: %(mode)s", "unsupported", mode=key) for key in unsupported
+        ]
     if Mode.REWRITE.value not in raw:
-        errors.setdefault("modes", []).append("modes.rewrite is required")
+        errors.setdefault("modes", []).append(problem("modes.rewrite is required", "required"))
     modes: Modes = {Mode.REWRITE: ()}
     for mode in Mode:
         if mode.value in raw:
@@ -238,38 +290,42 @@ def clean_modes(raw: object, errors: FieldErrors) -> Modes:
     return modes
 
 
-def _json_text_errors(value: object, path: str, errors: FieldErrors) -> None:
+def _json_text_errors(value: object, path: str, errors: Problems) -> None:
     """Every key and string inside a parsed JSON value, checked without recursion."""
     stack = [(value, path)]
     while stack:
         item, where = stack.pop()
         if isinstance(item, str):
-            if problems := unstorable_errors(item):
+            if problems := unstorable_problems(item):
                 errors.setdefault(where, []).extend(problems)
         elif isinstance(item, dict):
             for key, child in item.items():
                 child_path = f"{where}.{key}"
-                if isinstance(key, str) and (problems := unstorable_errors(key)):
+                if isinstance(key, str) and (problems := unstorable_problems(key)):
                     child_path = f"{where}.{replace_unstorable(key)}"
-                    errors.setdefault(child_path, []).extend(f"key {p}" for p in problems)
+                    errors.setdefault(child_path, []).extend(
+                        problem("key " + str(p.message), "unstorable_key", **(p.params or {}))
+                        for p in problems
+                    )
                 stack.append((child, child_path))
         elif isinstance(item, list):
             stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
 
 
-def clean_metadata(raw: object, errors: FieldErrors) -> dict[str, Any]:
+def clean_metadata(raw: object, errors: Problems) -> dict[str, Any]:
     """Validate ``metadata``: a JSON object (null means none) of bounded depth and serialized
     size, whose keys and strings hold only storable characters (paths like metadata.a[2].b)."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        errors["metadata"] = ["must be an object"]
+        errors["metadata"] = [problem("must be an object", "not_object")]
         return {}
     depth = settings.LEXICON_MAX_JSON_DEPTH
     if json_depth(raw) > depth:  # checked first: serializing a deeper value would recurse
-        errors["metadata"] = [f"is nested too deeply: at most {depth} levels of arrays and objects"]
+        message = "is nested too deeply: at most %(limit)s levels of arrays and objects"
+        errors["metadata"] = [problem(message, "too_deep", limit=depth)]
         return {}
-    found: FieldErrors = {}
+    found: Problems = {}
     _json_text_errors(raw, "metadata", found)
     if found:
         errors.update(found)
@@ -277,13 +333,14 @@ def clean_metadata(raw: object, errors: FieldErrors) -> dict[str, Any]:
     limit = settings.LEXICON_MAX_METADATA_BYTES
     size = len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     if size > limit:
-        errors["metadata"] = [f"must be at most {limit} bytes as JSON, got {size}"]
+        message = "must be at most %(limit)s bytes as JSON, got %(got)s"
+        errors["metadata"] = [problem(message, "too_big", limit=limit, got=size)]
     return raw
 
 
 def validate_modes(raw: object) -> Modes:
     """Validate ``modes`` alone (used by preview and the admin)."""
-    errors: FieldErrors = {}
+    errors: Problems = {}
     modes = clean_modes(raw, errors)
     if errors:
         raise ValidationError(errors)
@@ -294,13 +351,13 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
     """Validate a whole create or replace payload and return its clean form."""
     if not isinstance(raw, Mapping):
         raise ValidationError({"body": ["request body must be a JSON object"]})
-    errors: FieldErrors = {}
+    errors: Problems = {}
     name = raw.get("name")
     if require_name:
         if name is None:
-            errors["name"] = ["name is required"]
+            errors["name"] = [problem("name is required", "required")]
         elif problems := name_errors(name):
-            errors["name"] = problems
+            errors["name"] = [ValidationError(p) for p in problems]
     modes = clean_modes(raw.get("modes"), errors)
     metadata = clean_metadata(raw.get("metadata"), errors)
     if errors:
@@ -320,6 +377,15 @@ def validate_comment(comment: object, *, field: str = "comment") -> str:
     if problems:
         raise ValidationError({field: problems})
     return comment
+
+
+def validate_review_comment(comment: object, *, required: bool) -> str:
+    """A reviewer's comment on approving or rejecting: bounded like a revision comment; when
+    ``required`` (a rejection) it must say something, so the author learns why."""
+    clean = validate_comment(comment)
+    if required and not clean.strip():
+        raise ValidationError({"comment": ["a rejection needs a comment saying why"]})
+    return clean
 
 
 @dataclass(frozen=True)
@@ -346,27 +412,28 @@ def validate_rule(mode: Mode, path_match: str, body: Mapping[str, Any]) -> RuleI
     value_field, other_field = VALUE_FIELD[mode], VALUE_FIELD[_OTHER_MODE[mode]]
     match = body.get("match", path_match)
     match_problems, value_problems = _rule_problems(match, body.get(value_field))
-    errors: FieldErrors = {}
+    errors: Problems = {}
     if not match_problems and match_key(str(match)) != match_key(path_match):
-        match_problems = [
+        message = (
             "must be the path's match, in any case or spacing (to rename a rule, "
             "delete it and add the new one)"
-        ]
+        )
+        match_problems = [problem(message, "renamed")]
     if match_problems:
         errors["match"] = match_problems
     if value_problems:
         errors[value_field] = value_problems
     if other_field in body:
-        errors[other_field] = [f"{mode.value} rules have no {other_field}"]
+        errors[other_field] = [problem(f"{mode.value} rules have no {other_field}", "other_mode")]
     position = body.get("position")
     if position is not None and (
         isinstance(position, bool) or not isinstance(position, int) or position < 0
     ):
-        errors["position"] = ["must be a whole number from 0"]
+        errors["position"] = [problem("must be a whole number from 0", "position")]
     try:
         comment = validate_comment(body.get("comment"))
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     spelled = str(match) if "match" in body else None
@@ -397,8 +464,9 @@ def validate_body_name(body_name: object, path_name: str) -> None:
         )
 
 
-# Checks (test sentences) live in checks.py; requests' own inputs (preview text, Listen, path and
-# query parameters) in requests.py. Both are part of this module's interface.
+# Checks (test sentences) live in checks.py, the language tag of metadata in language.py;
+# requests' own inputs (preview text, Listen, path and query parameters) in requests.py. All are
+# part of this module's interface.
 from pronunciations.validation.checks import (  # noqa: E402
     CHECK_NOTE_MAX_LENGTH,
     CHECK_TEXT_MAX_LENGTH,
@@ -407,36 +475,54 @@ from pronunciations.validation.checks import (  # noqa: E402
     clean_checks,
     validate_checks,
 )
+
+# IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
+from pronunciations.validation.ipa import (  # noqa: E402
+    IPA_RANGES,
+    ipa_hint,
+    is_ipa_character,
+    non_ipa_characters,
+)
+from pronunciations.validation.language import language_tag_problems  # noqa: E402
 from pronunciations.validation.requests import (  # noqa: E402
     SPEAK_LABEL_MAX_LENGTH,
     ParameterError,
     SpeakInput,
     parameter_errors,
     validate_int_parameter,
+    validate_ipa_suggestion,
     validate_name_parameter,
     validate_names_parameter,
     validate_preview_text,
     validate_public_id,
     validate_rule_parameters,
     validate_speak,
+    validate_where_text,
 )
 
 __all__ = [
     "CHECK_NOTE_MAX_LENGTH",
     "CHECK_TEXT_MAX_LENGTH",
     "MAX_CHECKS",
+    "IPA_RANGES",
     "SPEAK_LABEL_MAX_LENGTH",
     "Check",
     "clean_checks",
+    "language_tag_problems",
     "validate_checks",
     "ParameterError",
     "SpeakInput",
+    "ipa_hint",
+    "is_ipa_character",
+    "non_ipa_characters",
     "parameter_errors",
     "validate_int_parameter",
     "validate_name_parameter",
+    "validate_ipa_suggestion",
     "validate_names_parameter",
     "validate_preview_text",
     "validate_public_id",
     "validate_rule_parameters",
     "validate_speak",
+    "validate_where_text",
 ]

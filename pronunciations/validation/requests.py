@@ -21,16 +21,50 @@ from pronunciations.validation import (
 )
 
 
+def _bounded_text(text: str, *, field: str, limit: int) -> str:
+    """``text`` when it has at most ``limit`` characters, all storable."""
+    if len(text) > limit:
+        raise ValidationError({field: [f"must be at most {limit} characters, got {len(text)}"]})
+    if problems := unstorable_errors(text):
+        raise ValidationError({field: problems})
+    return text
+
+
 def validate_preview_text(text: object) -> str:
     """Preview input: a string of at most LEXICON_MAX_PREVIEW_CHARS storable characters."""
-    limit = settings.LEXICON_MAX_PREVIEW_CHARS
     if not isinstance(text, str):
         raise ValidationError({"text": ["text is required and must be a string"]})
-    if len(text) > limit:
-        raise ValidationError({"text": [f"must be at most {limit} characters, got {len(text)}"]})
-    if problems := unstorable_errors(text):
-        raise ValidationError({"text": problems})
-    return text
+    return _bounded_text(text, field="text", limit=settings.LEXICON_MAX_PREVIEW_CHARS)
+
+
+def validate_where_text(text: object) -> str:
+    """The admin's "Where is this word?" text: at most LEXICON_WHERE_MAX_CHARS storable
+    characters, not blank."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError({"q": ["type a word or a sentence"]})
+    return _bounded_text(text, field="q", limit=settings.LEXICON_WHERE_MAX_CHARS)
+
+
+LANGUAGE_TAG_MAX_LENGTH = 35  # BCP 47's longest well-formed tag most software keeps
+
+
+def validate_ipa_suggestion(text: object, language: object) -> tuple[str, str]:
+    """An IPA suggestion's request: the match to pronounce (at most a match's length) and an
+    optional language tag; both storable text."""
+    errors: FieldErrors = {}
+    if not isinstance(text, str) or len(text) > MATCH_MAX_LENGTH:
+        errors["text"] = [f"must be a match of at most {MATCH_MAX_LENGTH} characters"]
+    elif problems := unstorable_errors(text):
+        errors["text"] = problems
+    if not isinstance(language, str) or len(language) > LANGUAGE_TAG_MAX_LENGTH:
+        errors["language"] = [
+            f"must be a language tag of at most {LANGUAGE_TAG_MAX_LENGTH} characters"
+        ]
+    elif problems := unstorable_errors(language):
+        errors["language"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return str(text), str(language)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """Sync on the dictionary admin, added through pronunciations' extension point: the SLNG
-column, the sync-status filter, the Sync now action and button, the sync panel, and Listen in
-the preview panel (it speaks through the organization's target). Registered in SyncConfig.ready.
+column, the sync-status filter, the Sync now action and button, the sync panel (which follows a
+sync through a small JSON endpoint until every target settles), and Listen in the preview panel
+(it speaks through the organization's target). Registered in SyncConfig.ready.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 
 from orgs import permissions
@@ -21,11 +24,21 @@ from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension
 from pronunciations.content import content_hash
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
+from pronunciations.selectors import only_live
 from sync.admin.targets import editor_scope
+from sync.channels import (
+    AWAITING_VERIFICATION,
+    CHECKS_FAILED,
+    Waiting,
+    due_revision,
+    effective_status,
+    waiting,
+    with_due_numbers,
+)
 from sync.enqueue import enqueue_sync
-from sync.models import SyncState, SyncStatus, SyncTarget
+from sync.failures import explain, explain_run
+from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import speak_allowed, speech_create
-from sync.targets import effective_status
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -50,16 +63,26 @@ class SyncStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _badge(target: SyncTarget, state: SyncState | None, obj: Dictionary) -> tuple[str, str, str]:
+    """(status, text, full text on hover) of one target's badge in the list."""
+    status = effective_status(state, due_revision(target, obj))
+    text, title = f"{target.name}: {status}", f"{target.name}: {status}."
+    if status == SyncStatus.FAILED and state is not None:
+        why = explain(state.last_error_code)
+        text += f": {why.short}"
+        title += f" {why.what} {why.todo}"
+    return status, text, title
+
+
 @admin.display(description="SLNG")
 def sync_badges(obj: Dictionary) -> str:
     states = {state.target_id: state for state in obj.sync_states.all()}
-    badges = []
-    for target in obj.organization.sync_targets.all():
-        state = states.get(target.pk)
-        status = effective_status(state, obj)
-        reason = f": {state.last_error_code}" if state and state.last_error_code else ""
-        badges.append((status, f"{target.name}: {status}{reason}"))
-    return format_html_join(" ", '<span class="sync-badge sync-{}">{}</span>', badges)
+    badges = [_badge(t, states.get(t.pk), obj) for t in obj.organization.sync_targets.all()]
+    return format_html_join(
+        "",
+        '<span class="sync-badge sync-{}" title="{}">{}</span>',
+        ((s, h, t) for s, t, h in badges),
+    )
 
 
 @admin.action(description="Sync now")
@@ -70,27 +93,160 @@ def sync_now(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) ->
     model_admin.message_user(request, f"Sync queued for {len(queued)} target(s).")
 
 
+def _when(moment: datetime | None) -> str:
+    """A time as the admin shows it (the active time zone, Django's format), or ""."""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else ""
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    return max((m for m in moments if m is not None), default=None)
+
+
+def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], bool]:
+    """Each target's state of this dictionary for the sync panel, and whether all are settled.
+
+    "Checked" is the last time the target looked at the dictionary: the end of its last run that
+    went through its whole plan (an unchanged dictionary is compared, not written), or the last
+    push or verification. A target is settled when it is disabled, or verified at the current
+    revision, or its last run started after the latest change and after run ``after`` (a Sync
+    now) has finished. Four queries, whatever the number of runs or rules, and one for each
+    channel target (what waits there, sync.channels).
+    """
+    # A superseded run never ran (a later one did its work); a queued one has not started.
+    runs = SyncRun.objects.filter(target=OuterRef("pk")).exclude(status=RunStatus.SUPERSEDED)
+    runs = runs.order_by("-pk")
+    whole = runs.filter(
+        status__in=(RunStatus.SUCCEEDED, RunStatus.FAILED),
+        error="",
+        started_at__gte=obj.created_at,
+    )
+    targets = list(
+        SyncTarget.objects.filter(organization_id=obj.organization_id)
+        .order_by("name")
+        .annotate(
+            last_run_id=Subquery(runs.values("pk")[:1]),
+            checked_run_id=Subquery(whole.values("pk")[:1]),
+        )
+    )
+    if not targets:
+        return [], True
+    obj = with_due_numbers(Dictionary.objects.filter(pk=obj.pk), targets).get()
+    ids = [(getattr(t, "last_run_id", None), getattr(t, "checked_run_id", None)) for t in targets]
+    found = SyncRun.objects.in_bulk([pk for pair in ids for pk in pair if pk])
+    states = {s.target_id: s for s in SyncState.objects.filter(dictionary=obj)}
+    rows = [
+        _target_row(obj, target, states.get(target.pk), found.get(last), found.get(whole), after)
+        for target, (last, whole) in zip(targets, ids, strict=True)
+    ]
+    return rows, all(row["settled"] for row in rows)
+
+
+def _target_row(
+    obj: Dictionary,
+    target: SyncTarget,
+    state: SyncState | None,
+    last: SyncRun | None,
+    checked: SyncRun | None,
+    after: int,
+) -> dict[str, Any]:
+    due = due_revision(target, obj)
+    status = effective_status(state, due)
+    touched = _latest(state.verified_at, state.last_attempt_at) if state else None
+    checked_at = _latest(checked.finished_at if checked else None, touched)
+    run = checked
+    if (
+        last is not None
+        and last.status != RunStatus.QUEUED
+        and touched
+        and last.started_at <= touched
+    ):
+        run = last  # the run that pushed or verified it last (perhaps still running)
+    problem, detail = None, ""
+    if status == SyncStatus.FAILED and state is not None:
+        problem, detail = explain(state.last_error_code), state.last_error_message
+    elif last is not None and last.error and (checked_at is None or last.started_at > checked_at):
+        problem, detail, run = explain_run(last.error), last.error, last
+    note = "target disabled" if not target.enabled else ""
+    if target.enabled and last is not None and last.finished_at is None:
+        note = "queued…" if last.status == RunStatus.QUEUED else "checking now…"
+    revision = state.pushed_revision if state else None
+    return {
+        "target": target.name,
+        "status": status,
+        "note": note,
+        "revision": f"revision {revision} on SLNG" if revision else "",
+        "waiting": waiting_text(waiting(target, obj, due)),
+        "checked": _when(checked_at),
+        "run_url": reverse("admin:sync_syncrun_change", args=[run.pk]) if run else "",
+        "run_label": f"run {run.pk}" if run else "",
+        "what": problem.what if problem else "",
+        "todo": problem.todo if problem else "",
+        "detail": detail,
+        "settled": _settled(obj, target, status, touched, last, after),
+    }
+
+
+def waiting_text(found: Waiting | None) -> str:
+    """What waits on a target, in words (the panel's line under the status)."""
+    if found is None:
+        return ""
+    if found.reason == AWAITING_VERIFICATION:
+        return f"revision {found.revision} waits for verification on {found.target}"
+    if found.reason == CHECKS_FAILED:
+        return f"revision {found.revision} waits: its checks fail, so it cannot be approved"
+    return f"revision {found.revision} waits for review"
+
+
+def _settled(
+    obj: Dictionary,
+    target: SyncTarget,
+    status: str,
+    touched: datetime | None,
+    last: SyncRun | None,
+    after: int,
+) -> bool:
+    """Whether the panel may stop following this target (see target_rows)."""
+    finished = last is not None and last.finished_at is not None
+    if not target.enabled:
+        return True
+    if after:  # after a Sync now: once a run it queued has finished
+        return finished and last is not None and last.pk > after
+    # after a save: once the current revision is verified, or failed, or a whole run went by
+    ran = finished and last is not None and last.started_at >= obj.updated_at
+    failed = status == SyncStatus.FAILED and touched is not None and touched >= obj.updated_at
+    return status == SyncStatus.VERIFIED or failed or ran
+
+
 def sync_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None:
     """Each target's state of this dictionary, and Sync now for editors; nothing without targets."""
-    states = {s.target_id: s for s in SyncState.objects.filter(dictionary=obj)}
-    rows = []
-    for target in SyncTarget.objects.filter(organization=obj.organization).order_by("name"):
-        state = states.get(target.pk)
-        rows.append(
-            {
-                "target": target.name,
-                "status": effective_status(state, obj),
-                "pushed_revision": state.pushed_revision if state else None,
-                "verified_at": state.verified_at if state else None,
-                "error_code": state.last_error_code if state else "",
-                "error_message": state.last_error_message if state else "",
-            }
-        )
+    rows, settled = target_rows(obj)
     if not rows:
         return None
     can_sync = permissions.allowed(request, obj.organization_id, Role.EDITOR)
     url = reverse("admin:sync_dictionary_sync_now", args=[obj.pk]) if can_sync else None
-    return {"sync_rows": rows, "sync_now_url": url}
+    status_url = reverse("admin:sync_dictionary_sync_status", args=[obj.pk])
+    return {"sync_rows": rows, "sync_now_url": url, "status_url": status_url, "settled": settled}
+
+
+def sync_status_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
+    """The sync panel's rows as JSON, for the panel to follow a sync without a reload.
+
+    Scoped like the change page (a live dictionary of the user's organizations, viewer or more;
+    404 otherwise); ``after`` (a run id) is what a Sync now answered, so the panel waits for the
+    runs it started. Seven queries with the session's, whatever the rules and runs.
+    """
+    # The dictionary row alone (not the list's annotated queryset): it is asked for often.
+    obj = only_live(Dictionary.objects.filter(pk=pk)).first()
+    if obj is None or not permissions.allowed(request, obj.organization_id, Role.VIEWER):
+        raise Http404("No such dictionary.")
+    try:
+        after = validation.validate_int_parameter(
+            request.GET.get("after", "0"), name="after", low=0, high=2**63 - 1
+        )
+    except ValidationError as exc:
+        return JsonResponse({"errors": exc.message_dict}, status=400)
+    rows, settled = target_rows(obj, after)
+    return JsonResponse({"settled": settled, "targets": rows})
 
 
 def listen_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None:
@@ -133,8 +289,14 @@ def sync_now_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpRespon
         request, obj.organization_id, Role.EDITOR
     ):
         raise PermissionDenied
+    after = SyncRun.objects.filter(target__organization_id=obj.organization_id).aggregate(
+        last=Max("pk")
+    )["last"]
     queued = enqueue_sync(organization_id=obj.organization_id, trigger="manual")
-    messages.success(request, f"Sync queued for {len(queued)} target(s).")
+    message = f"Sync queued for {len(queued)} target(s)."
+    if request.headers.get("Accept") == "application/json":  # the panel follows it in place
+        return JsonResponse({"message": message, "queued": len(queued), "after": after or 0})
+    messages.success(request, message)
     return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_change", args=[pk]))
 
 
@@ -146,10 +308,18 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
         Panel("sync/admin/sync_panel.html", sync_panel),
         Panel("sync/admin/listen.html", listen_panel, slot=IN_PREVIEW),
     )
-    media = forms.Media(css={"all": ["sync/admin.css"]}, js=["sync/listen.js"])
+    media = forms.Media(css={"all": ["sync/admin.css"]}, js=["sync/listen.js", "sync/panel.js"])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.prefetch_related(
+        # Each channel target's due revision as a column of the list's own query (no query
+        # per row); targets on latest without `after` need none.
+        ids = permissions.organization_ids(request, Role.VIEWER)
+        targets = (
+            SyncTarget.objects.all()
+            if ids is None
+            else SyncTarget.objects.filter(organization_id__in=ids)
+        )
+        return with_due_numbers(queryset, targets).prefetch_related(
             Prefetch("sync_states", queryset=SyncState.objects.select_related("target")),
             "organization__sync_targets",
         )
@@ -161,8 +331,12 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
         def speak(request: HttpRequest, pk: int) -> JsonResponse:
             return speak_view(model_admin, request, pk)
 
+        def status(request: HttpRequest, pk: int) -> JsonResponse:
+            return sync_status_view(model_admin, request, pk)
+
         view = model_admin.admin_site.admin_view
         return [
             path("<int:pk>/sync/", view(sync), name="sync_dictionary_sync_now"),
+            path("<int:pk>/sync/status/", view(status), name="sync_dictionary_sync_status"),
             path("<int:pk>/speak/", view(speak), name="sync_dictionary_speak"),
         ]

@@ -13,7 +13,7 @@ from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from sync.enqueue import publish_run
-from sync.models import SyncRun, SyncTarget
+from sync.models import Channel, SyncRun, SyncTarget
 from sync.targets import (
     TARGET_FIELDS,
     schedule_name,
@@ -26,7 +26,8 @@ from sync.targets import (
 
 class SyncTargetForm(forms.ModelForm):
     """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
-    unless a URL changed (sync.targets.validate_target says so next to the key field)."""
+    unless a URL changed (sync.targets.validate_target says so next to the key field). The
+    channel and ``after`` are checked by the same validation (same organization, no cycle)."""
 
     base_url = forms.URLField(assume_scheme="https", help_text="e.g. https://api.slng.ai")
 
@@ -60,11 +61,17 @@ class SyncTargetForm(forms.ModelForm):
                 base_url=data["base_url"],
                 ws_url=data["ws_url"],
                 api_key=str(data.get("api_key") or ""),
+                channel=data.get("channel") or Channel.LATEST,
+                after=data.get("after"),
             )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
                 self.add_error(field if field in self.fields else None, problems)
         return data
+
+
+# What a run did, dictionary by dictionary, as its row and its page show it.
+RUN_COUNTS = ("created", "replaced", "deleted", "unchanged", "verified", "failed")
 
 
 class SyncRunInline(admin.TabularInline):
@@ -73,12 +80,7 @@ class SyncRunInline(admin.TabularInline):
         "started_at",
         "trigger",
         "status",
-        "created",
-        "replaced",
-        "deleted",
-        "unchanged",
-        "verified",
-        "failed",
+        *RUN_COUNTS,
         "duration_ms",
         "error",
     )
@@ -105,15 +107,29 @@ class SyncTargetAdmin(OrgScopedAdmin):
         "organization",
         "base_url",
         "model",
+        "channel",
+        "after",
         "enabled",
         "prune",
         "interval_seconds",
     ]
-    list_filter = ["enabled"]
+    list_filter = ["enabled", "channel"]
     inlines = [SyncRunInline]
     actions = ["run_now"]
     view_role = Role.VIEWER
     change_role = Role.ADMIN
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        """Listed in the admin's menus for organization admins only: targets are infrastructure.
+        Viewers and editors still open a target (and its runs) from a dictionary's sync panel."""
+        return permissions.organization_ids(request, Role.ADMIN) != []
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "after":  # offered: targets of organizations the user administers
+            ids = permissions.organization_ids(request, self.change_role)
+            targets = SyncTarget.objects.select_related("organization").order_by("name")
+            kwargs["queryset"] = targets if ids is None else targets.filter(organization_id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A target never moves to another organization: its key belongs to this one.

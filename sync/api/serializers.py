@@ -30,8 +30,23 @@ class SyncErrorOutput(serializers.Serializer):
     message = serializers.CharField()
 
 
+class SyncWaitingOutput(serializers.Serializer):
+    """A newer revision the target does not serve yet, and why."""
+
+    revision = serializers.IntegerField()
+    reason = serializers.ChoiceField(
+        choices=["awaiting_review", "checks_failed", "awaiting_verification_on"],
+        help_text="awaiting_review: not approved yet; checks_failed: proposed with failing "
+        "checks (cannot be approved as it is); awaiting_verification_on: not yet verified on "
+        "the target named in `target`",
+    )
+    target = serializers.CharField(
+        allow_null=True, help_text="The target it waits for (awaiting_verification_on only)."
+    )
+
+
 class SyncTargetStateOutput(serializers.Serializer):
-    """One target and the dictionary's state there: ``{"target", "state" (or None), "status"}``."""
+    """One target's standing of the dictionary (a ``sync.channels.Standing``)."""
 
     target = serializers.CharField(source="target.name")
     target_id = serializers.CharField(source="target.public_id")
@@ -45,10 +60,31 @@ class SyncTargetStateOutput(serializers.Serializer):
     synced_at = MillisField(source="state.synced_at", default=None, allow_null=True)
     verified_at = MillisField(source="state.verified_at", default=None, allow_null=True)
     window_ms = serializers.IntegerField(source="state.window_ms", default=None, allow_null=True)
+    channel = serializers.CharField(
+        source="target.channel", help_text="latest (every revision) or approved"
+    )
+    after = serializers.CharField(
+        source="target.after.name",
+        default=None,
+        allow_null=True,
+        help_text="The target a revision must be verified on before this one serves it.",
+    )
+    live_revision = serializers.IntegerField(
+        source="state.pushed_revision",
+        default=None,
+        allow_null=True,
+        help_text="The revision this target holds (its last push).",
+    )
+    due_revision = serializers.IntegerField(
+        allow_null=True,
+        help_text="The revision this target should hold under its channel and `after` (null: "
+        "none yet); the status is pending while it differs from live_revision.",
+    )
+    waiting = SyncWaitingOutput(allow_null=True)
 
     @extend_schema_field(SyncErrorOutput(allow_null=True))
-    def get_last_error(self, row: dict[str, Any]) -> dict[str, str] | None:
-        state = row["state"]
+    def get_last_error(self, row: Any) -> dict[str, str] | None:
+        state = row.state
         if state is None or not state.last_error_code:
             return None
         return {"code": state.last_error_code, "message": state.last_error_message}
@@ -72,6 +108,8 @@ class SyncTargetOutput(serializers.Serializer):
     enabled = serializers.BooleanField()
     prune = serializers.BooleanField()
     interval_seconds = serializers.IntegerField()
+    channel = serializers.CharField()
+    after = serializers.CharField(source="after.name", default=None, allow_null=True)
 
 
 class SyncTargetListOutput(serializers.Serializer):

@@ -10,6 +10,7 @@ from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
 from pronunciations.api.common import bad_id, caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import ErrorOutput
+from pronunciations.api.tools import READ_ONLY_POST
 from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
 from sync.api.serializers import (
@@ -20,11 +21,12 @@ from sync.api.serializers import (
     SyncStateOutput,
     SyncTargetListOutput,
 )
+from sync.channels import dictionary_standings
 from sync.enqueue import enqueue_sync, publish_run
 from sync.models import SyncRun, SyncTarget
 from sync.runs import RunNotFound, run_get
 from sync.speak import SpeakRateThrottle, speech_create
-from sync.targets import dictionary_sync_states, target_get
+from sync.targets import target_get
 
 _EXAMPLE_RUN = "run_01JD4XQ8V2N6R0S4T8W2Y6A0C4"
 
@@ -34,8 +36,10 @@ class DictionarySyncView(APIView):
         operation_id="pronunciation-dictionaries-sync-state",
         summary="Get a dictionary's sync state",
         description=(
-            "Where the dictionary stands on each sync target: the revision last pushed and any "
-            "error."
+            "Where the dictionary stands on each sync target: the revision it holds "
+            "(live_revision, also pushed_revision), the revision its channel and `after` make "
+            "due, any error, and a newer revision that is waiting with the reason: "
+            "awaiting_review, checks_failed, or awaiting_verification_on another target."
         ),
         tags=["sync"],
         responses={200: SyncStateOutput, **error_responses(400, 401, 404, 503)},
@@ -43,13 +47,9 @@ class DictionarySyncView(APIView):
     def get(self, request: Request, name: str) -> Response:
         organization = caller_for(request, name).organization
         dictionary = selectors.dictionary_get(organization=organization, name=name)
-        rows = dictionary_sync_states(organization=organization, dictionary=dictionary)
-        targets = [{"target": t, "state": state, "status": status} for t, state, status in rows]
-        answer = {
-            "dictionary": dictionary.name,
-            "revision": dictionary.revision,
-            "targets": targets,
-        }
+        targets = dictionary_standings(organization=organization, dictionary=dictionary)
+        answer = {"dictionary": dictionary.name, "revision": dictionary.revision}
+        answer["targets"] = targets
         return Response(SyncStateOutput(answer).data)
 
     @extend_schema(
@@ -81,6 +81,7 @@ class TargetCollectionView(APIView):
     )
     def get(self, request: Request) -> Response:
         targets = SyncTarget.objects.filter(organization=caller_key(request).organization)
+        targets = targets.select_related("after")
         return Response(SyncTargetListOutput({"targets": targets.order_by("name")}).data)
 
 
@@ -162,6 +163,7 @@ SPEAK_ERRORS = {
 
 class DictionarySpeakView(APIView):
     throttle_classes = SPEAK_THROTTLES
+    key_roles = READ_ONLY_POST  # Listen changes nothing stored
 
     @extend_schema(
         operation_id="pronunciation-dictionaries-speak",
@@ -190,6 +192,7 @@ class DictionarySpeakView(APIView):
 
 class SpeakView(APIView):
     throttle_classes = SPEAK_THROTTLES
+    key_roles = READ_ONLY_POST
 
     @extend_schema(
         operation_id="pronunciation-speak",

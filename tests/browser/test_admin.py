@@ -18,13 +18,13 @@ from tests.factories import make_dictionary
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def add_rule(page: Page, index: int, mode: str, match: str, value: str) -> None:
-    if page.locator(f"#id_rules-{index}-match").count() == 0:
-        page.click(".rules-inline .add-row a")
-    page.select_option(f"#id_rules-{index}-mode", mode)
-    page.fill(f"#id_rules-{index}-position", str(index))
-    page.fill(f"#id_rules-{index}-match", match)
-    page.fill(f"#id_rules-{index}-value", value)
+def add_rule(page: Page, mode: str, match: str, value: str) -> None:
+    """Add a row at the end of a mode's tab and fill it in."""
+    page.click(f"#tab-{mode}")
+    page.click(f".add-rule[data-mode={mode}]")
+    row = page.locator(f"tbody[data-mode={mode}] tr.rule-row").last
+    row.locator(".rule-match").fill(match)
+    row.locator(".rule-value").fill(value)
 
 
 def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
@@ -34,32 +34,48 @@ def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/add/")
     page.select_option("#id_organization", str(organization.pk))
     page.fill("#id_name", "brand")
-    page.fill("#id_metadata", '{"language": "en-US"}')
-    add_rule(page, 0, "rewrite", "NAIC", "en ay eye see")
-    add_rule(page, 1, "rewrite", "naic", "duplicate")
+    page.fill("#id_language", "en-US")
+    page.fill("#id_use_case", "support")
+    add_rule(page, "rewrite", "NAIC", "en ay eye see")
+    add_rule(page, "rewrite", "naic", "duplicate")
+    add_rule(page, "ipa", "tomato", "təˈmɑːtəʊ")
     page.click("input[name=_continue]")
 
-    error = page.locator("#rules-1 .errorlist")
-    expect(error).to_contain_text("duplicates rules[0].match (matches compare case-insensitively)")
+    row = page.locator("tbody[data-mode=rewrite] tr.rule-row").nth(1)
+    error = row.locator(".row-problems[data-for=match]")
+    expect(error).to_have_text(
+        "“naic” appears twice in Rewrite rules: “NAIC” above is the same match (capitals and "
+        "spaces do not count)."
+    )
     assert not Dictionary.objects.exists()
 
-    page.fill("#id_rules-1-match", "ACH transfer")
-    page.fill("#id_rules-1-value", "ay see aitch transfer")
+    row = page.locator("tbody[data-mode=rewrite] tr.rule-row").nth(1)
+    row.locator(".rule-match").fill("ACH transfer")
+    row.locator(".rule-value").fill("ay see aitch transfer")
+    page.fill("#preview-text", "Pay NAIC by ACH transfer")
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
-    page.fill("#preview-text", "Pay NAIC by ACH transfer")
+    # the sentence survived the save; both texts are highlighted, no character offsets shown
+    expect(page.locator("#preview-text")).to_have_value("Pay NAIC by ACH transfer")
     expect(page.locator("#preview-output")).to_have_text(
         "Pay en ay eye see by ay see aitch transfer"
     )
-    expect(page.locator("#preview-output mark")).to_have_count(2)
-    page.fill("#id_rules-0-value", "N.A.I.C. (unsaved)")
+    expect(page.locator("#preview-input mark")).to_have_text(["NAIC", "ACH transfer"])
+    expect(page.locator("#preview-output mark")).to_have_text(
+        ["en ay eye see", "ay see aitch transfer"]
+    )
+    expect(page.locator("#preview-applied")).not_to_contain_text("characters")
+    row = page.locator("tbody[data-mode=rewrite] tr.rule-row").first
+    row.locator(".rule-value").fill("N.A.I.C. (unsaved)")
     expect(page.locator("#preview-output")).to_contain_text("N.A.I.C. (unsaved)")
     page.screenshot(path=str(shots / "change-page-preview.png"), full_page=True)
 
     dictionary = Dictionary.objects.get(name="brand")
-    assert dictionary.metadata == {"language": "en-US"}
-    assert [r.match for r in dictionary.rules.order_by("position")] == ["NAIC", "ACH transfer"]
+    assert dictionary.metadata == {"language": "en-US", "use_case": "support"}
+    rewrite = dictionary.rules.filter(mode="rewrite").order_by("position")
+    assert [r.match for r in rewrite] == ["NAIC", "ACH transfer"]
+    assert [r.value for r in dictionary.rules.filter(mode="ipa")] == ["təˈmɑːtəʊ"]
     assert dictionary.revisions.get().source == "admin"
 
 
@@ -83,12 +99,14 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
     page.set_input_files("#id_import_file", str(source))
     page.select_option("#id_format", label="csv")
-    page.select_option("#id_organization", str(organization.pk))
-    page.select_option("#id_mode", "merge")
+    expect(page.locator("#id_organization")).to_have_value(str(organization.pk))  # the only one
+    page.check("#id_mode_0")  # merge
     page.click("input[type=submit]")
 
-    preview = page.locator("#content")
-    expect(preview).to_contain_text("support")
+    expect(page.locator("#plan-1")).to_contain_text("brand — changed")
+    expect(page.locator("#plan-1 .plan-added")).to_contain_text("QubePay")
+    expect(page.locator("#plan-2")).to_contain_text("support — created")
+    expect(page.locator("#plan-2 .plan-added")).to_contain_text("slang")
     expect(page.locator("input[name=confirm]")).to_be_visible()
     assert not Dictionary.objects.filter(name="support").exists()
     page.screenshot(path=str(shots / "import-preview.png"), full_page=True)
@@ -108,7 +126,12 @@ def test_an_editor_imports_with_a_dry_run_then_confirms_and_exports(
 
 
 def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
-    page: Page, live_server: Any, editor: User, organization: Organization, tmp_path: Path
+    shots: Path,
+    page: Page,
+    live_server: Any,
+    editor: User,
+    organization: Organization,
+    tmp_path: Path,
 ) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("dictionary,mode,match,replace\nd,rewrite,,empty\n", encoding="utf-8")
@@ -116,14 +139,20 @@ def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/import/")
     page.set_input_files("#id_import_file", str(source))
     page.select_option("#id_format", label="csv")
-    page.select_option("#id_organization", str(organization.pk))
     page.click("input[type=submit]")
 
-    expect(page.locator("#content")).to_contain_text(
-        "row 2, match: must not be empty or whitespace only"
+    expect(page.locator("#import-errors")).to_have_text(
+        "Row 2, column match: must not be empty or whitespace only"
     )
     expect(page.locator("input[name=confirm]")).to_have_count(0)
     assert not Dictionary.objects.exists()
+
+    # The file is kept: fixing the mode needs no new upload.
+    expect(page.locator("#import-kept")).to_contain_text("Your file bad.csv is kept")
+    page.screenshot(path=str(shots / "import-errors.png"), full_page=True)
+    page.check("#id_mode_1")  # replace
+    page.click("#import-form input[type=submit]")
+    expect(page.locator("#import-errors")).to_contain_text("Row 2, column match")
 
 
 def test_history_shows_diffs_and_restores_with_protection(
@@ -143,17 +172,28 @@ def test_history_shows_diffs_and_restores_with_protection(
     expect(page.locator("#revision-2 .diff")).to_contain_text("− rewrite: word0 → replacement 0")
     page.screenshot(path=str(shots / "history.png"), full_page=True)
 
+    # Restore asks first and names what will change; nothing is written before "Yes".
+    page.click("#revision-1 .restore-button")
+    expect(page.locator("#restore-summary")).to_have_text("2 rules added, 1 removed")
+    expect(page.locator("#restore-changes")).to_contain_text("− rewrite: SLNG → slang")
+    dictionary.refresh_from_db()
+    assert dictionary.revision == 2
+    page.screenshot(path=str(shots / "restore-confirm.png"), full_page=True)
+
     # someone else saves meanwhile: the restore from this (now stale) page is refused
     dictionary_update(
         organization=organization, name="brand", metadata={"by": "someone"}, partial=True
     )
-    page.click("#revision-1 .restore-button")
+    page.click("#restore-confirm")
     expect(page.locator(".messagelist")).to_contain_text("has changed since you read it")
     dictionary.refresh_from_db()
     assert dictionary.revision == 3
 
-    page.click("#revision-1 .restore-button")
-    expect(page.locator(".messagelist")).to_contain_text("Restored revision 1")
+    expect(page.locator("#restore-summary")).to_contain_text("metadata changed")
+    page.click("#restore-confirm")
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Restored revision 1 as revision 4: 2 rules added, 1 removed; metadata changed."
+    )
     dictionary.refresh_from_db()
     assert (dictionary.revision, dictionary.rules.count()) == (4, 2)
 
@@ -180,7 +220,7 @@ def test_sync_now_shows_verified(
         app.conf.task_always_eager = True  # the live server runs the sync in the request
         try:
             page.click("#sync-now")
-            expect(page.locator(".messagelist")).to_contain_text("Sync queued for 1 target(s).")
+            expect(page.locator("#sync-message")).to_contain_text("Sync queued for 1 target(s).")
         finally:
             app.conf.task_always_eager = False
 
@@ -202,7 +242,8 @@ def test_a_viewer_can_read_but_change_nothing(
 
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
     expect(page.locator("input[name=_save]")).to_have_count(0)
-    expect(page.locator("#id_rules-0-match")).to_have_count(0)
+    expect(page.locator(".rule-match")).to_have_count(0)
+    expect(page.locator("#rules-editor .rule-match-text").first).to_have_text("word0")
 
     response = page.goto(f"{live_server.url}/admin/pronunciations/dictionary/add/")
     assert response is not None

@@ -7,19 +7,15 @@ committed to the test database (the server is another process) and flushed after
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from django.contrib.auth.models import User
 from django.test import Client
 
 from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
-from tests.processes import Gunicorn, production_env
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import Gunicorn, production_env, web_command
 
 
 @dataclass(frozen=True)
@@ -41,12 +37,6 @@ class Server:
     def client(self, tenant: Tenant | None = None) -> httpx.Client:
         headers = tenant.headers if tenant is not None else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
-
-
-def web_command() -> list[str]:
-    """The compose file's web command (gunicorn with config/gunicorn.py)."""
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return [str(part) for part in compose["services"]["web"]["command"]]
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,18 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis
-import yaml
 from django.core.cache import caches
 from django.test import Client
 
 from orgs.models import Organization
 from orgs.services import api_key_create
-from tests.processes import Gunicorn, free_port, production_env
+from tests.processes import Gunicorn, free_port, production_env, web_command
 
-ROOT = Path(__file__).resolve().parents[2]
 URL = "/v1/pronunciation/dictionaries"
 CACHE_URL = os.environ.get("LEXICON_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
 # Well-formed keys that no organization holds: each costs a lookup, as a guess would.
@@ -30,11 +27,6 @@ WRONG_KEY = "lex_zzzzzzzz_" + "x" * 43
 
 
 Serve = Callable[..., Gunicorn]
-
-
-def _web_command() -> list[str]:
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return [str(part) for part in compose["services"]["web"]["command"]]
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def serve(rate_cache: redis.Redis) -> Iterator[Serve]:
 
     def start(**env: str) -> Gunicorn:
         settings = {"LEXICON_CACHE_URL": CACHE_URL, "WEB_CONCURRENCY": "4", **env}
-        servers.append(Gunicorn(_web_command(), production_env(**settings)))
+        servers.append(Gunicorn(web_command(), production_env(**settings)))
         return servers[-1]
 
     yield start

@@ -69,6 +69,7 @@ def test_the_slng_key_is_write_only_and_kept_when_left_blank(organization: Organ
         "enabled": "on",
         "interval_seconds": "600",
         "verify_route": "bridge",
+        "channel": "latest",
         "api_key": "",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",

@@ -11,6 +11,7 @@ URLS = ["--base-url", "https://slng.invalid", "--ws-url", "wss://slng.invalid"]
 # Each command that acts for an organization, with the rest of what it needs to get that far.
 COMMANDS = [
     ("create_api_key", ["--label", "ci"]),
+    ("configure_org", ["--review-required", "on"]),
     ("create_sync_target", ["production", *URLS]),
     ("sync_dictionaries", ["--dry-run"]),
     ("export_dictionaries", []),

@@ -289,23 +289,10 @@ def test_saving_through_the_admin_keeps_the_checks(
     Membership.objects.create(user=user, organization=organization, role=Role.EDITOR)
     admin = Client()
     admin.force_login(user)
-    form = {
-        "metadata": '{"team": "voice"}',
-        "etag": brand.etag,
-        "rules-TOTAL_FORMS": "2",
-        "rules-INITIAL_FORMS": "2",
-        "rules-MIN_NUM_FORMS": "0",
-        "rules-MAX_NUM_FORMS": "512",
-    }
-    for index, rule in enumerate(brand.rules.order_by("mode", "position")):
-        form |= {
-            f"rules-{index}-id": str(rule.pk),
-            f"rules-{index}-dictionary": str(brand.pk),
-            f"rules-{index}-mode": rule.mode,
-            f"rules-{index}-position": str(rule.position),
-            f"rules-{index}-match": rule.match,
-            f"rules-{index}-value": rule.value,
-        }
+    form: dict[str, Any] = {"metadata": '{"team": "voice"}', "etag": brand.etag}
+    for rule in brand.rules.order_by("mode", "position"):
+        form.setdefault(f"{rule.mode}_match", []).append(rule.match)
+        form.setdefault(f"{rule.mode}_value", []).append(rule.value)
 
     response = admin.post(f"/admin/pronunciations/dictionary/{brand.pk}/change/", form)
 

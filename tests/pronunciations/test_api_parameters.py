@@ -22,6 +22,9 @@ UNSTORABLE = "must not contain control characters or unpaired surrogates (U+0000
 pytestmark = pytest.mark.django_db
 
 
+VENDORS = "polly, azure, elevenlabs, elevenlabs-json, cartesia"  # issue 18's export formats
+
+
 @pytest.fixture(autouse=True)
 def brand(organization: Organization) -> None:
     make_dictionary(organization, "brand")
@@ -39,16 +42,16 @@ def _upload(name: str = "x.csv", **fields: str) -> dict[str, Any]:
             f"{API}/export?format=docx",
             None,
             "format",
-            "format must be one of csv, xlsx, json",
-            "format must be one of csv, xlsx, json",
+            f"format must be one of csv, xlsx, json, {VENDORS}",
+            f"format must be one of csv, xlsx, json, {VENDORS}",
         ),
         (
             "get",
             f"{API}/dictionaries/brand/export?format=DOCX",
             None,
             "format",
-            "format must be one of csv, xlsx, json, pls",
-            "format must be one of csv, xlsx, json, pls",
+            f"format must be one of csv, xlsx, json, pls, {VENDORS}",
+            f"format must be one of csv, xlsx, json, pls, {VENDORS}",
         ),
         (
             "get",
@@ -132,6 +135,14 @@ def _upload(name: str = "x.csv", **fields: str) -> dict[str, Any]:
             "format",
             "format must be one of csv, xlsx, json, pls",
             "format must be one of csv, xlsx, json, pls",
+        ),
+        (
+            "post",
+            f"{API}/import",
+            _upload("x.pls", dictionary="d", on_conflict="last"),
+            "on_conflict",
+            "on_conflict must be first or refuse",
+            "on_conflict must be first or refuse",
         ),
         (
             "post",

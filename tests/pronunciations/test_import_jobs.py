@@ -1,7 +1,6 @@
 """Issue 11: imports too large for one request run as Celery jobs with progress, the same report
 and the same all-or-nothing rule; scoped to the organization; a dead job is not left running."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.celery import app
 from orgs.models import Organization
 from pronunciations.models import Dictionary, ImportJob, ImportJobChunk, JobState, Rule
 from pronunciations.transfer import jobs
@@ -25,17 +23,6 @@ IMPORT = "/v1/pronunciation/import"
 ROWS = 20_000  # 80 dictionaries of 250 rules; bench/uploads.py runs the 1 M-row import
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def worker(tmp_path: Path) -> Iterator[Celery]:
-    """A real worker, for one test only: the others check jobs that no worker may touch."""
-    app.control.purge()
-    runner = Celery(tmp_path)
-    runner.worker()
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 def _post(api: APIClient, data: bytes, query: str = "?async=true", **fields: Any) -> Any:

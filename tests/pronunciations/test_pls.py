@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pronunciations.transfer.pls import PLS_NAMESPACE, PlsError, PlsImport, pls_dump, pls_load
+from pronunciations.validation import match_key
 
 MAX_BYTES = 1_000_000
 
@@ -95,8 +96,9 @@ def test_dump_escapes_markup_and_writes_other_characters_as_utf8() -> None:
     assert b"<alias>&amp;amp; stays literal</alias>" in data
     assert "<grapheme>नमस्ते</grapheme>".encode() in data
     assert "namaste 🙏".encode() in data
-    # A bare CR would be read back as LF, so it goes as a character reference.
-    assert b"<alias> rocket&#13;\n\tship </alias>" in data
+    # A bare CR would be read back as LF, so it goes as a character reference; white space
+    # that the importer would normalize is marked as meant.
+    assert b'<alias xml:space="preserve"> rocket&#13;\n\tship </alias>' in data
 
 
 @pytest.mark.parametrize("metadata", [{}, {"language": ""}, {"language": 7}, {"language": None}])
@@ -152,7 +154,8 @@ XML_TEXT = st.text(
     | st.sampled_from("\t\n\r\x7f\x85 "),
     max_size=20,
 )
-RULES = st.lists(st.tuples(XML_TEXT, XML_TEXT), max_size=6)
+# Matches are unique as SLNG compares them: a dictionary never holds two that match alike.
+RULES = st.lists(st.tuples(XML_TEXT, XML_TEXT), max_size=6, unique_by=lambda r: match_key(r[0]))
 LANGUAGES = st.sampled_from([None, "en-US", "hi-IN", "zh-Hant-TW", "sr-Latn", "x-private"])
 
 
@@ -165,7 +168,8 @@ def test_round_trip_property(
         modes["ipa"] = {"rules": ipa(*ipa_pairs)}
     metadata = {} if language is None else {"language": language}
     loaded = load(pls_dump(modes, metadata))
-    assert loaded == PlsImport(modes=modes, language=metadata.get("language"), warnings=())
+    assert (loaded.modes, loaded.language) == (modes, metadata.get("language"))
+    assert loaded.warnings == (() if rewrite_pairs or ipa_pairs else (NOTHING_NO_LEXEMES,))
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -256,9 +260,10 @@ def test_load_phoneme_alphabet_overrides_the_lexicon_alphabet() -> None:
     )
     loaded = load(lexicon(body, 'alphabet="x-sampa" xml:lang="en"'))
     assert loaded.modes["ipa"] == {"rules": ipa(("data", "ˈdɑːtə"))}
+    # One line: the lexeme lost its only phoneme to the alphabet, nothing else to say.
     assert loaded.warnings == (
-        "lexeme 2: phoneme in alphabet 'x-sampa' is not imported (only ipa)",
-        "lexeme 2: has neither an alias nor an ipa phoneme, so it is not imported",
+        '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        "only): either (lexeme 2, line 2)",
     )
 
 
@@ -270,7 +275,8 @@ def test_load_skips_a_non_ipa_phoneme_for_a_later_ipa_one() -> None:
     loaded = load(lexicon(body))
     assert loaded.modes["ipa"] == {"rules": ipa(("either", "ˈaɪðɚ"))}
     assert loaded.warnings == (
-        "lexeme 1: phoneme in alphabet 'x-sampa' is not imported (only ipa)",
+        '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        "only): either (lexeme 1, line 2)",
     )
 
 
@@ -286,22 +292,40 @@ def test_load_accepts_a_document_without_namespace() -> None:
     )
 
 
-def test_load_keeps_duplicate_graphemes_across_lexemes() -> None:
+def test_load_keeps_the_first_of_repeated_graphemes_and_reports_the_other() -> None:
     body = (
         "<lexeme><grapheme>read</grapheme><alias>reed</alias></lexeme>"
         "<lexeme><grapheme>read</grapheme><alias>red</alias></lexeme>"
     )
-    assert load(lexicon(body)).modes["rewrite"] == {
-        "rules": rewrite(("read", "reed"), ("read", "red"))
-    }
+    loaded = load(lexicon(body))
+
+    assert loaded.modes["rewrite"] == {"rules": rewrite(("read", "reed"))}
+    assert loaded.warnings == (
+        "1 grapheme matches like an earlier one (SLNG ignores case) but with another alias; "
+        'the first in the file is kept: read "red" (lexeme 2, line 2) lost to '
+        'read "reed" (lexeme 1, line 2)',
+    )
+    assert [(c.kept.value, c.lost.value) for c in loaded.conflicts] == [("reed", "red")]
 
 
-def test_load_keeps_whitespace_and_reads_cdata_and_character_references() -> None:
+def test_load_normalizes_xml_white_space_and_reads_cdata_and_character_references() -> None:
     body = (
         "<lexeme><grapheme> a&#13;b <!-- note --> </grapheme>"
-        "<alias><![CDATA[<x> & y]]>&#x1F680;</alias></lexeme>"
+        "<alias><![CDATA[<x>  & y]]>&#x1F680;\u00a0</alias></lexeme>"
     )
-    assert load(lexicon(body)).modes["rewrite"] == {"rules": rewrite((" a\rb  ", "<x> & y🚀"))}
+    # XML's white space (CR from a reference too) is trimmed and collapsed; U+00A0 is text.
+    assert load(lexicon(body)).modes["rewrite"] == {"rules": rewrite(("a b", "<x> & y🚀\u00a0"))}
+
+
+def test_load_keeps_white_space_where_xml_space_preserve_says_so() -> None:
+    body = (
+        '<lexeme xml:space="preserve"><grapheme>a  b</grapheme>'
+        '<alias xml:space="default"> x  y </alias><phoneme> ɪ </phoneme></lexeme>'
+    )
+    assert load(lexicon(body)).modes == {
+        "rewrite": {"rules": rewrite(("a  b", "x y"))},
+        "ipa": {"rules": ipa(("a  b", " ɪ "))},
+    }
 
 
 def test_load_ignores_prefer_attributes() -> None:
@@ -329,6 +353,7 @@ def test_load_of_an_empty_lexicon_has_an_empty_rewrite_mode() -> None:
 # --- warnings --------------------------------------------------------------------------------
 
 OK_LEXEME = "<lexeme><grapheme>ok</grapheme><alias>okay</alias></lexeme>"
+NOTHING_NO_LEXEMES = "Nothing in this file can be imported: it has no lexemes."
 
 
 @pytest.mark.parametrize(
@@ -337,44 +362,69 @@ OK_LEXEME = "<lexeme><grapheme>ok</grapheme><alias>okay</alias></lexeme>"
         (
             "<lexeme><grapheme>IEEE</grapheme>"
             "<alias>I triple E</alias><alias>eye triple ee</alias></lexeme>",
-            "lexeme 2: extra alias 'eye triple ee' is not imported (only the first is)",
+            "1 extra alias not imported (SLNG keeps a lexeme's first alias): "
+            'IEEE "eye triple ee" (lexeme 2, line 2)',
         ),
         (
             "<lexeme><grapheme>route</grapheme><phoneme>ɹuːt</phoneme><phoneme>ɹaʊt</phoneme></lexeme>",
-            "lexeme 2: extra ipa phoneme 'ɹaʊt' is not imported (only the first is)",
+            "1 extra IPA phoneme not imported (SLNG keeps a lexeme's first IPA phoneme): "
+            'route "ɹaʊt" (lexeme 2, line 2)',
         ),
         (
-            "<lexeme><grapheme>ok</grapheme><alias>okay</alias>"
+            "<lexeme><grapheme>fine</grapheme><alias>okay</alias>"
             '<phoneme alphabet="x-sampa">@U"keI</phoneme></lexeme>',
-            "lexeme 2: phoneme in alphabet 'x-sampa' is not imported (only ipa)",
+            '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+            "only): fine (lexeme 2, line 2)",
         ),
         (
-            "<lexeme><grapheme>ok</grapheme><alias>okay</alias>"
-            "<example>It is ok.</example></lexeme>",
-            "lexeme 2: <example> is not imported",
+            "<lexeme><grapheme>fine</grapheme><alias>okay</alias>"
+            "<example>It is fine.</example><example>Fine.</example></lexeme>",
+            "2 <example> elements not imported: fine (lexeme 2, line 2)",
         ),
         (
             '<lexeme role="claws:VVI"><grapheme>read</grapheme><alias>reed</alias></lexeme>',
-            "lexeme 2: role 'claws:VVI' is not imported; its rules apply everywhere",
+            "1 lexeme has a role, which is not imported: its rules apply everywhere: "
+            'read (lexeme 2, line 2, role "claws:VVI")',
         ),
         (
             "<lexeme><alias>orphan</alias></lexeme>",
-            "lexeme 2: has no grapheme, so it is not imported",
+            "1 lexeme without a grapheme not imported: lexeme 2, line 2",
         ),
         (
             "<lexeme><grapheme>lonely</grapheme></lexeme>",
-            "lexeme 2: has neither an alias nor an ipa phoneme, so it is not imported",
+            "1 lexeme with neither an alias nor a phoneme not imported: lonely (lexeme 2, line 2)",
         ),
         (
-            "<lexeme><grapheme>ok</grapheme><alias>okay</alias>"
+            "<lexeme><grapheme>fine</grapheme><alias>okay</alias>"
             '<x:note xmlns:x="urn:x">n</x:note></lexeme>',
-            "lexeme 2: <{urn:x}note> is not imported",
+            "1 <{urn:x}note> element not imported: fine (lexeme 2, line 2)",
+        ),
+        (
+            "<lexeme><grapheme>OK</grapheme><grapheme>Ok</grapheme><alias>okay</alias></lexeme>",
+            "2 graphemes match like an earlier one (SLNG ignores case) and say the same, so they "
+            "were merged into its rule: OK (lexeme 2, line 2) = ok (lexeme 1, line 2), "
+            "Ok (lexeme 2, line 2) = ok (lexeme 1, line 2)",
         ),
     ],
 )
 def test_load_reports_what_a_lexeme_loses(lexeme: str, warning: str) -> None:
-    loaded = load(lexicon(OK_LEXEME + lexeme + OK_LEXEME))
+    loaded = load(
+        lexicon(OK_LEXEME + lexeme + "<lexeme><grapheme>end</grapheme><alias>e</alias></lexeme>")
+    )
     assert loaded.warnings == (warning,)
+
+
+def test_load_groups_warnings_by_kind_with_a_count_and_three_examples() -> None:
+    body = "".join(
+        f'<lexeme>\n<grapheme>w{i}</grapheme><phoneme alphabet="x-sampa">w</phoneme></lexeme>'
+        for i in range(5)
+    )
+    loaded = load(lexicon(OK_LEXEME + body))
+
+    assert loaded.warnings == (
+        '5 lexemes use alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        "only): w0 (lexeme 2, line 3), w1 (lexeme 3, line 4), w2 (lexeme 4, line 5), …",
+    )
 
 
 def test_load_imports_the_first_alias_and_phoneme() -> None:
@@ -388,19 +438,44 @@ def test_load_imports_the_first_alias_and_phoneme() -> None:
     }
 
 
-def test_load_reports_a_phoneme_without_any_alphabet() -> None:
+def test_load_reads_phonemes_as_ipa_when_the_lexicon_names_no_alphabet() -> None:
     body = "<lexeme><grapheme>ok</grapheme><alias>okay</alias><phoneme>oʊˈkeɪ</phoneme></lexeme>"
-    assert load(lexicon(body, 'xml:lang="en"')).warnings == (
-        "lexeme 1: phoneme with no alphabet is not imported (only ipa)",
+    loaded = load(lexicon(body, 'xml:lang="en"'))
+
+    assert loaded.modes["ipa"] == {"rules": ipa(("ok", "oʊˈkeɪ"))}
+    assert loaded.warnings == (
+        "The lexicon (line 2) has no alphabet attribute: its phonemes are read as IPA, the "
+        'default (alphabet="ipa").',
+    )
+
+
+def test_load_says_plainly_when_nothing_can_be_imported() -> None:
+    body = '<lexeme><grapheme>w</grapheme><phoneme alphabet="sapi">w 1</phoneme></lexeme>'
+    loaded = load(lexicon(body + "<lexeme><alias>x</alias></lexeme>"))
+
+    assert loaded.modes == {"rewrite": {"rules": []}}
+    assert loaded.warnings[0] == (
+        "Nothing in this file can be imported: none of its 2 lexemes has an alias or an IPA "
+        'phoneme that SLNG can store (1 uses alphabet "sapi"; 1 has no grapheme).'
     )
 
 
 @pytest.mark.parametrize("element", ["meta", "metadata", "lookup"])
 def test_load_reports_lexicon_level_elements(element: str) -> None:
-    body = f'{OK_LEXEME}<{element} name="author" content="docs"/>{OK_LEXEME}'
+    body = f'{OK_LEXEME}<{element} name="author" content="docs"/>{OK_LEXEME.replace("ok", "k")}'
     loaded = load(lexicon(body))
-    assert loaded.warnings == (f"lexicon: <{element}> is not imported",)
-    assert loaded.modes["rewrite"] == {"rules": rewrite(("ok", "okay"), ("ok", "okay"))}
+    assert loaded.warnings == (f"1 <{element}> element of the lexicon not imported: line 2",)
+    assert loaded.modes["rewrite"] == {"rules": rewrite(("ok", "okay"), ("k", "kay"))}
+
+
+def test_load_keeps_one_kind_of_warning_per_line_up_to_the_bound() -> None:
+    body = "".join(
+        f"<lexeme><grapheme>g</grapheme><alias>a</alias><x{i}/></lexeme>" for i in range(9)
+    )
+    loaded = pls_load(lexicon(body).encode(), max_bytes=MAX_BYTES, max_warnings=3)
+
+    assert len(loaded.warnings) == 3
+    assert loaded.more_warnings > 0
 
 
 # --- refusals --------------------------------------------------------------------------------

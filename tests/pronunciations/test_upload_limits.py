@@ -247,22 +247,7 @@ def test_errors_in_a_report_are_capped_with_a_count(
     assert body["error"] == "Import refused: 50 error(s); nothing was written."
 
 
-@pytest.mark.django_db
-def test_pls_warnings_are_capped_with_one_line_counting_the_rest(
-    organization: Organization, settings: Any
-) -> None:
-    """Issue 11: a PLS file with 2 M unknown elements answered a 62 MB warnings array. The cap
-    does not depend on the count, so 20,000 elements and a cap of 100 show it."""
-    settings.LEXICON_MAX_REPORT_ITEMS = 100
-    lexemes = "<lexeme><grapheme>a</grapheme><alias>b</alias></lexeme>"
-    pls = (
-        '<?xml version="1.0"?><lexicon version="1.0" '
-        'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">'
-        + lexemes
-        + "<unknown/>" * 20_000
-        + "</lexicon>"
-    ).encode()
-
+def _pls_dry_run(organization: Organization, pls: bytes) -> dict[str, Any]:
     report = reading.import_file(
         organization=organization,
         data=pls,
@@ -271,11 +256,53 @@ def test_pls_warnings_are_capped_with_one_line_counting_the_rest(
         dry_run=True,
         create_missing=True,
         dictionary="d",
-    ).to_wire()
+    )
+    return report.to_wire()
+
+
+@pytest.mark.django_db
+def test_pls_warnings_are_capped_with_one_line_counting_the_rest(
+    organization: Organization, settings: Any
+) -> None:
+    """Issue 11: a PLS file with 2 M unknown elements answered a 62 MB warnings array. The cap
+    does not depend on the count, so 20,000 elements and a cap of 100 show it. Warnings are one
+    line per kind (issue 18), so the elements have 20,000 names."""
+    settings.LEXICON_MAX_REPORT_ITEMS = 100
+    lexemes = "<lexeme><grapheme>a</grapheme><alias>b</alias></lexeme>"
+    pls = (
+        '<?xml version="1.0"?><lexicon version="1.0" '
+        'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">'
+        + lexemes
+        + "".join(f"<unknown{i}/>" for i in range(20_000))
+        + "</lexicon>"
+    ).encode()
+
+    report = _pls_dry_run(organization, pls)
 
     assert len(report["warnings"]) == 101
-    assert report["warnings"][0] == "lexicon: <unknown> is not imported"
+    assert report["warnings"][0] == "1 <unknown0> element of the lexicon not imported: line 1"
     assert report["warnings"][-1] == "... and 19900 more warnings, not listed"
+
+
+@pytest.mark.django_db
+def test_pls_warnings_of_one_kind_are_one_line_however_many(
+    organization: Organization,
+) -> None:
+    """Issue 18: 20,000 unknown elements are one warning, counted, with three examples."""
+    lexemes = "<lexeme><grapheme>a</grapheme><alias>b</alias></lexeme>"
+    pls = (
+        '<?xml version="1.0"?><lexicon version="1.0" '
+        'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">\n'
+        + lexemes
+        + "<unknown/>\n" * 20_000
+        + "</lexicon>"
+    ).encode()
+
+    report = _pls_dry_run(organization, pls)
+
+    assert report["warnings"] == [
+        "20000 <unknown> elements of the lexicon not imported: line 2, line 3, line 4, …"
+    ]
 
 
 @pytest.mark.django_db

@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery import current_app
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.management.commands.demo_setup import DEMO_SLNG_KEY
 from sync.models import RunStatus, SyncRun, SyncTarget
@@ -30,6 +28,7 @@ from sync.services import target_run
 from sync.targets import KEY_AGAIN, target_api_key, target_update
 from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX
 from tests.factories import make_dictionary
+from tests.sync.conftest import target_form
 
 pytestmark = pytest.mark.django_db
 
@@ -104,41 +103,6 @@ def listener(slng: EmulatorThread) -> Iterator[RecordingProxy]:
     proxy.close()
 
 
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Celery's eager mode: "Sync now" runs the real task in this process, at once."""
-    before = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = before
-
-
-@pytest.fixture
-def boss(organization: Organization) -> Client:
-    user = User.objects.create_user("boss", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _form(target: SyncTarget, **changes: str) -> dict[str, str]:
-    return {
-        "name": target.name,
-        "base_url": target.base_url,
-        "ws_url": target.ws_url,
-        "model": target.model,
-        "voice": target.voice,
-        "enabled": "on",
-        "interval_seconds": str(target.interval_seconds),
-        "verify_route": target.verify_route,
-        "api_key": "",
-        "runs-TOTAL_FORMS": "0",
-        "runs-INITIAL_FORMS": "0",
-        **changes,
-    }
-
-
 def _sync_now(client: Client, target: SyncTarget) -> None:
     response = client.post(
         "/admin/sync/synctarget/",
@@ -158,7 +122,9 @@ def test_an_admin_edit_to_a_new_url_with_the_key_left_blank_is_refused(
     make_dictionary(organization, "brand")
     url = f"/admin/sync/synctarget/{target.pk}/change/"
 
-    response = boss.post(url, _form(target, base_url=listener.http_url, ws_url=listener.ws_url))
+    response = boss.post(
+        url, target_form(target, base_url=listener.http_url, ws_url=listener.ws_url)
+    )
 
     assert response.status_code == 200
     assert KEY_AGAIN in response.context["adminform"].form.errors["api_key"]
@@ -178,7 +144,7 @@ def test_either_url_alone_needs_the_key_again(
     new = {"base_url": listener.http_url, "ws_url": listener.ws_url}[field]
 
     response = boss.post(
-        f"/admin/sync/synctarget/{target.pk}/change/", _form(target, **{field: new})
+        f"/admin/sync/synctarget/{target.pk}/change/", target_form(target, **{field: new})
     )
 
     assert KEY_AGAIN in response.context["adminform"].form.errors["api_key"]
@@ -196,7 +162,9 @@ def test_with_the_key_entered_again_only_that_key_reaches_the_new_url(
     make_dictionary(organization, "brand")
     changes = {"base_url": listener.http_url, "ws_url": listener.ws_url, "api_key": SLNG_KEY_GLOBEX}
 
-    response = boss.post(f"/admin/sync/synctarget/{target.pk}/change/", _form(target, **changes))
+    response = boss.post(
+        f"/admin/sync/synctarget/{target.pk}/change/", target_form(target, **changes)
+    )
 
     assert response.status_code == 302
     _sync_now(boss, target)
@@ -316,6 +284,7 @@ def test_a_target_added_in_the_admin_has_its_key_bound_and_a_schedule(
         "enabled": "on",
         "interval_seconds": "120",
         "verify_route": "bridge",
+        "channel": "latest",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",
     }

@@ -251,6 +251,11 @@ def test_sync_state_endpoint_lists_pending_targets(
                 "synced_at": None,
                 "verified_at": None,
                 "window_ms": None,
+                "channel": "latest",
+                "after": None,
+                "live_revision": None,
+                "due_revision": 1,
+                "waiting": None,
             }
         ],
     }

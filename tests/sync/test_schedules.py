@@ -3,56 +3,30 @@
 import importlib
 import json
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from celery import current_app
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.test import Client
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from config.celery import app
-from orgs.models import Membership, Organization, Role
+from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncTarget
-from sync.targets import schedule_name, target_api_key, target_create, target_update
+from sync.targets import schedule_name, target_api_key, target_update
 from sync.tasks import run_target
 from tests.conftest import SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
-from tests.sync.conftest import upstream
+from tests.sync.conftest import emulator_target, upstream
 
 TASK_URL = "/admin/django_celery_beat/periodictask/"
 
 
 @pytest.fixture
 def theirs(other_organization: Organization, slng: EmulatorThread) -> SyncTarget:
-    return target_create(
-        organization=other_organization,
-        name="production",
-        base_url=slng.base_url,
-        ws_url=slng.ws_url,
-        api_key=SLNG_KEY_GLOBEX,
-    )
-
-
-@pytest.fixture
-def boss(organization: Organization) -> Client:
-    user = User.objects.create_user("boss", password="pw-for-tests", is_staff=True)
-    Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    before = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = before
+    return emulator_target(other_organization, "production", slng, api_key=SLNG_KEY_GLOBEX)
 
 
 def _task(target: SyncTarget) -> PeriodicTask:
@@ -224,15 +198,6 @@ def test_the_data_migration_rewrites_schedules_from_their_target(
         None,
     )
     assert target_api_key(SyncTarget.objects.get(pk=target.pk))
-
-
-@pytest.fixture
-def celery(tmp_path: Path) -> Iterator[Celery]:
-    app.control.purge()
-    runner = Celery(tmp_path)
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 @pytest.mark.django_db(transaction=True)

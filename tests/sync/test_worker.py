@@ -1,8 +1,6 @@
 """End to end with real Celery processes on Redis: change → push → verified; kill -9 mid-run."""
 
 import signal
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,15 +16,6 @@ from tests.processes import Celery, wait_for
 from tests.sync.conftest import upstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def celery(tmp_path: Path) -> Iterator[Celery]:
-    app.control.purge()
-    runner = Celery(tmp_path)
-    yield runner
-    runner.stop_all()
-    app.control.purge()
 
 
 def _state(name: str) -> SyncState | None:

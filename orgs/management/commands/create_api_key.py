@@ -1,4 +1,5 @@
-"""``manage.py create_api_key --org SLUG --label LABEL``: issue a key, print only the key."""
+"""``manage.py create_api_key --org SLUG --label LABEL [--role ROLE]``: issue a key, print only
+the key."""
 
 from argparse import ArgumentParser
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.commands import add_org_argument, organization_from_options
+from orgs.models import Role
 from orgs.services import api_key_create
 
 
@@ -21,15 +23,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--label", required=True, help="a name for the key, e.g. production-key"
         )
+        parser.add_argument(
+            "--role",
+            default=Role.EDITOR,
+            choices=list(reversed(Role.values)),
+            help="viewer reads; editor (the default) also writes; reviewer and admin also "
+            "approve or reject others' changes",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organization = organization_from_options(self, options)
         try:
-            issued = api_key_create(organization=organization, label=options["label"])
+            issued = api_key_create(
+                organization=organization, label=options["label"], role=options["role"]
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write(
-            f"Issued key {issued.api_key.label!r} (lex_{issued.api_key.prefix}…) for "
+            f"Issued {issued.api_key.role} key {issued.api_key.label!r} "
+            f"(lex_{issued.api_key.prefix}…) for "
             f"{organization.slug}. It is shown only now: store it safely."
         )
         self.stdout.write(issued.plaintext)

@@ -15,20 +15,24 @@ from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.management.progress import ProgressBar
 from pronunciations.models import Dictionary
-from pronunciations.transfer import formats
+from pronunciations.transfer import exporting, formats
 from pronunciations.transfer.exporting import columns_for
 from pronunciations.transfer.pls import pls_dump
 
 
 class Command(BaseCommand):
     help = (
-        "Export an organization's dictionaries (all, or --names) as CSV, XLSX or JSON, or one "
-        "dictionary as PLS, to --output or standard output."
+        "Export an organization's dictionaries (all, or --names) as CSV, XLSX or JSON, one "
+        "dictionary as PLS, or for another vendor (polly, azure, elevenlabs, elevenlabs-json, "
+        "cartesia: one file, or a zip of several), to --output or standard output. A vendor "
+        "export's report goes to standard error."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_org_argument(parser)
-        parser.add_argument("--format", choices=formats.FORMATS, default="csv")
+        parser.add_argument(
+            "--format", choices=formats.export_formats(one_dictionary=True), default="csv"
+        )
         parser.add_argument("--names", default="", help="comma-separated dictionary names")
         parser.add_argument("--output", type=Path, help="file to write (default: stdout)")
 
@@ -49,6 +53,12 @@ class Command(BaseCommand):
                 output.close()
 
     def _write(self, queryset: Any, file_format: str, output: Any) -> None:
+        if file_format in formats.VENDOR_FORMATS:
+            export = exporting.vendor_export(queryset, file_format, "dictionaries")
+            shutil.copyfileobj(export.body, output)
+            self.stderr.write(f"{export.filename} ({export.content_type})")
+            self.stderr.write(export.report.to_text(), ending="")
+            return
         if file_format == "pls":
             dictionary: Dictionary = queryset.get()
             modes = current_wire(dictionary)

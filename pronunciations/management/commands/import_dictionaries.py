@@ -7,6 +7,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.actors import Actor
 from orgs.commands import add_org_argument, organization_from_options
 from orgs.models import Organization
 from pronunciations.errors import PronunciationError
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--mode", choices=["merge", "replace"], default="merge")
         parser.add_argument("--create-missing", action="store_true")
         parser.add_argument("--dictionary", help="PLS only: the dictionary to import into")
+        parser.add_argument(
+            "--on-conflict",
+            choices=["first", "refuse"],
+            default="first",
+            help="PLS only: case variants that say different things: keep the first in the "
+            "file (default) or refuse the file",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report only, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,7 +55,7 @@ class Command(BaseCommand):
         except ImportRejected as exc:
             bar.done()
             for error in exc.report.errors:
-                self.stderr.write(f"row {error.row}, {error.column}: {error.message}")
+                self.stderr.write(f"{error.where()}: {error.message}")
             raise CommandError(exc.message) from exc
         except (ValidationError, PronunciationError) as exc:
             bar.done()
@@ -71,7 +79,8 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             create_missing=options["create_missing"],
             dictionary=options["dictionary"],
-            author="manage.py import_dictionaries",
+            conflicts=options["on_conflict"],
+            author=Actor.for_command("import_dictionaries"),
             progress=bar,
         )
 

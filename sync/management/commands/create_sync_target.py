@@ -1,4 +1,5 @@
-"""``manage.py create_sync_target --org SLUG NAME --base-url URL --ws-url URL [--verify-route]``."""
+"""``manage.py create_sync_target --org SLUG NAME --base-url URL --ws-url URL [--channel C]
+[--after TARGET] [--verify-route R] …``."""
 
 import os
 import sys
@@ -7,10 +8,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import TextChoices
 
 from orgs.commands import add_org_argument, organization_from_options
-from sync.models import VerifyRoute
+from sync.models import Channel, SyncTarget, VerifyRoute
 from sync.targets import target_create
+
+
+def _choice(parser: ArgumentParser, flag: str, default: TextChoices, text: str) -> None:
+    """An option taking one value of ``default``'s choices."""
+    values = [choice.value for choice in type(default)]
+    parser.add_argument(flag, choices=values, default=default.value, help=text)
 
 
 class Command(BaseCommand):
@@ -26,12 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--ws-url", required=True, help="e.g. wss://api.slng.ai")
         parser.add_argument("--model", default="deepgram/aura:2", help="TTS model for verification")
         parser.add_argument("--voice", default="", help="voice for verification sessions")
-        parser.add_argument(
+        _choice(
+            parser,
             "--verify-route",
-            choices=[route.value for route in VerifyRoute],
-            default=VerifyRoute.BRIDGE.value,
-            help="TTS route verification uses: bridge (default, as SLNG's client libraries) "
-            "or native",
+            VerifyRoute.BRIDGE,
+            "TTS route verification uses: bridge (default, as SLNG's client libraries) or native",
         )
         parser.add_argument(
             "--verify-http", action="store_true", help="also verify through HTTP TTS"
@@ -40,9 +47,29 @@ class Command(BaseCommand):
             "--prune", action="store_true", help="delete upstream what is deleted here"
         )
         parser.add_argument("--interval", type=int, default=300, help="seconds between syncs")
+        _choice(
+            parser,
+            "--channel",
+            Channel.LATEST,
+            "latest (default): every revision, e.g. staging; approved: only the latest approved "
+            "revision, e.g. production",
+        )
+        parser.add_argument(
+            "--after",
+            metavar="TARGET",
+            help="serve a revision only once it is verified on this target of the organization "
+            "(e.g. staging)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organization = organization_from_options(self, options)
+        after = None
+        if options["after"]:
+            after = SyncTarget.objects.filter(
+                organization=organization, name=options["after"]
+            ).first()
+            if after is None:
+                raise CommandError(f"{organization.slug} has no target named {options['after']!r}")
         api_key = os.environ.get("SLNG_API_KEY") or self._read_stdin()
         try:
             target = target_create(
@@ -57,11 +84,17 @@ class Command(BaseCommand):
                 verify_http=options["verify_http"],
                 prune=options["prune"],
                 interval_seconds=options["interval"],
+                channel=options["channel"],
+                after=after,
             )
         except ValidationError as exc:
             problems = "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
             raise CommandError(f"cannot create the target: {problems}") from exc
-        self.stderr.write(f"Created target {target} syncing every {target.interval_seconds}s.")
+        follows = f" after {after.name}" if after else ""
+        self.stderr.write(
+            f"Created target {target} on {target.channel}{follows}, syncing every "
+            f"{target.interval_seconds}s."
+        )
         self.stdout.write(target.public_id)
 
     def _read_stdin(self) -> str:

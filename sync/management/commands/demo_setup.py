@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.actors import Actor
 from orgs.commands import add_org_argument
 from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
@@ -18,6 +19,11 @@ from sync.models import SyncTarget, VerifyRoute
 from sync.targets import target_create, target_update
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
+# Two more SLNG organizations of the emulator, for the README's staging and production targets.
+DEMO_CHANNEL_KEYS = {
+    "sk_local_demo_staging": "org_local_staging",
+    "sk_local_demo_production": "org_local_production",
+}
 DEMO_MODEL = "slng/deepgram/aura:2-en"  # the default model of pipecat-slng and SLNG's examples
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
 SAMPLE = {
@@ -75,6 +81,10 @@ class Command(BaseCommand):
 
     def _emulator_keys(self, path: Path) -> None:
         keys = {"keys": [{"key": DEMO_SLNG_KEY, "org_id": "org_local_demo", "label": "lexicon"}]}
+        keys["keys"] += [
+            {"key": key, "org_id": org_id, "label": "lexicon"}
+            for key, org_id in DEMO_CHANNEL_KEYS.items()
+        ]
         path.write_text(json.dumps(keys, indent=2) + "\n")
         path.chmod(0o600)
 
@@ -112,5 +122,5 @@ class Command(BaseCommand):
                 name="support-pronunciations",
                 modes=SAMPLE,
                 metadata={"language": "en-US", "use_case": "support"},
-                created_by="demo-key",
+                created_by=Actor("demo-key", "command:demo_setup"),
             )

@@ -16,7 +16,8 @@ document.addEventListener("DOMContentLoaded", () => {
       body: JSON.stringify({text: preview.text(), modes: preview.modes()}),
     }).then((response) => response.json()).then((body) => {
       if (body.errors || body.error) {
-        status.textContent = body.error || Object.entries(body.errors).map(([k, v]) => k + ": " + v.join(", ")).join("; ");
+        const rules = body.errors && Object.keys(body.errors).some((key) => key.startsWith("modes"));
+        status.textContent = body.error || (rules ? "Fix the rules marked in red first." : Object.values(body.errors).flat().join(" "));
         return;
       }
       status.textContent = "Model receives: " + body.text;

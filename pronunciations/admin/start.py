@@ -1,0 +1,66 @@
+"""pronunciations on the admin's start page: a box to find a word, and the recent changes."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from orgs import permissions, start
+from orgs.models import Role
+from pronunciations import selectors
+from pronunciations.diff import diff_summary, snapshot_diff
+
+RECENT_CHANGES = 15
+
+
+def _rule_count(snapshot: dict[str, Any]) -> int:
+    return sum(len(mode.get("rules", [])) for mode in snapshot.get("modes", {}).values())
+
+
+def _url(page: str, pk: int) -> str:
+    return reverse(f"admin:pronunciations_dictionary_{page}", args=[pk])
+
+
+def find_word(request: HttpRequest) -> dict[str, Any] | None:
+    if permissions.organization_ids(request, Role.VIEWER) == []:
+        return None
+    return {"where_url": reverse("admin:pronunciations_dictionary_where")}
+
+
+def recent_changes(request: HttpRequest) -> dict[str, Any] | None:
+    """The newest revisions of the user's organizations' dictionaries, with what each changed.
+
+    Two queries (the revisions and the ones before them), whatever the number of dictionaries.
+    """
+    ids = permissions.organization_ids(request, Role.VIEWER)
+    if ids == []:
+        return None
+    rows = []
+    recent = selectors.revision_recent(organization_ids=ids, limit=RECENT_CHANGES)
+    for revision, previous in recent:
+        dictionary = revision.dictionary
+        if previous is None:
+            count = _rule_count(revision.snapshot)
+            summary = f"created with {count} rule{'' if count == 1 else 's'}"
+        else:
+            summary = diff_summary(snapshot_diff(previous.snapshot, revision.snapshot))
+        live = dictionary.deleted_at is None  # a deleted dictionary's pages answer 404
+        rows.append(
+            {
+                "revision": revision,
+                "dictionary": dictionary,
+                "summary": summary,
+                "change_url": _url("change", dictionary.pk) if live else "",
+                "revisions_url": _url("revisions", dictionary.pk) if live else "",
+            }
+        )
+    organizations = {revision.dictionary.organization_id for revision, _ in recent}
+    return {"rows": rows, "show_organization": len(organizations) > 1}
+
+
+SECTIONS = (
+    start.StartSection("find_word", "admin/pronunciations/start/find_word.html", find_word, 10),
+    start.StartSection(
+        "recent_changes", "admin/pronunciations/start/recent_changes.html", recent_changes, 50
+    ),
+)

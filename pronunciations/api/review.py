@@ -1,0 +1,197 @@
+"""Review endpoints: approve or reject a proposed revision (a live or a deleted dictionary's)."""
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orgs.actors import Actor
+from orgs.authentication import caller_key
+from orgs.models import APIKey, Role
+from pronunciations import review, selectors, validation
+from pronunciations.api.common import (
+    EXAMPLE_REQUEST_ID,
+    caller_for,
+    error_code,
+    error_responses,
+    json_object,
+)
+from pronunciations.api.exceptions import error_body
+from pronunciations.api.serializers import ErrorOutput, ReviewRequest, RevisionDetailOutput
+from pronunciations.errors import InvalidDictionary, PronunciationError, RevisionNotProposed
+from pronunciations.models import Dictionary, ReviewState
+
+_FAILING = InvalidDictionary(
+    "Revision 4 of pronunciation dictionary brand cannot be approved: 1 of its checks fail. Fix "
+    "the rules or the checks in a new revision and approve that one.",
+    field_errors={
+        "checks[2]": ["'Pay with QubePay': expected 'Pay with cube pay', got 'Pay with QP'"]
+    },
+)
+
+
+def _example(name: str, error: PronunciationError, status: int) -> OpenApiExample:
+    return OpenApiExample(
+        name,
+        value=error_body(error, EXAMPLE_REQUEST_ID),
+        response_only=True,
+        status_codes=[str(status)],
+    )
+
+
+REVIEW_ERRORS = {
+    **error_responses(401, 404, 503),
+    400: OpenApiResponse(
+        ErrorOutput,
+        description=f"{error_code(400)}: a failing check (each one in fieldErrors) or a bad "
+        "comment",
+        examples=[_example("checks_failed", _FAILING, 400)],
+    ),
+    409: OpenApiResponse(
+        ErrorOutput,
+        description=f"{error_code(409)}: the revision is not proposed (decided or superseded)",
+        examples=[
+            _example("not_proposed", RevisionNotProposed("brand", 3, "superseded"), 409),
+        ],
+    ),
+}
+_REVIEW = {
+    "state": "approved",
+    "by": "release-reviewer",
+    "at": "2026-12-01T09:30:00.000Z",
+    "comment": "checked on staging",
+}
+_REVIEWED: dict[str, Any] = {
+    "number": 4,
+    "action": "update",
+    "source": "api",
+    "author": "tools-ci",
+    "comment": "QubePay is said cube pay",
+    "content_hash": "sha256:6b1f0c2a…",
+    "created_at": "2026-12-01T09:00:00.000Z",
+    "review": _REVIEW,
+    "modes": {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}},
+    "metadata": {},
+}
+
+
+def _schema(verb: str, description: str, *, deleted: bool = False) -> Any:
+    where = "deleted-" if deleted else ""
+    state = "approved" if verb == "approve" else "rejected"
+    comment = "checked on staging" if verb == "approve" else "QubePay is said cue pay"
+    return extend_schema(
+        operation_id=f"pronunciation-{where}revisions-{verb}",
+        summary=(
+            f"{verb.capitalize()} a revision" + (" of a deleted dictionary" if deleted else "")
+        ),
+        description=description,
+        tags=["review"],
+        request=ReviewRequest,
+        responses={200: RevisionDetailOutput, **REVIEW_ERRORS},
+        examples=[
+            OpenApiExample(verb, request_only=True, value={"comment": comment}),
+            OpenApiExample(
+                state,
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    **_REVIEWED,
+                    "review": {**_REVIEW, "state": state, "comment": comment},
+                },
+            ),
+        ],
+    )
+
+
+_RULES = (
+    " Needs an API key with the reviewer or admin role (403 `pronunciation_forbidden` "
+    "otherwise, and for the revision's own author); only a proposed revision can be decided "
+    "(409 `pronunciation_conflict`)."
+)
+APPROVE = (
+    "Approves a proposed revision: it becomes the dictionary's approved revision, which targets "
+    "on the approved channel serve, and every older proposal is superseded. A revision whose "
+    "checks fail cannot be approved (400, each failing check in fieldErrors). The comment is "
+    "optional." + _RULES
+)
+REJECT = (
+    "Rejects a proposed revision with a comment saying why (required). What approved-channel "
+    "targets serve stays as it was; the dictionary's current content is not changed either "
+    "(edit or restore to undo it)." + _RULES
+)
+DELETED = (
+    " A deleted dictionary's revisions, its deletion among them, are addressed by the "
+    "dictionary's id, as in its restore."
+)
+
+
+def _decided(
+    request: Request, key: APIKey, dictionary: Dictionary, number: int, decision: str
+) -> Response:
+    comment = json_object(request).get("comment") if request.data else None
+    revision = review.revision_decide(
+        organization=key.organization,
+        dictionary=dictionary,
+        number=number,
+        reviewer=Actor.for_key(key),
+        decision=decision,
+        comment=comment,
+    )
+    return Response(RevisionDetailOutput(revision).data)
+
+
+class _LiveReview(APIView):
+    key_roles = {"POST": Role.REVIEWER}
+    decision: str  # ReviewState.APPROVED or REJECTED
+
+    def post(self, request: Request, name: str, number: int) -> Response:
+        key = caller_for(request, name)
+        dictionary = selectors.dictionary_get(organization=key.organization, name=name)
+        return _decided(request, key, dictionary, number, self.decision)
+
+
+class _DeletedReview(APIView):
+    key_roles = {"POST": Role.REVIEWER}
+    decision: str  # ReviewState.APPROVED or REJECTED
+
+    def post(self, request: Request, dictionary_id: str, number: int) -> Response:
+        validation.validate_public_id(dictionary_id, name="dictionary_id")
+        key = caller_key(request)
+        dictionary = selectors.deleted_dictionary_get(
+            organization=key.organization, dictionary_id=dictionary_id
+        )
+        return _decided(request, key, dictionary, number, self.decision)
+
+
+class RevisionApproveView(_LiveReview):
+    decision = ReviewState.APPROVED
+
+    @_schema("approve", APPROVE)
+    def post(self, request: Request, name: str, number: int) -> Response:
+        return super().post(request, name, number)
+
+
+class RevisionRejectView(_LiveReview):
+    decision = ReviewState.REJECTED
+
+    @_schema("reject", REJECT)
+    def post(self, request: Request, name: str, number: int) -> Response:
+        return super().post(request, name, number)
+
+
+class DeletedRevisionApproveView(_DeletedReview):
+    decision = ReviewState.APPROVED
+
+    @_schema("approve", APPROVE + DELETED, deleted=True)
+    def post(self, request: Request, dictionary_id: str, number: int) -> Response:
+        return super().post(request, dictionary_id, number)
+
+
+class DeletedRevisionRejectView(_DeletedReview):
+    decision = ReviewState.REJECTED
+
+    @_schema("reject", REJECT + DELETED, deleted=True)
+    def post(self, request: Request, dictionary_id: str, number: int) -> Response:
+        return super().post(request, dictionary_id, number)
