@@ -1,15 +1,15 @@
 """API keys resolved in the last LEXICON_KEY_CACHE_SECONDS, kept per process.
 
-Every API request resolves its key. Reading it from PostgreSQL each time was the largest cost of a
-cached get (bench/load.py under py-spy: the key's query, with the connection check it triggered,
-took 47 % of a web worker's time), so
-each process keeps what it read for at most ``LEXICON_KEY_CACHE_SECONDS`` (1 s, never more): a
-revoked, deleted or re-roled key stops working in every process within that time, and at once
-in the process that revoked it (``orgs.services.api_key_revoke`` forgets it). The age of an entry
-counts from before its query started, so the bound holds whatever the query took. Only rows that
-exist are kept (at most ``MAX_KEYS``, oldest out): a guessed prefix always costs its lookup.
-The organization's columns read with the key (name, slug, review_required) are as old as the
-entry; writes decide review from the database itself (pronunciations.store), not from them.
+Every API request resolves its key. Reading it from PostgreSQL each time was the largest cost of
+a cached get (bench/load.py under py-spy: the key's query, with the connection check it
+triggered, took 47 % of a web worker's time), so each process keeps what it read for at most
+``LEXICON_KEY_CACHE_SECONDS`` (1 s, never more): a key revoked, deleted or given another role
+is treated so in every process within that time, and a revoked one at once in the process that
+revoked it (``orgs.services.api_key_revoke`` forgets it). The age of an entry counts from before
+its query started, so the bound holds whatever the query took. Only rows that exist are kept (at
+most ``MAX_KEYS``, oldest out): a guessed prefix always costs its lookup. The organization's
+columns read with the key (name, slug, review_required) are as old as the entry; writes decide
+review from the database itself (pronunciations.store), not from them.
 """
 
 import threading
