@@ -161,6 +161,11 @@ def _stat(pid: int) -> list[str]:
         return []
 
 
+def _parent(pid: int) -> int | None:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else None
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU seconds the process has used so far (0 once it is gone)."""
     fields = _stat(pid)
@@ -178,10 +183,8 @@ class Processes:
         self.master = server.pid
 
     def server(self) -> set[int]:
-        pids = {int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
-        return {self.master} | {
-            pid for pid in pids if (_stat(pid) or ["", ""])[1] == str(self.master)
-        }
+        pids = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+        return {self.master} | {pid for pid in pids if _parent(pid) == self.master}
 
     def database(self) -> set[int]:
         with connection.cursor() as cursor:
