@@ -56,8 +56,11 @@ class LanguageFilter(admin.SimpleListFilter):
     parameter_name = "language"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        # The API keeps metadata free-form: a language may be a number, a list or an object,
+        # which neither sorts with text nor can be offered as a choice.
         languages = model_admin.get_queryset(request).values_list("metadata__language", flat=True)
-        return [(str(lang), str(lang)) for lang in sorted({lang for lang in languages if lang})]
+        tags = {lang for lang in languages if isinstance(lang, str) and lang}
+        return [(lang, lang) for lang in sorted(tags)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(metadata__language=self.value()) if self.value() else queryset

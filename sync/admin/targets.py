@@ -15,6 +15,7 @@ from orgs.models import Role
 from sync.enqueue import publish_run
 from sync.models import Channel, SyncRun, SyncTarget
 from sync.targets import (
+    MIN_INTERVAL_SECONDS,
     TARGET_FIELDS,
     schedule_name,
     target_create,
@@ -63,6 +64,7 @@ class SyncTargetForm(forms.ModelForm):
                 api_key=str(data.get("api_key") or ""),
                 channel=data.get("channel") or Channel.LATEST,
                 after=data.get("after"),
+                interval_seconds=data.get("interval_seconds", MIN_INTERVAL_SECONDS),
             )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
