@@ -14,9 +14,14 @@ COPY orgs ./orgs
 COPY pronunciations ./pronunciations
 COPY sync ./sync
 COPY manage.py ./
+# Static files are collected with the production settings' storage, which writes the manifest
+# of hashed names production reads (without it every admin page fails). collectstatic opens no
+# database and uses no secret: the placeholders only let the settings load.
 RUN pip install . \
     && useradd --system --uid 10001 lexicon \
-    && DJANGO_SETTINGS_MODULE=config.settings.base python manage.py collectstatic --noinput
+    && DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=collectstatic-only \
+       ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
+       LEXICON_ENCRYPTION_KEY=collectstatic-only python manage.py collectstatic --noinput
 
 USER lexicon
 EXPOSE 8000

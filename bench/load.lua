@@ -1,5 +1,6 @@
 -- One wrk process drives one operation of bench/load.py: wrk -s bench/load.lua -- <op> <arg>
---   healthz | list        GET /healthz or the dictionary list
+--   healthz | static      GET /healthz or /bench/static (bench/settings.py: the list's bytes)
+--   list                  GET the dictionary list
 --   get <count>           GET one of big-000 .. big-<count-1>, at random
 --   create <prefix>       POST a new one-rule dictionary named <prefix>-<n>
 --   delete <file>         DELETE the dictionaries named in <file>, one per line, in order
@@ -23,6 +24,8 @@ function request()
   counter = counter + 1
   if op == "healthz" then
     return wrk.format("GET", "/healthz")
+  elseif op == "static" then
+    return wrk.format("GET", "/bench/static")
   elseif op == "list" then
     return wrk.format("GET", base)
   elseif op == "get" then

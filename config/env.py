@@ -74,7 +74,7 @@ def parse_database_url(url: str, base_dir: Path) -> dict[str, Any]:
         options: dict[str, Any] = {"connect_timeout": 5}
         options.update(dict(parse_qsl(parts.query)))
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "config.postgresql",
             "NAME": unquote(parts.path.removeprefix("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -6,6 +6,7 @@ is SLNG's error body (built by pronunciations.api.exceptions, the one place that
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
@@ -47,7 +48,10 @@ class RequestLimitsMiddleware:
     - a declared body over LEXICON_MAX_REQUEST_BYTES, whatever its content type: 413, before
       anything reads it (views marked ``accepts_uploads``, see pronunciations.transfer, take
       LEXICON_MAX_UPLOAD_BYTES plus the multipart overhead);
-    - a path or query parameter holding NUL or another unstorable character: 400 naming it.
+    - a path or query parameter holding NUL or another unstorable character: 400 naming it;
+    - a path or query string whose percent-encoded bytes are not UTF-8 (``%FF``, ``%ED%A0%80``
+      as a lone surrogate would be written): 400, where Django would read them as the literal
+      text ``%FF`` in the path (a rule's match) and U+FFFD in the query.
 
     gunicorn's own limits (config/gunicorn.py) sit above these, so only what is beyond them
     gets gunicorn's HTML answer.
@@ -57,7 +61,7 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        refusal = _request_line_error(request) or _header_error(request)
+        refusal = _request_line_error(request) or _header_error(request) or _encoding_error(request)
         if refusal is not None:
             return _respond(request, refusal)
         return self.get_response(request)
@@ -84,6 +88,31 @@ def _request_line_error(request: HttpRequest) -> Exception | None:
     if length > limit:
         return UriTooLong(f"Request line is too long: {length} bytes, the limit is {limit}.")
     return None
+
+
+def _not_utf8(encoded: str) -> str | None:
+    """The first byte sequence of percent-encoded ``encoded`` that is not UTF-8, as sent."""
+    raw = unquote_to_bytes(encoded.encode("latin-1", "replace"))  # WSGI strings are latin-1
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return "".join(f"%{byte:02X}" for byte in raw[exc.start : exc.end])
+    return None
+
+
+def _encoding_error(request: HttpRequest) -> Exception | None:
+    # The path as sent is known behind gunicorn (RAW_URI); Django keeps only its decoding.
+    raw_uri = request.META.get("RAW_URI")
+    parts = {
+        "path": urlsplit(raw_uri).path if raw_uri else "",
+        "query": request.META.get("QUERY_STRING", ""),
+    }
+    errors = {
+        name: [f"must be UTF-8 once percent-decoded: {bad} is not"]
+        for name, text in parts.items()
+        if (bad := _not_utf8(text))
+    }
+    return ParameterError(errors) if errors else None
 
 
 def _header_error(request: HttpRequest) -> Exception | None:

@@ -245,8 +245,9 @@ class APIKeyAdmin(OrgScopedAdmin):
         field = super().formfield_for_choice_field(db_field, request, **kwargs)
         if (
             field is not None and db_field.name == "role"
-        ):  # a form sent without it (as before roles) makes an editor
+        ):  # a form sent without it (as before roles), or with it blank, makes an editor
             field.required = False
+            field.empty_value = Role.EDITOR  # blank was saved as "", a role no key can have
             field.help_text = (
                 "viewer reads; editor (the default) also writes; reviewer and admin also "
                 "approve or reject others' changes."

@@ -11,6 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from orgs import throttling
+from orgs.key_cache import resolved_keys
 from orgs.keys import key_matches, key_prefix
 from orgs.models import APIKey, Organization, Role
 from orgs.permissions import at_least
@@ -75,7 +76,12 @@ class BearerKeyAuthentication(BaseAuthentication):
         prefix = key_prefix(plaintext)
         if prefix is None:
             raise exceptions.AuthenticationFailed("Malformed API key.")
-        api_key = _key_with_organization(prefix)
+        api_key = resolved_keys.get(prefix)
+        if api_key is None:
+            read_at = resolved_keys.clock()
+            api_key = _key_with_organization(prefix)
+            if api_key is not None:
+                resolved_keys.put(prefix, api_key, read_at)
         matches = key_matches(plaintext, api_key.digest if api_key else _NO_DIGEST)
         if api_key is None or not matches:
             raise exceptions.AuthenticationFailed("Unknown API key.")

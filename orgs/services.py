@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from orgs.key_cache import resolved_keys
 from orgs.keys import key_generate
 from orgs.models import APIKey, Membership, Organization, Role
 from orgs.validation import validate_new_member
@@ -67,10 +68,13 @@ def api_key_create(*, organization: Organization, label: str, role: str = Role.E
 
 
 def api_key_revoke(*, api_key: APIKey) -> APIKey:
-    """Revoke a key; later requests with it get 401. Revoking twice keeps the first time."""
+    """Revoke a key; later requests with it get 401 (within LEXICON_KEY_CACHE_SECONDS in other
+    processes, orgs.key_cache). Revoking twice keeps the first time."""
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+    resolved_keys.forget(api_key.prefix)
+    transaction.on_commit(lambda: resolved_keys.forget(api_key.prefix))
     return api_key
 
 

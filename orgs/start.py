@@ -6,9 +6,8 @@ request's user. A section's ``context(request)`` reads only the user's organizat
 (``orgs.permissions``) and returns None to draw nothing for this user. Each section should cost
 a fixed number of queries, whatever the number of dictionaries or rules.
 
-Orders in use: 10 find a word (pronunciations), 20 waiting for review and 30 failing checks
-(left for the review and checks apps), 40 failed syncs (sync), 50 recent changes
-(pronunciations).
+Orders in use: 10 find a word, 20 waiting for review, 30 failing checks (pronunciations), 40
+failed syncs (sync), 50 recent changes (pronunciations).
 """
 
 from collections.abc import Callable

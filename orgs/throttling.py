@@ -64,7 +64,8 @@ def rate_parse(text: str) -> Rate | None:
 
 @checks.register(checks.Tags.security)
 def rate_settings_check(app_configs: Any = None, **_: Any) -> list[checks.CheckMessage]:
-    """Fail ``manage.py check`` (and ``migrate``) on a rate or proxy count that cannot work."""
+    """Fail ``manage.py check`` (and ``migrate``) on a rate, proxy count or key cache period
+    that cannot work."""
     errors: list[checks.CheckMessage] = []
     for name in ("LEXICON_RATE_LIMIT", "LEXICON_AUTH_FAILURE_LIMIT"):
         try:
@@ -73,6 +74,9 @@ def rate_settings_check(app_configs: Any = None, **_: Any) -> list[checks.CheckM
             errors.append(checks.Error(f"{name}: {exc}", id="orgs.E001"))
     if settings.LEXICON_TRUSTED_PROXIES < 0:
         errors.append(checks.Error("LEXICON_TRUSTED_PROXIES must be 0 or more", id="orgs.E002"))
+    if not 0 <= settings.LEXICON_KEY_CACHE_SECONDS <= 1:
+        # The promise: a revoked key stops working everywhere within one second.
+        errors.append(checks.Error("LEXICON_KEY_CACHE_SECONDS must be 0 to 1", id="orgs.E003"))
     return errors
 
 
@@ -237,9 +241,10 @@ def client_address(request: HttpRequest) -> str:
     those proxies. Anything left of it is the client's to forge, so it is never read. IPv6
     addresses count by their /64 network, which one client usually holds whole.
     """
-    address = request.META.get("REMOTE_ADDR", "")
+    meta = request.META  # once: through DRF's Request each attribute read is a proxy call
+    address = meta.get("REMOTE_ADDR", "")
     proxies = settings.LEXICON_TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
     if proxies > 0 and forwarded:
         hops = forwarded.rsplit(",", proxies)  # the rightmost hops only, whatever the length
         address = hops[-min(proxies, len(hops))].strip() or address

@@ -9,7 +9,10 @@ class PronunciationsConfig(AppConfig):
 
     def ready(self) -> None:
         from orgs import start
+        from pronunciations.admin.checks import ChecksExtension
+        from pronunciations.admin.extensions import register
         from pronunciations.admin.start import SECTIONS
 
         for section in SECTIONS:
             start.register(section)
+        register(ChecksExtension())

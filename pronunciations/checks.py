@@ -97,3 +97,17 @@ def current_results(dictionary: Dictionary) -> Wire:
         .first()
     )
     return results_in_order(results)
+
+
+def current_checks_with_results(dictionary: Dictionary) -> list[tuple[Check, dict[str, Any]]]:
+    """The dictionary's current checks, each with the result its revision recorded ({} when
+    none was), in one query."""
+    row = (
+        Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
+        .values_list("snapshot__checks", "check_results")
+        .first()
+    )
+    wire, results = row or (None, None)
+    found = checks_from_wire(wire)
+    recorded = (results_in_order(results) + [{}] * len(found))[: len(found)]
+    return list(zip(found, recorded, strict=True))

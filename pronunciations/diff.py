@@ -123,17 +123,44 @@ def diff_counts(diff: Mapping[str, Any]) -> dict[str, int]:
     return counts
 
 
+def _counts_phrase(counts: Mapping[str, int], noun: str) -> str:
+    """ "2 rules added, 1 changed": the noun after the first count only."""
+    kinds = [kind for kind in ("added", "changed", "removed") if counts.get(kind)]
+    phrases = [f"{counts[kind]} {kind}" for kind in kinds]
+    if not phrases:
+        return ""
+    phrases[0] = f"{_counted(counts[kinds[0]], noun)} {kinds[0]}"
+    return ", ".join(phrases)
+
+
 def diff_summary(diff: Mapping[str, Any]) -> str:
-    """A diff in a few words: "2 rules added, 1 changed; metadata changed"."""
+    """A diff in a few words: "2 rules added, 1 changed; metadata changed; 1 check added"."""
     counts = diff_counts(diff)
-    rules = [f"{counts[kind]} {kind}" for kind in ("added", "changed", "removed") if counts[kind]]
-    parts = []
-    if rules:
-        first_count, first_kind = rules[0].split(" ")
-        noun = "rule" if first_count == "1" else "rules"
-        parts.append(", ".join([f"{first_count} {noun} {first_kind}", *rules[1:]]))
+    parts = [_counts_phrase(counts, "rule")]
     if any(changes["reordered"] for changes in diff["modes"].values()):
         parts.append("rules reordered")
     if counts["metadata"]:
         parts.append("metadata changed")
-    return "; ".join(parts) or "no change to rules or metadata"
+    checks = diff.get("checks")
+    if checks:
+        parts.append(
+            _counts_phrase(
+                {kind: len(checks[kind]) for kind in ("added", "changed", "removed")}, "check"
+            )
+        )
+        parts.append("checks reordered" if checks["reordered"] else "")
+    return "; ".join(part for part in parts if part) or "no change to rules or metadata"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def contents_summary(snapshot: Mapping[str, Any]) -> str:
+    """What a snapshot holds, in a few words: "3 rewrite rules, 1 IPA rule, 2 checks" (IPA
+    rules and checks only when there are some)."""
+    parts = [_counted(len(_rules(snapshot, Mode.REWRITE)), "rewrite rule")]
+    ipa, checks = len(_rules(snapshot, Mode.IPA)), len(_checks(snapshot))
+    parts += [_counted(ipa, "IPA rule")] if ipa else []
+    parts += [_counted(checks, "check")] if checks else []
+    return ", ".join(parts)

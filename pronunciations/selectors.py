@@ -240,3 +240,71 @@ def approved_revisions(dictionary_ids: Iterable[int]) -> dict[int, Revision]:
         dictionary_id__in=list(dictionary_ids), number=Subquery(top)
     ).order_by()
     return {revision.dictionary_id: revision for revision in revisions}
+
+
+def _in_organizations(
+    queryset: QuerySet[Revision], organization_ids: list[int] | None
+) -> QuerySet[Revision]:
+    if organization_ids is None:
+        return queryset
+    return queryset.filter(dictionary__organization_id__in=organization_ids)
+
+
+def revision_proposed(
+    *, organization_ids: list[int] | None, limit: int
+) -> tuple[list[Revision], int]:
+    """The proposed revisions of the organizations' dictionaries (None: every organization),
+    live or deleted (a deletion waits for review too), newest first, at most ``limit``, with
+    their dictionary and organization; and how many there are. Two queries."""
+    queryset = _in_organizations(
+        Revision.objects.filter(review_state=ReviewState.PROPOSED), organization_ids
+    )
+    rows = queryset.select_related("dictionary", "dictionary__organization").order_by("-pk")
+    return list(rows[:limit]), queryset.count()
+
+
+def failing_checks(*, organization_ids: list[int] | None, limit: int) -> tuple[list[Revision], int]:
+    """The current revisions of the organizations' live dictionaries whose checks fail, most
+    recent first, at most ``limit``, with their dictionary; and how many there are. Two
+    queries."""
+    queryset = _in_organizations(
+        Revision.objects.filter(
+            number=F("dictionary__revision"),
+            dictionary__deleted_at__isnull=True,
+            checks_failed__gt=0,
+        ),
+        organization_ids,
+    )
+    rows = queryset.select_related("dictionary", "dictionary__organization").order_by("-pk")
+    return list(rows[:limit]), queryset.count()
+
+
+def _deletion() -> QuerySet[Revision]:
+    """A deleted dictionary's deletion: its current revision (for a Subquery)."""
+    return Revision.objects.filter(
+        dictionary=OuterRef("pk"), number=OuterRef("revision")
+    ).order_by()
+
+
+def with_deletion(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
+    """Annotate deleted dictionaries with who deleted them (``deleted_by_author``) and the
+    deletion's review state (``deletion_review_state``)."""
+    return queryset.annotate(
+        deleted_by_author=Subquery(_deletion().values("author")[:1]),
+        deletion_review_state=Subquery(_deletion().values("review_state")[:1]),
+    )
+
+
+def deleted_dictionary_scan(
+    *, organization_ids: list[int] | None, since: datetime, limit: int
+) -> list[Dictionary]:
+    """Up to ``limit`` dictionaries of the organizations (None: every organization) deleted
+    since ``since``, most recently deleted first, ``with_deletion`` and with what the deletion
+    keeps (``deletion_snapshot``: rules, metadata, checks). One query."""
+    queryset = Dictionary.objects.filter(deleted_at__gte=since).select_related("organization")
+    if organization_ids is not None:
+        queryset = queryset.filter(organization_id__in=organization_ids)
+    queryset = with_deletion(queryset).annotate(
+        deletion_snapshot=Subquery(_deletion().values("snapshot")[:1])
+    )
+    return list(queryset.order_by("-deleted_at", "-pk")[:limit])

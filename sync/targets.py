@@ -10,6 +10,7 @@ cycle); which revision a target then serves is ``sync.channels``.
 """
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,12 @@ KEY_AGAIN = (
     "the URLs it was entered for."
 )
 RUN_TASK = "sync.run_target"
+MIN_INTERVAL_SECONDS = 1
+# The key travels in an Authorization header: printable ASCII, no spaces (a line break would
+# be a header of its own), and bounded.
+_KEY = re.compile(r"[\x21-\x7e]{1,512}")
+KEY_SHAPE = "Enter the SLNG API key as issued: at most 512 characters, no spaces or line breaks."
+INTERVAL_TOO_SHORT = f"Sync at most once a second: enter {MIN_INTERVAL_SECONDS} or more seconds."
 
 
 class TargetNotFound(NotFound):
@@ -94,6 +101,7 @@ def validate_target(
     api_key: str,
     channel: str = Channel.LATEST,
     after: SyncTarget | None = None,
+    interval_seconds: int = MIN_INTERVAL_SECONDS,
     concurrency: object = DEFAULT_CONCURRENCY,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
@@ -102,8 +110,11 @@ def validate_target(
     a key; a changed ``base_url`` or ``ws_url`` needs the key entered again, so a stored key
     never follows a URL someone else typed. ``channel`` is one of ``Channel``; ``after`` (the
     target whose verification this one waits for) is another target of the same organization
-    and never one that waits, directly or not, for this one. ``concurrency`` (dictionaries a
-    run pushes and verifies at once) is a whole number from 1 to MAX_CONCURRENCY.
+    and never one that waits, directly or not, for this one. The schedule's interval is at
+    least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause. A key
+    entered is what an Authorization header can carry (``KEY_SHAPE``). ``concurrency``
+    (dictionaries a run pushes and verifies at once) is a whole number from 1 to
+    MAX_CONCURRENCY.
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -117,6 +128,8 @@ def validate_target(
             errors["api_key"] = [KEY_REQUIRED]
         elif (_url(base_url), _url(ws_url)) != (stored.base_url, stored.ws_url):
             errors["api_key"] = [KEY_AGAIN]
+    elif not _KEY.fullmatch(api_key.strip()):
+        errors["api_key"] = [KEY_SHAPE]
     taken = SyncTarget.objects.filter(organization=organization, name=name)
     if stored is not None:
         taken = taken.exclude(pk=stored.pk)
@@ -126,6 +139,8 @@ def validate_target(
         errors["channel"] = [f"Choose one of: {', '.join(Channel.values)}."]
     if after is not None and (problem := _after_problem(organization, stored, after)):
         errors["after"] = [problem]
+    if interval_seconds < MIN_INTERVAL_SECONDS:
+        errors["interval_seconds"] = [INTERVAL_TOO_SHORT]
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
         errors["concurrency"] = ["Enter a whole number."]
     elif not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -265,6 +280,7 @@ def target_create(
         api_key=api_key,
         channel=channel,
         after=after,
+        interval_seconds=interval_seconds,
         concurrency=concurrency,
     )
     target = SyncTarget(
@@ -315,6 +331,7 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             api_key=api_key,
             channel=wanted["channel"],
             after=wanted["after"],
+            interval_seconds=wanted["interval_seconds"],
             concurrency=wanted["concurrency"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])

@@ -18,12 +18,6 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def web_command() -> list[str]:
-    """The compose file's web command (gunicorn with config/gunicorn.py)."""
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return [str(part) for part in compose["services"]["web"]["command"]]
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -37,6 +31,12 @@ def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str =
         if time.monotonic() > give_up_at:
             pytest.fail(f"timed out waiting for {what or condition}")
         time.sleep(0.05)
+
+
+def web_command() -> list[str]:
+    """The compose file's web command (gunicorn with config/gunicorn.py)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return [str(part) for part in compose["services"]["web"]["command"]]
 
 
 def tests_database_url() -> str:

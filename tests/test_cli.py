@@ -149,11 +149,11 @@ def test_export_round_trips(local_run: LocalRun, tmp_path: Path) -> None:  # noq
     assert not missing.exists()
 
 
-def test_status_lists_the_demo_target(local_run: LocalRun) -> None:  # noqa: F811
+def test_status_lists_the_demo_targets(local_run: LocalRun) -> None:  # noqa: F811
     result = lexicon(local_run, "status", "support-pronunciations")
 
     assert result.returncode == 0, result.stderr
-    header, row = result.stdout.splitlines()
+    header, *rows = result.stdout.splitlines()
     assert header.split() == [
         "DICTIONARY",
         "REVISION",
@@ -163,7 +163,9 @@ def test_status_lists_the_demo_target(local_run: LocalRun) -> None:  # noqa: F81
         "LAST",
         "ERROR",
     ]
-    assert row.split()[:3] == ["support-pronunciations", "1", "emulator"]
+    assert [row.split()[:3] for row in rows] == [
+        ["support-pronunciations", "1", target] for target in ("emulator", "production", "staging")
+    ]
 
 
 def test_a_background_import_shows_its_progress(local_run: LocalRun) -> None:  # noqa: F811

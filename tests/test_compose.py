@@ -1,7 +1,12 @@
 """docker-compose.yml parses, and its web command (gunicorn) serves Lexicon as a plain process."""
 
+import itertools
+import os
+import re
+import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +17,7 @@ import yaml
 
 from orgs.models import Organization
 from orgs.services import api_key_create
-from tests.processes import Gunicorn, production_env
+from tests.processes import Gunicorn, production_env, web_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,3 +87,43 @@ def test_the_web_command_serves_health_readiness_and_the_api(
     assert [d["name"] for d in listed.json()["dictionaries"]] == ["brand"]
     assert created.headers["X-Request-Id"].startswith("req_")
     assert created.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _dockerfile_collectstatic() -> tuple[dict[str, str], list[str]]:
+    """The Dockerfile's collectstatic step: its environment assignments and its command."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    (run,) = [
+        line for line in text.splitlines() if line.startswith("RUN ") and "collectstatic" in line
+    ]
+    (step,) = [part for part in run.removeprefix("RUN ").split("&&") if "collectstatic" in part]
+    words = shlex.split(step)
+    env = dict(word.split("=", 1) for word in itertools.takewhile(lambda w: "=" in w, words))
+    return env, words[len(env) :]
+
+
+@pytest.mark.django_db
+def test_the_images_static_files_serve_the_admin_with_production_settings() -> None:
+    """The image collected its static files with the base settings, which write no manifest:
+    production's storage then failed every admin page (500), the login page first."""
+    env, command = _dockerfile_collectstatic()
+    assert command[:2] == ["python", "manage.py"]
+    shutil.rmtree(ROOT / "staticfiles", ignore_errors=True)  # the image's STATIC_ROOT, built here
+    subprocess.run(  # noqa: S603 - the Dockerfile's own command
+        [sys.executable, *command[1:]],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    server = Gunicorn(web_command(), production_env())
+    try:
+        login = httpx.get(f"{server.url}/admin/login/")
+        stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.text)
+        served = httpx.get(server.url + stylesheet[1]) if stylesheet else None
+    finally:
+        server.stop()
+
+    assert login.status_code == 200, login.text[:300]
+    assert served is not None
+    assert served.status_code == 200

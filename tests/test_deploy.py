@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,3 +51,11 @@ def test_production_refuses_to_start_without_an_encryption_key() -> None:
 
     assert result.returncode != 0
     assert "LEXICON_ENCRYPTION_KEY is required" in result.stderr
+
+
+def test_the_bench_ceiling_url_is_not_a_production_url() -> None:
+    """bench/load.py's static ceiling lives in bench/urls.py, only under bench/settings.py."""
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/bench/static")

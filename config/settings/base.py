@@ -105,6 +105,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["orgs.throttling.APIKeyRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["pronunciations.api.parsers.BoundedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's negotiation, answered at once for no Accept header or */* (the common case).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pronunciations.api.negotiation.FastContentNegotiation",
     "EXCEPTION_HANDLER": "pronunciations.api.exceptions.slng_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -208,6 +210,9 @@ LEXICON_MAX_METADATA_BYTES = env_int("LEXICON_MAX_METADATA_BYTES", 16 * 1024)
 LEXICON_MAX_JSON_DEPTH = env_int("LEXICON_MAX_JSON_DEPTH", 32)
 # last_used_at is written at most this often per key, so authentication stays a read.
 LEXICON_KEY_LAST_USED_RESOLUTION_SECONDS = env_int("LEXICON_KEY_LAST_USED_RESOLUTION_SECONDS", 60)
+# Each web process reuses a key it read for this long (0 to 1 s; 0: read on every request), so a
+# revoked key stops working everywhere within it (orgs.key_cache).
+LEXICON_KEY_CACHE_SECONDS = float(env_str("LEXICON_KEY_CACHE_SECONDS", "1"))
 
 install_record_factory()
 LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json" in production
@@ -238,6 +243,9 @@ LEXICON_ESPEAK = env_str("LEXICON_ESPEAK", "espeak-ng")
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
+# The reads every get and list runs are prepared statements on PostgreSQL (config.postgresql);
+# false behind a transaction-mode pooler that cannot keep them (PgBouncer before 1.21).
+LEXICON_PREPARED_READS = env_bool("LEXICON_PREPARED_READS", True)
 # Rendered dictionary bodies kept per web process, keyed by revision (pronunciations.api.bodies).
 LEXICON_RESPONSE_CACHE_BYTES = env_int("LEXICON_RESPONSE_CACHE_BYTES", 32 * 1024 * 1024)
 

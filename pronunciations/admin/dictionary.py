@@ -30,6 +30,8 @@ from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
 from pronunciations.admin import editor, wording
+from pronunciations.admin.checks import live_results
+from pronunciations.admin.deleted import DeletedAdminMixin
 from pronunciations.admin.extensions import (
     BELOW_FORM,
     BESIDE_PREVIEW,
@@ -39,6 +41,7 @@ from pronunciations.admin.extensions import (
 )
 from pronunciations.admin.forms import DictionaryForm
 from pronunciations.admin.languages import LANGUAGES
+from pronunciations.admin.review import ReviewAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
@@ -53,8 +56,11 @@ class LanguageFilter(admin.SimpleListFilter):
     parameter_name = "language"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        # The API keeps metadata free-form: a language may be a number, a list or an object,
+        # which neither sorts with text nor can be offered as a choice.
         languages = model_admin.get_queryset(request).values_list("metadata__language", flat=True)
-        return [(str(lang), str(lang)) for lang in sorted({lang for lang in languages if lang})]
+        tags = {lang for lang in languages if isinstance(lang, str) and lang}
+        return [(lang, lang) for lang in sorted(tags)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(metadata__language=self.value()) if self.value() else queryset
@@ -78,13 +84,18 @@ class OrganizationFilter(admin.SimpleListFilter):
         return queryset.filter(organization_id=pk)
 
 
-class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
+class DictionaryAdmin(
+    ReviewAdminMixin, DeletedAdminMixin, LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin
+):
     """Dictionaries of the user's organizations; other apps add to it through
     pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
 
     form = DictionaryForm
     save_on_top = True
     change_form_template = "admin/pronunciations/dictionary/change_form.html"
+    # The list's buttons (Review, Deleted dictionaries, then Import): import-export's name for
+    # the list's template. The delete confirmations are found by Django's template names.
+    import_export_change_list_template = "admin/pronunciations/dictionary/change_list.html"
     list_display = [
         "name",
         "organization",
@@ -178,6 +189,9 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
         rules = form.rules
         author = Actor.for_user(request.user)
         metadata = form.cleaned_data.get("metadata") or {}
+        comment = form.cleaned_data.get("comment") or ""
+        # The checks editor's checks; without it on the page the dictionary keeps its own.
+        checks = form.cleaned_data.get("checks", services.UNSET)
         if change:
             services.dictionary_update(
                 organization=form.instance.organization,
@@ -187,6 +201,8 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
                 if_match=form.cleaned_data["etag"],
                 author=author,
                 source=Source.ADMIN,
+                comment=comment,
+                checks=checks,
             )
             return
         created = services.dictionary_create(
@@ -196,6 +212,8 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
             metadata=metadata,
             created_by=author,
             source=Source.ADMIN,
+            comment=comment,
+            checks=None if checks is services.UNSET else checks,
         )
         form.instance.pk, form.instance.public_id = created.pk, created.public_id
 
@@ -289,7 +307,8 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
         """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend.
 
         Answers every rule row's problems in plain words too (errors, or lint warnings), so
-        the page marks them as the linguist types.
+        the page marks them as the linguist types; and, when the body has ``checks``, each
+        one's result against the same rules (the checks editor's, ``admin.checks``).
         """
         try:
             body = self._page_body(request)
@@ -300,9 +319,11 @@ class DictionaryAdmin(LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin):
         problems = [problem.as_dict() for problem in checked.rows]
         if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
             answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}
-            return JsonResponse(answer)
+            return JsonResponse({**answer, "checks": None})
         result = preview.result_to_wire(preview.rewrite(checked.modes, text))
-        return JsonResponse({**result, "problems": problems, "general": []})
+        # The checks editor's sentences, run by the same engine against the same rules.
+        runs = live_results(checked.modes, body["checks"]) if "checks" in body else None
+        return JsonResponse({**result, "problems": problems, "general": [], "checks": runs})
 
     def paste_view(self, request: HttpRequest) -> JsonResponse:
         """What pasting lines of rules would add to the page's rules, and every conflict;

@@ -2,7 +2,8 @@
 
 An app describes its additions in a ``DictionaryAdminExtension`` and registers it from its
 ``AppConfig.ready()``: list columns, list filters, actions, URLs, static assets, a change to the
-admin's queryset, and panels on the change page. Each panel renders the app's own template with
+admin's queryset, panels on the change page, and where a rule can be heard (``listen_urls``,
+used by the Review page). Each panel renders the app's own template with
 the context the app computes; pronunciations never imports the apps that extend it.
 """
 
@@ -55,6 +56,13 @@ class DictionaryAdminExtension:
     def urls(self, model_admin: Any) -> list[URLPattern]:
         return []
 
+    def listen_urls(self, request: HttpRequest, dictionaries: Sequence[Any]) -> dict[int, str]:
+        """Per dictionary (by primary key) the user may hear, a URL that speaks a text before
+        and after given rules: POST ``{"text", "modes"}`` answers ``{"text", "original_audio",
+        "rewritten_audio"}`` (``{"error"}`` or ``{"errors"}`` when refused). A fixed number of
+        queries for any number of dictionaries."""
+        return {}
+
 
 _registry: dict[type[DictionaryAdminExtension], DictionaryAdminExtension] = {}
 
@@ -66,6 +74,15 @@ def register(extension: DictionaryAdminExtension) -> None:
 
 def extensions() -> tuple[DictionaryAdminExtension, ...]:
     return tuple(_registry.values())
+
+
+def listen_urls(request: HttpRequest, dictionaries: Sequence[Any]) -> dict[int, str]:
+    """The first Listen URL any extension offers for each dictionary (see ``listen_urls``)."""
+    urls: dict[int, str] = {}
+    for extension in extensions():
+        for pk, url in extension.listen_urls(request, dictionaries).items():
+            urls.setdefault(pk, url)
+    return urls
 
 
 def render_panels(request: HttpRequest, obj: Any) -> dict[str, list[str]]:

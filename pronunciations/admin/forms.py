@@ -14,9 +14,11 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from orgs.models import Organization
 from pronunciations import validation
 from pronunciations.admin import wording
+from pronunciations.admin.checks import posted_rows, problems_of, to_checks
 from pronunciations.admin.editor import RulesEditor, from_wire
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
+from pronunciations.validation import COMMENT_MAX_LENGTH
 from pronunciations.validation.language import LANGUAGE_TAG_MAX_LENGTH
 
 
@@ -87,6 +89,14 @@ class DictionaryForm(forms.ModelForm):
         "cartesia.",
     )
     etag = forms.CharField(widget=forms.HiddenInput, required=False)
+    comment = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="What you changed and why: saved with the revision, shown in the history and "
+        "to the reviewer.",
+    )
 
     class Meta:
         model = Dictionary
@@ -139,6 +149,12 @@ class DictionaryForm(forms.ModelForm):
     def clean_use_case(self) -> str:
         return str(self.cleaned_data.get("use_case") or "").strip()
 
+    def clean_comment(self) -> str:
+        try:
+            return validation.validate_comment(self.cleaned_data.get("comment") or "")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["comment"]) from None
+
     def clean_providers(self) -> list[str]:
         text = str(self.cleaned_data.get("providers") or "")
         return [part.strip() for part in text.split(",") if part.strip()]
@@ -161,7 +177,26 @@ class DictionaryForm(forms.ModelForm):
                 self.add_error(None, f"{count} rules need fixing: see the rows marked in red.")
             for problem in self.rules.general:
                 self.add_error(None, problem)
+        self._checks(cleaned)
         return cleaned
+
+    def _checks(self, cleaned: dict[str, Any]) -> None:
+        """The checks editor's rows (``cleaned["checks"]``, absent when the editor was not on
+        the page), each problem worded on the form."""
+        rows = posted_rows(self.data)
+        if rows is None:
+            return
+        problems, general = problems_of(rows)
+        if problems:
+            count = len(problems)
+            self.add_error(
+                None,
+                f"{count} check{' needs' if count == 1 else 's need'} fixing: see the "
+                f"check{'' if count == 1 else 's'} marked in red.",
+            )
+        for problem in general:
+            self.add_error(None, problem)
+        cleaned["checks"] = to_checks(rows)
 
     def _metadata(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         """The fields and the JSON box as one metadata object, checked by validation."""

@@ -1,4 +1,5 @@
-"""pronunciations on the admin's start page: a box to find a word, and the recent changes."""
+"""pronunciations on the admin's start page: a box to find a word, the changes waiting for
+review, the dictionaries whose checks fail, and the recent changes."""
 
 from typing import Any
 
@@ -6,11 +7,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from orgs import permissions, start
+from orgs.actors import Actor
 from orgs.models import Role
-from pronunciations import selectors
+from pronunciations import review, selectors
 from pronunciations.diff import diff_summary, snapshot_diff
 
 RECENT_CHANGES = 15
+WAITING_SHOWN = 5
+FAILING_SHOWN = 20
 
 
 def _rule_count(snapshot: dict[str, Any]) -> int:
@@ -58,8 +62,62 @@ def recent_changes(request: HttpRequest) -> dict[str, Any] | None:
     return {"rows": rows, "show_organization": len(organizations) > 1}
 
 
+def waiting_for_review(request: HttpRequest) -> dict[str, Any] | None:
+    """For reviewers and admins: how many changes wait for their review, and the newest.
+
+    Two queries (the newest proposals, their count), whatever the number of dictionaries.
+    """
+    ids = permissions.organization_ids(request, Role.REVIEWER)
+    if ids == []:
+        return None
+    revisions, total = selectors.revision_proposed(organization_ids=ids, limit=WAITING_SHOWN)
+    mine = Actor.for_user(request.user).ref
+    rows = [
+        {
+            "revision": revision,
+            "dictionary": revision.dictionary,
+            "own": bool(revision.author_ref) and revision.author_ref == mine,
+        }
+        for revision in revisions
+    ]
+    return {"rows": rows, "total": total, "review_url": reverse(REVIEW_URL)}
+
+
+def failing_checks(request: HttpRequest) -> dict[str, Any] | None:
+    """Live dictionaries whose current revision fails checks, with the first failure of each.
+
+    Two queries (the dictionaries' current revisions, their count).
+    """
+    ids = permissions.organization_ids(request, Role.VIEWER)
+    if ids == []:
+        return None
+    revisions, total = selectors.failing_checks(organization_ids=ids, limit=FAILING_SHOWN)
+    rows = [
+        {
+            "revision": revision,
+            "dictionary": revision.dictionary,
+            "checks": len(revision.check_results or []),
+            "first": next(iter(review.check_failures(revision).values()), [""])[0],
+            "change_url": _url("change", revision.dictionary_id),
+        }
+        for revision in revisions
+    ]
+    return {"rows": rows, "total": total, "more": total - len(rows)}
+
+
+REVIEW_URL = "admin:pronunciations_dictionary_review"
+
 SECTIONS = (
     start.StartSection("find_word", "admin/pronunciations/start/find_word.html", find_word, 10),
+    start.StartSection(
+        "waiting_for_review",
+        "admin/pronunciations/start/waiting_for_review.html",
+        waiting_for_review,
+        20,
+    ),
+    start.StartSection(
+        "failing_checks", "admin/pronunciations/start/failing_checks.html", failing_checks, 30
+    ),
     start.StartSection(
         "recent_changes", "admin/pronunciations/start/recent_changes.html", recent_changes, 50
     ),

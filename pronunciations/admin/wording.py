@@ -270,6 +270,11 @@ def metadata_error(error: ValidationError, path: str, box: str = "Other metadata
         return f"The key {quoted(key.rsplit('.', 1)[-1])} contains {_character(params)}."
     if error.code == "unstorable":
         return f"The value at {quoted(key)} contains {_character(params)}."
+    if error.code == "not_finite":
+        return (
+            f"The value at {quoted(key)} is {params['value']}, which JSON cannot hold: write a "
+            "number, or put it in quotes."
+        )
     if error.code == "too_deep":
         return f"{box} is nested too deeply: at most {params['limit']} levels of brackets."
     if error.code == "too_big":

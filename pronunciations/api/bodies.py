@@ -2,14 +2,18 @@
 
 A dictionary's body changes only with its revision (every write bumps it), so the body is cached
 under ``(public_id, revision)``. Each read first asks the database which version is current, by
-one small indexed query, so a cached body is never stale: it is only reused while it is still the
-current version. Bodies missing from the cache are rendered from the current revision's snapshot
-and kept, least recently used first out, up to ``LEXICON_RESPONSE_CACHE_BYTES`` per process.
+one small indexed query (a prepared statement, config.postgresql), so a cached body is never
+stale: it is only reused while it is still the current version. Bodies missing from the cache are
+rendered from the current revision's snapshot and kept, least recently used first out, up to
+``LEXICON_RESPONSE_CACHE_BYTES`` per process. The whole list body is kept too, under the
+organization and every version it holds, so a list of unchanged dictionaries is one lookup, not
+a fresh join of every body (567 KB per request in bench/load.py, which cost more than sending it).
 """
 
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 
 from django.conf import settings
 from django.db import connection
@@ -26,22 +30,26 @@ Version = tuple[str, int]
 
 
 class BodyCache:
-    """A thread-safe LRU map of version -> (body, ETag), bounded by the bytes of the bodies."""
+    """A thread-safe LRU map of version -> (body, ETag), bounded by the bytes of the bodies.
+
+    A version is ``(public_id, revision)`` for one dictionary, or ``("list", organization id,
+    versions)`` for a list body (its ETag is empty).
+    """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Version, tuple[bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[bytes, str]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, version: Version) -> tuple[bytes, str] | None:
+    def get(self, version: Hashable) -> tuple[bytes, str] | None:
         with self._lock:
             entry = self._entries.get(version)
             if entry is not None:
                 self._entries.move_to_end(version)
             return entry
 
-    def put(self, version: Version, body: bytes, etag: str) -> None:
+    def put(self, version: Hashable, body: bytes, etag: str) -> None:
         if len(body) > self.max_bytes:
             return
         with self._lock:
@@ -80,8 +88,12 @@ def _versions_sql() -> str:
 
 
 def _versions(organization: Organization, name: str | None = None) -> list[Version]:
-    """Current ``(public_id, revision)`` of the organization's live dictionaries, by name."""
-    with connection.cursor() as cursor:
+    """Current ``(public_id, revision)`` of the organization's live dictionaries, by name.
+
+    A prepared statement on PostgreSQL (config.postgresql): it runs on every get and list.
+    """
+    prepared = getattr(connection, "prepared_cursor", connection.cursor)
+    with prepared() as cursor:
         if name is None:
             cursor.execute(_versions_sql() + _ORDER, [organization.pk])
         else:
@@ -112,20 +124,27 @@ def dictionary_body(*, organization: Organization, name: str) -> tuple[bytes, st
 def dictionary_list_body(*, organization: Organization) -> bytes:
     """The JSON body of the list: every live dictionary of the organization, ordered by name."""
     versions = _versions(organization)
+    whole = ("list", organization.pk, tuple(versions))
+    if (cached := cache.get(whole)) is not None:
+        return cached[0]
     bodies: dict[str, bytes] = {}
     missing: list[str] = []
     for version in versions:
-        cached = cache.get(version)
-        if cached is None:
+        part = cache.get(version)
+        if part is None:
             missing.append(version[0])
         else:
-            bodies[version[0]] = cached[0]
+            bodies[version[0]] = part[0]
     if missing:
         loaded = selectors.dictionary_list_for_response(organization=organization).filter(
             public_id__in=missing
         )
         for dictionary in loaded:
             bodies[dictionary.public_id] = _remember(dictionary)[0]
-    # A dictionary deleted between the two queries is left out, as if listed a moment later.
+    # A dictionary deleted between the two queries is left out, as if listed a moment later;
+    # that body is not kept under these versions.
     parts = [bodies[public_id] for public_id, _ in versions if public_id in bodies]
-    return b'{"dictionaries":[' + b",".join(parts) + b"]}"
+    body = b'{"dictionaries":[' + b",".join(parts) + b"]}"
+    if len(parts) == len(versions):
+        cache.put(whole, body, "")
+    return body

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -33,7 +32,6 @@ from pronunciations.api.serializers import (
 )
 from pronunciations.api.views import IF_MATCH
 from pronunciations.diff import snapshot_diff
-from pronunciations.models import Revision
 
 PAGE = [
     OpenApiParameter(
@@ -147,13 +145,11 @@ class DeletedCollectionView(APIView):
         responses={200: DeletedDictionaryListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
-        deletion = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
         retention = timedelta(days=settings.LEXICON_DELETED_RETENTION_DAYS)
-        dictionaries = selectors.deleted_dictionary_list(
-            organization=caller_key(request).organization, since=timezone.now() - retention
-        ).annotate(
-            deleted_by_author=Subquery(deletion.values("author")[:1]),
-            deletion_review_state=Subquery(deletion.values("review_state")[:1]),
+        dictionaries = selectors.with_deletion(
+            selectors.deleted_dictionary_list(
+                organization=caller_key(request).organization, since=timezone.now() - retention
+            )
         )
         return Response({"dictionaries": DeletedDictionaryOutput(dictionaries, many=True).data})
 

@@ -130,7 +130,8 @@ DELETED = (
 def _decided(
     request: Request, key: APIKey, dictionary: Dictionary, number: int, decision: str
 ) -> Response:
-    comment = json_object(request).get("comment") if request.data else None
+    # No body reads as {} (DRF's empty data); a body that is not an object (0, [], "") is a 400.
+    comment = json_object(request).get("comment")
     revision = review.revision_decide(
         organization=key.organization,
         dictionary=dictionary,

@@ -168,9 +168,19 @@ class ImportJobDetailView(APIView):
         return Response({**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)})
 
 
+# A JSON export's rows carry typed values (transfer/rows.dictionary_records): text columns are
+# strings, ``position`` a number, and each ``metadata.<key>`` the stored value, of any JSON type.
 JSON_ROWS = {
     "type": "array",
-    "items": {"type": "object", "additionalProperties": {"type": "string"}},
+    "items": {
+        "type": "object",
+        "properties": {
+            **{column: {"type": "string"} for column in ("dictionary", "mode", "match")},
+            **{column: {"type": "string"} for column in ("replace", "ipa", "note")},
+            "position": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": {},
+    },
 }
 
 

@@ -11,6 +11,7 @@ params (``pronunciations.admin.wording``), so the rule itself is still stated on
 """
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -290,12 +291,17 @@ def clean_modes(raw: object, errors: Problems) -> Modes:
     return modes
 
 
-def _json_text_errors(value: object, path: str, errors: Problems) -> None:
-    """Every key and string inside a parsed JSON value, checked without recursion."""
+def _json_value_errors(value: object, path: str, errors: Problems) -> None:
+    """Every key, string and number inside a parsed JSON value, checked without recursion:
+    characters nothing can store, and NaN or Infinity (Python's JSON parser reads them, but
+    they are not JSON: PostgreSQL's jsonb refuses them)."""
     stack = [(value, path)]
     while stack:
         item, where = stack.pop()
-        if isinstance(item, str):
+        if isinstance(item, float) and not math.isfinite(item):
+            message = "must be a finite number: JSON has no NaN or Infinity"
+            errors.setdefault(where, []).append(problem(message, "not_finite", value=str(item)))
+        elif isinstance(item, str):
             if problems := unstorable_problems(item):
                 errors.setdefault(where, []).extend(problems)
         elif isinstance(item, dict):
@@ -314,7 +320,8 @@ def _json_text_errors(value: object, path: str, errors: Problems) -> None:
 
 def clean_metadata(raw: object, errors: Problems) -> dict[str, Any]:
     """Validate ``metadata``: a JSON object (null means none) of bounded depth and serialized
-    size, whose keys and strings hold only storable characters (paths like metadata.a[2].b)."""
+    size, whose keys and strings hold only storable characters and whose numbers are finite
+    (paths like metadata.a[2].b)."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -326,7 +333,7 @@ def clean_metadata(raw: object, errors: Problems) -> dict[str, Any]:
         errors["metadata"] = [problem(message, "too_deep", limit=depth)]
         return {}
     found: Problems = {}
-    _json_text_errors(raw, "metadata", found)
+    _json_value_errors(raw, "metadata", found)
     if found:
         errors.update(found)
         return {}

@@ -4,6 +4,7 @@ sync through a small JSON endpoint until every target settles), and Listen in th
 (it speaks through the organization's target). Registered in SyncConfig.ready.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +38,7 @@ from sync.channels import (
 )
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
-from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import speak_allowed, speech_create
 
 
@@ -122,6 +123,7 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     )
     targets = list(
         SyncTarget.objects.filter(organization_id=obj.organization_id)
+        .select_related("after")
         .order_by("name")
         .annotate(
             last_run_id=Subquery(runs.values("pk")[:1]),
@@ -172,6 +174,7 @@ def _target_row(
     revision = state.pushed_revision if state else None
     return {
         "target": target.name,
+        "channel": channel_text(target),
         "status": status,
         "note": note,
         "revision": f"revision {revision} on SLNG" if revision else "",
@@ -184,6 +187,13 @@ def _target_row(
         "detail": detail,
         "settled": _settled(obj, target, status, touched, last, after),
     }
+
+
+def channel_text(target: SyncTarget) -> str:
+    """Which revisions the target serves, in words (the panel's line under its name)."""
+    serves = "approved revisions" if target.channel == Channel.APPROVED else "every revision"
+    after = f", once verified on {target.after.name}" if target.after_id and target.after else ""
+    return serves + after
 
 
 def waiting_text(found: Waiting | None) -> str:
@@ -308,7 +318,10 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
         Panel("sync/admin/sync_panel.html", sync_panel),
         Panel("sync/admin/listen.html", listen_panel, slot=IN_PREVIEW),
     )
-    media = forms.Media(css={"all": ["sync/admin.css"]}, js=["sync/listen.js", "sync/panel.js"])
+    media = forms.Media(
+        css={"all": ["sync/admin.css"]},
+        js=["pronunciations/speak.js", "sync/listen.js", "sync/panel.js"],
+    )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # Each channel target's due revision as a column of the list's own query (no query
@@ -323,6 +336,26 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
             Prefetch("sync_states", queryset=SyncState.objects.select_related("target")),
             "organization__sync_targets",
         )
+
+    def listen_urls(self, request: HttpRequest, dictionaries: Sequence[Any]) -> dict[int, str]:
+        """Listen (speak_view) for the live dictionaries whose organization has a target to
+        speak through; one query."""
+        live = [d for d in dictionaries if d.deleted_at is None]
+        speaking = (
+            set(
+                SyncTarget.objects.filter(
+                    organization_id__in={d.organization_id for d in live}
+                ).values_list("organization_id", flat=True)
+            )
+            if live
+            else set()
+        )
+        return {
+            d.pk: reverse("admin:sync_dictionary_speak", args=[d.pk])
+            for d in live
+            if d.organization_id in speaking
+            and permissions.allowed(request, d.organization_id, Role.VIEWER)
+        }
 
     def urls(self, model_admin: Any) -> list[URLPattern]:
         def sync(request: HttpRequest, pk: int) -> HttpResponse:

@@ -15,6 +15,7 @@ from orgs.models import Role
 from sync.enqueue import publish_run
 from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncRun, SyncTarget
 from sync.targets import (
+    MIN_INTERVAL_SECONDS,
     TARGET_FIELDS,
     schedule_name,
     target_create,
@@ -74,6 +75,7 @@ class SyncTargetForm(forms.ModelForm):
                 api_key=str(data.get("api_key") or ""),
                 channel=data.get("channel") or Channel.LATEST,
                 after=data.get("after"),
+                interval_seconds=data.get("interval_seconds", MIN_INTERVAL_SECONDS),
                 concurrency=data.get("concurrency", DEFAULT_CONCURRENCY),
             )
         except ValidationError as exc:

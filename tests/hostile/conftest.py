@@ -69,6 +69,19 @@ def acme(server: Server) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def brand(acme: httpx.Client) -> str:
+    """A dictionary of acme with one rule, SLNG → slang (the database is flushed after each
+    test)."""
+    body = {
+        "name": "brand",
+        "modes": {"rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]}},
+    }
+    created = acme.post("/v1/pronunciation/dictionaries", json=body)
+    assert created.status_code == 201, created.text
+    return "brand"
+
+
+@pytest.fixture
 def admin_client(organization: Organization) -> Client:
     """The Django test client logged in as an admin of organization ``acme``."""
     user = User.objects.create_user("org-admin", password="pw-for-tests", is_staff=True)

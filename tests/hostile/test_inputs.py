@@ -62,15 +62,6 @@ def raw_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=True).encode("ascii")
 
 
-@pytest.fixture
-def brand(acme: httpx.Client) -> str:
-    """A dictionary of acme (the database is flushed after each test)."""
-    name = "brand"
-    created = acme.post(f"{API}/dictionaries", json=dictionary(name, ("SLNG", "slang")))
-    assert created.status_code == 201, created.text
-    return name
-
-
 # -- item 4: bodies over LEXICON_MAX_REQUEST_BYTES -----------------------------------------
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from orgs.key_cache import resolved_keys
 from orgs.models import Organization
 from tests.factories import make_dictionary
 
@@ -51,3 +52,23 @@ def test_get_query_count_does_not_grow_with_rules(
     assert _queries(api, f"{URL}/large") == _queries(api, f"{URL}/small")
     with django_assert_max_num_queries(3):
         api.get(f"{URL}/large")
+
+
+def test_a_warm_list_and_get_cost_one_query_each_while_the_key_is_fresh(
+    api: APIClient,
+    organization: Organization,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    """Issue 17: the key comes from the process's key cache (orgs.key_cache), the bodies from
+    the body cache; what is left is the one version check that keeps them from going stale."""
+    monkeypatch.setattr(resolved_keys, "clock", lambda: 1000.0)  # stopped: the key stays fresh
+    for i in range(3):
+        make_dictionary(organization, f"d{i}", rules=50)
+    api.get(URL)
+    api.get(f"{URL}/d0")
+
+    with django_assert_num_queries(1):
+        assert api.get(URL).status_code == 200
+    with django_assert_num_queries(1):
+        assert api.get(f"{URL}/d0").status_code == 200

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
+from orgs.key_cache import resolved_keys
 from orgs.models import Organization
 from pronunciations import selectors, services
 from pronunciations.api import bodies
@@ -77,19 +78,36 @@ def test_modes_keep_the_api_key_order_whatever_order_the_database_keeps(
         assert '"ipa":{"rules":[{"match":"c","ipa":"d"}]}}' in body
 
 
-def test_a_warm_get_costs_two_queries_and_a_cold_one_three(
-    api: APIClient, organization: Organization
-) -> None:
-    make_dictionary(organization, "brand", rules=256)
-    api.get(URL)  # records the key's last use, outside what is counted
-
+def _get_queries(api: APIClient) -> tuple[int, int]:
+    """Queries of a get with the body not cached (cold), then cached (warm)."""
     bodies.cache.clear()
     with CaptureQueriesContext(connection) as cold:
         api.get(f"{URL}/brand")
     with CaptureQueriesContext(connection) as warm:
         api.get(f"{URL}/brand")
+    return len(cold), len(warm)
 
-    assert (len(cold), len(warm)) == (3, 2)  # key, version (, body on a miss)
+
+def test_a_warm_get_costs_one_query_and_a_cold_one_two(
+    api: APIClient, organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: with its key read less than LEXICON_KEY_CACHE_SECONDS ago (orgs.key_cache),
+    a warm get's one query is the version check; a cold one adds the body's."""
+    monkeypatch.setattr(resolved_keys, "clock", lambda: 1000.0)  # stopped: the key stays fresh
+    make_dictionary(organization, "brand", rules=256)
+    api.get(URL)  # reads the key and records its last use, outside what is counted
+
+    assert _get_queries(api) == (2, 1)  # version (, body on a miss)
+
+
+def test_a_get_reads_its_key_again_once_the_key_cache_expired(
+    api: APIClient, organization: Organization, settings: Any
+) -> None:
+    settings.LEXICON_KEY_CACHE_SECONDS = 0  # every entry is already too old
+    make_dictionary(organization, "brand", rules=256)
+    api.get(URL)
+
+    assert _get_queries(api) == (3, 2)  # key, version (, body on a miss)
 
 
 def test_writes_made_elsewhere_are_seen_at_once_by_get_and_list(
@@ -174,3 +192,46 @@ def test_every_write_path_keeps_the_current_snapshot_equal_to_the_rule_rows(
 
     assert Dictionary.objects.filter(organization=organization).count() == 3
     _rows_and_snapshot_agree(organization)
+
+
+def _prepared_version_queries() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"revision" FROM "pronunciations_dictionary"%'],
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+@pytest.mark.django_db(transaction=True)  # so that the connection may be closed
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_version_checks_are_prepared_statements_unless_turned_off(
+    organization: Organization, settings: Any, prepared: bool
+) -> None:
+    """Issue 17: PostgreSQL parses and plans each version check once per connection."""
+    settings.LEXICON_PREPARED_READS = prepared
+    make_dictionary(organization, "brand", rules=1)
+    connection.close()  # a fresh connection: no statement prepared by an earlier test
+
+    for _ in range(3):  # what get and list run (a request closes the tests' connection after)
+        bodies.dictionary_body(organization=organization, name="brand")
+        bodies.dictionary_list_body(organization=organization)
+
+    assert _prepared_version_queries() == (2 if prepared else 0)  # the get's and the list's
+
+
+def test_an_unchanged_list_is_one_cached_body(api: APIClient, organization: Organization) -> None:
+    """Issue 17: the whole list is kept under its versions, not joined again per request."""
+    for name in ("a", "b"):
+        make_dictionary(organization, name, rules=2)
+    first = api.get(URL).content
+    entries = len(bodies.cache)
+
+    assert api.get(URL).content == first
+    assert len(bodies.cache) == entries == 3  # two dictionaries and the list
+    services.dictionary_update(
+        organization=organization, name="a", modes={"rewrite": {"rules": rewrite_rules(1)}}
+    )
+    assert api.get(URL).content != first
+    assert len(bodies.cache) == 5  # a's new body, the new list; the old ones until evicted

@@ -190,3 +190,31 @@ def test_the_admin_shows_production_verified_and_the_waiting_change(
     assert "production: verified" in listing
     assert "staging: pending" in listing
     assert "revision 2 waits for review" in page
+
+
+def test_the_sync_panel_says_what_each_target_serves_and_what_waits(
+    organization: Organization, staging: SyncTarget, production: SyncTarget, boss: Client
+) -> None:
+    """Issue 14 item 5: "live where" on the change page, a line per target."""
+    brand = _brand_held_on(organization, staging, production)
+    _edit(organization, NEW)
+    SyncState.objects.filter(target=staging).update(pushed_revision=2)  # as staging's run left it
+
+    status = boss.get(f"/admin/pronunciations/dictionary/{brand.pk}/sync/status/").json()
+
+    rows = {row["target"]: row for row in status["targets"]}
+    assert {
+        name: (row["channel"], row["revision"], row["waiting"]) for name, row in rows.items()
+    } == {
+        "production": (
+            "approved revisions, once verified on staging",
+            "revision 1 on SLNG",
+            "revision 2 waits for review",
+        ),
+        "staging": ("every revision", "revision 2 on SLNG", ""),
+    }
+    page = boss.get(f"/admin/pronunciations/dictionary/{brand.pk}/change/").content.decode()
+    assert (
+        '<div class="sync-note sync-channel">approved revisions, once verified on staging</div>'
+        in (page)
+    )

@@ -5,12 +5,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from orgs.models import Membership
 from sync.emulator import ApiKey, EmulatorThread
-from sync.management.commands.demo_setup import DEMO_SLNG_KEY
+from sync.management.commands.demo_setup import DEMO_CHANNEL_KEYS, DEMO_PASSWORD, DEMO_SLNG_KEY
 from sync.models import SyncTarget
 from sync.services import target_run
+from sync.targets import target_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +35,27 @@ def test_the_demo_dictionary_is_verified_through_the_bridge(
     (session,) = slng.state.sessions()
     assert session.path == "/v1/bridges/unmute/tts/slng/deepgram/aura:2-en"
     assert session.texts == ["ay see aitch"]  # "ACH", the sample's shortest match
+
+
+def test_the_demo_has_staging_production_and_a_reviewer_and_a_rerun_moves_them(
+    settings: Any, tmp_path: Path
+) -> None:
+    """Issue 14's walkthrough: staging on latest, production on approved after staging, a
+    reviewer login besides the demo admin; run again with another emulator URL, all move."""
+    settings.DEBUG, settings.BASE_DIR = True, tmp_path
+    for url in ("http://127.0.0.1:8765", "http://127.0.0.1:8766"):
+        call_command(
+            "demo_setup", "--emulator-url", url, stdout=io.StringIO(), stderr=io.StringIO()
+        )
+
+    targets = SyncTarget.objects.select_related("after").order_by("pk")
+    assert [(t.name, t.channel, t.after.name if t.after else None, t.prune) for t in targets] == [
+        ("emulator", "latest", None, False),
+        ("staging", "latest", None, True),
+        ("production", "approved", "staging", True),
+    ]
+    assert {t.base_url for t in targets} == {"http://127.0.0.1:8766"}
+    assert {target_api_key(t) for t in targets} == {DEMO_SLNG_KEY, *DEMO_CHANNEL_KEYS}
+    roles = dict(Membership.objects.values_list("user__username", "role"))
+    assert roles == {"demo": "admin", "reviewer": "reviewer"}
+    assert User.objects.get(username="reviewer").check_password(DEMO_PASSWORD)

@@ -1,4 +1,5 @@
-"""``manage.py demo_setup [--org SLUG]``: the local demo organization, key, dictionary, target."""
+"""``manage.py demo_setup [--org SLUG]``: the local demo organization, its key, logins, sample
+dictionary and targets (``emulator``; ``staging`` and ``production`` for channels)."""
 
 import json
 from argparse import ArgumentParser
@@ -15,17 +16,25 @@ from orgs.models import Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
-from sync.models import SyncTarget, VerifyRoute
+from sync.models import Channel, SyncTarget, VerifyRoute
 from sync.targets import target_create, target_update
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
-# Two more SLNG organizations of the emulator, for the README's staging and production targets.
+# Two more SLNG organizations of the emulator, for the demo's staging and production targets.
 DEMO_CHANNEL_KEYS = {
     "sk_local_demo_staging": "org_local_staging",
     "sk_local_demo_production": "org_local_production",
 }
+# The demo's channel targets: staging serves every revision; production only approved ones, once
+# staging verified them. Each is (name, SLNG key, channel, the target it waits for).
+DEMO_CHANNEL_TARGETS = (
+    ("staging", "sk_local_demo_staging", Channel.LATEST, None),
+    ("production", "sk_local_demo_production", Channel.APPROVED, "staging"),
+)
 DEMO_MODEL = "slng/deepgram/aura:2-en"  # the default model of pipecat-slng and SLNG's examples
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
+# A second login, to approve the demo user's changes (nobody approves their own).
+DEMO_REVIEWER = "reviewer"
 SAMPLE = {
     "rewrite": {
         "rules": [
@@ -42,8 +51,9 @@ SAMPLE = {
 class Command(BaseCommand):
     help = (
         "Local runs only: create, once, the demo organization with an API key (kept in "
-        "var/demo-key and printed), a sample dictionary, the emulator's keys file and a sync "
-        "target pointing at the emulator."
+        "var/demo-key and printed), an admin and a reviewer login, a sample dictionary, the "
+        "emulator's keys file and sync targets pointing at the emulator: emulator, and staging "
+        "and production for the channels (production serves approved revisions after staging)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -64,19 +74,21 @@ class Command(BaseCommand):
             key_file.write_text(issued.plaintext + "\n")
             key_file.chmod(0o600)
         self._emulator_keys(var / "emulator-keys.json")
-        self._demo_user(organization)
+        self._demo_user(organization, DEMO_USER, Role.ADMIN)
+        self._demo_user(organization, DEMO_REVIEWER, Role.REVIEWER)
         self._target_and_sample(organization, options["emulator_url"])
         self.stderr.write(f"Demo organization {organization.slug!r} is ready.")
         self.stdout.write(key_file.read_text().strip())
 
-    def _demo_user(self, organization: Organization) -> None:
-        """A staff login for the admin, admin of the demo organization only (not a superuser)."""
-        user, created = User.objects.get_or_create(username=DEMO_USER, defaults={"is_staff": True})
+    def _demo_user(self, organization: Organization, username: str, role: str) -> None:
+        """A staff login for the admin with ``role`` in the demo organization only (not a
+        superuser), password DEMO_PASSWORD."""
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
         Membership.objects.get_or_create(
-            user=user, organization=organization, defaults={"role": Role.ADMIN}
+            user=user, organization=organization, defaults={"role": role}
         )
 
     def _emulator_keys(self, path: Path) -> None:
@@ -90,31 +102,14 @@ class Command(BaseCommand):
 
     def _target_and_sample(self, organization: Organization, emulator_url: str) -> None:
         base_url = emulator_url.rstrip("/")
-        ws_url = base_url.replace("http", "ws", 1)
-        target = SyncTarget.objects.filter(organization=organization, name="emulator").first()
-        if target is None:
-            target_create(
-                organization=organization,
-                name="emulator",
-                base_url=base_url,
-                ws_url=ws_url,
-                api_key=DEMO_SLNG_KEY,
-                model=DEMO_MODEL,
-                verify_route=VerifyRoute.BRIDGE,
-                interval_seconds=60,
+        urls = {"base_url": base_url, "ws_url": base_url.replace("http", "ws", 1)}
+        self._target(organization, "emulator", DEMO_SLNG_KEY, urls, interval_seconds=60)
+        for name, key, channel, after in DEMO_CHANNEL_TARGETS:
+            waits_for = (
+                SyncTarget.objects.get(organization=organization, name=after) if after else None
             )
-        else:
-            # Verification goes through the unified bridge, the route SLNG's client libraries
-            # use (a target made by an older demo_setup is moved to it too). Another emulator
-            # URL gets the demo key entered again with it, never carried over.
-            moved = (target.base_url, target.ws_url) != (base_url, ws_url)
-            target_update(
-                target=target,
-                api_key=DEMO_SLNG_KEY if moved else "",
-                base_url=base_url,
-                ws_url=ws_url,
-                model=DEMO_MODEL,
-                verify_route=VerifyRoute.BRIDGE,
+            self._target(
+                organization, name, key, urls, prune=True, channel=channel, after=waits_for
             )
         if not Dictionary.objects.filter(organization=organization).exists():
             dictionary_create(
@@ -124,3 +119,20 @@ class Command(BaseCommand):
                 metadata={"language": "en-US", "use_case": "support"},
                 created_by=Actor("demo-key", "command:demo_setup"),
             )
+
+    def _target(
+        self, organization: Organization, name: str, key: str, urls: dict[str, str], **extra: Any
+    ) -> None:
+        """The demo target ``name`` on the emulator at ``urls``, made once (with ``extra``).
+
+        Verification goes through the unified bridge, the route SLNG's client libraries use (a
+        target made by an older demo_setup is moved to it too). Another emulator URL gets the
+        demo key entered again with it, never carried over.
+        """
+        target = SyncTarget.objects.filter(organization=organization, name=name).first()
+        fields: dict[str, Any] = {"model": DEMO_MODEL, "verify_route": VerifyRoute.BRIDGE, **urls}
+        if target is None:
+            target_create(organization=organization, name=name, api_key=key, **fields, **extra)
+            return
+        moved = (target.base_url, target.ws_url) != (urls["base_url"], urls["ws_url"])
+        target_update(target=target, api_key=key if moved else "", **fields)

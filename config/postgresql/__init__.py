@@ -1,0 +1,1 @@
+"""PostgreSQL backend whose per-request connection health check costs no round trip."""
