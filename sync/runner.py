@@ -128,8 +128,10 @@ class Runner:
                 stop = stop or _stopped(self.lease)
                 for future in finished:
                     item = in_flight.pop(future)
-                    stop = stop or self._record(item, future.result())
-                    self._done(plan, item, progress)
+                    error = self._record(item, future.result())
+                    if error is None:
+                        self._done(plan, item, progress)
+                    stop = stop or error
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         if stop is not None:
@@ -214,10 +216,13 @@ class Runner:
     def _record(self, item: PlanItem, outcome: Outcome) -> BaseException | None:
         """Write one item's outcome; return the error that stops the run, if it has one."""
         error = outcome.error
+        stops = None if error is None or isinstance(error, DICTIONARY_ERRORS) else error
         if item.action == "prune":
             if error is None:
                 self._record_prune(item)
             return error
+        if stops is not None and outcome.upstream is None:
+            return stops  # SLNG stored nothing we know of (a POST that landed anyway: a 409 next)
         assert item.dictionary is not None  # noqa: S101 - set for every item with a payload
         state = item.state
         if state is None:
@@ -237,8 +242,7 @@ class Runner:
             _record_failure(state, error)
             self.run.failed += 1
             metrics.dictionary_failed(self.target, error)
-            return None
-        return error
+        return stops
 
     def _count(self, item: PlanItem) -> None:
         if item.action == "unchanged":

@@ -344,3 +344,26 @@ def test_the_targets_endpoint_shows_the_concurrency(
     (shown,) = api.get("/v1/sync/targets").json()["targets"]
 
     assert shown["concurrency"] == 5
+
+
+@pytest.mark.django_db
+def test_a_run_stopped_by_slng_records_exactly_what_it_did_before(
+    organization: Organization, target: SyncTarget, slng: EmulatorThread
+) -> None:
+    names = _dictionaries(organization, 16)
+    slng.state.latency_ms = 20
+    # After the list and eight POSTs, every call is refused for longer than the client waits.
+    slng.state.rate_limit_http(1000, retry_after=60, after=9)
+
+    run = _run(target)
+
+    assert run.status == RunStatus.FAILED
+    assert run.error.startswith("SlngUnavailable: POST /v1/pronunciation/dictionaries: 429")
+    held = upstream(slng)
+    assert len(held) == 8
+    assert (run.created, run.verified, run.failed, run.done) == (8, 8, 0, 8)
+    states = SyncState.objects.filter(target=target).select_related("dictionary")
+    assert sorted((s.dictionary.name, s.status, s.attempts) for s in states) == [
+        (name, SyncStatus.VERIFIED, 1) for name in sorted(held)
+    ]
+    assert set(held) < set(names)
