@@ -66,6 +66,11 @@ _KEY_AGAIN = Explanation(
     "The target's SLNG key was entered for other URLs, so Lexicon does not send it.",
     "Ask an organization admin to enter the SLNG API key again on the target.",
 )
+_LEASE_LOST = Explanation(
+    "run taken over",
+    "The run stalled past its hold on the target, and another run took the target over.",
+    "Nothing to fix here: the run that took over does the work.",
+)
 _KEY_UNREADABLE = Explanation(
     "key unreadable",
     "The stored SLNG key can no longer be read (the encryption key changed).",
@@ -93,6 +98,7 @@ _BY_CODE = {
     "SlngConflict": _CONFLICT,
     "TargetKeyUnusable": _KEY_AGAIN,
     "SecretUnreadable": _KEY_UNREADABLE,
+    "LeaseLost": _LEASE_LOST,
 }
 
 

@@ -16,6 +16,12 @@ def new_run_id() -> str:
     return f"run_{ULID()}"
 
 
+# How many dictionaries one run of a target pushes and verifies at once (sync.services): the
+# default, and the bounds sync.targets.validate_target checks (the constraint is the backstop).
+DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 32
+
+
 class VerifyRoute(models.TextChoices):
     BRIDGE = "bridge", "Unified bridge (/v1/bridges/unmute/tts/…), as SLNG's client libraries"
     NATIVE = "native", "Native (/v1/tts/…)"
@@ -64,6 +70,11 @@ class SyncTarget(models.Model):
         default=False, help_text="Delete upstream dictionaries that were deleted here."
     )
     interval_seconds = models.PositiveIntegerField(default=300)
+    concurrency = models.PositiveSmallIntegerField(
+        default=DEFAULT_CONCURRENCY,
+        db_default=DEFAULT_CONCURRENCY,
+        help_text=f"Dictionaries a run pushes and verifies at once (1 to {MAX_CONCURRENCY}).",
+    )
     channel = models.CharField(
         max_length=16,
         choices=Channel.choices,
@@ -85,7 +96,11 @@ class SyncTarget(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="target_unique_name")
+            models.UniqueConstraint(fields=["organization", "name"], name="target_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(concurrency__gte=1, concurrency__lte=MAX_CONCURRENCY),
+                name="target_concurrency_bounds",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,15 @@ from pronunciations.errors import NotFound
 from pronunciations.models import Dictionary, Revision
 from sync.channels import due_number, follows_every_revision
 from sync.crypto import secret_decrypt, secret_encrypt, secret_mac, secret_mac_matches
-from sync.models import Channel, SyncState, SyncStatus, SyncTarget, VerifyRoute
+from sync.models import (
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    Channel,
+    SyncState,
+    SyncStatus,
+    SyncTarget,
+    VerifyRoute,
+)
 
 # What an organization admin may change on a target (its organization never changes).
 TARGET_FIELDS = (
@@ -41,6 +49,7 @@ TARGET_FIELDS = (
     "enabled",
     "prune",
     "interval_seconds",
+    "concurrency",
     "channel",
     "after",
 )
@@ -93,6 +102,7 @@ def validate_target(
     channel: str = Channel.LATEST,
     after: SyncTarget | None = None,
     interval_seconds: int = MIN_INTERVAL_SECONDS,
+    concurrency: object = DEFAULT_CONCURRENCY,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
 
@@ -102,7 +112,9 @@ def validate_target(
     target whose verification this one waits for) is another target of the same organization
     and never one that waits, directly or not, for this one. The schedule's interval is at
     least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause. A key
-    entered is what an Authorization header can carry (``KEY_SHAPE``).
+    entered is what an Authorization header can carry (``KEY_SHAPE``). ``concurrency``
+    (dictionaries a run pushes and verifies at once) is a whole number from 1 to
+    MAX_CONCURRENCY.
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -129,6 +141,10 @@ def validate_target(
         errors["after"] = [problem]
     if interval_seconds < MIN_INTERVAL_SECONDS:
         errors["interval_seconds"] = [INTERVAL_TOO_SHORT]
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int):
+        errors["concurrency"] = ["Enter a whole number."]
+    elif not 1 <= concurrency <= MAX_CONCURRENCY:
+        errors["concurrency"] = [f"Choose from 1 to {MAX_CONCURRENCY} dictionaries at once."]
     if errors:
         raise ValidationError(errors)
 
@@ -248,11 +264,12 @@ def target_create(
     verify_http: bool = False,
     channel: str = Channel.LATEST,
     after: SyncTarget | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> SyncTarget:
     """Store a target with its SLNG key encrypted and bound to its URLs, and schedule it.
 
     Raises ValidationError keyed by field (no key, bad URL, name taken, unknown channel, an
-    ``after`` of another organization).
+    ``after`` of another organization, a concurrency out of bounds).
     """
     validate_target(
         organization=organization,
@@ -264,6 +281,7 @@ def target_create(
         channel=channel,
         after=after,
         interval_seconds=interval_seconds,
+        concurrency=concurrency,
     )
     target = SyncTarget(
         organization=organization,
@@ -277,6 +295,7 @@ def target_create(
         prune=prune,
         enabled=enabled,
         interval_seconds=interval_seconds,
+        concurrency=concurrency,
         channel=channel,
         after=after,
     )
@@ -313,6 +332,7 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             channel=wanted["channel"],
             after=wanted["after"],
             interval_seconds=wanted["interval_seconds"],
+            concurrency=wanted["concurrency"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
         for field, value in wanted.items():

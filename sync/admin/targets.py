@@ -13,7 +13,7 @@ from orgs import permissions
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from sync.enqueue import publish_run
-from sync.models import Channel, SyncRun, SyncTarget
+from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncRun, SyncTarget
 from sync.targets import (
     MIN_INTERVAL_SECONDS,
     TARGET_FIELDS,
@@ -28,9 +28,18 @@ from sync.targets import (
 class SyncTargetForm(forms.ModelForm):
     """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
     unless a URL changed (sync.targets.validate_target says so next to the key field). The
-    channel and ``after`` are checked by the same validation (same organization, no cycle)."""
+    channel, ``after`` (same organization, no cycle) and the concurrency are checked by the same
+    validation; a form posted without a concurrency keeps the stored one."""
 
     base_url = forms.URLField(assume_scheme="https", help_text="e.g. https://api.slng.ai")
+    concurrency = forms.IntegerField(
+        required=False,
+        initial=DEFAULT_CONCURRENCY,
+        help_text=(
+            f"Dictionaries a run pushes and verifies at once, 1 to {MAX_CONCURRENCY}; 1 works "
+            "one dictionary at a time. Runs of one target never overlap, whatever this is."
+        ),
+    )
 
     api_key = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
@@ -54,6 +63,8 @@ class SyncTargetForm(forms.ModelForm):
         organization = stored.organization if stored else data.get("organization")
         if organization is None or not {"name", "base_url", "ws_url"} <= data.keys():
             return data  # those fields carry their own errors already
+        if data.get("concurrency") is None and "concurrency" not in self.errors:
+            data["concurrency"] = stored.concurrency if stored else DEFAULT_CONCURRENCY
         try:
             validate_target(
                 organization=organization,
@@ -65,6 +76,7 @@ class SyncTargetForm(forms.ModelForm):
                 channel=data.get("channel") or Channel.LATEST,
                 after=data.get("after"),
                 interval_seconds=data.get("interval_seconds", MIN_INTERVAL_SECONDS),
+                concurrency=data.get("concurrency", DEFAULT_CONCURRENCY),
             )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
@@ -114,6 +126,7 @@ class SyncTargetAdmin(OrgScopedAdmin):
         "enabled",
         "prune",
         "interval_seconds",
+        "concurrency",
     ]
     list_filter = ["enabled", "channel"]
     inlines = [SyncRunInline]

@@ -108,6 +108,9 @@ class SyncTargetOutput(serializers.Serializer):
     enabled = serializers.BooleanField()
     prune = serializers.BooleanField()
     interval_seconds = serializers.IntegerField()
+    concurrency = serializers.IntegerField(
+        help_text="Dictionaries a run of this target pushes and verifies at once."
+    )
     channel = serializers.CharField()
     after = serializers.CharField(source="after.name", default=None, allow_null=True)
 

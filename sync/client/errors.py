@@ -1,8 +1,14 @@
 """SLNG's failures as typed errors: SLNG's ``code``, the HTTP status and ``slng_request_id``."""
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+
+# A Retry-After longer than this is read as this: a run's deadline gives up long before it.
+MAX_RETRY_AFTER_SECONDS = 3600.0
 
 
 class SlngError(Exception):
@@ -18,10 +24,17 @@ class SlngError(Exception):
         status: int | None = None,
         request_id: str = "",
         detail: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message, self.code, self.status, self.request_id = message, code, status, request_id
         self.detail = detail or message  # SLNG's own message (``error`` or the frame's ``message``)
+        self.retry_after = retry_after  # seconds, from a Retry-After header, when SLNG sent one
+
+    @property
+    def rate_limited(self) -> bool:
+        """SLNG asked us to slow down: HTTP 429 or a ``rate_limit`` code (an error frame)."""
+        return self.status == 429 or self.code == "rate_limit"
 
 
 class SlngUnavailable(SlngError):
@@ -76,7 +89,26 @@ def http_error(method: str, path: str, response: httpx.Response) -> SlngError:
         status=status,
         request_id=str(body.get("slng_request_id") or response.headers.get("X-Request-Id", "")),
         detail=message,
+        retry_after=retry_after(response.headers),
     )
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (delay-seconds or an HTTP date), or None
+    when there is none or it cannot be read; bounded by MAX_RETRY_AFTER_SECONDS."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_SECONDS)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        when = when.replace(tzinfo=UTC)
+    seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
 def frame_error(frame: dict[str, Any], request_id: str = "") -> SlngError:

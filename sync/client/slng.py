@@ -3,6 +3,7 @@
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from sync.client.errors import (
     SlngUnavailable,
     SlngVerificationFailed,
     http_error,
+    retry_after,
 )
 from sync.client.frames import await_audio, await_frame
 
@@ -67,12 +69,56 @@ class Audio:
 
 @dataclass
 class CallCounter:
+    """Calls made, by kind; safe to count from several threads at once."""
+
     http: int = 0
     ws: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, kind: str) -> None:
+        with self._lock:
+            setattr(self, kind, getattr(self, kind) + 1)
+
+
+class SharedPause:
+    """A pause every call of one client waits out before it is sent: a rate-limited answer
+    (HTTP 429 or a ``rate_limit`` frame) starts it for all of them, for its Retry-After (or the
+    backoff), so a run's concurrent workers slow down together instead of each finding the
+    limit on its own."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._until = 0.0
+
+    def extend(self, seconds: float) -> None:
+        """Pause every call until ``seconds`` from now (a later end already set is kept)."""
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        with self._lock:
+            return max(0.0, self._until - time.monotonic())
+
+    def wait(self, sleep: Callable[[float], None]) -> None:
+        """Sleep until the pause ends, again if another answer extended it meanwhile."""
+        seen = None
+        while True:
+            with self._lock:
+                until = self._until
+            left = until - time.monotonic()
+            if until == seen or left <= 0:
+                return
+            sleep(left)
+            seen = until
 
 
 class SlngClient:
-    """A client of one SLNG environment with one API key."""
+    """A client of one SLNG environment with one API key.
+
+    One client may be used from several threads at once (a run's workers, sync.services): the
+    HTTP connection pool is shared, every WebSocket is its own, the call counts are locked, and
+    a rate-limited answer pauses every thread's next call (``SharedPause``).
+    """
 
     def __init__(
         self,
@@ -89,6 +135,7 @@ class SlngClient:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.calls = CallCounter()
+        self.pause = SharedPause()
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout),
@@ -116,15 +163,18 @@ class SlngClient:
     def get_dictionary(self, name: str) -> dict[str, Any]:
         return self._retrying(lambda: self._request("GET", _path(name)))
 
-    def create_dictionary(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def create_dictionary(self, payload: dict[str, Any], *, urgent: bool = False) -> dict[str, Any]:
+        """POST a dictionary. ``urgent`` (the create that ends a replace's window, while the
+        name is missing upstream) does not wait out a pause another call started; its own
+        rate-limited answers are still waited out."""
         path = "/v1/pronunciation/dictionaries"
-        return self._retrying(lambda: self._request("POST", path, payload))
+        return self._retrying(lambda: self._request("POST", path, payload), gated=not urgent)
 
     def delete_dictionary(self, name: str) -> None:
         self._retrying(lambda: self._request("DELETE", _path(name)))
 
     def _request(self, method: str, path: str, payload: Any = None) -> Any:
-        self.calls.http += 1
+        self.calls.count("http")
         try:
             response = self._http.request(method, path, json=payload)
         except httpx.TransportError as exc:
@@ -133,19 +183,29 @@ class SlngClient:
             return response.json() if response.content else None
         raise http_error(method, path, response)
 
-    def _retrying(self, call: Callable[[], T]) -> T:
-        """Run ``call``, retrying SlngUnavailable with backoff until the deadline."""
+    def _retrying(self, call: Callable[[], T], *, gated: bool = True) -> T:
+        """Run ``call``, retrying SlngUnavailable with backoff until the deadline.
+
+        The wait before a retry is SLNG's Retry-After when it sent one, else the backoff. A
+        rate-limited answer also pauses every other call of this client (``SharedPause``); a
+        ``gated`` call waits out such a pause before each attempt.
+        """
         give_up_at = time.monotonic() + self.retry.deadline
         attempt = 0
         while True:
+            if gated:
+                self.pause.wait(self.retry.sleep)
             try:
                 return call()
             except SlngUnavailable as exc:
-                pause = self.retry.delay(attempt)
+                pause = self.retry.delay(attempt) if exc.retry_after is None else exc.retry_after
                 if time.monotonic() + pause > give_up_at:
                     raise
                 logger.info("SLNG unavailable (%s %s), retry in %.2fs", exc.code, exc.status, pause)
-                self.retry.sleep(pause)
+                if exc.rate_limited:
+                    self.pause.extend(pause)  # waited out at the top, by this call too if gated
+                if not (gated and exc.rate_limited):
+                    self.retry.sleep(pause)
                 attempt += 1
 
     # -- TTS: verification and speech ------------------------------------------------------
@@ -169,7 +229,7 @@ class SlngClient:
     def _verify_once(
         self, name: str, *, model: str, voice: str, text: str, route: str
     ) -> Verification:
-        self.calls.ws += 1
+        self.calls.count("ws")
         started = time.monotonic()
         init: dict[str, Any] = {
             "type": "init",
@@ -201,7 +261,11 @@ class SlngClient:
         except InvalidStatus as exc:
             status = exc.response.status_code
             error = _BY_STATUS.get(status, SlngUnavailable)
-            raise error(f"TTS handshake refused with HTTP {status}", status=status) from exc
+            raise error(
+                f"TTS handshake refused with HTTP {status}",
+                status=status,
+                retry_after=retry_after(exc.response.headers),
+            ) from exc
         except (ConnectionClosed, WebSocketException, OSError, TimeoutError) as exc:
             raise SlngUnavailable(f"TTS session failed: {type(exc).__name__}") from exc
         return Verification(
@@ -273,7 +337,7 @@ class SlngClient:
         deadline: float | None = None,
         max_bytes: int = 16 * 1024 * 1024,
     ) -> "Audio":
-        self.calls.http += 1
+        self.calls.count("http")
         url = self._tts_url(self.base_url, route, model)
         limit = deadline if deadline is not None else self.timeout * 3
         give_up_at = time.monotonic() + limit

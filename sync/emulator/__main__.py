@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import Sequence
 
@@ -12,6 +13,7 @@ from sync.emulator.server import start_emulator
 from sync.emulator.state import EmulatorState
 
 logger = logging.getLogger("sync.emulator")
+LATENCY_ENV = "SLNG_EMULATOR_LATENCY_MS"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -31,15 +33,28 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default="auto",
         help="audio: espeak-ng speech (auto: when installed, else a tone), or a tone",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=_milliseconds,
+        default=os.environ.get(LATENCY_ENV, "0"),
+        help="network latency: every HTTP call, WebSocket handshake and WebSocket client frame "
+        f"is answered this much later (default ${LATENCY_ENV}, else 0)",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return parser.parse_args(argv)
 
 
+def _milliseconds(value: str) -> int:
+    if not value.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of milliseconds, got {value!r}")
+    return int(value)
+
+
 async def serve(args: argparse.Namespace) -> None:
     state = (
-        EmulatorState.from_keys_file(args.keys, speech=args.speech)
+        EmulatorState.from_keys_file(args.keys, speech=args.speech, latency_ms=args.latency_ms)
         if args.keys
-        else EmulatorState(speech=args.speech)
+        else EmulatorState(speech=args.speech, latency_ms=args.latency_ms)
     )
     if not args.keys:
         logger.warning("no --keys file: every call is 401 until a key is added")

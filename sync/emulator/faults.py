@@ -16,6 +16,9 @@ class Faults:
     """What the emulator should do wrong. All zero/None means "behave"."""
 
     http_failures: int = 0  # next N dictionary calls answer 503 pronunciation_unavailable
+    http_rate_limited: int = 0  # N dictionary calls answer 429 rate_limit...
+    http_retry_after: int = 1  # ...with this Retry-After (seconds)...
+    http_rate_limit_after: int = 0  # ...once this many more calls have passed
     http_latency_ms: int = 0  # added before every dictionary call is answered
     ws_latency_ms: int = 0  # added before the server answers each WebSocket client message
     ws_drop_after_chunks: int = 0  # abruptly drop the socket once this many chunks were sent
@@ -30,6 +33,11 @@ class Faults:
     def to_json(self) -> dict[str, object]:
         return {
             "http_failures": self.http_failures,
+            "http_rate_limit": {
+                "calls": self.http_rate_limited,
+                "retry_after": self.http_retry_after,
+                "after": self.http_rate_limit_after,
+            },
             "http_latency_ms": self.http_latency_ms,
             "ws_latency_ms": self.ws_latency_ms,
             "ws_drop": {
@@ -94,6 +102,13 @@ def _changes(payload: Mapping[str, object]) -> dict[str, object]:
     for field in ("http_failures", "http_latency_ms", "ws_latency_ms", "visibility_delay_ms"):
         if field in payload:
             changes[field] = _count(payload[field], field)
+    if "http_rate_limit" in payload:
+        limit = _object(payload["http_rate_limit"], "http_rate_limit")
+        changes["http_rate_limited"] = _count(limit.get("calls", 1), "http_rate_limit.calls")
+        changes["http_retry_after"] = _count(
+            limit.get("retry_after", 1), "http_rate_limit.retry_after"
+        )
+        changes["http_rate_limit_after"] = _count(limit.get("after", 0), "http_rate_limit.after")
     if "ws_drop" in payload:
         drop = _object(payload["ws_drop"], "ws_drop")
         changes["ws_drop_after_chunks"] = _count(
@@ -114,7 +129,7 @@ def faults_updated(current: Faults, payload: Mapping[str, object]) -> Faults:
     """
     known = {"http_failures", "http_latency_ms", "ws_latency_ms", "visibility_delay_ms"}
     known |= {"ws_framing", "init_unknown_dictionary"}
-    unknown = sorted(set(payload) - known - {"ws_drop", "ws_error"})
+    unknown = sorted(set(payload) - known - {"ws_drop", "ws_error", "http_rate_limit"})
     if unknown:
         raise ValueError(f"unknown fault field(s): {', '.join(unknown)}")
     return dataclasses.replace(current, **_changes(payload))  # type: ignore[arg-type]

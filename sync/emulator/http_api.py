@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ COLLECTION = "/v1/pronunciation/dictionaries"
 
 UNAUTHENTICATED = "Missing or invalid organization context."
 UNAVAILABLE = "Pronunciation dictionaries are temporarily unavailable."
+RATE_LIMITED = "Too many requests: retry after the time in Retry-After."
 INVALID = "Invalid pronunciation dictionary."
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,6 +40,7 @@ class RequestContext:
     request_id: str
     org_id: str | None = None
     logged: bool = False
+    received_at: float = 0.0
 
 
 _CONTEXT: ContextVar[RequestContext] = ContextVar("sync_emulator_request")
@@ -52,11 +55,18 @@ class ApiError(Exception):
     """An SLNG pronunciation error, rendered flat: code, error, fieldErrors, slng_request_id."""
 
     def __init__(
-        self, status: int, code: str, message: str, field_errors: dict[str, list[str]] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field_errors: dict[str, list[str]] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.field_errors = field_errors
+        self.headers = headers or {}
 
     def body(self, request_id: str) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "error": self.message}
@@ -83,6 +93,8 @@ def log_request(request: web.Request, status: int) -> None:
         status=status,
         org_id=context.org_id,
         request_id=context.request_id,
+        received_at=context.received_at,
+        answered_at=time.monotonic(),
     )
     request.app[STATE].log_request(entry)
     context.logged = True
@@ -105,7 +117,7 @@ def _http_exception_response(exc: web.HTTPException, request_id: str) -> web.Res
 async def request_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Give every request an id (header + error bodies), render errors, log non-admin calls."""
     request_id = ids.new_request_id()
-    context = RequestContext(request_id)
+    context = RequestContext(request_id, received_at=time.monotonic())
     token = _CONTEXT.set(context)
     try:
         response = await _answer(request, handler, request_id)
@@ -123,7 +135,7 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
     try:
         return await handler(request)
     except ApiError as exc:
-        return web.json_response(exc.body(request_id), status=exc.status)
+        return web.json_response(exc.body(request_id), status=exc.status, headers=exc.headers)
     except PlainError as exc:
         body = {"error": exc.message, "slng_request_id": request_id}
         return web.json_response(body, status=exc.status)
@@ -138,17 +150,25 @@ def bearer_token(request: web.Request) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-async def _begin(request: web.Request) -> ApiKey:
-    """Common start of every dictionary call: latency fault, auth, then the 503 fault."""
-    state = request.app[STATE]
-    latency_ms = state.faults.http_latency_ms
+async def network_latency(state: EmulatorState, fault_ms: int) -> None:
+    """Wait the network's latency (the state's setting) plus a latency fault, if any."""
+    latency_ms = state.latency_ms + fault_ms
     if latency_ms:
         await asyncio.sleep(latency_ms / 1000)
+
+
+async def _begin(request: web.Request) -> ApiKey:
+    """Common start of every dictionary call: latency, auth, then the 429 and 503 faults."""
+    state = request.app[STATE]
+    await network_latency(state, state.faults.http_latency_ms)
     token = bearer_token(request)
     api_key = state.resolve_key(token) if token else None
     if api_key is None:
         raise ApiError(401, "pronunciation_unauthenticated", UNAUTHENTICATED)
     current().org_id = api_key.org_id
+    if (retry_after := state.claim_rate_limit()) is not None:
+        headers = {"Retry-After": str(retry_after)}
+        raise ApiError(429, "rate_limit", RATE_LIMITED, headers=headers)
     if state.claim_http_failure():
         raise ApiError(503, "pronunciation_unavailable", UNAVAILABLE)
     return api_key

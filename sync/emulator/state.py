@@ -34,13 +34,21 @@ class ApiKey:
 
 @dataclass(frozen=True)
 class RequestLogEntry:
-    """One request the emulator answered. It never holds the API key (nor the query string)."""
+    """One request the emulator answered. It never holds the API key (nor the query string).
+
+    ``received_at`` and ``answered_at`` are ``time.monotonic()`` readings of the emulator's
+    process: when the request arrived (before any latency) and when it was answered (a
+    WebSocket: when the upgrade was). They order requests against each other, so a test can
+    tell what was in flight at once or what waited out a Retry-After.
+    """
 
     method: str
     path: str
     status: int
     org_id: str | None
     request_id: str
+    received_at: float = 0.0
+    answered_at: float = 0.0
 
     def to_json(self) -> dict[str, object]:
         return dataclasses.asdict(self)
@@ -141,9 +149,16 @@ class EmulatorState:
         *,
         clock: Callable[[], float] = time.monotonic,
         speech: str = "tone",
+        latency_ms: int = 0,
     ) -> None:
         """``speech``: ``tone`` (default: fast, deterministic 20 ms frames), ``espeak`` or
-        ``auto`` (espeak-ng says the rewritten text; a tone when it is missing)."""
+        ``auto`` (espeak-ng says the rewritten text; a tone when it is missing).
+        ``latency_ms`` models the network (docs/emulator.md): every HTTP call, every WebSocket
+        handshake and every WebSocket client frame is answered that much later. Unlike the
+        latency faults it is a setting: ``clear_faults`` and ``reset`` keep it."""
+        if isinstance(latency_ms, bool) or not isinstance(latency_ms, int) or latency_ms < 0:
+            raise ValueError("latency_ms must be a non-negative integer")
+        self.latency_ms = latency_ms
         self._lock = threading.RLock()
         self.speaker = Speaker(speech)
         self._clock = clock
@@ -156,8 +171,10 @@ class EmulatorState:
             self.add_key(api_key)
 
     @classmethod
-    def from_keys_file(cls, path: str | Path, *, speech: str = "tone") -> EmulatorState:
-        return cls(load_keys(path), speech=speech)
+    def from_keys_file(
+        cls, path: str | Path, *, speech: str = "tone", latency_ms: int = 0
+    ) -> EmulatorState:
+        return cls(load_keys(path), speech=speech, latency_ms=latency_ms)
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -252,6 +269,12 @@ class EmulatorState:
         changes = {"http_latency_ms": http_ms, "ws_latency_ms": ws_ms}
         self.update_faults({k: v for k, v in changes.items() if v is not None})
 
+    def rate_limit_http(self, calls: int = 1, *, retry_after: int = 1, after: int = 0) -> None:
+        """Answer ``calls`` dictionary calls with 429 rate_limit and ``Retry-After``, once
+        ``after`` more calls have passed (a storm that starts in the middle of a run)."""
+        limit = {"calls": calls, "retry_after": retry_after, "after": after}
+        self.update_faults({"http_rate_limit": limit})
+
     def drop_ws(self, after_chunks: int, *, sessions: int = 1) -> None:
         """Abruptly drop the next ``sessions`` WebSockets once ``after_chunks`` chunks were sent."""
         self.update_faults({"ws_drop": {"after_chunks": after_chunks, "sessions": sessions}})
@@ -283,6 +306,18 @@ class EmulatorState:
                 return False
             self._faults.http_failures -= 1
             return True
+
+    def claim_rate_limit(self) -> int | None:
+        """Consume one injected 429; its Retry-After seconds when this call must be refused."""
+        with self._lock:
+            faults = self._faults
+            if faults.http_rate_limited <= 0:
+                return None
+            if faults.http_rate_limit_after > 0:
+                faults.http_rate_limit_after -= 1
+                return None
+            faults.http_rate_limited -= 1
+            return faults.http_retry_after
 
     def claim_session_faults(self) -> SessionFaults:
         """Consume the WebSocket faults for one new session (an error wins over a drop)."""

@@ -10,7 +10,6 @@ the bridge (what its clients read; see docs/emulator.md). ``flush`` (or ``flush:
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import weakref
@@ -29,6 +28,7 @@ from sync.emulator.http_api import (
     bearer_token,
     current,
     log_request,
+    network_latency,
 )
 from sync.emulator.rewrite import rewrite_text
 from sync.emulator.state import EmulatorState, SessionRecord
@@ -143,9 +143,7 @@ class TtsSession:
         return await handler(message)
 
     async def _latency(self) -> None:
-        latency_ms = self.state.faults.ws_latency_ms
-        if latency_ms:
-            await asyncio.sleep(latency_ms / 1000)
+        await network_latency(self.state, self.state.faults.ws_latency_ms)
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_str(json.dumps(frame, ensure_ascii=False))
@@ -338,6 +336,7 @@ async def _handshake(request: web.Request) -> tuple[web.WebSocketResponse, str |
     context = current()
     context.org_id = org_id
     ws.headers[REQUEST_ID_HEADER] = context.request_id
+    await network_latency(state, 0)  # the upgrade is one more round trip
     await ws.prepare(request)
     log_request(request, 101)
     return ws, org_id

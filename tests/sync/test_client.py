@@ -13,6 +13,7 @@ from sync.client import (
     SlngUnavailable,
     SlngVerificationFailed,
 )
+from sync.client.errors import retry_after
 from sync.emulator import EmulatorThread
 from tests.conftest import SLNG_KEY_ACME
 
@@ -152,3 +153,69 @@ def test_retryable_websocket_faults_are_retried(slng: EmulatorThread, fault: str
     client.verify("brand", model="deepgram/aura:2", voice="", text="NAIC")
 
     assert client.calls.ws == 3
+
+
+def _recording(slept: list[float]) -> RetryPolicy:
+    """A policy whose sleeps are recorded, not slept (the deadline leaves room for them)."""
+    return RetryPolicy(base=0.01, cap=0.05, deadline=120.0, sleep=slept.append)
+
+
+def test_a_429_is_retried_after_its_retry_after(slng: EmulatorThread) -> None:
+    slept: list[float] = []
+    client = _client(slng, retry=_recording(slept))
+    slng.state.rate_limit_http(1, retry_after=30)
+
+    assert client.list_dictionaries() == []
+
+    assert slept == [pytest.approx(30, abs=1)]
+    assert client.calls.http == 2
+
+
+def test_a_rate_limited_answer_pauses_the_clients_other_calls_but_not_a_closing_create(
+    slng: EmulatorThread,
+) -> None:
+    """Issue 17: a run's workers share one client, so one 429 slows them all down together;
+    the POST that ends a replace's window is not held by another call's pause."""
+    slept: list[float] = []
+    client = _client(slng, retry=_recording(slept))
+    slng.state.rate_limit_http(1, retry_after=30)
+    client.list_dictionaries()
+
+    client.list_dictionaries()  # another call of the same client waits the pause out
+    client.create_dictionary(BODY, urgent=True)
+    other_run: list[float] = []
+    _client(slng, retry=_recording(other_run)).list_dictionaries()
+
+    assert slept == [pytest.approx(30, abs=1), pytest.approx(30, abs=1)]
+    assert other_run == []
+    assert [r.status for r in slng.state.requests()] == [429, 200, 200, 201, 200]
+
+
+def test_a_rate_limit_frame_pauses_the_clients_other_calls_too(slng: EmulatorThread) -> None:
+    slept: list[float] = []
+    backoff = RetryPolicy(base=30.0, cap=30.0, deadline=120.0, sleep=slept.append)
+    client = _client(slng, retry=backoff)
+    client.create_dictionary(BODY)
+    slng.state.fail_ws("rate_limit")
+
+    client.verify("brand", model="deepgram/aura:2", voice="", text="NAIC")
+    client.list_dictionaries()
+
+    # The frame carries no Retry-After: the backoff (15 to 30 s), which the list waits out too.
+    assert len(slept) == 2
+    assert 15 <= slept[0] <= 30
+    assert slept[1] == pytest.approx(slept[0], abs=1)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("12", 12.0),
+        ("Wed, 01 Jan 2020 00:00:00 GMT", 0.0),  # a date in the past: retry now
+        ("soon", None),
+        ("", None),
+        ("99999999", 3600.0),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(header: str, seconds: float | None) -> None:
+    assert retry_after({"Retry-After": header}) == seconds

@@ -10,6 +10,7 @@ from config.celery import app
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.targets import target_update
 from sync.tasks import run_target
 from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
@@ -41,7 +42,7 @@ def test_a_dictionary_created_through_the_api_gets_verified_with_no_manual_step(
 def test_a_worker_killed_mid_run_leaves_state_the_next_run_repairs(
     organization: Organization, target: SyncTarget, slng: EmulatorThread, celery: Celery
 ) -> None:
-    names = [f"dict-{i}" for i in range(8)]
+    names = [f"dict-{i:02}" for i in range(24)]  # three times the target's concurrency
     for name in names:
         make_dictionary(organization, name)
     slng.state.set_latency(http_ms=150)
@@ -80,6 +81,8 @@ def test_a_run_triggered_through_the_api_reports_its_progress_then_its_outcome(
     names = [f"dict-{i}" for i in range(10)]
     for name in names:
         make_dictionary(organization, name)
+    # One dictionary at a time, so the run lasts long enough to be seen running.
+    target_update(target=target, concurrency=1)
     app.control.purge()  # the creates' own runs: only the triggered one is followed here
     SyncRun.objects.all().delete()
     slng.state.set_latency(http_ms=200)

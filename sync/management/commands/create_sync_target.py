@@ -1,5 +1,5 @@
 """``manage.py create_sync_target --org SLUG NAME --base-url URL --ws-url URL [--channel C]
-[--after TARGET] [--verify-route R] …``."""
+[--after TARGET] [--verify-route R] [--concurrency N] …``."""
 
 import os
 import sys
@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import TextChoices
 
 from orgs.commands import add_org_argument, organization_from_options
-from sync.models import Channel, SyncTarget, VerifyRoute
+from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncTarget, VerifyRoute
 from sync.targets import target_create
 
 
@@ -47,6 +47,13 @@ class Command(BaseCommand):
             "--prune", action="store_true", help="delete upstream what is deleted here"
         )
         parser.add_argument("--interval", type=int, default=300, help="seconds between syncs")
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=DEFAULT_CONCURRENCY,
+            help=f"dictionaries a run pushes and verifies at once, 1 to {MAX_CONCURRENCY} "
+            f"(default {DEFAULT_CONCURRENCY})",
+        )
         _choice(
             parser,
             "--channel",
@@ -84,6 +91,7 @@ class Command(BaseCommand):
                 verify_http=options["verify_http"],
                 prune=options["prune"],
                 interval_seconds=options["interval"],
+                concurrency=options["concurrency"],
                 channel=options["channel"],
                 after=after,
             )
@@ -93,7 +101,7 @@ class Command(BaseCommand):
         follows = f" after {after.name}" if after else ""
         self.stderr.write(
             f"Created target {target} on {target.channel}{follows}, syncing every "
-            f"{target.interval_seconds}s."
+            f"{target.interval_seconds}s, {target.concurrency} dictionaries at once."
         )
         self.stdout.write(target.public_id)
 

@@ -29,6 +29,7 @@ from tests.sync.emulator.helpers import (
 def test_admin_faults_round_trip_and_clear(client: httpx.Client) -> None:
     payload = {
         "http_failures": 1,
+        "http_rate_limit": {"calls": 2, "retry_after": 3, "after": 4},
         "http_latency_ms": 5,
         "ws_latency_ms": 6,
         "ws_drop": {"after_chunks": 3, "sessions": 2},

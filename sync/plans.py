@@ -1,0 +1,131 @@
+"""A run's plan: what each dictionary needs on a target, decided from data only.
+
+``sync_plan`` reads what the plan needs (the target's due revisions from ``sync.channels``, its
+states, the due revisions' bodies) and hands it with SLNG's list to the pure ``plan``: create,
+replace (SLNG has no update: DELETE then POST at once), unchanged (compared by content, so
+unchanged costs no write) or prune. ``sync.runner`` executes it; ``sync.services`` re-exports
+these names.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pronunciations.models import Dictionary
+from pronunciations.validation import normalize_name
+from sync.channels import Due, due_payloads, dues
+from sync.models import SyncState, SyncStatus, SyncTarget
+
+Action = Literal["create", "replace", "unchanged", "prune"]
+Progress = Callable[[int, int, "PlanItem"], None]
+
+
+@dataclass
+class PlanItem:
+    """One step of a run. A create, replace or unchanged item names the revision it pushes
+    (``revision``, ``content_hash``) and carries SLNG's body (``payload``); an unchanged item
+    already verified at that revision carries none (nothing to send or check)."""
+
+    action: Action
+    name: str
+    dictionary: Dictionary | None = None
+    upstream: dict[str, Any] | None = None
+    state: SyncState | None = None
+    revision: int | None = None
+    content_hash: str = ""
+    payload: dict[str, Any] | None = None
+
+
+def same_content(payload: dict[str, Any], upstream: dict[str, Any]) -> bool:
+    """Upstream equals local when modes and metadata are equal (SLNG's hash is opaque)."""
+    upstream_modes = {k: v for k, v in upstream.get("modes", {}).items() if v.get("rules")}
+    local_modes = {k: v for k, v in payload["modes"].items() if v.get("rules") or k == "rewrite"}
+    upstream_modes.setdefault("rewrite", {"rules": []})
+    return upstream_modes == local_modes and (upstream.get("metadata") or {}) == payload["metadata"]
+
+
+def untouched(state: SyncState | None, due: Due, found: dict[str, Any]) -> bool:
+    """Verified at the due revision, and upstream still holds what we pushed (same id and hash).
+
+    Such a dictionary needs no content loading and no comparison: this is what keeps an
+    unchanged re-sync to one list call (bench/sync.py).
+    """
+    return (
+        state is not None
+        and state.status == SyncStatus.VERIFIED
+        and state.pushed_revision == due.number
+        and state.upstream_id == found.get("id")
+        and state.upstream_hash == found.get("content_hash")
+    )
+
+
+def upstream_by_key(upstream_list: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """SLNG's list by lookup key (its normalized name, or ours of its name)."""
+    return {d.get("normalized_name") or normalize_name(d["name"]): d for d in upstream_list}
+
+
+def winners(dues: Iterable[Due]) -> dict[str, Due]:
+    """One due revision per name: a name deleted and created again (or restored) has several
+    dictionaries; the newest due revision among them says what the name should be upstream."""
+    by_name: dict[str, Due] = {}
+    for due in dues:
+        held = by_name.get(due.dictionary.normalized_name)
+        if held is None or (due.at, due.dictionary.pk) > (held.at, held.dictionary.pk):
+            by_name[due.dictionary.normalized_name] = due
+    return by_name
+
+
+def plan(
+    *,
+    dues: Mapping[str, Due],
+    upstream: Mapping[str, dict[str, Any]],
+    states: Mapping[int, SyncState],
+    payloads: Mapping[int, dict[str, Any]],
+    prune: bool,
+) -> list[PlanItem]:
+    """What a run must do, decided from data only (no query, no request): pure.
+
+    ``dues`` is each name's due revision (``winners``), ``upstream`` SLNG's list by key,
+    ``states`` the target's states by dictionary pk, ``payloads`` the bodies of the due
+    revisions that are not ``untouched``. A due deletion prunes upstream (when ``prune``); a
+    name without a due revision, or upstream only, is left alone.
+    """
+    items: list[PlanItem] = []
+    prunes: list[PlanItem] = []
+    for key in sorted(dues):
+        due, found = dues[key], upstream.get(key)
+        dictionary, state = due.dictionary, states.get(due.dictionary.pk)
+        if due.deleted:
+            if prune and found is not None:
+                prunes.append(PlanItem("prune", found["name"], upstream=found))
+            continue
+        item = PlanItem(
+            "unchanged", dictionary.name, dictionary, found, state, due.number, due.content_hash
+        )
+        if not _fresh(due, states, upstream, key):
+            item.payload = payloads[dictionary.pk]
+            if found is None:
+                item.action = "create"
+            elif not same_content(item.payload, found):
+                item.action = "replace"
+        items.append(item)
+    items.sort(key=lambda item: normalize_name(item.name))
+    return items + sorted(prunes, key=lambda item: normalize_name(item.name))
+
+
+def _fresh(
+    due: Due, states: Mapping[int, SyncState], upstream: Mapping[str, dict[str, Any]], key: str
+) -> bool:
+    found = upstream.get(key)
+    return found is not None and untouched(states.get(due.dictionary.pk), due, found)
+
+
+def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[PlanItem]:
+    """Read what the target's plan needs (its due revisions, states, bodies) and plan."""
+    upstream = upstream_by_key(upstream_list)
+    states = {s.dictionary_id: s for s in SyncState.objects.filter(target=target)}
+    due = winners(dues(target))
+    stale = [d for key, d in due.items() if not d.deleted and not _fresh(d, states, upstream, key)]
+    return plan(
+        dues=due, upstream=upstream, states=states, payloads=due_payloads(stale), prune=target.prune
+    )
