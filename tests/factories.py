@@ -78,3 +78,19 @@ def decide(
         decision=decision,
         comment=comment,
     )
+
+
+# A dictionary body's fields in order: SLNG's, then Lexicon's two extras (revision, updated_at).
+DICTIONARY_BODY_FIELDS = (
+    "id",
+    "org_id",
+    "name",
+    "normalized_name",
+    "modes",
+    "content_hash",
+    "created_at",
+    "metadata",
+    "created_by_key_label",
+    "revision",
+    "updated_at",
+)

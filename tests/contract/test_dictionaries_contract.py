@@ -10,7 +10,7 @@ from orgs.models import Organization
 from pronunciations.content import content_hash
 from pronunciations.models import Mode
 from pronunciations.validation import RuleSpec
-from tests.factories import make_dictionary
+from tests.factories import DICTIONARY_BODY_FIELDS, make_dictionary
 
 URL = "/v1/pronunciation/dictionaries"
 REQUEST_ID = re.compile(r"^req_[0-9A-Z]{26}$")
@@ -82,19 +82,7 @@ def test_create_answers_slngs_fields_first_and_lexicons_after(api: APIClient) ->
     """Issue 16 item 4: ``revision`` and ``updated_at`` are extra fields; SLNG's are unchanged."""
     body = api.post(URL, SPEC_EXAMPLE, format="json").json()
 
-    assert list(body) == [
-        "id",
-        "org_id",
-        "name",
-        "normalized_name",
-        "modes",
-        "content_hash",
-        "created_at",
-        "metadata",
-        "created_by_key_label",
-        "revision",
-        "updated_at",
-    ]
+    assert list(body) == list(DICTIONARY_BODY_FIELDS)
     assert body["updated_at"] == body["created_at"]
 
 

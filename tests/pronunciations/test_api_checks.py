@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from orgs.models import Membership, Organization, Role
 from pronunciations.models import Revision
-from tests.factories import make_dictionary
+from tests.factories import DICTIONARY_BODY_FIELDS, make_dictionary
 
 URL = "/v1/pronunciation/dictionaries"
 RULES = {
@@ -227,19 +227,7 @@ def test_create_refuses_bad_checks_and_writes_nothing(api: APIClient) -> None:
 
 
 def test_without_checks_create_update_and_get_answer_slngs_body(api: APIClient, brand: Any) -> None:
-    fields = {
-        "id",
-        "org_id",
-        "name",
-        "normalized_name",
-        "modes",
-        "content_hash",
-        "created_at",
-        "metadata",
-        "created_by_key_label",
-        "revision",  # Lexicon's two extra fields, present with or without checks
-        "updated_at",
-    }
+    fields = set(DICTIONARY_BODY_FIELDS)  # Lexicon's two extras present with or without checks
     created = api.post(URL, {"name": "plain", "modes": RULES}, format="json").json()
     updated = api.put(f"{URL}/plain", {"modes": RULES, "metadata": {"a": 1}}, format="json")
 
