@@ -73,7 +73,7 @@ def _forbidden_example(minimum: str) -> dict[str, Any]:
     message = role_refusal(Role.VIEWER, minimum)
     return {
         "description": "pronunciation_forbidden (the API key's role is below "
-        f"{minimum}; see README, Review and roles)",
+        f"{minimum}; see the API docs, Review and roles)",
         "content": {
             "application/json": {
                 "schema": {"$ref": "#/components/schemas/ErrorOutput"},
