@@ -312,6 +312,13 @@ LEXICON_SPEAK_TIMEOUT_SECONDS = float(env_str("LEXICON_SPEAK_TIMEOUT_SECONDS", "
 LEXICON_SPEAK_RATE_LIMIT = env_str("LEXICON_SPEAK_RATE_LIMIT", "30/min")
 LEXICON_SPEAK_CACHE_SECONDS = env_int("LEXICON_SPEAK_CACHE_SECONDS", 3600)
 LEXICON_SPEAK_MAX_AUDIO_BYTES = env_int("LEXICON_SPEAK_MAX_AUDIO_BYTES", 4 * 1024 * 1024)
+# Listen calls waiting on a TTS at once (sync.speak_slots); beyond, 429 rate_limit with
+# Retry-After at once. Per web process; across every web process sharing the cache (keep it
+# below the number of web workers, so a TTS that never answers cannot hold them all); and per
+# organization across them.
+LEXICON_SPEAK_PROCESS_SLOTS = env_int("LEXICON_SPEAK_PROCESS_SLOTS", 1)
+LEXICON_SPEAK_SLOTS = env_int("LEXICON_SPEAK_SLOTS", 1)
+LEXICON_SPEAK_ORGANIZATION_SLOTS = env_int("LEXICON_SPEAK_ORGANIZATION_SLOTS", 1)
 # Largest import file accepted (413 beyond it).
 LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Bounds checked before and while any import file is parsed (pronunciations.uploads), 413
