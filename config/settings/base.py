@@ -186,10 +186,13 @@ SPECTACULAR_SETTINGS = {
 # the default cache: set LEXICON_CACHE_URL=redis://… so every web worker shares the count.
 # Counted exactly (orgs.throttling) in fixed windows opened by a key's first request.
 LEXICON_RATE_LIMIT = env_str("LEXICON_RATE_LIMIT", "1200/min")
-# Failed authentications per client address (same format); beyond, 429 before any key lookup.
+# Failed authentications per client address and per presented key prefix (same format): a
+# failure beyond either is 429 instead of 401. Only failures count, after the key was checked,
+# so a valid key is always served (orgs.authentication).
 LEXICON_AUTH_FAILURE_LIMIT = env_str("LEXICON_AUTH_FAILURE_LIMIT", "100/min")
 # Proxies in front of the service that append to X-Forwarded-For. 0: the client address is
 # REMOTE_ADDR and the header is ignored; N: the rightmost hop not added by those N proxies.
+# Behind a proxy, leaving it 0 counts every client's failures against the proxy's address.
 LEXICON_TRUSTED_PROXIES = env_int("LEXICON_TRUSTED_PROXIES", 0)
 _CACHE_URL = env_str("LEXICON_CACHE_URL", "")
 # A cache that does not answer in this time is treated as down (rate limits fail open).
@@ -312,6 +315,13 @@ LEXICON_SPEAK_TIMEOUT_SECONDS = float(env_str("LEXICON_SPEAK_TIMEOUT_SECONDS", "
 LEXICON_SPEAK_RATE_LIMIT = env_str("LEXICON_SPEAK_RATE_LIMIT", "30/min")
 LEXICON_SPEAK_CACHE_SECONDS = env_int("LEXICON_SPEAK_CACHE_SECONDS", 3600)
 LEXICON_SPEAK_MAX_AUDIO_BYTES = env_int("LEXICON_SPEAK_MAX_AUDIO_BYTES", 4 * 1024 * 1024)
+# Listen calls waiting on a TTS at once (sync.speak_slots); beyond, 429 rate_limit with
+# Retry-After at once. Per web process; across every web process sharing the cache (keep it
+# below the number of web workers, so a TTS that never answers cannot hold them all); and per
+# organization across them.
+LEXICON_SPEAK_PROCESS_SLOTS = env_int("LEXICON_SPEAK_PROCESS_SLOTS", 1)
+LEXICON_SPEAK_SLOTS = env_int("LEXICON_SPEAK_SLOTS", 1)
+LEXICON_SPEAK_ORGANIZATION_SLOTS = env_int("LEXICON_SPEAK_ORGANIZATION_SLOTS", 1)
 # Largest import file accepted (413 beyond it).
 LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Bounds checked before and while any import file is parsed (pronunciations.uploads), 413
