@@ -12,6 +12,7 @@ class PronunciationsConfig(AppConfig):
         from pronunciations.admin.checks import ChecksExtension
         from pronunciations.admin.extensions import register
         from pronunciations.admin.start import SECTIONS
+        from pronunciations.stored_names import unaddressable_names_check  # noqa: F401 - registers
 
         for section in SECTIONS:
             start.register(section)

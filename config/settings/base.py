@@ -32,6 +32,8 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     # Counts and times every request, and answers /metrics (config/metrics).
     "config.metrics.middleware.MetricsMiddleware",
+    # /healthz and /readyz, answered before host validation (probes use the process's address).
+    "config.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Request line, header and body bounds, and clean path/query parameters, before any view.
     "config.middleware.RequestLimitsMiddleware",

@@ -99,6 +99,11 @@ def rule_error(error: ValidationError, rules: PageRules, mode: str, index: int, 
         return f"{_cap(name)} starts or ends with a space: remove the space."
     if code == "unstorable":
         return f"The {part} of {name} contains {_character(params)}: retype it without it."
+    if code == "invisible":
+        return (
+            f"The {part} of {name} contains an invisible character (U+{params['char']} "
+            f"{params['name']}): it would look like another match; retype it without it."
+        )
     if code == "duplicate":
         first = rules[mode][int(params["first"])][0]
         here = rules[mode][index][0]
