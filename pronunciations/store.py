@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
@@ -201,10 +202,25 @@ def _start_review(revisions: list[Revision]) -> list[Revision]:
     return revisions
 
 
+def _supersede_older(revisions: list[Revision]) -> None:
+    """A new revision supersedes every older proposal of its dictionary (only the newest can
+    be approved, pronunciations.review): one UPDATE, by the dictionaries' new revision numbers
+    (their rows are written before their revisions)."""
+    changed = [revision.dictionary_id for revision in revisions if revision.number > 1]
+    if changed:
+        Revision.objects.filter(
+            dictionary_id__in=changed,
+            review_state=ReviewState.PROPOSED,
+            number__lt=F("dictionary__revision"),
+        ).update(review_state=ReviewState.SUPERSEDED)
+
+
 def record(revisions: list[Revision]) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
-    in: the one place a revision is created."""
+    in, superseding the older proposals of their dictionaries: the one place a revision is
+    created."""
     _insert_revisions(_start_review(revisions))
+    _supersede_older(revisions)
 
 
 def store(writes: Sequence[Write]) -> None:

@@ -35,6 +35,7 @@ WRITES = {
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/restore"): Role.EDITOR,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"): Role.REVIEWER,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/reject"): Role.REVIEWER,
+    ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/withdraw"): Role.EDITOR,
     ("POST", "/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"): Role.EDITOR,
     (
         "POST",
@@ -44,6 +45,10 @@ WRITES = {
         "POST",
         "/v1/pronunciation/deleted-dictionaries/{dictionary_id}/revisions/{number}/reject",
     ): Role.REVIEWER,
+    (
+        "POST",
+        "/v1/pronunciation/deleted-dictionaries/{dictionary_id}/revisions/{number}/withdraw",
+    ): Role.EDITOR,
     ("POST", "/v1/pronunciation/import"): Role.EDITOR,
     ("POST", "/v1/pronunciation/dictionaries/{name}/sync"): Role.EDITOR,
     ("POST", "/v1/sync/targets/{target_id}/run"): Role.EDITOR,
