@@ -7,6 +7,9 @@ from config.logging import install_record_factory
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
+# The local run's working folder (empty: var/ of the checkout): the file broker's queues, the
+# demo key, the emulator's keys.
+LEXICON_VAR_DIR = env_str("LEXICON_VAR_DIR", "")
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me-in-production")
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -268,7 +271,7 @@ LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
+_BROKER_DIR = Path(LEXICON_VAR_DIR or BASE_DIR / "var") / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
         "data_folder_in": str(_BROKER_DIR / "queue"),

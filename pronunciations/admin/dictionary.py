@@ -29,7 +29,7 @@ from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
-from pronunciations.admin import editor, wording
+from pronunciations.admin import editor, paste, wording
 from pronunciations.admin.checks import live_results
 from pronunciations.admin.deleted import DeletedAdminMixin
 from pronunciations.admin.extensions import (
@@ -331,18 +331,18 @@ class DictionaryAdmin(
         try:
             body = self._page_body(request)
             text, mode = body.get("text"), body.get("mode")
-            if not isinstance(text, str) or len(text) > editor.PASTE_MAX_CHARS:
-                limit = editor.PASTE_MAX_CHARS
+            if not isinstance(text, str) or len(text) > paste.PASTE_MAX_CHARS:
+                limit = paste.PASTE_MAX_CHARS
                 raise ValidationError({"text": [f"must be text of at most {limit} characters"]})
             if mode not in editor.MODES:
                 raise ValidationError({"mode": ["must be rewrite or ipa"]})
         except ValidationError as exc:
             return JsonResponse({"errors": exc.message_dict}, status=400)
-        lines, general = editor.paste_plan(editor.from_wire(body.get("modes")), mode, text)
+        lines, general = paste.paste_plan(editor.from_wire(body.get("modes")), mode, text)
         return JsonResponse(
             {
                 "lines": [line.as_dict() for line in lines],
-                "counts": editor.paste_summary(lines),
+                "counts": paste.paste_summary(lines),
                 "general": general,
             }
         )
