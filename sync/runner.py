@@ -38,6 +38,7 @@ from sync.client import (
     SlngNotFound,
     SlngRejected,
     SlngVerificationFailed,
+    codes,
 )
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget, Verification
 from sync.plans import PlanItem, Progress, same_content
@@ -187,7 +188,7 @@ class Runner:
         try:
             self._verify_ws(name, text)
         except SlngVerificationFailed as exc:
-            if exc.code != "pronunciation_not_found":
+            if exc.code != codes.NOT_FOUND:
                 raise
             logger.info("verification of %s found no dictionary; pushing once more", name)
             self._ensure_upstream(payload)

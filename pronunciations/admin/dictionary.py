@@ -45,6 +45,7 @@ from pronunciations.admin.review import ReviewAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
+from pronunciations.api.exceptions import admin_error
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source
@@ -314,7 +315,7 @@ class DictionaryAdmin(
             body = self._page_body(request)
             text = validation.validate_preview_text(body.get("text", ""))
         except ValidationError as exc:
-            return JsonResponse({"errors": exc.message_dict}, status=400)
+            return admin_error(exc)
         checked = editor.check(editor.from_wire(body.get("modes")))
         problems = [problem.as_dict() for problem in checked.rows]
         if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
@@ -337,7 +338,7 @@ class DictionaryAdmin(
             if mode not in editor.MODES:
                 raise ValidationError({"mode": ["must be rewrite or ipa"]})
         except ValidationError as exc:
-            return JsonResponse({"errors": exc.message_dict}, status=400)
+            return admin_error(exc)
         lines, general = paste.paste_plan(editor.from_wire(body.get("modes")), mode, text)
         return JsonResponse(
             {

@@ -20,6 +20,7 @@ from orgs import permissions
 from orgs.models import Organization
 from pronunciations import espeak, selectors, validation, where
 from pronunciations.admin.widgets import palette_groups
+from pronunciations.api.exceptions import admin_error
 from pronunciations.models import Dictionary
 from pronunciations.near import Near
 
@@ -179,7 +180,7 @@ class LinguistToolsMixin:
             if not language and request.GET.get("dictionary"):
                 language = self._language_of(request, request.GET["dictionary"])
         except ValidationError as exc:
-            return JsonResponse({"errors": exc.message_dict}, status=400)
+            return admin_error(exc)
         suggestion = espeak.suggest(text, language)
         return JsonResponse(
             {
