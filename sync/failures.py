@@ -76,6 +76,13 @@ _KEY_UNREADABLE = Explanation(
     "The stored SLNG key can no longer be read (the encryption key changed).",
     "Ask an organization admin to enter the SLNG API key again on the target.",
 )
+_OVER_LIMIT = Explanation(
+    "too large for the model",
+    "Compiled for the target's model (IPA rules become rewrite rules in its phoneme markup), "
+    "the dictionary is over SLNG's limits, so nothing was sent.",
+    "The words below name the model, the count and the limit: remove rules, shorten the IPA, "
+    "or split the dictionary, then save.",
+)
 
 _BY_CODE = {
     "pronunciation_not_found": _NOT_FOUND,
@@ -90,6 +97,7 @@ _BY_CODE = {
     "invalid_pronunciation": _REFUSED,
     "pronunciation_conflict": _CONFLICT,
     "config_error": _SETTINGS,
+    "compiled_over_limit": _OVER_LIMIT,
     # The client's error types, recorded when SLNG gave no code.
     "SlngNotFound": _NOT_FOUND,
     "SlngUnauthorized": _KEY,

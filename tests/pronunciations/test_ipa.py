@@ -126,7 +126,8 @@ def test_the_palette_endpoint_sends_the_validation_ranges(organization: Organiza
     body = _client(organization).get("/admin/pronunciations/dictionary/ipa/").json()
     sent = {chr(p) for low, high in body["ranges"] for p in range(low, high + 1)}
     assert sent == set(ipa_characters())  # issue 25: ipakit's chart, the same set as lint
-    assert {"ɐ", "ʃ", "ˈ", "ː", "\u0303"} <= sent and not {"!", ":", "Q"} & sent
+    assert {"ɐ", "ʃ", "ˈ", "ː", "\u0303"} <= sent
+    assert not {"!", ":", "Q"} & sent
     assert body["palette"][0]["name"] == "Vowels"
     assert body["suggest_url"] == SUGGEST
 
