@@ -46,6 +46,8 @@ from sync.plans import PlanItem, Progress, same_content
 logger = logging.getLogger("sync.services")
 # What stops one dictionary only (it is marked failed); any other SlngError stops the run.
 DICTIONARY_ERRORS = (SlngRejected, SlngVerificationFailed)
+# A dictionary compiled over SLNG's limits for the target's model: refused before sending.
+REFUSED_CODE = "compiled_over_limit"
 
 
 class LeaseLost(Exception):
@@ -118,6 +120,10 @@ class Runner:
                         break
                     if item.action != "prune" and item.payload is None:  # verified, untouched
                         self.run.unchanged += 1
+                        self._done(plan, item, progress)
+                        continue
+                    if item.action == "refused":  # over SLNG's limits once compiled: not sent
+                        self._record_refused(item)
                         self._done(plan, item, progress)
                         continue
                     in_flight[pool.submit(self._work, item)] = item
@@ -261,6 +267,21 @@ class Runner:
             self.newly_verified += _record_verification(self.target, item, state.verified_at)
         self.run.verified += 1
 
+    def _record_refused(self, item: PlanItem) -> None:
+        """A dictionary compiled over SLNG's limits: failed, saying the model, count and limit."""
+        assert item.dictionary is not None  # noqa: S101 - refused items are dictionaries
+        state = (
+            item.state
+            or SyncState.objects.get_or_create(target=self.target, dictionary=item.dictionary)[0]
+        )
+        state.status = SyncStatus.FAILED
+        state.last_error_code = REFUSED_CODE
+        state.last_error_message = item.refusal
+        state.attempts += 1
+        state.last_attempt_at = timezone.now()
+        state.save()
+        self.run.failed += 1
+
     def _record_prune(self, item: PlanItem) -> None:
         SyncState.objects.filter(
             target=self.target,
@@ -284,6 +305,7 @@ def _record_pushed(state: SyncState, item: PlanItem, upstream: dict[str, Any]) -
     state.pushed_hash = item.content_hash
     state.upstream_id = str(upstream.get("id", ""))
     state.upstream_hash = str(upstream.get("content_hash", ""))
+    state.compiled_with = item.compiled
     state.last_error_code = state.last_error_message = ""
     state.synced_at = timezone.now()
     state.save()

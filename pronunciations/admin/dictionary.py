@@ -304,6 +304,14 @@ class DictionaryAdmin(
             raise ValidationError({"body": ["must be a JSON object with modes and text"]})
         return body
 
+    def _page_organization(self, request: HttpRequest, pk: object) -> int | None:
+        """The organization of the page's dictionary (``dictionary`` in its body), when the user
+        may see it: lint then also says what the organization's targets can speak."""
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            return None
+        found = self.get_queryset(request).filter(pk=pk).values_list("organization_id", flat=True)
+        return found.first()
+
     def preview_view(self, request: HttpRequest) -> JsonResponse:
         """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend.
 
@@ -316,7 +324,8 @@ class DictionaryAdmin(
             text = validation.validate_preview_text(body.get("text", ""))
         except ValidationError as exc:
             return admin_error(exc)
-        checked = editor.check(editor.from_wire(body.get("modes")))
+        organization = self._page_organization(request, body.get("dictionary"))
+        checked = editor.check(editor.from_wire(body.get("modes")), organization_id=organization)
         problems = [problem.as_dict() for problem in checked.rows]
         if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
             answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}

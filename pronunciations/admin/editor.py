@@ -97,14 +97,15 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def check(rules: PageRules, *, lint: bool = True) -> Checked:
-    """Validate the page's rules; lint them when they are valid."""
+def check(rules: PageRules, *, lint: bool = True, organization_id: int | None = None) -> Checked:
+    """Validate the page's rules; lint them when they are valid (with the organization's pk,
+    also on its targets: see ``lint_modes``)."""
     try:
         modes = validation.validate_modes(to_wire(rules))
     except ValidationError as exc:
         rows, general = wording.validation_problems(exc, rules)
         return Checked(None, rows, general)
-    warnings = lint_modes(modes, content_hash(modes)) if lint else []
+    warnings = lint_modes(modes, content_hash(modes), organization_id) if lint else []
     return Checked(modes, wording.lint_problems(warnings, rules), [])
 
 
@@ -133,9 +134,9 @@ class RulesEditor:
     def wire(self) -> dict[str, Any]:
         return to_wire(self.page_rules())
 
-    def check(self, *, lint: bool = True) -> bool:
+    def check(self, *, lint: bool = True, organization_id: int | None = None) -> bool:
         """Put every problem on its row; True when the rules may be saved."""
-        checked = check(self.page_rules(), lint=lint)
+        checked = check(self.page_rules(), lint=lint, organization_id=organization_id)
         for problem in checked.rows:
             rows = self.rows[problem.mode]
             if problem.index < len(rows):
