@@ -110,13 +110,18 @@ class _Fired:
                 use.senses.setdefault(sense, example)
 
     def _splits(self, turns: Sequence[str]) -> None:
-        """Matches that span the end of one turn and the start of the next."""
+        """Matches of multi-word or punctuated rules that span the end of one turn and the
+        start of the next (only those rules can)."""
+        which = [i for i, use in enumerate(self.uses) if use.may_split]
+        if not which:
+            return
+        matcher = engine.Matcher([self.rules.rewrite.rules[i] for i in which])
         for index in range(len(turns) - 1):
             tail = turns[index][-_BOUNDARY_CONTEXT:]
             joined = f"{tail} {turns[index + 1][:_BOUNDARY_CONTEXT]}"
-            for item in self.rules.rewrite.rewrite(joined).applied:
+            for item in matcher.rewrite(joined).applied:
                 if item.start < len(tail) < item.end:
-                    use = self.uses[item.index]
+                    use = self.uses[which[item.index]]
                     use.split_count += 1
                     if len(use.split) < MAX_RULE_EXAMPLES:
                         use.split.append(snippet(joined, item.start, item.end))

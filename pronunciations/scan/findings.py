@@ -9,6 +9,7 @@ the report says so.
 """
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,9 +36,11 @@ WEIGHTS = {
 RARE_ZIPF = 2.5  # "sku" is 2.45, "reschedule" 2.92: below this a word is rare
 COMPOUND_ZIPF = 3.5  # both halves of a compound at least this common ("boarding" is 3.6)
 SHOUTED_ZIPF = 4.5
-MAX_OCCURRENCES = 200  # kept per finding, for coverage and examples
+MAX_OCCURRENCES = 200
+MAX_VERDICTS = 200_000  # terms remembered per scan  # kept per finding, for coverage and examples
 MAX_EXAMPLES = 3
 CONTEXT = 40
+_PIECE = re.compile(r"\S+")
 Progress = Callable[[str, int, int], None]
 
 
@@ -107,6 +110,7 @@ class Collector:
         self.rare_words: dict[str, set[str]] = {}  # word → finding keys that are rare words
         self.words = 0
         self._zipf: dict[str, float] = {}
+        self._verdicts: dict[str, tuple[frozenset[str], str | None] | None] = {}
 
     def _zipf_of(self, word: str) -> float:
         zipf = self._zipf.get(word)
@@ -114,14 +118,14 @@ class Collector:
             zipf = self._zipf[word] = self.frequency(word)
         return zipf
 
-    def _shouted(self, found: Sequence[tk.Token], position: int) -> bool:
+    def _shouted(self, found: Sequence[tuple[int, str]], position: int) -> bool:
         """A common word in capitals next to another one ("PLEASE NOTE"): emphasis, not an
         acronym ("REST API" stays: "api" is not that common)."""
 
         def common_capitals(at: int) -> bool:
-            if not 0 <= at < len(found) or not tk.is_acronym(found[at].text):
+            if not 0 <= at < len(found) or not tk.is_acronym(found[at][1]):
                 return False
-            return self._zipf_of(found[at].text.lower()) >= SHOUTED_ZIPF
+            return self._zipf_of(found[at][1].lower()) >= SHOUTED_ZIPF
 
         neighbours = common_capitals(position - 1) or common_capitals(position + 1)
         return common_capitals(position) and neighbours
@@ -137,46 +141,62 @@ class Collector:
             for cut in range(2, len(word) - 2)
         )
 
+    def _verdict(self, term: str) -> tuple[frozenset[str], str | None] | None:
+        """A term's structural reasons and, if it is a rare word, that word; None for a term
+        that is neither (most of them). Cached per term: a long text repeats its words."""
+        if term in self._verdicts:
+            return self._verdicts[term]
+        reasons = structural_reasons(term, self.language)
+        word = tk.word_key(term)
+        rare = word if word is not None and self._rare(word) else None
+        verdict = (reasons, rare) if reasons or rare else None
+        if len(self._verdicts) < MAX_VERDICTS:
+            self._verdicts[term] = verdict
+        return verdict
+
     def add_turn(self, index: int, turn: str) -> None:
-        found = list(tk.tokens(turn))
+        found = [
+            (piece.start() + offset, term)
+            for piece in _PIECE.finditer(turn)
+            for offset, term in tk.terms(piece.group())
+        ]
         self.words += len(found)
         shouting = None
-        for position, token in enumerate(found):
-            reasons = structural_reasons(token.text, self.language)
-            word = tk.word_key(token.text)
-            rare = word is not None and self._rare(word)
-            if not reasons and not rare:
+        for position, (_, term) in enumerate(found):
+            verdict = self._verdict(term)
+            if verdict is None:
                 continue
+            reasons, rare_word = verdict
             if reasons == {ACRONYM}:
                 shouting = _shouting(turn) if shouting is None else shouting
                 if shouting or self._shouted(found, position):
                     continue
-            self._add(index, found, position, reasons, word if rare else None)
+            self._add(index, found, position, reasons, rare_word)
 
     def _add(
         self,
         turn: int,
-        found: Sequence[tk.Token],
+        found: Sequence[tuple[int, str]],
         position: int,
         reasons: frozenset[str],
         rare_word: str | None,
     ) -> None:
-        token = found[position]
-        key = rule_key(token.text)
+        start, text = found[position]
+        key = rule_key(text)
         finding = self.found.get(key)
         if finding is None:
             finding = self.found[key] = Finding(key, set(reasons))
             if HETERONYM in reasons:
-                finding.readings = heteronyms(self.language)[tk.word_key(token.text) or ""]
+                finding.readings = heteronyms(self.language)[tk.word_key(text) or ""]
         finding.reasons |= reasons
         if rare_word is not None:
             self.rare_words.setdefault(rare_word, set()).add(key)
         finding.count += 1
-        finding.spellings[token.text] += 1
+        finding.spellings[text] += 1
         if len(finding.occurrences) < MAX_OCCURRENCES:
-            before = found[position - 1].text.lower() if position else ""
-            after = found[position + 1].text.lower() if position + 1 < len(found) else ""
-            finding.occurrences.append(Occurrence(turn, token.start, token.end, before, after))
+            before = found[position - 1][1].lower() if position else ""
+            after = found[position + 1][1].lower() if position + 1 < len(found) else ""
+            finding.occurrences.append(Occurrence(turn, start, start + len(text), before, after))
 
     def settle(self, known: dict[str, bool] | None) -> list[Finding]:
         """Add the lexical reasons (``known``: espeak-ng's answers; None when it could not

@@ -34,7 +34,7 @@ class Token:
 
 
 @lru_cache(maxsize=65536)
-def _terms(piece: str) -> tuple[tuple[int, str], ...]:
+def terms(piece: str) -> tuple[tuple[int, str], ...]:
     """The terms in one whitespace-free piece of text, each with its offset in the piece."""
     start, end = 0, len(piece)
     while start < end and piece[start] in _LEAD:
@@ -69,7 +69,7 @@ def tokens(turn: str) -> Iterator[Token]:
     """Every term of a turn, in order."""
     for piece in _PIECE.finditer(turn):
         base = piece.start()
-        for offset, term in _terms(piece.group()):
+        for offset, term in terms(piece.group()):
             yield Token(term, base + offset, base + offset + len(term))
 
 
