@@ -96,7 +96,8 @@ def main() -> int:
     baseline = per_word * len(distinct)
     ratio = baseline / seconds
     size = sum(len(turn.encode()) + 2 for turn in turns)
-    print(f"text: {size:,} bytes, {len(turns):,} turns, {words:,} words, {len(distinct):,} distinct")
+    counts = f"{len(turns):,} turns, {words:,} words, {len(distinct):,} distinct"
+    print(f"text: {size:,} bytes, {counts}")
     print(f"findings: {body['summary']['findings']:,}, rules: {len(body['rules'])}")
     print(f"scan:     {seconds:8.2f} s  {words / seconds:12,.0f} words/s  (espeak-ng runs: 2)")
     print(
