@@ -41,6 +41,7 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-dictionaries-preview",
         "pronunciation-dictionaries-lint",
         "pronunciation-preview",
+        "pronunciation-scan",
         "pronunciation-dictionaries-speak",
         "pronunciation-speak",
         "pronunciation-revisions-list",

@@ -248,6 +248,14 @@ LEXICON_WHERE_MAX_DICTIONARIES = env_int("LEXICON_WHERE_MAX_DICTIONARIES", 100)
 # The espeak-ng program the admin's IPA suggestions call (a name on PATH or a path); empty turns
 # the suggestions off.
 LEXICON_ESPEAK = env_str("LEXICON_ESPEAK", "espeak-ng")
+# Scans of agent texts (pronunciations.scan): the text's size, its rows (lines, records,
+# cues), the size scanned while the request waits (larger scans run as a job), dictionaries
+# measured against at once, and scans per organization (a window, like the API's rate limit).
+LEXICON_SCAN_MAX_BYTES = env_int("LEXICON_SCAN_MAX_BYTES", 4 * 1024 * 1024)
+LEXICON_SCAN_MAX_ROWS = env_int("LEXICON_SCAN_MAX_ROWS", 200_000)
+LEXICON_SCAN_SYNC_MAX_BYTES = env_int("LEXICON_SCAN_SYNC_MAX_BYTES", 256 * 1024)
+LEXICON_SCAN_MAX_DICTIONARIES = env_int("LEXICON_SCAN_MAX_DICTIONARIES", 20)
+LEXICON_SCAN_RATE_LIMIT = env_str("LEXICON_SCAN_RATE_LIMIT", "30/min")
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
