@@ -40,7 +40,13 @@ from pronunciations.transfer.planning import (
     plan_group,
     validate,
 )
-from pronunciations.transfer.report import ImportRejected, ImportReport, Warnings, report_limit
+from pronunciations.transfer.report import (
+    ImportRejected,
+    ImportReport,
+    PlanEntry,
+    Warnings,
+    report_limit,
+)
 from pronunciations.transfer.rows import CHECK_MODE, RowError, SourceRow
 
 __all__ = [
@@ -105,6 +111,7 @@ class _Import:
         self.organization, self.options, self.report = organization, options, report
         self.author, self.progress = author, progress
         self.announced: Changes = []
+        self.named: list[tuple[int, PlanEntry]] = []  # by first row: names listed in file order
         self.rows_read = self.groups_done = 0
 
     def run(self, stream: RowStream, layout: _Layout | None) -> ImportReport:
@@ -121,6 +128,8 @@ class _Import:
         report = self.report
         if report.errors:
             raise ImportRejected(report.rejected())
+        for _, entry in sorted(self.named, key=lambda pair: pair[0]):
+            report.name(entry)
         if not report.dry_run:
             announce_many(self.organization.pk, self.announced)
         return report
@@ -175,7 +184,7 @@ class _Import:
                 continue
             entry, write = entry_of(self.organization, plan, self.author)
             report.add(entry)
-            report.name(entry)
+            self.named.append((plan.group.rows[0].number, entry))
             if write is not None:
                 writes.append(write)
         if writes and not report.errors and not report.dry_run:

@@ -7,6 +7,7 @@ row's errors, holding nothing between rows, so an import can stream a file of an
 
 import functools
 import json
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -99,15 +100,23 @@ class RowParser:
     escape (CSV, XLSX); ``typed`` (JSON) checks value types: text columns take strings,
     ``position`` a whole number, and a metadata column's value is taken as it is."""
 
-    def __init__(self, headers: Sequence[str], *, escaped: bool, typed: bool = False) -> None:
-        self.headers, self.escaped, self.typed = list(headers), escaped, typed
+    def __init__(
+        self, headers: Sequence[str], *, escaped: bool, typed: bool = False, text: bool = False
+    ) -> None:
+        self.headers, self.escaped, self.typed, self.text = list(headers), escaped, typed, text
         where = {header: i for i, header in enumerate(self.headers)}  # the last of a repeat
-        self.used = sorted(set(where.values()))
         self.at = {column: where.get(column, -1) for column in (*BASE_COLUMNS, NOTE_COLUMN)}
         self.metadata = tuple((h, i) for h, i in where.items() if h.startswith(METADATA_PREFIX))
+        width = len(self.headers)  # an absent column reads the blank cell padded at the end
+        self.pick = operator.itemgetter(*(i if i >= 0 else width for i in self.at.values()))
+        self.pad = [""] * (width + 1)
 
     def parse(self, number: int, record: Sequence[object]) -> Parsed | None:
         """The row, its errors, or None for a blank line."""
+        if self.text:  # CSV: every cell is text, and most rows are plain rules
+            row = self._plain_row(number, record)  # type: ignore[arg-type]
+            if row is not None:
+                return row
         if self.typed:
             pairs = list(zip(self.headers, record, strict=False))
             if problems := _type_errors(number, pairs):
@@ -117,6 +126,32 @@ class RowParser:
         if not any(cells) and not typed_metadata and not self._metadata_cells(record):
             return None  # blank lines are skipped
         return self._row(number, cells, record, typed_metadata)
+
+    def _plain_row(self, number: int, record: list[str]) -> SourceRow | None:
+        """A row of text cells with nothing to report and no metadata, or None: ``_row`` then
+        parses it (the same rules, checked quickly here for the rows that pass them)."""
+        padded = record[: len(self.pad) - 1]
+        padded += self.pad[len(padded) :]
+        name, mode, match, replace, ipa, position, note = self.pick(padded)
+        column = _VALUE_COLUMN.get(mode)
+        if (
+            column is None
+            or not name
+            or _name_problems(name)
+            or (ipa if column == "replace" else replace)
+            or (note and mode != CHECK_MODE)
+            or (
+                position and not (position.isascii() and position.isdigit() and len(position) <= 18)
+            )
+            or (self.metadata and self._metadata_cells(record))
+        ):
+            return None
+        if self.escaped and "'" in (name[:1], match[:1], replace[:1], ipa[:1], note[:1]):
+            return None  # an escaped cell: the general path removes the escape
+        value = replace if column == "replace" else ipa
+        return SourceRow(
+            number, name, mode, match, value, int(position) if position else None, {}, note
+        )
 
     def _cells(self, record: Sequence[object]) -> list[str]:
         """dictionary, mode, match, replace, ipa, position, note: text, "" where absent."""
@@ -234,14 +269,16 @@ def iter_rows(
     escaped: bool,
     first_row: int,
     typed: bool = False,
+    text: bool = False,
 ) -> Iterator[Parsed]:
     """Each record parsed in turn (blank lines skipped): a SourceRow, or the row's errors;
-    the header's errors alone when the headers are not valid."""
+    the header's errors alone when the headers are not valid. ``text``: every cell is a string
+    (CSV)."""
     names = clean_headers(headers)
     if errors := header_errors(names):
         yield errors
         return
-    parser = RowParser(names, escaped=escaped, typed=typed)
+    parser = RowParser(names, escaped=escaped, typed=typed, text=text)
     for number, record in enumerate(records, start=first_row):
         parsed = parser.parse(number, record)
         if parsed is not None:

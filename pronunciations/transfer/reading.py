@@ -185,7 +185,10 @@ def read_rows(
         table = opened.pop() if opened else uploads.read_table(source, file_format)[1]
         first_row = 2 if file_format != "json" else 1
         typed = file_format == "json"
-        return iter_rows(headers, table, escaped=escaped, first_row=first_row, typed=typed)
+        text = file_format == "csv"
+        return iter_rows(
+            headers, table, escaped=escaped, first_row=first_row, typed=typed, text=text
+        )
 
     has_metadata = any(str(h).startswith("metadata.") for h in headers)
     return _Read([], [], has_metadata, stream, inspection.rows or 0)
