@@ -346,6 +346,9 @@ LEXICON_MAX_IMPORT_COLUMNS = env_int("LEXICON_MAX_IMPORT_COLUMNS", 1024)
 # An import whose file (for XLSX, its inflated sheet and strings) is larger than this runs as a
 # background job (202 and a job URL); so does one the client asks for. Smaller ones answer at once.
 LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 1024)
+# An import is planned and written a batch of whole dictionaries at a time, about this many rows
+# (one COPY of their rules): its memory grows with this and the largest dictionary, not the file.
+LEXICON_IMPORT_BATCH_ROWS = env_int("LEXICON_IMPORT_BATCH_ROWS", 5000)
 # A running import job that has not reported progress for this long is dead (its worker was
 # killed or lost): it is shown as failed, and a redelivered task does not run it again. The
 # import task's time limit is derived from it (30 s less), so a live job is never taken for dead.

@@ -29,7 +29,7 @@ from orgs.models import Organization
 from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
-from pronunciations.transfer import reading, rows
+from pronunciations.transfer import parsing, reading
 from pronunciations.transfer.importing import ImportMode, ImportRejected
 
 logger = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def import_job_create(
     broker cannot take it (the job is then failed, so it is not left queued)."""
     job = ImportJob(
         organization=organization,
-        file_name=rows.column_label(file_name[:200]),
+        file_name=parsing.column_label(file_name[:200]),
         file_format=file_format,
         options={
             "mode": mode,
@@ -247,6 +247,8 @@ class _Progress:
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase == "read":
             self.rows_done, self.rows_total = 0, max(total, done)
+        elif phase == "import":  # rows read and planned; a second reading does not go back
+            self.rows_done, self.rows_total = max(self.rows_done, done), max(total, done)
         else:  # validate and write count dictionaries: scale them to the file's rows
             rows = self.rows_total or 0
             self.rows_done = rows * done // total if total else rows

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from orgs.models import Organization
 from pronunciations.models import Dictionary, Revision, Rule
-from pronunciations.signals import dictionary_changed
+from pronunciations.signals import dictionaries_changed, dictionary_changed
 from pronunciations.transfer.formats import CONTENT_TYPES
 from tests.factories import make_dictionary
 
@@ -301,15 +301,21 @@ def test_position_orders_rules_within_a_mode(api: APIClient, organization: Organ
     ]
 
 
-def test_one_revision_and_one_change_signal_per_changed_dictionary(
+def test_one_revision_and_one_change_announcement_for_all_changed_dictionaries(
     api: APIClient, tricky: Dictionary, django_capture_on_commit_callbacks: Any
 ) -> None:
-    received: list[int] = []
+    """Issue 28: an import announces all its changes in one ``dictionaries_changed``."""
+    single: list[int] = []
+    received: list[tuple[int, str]] = []
 
-    def receiver(dictionary_id: int, **_: Any) -> None:
-        received.append(dictionary_id)
+    def one(dictionary_id: int, **_: Any) -> None:
+        single.append(dictionary_id)
 
-    dictionary_changed.connect(receiver)
+    def many(changes: tuple[tuple[int, str], ...], **_: Any) -> None:
+        received.extend(changes)
+
+    dictionary_changed.connect(one)
+    dictionaries_changed.connect(many)
     data = "dictionary,mode,match,replace\n" + "".join(
         f"brand,rewrite,w{i},r{i}\nnew,rewrite,w{i},r{i}\n" for i in range(50)
     )
@@ -317,10 +323,12 @@ def test_one_revision_and_one_change_signal_per_changed_dictionary(
         with django_capture_on_commit_callbacks(execute=True):
             _import(api, data.encode(), create_missing="true")
     finally:
-        dictionary_changed.disconnect(receiver)
+        dictionary_changed.disconnect(one)
+        dictionaries_changed.disconnect(many)
 
     new = Dictionary.objects.get(name="new")
-    assert sorted(received) == sorted([tricky.pk, new.pk])
+    assert single == []
+    assert sorted(received) == sorted([(tricky.pk, "updated"), (new.pk, "created")])
     assert list(
         Revision.objects.filter(source="import").values_list("number", flat=True).order_by("number")
     ) == [1, 2]
