@@ -16,7 +16,7 @@ from django.utils import timezone
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.permissions import at_least
-from pronunciations import validation
+from pronunciations import events, validation
 from pronunciations.errors import (
     DictionaryNotFound,
     Forbidden,
@@ -133,3 +133,4 @@ def _decide(revision: Revision, state: ReviewState, reviewer: Actor, comment: st
     revision.reviewed_at = timezone.now()
     revision.review_comment = comment
     revision.save(update_fields=_DECIDED)
+    events.revisions_published([revision])

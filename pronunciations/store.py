@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
-from pronunciations import checks, validation
+from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionary_changed
@@ -203,8 +203,9 @@ def _start_review(revisions: list[Revision]) -> list[Revision]:
 
 def record(revisions: list[Revision]) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
-    in: the one place a revision is created."""
+    in: the one place a revision is created. Each is published (webhooks) after commit."""
     _insert_revisions(_start_review(revisions))
+    events.revisions_published(revisions)
 
 
 def store(writes: Sequence[Write]) -> None:
