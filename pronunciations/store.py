@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
-from pronunciations import checks, validation
+from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
@@ -243,9 +243,10 @@ def _supersede_older(revisions: list[Revision]) -> None:
 def record(revisions: list[Revision]) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
     in, superseding the older proposals of their dictionaries: the one place a revision is
-    created."""
+    created. Each is published (webhooks) after commit."""
     _insert_revisions(_start_review(revisions))
     _supersede_older(revisions)
+    events.revisions_published(revisions)
 
 
 def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "orgs",
     "pronunciations",
     "sync",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +177,11 @@ SPECTACULAR_SETTINGS = {
             "name": "listen",
             "description": "Hearing a pronunciation through a target's text-to-speech.",
         },
+        {
+            "name": "webhooks",
+            "description": "Endpoints told about revisions, reviews, syncs and imports, signed "
+            "per Standard Webhooks; their delivery logs (organization admins only).",
+        },
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -279,6 +285,8 @@ LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+# Webhook deliveries have a queue of their own: a slow endpoint delays no sync or import.
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 _BROKER_DIR = Path(LEXICON_VAR_DIR or BASE_DIR / "var") / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
@@ -335,6 +343,13 @@ LEXICON_SPEAK_MAX_AUDIO_BYTES = env_int("LEXICON_SPEAK_MAX_AUDIO_BYTES", 4 * 102
 LEXICON_SPEAK_PROCESS_SLOTS = env_int("LEXICON_SPEAK_PROCESS_SLOTS", 1)
 LEXICON_SPEAK_SLOTS = env_int("LEXICON_SPEAK_SLOTS", 1)
 LEXICON_SPEAK_ORGANIZATION_SLOTS = env_int("LEXICON_SPEAK_ORGANIZATION_SLOTS", 1)
+# Webhooks (webhooks.sending): each POST's timeout, attempts of one delivery (exponential
+# backoff from the base, capped), and failed attempts in a row after which an endpoint pauses.
+LEXICON_WEBHOOK_TIMEOUT_SECONDS = float(env_str("LEXICON_WEBHOOK_TIMEOUT_SECONDS", "5"))
+LEXICON_WEBHOOK_MAX_ATTEMPTS = env_int("LEXICON_WEBHOOK_MAX_ATTEMPTS", 8)
+LEXICON_WEBHOOK_RETRY_BASE_SECONDS = float(env_str("LEXICON_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+LEXICON_WEBHOOK_RETRY_CAP_SECONDS = float(env_str("LEXICON_WEBHOOK_RETRY_CAP_SECONDS", "21600"))
+LEXICON_WEBHOOK_PAUSE_AFTER = env_int("LEXICON_WEBHOOK_PAUSE_AFTER", 20)
 # Largest import file accepted (413 beyond it).
 LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Bounds checked before and while any import file is parsed (pronunciations.uploads), 413
