@@ -1,5 +1,6 @@
 """Base settings, read from the environment, with defaults for the embedded local run."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from config.env import env_bool, env_database, env_int, env_list, env_str
@@ -23,6 +24,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
+    "axes",
     "orgs",
     "pronunciations",
     "sync",
@@ -41,7 +43,28 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The admin login's lockout page (django-axes); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The admin login is throttled by django-axes: LEXICON_LOGIN_FAILURE_LIMIT failed sign-ins of
+# one username from one address lock that pair (only that pair: other users, and the same user
+# elsewhere, are unaffected) for LEXICON_LOGIN_COOLOFF_SECONDS; a success resets the count. The
+# address is the one the API's failure limit counts (LEXICON_TRUSTED_PROXIES). Unlock at once
+# with `manage.py axes_reset_username <user>` (or axes_reset_ip, axes_reset_ip_username, and
+# axes_reset for everyone).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LEXICON_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LEXICON_LOGIN_COOLOFF_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "orgs.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked.html"
+AXES_ENABLE_ADMIN = False  # attempts are managed with the commands above
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
