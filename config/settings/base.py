@@ -256,7 +256,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 # The admin's "Where is this word?" page: the longest text, and how many dictionaries one search
@@ -314,6 +319,13 @@ CELERY_TIMEZONE = "UTC"
 # Fernet key that encrypts SLNG API keys at rest. Unset (local runs only), one is derived from
 # DJANGO_SECRET_KEY; production requires it.
 LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY", "")
+# Hosts a sync target may reach although they are loopback, private, link-local or reserved
+# (sync.reach): comma-separated, "host" or "host:port", matched as written in the target's URL
+# ("127.0.0.1" lets http://127.0.0.1:8765 through, not http://localhost:8765). Empty: public
+# hosts only. The local run (.ci/serve) and the tests list the emulator's host.
+LEXICON_PRIVATE_TARGETS = env_list("LEXICON_PRIVATE_TARGETS", [])
+# Targets must use https and wss (hosts listed above excepted); production turns it on.
+LEXICON_TARGETS_REQUIRE_TLS = env_bool("LEXICON_TARGETS_REQUIRE_TLS", False)
 LEXICON_SLNG_TIMEOUT_SECONDS = float(env_str("LEXICON_SLNG_TIMEOUT_SECONDS", "10"))
 LEXICON_SLNG_RETRY_BASE_SECONDS = float(env_str("LEXICON_SLNG_RETRY_BASE_SECONDS", "1"))
 LEXICON_SLNG_RETRY_CAP_SECONDS = float(env_str("LEXICON_SLNG_RETRY_CAP_SECONDS", "30"))

@@ -15,6 +15,8 @@ DATABASES = {
 }
 DEBUG = False
 LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY")
+# Targets use https and wss, except hosts listed in LEXICON_PRIVATE_TARGETS (none by default).
+LEXICON_TARGETS_REQUIRE_TLS = env_bool("LEXICON_TARGETS_REQUIRE_TLS", True)
 LOG_FORMAT = "json"
 LOGGING = {  # noqa: F405 - base's LOGGING with JSON lines
     **LOGGING,  # noqa: F405
