@@ -55,6 +55,8 @@ def production_env(**extra: str) -> dict[str, str]:
         "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
         "SECURE_SSL_REDIRECT": "false",
+        # Targets in tests point at the emulator on loopback (sync.reach).
+        "LEXICON_PRIVATE_TARGETS": "127.0.0.1",
         **extra,
     }
 
