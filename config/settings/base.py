@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from kombu import Queue
+
 from config.env import env_bool, env_database, env_int, env_list, env_str
 from config.logging import install_record_factory
 
@@ -284,6 +286,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Fair queues (issue 22): imports, sync and anything else each have a queue, so a burst of one
+# kind never waits behind another; compose runs a worker per queue (docs: operations). A worker
+# started without -Q consumes all three (the local run and the tests name them anyway).
+LEXICON_QUEUES = ("default", "imports", "sync")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in LEXICON_QUEUES]
+CELERY_TASK_ROUTES = {
+    "pronunciations.run_import": {"queue": "imports", "routing_key": "imports"},
+    "sync.*": {"queue": "sync", "routing_key": "sync"},
+}
 CELERY_TIMEZONE = "UTC"
 
 # Sync to SLNG.
@@ -331,5 +343,10 @@ LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 
 # How long the admin's import page keeps a file that was refused, for submitting it again.
 LEXICON_IMPORT_KEEP_SECONDS = env_int("LEXICON_IMPORT_KEEP_SECONDS", 3600)
 LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
+# Import jobs of one organization that run at once (issue 22): the others wait in the order they
+# were queued, re-checking every LEXICON_IMPORT_WAIT_SECONDS, so one organization's burst never
+# takes every worker slot of the imports queue from the others.
+LEXICON_IMPORT_SLOTS_PER_ORGANIZATION = env_int("LEXICON_IMPORT_SLOTS_PER_ORGANIZATION", 1)
+LEXICON_IMPORT_WAIT_SECONDS = float(env_str("LEXICON_IMPORT_WAIT_SECONDS", "2"))
 # Errors and warnings listed in an import report; the rest are counted in one line.
 LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)
