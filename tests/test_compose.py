@@ -1,5 +1,6 @@
 """docker-compose.yml parses, and its web command (gunicorn) serves Lexicon as a plain process."""
 
+import importlib
 import itertools
 import os
 import re
@@ -229,6 +230,8 @@ def test_compose_runs_a_worker_for_each_queue_and_every_task_has_one(
 
     from config.celery import app
 
+    for path in ROOT.glob("*/tasks.py"):  # what autodiscovery imports in a worker
+        importlib.import_module(f"{path.parent.name}.tasks")
     consumed = [
         _queues_option([str(part) for part in service["command"]])
         for name, service in compose["services"].items()
