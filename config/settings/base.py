@@ -210,6 +210,10 @@ CACHES = {
     )
 }
 LEXICON_MAX_METADATA_BYTES = env_int("LEXICON_MAX_METADATA_BYTES", 16 * 1024)
+# Live dictionaries per organization (issue 22); a create, import or undelete past it is 400.
+LEXICON_MAX_DICTIONARIES = env_int("LEXICON_MAX_DICTIONARIES", 1000)
+# Longest an export streams before it stops with an "EXPORT INCOMPLETE" line (issue 22).
+LEXICON_EXPORT_MAX_SECONDS = env_int("LEXICON_EXPORT_MAX_SECONDS", 600)
 # Deepest nesting of arrays and objects accepted in any JSON we parse (bodies, files, cells).
 LEXICON_MAX_JSON_DEPTH = env_int("LEXICON_MAX_JSON_DEPTH", 32)
 # last_used_at is written at most this often per key, so authentication stays a read.
