@@ -47,7 +47,7 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_compose_file_defines_the_stack_with_health_checks(compose: dict[str, Any]) -> None:
     services = compose["services"]
 
-    workers = {"worker", "worker-imports", "worker-sync"}
+    workers = {"worker", "worker-imports", "worker-sync", "worker-webhooks"}
     assert set(services) == {"postgres", "redis", "migrate", "web", "beat", "emulator", *workers}
     assert {name for name, s in services.items() if "healthcheck" in s} == {
         "postgres",
@@ -239,7 +239,7 @@ def test_compose_runs_a_worker_for_each_queue_and_every_task_has_one(
     ]
     queue = {name: app.amqp.router.route({}, name)["queue"].name for name in app.tasks}
 
-    assert sorted(map(sorted, consumed)) == [["default"], ["imports"], ["sync"]]
+    assert sorted(map(sorted, consumed)) == [["default"], ["imports"], ["sync"], ["webhooks"]]
     assert queue["pronunciations.run_import"] == "imports"
     assert queue["sync.run_target"] == "sync"
     assert {queue[name] for name in app.tasks if not name.startswith("celery.")} <= set(

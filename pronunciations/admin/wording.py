@@ -221,6 +221,20 @@ def paste_shape(parts: int) -> str:
     )
 
 
+def paste_header(cells: Sequence[str]) -> str:
+    names = ", ".join(quoted(cell) for cell in cells if cell)
+    return f"This line is a header ({names}): skipped, not added as a rule."
+
+
+def paste_line_break() -> str:
+    return "A cell holds a line break: a match and a replacement are one line each."
+
+
+def paste_ignored(index: int, name: str, cell: str) -> str:
+    column = f"column {index + 1}" + (f" ({quoted(name)})" if name else "")
+    return f"{_cap(column)} ignored: {quoted(cell)}"
+
+
 def paste_twice(match: str, first_line: int) -> str:
     return f"{quoted(match)} is pasted twice: only line {first_line} is used."
 

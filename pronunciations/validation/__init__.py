@@ -513,6 +513,8 @@ from pronunciations.validation.checks import (  # noqa: E402
 from pronunciations.validation.ipa import (  # noqa: E402
     IPA_RANGES,
     ipa_hint,
+    ipa_phonemes,
+    ipa_words,
     is_ipa_character,
     non_ipa_characters,
 )
@@ -547,6 +549,8 @@ __all__ = [
     "ParameterError",
     "SpeakInput",
     "ipa_hint",
+    "ipa_phonemes",
+    "ipa_words",
     "is_ipa_character",
     "non_ipa_characters",
     "parameter_errors",
