@@ -11,10 +11,12 @@ ones when it gives none, so a change of rules alone keeps them).
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +25,7 @@ from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
+from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
 from pronunciations.validation import Check, DictionaryInput, Modes
@@ -249,12 +252,27 @@ def record(revisions: list[Revision]) -> None:
     events.revisions_published(revisions)
 
 
+def room_check(adding: Counter[int]) -> None:
+    """Raise DictionaryLimitReached if adding ``adding[organization id]`` live dictionaries
+    would take an organization past LEXICON_MAX_DICTIONARIES (issue 22: 3,000 dictionaries made
+    a 47 MB list). Call inside the writing transaction: the organization's row is locked (FOR
+    NO KEY UPDATE) so concurrent creates count one after the other."""
+    limit = settings.LEXICON_MAX_DICTIONARIES
+    for organization_id, count in sorted(adding.items()):
+        locked = Organization.objects.select_for_update(no_key=True).filter(pk=organization_id)
+        locked.values_list("pk", flat=True).first()
+        live = Dictionary.objects.filter(organization_id=organization_id, deleted_at__isnull=True)
+        if live.count() + count > limit:
+            raise DictionaryLimitReached(limit)
+
+
 def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
     ``announced`` collects the changes instead, for a caller that writes in batches and
     announces them all at once (``announce_many``). Raises IntegrityError (inside its own
-    savepoint) when a new dictionary's name is taken.
+    savepoint) when a new dictionary's name is taken, DictionaryLimitReached when new
+    dictionaries would pass the organization's cap.
     """
     now = timezone.now()
     kept = _checks_of(writes)
@@ -264,6 +282,8 @@ def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
     fields = ["revision", "metadata", "content_hash", "updated_at"]
     with transaction.atomic():
+        if created:
+            room_check(Counter(dictionary.organization_id for dictionary in created))
         Dictionary.objects.bulk_create(created, batch_size=500)
         if len(changed) == 1:
             changed[0].save(update_fields=fields)

@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from kombu import Queue
+
 from config.env import env_bool, env_database, env_int, env_list, env_str
 from config.logging import install_record_factory
 
@@ -243,6 +245,10 @@ CACHES = {
     )
 }
 LEXICON_MAX_METADATA_BYTES = env_int("LEXICON_MAX_METADATA_BYTES", 16 * 1024)
+# Live dictionaries per organization (issue 22); a create, import or undelete past it is 400.
+LEXICON_MAX_DICTIONARIES = env_int("LEXICON_MAX_DICTIONARIES", 1000)
+# Longest an export streams before it stops with an "EXPORT INCOMPLETE" line (issue 22).
+LEXICON_EXPORT_MAX_SECONDS = env_int("LEXICON_EXPORT_MAX_SECONDS", 600)
 # Deepest nesting of arrays and objects accepted in any JSON we parse (bodies, files, cells).
 LEXICON_MAX_JSON_DEPTH = env_int("LEXICON_MAX_JSON_DEPTH", 32)
 # last_used_at is written at most this often per key, so authentication stays a read.
@@ -313,8 +319,6 @@ LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-# Webhook deliveries have a queue of their own: a slow endpoint delays no sync or import.
-CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 _BROKER_DIR = Path(LEXICON_VAR_DIR or BASE_DIR / "var") / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
@@ -334,6 +338,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Fair queues (issue 22): imports, sync, webhook deliveries and anything else each have a queue,
+# so a burst of one kind (or a slow webhook endpoint) never delays another; compose runs a worker
+# per queue (docs: operations). A worker started without -Q consumes them all (the local run and
+# the tests name them anyway).
+LEXICON_QUEUES = ("default", "imports", "sync", "webhooks")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in LEXICON_QUEUES]
+CELERY_TASK_ROUTES = {
+    "pronunciations.run_import": {"queue": "imports", "routing_key": "imports"},
+    "sync.*": {"queue": "sync", "routing_key": "sync"},
+    "webhooks.*": {"queue": "webhooks", "routing_key": "webhooks"},
+}
 CELERY_TIMEZONE = "UTC"
 
 # Sync to SLNG.
@@ -405,5 +421,10 @@ LEXICON_IMPORT_BATCH_ROWS = env_int("LEXICON_IMPORT_BATCH_ROWS", 5000)
 # How long the admin's import page keeps a file that was refused, for submitting it again.
 LEXICON_IMPORT_KEEP_SECONDS = env_int("LEXICON_IMPORT_KEEP_SECONDS", 3600)
 LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
+# Import jobs of one organization that run at once (issue 22): the others wait in the order they
+# were queued, re-checking every LEXICON_IMPORT_WAIT_SECONDS, so one organization's burst never
+# takes every worker slot of the imports queue from the others.
+LEXICON_IMPORT_SLOTS_PER_ORGANIZATION = env_int("LEXICON_IMPORT_SLOTS_PER_ORGANIZATION", 1)
+LEXICON_IMPORT_WAIT_SECONDS = float(env_str("LEXICON_IMPORT_WAIT_SECONDS", "2"))
 # Errors and warnings listed in an import report; the rest are counted in one line.
 LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)
