@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from orgs import permissions
 from orgs.models import Role
-from pronunciations import review, selectors, validation
+from pronunciations import check_explain, preview, review, selectors, validation
 from pronunciations.admin.extensions import listen_urls
 from pronunciations.admin.pages import DictionaryPages
+from pronunciations.content import modes_from_wire
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Action, Dictionary, ReviewState, Revision
@@ -47,6 +48,8 @@ def _row(
     who = permissions.actor(request, dictionary.organization_id)
     allowed = review.revision_permissions(who, revision)
     results = revision.check_results or []
+    modes = modes_from_wire(revision.snapshot.get("modes", {}))
+    explained = check_explain.explain_failures(lambda text: preview.rewrite(modes, text), results)
     live = dictionary.deleted_at is None
     return {
         "revision": revision,
@@ -59,7 +62,9 @@ def _row(
         "listen_texts": _listen_texts(diff),
         "listen_id": f"modes-{dictionary.pk}-{revision.number}",
         "modes": revision.snapshot.get("modes", {}),
-        "results": results,
+        "results": [
+            {**result, "explained": why} for result, why in zip(results, explained, strict=True)
+        ],
         "passed": sum(1 for result in results if result.get("passed")),
         "approve_refusal": allowed.reason(ReviewState.APPROVED),
         "reject_refusal": allowed.reason(ReviewState.REJECTED),
