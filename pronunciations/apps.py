@@ -17,6 +17,7 @@ class PronunciationsConfig(AppConfig):
         from pronunciations.admin.start import SECTIONS
         from pronunciations.review import on_review_turned_off
         from pronunciations.review_health import check_review
+        from pronunciations.stored_names import unaddressable_names_check  # noqa: F401 - registers
 
         for section in SECTIONS:
             start.register(section)

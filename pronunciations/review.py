@@ -21,7 +21,7 @@ from django.utils import timezone
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.permissions import at_least
-from pronunciations import validation
+from pronunciations import events, validation
 from pronunciations.errors import (
     DictionaryNotFound,
     Forbidden,
@@ -291,3 +291,4 @@ def _decide(revision: Revision, state: ReviewState, by: str, comment: str) -> No
     revision.reviewed_at = timezone.now()
     revision.review_comment = comment
     revision.save(update_fields=_DECIDED)
+    events.revisions_published([revision], decided=True)

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import PathConverter
 
-from pronunciations.api import checks, history, review, rules, tools, transfer, views
+from pronunciations.api import checks, history, review, rules, scan, tools, transfer, views
 
 
 class MatchConverter(PathConverter):
@@ -37,6 +37,7 @@ urlpatterns = [
     path(f"{ONE}/lint", tools.DictionaryLintView.as_view(), name="dictionary-lint"),
     path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
     path("preview", tools.PreviewView.as_view(), name="preview"),
+    path("scan", scan.ScanView.as_view(), name="scan"),
     path("import", transfer.ImportView.as_view(), name="import"),
     path("imports/<str:job_id>", transfer.ImportJobDetailView.as_view(), name="import-job-detail"),
     path("export", transfer.ExportView.as_view(), name="export"),
