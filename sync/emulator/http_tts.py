@@ -1,10 +1,13 @@
 """HTTP TTS (reference section 4.2 and 4.4): ``POST`` a JSON body to a TTS route, get audio back.
 
-``POST /v1/tts/{model...}`` and ``POST /v1/bridges/unmute/tts/{model...}`` take ``text``
-(required), ``voice``, ``model``, ``config`` (``sample_rate``, ``encoding``, ``language``,
-``speed``) and ``pronunciation``. The answer is a WAV file holding the requested encoding. A
-reference that is malformed or names no dictionary of the caller's org is 400
-``invalid_pronunciation``, as the reference documents for HTTP.
+``POST /v1/tts/{model...}`` takes ``text`` (required), ``voice``, ``model``, ``config``
+(``sample_rate``, ``encoding``, ``language``, ``speed``) and ``pronunciation``. The HTTP bridge,
+``POST /v1/bridges/unmute/tts/{model...}``, takes what SLNG's own clients send it: ``text`` and
+``voice`` (voiceai-sdk), and ``pronunciation``; a ``config`` object there is refused with 400,
+as SLNG refuses it (docs/emulator.md), and the audio is the default (24 kHz linear16). The
+answer is a WAV file holding the requested encoding. A reference that is malformed or names no
+dictionary of the caller's org is 400 ``invalid_pronunciation``, as the reference documents for
+HTTP.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from sync.emulator.validation import reference_problem
 
 MAX_TEXT_CHARS = 5000
 INVALID_REFERENCE = "Invalid pronunciation reference."
+BRIDGE_PREFIX = "/v1/bridges/"
+NO_CONFIG = "config is not accepted on the HTTP bridge: send text and voice."
 
 
 def _text(body: Mapping[str, Any]) -> str:
@@ -33,7 +38,9 @@ def _text(body: Mapping[str, Any]) -> str:
     return text
 
 
-def _audio_settings(body: Mapping[str, Any]) -> AudioSettings:
+def _audio_settings(request: web.Request, body: Mapping[str, Any]) -> AudioSettings:
+    if "config" in body and request.path.startswith(BRIDGE_PREFIX):
+        raise PlainError(400, NO_CONFIG)
     config = body.get("config", {})
     if not isinstance(config, Mapping):
         raise PlainError(400, "config must be an object.")
@@ -67,7 +74,7 @@ async def synthesize(request: web.Request) -> web.Response:
     body = await _json_body(request)
     if not isinstance(body, Mapping):
         raise PlainError(400, "Request body must be a JSON object.")
-    text, settings = _text(body), _audio_settings(body)
+    text, settings = _text(body), _audio_settings(request, body)
     modes = _modes(request, api_key.org_id, body.get("pronunciation"))
     state = request.app[STATE]
     record = state.open_session(
