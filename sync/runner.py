@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from pronunciations.models import Mode
 from pronunciations.validation import normalize_name
-from sync import metrics
+from sync import events, metrics
 from sync.client import (
     SlngClient,
     SlngConflict,
@@ -38,6 +38,7 @@ from sync.client import (
     SlngNotFound,
     SlngRejected,
     SlngVerificationFailed,
+    codes,
 )
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget, Verification
 from sync.plans import PlanItem, Progress, same_content
@@ -193,7 +194,7 @@ class Runner:
         try:
             self._verify_ws(name, text)
         except SlngVerificationFailed as exc:
-            if exc.code != "pronunciation_not_found":
+            if exc.code != codes.NOT_FOUND:
                 raise
             logger.info("verification of %s found no dictionary; pushing once more", name)
             self._ensure_upstream(payload)
@@ -246,6 +247,7 @@ class Runner:
             self._record_verified(item, state)
         elif isinstance(error, DICTIONARY_ERRORS):
             _record_failure(state, error)
+            events.sync_failed(self.target, item, error)
             self.run.failed += 1
             metrics.dictionary_failed(self.target, error)
         return stops
@@ -263,7 +265,10 @@ class Runner:
         state.verified_at = timezone.now()
         with transaction.atomic():  # the state and the fact a follower reads, together
             state.save()
-            self.newly_verified += _record_verification(self.target, item, state.verified_at)
+            new = _record_verification(self.target, item, state.verified_at)
+            if new:
+                events.sync_verified(self.target, item)
+            self.newly_verified += new
         self.run.verified += 1
 
     def _record_refused(self, item: PlanItem) -> None:

@@ -22,6 +22,7 @@ from orgs import permissions
 from orgs.models import Role
 from pronunciations import validation
 from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
+from pronunciations.api.exceptions import RateLimited, admin_error
 from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
@@ -260,7 +261,7 @@ def sync_status_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonRes
             request.GET.get("after", "0"), name="after", low=0, high=2**63 - 1
         )
     except ValidationError as exc:
-        return JsonResponse({"errors": exc.message_dict}, status=400)
+        return admin_error(exc)
     rows, settled = target_rows(obj, after)
     return JsonResponse({"settled": settled, "targets": rows})
 
@@ -280,7 +281,7 @@ def speak_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
     ):
         raise PermissionDenied
     if not speak_allowed(request):
-        return JsonResponse({"error": "Too many Listen requests; wait a moment."}, status=429)
+        return admin_error(RateLimited("Too many Listen requests; wait a moment."))
     try:
         body = validation.parse_json(request.body or b"{}", field="body")
         body = body if isinstance(body, dict) else {}
@@ -293,9 +294,9 @@ def speak_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
             request=speak,
         )
     except ValidationError as exc:
-        return JsonResponse({"errors": exc.message_dict}, status=400)
+        return admin_error(exc)
     except PronunciationError as exc:
-        return JsonResponse({"error": exc.message}, status=exc.status)
+        return admin_error(exc)
     return JsonResponse(answer)
 
 
