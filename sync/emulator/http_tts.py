@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.emulator import speech
+from sync.emulator import markup, speech
 from sync.emulator.http_api import STATE, ApiError, PlainError, _begin, _json_body
 from sync.emulator.rewrite import rewrite_text
 from sync.emulator.tts import AudioSettings, _lower, _settings, turn_audio
@@ -85,7 +85,8 @@ async def synthesize(request: web.Request) -> web.Response:
     state.set_session_model(record.session_id, model if isinstance(model, str) else None)
     rewritten = rewrite_text(text, modes)
     state.record_text(record.session_id, rewritten, text)
-    audio = b"".join(await turn_audio(state, rewritten, settings))
+    said = markup.spoken(rewritten, request.match_info.get("model_path"))  # its phonemes, roughly
+    audio = b"".join(await turn_audio(state, said, settings))
     state.record_audio(record.session_id, len(audio))
     wav = speech.wav(audio, settings.sample_rate, settings.encoding)
     response = web.Response(body=wav, content_type="audio/wav")
