@@ -18,13 +18,15 @@ from django.urls import reverse
 
 from orgs import permissions
 from orgs.models import Role
-from pronunciations import check_explain, preview, review, selectors, validation
+from pronunciations import check_explain, lint, preview, review, selectors, validation
 from pronunciations.admin.extensions import listen_urls
 from pronunciations.admin.pages import DictionaryPages
+from pronunciations.admin.wording import rule_path
 from pronunciations.content import modes_from_wire
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PronunciationError
-from pronunciations.models import Action, Dictionary, ReviewState, Revision
+from pronunciations.models import Action, Dictionary, Mode, ReviewState, Revision
+from pronunciations.validation import Modes, RuleSpec
 
 # Proposals listed on one page, newest first (the page says how many more wait).
 REVIEW_LIMIT = 50
@@ -33,15 +35,50 @@ LISTEN_LIMIT = 10
 
 
 def _listen_texts(diff: dict[str, Any]) -> list[str]:
-    """The matches of the rewrite rules a diff adds or changes: what a reviewer wants to hear."""
-    rewrite = diff["modes"]["rewrite"]
-    texts = [rule["match"] for rule in rewrite["added"]]
-    texts += [change["to"]["match"] for change in rewrite["changed"]]
-    return texts[:LISTEN_LIMIT]
+    """The matches of the rules a diff adds or changes, rewrite and IPA: what a reviewer wants
+    to hear (an IPA rule is heard through the target model's markup, sync.speak)."""
+    texts: list[str] = []
+    for mode in ("rewrite", "ipa"):
+        changes = diff["modes"][mode]
+        texts += [rule["match"] for rule in changes["added"]]
+        texts += [change["to"]["match"] for change in changes["changed"]]
+    return list(dict.fromkeys(texts))[:LISTEN_LIMIT]
+
+
+def _changed_ipa(revision: Revision, approved: Revision | None) -> list[tuple[str, str]]:
+    diff = snapshot_diff(approved.snapshot if approved else {}, revision.snapshot)["modes"]["ipa"]
+    rules = [*diff["added"], *(change["to"] for change in diff["changed"])]
+    return [(rule["match"], rule["ipa"]) for rule in rules]
+
+
+def _inaudible(
+    revisions: list[Revision], approved: dict[int, Revision]
+) -> dict[tuple[int, str], str]:
+    """What lint's sources say is not audible of the IPA rules each proposal adds or changes,
+    by (organization, match): one call per organization, whatever the number of proposals."""
+    by_org: dict[int, dict[str, str]] = {}
+    for revision in revisions:
+        changed = _changed_ipa(revision, approved.get(revision.dictionary_id))
+        by_org.setdefault(revision.dictionary.organization_id, {}).update(changed)
+    found: dict[tuple[int, str], str] = {}
+    for organization_id, rules in by_org.items():
+        if not rules:
+            continue
+        specs = tuple(RuleSpec(match, ipa) for match, ipa in rules.items())
+        modes: Modes = {Mode.REWRITE: (), Mode.IPA: specs}
+        for warning in lint.source_warnings(modes, organization_id):
+            where = rule_path(warning.field)
+            if warning.code == "not_audible" and where is not None:
+                found[(organization_id, specs[where[1]].match)] = warning.message
+    return found
 
 
 def _row(
-    request: HttpRequest, revision: Revision, approved: Revision | None, listen_url: str
+    request: HttpRequest,
+    revision: Revision,
+    approved: Revision | None,
+    listen_url: str,
+    inaudible: dict[tuple[int, str], str],
 ) -> dict[str, Any]:
     dictionary = revision.dictionary
     diff = snapshot_diff(approved.snapshot if approved else {}, revision.snapshot)
@@ -59,6 +96,11 @@ def _row(
         "lines": diff_lines(diff),
         "summary": diff_summary(diff),
         "listen_url": listen_url if revision.action != Action.DELETE else "",
+        "not_audible": [
+            f"{match}: {inaudible[(dictionary.organization_id, match)]}"
+            for match, _ in _changed_ipa(revision, approved)
+            if (dictionary.organization_id, match) in inaudible
+        ],
         "listen_texts": _listen_texts(diff),
         "listen_id": f"modes-{dictionary.pk}-{revision.number}",
         "modes": revision.snapshot.get("modes", {}),
@@ -88,12 +130,14 @@ def review_rows(
     dictionaries = {revision.dictionary_id: revision.dictionary for revision in revisions}
     approved = selectors.approved_revisions(dictionaries) if dictionaries else {}
     listen = listen_urls(request, list(dictionaries.values()))
+    inaudible = _inaudible(list(revisions), approved)
     rows = [
         _row(
             request,
             revision,
             approved.get(revision.dictionary_id),
             listen.get(revision.dictionary_id, ""),
+            inaudible,
         )
         for revision in revisions
     ]

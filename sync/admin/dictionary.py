@@ -42,7 +42,7 @@ from sync.channels import (
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
 from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.speak import speak_allowed, speech_create
+from sync.speak import heard_on, speak_allowed, speak_target, speech_create
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -246,10 +246,20 @@ def sync_status_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonRes
 
 
 def listen_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None:
-    """Listen, when the organization has a target to speak through."""
-    if not SyncTarget.objects.filter(organization=obj.organization).exists():
+    """Listen, when the organization has a target to speak through: the targets to choose
+    from, the production target first chosen (``sync.speak.speak_target``), and who speaks."""
+    targets = list(
+        SyncTarget.objects.filter(organization=obj.organization, enabled=True).order_by("name")
+    )
+    if not targets:
         return None
-    return {"listen_url": reverse("admin:sync_dictionary_speak", args=[obj.pk])}
+    chosen = speak_target(organization=obj.organization, target=None)
+    return {
+        "listen_url": reverse("admin:sync_dictionary_speak", args=[obj.pk]),
+        "targets": [(t.name, heard_on(t, t.voice)["words"]) for t in targets],
+        "chosen": chosen.name,
+        "heard": heard_on(chosen, chosen.voice)["words"],
+    }
 
 
 def speak_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
@@ -271,6 +281,7 @@ def speak_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
             modes=modes,
             content_hash=content_hash(modes),
             request=speak,
+            dictionary=obj,
         )
     except ValidationError as exc:
         return admin_error(exc)

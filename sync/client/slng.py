@@ -331,9 +331,11 @@ class SlngClient:
         No retries: a listener waits for this. Raises SlngUnavailable when SLNG is down, slow or
         answers too much audio, and the typed errors of its other answers.
         """
-        body: dict[str, Any] = {"text": text, "config": {"sample_rate": 16000}}
+        body: dict[str, Any] = {"text": text}
         if voice:
             body["voice"] = voice
+        if route == ROUTE_NATIVE:  # the HTTP bridge takes {text, voice} only, as voiceai-sdk sends
+            body["config"] = {"sample_rate": 16000}
         return self._tts_http(body, route, model, deadline=deadline, max_bytes=max_bytes)
 
     def _tts_http(
