@@ -42,6 +42,7 @@ from pronunciations.admin.extensions import (
 from pronunciations.admin.forms import DictionaryForm
 from pronunciations.admin.languages import LANGUAGES
 from pronunciations.admin.review import ReviewAdminMixin
+from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
@@ -85,7 +86,12 @@ class OrganizationFilter(admin.SimpleListFilter):
 
 
 class DictionaryAdmin(
-    ReviewAdminMixin, DeletedAdminMixin, LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin
+    ReviewAdminMixin,
+    DeletedAdminMixin,
+    ScanAdminMixin,
+    LinguistToolsMixin,
+    TransferAdminMixin,
+    OrgScopedAdmin,
 ):
     """Dictionaries of the user's organizations; other apps add to it through
     pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
