@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from pronunciations.scan import jobs as scan_jobs
 from pronunciations.transfer import jobs
 
 # A job is killed before LEXICON_IMPORT_JOB_STALE_SECONDS have passed since its start, so a job
@@ -20,3 +21,9 @@ _HARD_LIMIT = max(settings.LEXICON_IMPORT_JOB_STALE_SECONDS - 30, 60)
 def run_import(job_id: str, organization_id: str) -> None:
     """Run one import job; the organization's public id must own it, or nothing happens."""
     jobs.import_job_run(job_id=job_id, organization_id=organization_id)
+
+
+@shared_task(name="pronunciations.run_scan", acks_late=True, soft_time_limit=300, time_limit=330)
+def run_scan(job_id: str, organization_id: str) -> None:
+    """Run one scan job; the organization's public id must own it, or nothing happens."""
+    scan_jobs.scan_job_run(job_id=job_id, organization_id=organization_id)
