@@ -32,6 +32,7 @@ urlpatterns = [
     path(f"{REVISION}/restore", history.RevisionRestoreView.as_view(), name="revision-restore"),
     path(f"{REVISION}/approve", review.RevisionApproveView.as_view(), name="revision-approve"),
     path(f"{REVISION}/reject", review.RevisionRejectView.as_view(), name="revision-reject"),
+    path(f"{REVISION}/withdraw", review.RevisionWithdrawView.as_view(), name="revision-withdraw"),
     path(f"{ONE}/preview", tools.DictionaryPreviewView.as_view(), name="dictionary-preview"),
     path(f"{ONE}/lint", tools.DictionaryLintView.as_view(), name="dictionary-lint"),
     path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
@@ -56,5 +57,10 @@ urlpatterns = [
         f"{DELETED_REVISION}/reject",
         review.DeletedRevisionRejectView.as_view(),
         name="deleted-revision-reject",
+    ),
+    path(
+        f"{DELETED_REVISION}/withdraw",
+        review.DeletedRevisionWithdrawView.as_view(),
+        name="deleted-revision-withdraw",
     ),
 ]
