@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0002_review_roles'),
-        ('pronunciations', '0004_review_checks'),
+        ('pronunciations', '0005_review_withdrawn'),
     ]
 
     operations = [
