@@ -18,6 +18,7 @@ from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from pronunciations import selectors
+from pronunciations.admin.extensions import listen_urls
 from pronunciations.admin.pages import DictionaryPages
 from pronunciations.errors import PronunciationError, parameter_message
 from pronunciations.models import Source
@@ -80,6 +81,14 @@ class ScanForm(forms.Form):
         return data
 
 
+def _sentence(finding: dict[str, Any]) -> str:
+    """The finding's first example as a sentence to hear (its context without the ellipses)."""
+    if not finding["examples"]:
+        return str(finding["text"])
+    example = finding["examples"][0]
+    return f"{example['before']}{example['text']}{example['after']}".strip("…").strip()
+
+
 class ScanAdminMixin(DictionaryPages):
     def get_urls(self) -> list[Any]:
         pages = self.page_urls(
@@ -115,13 +124,22 @@ class ScanAdminMixin(DictionaryPages):
         )
         for finding in body["findings"]:
             finding["reason_labels"] = [REASON_LABELS[r] for r in finding["reasons"]]
+            finding["listen_text"] = _sentence(finding)
         return {
             "scan": body,
+            "listen_url": self._listen_url(request, organization, body["dictionaries"]),
             "organization": organization,
             "can_add": permissions.allowed(request, organization.pk, Role.EDITOR),
             "add_url": reverse("admin:pronunciations_dictionary_scan_add"),
             "reason_choices": [(r, REASON_LABELS[r]) for r in REASONS],
         }
+
+    def _listen_url(self, request: HttpRequest, organization: Organization, names: Any) -> str:
+        """Where a suggested rule is heard (the first dictionary an app offers Listen for): the
+        organization's target speaks an example sentence before, then after, the rule."""
+        chosen = scanning.scan_dictionaries(organization=organization, names=names)
+        urls = listen_urls(request, chosen)
+        return next((urls[d.pk] for d in chosen if d.pk in urls), "")
 
     def scan_add_view(self, request: HttpRequest) -> HttpResponse:
         """Add one finding's rule (POST); JSON for the page's script, else back with a message."""

@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from orgs.models import Organization
 from pronunciations.models import Dictionary, ReviewState
+from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from sync.targets import target_create
 from tests.browser.conftest import login
 from tests.factories import make_dictionary
 
@@ -58,3 +61,34 @@ def test_paste_a_script_and_propose_a_suggested_rule(
     assert revision.comment.endswith(": SKU-4471")
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/review/")
     expect(page.locator("#content-main")).to_contain_text("added from scan scan_")
+
+
+def test_listen_speaks_a_findings_example_with_the_suggested_rule(
+    page: Page, live_server: Any, organization: Organization, editor: User
+) -> None:
+    """Issue 26: Listen through the organization's target, with the row's rule as edited."""
+    cache.clear()
+    make_dictionary(organization, "support", modes={"rewrite": {"rules": []}})
+    state = EmulatorState([ApiKey("sk_browser", "org_up")], speech="espeak")
+    with EmulatorThread(state) as slng:
+        target_create(
+            organization=organization,
+            name="emulator",
+            base_url=slng.base_url,
+            ws_url=slng.ws_url,
+            api_key="sk_browser",
+        )
+        login(page, live_server, "linguist")
+        page.goto(f"{live_server.url}{SCAN}")
+        page.fill("#id_text", "Ask about the B2B plan today.")
+        page.click("#scan-submit")
+        row = page.locator('.scan-finding[data-key="b2b"]')
+        row.locator("input.scan-replace").fill("B to B")
+
+        row.locator(".scan-listen-button").click()
+
+        expect(row.locator(".scan-listen-status")).to_have_text(
+            "Model receives: Ask about the B to B plan today."
+        )
+        spoken = [s.texts for s in slng.state.sessions()]
+    assert spoken == [["Ask about the B2B plan today."], ["Ask about the B to B plan today."]]

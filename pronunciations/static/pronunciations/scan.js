@@ -39,6 +39,23 @@ async function scanAdd(event) {
   }
 }
 
+// Listen: the finding's example sentence spoken before, then after, the suggested rule as it
+// is in the row's fields, through the Listen endpoint an app offers (speak.js plays it).
+function scanListen(event) {
+  const box = event.target.closest(".scan-listen");
+  const form = box.closest("form");
+  const rule = {match: form.elements.match.value, replace: form.elements.replace.value};
+  const csrf = form.elements.csrfmiddlewaretoken.value;
+  window.lexiconSpeak(box.dataset.listenUrl, {
+    text: event.target.dataset.text,
+    modes: {rewrite: {rules: [rule]}},
+  }, csrf, {
+    status: box.querySelector(".scan-listen-status"),
+    before: box.querySelector(".scan-listen-before"),
+    after: box.querySelector(".scan-listen-after"),
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const filters = document.getElementById("scan-filters");
   if (filters) {
@@ -49,5 +66,10 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   for (const form of document.querySelectorAll("form.scan-add")) {
     form.addEventListener("submit", scanAdd);
+  }
+  if (window.lexiconSpeak) {
+    for (const button of document.querySelectorAll(".scan-listen-button")) {
+      button.addEventListener("click", scanListen);
+    }
   }
 });
