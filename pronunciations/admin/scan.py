@@ -25,6 +25,7 @@ from pronunciations.models import Source
 from pronunciations.scan import services as scanning
 from pronunciations.scan.findings import REASONS
 from pronunciations.scan.texts import FORMATS, scan_format
+from pronunciations.transfer.uploads import accepts_uploads
 
 REASON_LABELS = {
     "case_mix": "brand-like case",
@@ -95,6 +96,7 @@ class ScanAdminMixin(DictionaryPages):
             ("scan/", "scan", self.scan_view),
             ("scan/add/", "scan_add", self.scan_add_view),
         )
+        accepts_uploads(pages[0].callback)  # a file up to LEXICON_MAX_UPLOAD_BYTES
         return [*pages, *super().get_urls()]  # type: ignore[misc]
 
     def scan_view(self, request: HttpRequest) -> HttpResponse:
