@@ -42,6 +42,7 @@ from pronunciations.admin.extensions import (
 from pronunciations.admin.forms import DictionaryForm
 from pronunciations.admin.languages import LANGUAGES
 from pronunciations.admin.review import ReviewAdminMixin
+from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
@@ -89,6 +90,7 @@ class DictionaryAdmin(
     outcomes.SaveMessages,
     ReviewAdminMixin,
     DeletedAdminMixin,
+    ScanAdminMixin,
     LinguistToolsMixin,
     TransferAdminMixin,
     OrgScopedAdmin,
