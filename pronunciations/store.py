@@ -157,8 +157,9 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ..
 def _rule_rows(pairs: Iterable[tuple[int, Modes]]) -> Iterable[tuple[int, str, int, str, str, str]]:
     for pk, modes in pairs:
         for mode, specs in modes.items():
+            name = str(mode.value)  # the plain text, looked up once a mode
             for i, spec in enumerate(specs):
-                yield pk, mode, i, spec.match, spec.value, validation.match_key(spec.match)
+                yield pk, name, i, spec.match, spec.value, validation.match_key(spec.match)
 
 
 def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
