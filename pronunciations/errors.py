@@ -97,6 +97,22 @@ class Unavailable(PronunciationError):
     default_message = "Pronunciation dictionaries are temporarily unavailable."
 
 
+class Busy(PronunciationError):
+    """Every slot for this kind of work is taken: try again after ``retry_after`` seconds.
+
+    SLNG answers ``rate_limit`` for too many concurrent connections; the exception handler adds
+    ``Retry-After``.
+    """
+
+    status = 429
+    code = "rate_limit"
+    default_message = "Too many requests at once."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PreconditionFailed(PronunciationError):
     """``If-Match`` named a state that is no longer current: someone else changed the dictionary."""
 
@@ -136,8 +152,8 @@ class Forbidden(PronunciationError):
 
 
 class RevisionNotProposed(PronunciationError):
-    """Only a proposed revision can be approved or rejected: this one was decided already,
-    superseded by a later approval, or never needed review."""
+    """Only a proposed revision can be approved, rejected or withdrawn: this one was decided
+    already, withdrawn, superseded by a later revision, or never needed review."""
 
     status = 409
     code = "pronunciation_conflict"
@@ -146,10 +162,25 @@ class RevisionNotProposed(PronunciationError):
         reasons = {
             "approved": "was approved already",
             "rejected": "was rejected already",
-            "superseded": "was superseded: a later revision was approved",
+            "superseded": "was superseded: a later revision was made or approved",
+            "withdrawn": "was withdrawn by its author",
             "auto": "needs no review: it was approved automatically (review was off)",
         }
         super().__init__(
             f"Revision {number} of pronunciation dictionary {name} {reasons.get(state, state)}; "
-            "only a proposed revision can be approved or rejected."
+            "only a proposed revision can be approved, rejected or withdrawn."
+        )
+
+
+class RevisionNotNewest(PronunciationError):
+    """Only a dictionary's newest revision can be approved: approving an older one would serve
+    something that is no longer the dictionary (a deletion of a dictionary since restored)."""
+
+    status = 409
+    code = "pronunciation_conflict"
+
+    def __init__(self, name: str, number: int, newest: int) -> None:
+        super().__init__(
+            f"Revision {number} of pronunciation dictionary {name} is not its newest: revision "
+            f"{newest} is. Only the newest revision can be approved; review revision {newest}."
         )

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
-from pronunciations import checks, validation
+from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
@@ -227,10 +228,26 @@ def _start_review(revisions: list[Revision]) -> list[Revision]:
     return revisions
 
 
+def _supersede_older(revisions: list[Revision]) -> None:
+    """A new revision supersedes every older proposal of its dictionary (only the newest can
+    be approved, pronunciations.review): one UPDATE, by the dictionaries' new revision numbers
+    (their rows are written before their revisions)."""
+    changed = [revision.dictionary_id for revision in revisions if revision.number > 1]
+    if changed:
+        Revision.objects.filter(
+            dictionary_id__in=changed,
+            review_state=ReviewState.PROPOSED,
+            number__lt=F("dictionary__revision"),
+        ).update(review_state=ReviewState.SUPERSEDED)
+
+
 def record(revisions: list[Revision]) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
-    in: the one place a revision is created."""
+    in, superseding the older proposals of their dictionaries: the one place a revision is
+    created. Each is published (webhooks) after commit."""
     _insert_revisions(_start_review(revisions))
+    _supersede_older(revisions)
+    events.revisions_published(revisions)
 
 
 def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:

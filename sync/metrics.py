@@ -6,14 +6,15 @@ exporter (config.metrics.exporter) adds the files up. What is pending is not cou
 web's ``/metrics`` computes it from the database at scrape time (``sync.targets.target_backlogs``).
 
 Labels stay bounded: a target's public id, an outcome, and SLNG codes from the reference's list
-(anything else is ``other``). No dictionary name, path or key is ever a label.
+(their labels in ``sync.client.codes``; anything else is ``other``). No dictionary name, path or
+key is ever a label.
 """
 
 import re
 
 from prometheus_client import Counter, Histogram
 
-from sync.client import SlngError, SlngVerificationFailed
+from sync.client import SlngError, SlngVerificationFailed, codes
 from sync.models import SyncRun, SyncTarget
 
 RUNS = Counter(
@@ -39,28 +40,13 @@ PUSHES_REJECTED = Counter(
     ["target", "code"],
 )
 
-# SLNG's HTTP error codes and TTS error-frame codes, as its reference lists them.
-KNOWN_CODES = frozenset(
-    {
-        "invalid_pronunciation",
-        "pronunciation_unauthenticated",
-        "pronunciation_not_found",
-        "pronunciation_conflict",
-        "pronunciation_unavailable",
-        "auth_error",
-        "config_error",
-        "rate_limit",
-        "provider_error",
-        "backend_connection_failed",
-    }
-)
 _HTTP_CODE = re.compile(r"http_[1-5][0-9][0-9]")
 
 
 def bounded_code(code: str) -> str:
     """SLNG's code when it is one we know (or ``http_<status>``), else ``other``: an upstream
     that sends arbitrary codes cannot grow the number of series."""
-    return code if code in KNOWN_CODES or _HTTP_CODE.fullmatch(code) else "other"
+    return code if _HTTP_CODE.fullmatch(code) else codes.label(code)
 
 
 def run_finished(run: SyncRun) -> None:

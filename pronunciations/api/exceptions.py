@@ -1,7 +1,9 @@
 """The only place errors become responses: every error body is SLNG's flat error object.
 
 ``{"code", "error", "fieldErrors"?, "slng_request_id"?}`` for DRF views (the exception handler)
-and for requests that never reach a view (the 404/500 handlers of config.urls).
+and for requests that never reach a view (the 404/500 handlers of config.urls); the admin's JSON
+endpoints answer the same translated errors in the shape their pages' scripts read
+(``admin_error``).
 """
 
 import logging
@@ -21,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from pronunciations.errors import (
+    Busy,
     Forbidden,
     InvalidDictionary,
     InvalidParameter,
@@ -150,6 +153,8 @@ def _headers(exc: Exception, error: PronunciationError) -> dict[str, str]:
     wait = getattr(exc, "wait", None)
     if isinstance(exc, drf.Throttled) and wait is not None:
         headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+    if isinstance(error, Busy):
+        headers["Retry-After"] = str(max(1, error.retry_after))
     if isinstance(exc, drf.MethodNotAllowed) and getattr(exc, "allowed", None):
         headers["Allow"] = ", ".join(exc.allowed)  # type: ignore[attr-defined]
     return headers
@@ -175,3 +180,13 @@ def json_error(request: HttpRequest, error: PronunciationError) -> JsonResponse:
     """An SLNG error response outside DRF (URL not found, a crash before a view)."""
     body = error_body(error, getattr(request, "request_id", None))
     return JsonResponse(body, status=error.status, json_dumps_params={"ensure_ascii": False})
+
+
+def admin_error(exc: Exception) -> JsonResponse:
+    """The error answer of an admin JSON endpoint (the preview, paste, IPA, Listen and sync
+    panel scripts read it): ``exc`` translated like any other, a request's problems as
+    ``{"errors": {field: [messages]}}`` (400), any other refusal as ``{"error": message}``."""
+    error = translate(exc)
+    if isinstance(exc, DjangoValidationError):
+        return JsonResponse({"errors": error.field_errors}, status=error.status)
+    return JsonResponse({"error": error.message}, status=error.status)

@@ -7,6 +7,7 @@ applies them from its own CI::
     lexicon apply dictionaries.csv    # the same, written (all or nothing per file)
     lexicon export --format csv -o dictionaries.csv
     lexicon status                    # sync state of every dictionary on every target
+    lexicon scan prompts/*.txt --fail-on uncovered   # words at risk without a rule: exit 1
 
 ``LEXICON_URL`` (default ``http://127.0.0.1:8000``) and ``LEXICON_API_KEY`` come from the
 environment. Exit codes: 0 success, 1 the server refused the request or the file (errors are
@@ -395,6 +396,9 @@ def parser() -> argparse.ArgumentParser:
         help="exit 1 unless every dictionary is verified on every target",
     )
     status.set_defaults(run=cmd_status)
+    from pronunciations.cli import scan  # noqa: PLC0415 - scan imports this package
+
+    scan.add_parser(commands)
     return root
 
 

@@ -17,11 +17,11 @@ from pronunciations import checks, validation
 from pronunciations.content import modes_to_wire, wire_hash
 from pronunciations.models import Action, Dictionary, Mode, Source
 from pronunciations.store import Write, is_unchanged
+from pronunciations.transfer.planrows import CHECK_COLUMNS, duplicate_rows, row_of, shadowed_errors
 from pronunciations.transfer.report import PlanEntry, check_plan, rule_plan
 from pronunciations.transfer.rows import (
     CHECK_MODE,
     METADATA_PREFIX,
-    NOTE_COLUMN,
     RowError,
     SourceRow,
 )
@@ -79,27 +79,6 @@ def _file_rules(group: Group) -> dict[str, list[SourceRow]]:
     for rules in by_mode.values():
         rules.sort(key=lambda r: (r.position is None, r.position or 0))
     return by_mode
-
-
-def _duplicate_rows(group: Group) -> list[RowError]:
-    """Rows that repeat an earlier row's match in the same mode, or an earlier check's text
-    exactly (which one would win?)."""
-    seen: dict[tuple[str, str], int] = {}
-    errors = []
-    for row in group.rows:
-        if not row.mode or not row.match.strip():
-            continue
-        check = row.mode == CHECK_MODE
-        key = row.match if check else match_key(row.match)
-        first = seen.setdefault((row.mode, key), row.number)
-        if first != row.number:
-            message = (
-                f"duplicates the text of the check in row {first}"
-                if check
-                else f"duplicates the match of row {first} (matches compare case-insensitively)"
-            )
-            errors.append(RowError(row.number, "match", message))
-    return errors
 
 
 def _next_metadata(
@@ -172,9 +151,6 @@ def _next_checks(
     return tuple(kept), rows
 
 
-_CHECK_COLUMNS = {"text": "match", "expect": "replace", "note": NOTE_COLUMN}
-
-
 def _check_errors(plan: Planned, first_row: int) -> list[RowError]:
     """The next checks validated; each problem on the row (and column) it came from."""
     try:
@@ -185,24 +161,10 @@ def _check_errors(plan: Planned, first_row: int) -> list[RowError]:
             where, _, key = path.partition(".")
             index = int(where[7:-1]) if where.startswith("checks[") else -1
             row = plan.check_rows[index] if 0 <= index < len(plan.check_rows) else 0
-            column = _CHECK_COLUMNS.get(key, "mode")
+            column = CHECK_COLUMNS.get(key, "mode")
             errors += [RowError(row or first_row, column, message) for message in messages]
         return errors
     return []
-
-
-def _row_of(path: str, planned_sources: dict[str, list[int]], first_row: int) -> tuple[int, str]:
-    """Map a validation path such as modes.ipa.rules[3].ipa to (row number, column)."""
-    parts = path.split(".")
-    if len(parts) == 4 and parts[0] == "modes" and parts[2].startswith("rules["):
-        index = int(parts[2][6:-1])
-        rows = planned_sources.get(parts[1], [])
-        row = rows[index] if index < len(rows) and rows[index] else first_row
-        return row, parts[3]
-    if len(parts) == 3 and parts[0] == "modes":  # a mode's rule count
-        return first_row, "mode"
-    column = {"name": "dictionary", "metadata": "metadata"}.get(parts[0], "match")
-    return first_row, column
 
 
 def plan_group(
@@ -223,17 +185,18 @@ def plan_group(
 def validate(plan: Planned, mode: ImportMode) -> list[RowError]:
     """Build the plan's next content and validate it (``plan.clean``); the errors, by row."""
     group, first_row = plan.group, plan.group.rows[0].number
-    errors = _duplicate_rows(group)
+    errors = duplicate_rows(group.rows)
     modes, plan.sources = _next_modes(group, plan.before, mode)
     name = plan.existing.name if plan.existing else group.name
     problems = _check_errors(plan, first_row)
+    problems += shadowed_errors(group.rows, plan.sources, plan.check_rows)
     try:
         plan.clean = validation.validate_dictionary(
             {"name": name, "modes": modes, "metadata": plan.metadata}
         )
     except ValidationError as exc:
         for path, messages in exc.message_dict.items():
-            row, column = _row_of(path, plan.sources, first_row)
+            row, column = row_of(path, plan.sources, first_row)
             if column == "mode":  # "must have at most 256 rules": say which mode
                 messages = [f"the {path.split('.')[1]} mode {message}" for message in messages]
             errors += [RowError(row, column, message) for message in messages]

@@ -14,6 +14,7 @@ import functools
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,10 @@ MATCH_MAX_LENGTH = 128
 VALUE_MAX_LENGTH = 256
 COMMENT_MAX_LENGTH = 500
 _NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+# A name only of dots is a dot segment, or looks like one: HTTP clients remove "." and ".." from
+# a URL's path (RFC 3986, section 5.2.4) before sending it, so such a dictionary could never be
+# read, changed or deleted by its URL, here or at SLNG (issue 22).
+_DOTS_ONLY_RE = re.compile(r"\.+")
 # Characters that PostgreSQL text, XML 1.0 or a spreadsheet cell cannot hold: NUL and the other
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; unpaired surrogates
 # (which cannot be encoded as UTF-8); and the non-characters U+FFFE and U+FFFF.
@@ -81,6 +86,24 @@ def unstorable_problems(value: str) -> list[ValidationError]:
         return []
     message = "must not contain control characters or unpaired surrogates (U+%(char)s)"
     return [problem(message, "unstorable", char=f"{ord(found[0]):04X}", offset=found.start())]
+
+
+def invisible_problems(value: str) -> list[ValidationError]:
+    """Invisible and bidirectional-control characters (Unicode category Cf: zero-width spaces
+    and joiners, direction marks, embeddings and isolates, the byte-order mark, the soft
+    hyphen), which make two different texts look the same (issue 22). Code ``invisible``,
+    params ``char`` (U+XXXX), ``name`` (its Unicode name) and ``offset``."""
+    if value.isascii():  # every Cf character is outside ASCII
+        return []
+    for offset, char in enumerate(value):
+        if unicodedata.category(char) == "Cf":
+            message = (
+                "must not contain invisible or bidirectional-control characters "
+                "(U+%(char)s %(name)s)"
+            )
+            code, name = f"{ord(char):04X}", unicodedata.name(char, "")
+            return [problem(message, "invisible", char=code, name=name, offset=offset)]
+    return []
 
 
 def unstorable_errors(value: str) -> list[str]:
@@ -165,8 +188,11 @@ def name_errors(name: object) -> list[str]:
     problems = []
     if len(name) > NAME_MAX_LENGTH:
         problems.append(f"must be at most {NAME_MAX_LENGTH} characters")
+    problems += [problem_text(error) for error in invisible_problems(name)]
     if not _NAME_RE.fullmatch(name):
         problems.append("may contain only letters, digits, '.', '_' and '-'")
+    elif _DOTS_ONLY_RE.fullmatch(name):
+        problems.append("must not be only dots: HTTP clients remove '.' and '..' from a URL")
     return problems
 
 
@@ -256,10 +282,10 @@ def _rule_problems(
     match: object, value: object
 ) -> tuple[list[ValidationError], list[ValidationError]]:
     """One rule's problems: of its match, and of its value (``replace`` or ``ipa``)."""
-    return (
-        text_problems(match, max_length=MATCH_MAX_LENGTH, strip_edges=True),
-        text_problems(value, max_length=VALUE_MAX_LENGTH, strip_edges=False),
-    )
+    match_problems = text_problems(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
+    if isinstance(match, str):
+        match_problems += invisible_problems(match)
+    return match_problems, text_problems(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
 
 
 def _clean_mode(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
@@ -490,6 +516,8 @@ from pronunciations.validation.checks import (  # noqa: E402
 from pronunciations.validation.ipa import (  # noqa: E402
     IPA_RANGES,
     ipa_hint,
+    ipa_phonemes,
+    ipa_words,
     is_ipa_character,
     non_ipa_characters,
 )
@@ -523,6 +551,8 @@ __all__ = [
     "ParameterError",
     "SpeakInput",
     "ipa_hint",
+    "ipa_phonemes",
+    "ipa_words",
     "is_ipa_character",
     "non_ipa_characters",
     "parameter_errors",

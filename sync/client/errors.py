@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from sync.client import codes
+
 # A Retry-After longer than this is read as this: a run's deadline gives up long before it.
 MAX_RETRY_AFTER_SECONDS = 3600.0
 
@@ -34,7 +36,7 @@ class SlngError(Exception):
     @property
     def rate_limited(self) -> bool:
         """SLNG asked us to slow down: HTTP 429 or a ``rate_limit`` code (an error frame)."""
-        return self.status == 429 or self.code == "rate_limit"
+        return self.status == 429 or self.code == codes.RATE_LIMIT
 
 
 class SlngUnavailable(SlngError):
@@ -70,7 +72,6 @@ _BY_STATUS: dict[int, type[SlngError]] = {
     404: SlngNotFound,
     409: SlngConflict,
 }
-_RETRYABLE_FRAMES = {"rate_limit", "backend_connection_failed", "provider_error"}
 
 
 def http_error(method: str, path: str, response: httpx.Response) -> SlngError:
@@ -82,7 +83,8 @@ def http_error(method: str, path: str, response: httpx.Response) -> SlngError:
     code = str(body.get("code", ""))
     message = str(body.get("error") or response.reason_phrase)
     status = response.status_code
-    error = _BY_STATUS.get(status, SlngUnavailable if status >= 500 or status == 429 else SlngError)
+    retry = codes.retryable_status(status)
+    error = _BY_STATUS.get(status, SlngUnavailable if retry else SlngError)
     return error(
         f"{method} {path}: {status} {code or ''} {message}".replace("  ", " "),
         code=code,
@@ -114,8 +116,8 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 def frame_error(frame: dict[str, Any], request_id: str = "") -> SlngError:
     code = str(frame.get("code", ""))
     message = str(frame.get("message", ""))
-    if code in _RETRYABLE_FRAMES:
+    if codes.retryable_frame(code):
         return SlngUnavailable(message or code, code=code, request_id=request_id)
-    if code == "auth_error":
+    if code == codes.AUTH_ERROR:
         return SlngUnauthorized(message or code, code=code, request_id=request_id)
     return SlngVerificationFailed(message or code, code=code, request_id=request_id)

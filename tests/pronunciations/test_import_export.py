@@ -510,3 +510,43 @@ def test_an_oversized_upload_gets_413(
 
     assert response.status_code == 413
     assert response.json()["error"] == "The file is too large: the limit is 100 bytes."
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            b"dictionary,mode,match,replace\nbrand,rewrite,OTP,\nbrand,rewrite,otp,one time\n",
+            [
+                (2, "replace", "must not be empty or whitespace only"),
+                (3, "match", "duplicates the match of row 2 (matches compare case-insensitively)"),
+            ],
+        ),
+        (
+            b"dictionary,mode,match,ipa\nbrand,ipa,SLNG,\nbrand,ipa,slng,sl\xc9\xaa\xc5\x8b\n",
+            [
+                (2, "ipa", "must not be empty or whitespace only"),
+                (3, "match", "duplicates the match of row 2 (matches compare case-insensitively)"),
+            ],
+        ),
+        (
+            b"dictionary,mode,match,replace\nbrand,check,Say OTP,\nbrand,check,Say OTP,x\n",
+            [
+                (2, "replace", "must not be empty or whitespace only"),
+                (3, "match", "duplicates the text of the check in row 2"),
+            ],
+        ),
+    ],
+)
+def test_a_later_duplicate_never_hides_an_earlier_rows_own_error(
+    api: APIClient, tricky: Dictionary, data: bytes, errors: list[tuple[int, str, str]]
+) -> None:
+    """Issue 23: each row's own error is reported, whatever later rows do."""
+    before = _contents(api)
+
+    response = _import(api, data, mode="merge")
+
+    assert response.status_code == 400
+    found = [(e["row"], e["column"], e["message"]) for e in response.json()["report"]["errors"]]
+    assert found == errors
+    assert _contents(api) == before

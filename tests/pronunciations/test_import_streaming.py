@@ -6,6 +6,7 @@ row after dictionaries without any, is still imported as a whole; an unchanged r
 announcement of an import's changes cost a few queries, however many dictionaries it has.
 """
 
+import functools
 import gc
 import tempfile
 import tracemalloc
@@ -18,6 +19,7 @@ from django.test import override_settings
 from orgs.models import Organization
 from pronunciations.models import Dictionary, Revision, Rule
 from pronunciations.transfer import ImportRejected, import_file
+from pronunciations.transfer.limits import Source
 from tests.factories import make_dictionary
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def _file(dictionaries: int, rules: int, prefix: str = "d") -> str:
     )
 
 
-def _import(organization: Organization, data: str | bytes, **options: Any) -> Any:
+def _import(organization: Organization, data: str | Source, **options: Any) -> Any:
     return import_file(
         organization=organization,
         data=data.encode() if isinstance(data, str) else data,
@@ -63,7 +65,7 @@ def test_memory_does_not_grow_with_the_file(organization: Organization) -> None:
         target = Organization.objects.create(slug=slug, name=slug)
         with tempfile.TemporaryFile() as file:
             file.write(_file(count, 200).encode())
-            peaks.append(_peak(lambda file=file, target=target: _import(target, file)))
+            peaks.append(_peak(functools.partial(_import, target, file)))
         assert Rule.objects.filter(dictionary__organization=target).count() == count * 200
     small, large = peaks
     assert large < small * 1.5, (small, large)
