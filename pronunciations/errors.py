@@ -21,6 +21,12 @@ class InvalidDictionary(PronunciationError):
     """The request or its content breaks a validation rule (details in field_errors)."""
 
 
+class BadHost(InvalidDictionary):
+    """The Host header names no host in ALLOWED_HOSTS (Django's DisallowedHost)."""
+
+    default_message = "Invalid Host header: this server does not answer for that host."
+
+
 class InvalidParameter(InvalidDictionary):
     """A path, query or form parameter is refused (``validation.ParameterError``): unlike a
     body's errors, which keep SLNG's generic message, the message names each parameter."""
