@@ -338,8 +338,8 @@ class DictionaryAdmin(
         # The checks editor's sentences, run by the same engine against the same rules.
         # (not while a row is left out: the checks are about the rules as they will be saved)
         runs = live_results(modes, body["checks"]) if "checks" in body and not left_out else None
-        answer = {**result, "problems": problems, "general": [], "checks": runs}
-        return JsonResponse({**answer, "left_out": left_out})
+        found: dict[str, Any] = {**result, "problems": problems, "general": [], "checks": runs}
+        return JsonResponse({**found, "left_out": left_out})
 
     def paste_view(self, request: HttpRequest) -> JsonResponse:
         """What pasting lines of rules would add to the page's rules, and every conflict;
