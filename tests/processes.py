@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 from cryptography.fernet import Fernet
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +54,7 @@ def production_env(**extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": tests_database_url(),
         "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,  # this test worker's own database
         "SECURE_SSL_REDIRECT": "false",
         **extra,
     }
@@ -75,7 +76,15 @@ class Gunicorn:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self._up, 30, "gunicorn to answer")
+        try:
+            wait_for(self._up, 60, "gunicorn to answer")
+        except BaseException:  # a server that never answered is not left running
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            raise
 
     def _up(self) -> bool:
         if self.process.poll() is not None:
@@ -118,8 +127,10 @@ class Celery:
         self.processes.append(process)
         return process
 
-    def worker(self) -> subprocess.Popen[bytes]:
-        return self.start("worker", "--pool", "solo", "--without-gossip", "--without-mingle")
+    def worker(self, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        return self.start(
+            "worker", "--pool", "solo", "--without-gossip", "--without-mingle", env=env
+        )
 
     def stop_all(self) -> None:
         for process in self.processes:
