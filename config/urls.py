@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health
-from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
+from core.exceptions import InternalError, NotFoundError, json_error
 
 urlpatterns = [
     # The root leads to the admin (the local run prints the API and docs URLs too).

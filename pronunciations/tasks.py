@@ -12,7 +12,7 @@ _HARD_LIMIT = max(settings.LEXICON_IMPORT_JOB_STALE_SECONDS - 30, 60)
 
 
 @shared_task(
-    name="pronunciations.run_import",
+    name=jobs.RUN_IMPORT,
     acks_late=True,
     soft_time_limit=_HARD_LIMIT - 30,
     time_limit=_HARD_LIMIT,

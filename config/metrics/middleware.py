@@ -15,7 +15,7 @@ from prometheus_client import Counter, Histogram
 
 from config.metrics.collectors import ScrapeCollector
 from config.metrics.exposition import METRICS_PATH, refusal, render
-from pronunciations.api.exceptions import json_error
+from core.exceptions import json_error
 
 REQUESTS = Counter(
     "lexicon_http_requests",
