@@ -16,12 +16,13 @@ COPY sync ./sync
 COPY manage.py ./
 # Static files are collected with the production settings' storage, which writes the manifest
 # of hashed names production reads (without it every admin page fails). collectstatic opens no
-# database and uses no secret: the placeholders only let the settings load.
+# database and uses no secret: the placeholders only let the settings load (production checks
+# that LEXICON_ENCRYPTION_KEY is a well-formed Fernet key, so its placeholder is one).
 RUN pip install . \
     && useradd --system --uid 10001 lexicon \
     && DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=collectstatic-only \
        ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
-       LEXICON_ENCRYPTION_KEY=collectstatic-only python manage.py collectstatic --noinput
+       LEXICON_ENCRYPTION_KEY=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLXNlY3JldCE= python manage.py collectstatic --noinput
 
 USER lexicon
 EXPOSE 8000

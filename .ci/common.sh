@@ -5,15 +5,23 @@ PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
 ensure_venv() {
+  # ensure_venv [EXTRA]: the project, plus an optional extra of pyproject.toml (.ci/run: test).
+  # The service alone (.ci/serve) needs no extra: any install of this pyproject.toml has it.
+  local extra="${1:-}" hash
   if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv with $PYTHON"
     "$PYTHON" -m venv .venv
   fi
-  local stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+  hash=$(sha256sum pyproject.toml | cut -c1-16)
+  if [ -z "$extra" ] && compgen -G ".venv/.installed-$hash*" >/dev/null; then return; fi
+  local stamp=".venv/.installed-$hash${extra:+-$extra}"
   if [ ! -f "$stamp" ]; then
-    echo "==> installing the project and its dev tools"
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    if [ -n "$extra" ]; then
+      echo "==> installing the project and its $extra tools"
+    else
+      echo "==> installing the project"
+    fi
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra:+[$extra]}"
     touch "$stamp"
   fi
 }
@@ -54,10 +62,22 @@ ensure_chromium() {
 
 ensure_espeak() {
   # The SLNG emulator speaks the rewritten text with Debian's espeak-ng (a tone without it).
+  # ensure_espeak optional (.ci/serve): without it, and without root to install it, say so in
+  # one line and go on; .ci/run installs it (its speech tests need it).
   if command -v espeak-ng >/dev/null 2>&1; then return; fi
+  if [ "${1:-}" = optional ]; then
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+      echo "==> espeak-ng is not installed: Listen plays a tone instead of speech" \
+        "(install Debian's espeak-ng for words)"
+      return
+    fi
+  fi
   echo "==> installing Debian's espeak-ng"
-  apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng >/dev/null
+  if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng; } \
+    >/dev/null 2>&1; then
+    [ "${1:-}" = optional ] || { echo "could not install espeak-ng" >&2; exit 1; }
+    echo "==> espeak-ng could not be installed: Listen plays a tone instead of speech"
+  fi
 }
 
 ensure_compose() {

@@ -1,9 +1,10 @@
 """Liveness and readiness: /healthz (the process answers) and /readyz (database and broker)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.celery import app
 
@@ -36,3 +37,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
     )
+
+
+PROBES: dict[str, Callable[[HttpRequest], JsonResponse]] = {"/healthz": healthz, "/readyz": readyz}
+
+
+class HealthMiddleware:
+    """Answer the probes before host validation (issue 22).
+
+    A container's health check and a load balancer call the process by its own address, which
+    is not among ALLOWED_HOSTS (compose's check with .env.example's hosts got 400 and ``web``
+    stayed unhealthy). Only these two GETs are answered: their bodies never use the Host header,
+    so nothing an attacker's Host could poison (links, redirects, caches) comes from them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = PROBES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return self.get_response(request)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("v1/", include("sync.api.urls")),
+    path("v1/", include("webhooks.api.urls")),
     path("v1/pronunciation/", include("pronunciations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

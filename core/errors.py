@@ -97,6 +97,22 @@ class Unavailable(PronunciationError):
     default_message = "Pronunciation dictionaries are temporarily unavailable."
 
 
+class Busy(PronunciationError):
+    """Every slot for this kind of work is taken: try again after ``retry_after`` seconds.
+
+    SLNG answers ``rate_limit`` for too many concurrent connections; the exception handler adds
+    ``Retry-After``.
+    """
+
+    status = 429
+    code = "rate_limit"
+    default_message = "Too many requests at once."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PreconditionFailed(PronunciationError):
     """``If-Match`` named a state that is no longer current: someone else changed the dictionary."""
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from core.errors import (
+    Busy,
     Forbidden,
     InvalidDictionary,
     InvalidParameter,
@@ -153,6 +154,8 @@ def _headers(exc: Exception, error: PronunciationError) -> dict[str, str]:
     wait = getattr(exc, "wait", None)
     if isinstance(exc, drf.Throttled) and wait is not None:
         headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+    if isinstance(error, Busy):
+        headers["Retry-After"] = str(max(1, error.retry_after))
     if isinstance(exc, drf.MethodNotAllowed) and getattr(exc, "allowed", None):
         headers["Allow"] = ", ".join(exc.allowed)  # type: ignore[attr-defined]
     return headers

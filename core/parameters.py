@@ -6,10 +6,14 @@ from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 
-from core.text import replace_unstorable, unstorable_errors
+from core.text import invisible_problems, problem_text, replace_unstorable, unstorable_errors
 
 NAME_MAX_LENGTH = 128
 _NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+# A name only of dots is a dot segment, or looks like one: HTTP clients remove "." and ".." from
+# a URL's path (RFC 3986, section 5.2.4) before sending it, so such a dictionary could never be
+# read, changed or deleted by its URL, here or at SLNG (issue 22).
+_DOTS_ONLY_RE = re.compile(r"\.+")
 _ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
 _DIGITS_RE = re.compile(r"[0-9]{1,10}")
 
@@ -72,6 +76,9 @@ def name_errors(name: object) -> list[str]:
     problems = []
     if len(name) > NAME_MAX_LENGTH:
         problems.append(f"must be at most {NAME_MAX_LENGTH} characters")
+    problems += [problem_text(error) for error in invisible_problems(name)]
     if not _NAME_RE.fullmatch(name):
         problems.append("may contain only letters, digits, '.', '_' and '-'")
+    elif _DOTS_ONLY_RE.fullmatch(name):
+        problems.append("must not be only dots: HTTP clients remove '.' and '..' from a URL")
     return problems

@@ -5,6 +5,7 @@ shows its message, the admin words it for linguists from the code (pronunciation
 """
 
 import re
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,24 @@ def unstorable_problems(value: str) -> list[ValidationError]:
         return []
     message = "must not contain control characters or unpaired surrogates (U+%(char)s)"
     return [problem(message, "unstorable", char=f"{ord(found[0]):04X}", offset=found.start())]
+
+
+def invisible_problems(value: str) -> list[ValidationError]:
+    """Invisible and bidirectional-control characters (Unicode category Cf: zero-width spaces
+    and joiners, direction marks, embeddings and isolates, the byte-order mark, the soft
+    hyphen), which make two different texts look the same (issue 22). Code ``invisible``,
+    params ``char`` (U+XXXX), ``name`` (its Unicode name) and ``offset``."""
+    if value.isascii():  # every Cf character is outside ASCII
+        return []
+    for offset, char in enumerate(value):
+        if unicodedata.category(char) == "Cf":
+            message = (
+                "must not contain invisible or bidirectional-control characters "
+                "(U+%(char)s %(name)s)"
+            )
+            code, name = f"{ord(char):04X}", unicodedata.name(char, "")
+            return [problem(message, "invisible", char=code, name=name, offset=offset)]
+    return []
 
 
 def unstorable_errors(value: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from orgs import permissions
 from orgs.models import APIKey, Membership, Organization, Role
-from orgs.services import api_key_create, api_key_revoke, member_create
+from orgs.services import api_key_create, api_key_revoke, member_create, review_switched
 from orgs.validation import validate_new_member
 
 
@@ -112,6 +112,12 @@ class OrganizationAdmin(CheckedSelectionAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return permissions.organizations(request)
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        """Save; turning review off decides the proposals still waiting, as the command does."""
+        super().save_model(request, obj, form, change)
+        if change and "review_required" in form.changed_data:
+            review_switched(organization=obj, by=request.user.get_username())
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return permissions.organization_ids(request) != []

@@ -40,10 +40,11 @@ _NO_DIGEST = "0" * 64
 class BearerKeyAuthentication(BaseAuthentication):
     """Authenticate with an organization API key; ``request.auth`` is the APIKey row.
 
-    Failed authentications are counted per client address; an address over
-    ``LEXICON_AUTH_FAILURE_LIMIT`` gets 429 before its key is looked up, unless the key itself
-    was used successfully in its current rate window (a valid key does not reset the count:
-    otherwise one valid key would let its holder keep guessing others).
+    The key is always checked first: a valid key is served whatever failed before it from the
+    same address. Only a failed check is counted, per client address and per presented key
+    prefix; a failure over ``LEXICON_AUTH_FAILURE_LIMIT`` on either is answered 429 with
+    Retry-After instead of 401 (a valid key does not reset the count: otherwise one valid key
+    would let its holder keep guessing others).
     """
 
     keyword = "bearer"
@@ -52,19 +53,17 @@ class BearerKeyAuthentication(BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
-        address = throttling.client_address(request)
-        blocked_for = throttling.auth_failures_over(address)
         plaintext = _bearer_key(header)
-        if blocked_for is not None and (
-            plaintext is None or not throttling.key_admitted(plaintext)
-        ):
-            raise exceptions.Throttled(wait=blocked_for)
         try:
             if plaintext is None:
                 raise exceptions.AuthenticationFailed("Malformed Authorization header.")
             api_key = self._resolve(plaintext)
         except exceptions.AuthenticationFailed:
-            throttling.auth_failure_record(address)
+            address = throttling.client_address(request)
+            prefix = key_prefix(plaintext) if plaintext is not None else None
+            blocked_for = throttling.auth_failure_record(address, prefix)
+            if blocked_for is not None:
+                raise exceptions.Throttled(wait=blocked_for) from None
             raise
         return KeyPrincipal(api_key, throttling.key_ident(plaintext)), api_key
 

@@ -13,3 +13,7 @@ def new_dictionary_id() -> str:
 
 def new_import_job_id() -> str:
     return f"imp_{ULID()}"
+
+
+def new_scan_id() -> str:
+    return f"scan_{ULID()}"

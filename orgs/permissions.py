@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from orgs.actors import Actor
 from orgs.models import Membership, Organization, Role
 
 _RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.REVIEWER: 3, Role.ADMIN: 4}
@@ -41,6 +42,11 @@ def role_in(request: HttpRequest, organization_id: int | None) -> str:
     if user.is_active and user.is_superuser:
         return Role.ADMIN
     return roles_of(request).get(organization_id or 0, "")
+
+
+def actor(request: HttpRequest, organization_id: int | None) -> Actor:
+    """The user as an actor in the organization: their name, reference and role there."""
+    return Actor.for_user(request.user, role_in(request, organization_id))
 
 
 def organization_ids(request: HttpRequest, minimum: str = Role.VIEWER) -> list[int] | None:

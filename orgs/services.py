@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from orgs.key_cache import resolved_keys
 from orgs.keys import key_generate
 from orgs.models import APIKey, Membership, Organization, Role
+from orgs.signals import review_turned_off
 from orgs.validation import validate_new_member
 
 
@@ -36,12 +37,25 @@ def organization_create(*, slug: str, name: str = "") -> Organization:
         raise OrganizationExists(f"organization {slug!r} already exists") from exc
 
 
-def organization_configure(*, organization: Organization, review_required: bool) -> Organization:
-    """Turn review on or off. It applies to revisions made from now on: earlier ones keep the
-    review state they were recorded with."""
-    organization.review_required = review_required
-    organization.save(update_fields=["review_required"])
+def organization_configure(
+    *, organization: Organization, review_required: bool, by: str = ""
+) -> Organization:
+    """Turn review on or off (``by`` whom). It applies to revisions made from now on, and
+    turning it off also decides the proposals still waiting (``review_switched``)."""
+    with transaction.atomic():
+        organization.review_required = review_required
+        organization.save(update_fields=["review_required"])
+        review_switched(organization=organization, by=by)
     return organization
+
+
+def review_switched(*, organization: Organization, by: str) -> None:
+    """After ``organization.review_required`` was saved (here or by the admin's form): with
+    review off, send ``review_turned_off`` in the same transaction, so the proposals still
+    waiting are decided (pronunciations.review.review_off) with it. Turning it off when it is
+    off already decides whatever was left waiting (a documented repair)."""
+    if not organization.review_required:
+        review_turned_off.send(sender=Organization, organization=organization, by=by)
 
 
 def _role(role: str) -> Role:

@@ -2,8 +2,9 @@
 
 Two limits use it. ``LEXICON_RATE_LIMIT`` counts the requests of each API key
 (``APIKeyRateThrottle``); ``LEXICON_AUTH_FAILURE_LIMIT`` counts failed authentications per
-client address (``auth_failures_over`` / ``auth_failure_record``, called by the Bearer
-authentication), so guessing keys is not free.
+client address and per presented key prefix (``auth_failure_record``, called by the Bearer
+authentication only once a key check failed), so guessing keys is not free and a valid key is
+never refused because of someone else's failures.
 
 A window opens at its first request and lasts the rate's period; every request increments the
 window's counter atomically, so under any concurrency exactly ``limit`` requests of a window are
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KEY_WINDOW = "lexicon:rate:key:"
 _FAILURE_WINDOW = "lexicon:rate:authfail:"
+_FAILURE_PREFIX_WINDOW = "lexicon:rate:authfail-prefix:"
 
 
 @dataclass(frozen=True)
@@ -177,11 +179,7 @@ def _generic_retry_after(name: str, default: int) -> int:
 
 
 def key_ident(plaintext: str) -> str:
-    """The name of a key's request window: a hash of the whole key, so only its holder opens it.
-
-    The authentication lets a valid key through an address blocked for failures when the key's
-    window is open, that is when the key has been used in it (see ``key_admitted``).
-    """
+    """The name of a key's request window: a hash of the whole key, so only its holder opens it."""
     return hashlib.sha256(b"lexicon-rate:" + plaintext.encode()).hexdigest()
 
 
@@ -206,35 +204,30 @@ class APIKeyRateThrottle(BaseThrottle):
         return self.retry_after
 
 
-def key_admitted(plaintext: str) -> bool:
-    """True when this exact key opened its request window, so it authenticated recently."""
-    count = window_peek(_KEY_WINDOW + key_ident(plaintext))
-    return count is not None and count.value > 0
+def auth_failure_record(address: str, prefix: str | None) -> int | None:
+    """Count one failed authentication against the client address and, for a well-formed key,
+    against its prefix; the seconds to wait when either is now over its limit, else None.
 
-
-def auth_failures_over(address: str) -> int | None:
-    """Seconds until the address may try again if it is over its failure limit, else None.
-
-    One cache round trip: the price a successful request pays for the failure limit.
+    Called only after the key check failed, so a valid key is never refused on account of
+    others' failures; a failure over the limit is answered 429 instead of 401. Counting by
+    prefix too throttles guesses at one key's secret spread over many addresses.
     """
     rate = rate_parse(settings.LEXICON_AUTH_FAILURE_LIMIT)
     if rate is None:
         return None
-    count = window_peek(_FAILURE_WINDOW + address)
-    if count is None or count.value < rate.limit:
-        return None
-    return count.retry_after
-
-
-def auth_failure_record(address: str) -> None:
-    """Count one failed authentication of the address."""
-    rate = rate_parse(settings.LEXICON_AUTH_FAILURE_LIMIT)
-    if rate is not None:
-        window_hit(_FAILURE_WINDOW + address, rate.seconds)
+    windows = [_FAILURE_WINDOW + address]
+    if prefix is not None:
+        windows.append(_FAILURE_PREFIX_WINDOW + prefix)
+    waits = [
+        count.retry_after
+        for count in (window_hit(name, rate.seconds) for name in windows)
+        if count is not None and count.value > rate.limit
+    ]
+    return max(waits) if waits else None
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address failures are counted against.
+    """The address failures are counted against (behind a proxy, set LEXICON_TRUSTED_PROXIES).
 
     ``REMOTE_ADDR`` unless ``LEXICON_TRUSTED_PROXIES`` (the number of proxies in front of the
     service, each appending to ``X-Forwarded-For``) is set: then the rightmost hop not added by

@@ -2,6 +2,7 @@
 SLNG's errors, which every app raises, are ``core.errors`` and re-exported here."""
 
 from core.errors import (
+    Busy,
     DictionaryConflict,
     DictionaryNotFound,
     Forbidden,
@@ -38,8 +39,8 @@ class DeletedDictionaryNotFound(NotFound):
 
 
 class RevisionNotProposed(PronunciationError):
-    """Only a proposed revision can be approved or rejected: this one was decided already,
-    superseded by a later approval, or never needed review."""
+    """Only a proposed revision can be approved, rejected or withdrawn: this one was decided
+    already, withdrawn, superseded by a later revision, or never needed review."""
 
     status = 409
     code = "pronunciation_conflict"
@@ -48,12 +49,27 @@ class RevisionNotProposed(PronunciationError):
         reasons = {
             "approved": "was approved already",
             "rejected": "was rejected already",
-            "superseded": "was superseded: a later revision was approved",
+            "superseded": "was superseded: a later revision was made or approved",
+            "withdrawn": "was withdrawn by its author",
             "auto": "needs no review: it was approved automatically (review was off)",
         }
         super().__init__(
             f"Revision {number} of pronunciation dictionary {name} {reasons.get(state, state)}; "
-            "only a proposed revision can be approved or rejected."
+            "only a proposed revision can be approved, rejected or withdrawn."
+        )
+
+
+class RevisionNotNewest(PronunciationError):
+    """Only a dictionary's newest revision can be approved: approving an older one would serve
+    something that is no longer the dictionary (a deletion of a dictionary since restored)."""
+
+    status = 409
+    code = "pronunciation_conflict"
+
+    def __init__(self, name: str, number: int, newest: int) -> None:
+        super().__init__(
+            f"Revision {number} of pronunciation dictionary {name} is not its newest: revision "
+            f"{newest} is. Only the newest revision can be approved; review revision {newest}."
         )
 
 
@@ -73,8 +89,10 @@ __all__ = [
     "Unavailable",
     "PreconditionFailed",
     "Forbidden",
+    "Busy",
     "DeletedDictionaryNotFound",
     "RevisionNotFound",
+    "RevisionNotNewest",
     "RevisionNotProposed",
     "RuleNotFound",
 ]

@@ -3,6 +3,7 @@
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,11 +125,33 @@ def _ipa_characters(modes: Modes) -> list[LintWarning]:
     return warnings
 
 
-def lint_modes(modes: Modes, content_key: str) -> list[LintWarning]:
-    """Every warning for validated modes, in a stable order (by check, then rule)."""
+# Warnings another app adds from what pronunciations does not know (sync: what the models of
+# the organization's targets can speak): a function of the modes and the organization's pk,
+# registered from that app's ``AppConfig.ready()`` (pronunciations never imports it).
+LintSource = Callable[[Modes, int], list[LintWarning]]
+_SOURCES: list[LintSource] = []
+
+
+def register_source(source: LintSource) -> None:
+    """Add a source of warnings for an organization's dictionaries (once per source)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def lint_modes(
+    modes: Modes, content_key: str, organization_id: int | None = None
+) -> list[LintWarning]:
+    """Every warning for validated modes, in a stable order (by check, then rule); with the
+    organization's pk, the registered sources' warnings last."""
+    added = (
+        [w for source in _SOURCES for w in source(modes, organization_id)]
+        if organization_id
+        else []
+    )
     return [
         *_never_fires(modes, content_key),
         *_chaining(modes, content_key),
         *_noop_and_near_duplicates(modes),
         *_ipa_characters(modes),
+        *added,
     ]

@@ -113,6 +113,7 @@ class ReviewState(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     SUPERSEDED = "superseded", "Superseded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
     AUTO = "auto", "Approved (review off)"
 
 

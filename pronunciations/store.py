@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
-from pronunciations import checks, validation
+from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
-from pronunciations.signals import dictionary_changed
+from pronunciations.signals import dictionaries_changed, dictionary_changed
 from pronunciations.validation import Check, DictionaryInput, Modes
 
 
@@ -66,6 +67,31 @@ def announce(dictionary: Dictionary, change: str) -> None:
             change=change,
         )
     )
+
+
+Changes = list[tuple[int, str]]  # (dictionary id, change) pairs of one organization
+
+
+def announce_many(organization_id: int, changes: Changes) -> None:
+    """Announce many changes of one organization once the transaction commits: one
+    ``dictionaries_changed`` (``dictionary_changed`` when there is only one)."""
+    if len(changes) == 1:
+        dictionary_id, change = changes[0]
+        transaction.on_commit(
+            lambda: dictionary_changed.send(
+                sender=Dictionary,
+                organization_id=organization_id,
+                dictionary_id=dictionary_id,
+                change=change,
+            )
+        )
+    elif changes:
+        sent = tuple(changes)
+        transaction.on_commit(
+            lambda: dictionaries_changed.send(
+                sender=Dictionary, organization_id=organization_id, changes=sent
+            )
+        )
 
 
 def revision_for(
@@ -201,16 +227,34 @@ def _start_review(revisions: list[Revision]) -> list[Revision]:
     return revisions
 
 
+def _supersede_older(revisions: list[Revision]) -> None:
+    """A new revision supersedes every older proposal of its dictionary (only the newest can
+    be approved, pronunciations.review): one UPDATE, by the dictionaries' new revision numbers
+    (their rows are written before their revisions)."""
+    changed = [revision.dictionary_id for revision in revisions if revision.number > 1]
+    if changed:
+        Revision.objects.filter(
+            dictionary_id__in=changed,
+            review_state=ReviewState.PROPOSED,
+            number__lt=F("dictionary__revision"),
+        ).update(review_state=ReviewState.SUPERSEDED)
+
+
 def record(revisions: list[Revision]) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
-    in: the one place a revision is created."""
+    in, superseding the older proposals of their dictionaries: the one place a revision is
+    created. Each is published (webhooks) after commit."""
     _insert_revisions(_start_review(revisions))
+    _supersede_older(revisions)
+    events.revisions_published(revisions)
 
 
-def store(writes: Sequence[Write]) -> None:
+def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
-    Raises IntegrityError (inside its own savepoint) when a new dictionary's name is taken.
+    ``announced`` collects the changes instead, for a caller that writes in batches and
+    announces them all at once (``announce_many``). Raises IntegrityError (inside its own
+    savepoint) when a new dictionary's name is taken.
     """
     now = timezone.now()
     kept = _checks_of(writes)
@@ -244,5 +288,13 @@ def store(writes: Sequence[Write]) -> None:
                 for w, checks_of_write in zip(writes, kept, strict=True)
             ]
         )
+    by_organization: dict[int, Changes] = {}
     for write in writes:
-        announce(write.dictionary, "created" if write.action is Action.CREATE else "updated")
+        change = "created" if write.action is Action.CREATE else "updated"
+        pair = (write.dictionary.pk, change)
+        if announced is not None:
+            announced.append(pair)
+        else:
+            by_organization.setdefault(write.dictionary.organization_id, []).append(pair)
+    for organization_id, changes in by_organization.items():
+        announce_many(organization_id, changes)

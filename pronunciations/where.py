@@ -8,12 +8,13 @@ them today). Compiled rules are shared with the preview's cache, keyed by conten
 dictionary whose matchers are cached is answered without reading its rules.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from pronunciations import engine
 from pronunciations.content import current_wires
 from pronunciations.models import Dictionary, Mode
+from pronunciations.near import Near, NearIndex, spelling_key
 from pronunciations.validation import VALUE_FIELD
 
 # Rule occurrences looked at per dictionary: the page lists at most this many.
@@ -41,6 +42,7 @@ class Answer:
     dictionary: Dictionary
     result: engine.RewriteResult
     hits: tuple[Hit, ...]
+    matchers: tuple[engine.Matcher, engine.Matcher]  # its rewrite and IPA rules
 
     @property
     def fired(self) -> bool:
@@ -137,8 +139,38 @@ def answers(dictionaries: Sequence[Dictionary], text: str) -> list[Answer]:
     for dictionary in dictionaries:
         rewrite, ipa = compiled[dictionary.pk]
         result = rewrite.rewrite(text)
-        found.append(Answer(dictionary, result, explain(text, result, rewrite, ipa)))
+        hits = explain(text, result, rewrite, ipa)
+        found.append(Answer(dictionary, result, hits, (rewrite, ipa)))
     return found
+
+
+@dataclass(frozen=True)
+class NearRule:
+    """A rule of a dictionary, offered as "did you mean"."""
+
+    dictionary: Dictionary
+    mode: Mode
+    match: str
+    value: str
+
+
+def near_rules(answers: Sequence[Answer], text: str) -> list[Near[NearRule]]:
+    """Rules of the answers' dictionaries whose match is written almost like part of ``text``
+    (pronunciations.near), leaving out those the text already finds as they are."""
+
+    def entries() -> Iterator[tuple[str, NearRule]]:
+        for answer in answers:
+            hit = {(h.mode, engine.rule_key(h.match)) for h in answer.hits}
+            for mode, matcher in zip((Mode.REWRITE, Mode.IPA), answer.matchers, strict=True):
+                for rule in matcher.rules:
+                    if (mode, engine.rule_key(rule.match)) not in hit:
+                        near = NearRule(answer.dictionary, mode, rule.match, rule.replace)
+                        yield rule.match, near
+
+    found = frozenset(
+        spelling_key(text[hit.start : hit.end]) for answer in answers for hit in answer.hits
+    )
+    return NearIndex(entries()).near(text, found)
 
 
 def marked(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[str, bool]]:

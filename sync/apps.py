@@ -10,13 +10,17 @@ class SyncConfig(AppConfig):
     def ready(self) -> None:
         from orgs import start
         from pronunciations.admin.extensions import register
-        from pronunciations.signals import dictionary_changed
+        from pronunciations.lint import register_source
+        from pronunciations.signals import dictionaries_changed, dictionary_changed
         from sync.admin.dictionary import SyncDictionaryExtension
         from sync.admin.start import SECTION
         from sync.enqueue import enqueue_followers, enqueue_sync
+        from sync.lint import target_warnings
         from sync.signals import content_verified
 
         dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")
+        dictionaries_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync_many")
         content_verified.connect(enqueue_followers, dispatch_uid="sync.enqueue_followers")
         register(SyncDictionaryExtension())
         start.register(SECTION)
+        register_source(target_warnings)

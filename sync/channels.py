@@ -22,9 +22,10 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from orgs.models import Organization
-from pronunciations.content import wire_in_order
+from pronunciations.content import current_wire, wire_in_order
 from pronunciations.models import Action, Dictionary, ReviewState, Revision
 from pronunciations.selectors import APPROVED_STATES
+from sync.compile import compilation, compile_payload
 from sync.models import Channel, SyncState, SyncStatus, SyncTarget, Verification
 
 # Revisions that will never be served on an approved target.
@@ -212,15 +213,37 @@ class Standing:
     status: str
     due_revision: int | None
     waiting: Waiting | None
+    compiled_as: str = ""  # the markup the target's model takes (sync.compile), or "plain"
+    not_audible: dict[str, Any] | None = None  # the current IPA rules its model cannot speak
+
+
+def not_audible(target: SyncTarget, wire: dict[str, Any]) -> dict[str, Any] | None:
+    """The dictionary's IPA rules (``wire``: its modes) the target's model cannot speak, with
+    the sentence that says so; None when it speaks them all."""
+    compiled = compile_payload({"name": "", "modes": wire, "metadata": {}}, target.model)
+    if not compiled.inaudible:
+        return None
+    return {"rules": list(compiled.inaudible), "message": compiled.inaudible_text()}
 
 
 def dictionary_standings(*, organization: Organization, dictionary: Dictionary) -> list[Standing]:
     """Each target of the organization with the dictionary's standing there, by target name."""
     targets = SyncTarget.objects.filter(organization=organization).select_related("after")
     states = {s.target_id: s for s in SyncState.objects.filter(dictionary=dictionary)}
+    wire = current_wire(dictionary)
     standings = []
     for target in targets.order_by("name"):
         due, state = due_revision(target, dictionary), states.get(target.pk)
         status = effective_status(state, due)
-        standings.append(Standing(target, state, status, due, waiting(target, dictionary, due)))
+        standings.append(
+            Standing(
+                target,
+                state,
+                status,
+                due,
+                waiting(target, dictionary, due),
+                compilation(target.model),
+                not_audible(target, wire),
+            )
+        )
     return standings

@@ -24,6 +24,13 @@ _KEY_UNREADABLE = Explanation(
     "The stored SLNG key can no longer be read (the encryption key changed).",
     "Ask an organization admin to enter the SLNG API key again on the target.",
 )
+_OVER_LIMIT = Explanation(
+    "too large for the model",
+    "Compiled for the target's model (IPA rules become rewrite rules in its phoneme markup), "
+    "the dictionary is over SLNG's limits, so nothing was sent.",
+    "The words below name the model, the count and the limit: remove rules, shorten the IPA, "
+    "or split the dictionary, then save.",
+)
 
 # The client's error types, recorded when SLNG gave no code, and the run's own failures.
 _BY_TYPE = {
@@ -32,6 +39,7 @@ _BY_TYPE = {
     "SlngUnavailable": codes.UNAVAILABLE_WORDS,
     "SlngRejected": codes.REFUSED_WORDS,
     "SlngConflict": codes.CONFLICT_WORDS,
+    "compiled_over_limit": _OVER_LIMIT,
     "TargetKeyUnusable": _KEY_AGAIN,
     "SecretUnreadable": _KEY_UNREADABLE,
     "LeaseLost": _LEASE_LOST,

@@ -127,6 +127,12 @@ class SyncState(models.Model):
     pushed_hash = models.CharField(max_length=80, blank=True, default="")
     upstream_id = models.CharField(max_length=80, blank=True, default="")
     upstream_hash = models.CharField(max_length=120, blank=True, default="")
+    compiled_with = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="The markup the pushed content was compiled with for the target's model.",
+    )
     last_error_code = models.CharField(max_length=64, blank=True, default="")
     last_error_message = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)

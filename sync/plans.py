@@ -3,8 +3,12 @@
 ``sync_plan`` reads what the plan needs (the target's due revisions from ``sync.channels``, its
 states, the due revisions' bodies) and hands it with SLNG's list to the pure ``plan``: create,
 replace (SLNG has no update: DELETE then POST at once), unchanged (compared by content, so
-unchanged costs no write) or prune. ``sync.runner`` executes it; ``sync.services`` re-exports
-these names.
+unchanged costs no write), prune, or refused (compiled over SLNG's limits: nothing is sent).
+``sync.runner`` executes it; ``sync.services`` re-exports these names.
+
+``derive`` is the one step that turns a due revision's body into what the target receives:
+today it compiles the IPA rules for the target's model (``sync.compile``); a stage that must
+run before compiling (flattening shared layers, say) goes at its start.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -14,9 +18,10 @@ from typing import Any, Literal
 from pronunciations.models import Dictionary
 from pronunciations.validation import normalize_name
 from sync.channels import Due, due_payloads, dues
+from sync.compile import Compiled, compilation, compile_payload
 from sync.models import SyncState, SyncStatus, SyncTarget
 
-Action = Literal["create", "replace", "unchanged", "prune"]
+Action = Literal["create", "replace", "unchanged", "prune", "refused"]
 Progress = Callable[[int, int, "PlanItem"], None]
 
 
@@ -24,7 +29,8 @@ Progress = Callable[[int, int, "PlanItem"], None]
 class PlanItem:
     """One step of a run. A create, replace or unchanged item names the revision it pushes
     (``revision``, ``content_hash``) and carries SLNG's body (``payload``); an unchanged item
-    already verified at that revision carries none (nothing to send or check)."""
+    already verified at that revision carries none (nothing to send or check). ``compiled``
+    names the markup the payload was compiled with; a refused item says why in ``refusal``."""
 
     action: Action
     name: str
@@ -34,6 +40,14 @@ class PlanItem:
     revision: int | None = None
     content_hash: str = ""
     payload: dict[str, Any] | None = None
+    compiled: str = ""
+    refusal: str = ""
+
+
+def derive(payload: dict[str, Any], target: SyncTarget) -> Compiled:
+    """What the target receives of a due revision's body: the one step every push goes through
+    (compiled for the target's model; a stage before compiling goes here, first)."""
+    return compile_payload(payload, target.model)
 
 
 def same_content(payload: dict[str, Any], upstream: dict[str, Any]) -> bool:
@@ -44,8 +58,11 @@ def same_content(payload: dict[str, Any], upstream: dict[str, Any]) -> bool:
     return upstream_modes == local_modes and (upstream.get("metadata") or {}) == payload["metadata"]
 
 
-def untouched(state: SyncState | None, due: Due, found: dict[str, Any]) -> bool:
-    """Verified at the due revision, and upstream still holds what we pushed (same id and hash).
+def untouched(
+    state: SyncState | None, due: Due, found: dict[str, Any], compiled: str | None = None
+) -> bool:
+    """Verified at the due revision, compiled as the target compiles now (``compiled``, when
+    given), and upstream still holds what we pushed (same id and hash).
 
     Such a dictionary needs no content loading and no comparison: this is what keeps an
     unchanged re-sync to one list call (bench/sync.py).
@@ -56,6 +73,7 @@ def untouched(state: SyncState | None, due: Due, found: dict[str, Any]) -> bool:
         and state.pushed_revision == due.number
         and state.upstream_id == found.get("id")
         and state.upstream_hash == found.get("content_hash")
+        and (compiled is None or state.compiled_with == compiled)
     )
 
 
@@ -82,14 +100,18 @@ def plan(
     states: Mapping[int, SyncState],
     payloads: Mapping[int, dict[str, Any]],
     prune: bool,
+    compiled: str | None = None,
+    refusals: Mapping[int, str] | None = None,
 ) -> list[PlanItem]:
     """What a run must do, decided from data only (no query, no request): pure.
 
     ``dues`` is each name's due revision (``winners``), ``upstream`` SLNG's list by key,
     ``states`` the target's states by dictionary pk, ``payloads`` the bodies of the due
-    revisions that are not ``untouched``. A due deletion prunes upstream (when ``prune``); a
+    revisions that are not ``untouched`` (derived: ``derive``), compiled with ``compiled``;
+    ``refusals`` why some may not be sent. A due deletion prunes upstream (when ``prune``); a
     name without a due revision, or upstream only, is left alone.
     """
+    refusals = refusals or {}
     items: list[PlanItem] = []
     prunes: list[PlanItem] = []
     for key in sorted(dues):
@@ -102,9 +124,12 @@ def plan(
         item = PlanItem(
             "unchanged", dictionary.name, dictionary, found, state, due.number, due.content_hash
         )
-        if not _fresh(due, states, upstream, key):
+        item.compiled = compiled or ""
+        if not _fresh(due, states, upstream, key, compiled):
             item.payload = payloads[dictionary.pk]
-            if found is None:
+            if refusal := refusals.get(dictionary.pk, ""):
+                item.action, item.refusal = "refused", refusal
+            elif found is None:
                 item.action = "create"
             elif not same_content(item.payload, found):
                 item.action = "replace"
@@ -114,10 +139,14 @@ def plan(
 
 
 def _fresh(
-    due: Due, states: Mapping[int, SyncState], upstream: Mapping[str, dict[str, Any]], key: str
+    due: Due,
+    states: Mapping[int, SyncState],
+    upstream: Mapping[str, dict[str, Any]],
+    key: str,
+    compiled: str | None = None,
 ) -> bool:
     found = upstream.get(key)
-    return found is not None and untouched(states.get(due.dictionary.pk), due, found)
+    return found is not None and untouched(states.get(due.dictionary.pk), due, found, compiled)
 
 
 def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[PlanItem]:
@@ -125,7 +154,19 @@ def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[P
     upstream = upstream_by_key(upstream_list)
     states = {s.dictionary_id: s for s in SyncState.objects.filter(target=target)}
     due = winners(dues(target))
-    stale = [d for key, d in due.items() if not d.deleted and not _fresh(d, states, upstream, key)]
+    markup = compilation(target.model)
+    stale = [
+        d
+        for key, d in due.items()
+        if not d.deleted and not _fresh(d, states, upstream, key, markup)
+    ]
+    derived = {pk: derive(payload, target) for pk, payload in due_payloads(stale).items()}
     return plan(
-        dues=due, upstream=upstream, states=states, payloads=due_payloads(stale), prune=target.prune
+        dues=due,
+        upstream=upstream,
+        states=states,
+        payloads={pk: found.payload for pk, found in derived.items()},
+        prune=target.prune,
+        compiled=markup,
+        refusals={pk: found.over_limit for pk, found in derived.items() if found.over_limit},
     )

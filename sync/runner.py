@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from pronunciations.models import Mode
 from pronunciations.validation import normalize_name
-from sync import metrics
+from sync import events, metrics
 from sync.client import (
     SlngClient,
     SlngConflict,
@@ -46,6 +46,8 @@ from sync.plans import PlanItem, Progress, same_content
 logger = logging.getLogger("sync.services")
 # What stops one dictionary only (it is marked failed); any other SlngError stops the run.
 DICTIONARY_ERRORS = (SlngRejected, SlngVerificationFailed)
+# A dictionary compiled over SLNG's limits for the target's model: refused before sending.
+REFUSED_CODE = "compiled_over_limit"
 
 
 class LeaseLost(Exception):
@@ -118,6 +120,10 @@ class Runner:
                         break
                     if item.action != "prune" and item.payload is None:  # verified, untouched
                         self.run.unchanged += 1
+                        self._done(plan, item, progress)
+                        continue
+                    if item.action == "refused":  # over SLNG's limits once compiled: not sent
+                        self._record_refused(item)
                         self._done(plan, item, progress)
                         continue
                     in_flight[pool.submit(self._work, item)] = item
@@ -241,6 +247,7 @@ class Runner:
             self._record_verified(item, state)
         elif isinstance(error, DICTIONARY_ERRORS):
             _record_failure(state, error)
+            events.sync_failed(self.target, item, error)
             self.run.failed += 1
             metrics.dictionary_failed(self.target, error)
         return stops
@@ -258,8 +265,26 @@ class Runner:
         state.verified_at = timezone.now()
         with transaction.atomic():  # the state and the fact a follower reads, together
             state.save()
-            self.newly_verified += _record_verification(self.target, item, state.verified_at)
+            new = _record_verification(self.target, item, state.verified_at)
+            if new:
+                events.sync_verified(self.target, item)
+            self.newly_verified += new
         self.run.verified += 1
+
+    def _record_refused(self, item: PlanItem) -> None:
+        """A dictionary compiled over SLNG's limits: failed, saying the model, count and limit."""
+        assert item.dictionary is not None  # noqa: S101 - refused items are dictionaries
+        state = (
+            item.state
+            or SyncState.objects.get_or_create(target=self.target, dictionary=item.dictionary)[0]
+        )
+        state.status = SyncStatus.FAILED
+        state.last_error_code = REFUSED_CODE
+        state.last_error_message = item.refusal
+        state.attempts += 1
+        state.last_attempt_at = timezone.now()
+        state.save()
+        self.run.failed += 1
 
     def _record_prune(self, item: PlanItem) -> None:
         SyncState.objects.filter(
@@ -284,6 +309,7 @@ def _record_pushed(state: SyncState, item: PlanItem, upstream: dict[str, Any]) -
     state.pushed_hash = item.content_hash
     state.upstream_id = str(upstream.get("id", ""))
     state.upstream_hash = str(upstream.get("content_hash", ""))
+    state.compiled_with = item.compiled
     state.last_error_code = state.last_error_message = ""
     state.synced_at = timezone.now()
     state.save()

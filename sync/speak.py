@@ -2,8 +2,10 @@
 
 The rewrite is Lexicon's own engine (SLNG's semantics), so unsaved rules can be heard too; the
 target's TTS only ever gets plain text over HTTP TTS, without a dictionary. Answers are cached
-by (content hash, text, voice, target) and the two TTS calls share one deadline, so a TTS that
-is down or slow is a 503 within LEXICON_SPEAK_TIMEOUT_SECONDS, never a hang.
+by (content hash, text, voice, target) and the whole call shares one deadline, so a TTS that
+is down or slow is a 503 within LEXICON_SPEAK_TIMEOUT_SECONDS, never a hang. A call that needs
+the TTS holds a Listen slot (sync.speak_slots) while it waits: when they are all taken, the
+answer is 429 ``rate_limit`` at once, and the web tier stays free for everything else.
 """
 
 import base64
@@ -26,6 +28,7 @@ from pronunciations.validation import Modes, SpeakInput
 from sync.client import Audio, SlngClient, SlngError
 from sync.crypto import secret_decrypt
 from sync.models import SyncTarget
+from sync.speak_slots import speak_slot
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "lexicon:speak:"
@@ -81,9 +84,11 @@ def speech_create(
 ) -> dict[str, Any]:
     """Speak ``request.text`` as written and rewritten by ``modes`` with the target's TTS.
 
-    Returns the wire answer (see docs in the README). Raises SpeakTargetNotFound (404) or
-    Unavailable (503) when the target's TTS fails, is slow or answers too much audio.
+    Returns the wire answer (see docs in the README). Raises SpeakTargetNotFound (404),
+    Unavailable (503) when the target's TTS fails, is slow or answers too much audio, or
+    ListenBusy (429) when every Listen slot is taken.
     """
+    give_up_at = time.monotonic() + settings.LEXICON_SPEAK_TIMEOUT_SECONDS
     target = speak_target(organization=organization, target=request.target)
     voice = target.voice if request.voice is None else request.voice
     result = preview.rewrite(modes, request.text, content_key=content_hash)
@@ -91,7 +96,8 @@ def speech_create(
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
-    original, rewritten = _synthesize_both(target, voice, request.text, result.text)
+    with speak_slot(organization.pk):
+        original, rewritten = _synthesize_both(target, voice, request.text, result.text, give_up_at)
     answer = {
         **preview.result_to_wire(result),
         "original_text": request.text,
@@ -108,9 +114,10 @@ def speech_create(
     return answer
 
 
-def _synthesize_both(target: SyncTarget, voice: str, text: str, spoken: str) -> tuple[Audio, Audio]:
+def _synthesize_both(
+    target: SyncTarget, voice: str, text: str, spoken: str, give_up_at: float
+) -> tuple[Audio, Audio]:
     limit = settings.LEXICON_SPEAK_TIMEOUT_SECONDS
-    give_up_at = time.monotonic() + limit
     client = SlngClient(
         base_url=target.base_url,
         ws_url=target.ws_url,

@@ -36,6 +36,7 @@ from sync.models import (
     SyncTarget,
     VerifyRoute,
 )
+from sync.upstreams import shared_upstream_problem
 
 # What an organization admin may change on a target (its organization never changes).
 TARGET_FIELDS = (
@@ -103,6 +104,7 @@ def validate_target(
     after: SyncTarget | None = None,
     interval_seconds: int = MIN_INTERVAL_SECONDS,
     concurrency: object = DEFAULT_CONCURRENCY,
+    model: str | None = None,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
 
@@ -114,7 +116,8 @@ def validate_target(
     least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause. A key
     entered is what an Authorization header can carry (``KEY_SHAPE``). ``concurrency``
     (dictionaries a run pushes and verifies at once) is a whole number from 1 to
-    MAX_CONCURRENCY.
+    MAX_CONCURRENCY. A ``model`` whose compilation differs from another target's on the same
+    SLNG organization is refused (``sync.upstreams``).
     """
     errors: dict[str, list[str]] = {}
     for field, value, schemes in (
@@ -145,6 +148,16 @@ def validate_target(
         errors["concurrency"] = ["Enter a whole number."]
     elif not 1 <= concurrency <= MAX_CONCURRENCY:
         errors["concurrency"] = [f"Choose from 1 to {MAX_CONCURRENCY} dictionaries at once."]
+    if model is not None and "base_url" not in errors and "api_key" not in errors:
+        shared = shared_upstream_problem(
+            organization=organization,
+            stored=stored,
+            base_url=_url(base_url),
+            api_key=api_key,
+            model=model,
+        )
+        if shared:
+            errors["model"] = [shared]
     if errors:
         raise ValidationError(errors)
 
@@ -282,6 +295,7 @@ def target_create(
         after=after,
         interval_seconds=interval_seconds,
         concurrency=concurrency,
+        model=model,
     )
     target = SyncTarget(
         organization=organization,
@@ -333,6 +347,7 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             after=wanted["after"],
             interval_seconds=wanted["interval_seconds"],
             concurrency=wanted["concurrency"],
+            model=wanted["model"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
         for field, value in wanted.items():

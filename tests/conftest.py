@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from config.celery import app
 from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
-from pronunciations.signals import dictionary_changed
+from pronunciations.signals import dictionaries_changed, dictionary_changed
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from tests import alone
 from tests.processes import Celery
@@ -72,15 +72,22 @@ def other_api(other_organization: Organization) -> APIClient:
 
 @pytest.fixture
 def announced() -> Iterator[list[str]]:
-    """The ``change`` of every ``dictionary_changed`` sent during the test, in order."""
+    """The ``change`` of every ``dictionary_changed`` sent during the test, in order, and of
+    each dictionary a ``dictionaries_changed`` announces."""
     changes: list[str] = []
 
     def receiver(**kwargs: object) -> None:
         changes.append(str(kwargs["change"]))
 
+    def many(changes: tuple[tuple[int, str], ...], **_: object) -> None:
+        received.extend(change for _, change in changes)
+
+    received = changes
     dictionary_changed.connect(receiver)
+    dictionaries_changed.connect(many)
     yield changes
     dictionary_changed.disconnect(receiver)
+    dictionaries_changed.disconnect(many)
 
 
 SLNG_KEY_ACME = "sk_test_acme_upstream"

@@ -243,3 +243,41 @@ def test_the_client_imports_nothing_of_django() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_scan_fails_ci_on_a_new_uncovered_brand_name(
+    local_run: LocalRun,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Issue 26: words the demo dictionary covers pass; a new brand name without a rule exits 1."""
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("Thanks for choosing QubePay. Pay by ACH transfer or with SLNG.\n")
+    args = ("scan", "--dictionary", "support-pronunciations", "--fail-on", "uncovered")
+
+    covered = lexicon(local_run, *args, str(prompt))
+
+    assert covered.returncode == 0, covered.stdout + covered.stderr
+    rule = "support-pronunciations: QubePay -> cube pay"
+    assert f"QubePay  ×1  [case_mix, unknown, rare]  {rule}" in covered.stdout
+    prompt.write_text("Thanks for choosing QubePay, now with Zorvex rewards.\n")
+
+    uncovered = lexicon(local_run, *args, str(prompt))
+
+    assert uncovered.returncode == 1, uncovered.stdout + uncovered.stderr
+    assert "Zorvex  ×1  [unknown, rare]  no rule" in uncovered.stdout
+    assert uncovered.stdout.endswith("1 word(s) at risk without a rule: Zorvex\n")
+    report_only = lexicon(local_run, "scan", str(prompt))
+    assert report_only.returncode == 0
+
+
+def test_scan_of_another_organizations_dictionary_exits_1(
+    local_run: LocalRun,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("QubePay\n")
+    result = lexicon(local_run, "scan", "--dictionary", "not-ours", str(prompt))
+    assert result.returncode == 1
+    assert "404 pronunciation_not_found: Pronunciation dictionary not found: not-ours" in (
+        result.stderr
+    )

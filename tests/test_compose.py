@@ -17,7 +17,7 @@ import yaml
 
 from orgs.models import Organization
 from orgs.services import api_key_create
-from tests.processes import Gunicorn, production_env, web_command
+from tests.processes import Gunicorn, free_port, production_env, wait_for, web_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,3 +127,90 @@ def test_the_images_static_files_serve_the_admin_with_production_settings() -> N
     assert login.status_code == 200, login.text[:300]
     assert served is not None
     assert served.status_code == 200
+
+
+def _env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_healthcheck_passes_with_the_example_allowed_hosts(
+    compose: dict[str, Any],
+) -> None:
+    """Issue 22: with .env.example's ALLOWED_HOSTS the check (which calls 127.0.0.1) got 400, so
+    ``web`` stayed unhealthy. The compose file's own check command, run against gunicorn."""
+    hosts = _env_example()["ALLOWED_HOSTS"]
+    assert "127.0.0.1" not in hosts.split(",")
+    check = [str(part) for part in compose["services"]["web"]["healthcheck"]["test"]]
+    assert check[:3] == ["CMD", "python", "-c"]
+    server = Gunicorn(web_command(), production_env(ALLOWED_HOSTS=hosts))
+    try:
+        code = check[3].replace("127.0.0.1:8000", f"127.0.0.1:{server.port}")
+        assert code != check[3]
+        result = subprocess.run(  # noqa: S603 - the compose file's own check
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False
+        )
+        other_host = httpx.get(f"{server.url}/admin/login/", headers={"Host": "evil.example"})
+    finally:
+        server.stop()
+
+    assert result.returncode == 0, result.stderr[-500:]
+    assert other_host.status_code == 400
+
+
+def _tracked_files() -> set[str]:
+    listed = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=30
+    )
+    return {Path(line).name for line in listed.stdout.splitlines()}
+
+
+def test_the_compose_file_mounts_only_what_a_fresh_clone_has(compose: dict[str, Any]) -> None:
+    """Issue 22: the emulator profile mounted ./emulator-keys.json, which no clone has."""
+    tracked = _tracked_files()
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.get("source", "") if isinstance(volume, dict) else volume.split(":")[0]
+            if source.startswith(("/", ".")):  # a path on the host, not a named volume
+                assert Path(source).name in tracked, f"{name} mounts {source}"
+
+
+def test_the_emulator_profile_starts_without_a_keys_file(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    """Issue 22: the emulator crash-looped on a keys file a fresh clone does not have. Its own
+    command, run from an empty folder as the image's working directory would be."""
+    command = [str(part) for part in compose["services"]["emulator"]["command"]]
+    port = free_port()
+    command[command.index("--port") + 1] = str(port)
+    command[command.index("--host") + 1] = "127.0.0.1"
+    assert command[0] == "python"
+    process = subprocess.Popen(  # noqa: S603 - the compose file's own command
+        [sys.executable, *command[1:]],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: process.poll() is not None or _answers(f"{url}/_emulator/health"))
+        assert process.poll() is None, "the emulator exited"
+        added = httpx.post(f"{url}/_emulator/keys", json={"key": "sk_trial", "org_id": "trial"})
+        listed = httpx.get(
+            f"{url}/v1/pronunciation/dictionaries", headers={"Authorization": "Bearer sk_trial"}
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert added.status_code == 201
+    assert listed.status_code == 200
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

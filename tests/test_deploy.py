@@ -59,3 +59,21 @@ def test_the_bench_ceiling_url_is_not_a_production_url() -> None:
 
     with pytest.raises(Resolver404):
         resolve("/bench/static")
+
+
+def test_production_refuses_to_start_with_an_empty_encryption_key() -> None:
+    """Issue 22: .env.example ships ``LEXICON_ENCRYPTION_KEY=``; an empty key was accepted and
+    silently replaced by one derived from the secret key."""
+    env = {**os.environ, **PRODUCTION, "LEXICON_ENCRYPTION_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "LEXICON_ENCRYPTION_KEY is required (it is empty)" in result.stderr

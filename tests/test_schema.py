@@ -41,6 +41,7 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-dictionaries-preview",
         "pronunciation-dictionaries-lint",
         "pronunciation-preview",
+        "pronunciation-scan",
         "pronunciation-dictionaries-speak",
         "pronunciation-speak",
         "pronunciation-revisions-list",
@@ -49,8 +50,10 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-revisions-restore",
         "pronunciation-revisions-approve",
         "pronunciation-revisions-reject",
+        "pronunciation-revisions-withdraw",
         "pronunciation-deleted-revisions-approve",
         "pronunciation-deleted-revisions-reject",
+        "pronunciation-deleted-revisions-withdraw",
         "pronunciation-deleted-list",
         "pronunciation-deleted-restore",
         "pronunciation-dictionaries-sync",
@@ -66,6 +69,14 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-rules-put",
         "pronunciation-rules-delete",
         "sync-runs-get",
+        "webhooks-list",
+        "webhooks-create",
+        "webhooks-get",
+        "webhooks-update",
+        "webhooks-delete",
+        "webhooks-resume",
+        "webhooks-deliveries",
+        "webhooks-redeliver",
     }
     error = schema["components"]["schemas"]["ErrorOutput"]
     assert set(error["properties"]) == {"code", "error", "fieldErrors", "slng_request_id"}
@@ -143,6 +154,8 @@ def test_public_id_path_parameters_have_the_pattern_the_views_enforce() -> None:
         ("target_id", "^[A-Za-z0-9_]{1,64}$"),
         ("job_id", "^[A-Za-z0-9_]{1,64}$"),
         ("run_id", "^[A-Za-z0-9_]{1,64}$"),
+        ("endpoint_id", "^[A-Za-z0-9_]{1,64}$"),
+        ("message_id", "^[A-Za-z0-9_]{1,64}$"),
     }
     restore = schema["paths"]["/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"]
     assert "400" in restore["post"]["responses"]
@@ -212,6 +225,7 @@ def test_every_operation_has_a_summary_a_description_and_a_declared_tag() -> Non
         "import and export",
         "sync",
         "listen",
+        "webhooks",
     }
 
 

@@ -7,6 +7,9 @@ from config.logging import install_record_factory
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
+# The local run's working folder (empty: var/ of the checkout): the file broker's queues, the
+# demo key, the emulator's keys.
+LEXICON_VAR_DIR = env_str("LEXICON_VAR_DIR", "")
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-only-key-change-me-in-production")
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -26,12 +29,15 @@ INSTALLED_APPS = [
     "orgs",
     "pronunciations",
     "sync",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     # Counts and times every request, and answers /metrics (config/metrics).
     "config.metrics.middleware.MetricsMiddleware",
+    # /healthz and /readyz, answered before host validation (probes use the process's address).
+    "config.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Request line, header and body bounds, and clean path/query parameters, before any view.
     "config.middleware.RequestLimitsMiddleware",
@@ -171,6 +177,11 @@ SPECTACULAR_SETTINGS = {
             "name": "listen",
             "description": "Hearing a pronunciation through a target's text-to-speech.",
         },
+        {
+            "name": "webhooks",
+            "description": "Endpoints told about revisions, reviews, syncs and imports, signed "
+            "per Standard Webhooks; their delivery logs (organization admins only).",
+        },
     ],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -186,10 +197,13 @@ SPECTACULAR_SETTINGS = {
 # the default cache: set LEXICON_CACHE_URL=redis://… so every web worker shares the count.
 # Counted exactly (orgs.throttling) in fixed windows opened by a key's first request.
 LEXICON_RATE_LIMIT = env_str("LEXICON_RATE_LIMIT", "1200/min")
-# Failed authentications per client address (same format); beyond, 429 before any key lookup.
+# Failed authentications per client address and per presented key prefix (same format): a
+# failure beyond either is 429 instead of 401. Only failures count, after the key was checked,
+# so a valid key is always served (orgs.authentication).
 LEXICON_AUTH_FAILURE_LIMIT = env_str("LEXICON_AUTH_FAILURE_LIMIT", "100/min")
 # Proxies in front of the service that append to X-Forwarded-For. 0: the client address is
 # REMOTE_ADDR and the header is ignored; N: the rightmost hop not added by those N proxies.
+# Behind a proxy, leaving it 0 counts every client's failures against the proxy's address.
 LEXICON_TRUSTED_PROXIES = env_int("LEXICON_TRUSTED_PROXIES", 0)
 _CACHE_URL = env_str("LEXICON_CACHE_URL", "")
 # A cache that does not answer in this time is treated as down (rate limits fail open).
@@ -240,6 +254,14 @@ LEXICON_WHERE_MAX_DICTIONARIES = env_int("LEXICON_WHERE_MAX_DICTIONARIES", 100)
 # The espeak-ng program the admin's IPA suggestions call (a name on PATH or a path); empty turns
 # the suggestions off.
 LEXICON_ESPEAK = env_str("LEXICON_ESPEAK", "espeak-ng")
+# Scans of agent texts (pronunciations.scan): the text's size, its rows (lines, records,
+# cues), the size scanned while the request waits (larger scans run as a job), dictionaries
+# measured against at once, and scans per organization (a window, like the API's rate limit).
+LEXICON_SCAN_MAX_BYTES = env_int("LEXICON_SCAN_MAX_BYTES", 4 * 1024 * 1024)
+LEXICON_SCAN_MAX_ROWS = env_int("LEXICON_SCAN_MAX_ROWS", 200_000)
+LEXICON_SCAN_SYNC_MAX_BYTES = env_int("LEXICON_SCAN_SYNC_MAX_BYTES", 256 * 1024)
+LEXICON_SCAN_MAX_DICTIONARIES = env_int("LEXICON_SCAN_MAX_DICTIONARIES", 20)
+LEXICON_SCAN_RATE_LIMIT = env_str("LEXICON_SCAN_RATE_LIMIT", "30/min")
 # Deleted dictionaries can be restored for this many days; purge_deleted_dictionaries removes
 # older ones.
 LEXICON_DELETED_RETENTION_DAYS = env_int("LEXICON_DELETED_RETENTION_DAYS", 30)
@@ -263,7 +285,9 @@ LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-_BROKER_DIR = BASE_DIR / "var" / "celery-broker"
+# Webhook deliveries have a queue of their own: a slow endpoint delays no sync or import.
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
+_BROKER_DIR = Path(LEXICON_VAR_DIR or BASE_DIR / "var") / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
         "data_folder_in": str(_BROKER_DIR / "queue"),
@@ -312,6 +336,20 @@ LEXICON_SPEAK_TIMEOUT_SECONDS = float(env_str("LEXICON_SPEAK_TIMEOUT_SECONDS", "
 LEXICON_SPEAK_RATE_LIMIT = env_str("LEXICON_SPEAK_RATE_LIMIT", "30/min")
 LEXICON_SPEAK_CACHE_SECONDS = env_int("LEXICON_SPEAK_CACHE_SECONDS", 3600)
 LEXICON_SPEAK_MAX_AUDIO_BYTES = env_int("LEXICON_SPEAK_MAX_AUDIO_BYTES", 4 * 1024 * 1024)
+# Listen calls waiting on a TTS at once (sync.speak_slots); beyond, 429 rate_limit with
+# Retry-After at once. Per web process; across every web process sharing the cache (keep it
+# below the number of web workers, so a TTS that never answers cannot hold them all); and per
+# organization across them.
+LEXICON_SPEAK_PROCESS_SLOTS = env_int("LEXICON_SPEAK_PROCESS_SLOTS", 1)
+LEXICON_SPEAK_SLOTS = env_int("LEXICON_SPEAK_SLOTS", 1)
+LEXICON_SPEAK_ORGANIZATION_SLOTS = env_int("LEXICON_SPEAK_ORGANIZATION_SLOTS", 1)
+# Webhooks (webhooks.sending): each POST's timeout, attempts of one delivery (exponential
+# backoff from the base, capped), and failed attempts in a row after which an endpoint pauses.
+LEXICON_WEBHOOK_TIMEOUT_SECONDS = float(env_str("LEXICON_WEBHOOK_TIMEOUT_SECONDS", "5"))
+LEXICON_WEBHOOK_MAX_ATTEMPTS = env_int("LEXICON_WEBHOOK_MAX_ATTEMPTS", 8)
+LEXICON_WEBHOOK_RETRY_BASE_SECONDS = float(env_str("LEXICON_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+LEXICON_WEBHOOK_RETRY_CAP_SECONDS = float(env_str("LEXICON_WEBHOOK_RETRY_CAP_SECONDS", "21600"))
+LEXICON_WEBHOOK_PAUSE_AFTER = env_int("LEXICON_WEBHOOK_PAUSE_AFTER", 20)
 # Largest import file accepted (413 beyond it).
 LEXICON_MAX_UPLOAD_BYTES = env_int("LEXICON_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Bounds checked before and while any import file is parsed (pronunciations.uploads), 413
@@ -323,6 +361,9 @@ LEXICON_MAX_IMPORT_COLUMNS = env_int("LEXICON_MAX_IMPORT_COLUMNS", 1024)
 # An import whose file (for XLSX, its inflated sheet and strings) is larger than this runs as a
 # background job (202 and a job URL); so does one the client asks for. Smaller ones answer at once.
 LEXICON_IMPORT_SYNC_MAX_BYTES = env_int("LEXICON_IMPORT_SYNC_MAX_BYTES", 1024 * 1024)
+# An import is planned and written a batch of whole dictionaries at a time, about this many rows
+# (one COPY of their rules): its memory grows with this and the largest dictionary, not the file.
+LEXICON_IMPORT_BATCH_ROWS = env_int("LEXICON_IMPORT_BATCH_ROWS", 5000)
 # A running import job that has not reported progress for this long is dead (its worker was
 # killed or lost): it is shown as failed, and a redelivered task does not run it again. The
 # import task's time limit is derived from it (30 s less), so a live job is never taken for dead.

@@ -1,6 +1,8 @@
 """Production settings: no defaults for secrets, hosts or the database, and secure transport."""
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from cryptography.fernet import Fernet
+
+from config.env import EnvError, env_bool, env_database, env_int, env_list, env_str
 from config.settings.base import *  # noqa: F403
 from config.settings.base import BASE_DIR, MIDDLEWARE
 
@@ -14,7 +16,23 @@ DATABASES = {
     }
 }
 DEBUG = False
-LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY")
+LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY").strip()
+
+
+def _require_fernet_key(key: str) -> None:
+    """An empty key (as .env.example ships it) stops the start, like a missing one (issue 22):
+    base settings would silently derive one from the secret key instead."""
+    if not key:
+        raise EnvError("environment variable LEXICON_ENCRYPTION_KEY is required (it is empty)")
+    try:
+        Fernet(key.encode())
+    except ValueError as exc:
+        raise EnvError(
+            "LEXICON_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes)"
+        ) from exc
+
+
+_require_fernet_key(LEXICON_ENCRYPTION_KEY)
 LOG_FORMAT = "json"
 LOGGING = {  # noqa: F405 - base's LOGGING with JSON lines
     **LOGGING,  # noqa: F405

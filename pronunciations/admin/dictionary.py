@@ -30,7 +30,7 @@ from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
-from pronunciations.admin import editor, wording
+from pronunciations.admin import editor, paste, wording
 from pronunciations.admin.checks import live_results
 from pronunciations.admin.deleted import DeletedAdminMixin
 from pronunciations.admin.extensions import (
@@ -304,6 +304,14 @@ class DictionaryAdmin(
             raise ValidationError({"body": ["must be a JSON object with modes and text"]})
         return body
 
+    def _page_organization(self, request: HttpRequest, pk: object) -> int | None:
+        """The organization of the page's dictionary (``dictionary`` in its body), when the user
+        may see it: lint then also says what the organization's targets can speak."""
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            return None
+        found = self.get_queryset(request).filter(pk=pk).values_list("organization_id", flat=True)
+        return found.first()
+
     def preview_view(self, request: HttpRequest) -> JsonResponse:
         """Rewrite text with the (unsaved) rules on the page: the live preview panel's backend.
 
@@ -316,7 +324,8 @@ class DictionaryAdmin(
             text = validation.validate_preview_text(body.get("text", ""))
         except ValidationError as exc:
             return admin_error(exc)
-        checked = editor.check(editor.from_wire(body.get("modes")))
+        organization = self._page_organization(request, body.get("dictionary"))
+        checked = editor.check(editor.from_wire(body.get("modes")), organization_id=organization)
         problems = [problem.as_dict() for problem in checked.rows]
         if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
             answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}
@@ -332,18 +341,18 @@ class DictionaryAdmin(
         try:
             body = self._page_body(request)
             text, mode = body.get("text"), body.get("mode")
-            if not isinstance(text, str) or len(text) > editor.PASTE_MAX_CHARS:
-                limit = editor.PASTE_MAX_CHARS
+            if not isinstance(text, str) or len(text) > paste.PASTE_MAX_CHARS:
+                limit = paste.PASTE_MAX_CHARS
                 raise ValidationError({"text": [f"must be text of at most {limit} characters"]})
             if mode not in editor.MODES:
                 raise ValidationError({"mode": ["must be rewrite or ipa"]})
         except ValidationError as exc:
             return admin_error(exc)
-        lines, general = editor.paste_plan(editor.from_wire(body.get("modes")), mode, text)
+        lines, general = paste.paste_plan(editor.from_wire(body.get("modes")), mode, text)
         return JsonResponse(
             {
                 "lines": [line.as_dict() for line in lines],
-                "counts": editor.paste_summary(lines),
+                "counts": paste.paste_summary(lines),
                 "general": general,
             }
         )

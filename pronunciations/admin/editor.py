@@ -1,4 +1,4 @@
-"""The change page's rules editor: rows per mode, their problems in plain words, and pasting.
+"""The change page's rules editor: rows per mode and their problems in plain words.
 
 The page posts each mode's rules as two lists in page order (``rewrite_match`` and
 ``rewrite_value``, ``ipa_match`` and ``ipa_value``), so a rule's position is where the linguist
@@ -6,8 +6,7 @@ dragged it, never a typed number. The rules are checked by pronunciations.valida
 pronunciations.admin.wording words what they found for the row it concerns.
 """
 
-import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +19,9 @@ from pronunciations.admin.wording import PageRules, RowProblem
 from pronunciations.content import content_hash
 from pronunciations.lint import lint_modes
 from pronunciations.models import Mode
-from pronunciations.validation import MAX_RULES_PER_MODE, VALUE_FIELD, Modes
+from pronunciations.validation import VALUE_FIELD, Modes
 
 MODES = (Mode.REWRITE.value, Mode.IPA.value)  # the editor's tabs, rewrite first
-# A paste holds at most a full mode of rules; each line at most a match, a separator and a value.
-PASTE_MAX_CHARS = MAX_RULES_PER_MODE * (validation.MATCH_MAX_LENGTH + validation.VALUE_MAX_LENGTH)
 
 
 def post_fields(mode: str) -> tuple[str, str]:
@@ -100,14 +97,15 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def check(rules: PageRules, *, lint: bool = True) -> Checked:
-    """Validate the page's rules; lint them when they are valid."""
+def check(rules: PageRules, *, lint: bool = True, organization_id: int | None = None) -> Checked:
+    """Validate the page's rules; lint them when they are valid (with the organization's pk,
+    also on its targets: see ``lint_modes``)."""
     try:
         modes = validation.validate_modes(to_wire(rules))
     except ValidationError as exc:
         rows, general = wording.validation_problems(exc, rules)
         return Checked(None, rows, general)
-    warnings = lint_modes(modes, content_hash(modes)) if lint else []
+    warnings = lint_modes(modes, content_hash(modes), organization_id) if lint else []
     return Checked(modes, wording.lint_problems(warnings, rules), [])
 
 
@@ -136,9 +134,9 @@ class RulesEditor:
     def wire(self) -> dict[str, Any]:
         return to_wire(self.page_rules())
 
-    def check(self, *, lint: bool = True) -> bool:
+    def check(self, *, lint: bool = True, organization_id: int | None = None) -> bool:
         """Put every problem on its row; True when the rules may be saved."""
-        checked = check(self.page_rules(), lint=lint)
+        checked = check(self.page_rules(), lint=lint, organization_id=organization_id)
         for problem in checked.rows:
             rows = self.rows[problem.mode]
             if problem.index < len(rows):
@@ -148,102 +146,3 @@ class RulesEditor:
 
     def count(self, level: str) -> int:
         return sum(row.level == level for rows in self.rows.values() for row in rows)
-
-
-# -- pasting many rules ---------------------------------------------------------------------
-
-
-@dataclass
-class PastedLine:
-    """One line of a paste: ``status`` is ``add``, ``change`` (the match is a rule already,
-    with another value), ``same`` (already there as it is), ``conflict`` or ``invalid``."""
-
-    number: int
-    match: str
-    value: str
-    status: str = "add"
-    message: str = ""
-    existing: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.number,
-            "match": self.match,
-            "value": self.value,
-            "status": self.status,
-            "message": self.message,
-            "existing": self.existing,
-        }
-
-
-def _split(line: str) -> list[str]:
-    """A line's parts: ``match → value``, tab-separated, or comma-separated (CSV quoting)."""
-    for separator in ("→", "\t"):
-        if separator in line:
-            return line.split(separator, 1)
-    return next(csv.reader([line]), [])
-
-
-def parse_pasted(text: str) -> list[PastedLine]:
-    """Every non-empty line as a rule; a first line ``match,replace`` (a header) is skipped."""
-    lines: list[PastedLine] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in _split(line)]
-        if not lines and [p.casefold() for p in parts] in (["match", "replace"], ["match", "ipa"]):
-            continue
-        pasted = PastedLine(number, parts[0] if parts else "", parts[1] if len(parts) > 1 else "")
-        if len(parts) != 2:
-            pasted.status, pasted.message = "invalid", wording.paste_shape(len(parts))
-        lines.append(pasted)
-    return lines
-
-
-def paste_plan(rules: PageRules, mode: str, text: str) -> tuple[list[PastedLine], list[str]]:
-    """What pasting ``text`` into ``mode`` would do to the page's rules, line by line, checked
-    by validation against the rules already on the page; nothing is changed."""
-    lines = parse_pasted(text)
-    existing = list(rules.get(mode, ()))
-    parsed = [line for line in lines if line.status != "invalid"]
-    combined = {**rules, mode: existing + [(line.match, line.value) for line in parsed]}
-    checked = check(combined, lint=False)
-    claimed: dict[int, PastedLine] = {}
-    for problem in checked.rows:
-        if problem.mode != mode or problem.index < len(existing):
-            continue
-        line = parsed[problem.index - len(existing)]
-        if problem.code != "duplicate" or problem.other is None:
-            line.status, line.message = "invalid", problem.message
-        elif problem.other < len(existing):
-            _against_existing(line, problem.other, existing[problem.other], mode, claimed)
-        else:
-            first = parsed[problem.other - len(existing)]
-            line.status, line.message = "conflict", wording.paste_twice(line.match, first.number)
-    return lines, checked.general
-
-
-def _against_existing(
-    line: PastedLine,
-    index: int,
-    rule: tuple[str, str],
-    mode: str,
-    claimed: dict[int, PastedLine],
-) -> None:
-    line.existing = index
-    if index in claimed:
-        line.status = "conflict"
-        line.message = wording.paste_twice(line.match, claimed[index].number)
-        return
-    claimed[index] = line
-    if rule[1] == line.value:
-        line.status, line.message = "same", wording.paste_same(rule, mode)
-    else:
-        line.status, line.message = "change", wording.paste_exists(line.match, rule, mode)
-
-
-def paste_summary(lines: Sequence[PastedLine]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line.status] = counts.get(line.status, 0) + 1
-    return counts

@@ -118,7 +118,7 @@ class DictionaryForm(forms.ModelForm):
             self.rules = RulesEditor.from_post(self.data)
         elif self.instance.pk:
             self.rules = RulesEditor(from_wire(current_wire(self.instance)))
-            self.rules.check()
+            self.rules.check(organization_id=self.instance.organization_id)
         else:
             self.rules = RulesEditor({})
 
@@ -169,7 +169,10 @@ class DictionaryForm(forms.ModelForm):
             )
         if "metadata" in cleaned:
             cleaned["metadata"] = self._metadata(cleaned)
-        if not self.rules.check():
+        organization = self.instance.organization_id or getattr(
+            cleaned.get("organization"), "pk", None
+        )
+        if not self.rules.check(organization_id=organization):
             count = self.rules.count("error")
             if count == 1:
                 self.add_error(None, "1 rule needs fixing: see the row marked in red.")

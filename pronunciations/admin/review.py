@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from orgs import permissions
-from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import review, selectors, validation
 from pronunciations.admin.extensions import listen_urls
@@ -40,32 +39,13 @@ def _listen_texts(diff: dict[str, Any]) -> list[str]:
     return texts[:LISTEN_LIMIT]
 
 
-def _refusals(request: HttpRequest, revision: Revision) -> tuple[str, str]:
-    """Why the user may not approve, and why not reject, this revision ("" when they may):
-    the service says the same (``review.revision_decide``); the page says it first."""
-    organization = revision.dictionary.organization
-    if not permissions.allowed(request, organization.pk, Role.REVIEWER):
-        why = f"Deciding needs the reviewer or admin role in {organization.name}."
-        return why, why
-    if revision.author_ref and revision.author_ref == Actor.for_user(request.user).ref:
-        why = "This is your own change: another reviewer must approve or reject it."
-        return why, why
-    if revision.checks_failed > 0:
-        count = revision.checks_failed
-        return (
-            f"{count} check{'' if count == 1 else 's'} fail: fix them in a new revision "
-            "and approve that one.",
-            "",
-        )
-    return "", ""
-
-
 def _row(
     request: HttpRequest, revision: Revision, approved: Revision | None, listen_url: str
 ) -> dict[str, Any]:
     dictionary = revision.dictionary
     diff = snapshot_diff(approved.snapshot if approved else {}, revision.snapshot)
-    approve_refusal, reject_refusal = _refusals(request, revision)
+    who = permissions.actor(request, dictionary.organization_id)
+    allowed = review.revision_permissions(who, revision)
     results = revision.check_results or []
     live = dictionary.deleted_at is None
     return {
@@ -81,8 +61,9 @@ def _row(
         "modes": revision.snapshot.get("modes", {}),
         "results": results,
         "passed": sum(1 for result in results if result.get("passed")),
-        "approve_refusal": approve_refusal,
-        "reject_refusal": reject_refusal,
+        "approve_refusal": allowed.reason(ReviewState.APPROVED),
+        "reject_refusal": allowed.reason(ReviewState.REJECTED),
+        "withdraw_refusal": allowed.reason(review.WITHDRAW),
         "change_url": reverse("admin:pronunciations_dictionary_change", args=[dictionary.pk])
         if live
         else "",
@@ -102,17 +83,15 @@ def review_rows(
     dictionaries = {revision.dictionary_id: revision.dictionary for revision in revisions}
     approved = selectors.approved_revisions(dictionaries) if dictionaries else {}
     listen = listen_urls(request, list(dictionaries.values()))
-    rows = []
-    for revision in revisions:
-        base = approved.get(revision.dictionary_id)
-        rows.append(_row(request, revision, base, listen.get(revision.dictionary_id, "")))
-    older: dict[int, list[int]] = {}
-    for row in reversed(rows):  # oldest first: each row learns the older proposals it supersedes
-        revision = row["revision"]
-        row["supersedes"] = [
-            n for n in older.get(revision.dictionary_id, []) if n < revision.number
-        ]
-        older.setdefault(revision.dictionary_id, []).append(revision.number)
+    rows = [
+        _row(
+            request,
+            revision,
+            approved.get(revision.dictionary_id),
+            listen.get(revision.dictionary_id, ""),
+        )
+        for revision in revisions
+    ]
     return rows, total
 
 
@@ -123,6 +102,57 @@ def _int(request: HttpRequest, name: str) -> int:
         )
     except ValidationError as exc:
         raise BadRequest(f"{name}: {' '.join(exc.message_dict[name])}") from exc
+
+
+def review_context(request: HttpRequest) -> dict[str, Any]:
+    """The Review page's context: the proposals, how many wait, and whether the user decides."""
+    rows, total = review_rows(request)
+    organizations = {row["dictionary"].organization_id for row in rows}
+    return {
+        "rows": rows,
+        "total": total,
+        "more": total - len(rows),
+        "read_only": permissions.organization_ids(request, Role.REVIEWER) == [],
+        "show_organization": len(organizations) > 1,
+        "decide_url": reverse("admin:pronunciations_dictionary_review_decide"),
+    }
+
+
+def _posted(request: HttpRequest) -> tuple[Dictionary, int, str]:
+    """The dictionary (among the user's organizations'), revision number and action posted."""
+    ids = permissions.organization_ids(request, Role.VIEWER)
+    scope = Dictionary.objects.select_related("organization")
+    scope = scope if ids is None else scope.filter(organization_id__in=ids)
+    pk, number = _int(request, "dictionary"), _int(request, "number")
+    action = request.POST.get("decision", "")
+    if action not in (*review.DECISIONS, review.WITHDRAW):
+        raise BadRequest("decision: must be approved, rejected or withdraw")
+    return get_object_or_404(scope, pk=pk), number, action
+
+
+_DONE = {
+    ReviewState.APPROVED: "Approved",
+    ReviewState.REJECTED: "Rejected",
+    review.WITHDRAW: "Withdrew",
+}
+
+
+def decide(request: HttpRequest) -> tuple[int, str]:
+    """Carry out the posted decision through the review services: the message saying what
+    happened, or why it was refused."""
+    dictionary, number, action = _posted(request)
+    try:
+        review.revision_act(
+            organization=dictionary.organization,
+            dictionary=dictionary,
+            number=number,
+            actor=permissions.actor(request, dictionary.organization_id),
+            action=action,
+            comment=request.POST.get("comment", ""),
+        )
+    except (PronunciationError, ValidationError) as exc:
+        return messages.ERROR, refusal_text(exc)
+    return messages.SUCCESS, f"{_DONE[action]} revision {number} of {dictionary.name}."
 
 
 def refusal_text(exc: PronunciationError | ValidationError) -> str:
@@ -148,45 +178,13 @@ class ReviewAdminMixin(DictionaryPages):
     def review_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_module_permission(request):
             raise PermissionDenied
-        rows, total = review_rows(request)
-        reviewer_somewhere = permissions.organization_ids(request, Role.REVIEWER) != []
-        organizations = {row["dictionary"].organization_id for row in rows}
-        context = {
-            "rows": rows,
-            "total": total,
-            "more": total - len(rows),
-            "read_only": not reviewer_somewhere,
-            "show_organization": len(organizations) > 1,
-            "decide_url": reverse("admin:pronunciations_dictionary_review_decide"),
-        }
-        return self.render_page(request, "review.html", "Review", context)
+        return self.render_page(request, "review.html", "Review", review_context(request))
 
     def review_decide_view(self, request: HttpRequest) -> HttpResponse:
-        """Approve or reject one revision (the form of one proposal); every refusal of the
-        service (role, own change, not proposed any more, failing checks) is a message."""
+        """Approve, reject or withdraw one revision (the form of one proposal); every refusal
+        of the service is a message."""
         if request.method != "POST" or not self.has_module_permission(request):
             raise PermissionDenied
-        ids = permissions.organization_ids(request, Role.VIEWER)
-        scope = Dictionary.objects.select_related("organization")
-        scope = scope if ids is None else scope.filter(organization_id__in=ids)
-        pk, number = _int(request, "dictionary"), _int(request, "number")
-        decision = request.POST.get("decision", "")
-        if decision not in review.DECISIONS:
-            raise BadRequest("decision: must be approved or rejected")
-        dictionary = get_object_or_404(scope, pk=pk)
-        role = permissions.role_in(request, dictionary.organization_id)
-        try:
-            review.revision_decide(
-                organization=dictionary.organization,
-                dictionary=dictionary,
-                number=number,
-                reviewer=Actor.for_user(request.user, role),
-                decision=decision,
-                comment=request.POST.get("comment", ""),
-            )
-        except (PronunciationError, ValidationError) as exc:
-            messages.error(request, refusal_text(exc))
-        else:
-            verb = "Approved" if decision == ReviewState.APPROVED else "Rejected"
-            messages.success(request, f"{verb} revision {number} of {dictionary.name}.")
+        level, text = decide(request)
+        messages.add_message(request, level, text)
         return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_review"))

@@ -7,10 +7,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from orgs import permissions, start
-from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import review, selectors
 from pronunciations.diff import diff_summary, snapshot_diff
+from pronunciations.models import ReviewState
 
 RECENT_CHANGES = 15
 WAITING_SHOWN = 5
@@ -71,12 +71,13 @@ def waiting_for_review(request: HttpRequest) -> dict[str, Any] | None:
     if ids == []:
         return None
     revisions, total = selectors.revision_proposed(organization_ids=ids, limit=WAITING_SHOWN)
-    mine = Actor.for_user(request.user).ref
     rows = [
         {
             "revision": revision,
             "dictionary": revision.dictionary,
-            "own": bool(revision.author_ref) and revision.author_ref == mine,
+            "refusal": review.revision_permissions(
+                permissions.actor(request, revision.dictionary.organization_id), revision
+            ).reason(ReviewState.APPROVED),
         }
         for revision in revisions
     ]

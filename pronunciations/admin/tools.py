@@ -22,6 +22,7 @@ from orgs.models import Organization
 from pronunciations import espeak, selectors, validation, where
 from pronunciations.admin.widgets import palette_groups
 from pronunciations.models import Dictionary
+from pronunciations.near import Near
 
 
 class WhereForm(forms.Form):
@@ -47,6 +48,27 @@ class WhereForm(forms.Form):
 def _rule_url(change_url: str, hit: where.Hit) -> str:
     """The change page, scrolled to the rule (pronunciations/rule_anchor.js reads the anchor)."""
     return f"{change_url}#rule={quote(f'{hit.mode.value}:{hit.match}', safe='')}"
+
+
+_NEAR_HOW = {
+    0: "the same letters, with other spaces, capitals or hyphens",
+    1: "one letter different",
+    2: "two letters different",
+}
+
+
+def _near_row(near: Near[where.NearRule]) -> dict[str, Any]:
+    """A "did you mean" rule: what it is, where it lives, and how it differs from the text."""
+    rule = near.item
+    change_url = reverse("admin:pronunciations_dictionary_change", args=[rule.dictionary.pk])
+    where_url = reverse("admin:pronunciations_dictionary_where")
+    return {
+        "rule": rule,
+        "typed": near.typed,
+        "how": _NEAR_HOW.get(near.distance, f"{near.distance} letters different"),
+        "url": f"{change_url}#rule={quote(f'{rule.mode.value}:{rule.match}', safe='')}",
+        "search_url": f"{where_url}?q={quote(rule.match, safe='')}",
+    }
 
 
 def _answer_row(answer: where.Answer, text: str) -> dict[str, Any]:
@@ -128,6 +150,7 @@ class LinguistToolsMixin:
             "text": text,
             "found": found,
             "not_found": [answer.dictionary for answer in answers if not answer.hits],
+            "near": [_near_row(near) for near in where.near_rules(answers, text)],
             "scanned": len(answers),
             "truncated": len(scanned) > limit,
             "show_organization": len({answer.dictionary.organization_id for answer in answers}) > 1,

@@ -99,6 +99,11 @@ def rule_error(error: ValidationError, rules: PageRules, mode: str, index: int, 
         return f"{_cap(name)} starts or ends with a space: remove the space."
     if code == "unstorable":
         return f"The {part} of {name} contains {_character(params)}: retype it without it."
+    if code == "invisible":
+        return (
+            f"The {part} of {name} contains an invisible character (U+{params['char']} "
+            f"{params['name']}): it would look like another match; retype it without it."
+        )
     if code == "duplicate":
         first = rules[mode][int(params["first"])][0]
         here = rules[mode][index][0]
@@ -214,6 +219,20 @@ def paste_shape(parts: int) -> str:
         f"{parts} columns instead of 2: put quotes around a match or replacement that holds a "
         'comma, like "Smith, John",john smith.'
     )
+
+
+def paste_header(cells: Sequence[str]) -> str:
+    names = ", ".join(quoted(cell) for cell in cells if cell)
+    return f"This line is a header ({names}): skipped, not added as a rule."
+
+
+def paste_line_break() -> str:
+    return "A cell holds a line break: a match and a replacement are one line each."
+
+
+def paste_ignored(index: int, name: str, cell: str) -> str:
+    column = f"column {index + 1}" + (f" ({quoted(name)})" if name else "")
+    return f"{_cap(column)} ignored: {quoted(cell)}"
 
 
 def paste_twice(match: str, first_line: int) -> str:

@@ -35,7 +35,7 @@ def dictionary_response(
     data = DictionaryOutput(dictionary).data
     if with_warnings:
         modes = validate_modes(dictionary.current_modes)  # type: ignore[attr-defined]
-        warnings = lint_modes(modes, dictionary.content_hash)
+        warnings = lint_modes(modes, dictionary.content_hash, dictionary.organization_id)
         if warnings:
             data["warnings"] = [warning.as_dict() for warning in warnings]
     if results := checks.current_results(dictionary):

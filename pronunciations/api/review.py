@@ -1,4 +1,5 @@
-"""Review endpoints: approve or reject a proposed revision (a live or a deleted dictionary's)."""
+"""Review endpoints: approve, reject or withdraw a proposed revision (a live or a deleted
+dictionary's)."""
 
 from typing import Any
 
@@ -21,7 +22,13 @@ from pronunciations.api.common import (
     json_object,
 )
 from pronunciations.api.serializers import ReviewRequest, RevisionDetailOutput
-from pronunciations.errors import InvalidDictionary, PronunciationError, RevisionNotProposed
+from pronunciations.errors import (
+    Forbidden,
+    InvalidDictionary,
+    PronunciationError,
+    RevisionNotNewest,
+    RevisionNotProposed,
+)
 from pronunciations.models import Dictionary, ReviewState
 
 _FAILING = InvalidDictionary(
@@ -52,10 +59,36 @@ REVIEW_ERRORS = {
     ),
     409: OpenApiResponse(
         ErrorOutput,
-        description=f"{error_code(409)}: the revision is not proposed (decided or superseded)",
+        description=f"{error_code(409)}: the revision is not proposed (decided, withdrawn or "
+        "superseded by a newer revision), or, approving, it is not the dictionary's newest "
+        "revision (the error names the newest)",
         examples=[
             _example("not_proposed", RevisionNotProposed("brand", 3, "superseded"), 409),
+            _example("not_newest", RevisionNotNewest("brand", 3, 4), 409),
         ],
+    ),
+}
+WITHDRAW_ERRORS = {
+    **error_responses(400, 401, 404, 503),
+    403: OpenApiResponse(
+        ErrorOutput,
+        description=f"{error_code(403)}: the caller is not the revision's author",
+        examples=[
+            _example(
+                "not_the_author",
+                Forbidden(
+                    "Only its author (tools-ci) can withdraw revision 4 of pronunciation "
+                    "dictionary brand."
+                ),
+                403,
+            )
+        ],
+    ),
+    409: OpenApiResponse(
+        ErrorOutput,
+        description=f"{error_code(409)}: the revision is not proposed (decided, withdrawn or "
+        "superseded by a newer revision)",
+        examples=[_example("not_proposed", RevisionNotProposed("brand", 3, "approved"), 409)],
     ),
 }
 _REVIEW = {
@@ -78,10 +111,18 @@ _REVIEWED: dict[str, Any] = {
 }
 
 
+_STATES = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}
+_COMMENTS = {
+    "approve": "checked on staging",
+    "reject": "QubePay is said cue pay",
+    "withdraw": "wrong dictionary",
+}
+
+
 def _schema(verb: str, description: str, *, deleted: bool = False) -> Any:
     where = "deleted-" if deleted else ""
-    state = "approved" if verb == "approve" else "rejected"
-    comment = "checked on staging" if verb == "approve" else "QubePay is said cue pay"
+    state, comment = _STATES[verb], _COMMENTS[verb]
+    by = "tools-ci" if verb == "withdraw" else _REVIEW["by"]
     return extend_schema(
         operation_id=f"pronunciation-{where}revisions-{verb}",
         summary=(
@@ -90,7 +131,10 @@ def _schema(verb: str, description: str, *, deleted: bool = False) -> Any:
         description=description,
         tags=["review"],
         request=ReviewRequest,
-        responses={200: RevisionDetailOutput, **REVIEW_ERRORS},
+        responses={
+            200: RevisionDetailOutput,
+            **(WITHDRAW_ERRORS if verb == "withdraw" else REVIEW_ERRORS),
+        },
         examples=[
             OpenApiExample(verb, request_only=True, value={"comment": comment}),
             OpenApiExample(
@@ -99,7 +143,7 @@ def _schema(verb: str, description: str, *, deleted: bool = False) -> Any:
                 status_codes=["200"],
                 value={
                     **_REVIEWED,
-                    "review": {**_REVIEW, "state": state, "comment": comment},
+                    "review": {**_REVIEW, "state": state, "by": by, "comment": comment},
                 },
             ),
         ],
@@ -109,13 +153,22 @@ def _schema(verb: str, description: str, *, deleted: bool = False) -> Any:
 _RULES = (
     " Needs an API key with the reviewer or admin role (403 `pronunciation_forbidden` "
     "otherwise, and for the revision's own author); only a proposed revision can be decided "
-    "(409 `pronunciation_conflict`)."
+    "(409 `pronunciation_conflict`): every new revision of a dictionary (an edit, a restore, a "
+    "delete, an undelete) supersedes its older proposals."
 )
 APPROVE = (
     "Approves a proposed revision: it becomes the dictionary's approved revision, which targets "
-    "on the approved channel serve, and every older proposal is superseded. A revision whose "
-    "checks fail cannot be approved (400, each failing check in fieldErrors). The comment is "
-    "optional." + _RULES
+    "on the approved channel serve. Only the dictionary's newest revision can be approved (409 "
+    "`pronunciation_conflict` naming the newest otherwise); a revision "
+    "whose checks fail cannot be approved (400, each failing check in fieldErrors). The "
+    "comment is optional." + _RULES
+)
+WITHDRAW = (
+    "The author of a proposed revision withdraws it (state `withdrawn`): nothing that is "
+    "served changes, nor the dictionary's current content (edit or restore to undo it). Only "
+    "the key that made the revision may withdraw it (403 `pronunciation_forbidden` otherwise); "
+    "only a proposed revision can be withdrawn (409 `pronunciation_conflict`). The comment is "
+    "optional."
 )
 REJECT = (
     "Rejects a proposed revision with a comment saying why (required). What approved-channel "
@@ -133,12 +186,12 @@ def _decided(
 ) -> Response:
     # No body reads as {} (DRF's empty data); a body that is not an object (0, [], "") is a 400.
     comment = json_object(request).get("comment")
-    revision = review.revision_decide(
+    revision = review.revision_act(
         organization=key.organization,
         dictionary=dictionary,
         number=number,
-        reviewer=Actor.for_key(key),
-        decision=decision,
+        actor=Actor.for_key(key),
+        action=decision,
         comment=comment,
     )
     return Response(RevisionDetailOutput(revision).data)
@@ -146,7 +199,7 @@ def _decided(
 
 class _LiveReview(APIView):
     key_roles = {"POST": Role.REVIEWER}
-    decision: str  # ReviewState.APPROVED or REJECTED
+    decision: str  # ReviewState.APPROVED or REJECTED, or review.WITHDRAW
 
     def post(self, request: Request, name: str, number: int) -> Response:
         key = caller_for(request, name)
@@ -156,7 +209,7 @@ class _LiveReview(APIView):
 
 class _DeletedReview(APIView):
     key_roles = {"POST": Role.REVIEWER}
-    decision: str  # ReviewState.APPROVED or REJECTED
+    decision: str  # ReviewState.APPROVED or REJECTED, or review.WITHDRAW
 
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         validation.validate_public_id(dictionary_id, name="dictionary_id")
@@ -195,5 +248,23 @@ class DeletedRevisionRejectView(_DeletedReview):
     decision = ReviewState.REJECTED
 
     @_schema("reject", REJECT + DELETED, deleted=True)
+    def post(self, request: Request, dictionary_id: str, number: int) -> Response:
+        return super().post(request, dictionary_id, number)
+
+
+class RevisionWithdrawView(_LiveReview):
+    key_roles = {"POST": Role.EDITOR}
+    decision = review.WITHDRAW
+
+    @_schema("withdraw", WITHDRAW)
+    def post(self, request: Request, name: str, number: int) -> Response:
+        return super().post(request, name, number)
+
+
+class DeletedRevisionWithdrawView(_DeletedReview):
+    key_roles = {"POST": Role.EDITOR}
+    decision = review.WITHDRAW
+
+    @_schema("withdraw", WITHDRAW + DELETED, deleted=True)
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         return super().post(request, dictionary_id, number)

@@ -19,6 +19,8 @@ _PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "target_id": _PUBLIC_ID,
     "job_id": _PUBLIC_ID,
     "run_id": _PUBLIC_ID,
+    "endpoint_id": _PUBLIC_ID,
+    "message_id": _PUBLIC_ID,
     # validation.validate_rule_parameters: a rule's mode and (percent-encoded) match.
     "mode": {"type": "string", "enum": ["rewrite", "ipa"]},
     "match": {"type": "string", "minLength": 1, "maxLength": MATCH_MAX_LENGTH},
@@ -73,7 +75,7 @@ def _forbidden_example(minimum: str) -> dict[str, Any]:
     message = role_refusal(Role.VIEWER, minimum)
     return {
         "description": "pronunciation_forbidden (the API key's role is below "
-        f"{minimum}; see README, Review and roles)",
+        f"{minimum}; see the API docs, Review and roles)",
         "content": {
             "application/json": {
                 "schema": {"$ref": "#/components/schemas/ErrorOutput"},

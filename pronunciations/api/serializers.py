@@ -241,17 +241,19 @@ class ReviewRequest(serializers.Serializer):
         required=False,
         allow_null=True,
         max_length=COMMENT_MAX_LENGTH,
-        help_text="Optional when approving; a rejection needs one saying why.",
+        help_text="Optional when approving or withdrawing; a rejection needs one saying why.",
     )
 
 
 class ReviewOutput(serializers.Serializer):
-    """A revision's review: ``by``, ``at`` and ``comment`` are null until a reviewer decides."""
+    """A revision's review: ``by``, ``at`` and ``comment`` are null until a reviewer decides
+    (or its author withdraws it)."""
 
     state = serializers.ChoiceField(
         choices=ReviewState.choices,
-        help_text="proposed (waiting), approved, rejected, superseded (a later revision was "
-        "approved first) or auto (made with review off).",
+        help_text="proposed (waiting), approved, rejected, withdrawn (by its author), "
+        "superseded (a newer revision of the dictionary was made) or auto (made with review "
+        "off, or approved by policy when review was turned off).",
     )
     by = serializers.CharField(allow_null=True, help_text="The reviewer's name or key label.")
     at = serializers.CharField(allow_null=True, help_text="When the reviewer decided.")

@@ -87,5 +87,7 @@ class DictionaryLintView(APIView):
         dictionary = selectors.dictionary_get(
             organization=caller_for(request, name).organization, name=name
         )
-        warnings = lint_modes(current_modes(dictionary), dictionary.content_hash)
+        warnings = lint_modes(
+            current_modes(dictionary), dictionary.content_hash, dictionary.organization_id
+        )
         return Response({"warnings": [warning.as_dict() for warning in warnings]})

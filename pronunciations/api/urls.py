@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import PathConverter
 
-from pronunciations.api import checks, history, review, rules, tools, transfer, views
+from pronunciations.api import checks, history, review, rules, scan, tools, transfer, views
 
 
 class MatchConverter(PathConverter):
@@ -32,10 +32,12 @@ urlpatterns = [
     path(f"{REVISION}/restore", history.RevisionRestoreView.as_view(), name="revision-restore"),
     path(f"{REVISION}/approve", review.RevisionApproveView.as_view(), name="revision-approve"),
     path(f"{REVISION}/reject", review.RevisionRejectView.as_view(), name="revision-reject"),
+    path(f"{REVISION}/withdraw", review.RevisionWithdrawView.as_view(), name="revision-withdraw"),
     path(f"{ONE}/preview", tools.DictionaryPreviewView.as_view(), name="dictionary-preview"),
     path(f"{ONE}/lint", tools.DictionaryLintView.as_view(), name="dictionary-lint"),
     path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
     path("preview", tools.PreviewView.as_view(), name="preview"),
+    path("scan", scan.ScanView.as_view(), name="scan"),
     path("import", transfer.ImportView.as_view(), name="import"),
     path("imports/<str:job_id>", transfer.ImportJobDetailView.as_view(), name="import-job-detail"),
     path("export", transfer.ExportView.as_view(), name="export"),
@@ -54,5 +56,10 @@ urlpatterns = [
         f"{DELETED_REVISION}/reject",
         review.DeletedRevisionRejectView.as_view(),
         name="deleted-revision-reject",
+    ),
+    path(
+        f"{DELETED_REVISION}/withdraw",
+        review.DeletedRevisionWithdrawView.as_view(),
+        name="deleted-revision-withdraw",
     ),
 ]

@@ -1,359 +1,242 @@
-"""Bulk import: rows of the tabular layout become dictionaries, all or nothing.
+"""Bulk import, streamed: rows of the tabular layout become dictionaries, all or nothing.
 
-``dictionary_import`` validates every row with the same validation as every other write before
-its first write, then writes in one transaction with bulk statements: one revision (source
-``import``) and one ``dictionary_changed`` per changed dictionary, not one per row.
+``dictionary_import`` reads the rows as a stream and plans, validates and writes them a batch
+of whole dictionaries at a time (about LEXICON_IMPORT_BATCH_ROWS rows), each batch through the
+one write path (its rules by one ``COPY``), all in one transaction: memory holds a batch, never
+the file. A dictionary whose rows hash to its stored content (same metadata and checks) is
+skipped without building its rules. After the first error nothing more is written, but reading
+goes on so that the report names every bad row (the first LEXICON_MAX_REPORT_ITEMS, the rest
+counted), and then nothing is stored. Each changed dictionary gets one revision (source
+``import``); all the changes are announced once, after commit.
+
+A file whose dictionaries each sit on consecutive rows (as exports are) is read once. When a
+dictionary comes back after another one, or the first check row comes after a dictionary was
+planned as if the file had none, the work so far is rolled back and the file read twice: first
+for where each dictionary's last row is, then again, each dictionary planned at its last row
+(holding open only the dictionaries not finished yet).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import checks, selectors, validation
-from pronunciations.content import current_wires, modes_to_wire, wire_hash
+from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
-from pronunciations.models import Action, Dictionary, Mode, Source
-from pronunciations.store import Write, is_unchanged, store
+from pronunciations.models import Dictionary
+from pronunciations.store import Changes, announce_many, store
+from pronunciations.transfer.parsing import Parsed
+from pronunciations.transfer.planning import (
+    Group,
+    ImportMode,
+    Options,
+    Planned,
+    entry_of,
+    plan_group,
+    validate,
+)
 from pronunciations.transfer.report import (
     ImportRejected,
     ImportReport,
     PlanEntry,
     Warnings,
-    check_plan,
-    plan_key,
     report_limit,
-    rule_plan,
 )
-from pronunciations.transfer.rows import (
-    CHECK_MODE,
-    METADATA_PREFIX,
-    NOTE_COLUMN,
-    RowError,
-    SourceRow,
-)
-from pronunciations.validation import VALUE_FIELD, Check, DictionaryInput, match_key
+from pronunciations.transfer.rows import CHECK_MODE, RowError, SourceRow
 
-__all__ = ["ImportRejected", "ImportReport", "Warnings", "dictionary_import", "report_limit"]
+__all__ = [
+    "ImportMode",
+    "ImportRejected",
+    "ImportReport",
+    "Warnings",
+    "dictionary_import",
+    "report_limit",
+]
 
-ImportMode = Literal["replace", "merge"]
 Progress = Callable[[str, int, int], None]
+RowStream = Callable[[], Iterable[Parsed]]  # opens the file's rows, from the start, each call
 
 
-# -- planning -----------------------------------------------------------------------------
+def row_stream(rows: list[SourceRow], errors: list[RowError]) -> RowStream:
+    """A stream of rows already parsed (a PLS file, the admin's import page)."""
+    return lambda: [errors, *rows] if errors else rows
 
 
-@dataclass
-class _Group:
-    """The rows of one dictionary in the file."""
-
-    name: str
-    rows: list[SourceRow] = field(default_factory=list)
-    metadata: dict[str, Any] = field(default_factory=dict)
+@functools.lru_cache(maxsize=4096)
+def _key(name: str) -> tuple[str, tuple[str, ...]]:
+    """A dictionary name's normalized key and its problems (remembered: each row repeats it)."""
+    return validation.normalize_name(name), tuple(validation.name_errors(name))
 
 
-@dataclass
-class _Planned:
-    group: _Group
-    existing: Dictionary | None
-    clean: DictionaryInput | None
-    sources: dict[str, list[int]]  # mode -> row number of each rule (0: a rule kept from before)
-    metadata: dict[str, Any]
-    unchanged: bool = False
-    before: dict[str, Any] = field(default_factory=dict)  # the stored wire modes
-    checks: tuple[Check, ...] | None = None  # the next checks (None: the file has none, kept)
-    check_rows: list[int] = field(default_factory=list)  # the row of each check (0: kept)
+@dataclass(frozen=True)
+class _Layout:
+    """What a first reading of the file tells: each dictionary's last row, and any check row."""
+
+    last: dict[str, int]
+    has_checks: bool
 
 
-def _group(rows: list[SourceRow], errors: list[RowError]) -> dict[str, _Group]:
-    """Rows by dictionary, keyed by normalized name; each row's name is validated first, so an
-    invalid name never reaches a query and never joins a valid one (``\u212a`` lowers to k)."""
-    groups: dict[str, _Group] = {}
-    for row in rows:
-        if problems := validation.name_errors(row.dictionary):
-            errors += [RowError(row.number, "dictionary", problem) for problem in problems]
-            continue
-        key = validation.normalize_name(row.dictionary)
-        group = groups.setdefault(key, _Group(row.dictionary))
-        group.rows.append(row)
-        for key, value in row.metadata.items():
-            if key in group.metadata and group.metadata[key] != value:
-                message = f"metadata {key!r} differs from an earlier row of {group.name}"
-                errors.append(RowError(row.number, METADATA_PREFIX + key, message))
-            group.metadata[key] = value
-    return groups
+def _layout(stream: RowStream) -> _Layout:
+    last: dict[str, int] = {}
+    has_checks = False
+    for parsed in stream():
+        if isinstance(parsed, SourceRow):
+            has_checks = has_checks or parsed.mode == CHECK_MODE
+            key, problems = _key(parsed.dictionary)
+            if not problems:
+                last[key] = parsed.number
+    return _Layout(last, has_checks)
 
 
-def _file_rules(group: _Group) -> dict[str, list[SourceRow]]:
-    """Rule rows per mode, ordered by ``position`` where given, else by file order."""
-    by_mode: dict[str, list[SourceRow]] = {}
-    for row in group.rows:
-        if row.mode:
-            by_mode.setdefault(row.mode, []).append(row)
-    for rules in by_mode.values():
-        rules.sort(key=lambda r: (r.position is None, r.position or 0))
-    return by_mode
+class _Restart(Exception):
+    """The file's layout is needed: a dictionary came back, or a check row came late."""
 
 
-def _duplicate_rows(group: _Group) -> list[RowError]:
-    """Rows that repeat an earlier row's match in the same mode, or an earlier check's text
-    exactly (which one would win?)."""
-    seen: dict[tuple[str, str], int] = {}
-    errors = []
-    for row in group.rows:
-        if not row.mode or not row.match.strip():
-            continue
-        check = row.mode == CHECK_MODE
-        key = row.match if check else match_key(row.match)
-        first = seen.setdefault((row.mode, key), row.number)
-        if first != row.number:
-            message = (
-                f"duplicates the text of the check in row {first}"
-                if check
-                else f"duplicates the match of row {first} (matches compare case-insensitively)"
-            )
-            errors.append(RowError(row.number, "match", message))
-    return errors
+class _Import:
+    """One pass over the file: groups, batches, and each batch planned and written."""
 
+    def __init__(
+        self,
+        organization: Organization,
+        options: Options,
+        report: ImportReport,
+        author: Actor,
+        progress: Progress | None,
+    ) -> None:
+        self.organization, self.options, self.report = organization, options, report
+        self.author, self.progress = author, progress
+        self.announced: Changes = []
+        self.named: list[tuple[int, PlanEntry]] = []  # by first row: names listed in file order
+        self.rows_read = self.groups_done = 0
 
-def _next_metadata(
-    group: _Group, existing: Dictionary | None, mode: ImportMode, has_metadata: bool
-) -> dict[str, Any]:
-    metadata = dict(existing.metadata) if existing and (mode == "merge" or not has_metadata) else {}
-    if mode == "merge" or has_metadata:
-        metadata.update(group.metadata)
-    return metadata
+    def run(self, stream: RowStream, layout: _Layout | None) -> ImportReport:
+        batch: list[Group] = []
+        size, limit = 0, settings.LEXICON_IMPORT_BATCH_ROWS
+        for group in self._groups(stream, layout):
+            batch.append(group)
+            size += len(group.rows)
+            if size >= limit:
+                self._batch(batch)
+                batch, size = [], 0
+        if batch:
+            self._batch(batch)
+        report = self.report
+        if report.errors:
+            raise ImportRejected(report.rejected())
+        for _, entry in sorted(self.named, key=lambda pair: pair[0]):
+            report.name(entry)
+        if not report.dry_run:
+            announce_many(self.organization.pk, self.announced)
+        return report
 
+    def _groups(self, stream: RowStream, layout: _Layout | None) -> Iterator[Group]:
+        """Each dictionary's rows once all are read: at its last row when the layout is known,
+        else when the next row names another dictionary (raising _Restart if one comes back)."""
+        open_groups: dict[str, Group] = {}
+        finished: set[str] = set()
+        for parsed in stream():
+            self.rows_read += 1
+            if not isinstance(parsed, SourceRow):
+                self._errors(parsed)
+                continue
+            key, problems = _key(parsed.dictionary)
+            if problems:
+                self._errors([RowError(parsed.number, "dictionary", p) for p in problems])
+                continue
+            if parsed.mode == CHECK_MODE and not self.options.has_checks:
+                if self.groups_done:
+                    raise _Restart
+                self.options = replace(self.options, has_checks=True)
+                self.report.has_checks = True
+            if layout is None and key not in open_groups:
+                if key in finished:
+                    raise _Restart
+                yield from self._finish(open_groups, finished)
+            group = open_groups.get(key)
+            if group is None:
+                group = open_groups[key] = Group(key, parsed.dictionary)
+            group.add(parsed)
+            if layout is not None and layout.last.get(key) == parsed.number:
+                yield from self._finish({key: open_groups.pop(key)}, finished)
+        yield from self._finish(open_groups, finished)
 
-def _file_hash(group: _Group) -> str:
-    """The hash of the file's own rules for the dictionary, computed once from its rows.
+    def _finish(self, groups: dict[str, Group], finished: set[str]) -> Iterator[Group]:
+        for key in list(groups):
+            finished.add(key)
+            self.groups_done += 1
+            yield groups.pop(key)
 
-    Equal to the stored hash, the file holds exactly the stored rules in their order (with no
-    duplicate), so in either mode the import would change no rule.
-    """
-    by_mode = _file_rules(group)
-    wire: dict[str, Any] = {}
-    for mode in (Mode.REWRITE, Mode.IPA):
-        field_name, rows = VALUE_FIELD[mode], by_mode.get(mode.value, [])
-        if rows or mode is Mode.REWRITE:
-            wire[mode.value] = {"rules": [{"match": r.match, field_name: r.value} for r in rows]}
-    return wire_hash(wire)
+    def _errors(self, errors: list[RowError]) -> None:
+        self.report.errors += errors
+        self.report.trim_errors()
 
+    def _batch(self, batch: list[Group]) -> None:
+        """Plan, validate and (while there is no error) write one batch of dictionaries."""
+        plans = self._plans(batch)
+        report, writes = self.report, []
+        for plan in plans:
+            if report.errors:  # the import is refused: only look for more errors
+                continue
+            entry, write = entry_of(self.organization, plan, self.author)
+            report.add(entry)
+            self.named.append((plan.group.rows[0].number, entry))
+            if write is not None:
+                writes.append(write)
+        if writes and not report.errors and not report.dry_run:
+            try:
+                store(writes, announced=self.announced)
+            except IntegrityError as exc:  # a dictionary of the same name was created meanwhile
+                names = [w.dictionary.name for w in writes if w.dictionary.pk is None]
+                raise DictionaryConflict(", ".join(names) or "(import)") from exc
+        if self.progress is not None:
+            self.progress("import", self.rows_read, self.rows_read)
 
-def _next_modes(
-    group: _Group, current: dict[str, Any], mode: ImportMode
-) -> tuple[dict[str, Any], dict[str, list[int]]]:
-    """The dictionary's new wire modes, and which row each rule came from (0: kept)."""
-    file_rules = _file_rules(group)
-    modes: dict[str, Any] = {}
-    sources: dict[str, list[int]] = {}
-    for mode_name in Mode.values:
-        field_name = VALUE_FIELD[Mode(mode_name)]
-        kept = current.get(mode_name, {}).get("rules", []) if mode == "merge" else []
-        rules = [dict(rule) for rule in kept]
-        rows = [0] * len(rules)
-        index = {match_key(rule["match"]): i for i, rule in enumerate(rules)}
-        for row in file_rules.get(mode_name, []):
-            at = index.get(match_key(row.match)) if row.match.strip() else None
-            if at is None:
-                index[match_key(row.match)] = len(rules)
-                rules.append({"match": row.match, field_name: row.value})
-                rows.append(row.number)
-            else:
-                rules[at], rows[at] = {"match": row.match, field_name: row.value}, row.number
-        if rules or mode_name == Mode.REWRITE:
-            modes[mode_name], sources[mode_name] = {"rules": rules}, rows
-    return modes, sources
+    def _plans(self, batch: list[Group]) -> list[Planned]:
+        """Each group's plan, validated unless unchanged; a group with errors has none."""
+        options, report = self.options, self.report
+        existing = self._existing(batch)
+        plans = []
+        for group in batch:
+            self._errors(group.errors)
+            found = existing.get(group.key)
+            if found is None and not options.create_missing:
+                message = f"no dictionary named {group.name!r} (set create_missing to create it)"
+                self._errors([RowError(group.rows[0].number, "dictionary", message)])
+                continue
+            current = checks.current_checks(found) if found and options.has_checks else ()
+            plans.append(plan_group(group, found, options, current))
+        slow = [p.existing for p in plans if p.existing is not None and not p.unchanged]
+        wires = current_wires(slow) if slow else {}
+        valid = []
+        for plan in plans:
+            if not plan.unchanged:
+                plan.before = wires.get(plan.existing.pk, {}) if plan.existing else {}
+                self._errors(validate(plan, options.mode))
+                if plan.clean is None:
+                    continue
+            valid.append(plan)
+        return valid if not report.errors else []
 
-
-def _next_checks(
-    group: _Group, current: tuple[Check, ...], mode: ImportMode
-) -> tuple[tuple[Check, ...], list[int]]:
-    """The dictionary's next checks (not yet validated) and the row of each (0: kept): the
-    file's in ``replace`` mode; in ``merge`` mode the current ones, each replaced by the file's
-    check of the same text, then the file's new ones."""
-    kept = list(current) if mode == "merge" else []
-    rows = [0] * len(kept)
-    index = {check.text: i for i, check in enumerate(kept)}
-    for row in _file_rules(group).get(CHECK_MODE, []):
-        check = Check(row.match, row.value, row.note)
-        at = index.setdefault(row.match, len(kept))
-        if at == len(kept):
-            kept.append(check)
-            rows.append(row.number)
-        else:
-            kept[at], rows[at] = check, row.number
-    return tuple(kept), rows
-
-
-_CHECK_COLUMNS = {"text": "match", "expect": "replace", "note": NOTE_COLUMN}
-
-
-def _check_errors(plan: _Planned, first_row: int) -> list[RowError]:
-    """The next checks validated; each problem on the row (and column) it came from."""
-    try:
-        validation.validate_checks(checks.checks_to_wire(plan.checks or ()))
-    except ValidationError as exc:
-        errors = []
-        for path, messages in exc.message_dict.items():
-            where, _, key = path.partition(".")
-            index = int(where[7:-1]) if where.startswith("checks[") else -1
-            row = plan.check_rows[index] if 0 <= index < len(plan.check_rows) else 0
-            column = _CHECK_COLUMNS.get(key, "mode")
-            errors += [RowError(row or first_row, column, message) for message in messages]
-        return errors
-    return []
-
-
-def _row_of(path: str, planned_sources: dict[str, list[int]], first_row: int) -> tuple[int, str]:
-    """Map a validation path such as modes.ipa.rules[3].ipa to (row number, column)."""
-    parts = path.split(".")
-    if len(parts) == 4 and parts[0] == "modes" and parts[2].startswith("rules["):
-        index = int(parts[2][6:-1])
-        rows = planned_sources.get(parts[1], [])
-        row = rows[index] if index < len(rows) and rows[index] else first_row
-        return row, parts[3]
-    if len(parts) == 3 and parts[0] == "modes":  # a mode's rule count
-        return first_row, "mode"
-    column = {"name": "dictionary", "metadata": "metadata"}.get(parts[0], "match")
-    return first_row, column
-
-
-@dataclass
-class _Options:
-    mode: ImportMode
-    create_missing: bool
-    has_metadata: bool
-    has_checks: bool  # the file has check rows: they set the checks (else each keeps its own)
-
-
-def _existing(
-    organization: Organization, groups: dict[str, _Group], lock: bool, with_checks: bool
-) -> dict[str, Dictionary]:
-    queryset = selectors.dictionary_live(organization=organization).filter(
-        normalized_name__in=list(groups)
-    )
-    if with_checks:
-        queryset = selectors.with_current_checks(queryset)
-    if lock:  # no one may change these between this read and the write
-        queryset = queryset.select_for_update()
-    return {d.normalized_name: d for d in queryset}
-
-
-def _plan(
-    organization: Organization,
-    groups: dict[str, _Group],
-    options: _Options,
-    report: ImportReport,
-    progress: Progress | None,
-) -> list[_Planned]:
-    """Each dictionary's next content, validated, or None where the file leaves it unchanged
-    (decided by hash, without reading its rules)."""
-    existing = _existing(organization, groups, not report.dry_run, options.has_checks)
-    planned: list[_Planned] = []
-    for key, group in groups.items():
-        found = existing.get(key)
-        if found is None and not options.create_missing:
-            message = f"no dictionary named {group.name!r} (set create_missing to create it)"
-            report.errors.append(RowError(group.rows[0].number, "dictionary", message))
-            continue
-        metadata = _next_metadata(group, found, options.mode, options.has_metadata)
-        plan = _Planned(group, found, None, {}, metadata)
-        if options.has_checks:
-            current = checks.current_checks(found) if found else ()
-            plan.checks, plan.check_rows = _next_checks(group, current, options.mode)
-        plan.unchanged = found is not None and is_unchanged(
-            found, _file_hash(group), metadata, plan.checks
+    def _existing(self, batch: list[Group]) -> dict[str, Dictionary]:
+        queryset = selectors.dictionary_live(organization=self.organization).filter(
+            normalized_name__in=[group.key for group in batch]
         )
-        planned.append(plan)
-    slow = [p.existing for p in planned if p.existing is not None and not p.unchanged]
-    wires = current_wires(slow)
-    for done, plan in enumerate(planned, start=1):
-        if not plan.unchanged:
-            plan.before = wires.get(plan.existing.pk, {}) if plan.existing else {}
-            _validate(plan, options.mode, report)
-        if progress is not None:
-            progress("validate", done, len(planned))
-    return [plan for plan in planned if plan.unchanged or plan.clean is not None]
-
-
-def _validate(plan: _Planned, mode: ImportMode, report: ImportReport) -> None:
-    group, first_row = plan.group, plan.group.rows[0].number
-    report.errors += _duplicate_rows(group)
-    modes, plan.sources = _next_modes(group, plan.before, mode)
-    name = plan.existing.name if plan.existing else group.name
-    problems = _check_errors(plan, first_row)
-    try:
-        plan.clean = validation.validate_dictionary(
-            {"name": name, "modes": modes, "metadata": plan.metadata}
-        )
-    except ValidationError as exc:
-        for path, messages in exc.message_dict.items():
-            row, column = _row_of(path, plan.sources, first_row)
-            if column == "mode":  # "must have at most 256 rules": say which mode
-                messages = [f"the {path.split('.')[1]} mode {message}" for message in messages]
-            report.errors += [RowError(row, column, message) for message in messages]
-    if problems:
-        report.errors += problems
-        plan.clean = None
-
-
-# -- the plan and the write -----------------------------------------------------------------
-
-
-def _classify(
-    organization: Organization, planned: list[_Planned], report: ImportReport, author: Actor
-) -> list[Write]:
-    """Add each dictionary's plan to the report (in plan order, so the bound on listed rules
-    applies as the report shows them; names in file order); return the writes."""
-    entries: dict[int, PlanEntry] = {}
-    writes: dict[int, Write] = {}
-    order = sorted(range(len(planned)), key=lambda i: plan_key(_name(planned[i])))
-    for i in order:
-        entries[i], write = _entry(organization, planned[i], author)
-        report.add(entries[i])
-        if write is not None:
-            writes[i] = write
-    for i in range(len(planned)):
-        report.name(entries[i])
-    return [writes[i] for i in sorted(writes)]
-
-
-def _name(plan: _Planned) -> str:
-    return plan.existing.name if plan.existing else plan.group.name
-
-
-def _entry(
-    organization: Organization, plan: _Planned, author: Actor
-) -> tuple[PlanEntry, Write | None]:
-    """One dictionary's plan entry, and its write unless it is unchanged."""
-    clean, found = plan.clean, plan.existing
-    if plan.unchanged or clean is None:
-        return PlanEntry(_name(plan), "unchanged"), None
-    after = modes_to_wire(clean.modes)
-    new_hash = wire_hash(after)
-    if found is not None and is_unchanged(found, new_hash, clean.metadata, plan.checks):
-        return PlanEntry(found.name, "unchanged"), None
-    entry = PlanEntry(clean.name, "create" if found is None else "change")
-    entry.metadata_changed = found is not None and clean.metadata != found.metadata
-    rule_plan(entry, plan.before, after, plan.sources)
-    if plan.checks is not None:
-        check_plan(entry, checks.current_checks(found) if found else (), plan.checks)
-    target = found or Dictionary(organization=organization, name=clean.name)
-    action = Action.CREATE if found is None else Action.UPDATE
-    write = Write(target, clean, action, Source.IMPORT, author, hash=new_hash, checks=plan.checks)
-    return entry, write
+        if self.options.has_checks:
+            queryset = selectors.with_current_checks(queryset)
+        if not self.report.dry_run:  # no one may change these between this read and the write
+            queryset = queryset.select_for_update()
+        return {d.normalized_name: d for d in queryset}
 
 
 def dictionary_import(
     *,
     organization: Organization,
-    rows: list[SourceRow],
-    parse_errors: list[RowError],
+    rows: RowStream,
     mode: ImportMode = "merge",
     dry_run: bool = False,
     create_missing: bool = False,
@@ -361,7 +244,8 @@ def dictionary_import(
     author: Actor = UNKNOWN,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import parsed rows into the organization, all or nothing; raises ImportRejected.
+    """Import a stream of parsed rows into the organization, all or nothing; raises
+    ImportRejected.
 
     A dry run returns the same report and writes nothing. ``has_metadata`` says the file had
     metadata columns: in ``replace`` mode they replace the metadata, without them it is kept.
@@ -369,24 +253,15 @@ def dictionary_import(
     (``replace``: exactly its own, ``merge``: added or updated by text); without any, each
     keeps its checks.
     """
-    has_checks = any(row.mode == CHECK_MODE for row in rows)
-    report = ImportReport(
-        dry_run=dry_run, mode=mode, errors=list(parse_errors), has_checks=has_checks
-    )
-    with transaction.atomic():
-        groups = _group(rows, report.errors)
-        options = _Options(mode, create_missing, has_metadata, has_checks)
-        planned = _plan(organization, groups, options, report, progress)
-        if report.errors:
-            report.errors.sort(key=lambda e: (e.row, e.column))
-            raise ImportRejected(report)
-        writes = _classify(organization, planned, report, author)
-        if dry_run:
-            return report
-        try:
-            store(writes)
-        except IntegrityError as exc:  # a dictionary of the same name was created meanwhile
-            raise DictionaryConflict(", ".join(report.created) or "(import)") from exc
-        if progress is not None:
-            progress("write", len(writes), len(writes))
-    return report
+
+    def attempt(layout: _Layout | None) -> ImportReport:
+        has_checks = layout is not None and layout.has_checks
+        options = Options(mode, create_missing, has_metadata, has_checks)
+        report = ImportReport(dry_run=dry_run, mode=mode, has_checks=has_checks)
+        with transaction.atomic():
+            return _Import(organization, options, report, author, progress).run(rows, layout)
+
+    try:
+        return attempt(None)
+    except _Restart:
+        return attempt(_layout(rows))

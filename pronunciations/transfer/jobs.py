@@ -5,8 +5,11 @@ An import goes to the background when its file is larger than LEXICON_IMPORT_SYN
 same ``reading.import_file`` as a synchronous import, so it gives the same report and keeps the
 same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one transaction.
 Progress is written on a second database connection, so it is visible while that transaction
-is still open. A job that stops reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its
-worker was killed or lost) is marked failed when next read or claimed; nothing of it was written.
+is still open; on SQLite, which has one writer at a time and whose import transaction holds the
+write lock from its start, it is written on the import's own connection instead and is seen
+when the import ends (a second connection would wait for that lock and fail). A job that stops
+reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its worker was killed or lost) is
+marked failed when next read or claimed; nothing of it was written.
 """
 
 import logging
@@ -27,7 +30,7 @@ from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
-from pronunciations.transfer import reading, rows
+from pronunciations.transfer import parsing, reading
 from pronunciations.transfer.importing import ImportMode, ImportRejected
 
 logger = logging.getLogger(__name__)
@@ -69,7 +72,7 @@ def import_job_create(
     broker cannot take it (the job is then failed, so it is not left queued)."""
     job = ImportJob(
         organization=organization,
-        file_name=rows.column_label(file_name[:200]),
+        file_name=parsing.column_label(file_name[:200]),
         file_format=file_format,
         options={
             "mode": mode,
@@ -233,16 +236,20 @@ def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
 
 class _Progress:
     """The import's progress callback: rows done, written at most twice a second on a second
-    database connection, so readers see it while the import's transaction is open."""
+    database connection, so readers see it while the import's transaction is open (on SQLite
+    on the import's own connection: see the module docstring)."""
 
     def __init__(self, job: ImportJob) -> None:
         self.job, self.rows_total, self.rows_done = job, job.rows_total, 0
         self.connection: Any = None
+        self.own = connections["default"].vendor == "sqlite"  # one writer at a time
         self.written_at = 0.0
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase == "read":
             self.rows_done, self.rows_total = 0, max(total, done)
+        elif phase == "import":  # rows read and planned; a second reading does not go back
+            self.rows_done, self.rows_total = max(self.rows_done, done), max(total, done)
         else:  # validate and write count dictionaries: scale them to the file's rows
             rows = self.rows_total or 0
             self.rows_done = rows * done // total if total else rows
@@ -254,7 +261,8 @@ class _Progress:
 
     def _write(self, phase: str) -> None:
         if self.connection is None:
-            self.connection = connections.create_connection("default")
+            own = connections["default"]
+            self.connection = own if self.own else connections.create_connection("default")
         table = ImportJob._meta.db_table
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -264,7 +272,7 @@ class _Progress:
             )
 
     def close(self) -> None:
-        if self.connection is not None:
+        if self.connection is not None and not self.own:
             self.connection.close()
 
 

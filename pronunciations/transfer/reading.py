@@ -1,5 +1,6 @@
 """A whole import file to rows (bounded, any format), and `import_file`: parse, then import."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal
@@ -17,10 +18,13 @@ from pronunciations.transfer.importing import (
     ImportRejected,
     ImportReport,
     Progress,
+    RowStream,
     dictionary_import,
+    row_stream,
 )
+from pronunciations.transfer.parsing import Parsed, iter_rows
 from pronunciations.transfer.pls import PlsError, PlsImport, PlsRule, pls_load
-from pronunciations.transfer.rows import LexemeError, RowError, SourceRow, parse_rows
+from pronunciations.transfer.rows import LexemeError, RowError, SourceRow
 from pronunciations.transfer.uploads import Source
 from pronunciations.validation import (
     MAX_RULES_PER_MODE,
@@ -69,11 +73,13 @@ def check_dictionary(file_format: str, dictionary: object) -> str | None:
 
 @dataclass
 class _Read:
-    """A file read into rows; for PLS, where each row came from in the file."""
+    """A file opened as a stream of rows (PLS: read into rows, and where each came from)."""
 
     rows: list[SourceRow]
     errors: list[RowError]
     has_metadata: bool
+    stream: RowStream | None = None  # the tabular formats' rows, read afresh on each call
+    total: int = 0  # the rows the file has (an upper bound), for progress
     warnings: tuple[str, ...] = ()
     more_warnings: int = 0
     lexicon: PlsImport | None = None
@@ -162,29 +168,35 @@ def read_rows(
     *,
     dictionary: str | None = None,
     conflicts: OnConflict = "first",
-    progress: Progress | None = None,
 ) -> _Read:
-    """Parse a file, bounded by pronunciations.uploads: its rows, row errors, whether it has
-    metadata columns, and (PLS) the warnings and where each row came from.
-    Raises UploadTooLarge (413) or ValidationError."""
+    """Open a file, bounded by pronunciations.uploads, as a stream of its rows and row errors
+    (read as the import consumes it), whether it has metadata columns, and (PLS, read at once)
+    the warnings and where each row came from. Raises UploadTooLarge (413) or ValidationError."""
     inspection = uploads.inspect(source, file_format)
     if file_format == "pls":
-        return _pls_rows(source, dictionary, conflicts)
-    total = inspection.rows or 0
-    headers, records, escaped = uploads.read_table(
-        source,
-        file_format,
-        progress=(lambda done: progress("read", done, max(total, done))) if progress else None,
-    )
-    rows, errors = parse_rows(
-        headers,
-        records,
-        escaped=escaped,
-        first_row=2 if file_format != "json" else 1,
-        typed=file_format == "json",
-    )
+        read = _pls_rows(source, dictionary, conflicts)
+        read.total = len(read.rows)
+        return read
+    headers, records, escaped = uploads.read_table(source, file_format)
+    opened = [records]
+
+    def stream() -> Iterator[Parsed]:
+        # The table already open is read first; every later call reads the file again.
+        table = opened.pop() if opened else uploads.read_table(source, file_format)[1]
+        first_row = 2 if file_format != "json" else 1
+        typed = file_format == "json"
+        text = file_format == "csv"
+        return iter_rows(
+            headers, table, escaped=escaped, first_row=first_row, typed=typed, text=text
+        )
+
     has_metadata = any(str(h).startswith("metadata.") for h in headers)
-    return _Read(rows, errors, has_metadata)
+    return _Read([], [], has_metadata, stream, inspection.rows or 0)
+
+
+def _counted(progress: Progress, total: int) -> Progress:
+    """Progress in rows, of the file's total as far as it is known."""
+    return lambda phase, done, _: progress(phase, done, max(total, done))
 
 
 def import_file(
@@ -202,22 +214,19 @@ def import_file(
 ) -> ImportReport:
     """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge
     (413) or ImportRejected (a PLS file's errors located by lexeme, grapheme and line)."""
-    read = read_rows(
-        data, file_format, dictionary=dictionary, conflicts=conflicts, progress=progress
-    )
+    read = read_rows(data, file_format, dictionary=dictionary, conflicts=conflicts)
     if read.lexicon is not None and (over := _over_limit(read)):
         raise _rejected(ImportReport(dry_run=dry_run, mode=mode, errors=over), read)
     try:
         report = dictionary_import(
             organization=organization,
-            rows=read.rows,
-            parse_errors=read.errors,
+            rows=read.stream or row_stream(read.rows, read.errors),
             mode=mode,
             dry_run=dry_run,
             create_missing=create_missing,
             has_metadata=read.has_metadata,
             author=author,
-            progress=progress,
+            progress=_counted(progress, read.total) if progress else None,
         )
     except ImportRejected as exc:
         if read.lexicon is None:

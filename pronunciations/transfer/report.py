@@ -9,6 +9,7 @@ LEXICON_MAX_REPORT_ITEMS; past it, entries keep their action, their lists are cu
 report says how many entries ``plan_rules_not_listed``.
 """
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +49,12 @@ class PlanEntry:
             kept += len(keep)
             self.not_listed += len(items) - len(keep)
         return kept
+
+    def listed(self) -> int:
+        """How many rule and check entries it lists."""
+        return sum(
+            len(getattr(self, key)) for key in ("added", "changed", "removed", *_CHECK_LISTS)
+        )
 
     def to_wire(self) -> dict[str, Any]:
         lists = {"added": self.added, "changed": self.changed, "removed": self.removed}
@@ -172,14 +179,16 @@ class ImportReport:
     checks_changed: int = 0
     checks_removed: int = 0
     errors: list[RowError] = field(default_factory=list)
+    errors_more: int = 0  # errors past the first LEXICON_MAX_REPORT_ITEMS, counted, not kept
     warnings: Warnings = field(default_factory=Warnings)
     plan: list[PlanEntry] = field(default_factory=list)
     plan_listed: int = 0  # rule entries listed in the plan so far
+    _listing: list[PlanEntry] = field(default_factory=list, repr=False)  # listing some, by name
 
     def add(self, entry: PlanEntry) -> None:
-        """Record one dictionary's plan and its rule counts. Call in plan order (``plan_key``):
-        the lists are cut here, once LEXICON_MAX_REPORT_ITEMS rule entries are listed, so a
-        large import never holds more than that many."""
+        """Record one dictionary's plan and its rule counts, in any order. Only the first
+        LEXICON_MAX_REPORT_ITEMS rule and check entries in plan order (``plan_key``) stay
+        listed: lists are cut as entries come, so a large import never holds more than that."""
         self.rules_added += len(entry.added)
         self.rules_changed += len(entry.changed)
         self.rules_removed += len(entry.removed)
@@ -187,13 +196,48 @@ class ImportReport:
         self.checks_added += len(entry.checks_added)
         self.checks_changed += len(entry.checks_changed)
         self.checks_removed += len(entry.checks_removed)
-        self.plan_listed += entry.cut(report_limit() - self.plan_listed)
         self.plan.append(entry)
+        if listed := entry.listed():
+            bisect.insort(self._listing, entry, key=lambda e: plan_key(e.dictionary))
+            self.plan_listed += listed
+        limit = report_limit()
+        while self.plan_listed > limit:  # cut the entries last in plan order
+            last = self._listing[-1]
+            listed = last.listed()
+            kept = last.cut(max(listed - (self.plan_listed - limit), 0))
+            self.plan_listed -= listed - kept
+            if not kept:
+                self._listing.pop()
 
     def name(self, entry: PlanEntry) -> None:
         """List the dictionary under created, changed or unchanged (call in file order)."""
         names = {"create": self.created, "change": self.changed, "unchanged": self.unchanged}
         names[entry.action].append(entry.dictionary)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_more
+
+    def trim_errors(self, *, final: bool = False) -> None:
+        """Keep the first LEXICON_MAX_REPORT_ITEMS errors by row and column, counting the rest:
+        done once twice as many are held (and, ``final``, sorted at the end), so a file of a
+        million bad rows is reported in bounded memory."""
+        limit = report_limit()
+        if final or len(self.errors) > 2 * limit:
+            self.errors.sort(key=lambda error: (error.row, error.column))
+            self.errors_more += max(len(self.errors) - limit, 0)
+            del self.errors[limit:]
+
+    def rejected(self) -> "ImportReport":
+        """The report of a refused import: its errors and warnings, no plan (nothing done)."""
+        self.trim_errors(final=True)
+        report = ImportReport(dry_run=self.dry_run, mode=self.mode, has_checks=self.has_checks)
+        report.errors, report.errors_more, report.warnings = (
+            self.errors,
+            self.errors_more,
+            self.warnings,
+        )
+        return report
 
     def plan_to_wire(self) -> dict[str, Any]:
         entries = sorted(self.plan, key=lambda e: plan_key(e.dictionary))
@@ -230,7 +274,7 @@ class ImportReport:
         return {"checks": dict(zip(("added", "changed", "removed"), counts, strict=True))}
 
     def _not_listed(self) -> dict[str, int]:
-        more = len(self.errors) - report_limit()
+        more = self.error_count - report_limit()
         return {"errors_not_listed": more} if more > 0 else {}
 
 
@@ -242,7 +286,7 @@ class ImportRejected(PronunciationError):
         fields: dict[str, list[str]] = {}
         for error in report.errors[: report_limit()]:
             fields.setdefault(error.field, []).append(error.message)
-        count = len(report.errors)
+        count = report.error_count
         super().__init__(
             f"Import refused: {count} error(s); nothing was written.", field_errors=fields
         )

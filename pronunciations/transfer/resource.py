@@ -20,8 +20,14 @@ from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
 from pronunciations.transfer.exporting import columns_for
-from pronunciations.transfer.importing import ImportMode, ImportRejected, dictionary_import
-from pronunciations.transfer.rows import METADATA_PREFIX, parse_rows
+from pronunciations.transfer.importing import (
+    ImportMode,
+    ImportRejected,
+    dictionary_import,
+    row_stream,
+)
+from pronunciations.transfer.parsing import parse_rows
+from pronunciations.transfer.rows import METADATA_PREFIX
 
 
 class _Column:
@@ -84,8 +90,7 @@ class DictionaryRulesResource(resources.Resource):
         try:
             report = dictionary_import(
                 organization=self.organization,
-                rows=rows,
-                parse_errors=errors,
+                rows=row_stream(rows, errors),
                 mode=self.mode,
                 dry_run=dry_run,
                 create_missing=self.create_missing,

@@ -31,6 +31,7 @@ from core.parameters import (
 )
 from core.text import (
     FieldErrors,
+    invisible_problems,
     list_errors,
     list_problems,
     problem,
@@ -60,6 +61,8 @@ from pronunciations.validation.checks import (
 from pronunciations.validation.ipa import (
     IPA_RANGES,
     ipa_hint,
+    ipa_phonemes,
+    ipa_words,
     is_ipa_character,
     non_ipa_characters,
 )
@@ -212,10 +215,10 @@ def _rule_problems(
     match: object, value: object
 ) -> tuple[list[ValidationError], list[ValidationError]]:
     """One rule's problems: of its match, and of its value (``replace`` or ``ipa``)."""
-    return (
-        text_problems(match, max_length=MATCH_MAX_LENGTH, strip_edges=True),
-        text_problems(value, max_length=VALUE_MAX_LENGTH, strip_edges=False),
-    )
+    match_problems = text_problems(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
+    if isinstance(match, str):
+        match_problems += invisible_problems(match)
+    return match_problems, text_problems(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
 
 
 def _clean_mode(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
@@ -437,6 +440,7 @@ __all__ = [
     "NAME_MAX_LENGTH",
     "VALUE_MAX_LENGTH",
     "FieldErrors",
+    "invisible_problems",
     "list_errors",
     "list_problems",
     "name_errors",
@@ -459,6 +463,8 @@ __all__ = [
     "ParameterError",
     "SpeakInput",
     "ipa_hint",
+    "ipa_phonemes",
+    "ipa_words",
     "is_ipa_character",
     "non_ipa_characters",
     "parameter_errors",

@@ -23,7 +23,7 @@ from orgs import permissions
 from orgs.models import Role
 from pronunciations import validation
 from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
-from pronunciations.content import content_hash
+from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from pronunciations.selectors import only_live
@@ -34,6 +34,7 @@ from sync.channels import (
     Waiting,
     due_revision,
     effective_status,
+    not_audible,
     waiting,
     with_due_numbers,
 )
@@ -111,8 +112,9 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     went through its whole plan (an unchanged dictionary is compared, not written), or the last
     push or verification. A target is settled when it is disabled, or verified at the current
     revision, or its last run started after the latest change and after run ``after`` (a Sync
-    now) has finished. Four queries, whatever the number of runs or rules, and one for each
-    channel target (what waits there, sync.channels).
+    now) has finished. Five queries, whatever the number of runs or rules, and one for each
+    channel target (what waits there, sync.channels). Each row says the IPA rules the target's
+    model cannot speak (``audible``: empty when it speaks them all).
     """
     # A superseded run never ran (a later one did its work); a queued one has not started.
     runs = SyncRun.objects.filter(target=OuterRef("pk")).exclude(status=RunStatus.SUPERSEDED)
@@ -141,6 +143,10 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
         _target_row(obj, target, states.get(target.pk), found.get(last), found.get(whole), after)
         for target, (last, whole) in zip(targets, ids, strict=True)
     ]
+    wire = current_wire(obj)
+    for row, target in zip(rows, targets, strict=True):
+        row["model"] = target.model
+        row["audible"] = (not_audible(target, wire) or {}).get("message", "")
     return rows, all(row["settled"] for row in rows)
 
 

@@ -77,6 +77,7 @@ class SyncTargetForm(forms.ModelForm):
                 after=data.get("after"),
                 interval_seconds=data.get("interval_seconds", MIN_INTERVAL_SECONDS),
                 concurrency=data.get("concurrency", DEFAULT_CONCURRENCY),
+                model=data.get("model") or (stored.model if stored else None),
             )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():

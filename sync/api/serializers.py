@@ -45,6 +45,13 @@ class SyncWaitingOutput(serializers.Serializer):
     )
 
 
+class SyncNotAudibleOutput(serializers.Serializer):
+    """The dictionary's IPA rules the target's model cannot speak (it takes no phonemes)."""
+
+    rules = serializers.ListField(child=serializers.CharField(), help_text="Their matches.")
+    message = serializers.CharField(help_text="The same, in words.")
+
+
 class SyncTargetStateOutput(serializers.Serializer):
     """One target's standing of the dictionary (a ``sync.channels.Standing``)."""
 
@@ -81,6 +88,12 @@ class SyncTargetStateOutput(serializers.Serializer):
         "none yet); the status is pending while it differs from live_revision.",
     )
     waiting = SyncWaitingOutput(allow_null=True)
+    model = serializers.CharField(source="target.model", help_text="The target's TTS model.")
+    compiled_as = serializers.CharField(
+        help_text="How IPA rules are compiled for the model: its phoneme markup "
+        "(deepgram-json, cartesia-bars, slashes, ssml-phoneme), or plain when it takes none."
+    )
+    not_audible = SyncNotAudibleOutput(allow_null=True)
 
     @extend_schema_field(SyncErrorOutput(allow_null=True))
     def get_last_error(self, row: Any) -> dict[str, str] | None:

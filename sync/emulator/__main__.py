@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 from collections.abc import Sequence
+from pathlib import Path
 
 from sync.emulator.server import start_emulator
 from sync.emulator.state import EmulatorState
@@ -50,14 +51,25 @@ def _milliseconds(value: str) -> int:
     return int(value)
 
 
+def build_state(args: argparse.Namespace) -> EmulatorState:
+    """The emulator's state, with the keys file's keys when there is one.
+
+    A ``--keys`` path that does not exist starts with no keys (a fresh clone has no keys file;
+    issue 22): keys are then added through ``POST /_emulator/keys``. A file that exists but
+    cannot be read stops the start.
+    """
+    speech, latency_ms = str(args.speech), int(args.latency_ms)
+    if args.keys and Path(args.keys).is_file():
+        return EmulatorState.from_keys_file(args.keys, speech=speech, latency_ms=latency_ms)
+    if args.keys and Path(args.keys).exists():
+        raise SystemExit(f"error: --keys {args.keys} is not a file")
+    where = f"keys file {args.keys} does not exist" if args.keys else "no --keys file"
+    logger.warning("%s: every call is 401 until a key is added (POST /_emulator/keys)", where)
+    return EmulatorState(speech=speech, latency_ms=latency_ms)
+
+
 async def serve(args: argparse.Namespace) -> None:
-    state = (
-        EmulatorState.from_keys_file(args.keys, speech=args.speech, latency_ms=args.latency_ms)
-        if args.keys
-        else EmulatorState(speech=args.speech, latency_ms=args.latency_ms)
-    )
-    if not args.keys:
-        logger.warning("no --keys file: every call is 401 until a key is added")
+    state = build_state(args)
     running = await start_emulator(state, args.host, args.port, admin=args.admin)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

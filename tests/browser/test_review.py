@@ -2,8 +2,8 @@
 seeing the check pass or fail live as the (unsaved) rules change; the change page says it is
 live on staging and waits for review on production; a reviewer approves it from the Review
 page, and production turns verified with it (a real worker, the emulator). A stale Review page
-cannot approve a superseded revision; one's own change is refused with the reason; a deleted
-dictionary is restored after a confirmation."""
+cannot approve a superseded revision (only the newest); one's own change is refused with the
+reason; a deleted dictionary is restored after a confirmation."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +16,6 @@ from playwright.sync_api import Browser, Page, expect
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.services import organization_configure
-from pronunciations import review
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_update
 from sync.emulator import EmulatorThread
@@ -182,33 +181,30 @@ def test_a_stale_review_page_cannot_approve_a_superseded_revision(
     page: Page, live_server: Any, organization: Organization
 ) -> None:
     dictionary = _reviewed_brand(organization)
-    for replace in ("queue pay", "kyoo pay"):
+
+    def propose(replace: str) -> None:
         dictionary_update(
             organization=organization,
             name="brand",
             modes={"rewrite": {"rules": [{"match": "QubePay", "replace": replace}]}},
             author=Actor("asha", "user:asha"),
         )
+
+    propose("queue pay")
     member("rita", organization, Role.REVIEWER)
     login(page, live_server, "rita")
     page.goto(f"{live_server.url}{REVIEW}")
-    expect(page.locator("#review-count")).to_have_text("2")
+    expect(page.locator("#review-count")).to_have_text("1")
 
-    # Meanwhile another reviewer approves the newer revision, which supersedes revision 2.
-    review.revision_decide(
-        organization=organization,
-        dictionary=dictionary,
-        number=3,
-        reviewer=Actor("rob", "user:rob", Role.REVIEWER),
-        decision="approved",
-    )
+    # Meanwhile the author changes it again: revision 3 supersedes revision 2 (issue 23 item 1).
+    propose("kyoo pay")
     page.locator(f"#proposal-{dictionary.pk}-2 .review-approve").click()
 
     expect(page.locator(".messagelist .error")).to_have_text(
-        "Revision 2 of pronunciation dictionary brand was superseded: a later revision was "
-        "approved; only a proposed revision can be approved or rejected."
+        "Revision 2 of pronunciation dictionary brand is not its newest: revision 3 is. Only the "
+        "newest revision can be approved; review revision 3."
     )
-    assert _states(dictionary) == {1: "auto", 2: "superseded", 3: "approved"}
+    assert _states(dictionary) == {1: "auto", 2: "superseded", 3: "proposed"}
 
 
 def test_ones_own_change_is_refused_with_the_reason(
@@ -227,10 +223,12 @@ def test_ones_own_change_is_refused_with_the_reason(
 
     proposal = page.locator(f"#proposal-{dictionary.pk}-2")
     expect(proposal.locator(".review-refusal")).to_have_text(
-        "This is your own change: another reviewer must approve or reject it."
+        "Revision 2 of pronunciation dictionary brand is your own change: another reviewer must "
+        "approve or reject it."
     )
     expect(proposal.locator(".review-approve")).to_have_count(0)
     expect(proposal.locator(".review-reject")).to_have_count(0)
+    expect(proposal.locator(".review-withdraw")).to_have_count(1)
     assert _states(dictionary) == {1: "auto", 2: "proposed"}
 
 

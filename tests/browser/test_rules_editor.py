@@ -65,6 +65,44 @@ def test_fifty_pasted_rules_show_their_one_conflict_before_anything_changes(
     assert dictionary.rules.get(match="word1").value == "replacement 1"
 
 
+def test_a_spreadsheet_paste_with_a_header_and_notes_adds_only_what_it_shows(
+    shots: Path, page: Page, live_server: Any, editor: User, organization: Organization
+) -> None:
+    """Issue 23: the header is skipped and said so; the notes column is shown as ignored on
+    its line and never glued into a replacement."""
+    dictionary = make_dictionary(organization, "brand")
+    rows = [f"term{i}\tsay term {i}\tnote {i}" for i in range(28)]
+    text = "\r\n".join(
+        ["Word\tSay it as\tNotes", "OTP\toh tee pee\tnote: one-time password", *rows]
+    )
+    _open(page, live_server, dictionary)
+
+    page.click(".paste-open[data-mode=rewrite]")
+    page.fill("#paste-text", text)
+    page.click("#paste-check")
+
+    expect(page.locator("#paste-summary")).to_have_text(
+        "Line 1 is a header: skipped. 29 lines: 29 will be added or changed."
+    )
+    header = page.locator("#paste-lines tr.paste-header")
+    expect(header).to_contain_text("Header, skipped")
+    otp = page.locator("#paste-lines tr", has_text="OTP")
+    expect(otp.locator("td").nth(2)).to_have_text("oh tee pee")
+    expect(otp).to_contain_text("Column 3 (“Notes”) ignored: “note: one-time password”")
+    page.screenshot(path=str(shots / "change-page-paste-header.png"))
+
+    page.click("#paste-add")
+    expect(page.locator(REWRITE_ROWS)).to_have_count(31)
+    page.click("input[name=_continue]")
+
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    matches = _matches(dictionary)
+    assert "Word" not in matches
+    assert matches[2:4] == ["OTP", "term0"]
+    assert dictionary.rules.get(match="OTP").value == "oh tee pee"
+    assert not dictionary.rules.filter(value__contains="note").exists()
+
+
 def test_a_dragged_rule_is_saved_where_it_was_dropped(
     page: Page, live_server: Any, editor: User, organization: Organization
 ) -> None:

@@ -95,6 +95,33 @@ def test_where_shows_the_winning_and_the_losing_rule_in_each_dictionary(
     expect(page.locator("tr.rule-linked .rule-match")).to_have_value("ACH")
 
 
+def test_where_offers_a_rule_spelled_without_the_space_as_did_you_mean(
+    shots: Path, page: Page, live_server: Any, editor: User, organization: Organization
+) -> None:
+    """Issue 23: customers write *Qube Pay*, the rule is ``QubePay``."""
+    qube = [{"match": "QubePay", "replace": "kyoob pay"}]
+    brands = make_dictionary(organization, "brands", modes={"rewrite": {"rules": qube}})
+    make_dictionary(organization, "payments", modes={"rewrite": {"rules": ACH}})
+    login(page, live_server, "linguist")
+    page.goto(f"{live_server.url}/admin/pronunciations/dictionary/where/")
+    page.fill("#id_q", "Pay with Qube Pay by ACH")
+    page.click("#where-form input[type=submit]")
+
+    expect(page.locator("#where-summary")).to_contain_text("Found in 1 of 2 dictionaries.")
+    near = page.locator("#where-near .where-near-rule")
+    expect(near).to_have_count(1)
+    expect(near).to_contain_text("QubePay → kyoob pay")
+    expect(near).to_contain_text("brands")
+    expect(near.locator("mark")).to_have_text("Qube Pay")
+    page.screenshot(path=str(shots / "where-did-you-mean.png"), full_page=True)
+
+    near.get_by_role("link", name="Find “QubePay”").click()
+    expect(page.locator(f"#where-{brands.pk} .where-applied")).to_contain_text(
+        "QubePay → kyoob pay"
+    )
+    expect(page.locator("#where-near")).to_have_count(0)
+
+
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="Debian's espeak-ng is missing")
 def test_ipa_palette_inserts_a_character_hints_and_suggests_with_espeak(
     shots: Path, page: Page, live_server: Any, editor: User, organization: Organization

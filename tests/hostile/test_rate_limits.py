@@ -102,14 +102,13 @@ def test_sixteen_threads_on_one_key_get_exactly_the_limit(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failed_authentication_is_throttled_per_address_but_a_used_valid_key_works(
+def test_failed_authentication_is_throttled_per_address_but_never_a_valid_key(
     serve: Serve, organization: Organization
 ) -> None:
-    """Issue 11: after the configured failures, an address gets 429 before any key lookup.
+    """Issue 22 (was issue 11): after the configured failures an address's further failures
+    get 429, but a valid key is checked first and served, even one never used before.
 
-    A valid key that was used in its current window keeps working from that address, and it
-    does not reset the address's count: guessing stays throttled. A valid key that has not
-    been used in its window is refused like a guess until the address's window ends.
+    A valid key does not reset the address's count: guessing stays throttled.
     """
     server = serve(LEXICON_AUTH_FAILURE_LIMIT="20/min")
     valid = api_key_create(organization=organization, label="valid").plaintext
@@ -122,14 +121,37 @@ def test_failed_authentication_is_throttled_per_address_but_a_used_valid_key_wor
         malformed = client.get(URL, headers={"Authorization": "Basic Zm9vOmJhcg=="})
         still_valid = client.get(URL, headers=_bearer(valid))
         after_valid = client.get(URL, headers=_bearer(WRONG_KEY))
-        not_used_yet = client.get(URL, headers=_bearer(unused))
+        never_used = client.get(URL, headers=_bearer(unused))
 
     assert failures == [401] * 20
     _assert_rate_limited(over, window=60)
     _assert_rate_limited(malformed, window=60)
     assert still_valid.status_code == 200
     _assert_rate_limited(after_valid, window=60)
-    _assert_rate_limited(not_used_yet, window=60)
+    assert never_used.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_at_one_keys_secret_are_throttled_from_any_address(
+    serve: Serve, organization: Organization
+) -> None:
+    """Issue 22: failures count per presented key prefix too, so guesses at one key's secret
+    spread over many addresses are throttled; the key itself and other prefixes are not."""
+    server = serve(LEXICON_AUTH_FAILURE_LIMIT="5/min", LEXICON_TRUSTED_PROXIES="1")
+    valid = api_key_create(organization=organization, label="valid").plaintext
+    guess = valid[: len("lex_12345678_")] + "x" * 43
+
+    def attempt(client: httpx.Client, key: str, address: str) -> httpx.Response:
+        return client.get(URL, headers=_bearer(key, **{"X-Forwarded-For": address}))
+
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        spread = [attempt(client, guess, f"198.51.100.{n}") for n in range(7)]
+        other_prefix = attempt(client, WRONG_KEY, "198.51.100.50")
+        the_key = attempt(client, valid, "198.51.100.51")
+
+    assert [r.status_code for r in spread] == [401] * 5 + [429] * 2
+    _assert_rate_limited(spread[-1], window=60)
+    assert (other_prefix.status_code, the_key.status_code) == (401, 200)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -138,10 +160,11 @@ def test_behind_a_trusted_proxy_failures_count_against_the_forwarded_address(
 ) -> None:
     """Issue 11: with LEXICON_TRUSTED_PROXIES=1 the rightmost X-Forwarded-For hop is the client."""
     server = serve(LEXICON_AUTH_FAILURE_LIMIT="5/min", LEXICON_TRUSTED_PROXIES="1")
+    guesses = (f"lex_guess{n:03d}_" + "x" * 43 for n in range(100))  # a prefix each (issue 22)
 
     def attempt(client: httpx.Client, forwarded: str | None) -> int:
         extra = {"X-Forwarded-For": forwarded} if forwarded else {}
-        return client.get(URL, headers=_bearer(WRONG_KEY, **extra)).status_code
+        return client.get(URL, headers=_bearer(next(guesses), **extra)).status_code
 
     with httpx.Client(base_url=server.url, timeout=10) as client:
         # The client forges hops to the left of what the proxy appended: they are not read.
@@ -219,21 +242,25 @@ def test_a_cache_outage_is_logged(
 
 
 @pytest.mark.django_db
-def test_an_address_over_its_failures_is_refused_without_a_query(
-    settings: Any, organization: Organization, django_assert_num_queries: Any
+def test_an_address_over_its_failures_still_gets_its_valid_key_served(
+    settings: Any, organization: Organization, django_assert_max_num_queries: Any
 ) -> None:
-    """Issue 11: once over, a guess costs no database lookup."""
+    """Issue 22: over the limit, a guess is 429 after its one lookup, and a valid key from the
+    same address is answered as usual."""
     settings.LEXICON_AUTH_FAILURE_LIMIT = "2/min"
     caches["default"].clear()
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {WRONG_KEY}")
-    assert [client.get(URL).status_code for _ in range(2)] == [401, 401]
+    valid = api_key_create(organization=organization, label="valid").plaintext
+    guessing = Client(HTTP_AUTHORIZATION=f"Bearer {WRONG_KEY}")
+    assert [guessing.get(URL).status_code for _ in range(2)] == [401, 401]
 
-    with django_assert_num_queries(0):
-        response = client.get(URL)
+    with django_assert_max_num_queries(1):
+        refused = guessing.get(URL)
+    served = Client(HTTP_AUTHORIZATION=f"Bearer {valid}").get(URL)
 
-    assert response.status_code == 429
-    assert response.json()["code"] == "rate_limit"
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limit"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert served.status_code == 200
 
 
 @pytest.mark.django_db
@@ -276,7 +303,8 @@ def redis_cache(settings: Any, rate_cache: redis.Redis) -> Iterator[None]:
 def test_a_successful_request_costs_one_round_trip_per_limit(
     redis_cache: None, organization: Organization, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue 11: the failure limit costs a request one Redis round trip, its key's limit one."""
+    """Issue 22 (was issue 11): a successful request costs one Redis round trip, its key's
+    limit; the failure limit is counted only for failures."""
     from orgs import throttling
 
     trips: list[str] = []
@@ -305,4 +333,4 @@ def test_a_successful_request_costs_one_round_trip_per_limit(
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     assert client.get(URL).status_code == 200
-    assert [key.split(":")[4] for key in trips] == ["authfail", "key"]
+    assert [key.split(":")[4] for key in trips] == ["key"]

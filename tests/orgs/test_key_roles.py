@@ -35,6 +35,7 @@ WRITES = {
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/restore"): Role.EDITOR,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"): Role.REVIEWER,
     ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/reject"): Role.REVIEWER,
+    ("POST", "/v1/pronunciation/dictionaries/{name}/revisions/{number}/withdraw"): Role.EDITOR,
     ("POST", "/v1/pronunciation/deleted-dictionaries/{dictionary_id}/restore"): Role.EDITOR,
     (
         "POST",
@@ -44,9 +45,22 @@ WRITES = {
         "POST",
         "/v1/pronunciation/deleted-dictionaries/{dictionary_id}/revisions/{number}/reject",
     ): Role.REVIEWER,
+    (
+        "POST",
+        "/v1/pronunciation/deleted-dictionaries/{dictionary_id}/revisions/{number}/withdraw",
+    ): Role.EDITOR,
     ("POST", "/v1/pronunciation/import"): Role.EDITOR,
     ("POST", "/v1/pronunciation/dictionaries/{name}/sync"): Role.EDITOR,
     ("POST", "/v1/sync/targets/{target_id}/run"): Role.EDITOR,
+    # Webhook endpoints, their logs and redelivery are an organization admin's only.
+    ("GET", "/v1/webhooks"): Role.ADMIN,
+    ("POST", "/v1/webhooks"): Role.ADMIN,
+    ("GET", "/v1/webhooks/{endpoint_id}"): Role.ADMIN,
+    ("PATCH", "/v1/webhooks/{endpoint_id}"): Role.ADMIN,
+    ("DELETE", "/v1/webhooks/{endpoint_id}"): Role.ADMIN,
+    ("POST", "/v1/webhooks/{endpoint_id}/resume"): Role.ADMIN,
+    ("GET", "/v1/webhooks/{endpoint_id}/deliveries"): Role.ADMIN,
+    ("POST", "/v1/webhooks/{endpoint_id}/deliveries/{message_id}/redeliver"): Role.ADMIN,
 }
 
 
@@ -83,6 +97,8 @@ def _url(path: str, deleted_id: str) -> str:
         "target_id": "tgt_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
         "job_id": "imp_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
         "run_id": "run_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
+        "endpoint_id": "wh_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
+        "message_id": "msg_01JD4XM2B8Q6R0S4T8V2W6Y0Z4",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
 
@@ -141,7 +157,7 @@ def test_an_editor_key_writes_but_does_not_review(
     assert created.status_code == 201
     for (method, path), role in WRITES.items():
         response = _call(editor, method, _url(path, deleted_id))
-        assert (response.status_code == 403) == (role == Role.REVIEWER), (method, path)
+        assert (response.status_code == 403) == (role != Role.EDITOR), (method, path)
 
 
 def test_keys_made_without_a_role_are_editors(organization: Organization) -> None:

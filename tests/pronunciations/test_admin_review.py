@@ -107,19 +107,18 @@ def test_a_reviewer_sees_each_proposal_against_the_approved_revision_with_its_ch
 
     page = _client(reviewer).get(PAGE).content.decode()
 
-    assert 'id="review-count">2<' in page
+    # Revision 3 superseded revision 2: only the newest waits.
+    assert 'id="review-count">1<' in page
     assert f'id="proposal-{dictionary.pk}-3"' in page
-    assert f'id="proposal-{dictionary.pk}-2"' in page
+    assert f'id="proposal-{dictionary.pk}-2"' not in page
     assert 'Proposed by <strong class="review-author">asha</strong>' in page
     assert "a check" in page
-    assert "c2" in page
     assert "Compared with revision 1, the approved one" in page
     assert "+ rewrite: QubePay → cube pay" in page
     assert "− rewrite: QP → cue pee" in page
     assert "+ check: Pay with QubePay ⇒ Pay with cube pay" in page
     assert "Checks: 1 of 1 pass" in page
-    assert "Approving it supersedes revision 2 of brand." in page
-    assert page.count('class="button default review-approve"') == 2
+    assert page.count('class="button default review-approve"') == 1
 
 
 def test_viewers_and_editors_see_the_page_read_only(reviewed: Organization, author: User) -> None:
@@ -127,7 +126,7 @@ def test_viewers_and_editors_see_the_page_read_only(reviewed: Organization, auth
     for user in (author, staff_user("reader", reviewed, Role.VIEWER)):
         page = _client(user).get(PAGE).content.decode()
         assert 'id="review-read-only"' in page
-        assert "Deciding needs the reviewer or admin role in Acme." in page
+        assert "Approving or rejecting a change needs the reviewer or admin role in Acme;" in page
         assert "review-approve" not in page
         assert "review-reject" not in page
 
@@ -150,15 +149,16 @@ def test_a_user_without_an_organization_cannot_open_the_page(organization: Organ
     assert _client(staff_user("nobody", None, Role.VIEWER)).get(PAGE).status_code == 403
 
 
-def test_own_change_offers_no_buttons_but_says_why(reviewed: Organization) -> None:
+def test_own_change_offers_only_withdraw_and_says_why(reviewed: Organization) -> None:
     admin = staff_user("boss", reviewed, Role.ADMIN)
     _proposed(reviewed, admin)
 
     page = _client(admin).get(PAGE).content.decode()
 
-    assert "This is your own change: another reviewer must approve or reject it." in page
+    assert "is your own change: another reviewer must approve or reject it." in page
     assert "review-approve" not in page
     assert "review-reject" not in page
+    assert "review-withdraw" in page  # issue 23 item 1: the author may withdraw it instead
 
 
 def test_failing_checks_keep_approve_away_but_reject_is_offered(
@@ -173,7 +173,10 @@ def test_failing_checks_keep_approve_away_but_reject_is_offered(
     )
     page = _client(staff_user("rita", reviewed, Role.REVIEWER)).get(PAGE).content.decode()
 
-    assert "1 check fail: fix them in a new revision and approve that one." in page
+    assert (
+        "cannot be approved: 1 of its checks fail. Fix the rules or the checks in a new "
+        "revision and approve that one." in page
+    )
     assert "review-approve" not in page
     assert "review-reject" in page
     assert "✗ fails" in page
@@ -245,19 +248,39 @@ def test_a_reviewer_approves_with_a_comment_and_older_proposals_are_superseded(
 def test_a_stale_page_cannot_approve_a_superseded_revision(
     organization: Organization, author: User
 ) -> None:
-    dictionary = _approved_first(organization, author, CUBE, QUEUE)
+    dictionary = _approved_first(organization, author, CUBE)
     first = _client(staff_user("rita", organization, Role.REVIEWER))
-    second = _client(staff_user("rob", organization, Role.REVIEWER))
     assert f'id="proposal-{dictionary.pk}-2"' in first.get(PAGE).content.decode()
 
-    _decide(second, dictionary, 3, ReviewState.APPROVED)
+    # Meanwhile the author changes the dictionary again: revision 3 supersedes revision 2.
+    dictionary_update(organization=organization, name="brand", modes=QUEUE, author=_as(author))
     stale = _decide(first, dictionary, 2, ReviewState.APPROVED)
 
     assert _messages(stale) == [
-        "Revision 2 of pronunciation dictionary brand was superseded: a later revision was "
-        "approved; only a proposed revision can be approved or rejected."
+        "Revision 2 of pronunciation dictionary brand is not its newest: revision 3 is. Only "
+        "the newest revision can be approved; review revision 3."
     ]
-    assert _states(dictionary) == {1: "auto", 2: "superseded", 3: "approved"}
+    assert _states(dictionary) == {1: "auto", 2: "superseded", 3: "proposed"}
+
+
+def test_the_author_withdraws_a_proposal_from_the_page(
+    reviewed: Organization, author: User
+) -> None:
+    """Issue 23 item 1: withdraw in the admin; nobody else may withdraw it."""
+    dictionary = _proposed(reviewed, author)
+    other = _client(staff_user("rita", reviewed, Role.REVIEWER))
+
+    refused = _decide(other, dictionary, 1, "withdraw")
+    done = _decide(_client(author), dictionary, 1, "withdraw", comment="wrong dictionary")
+
+    assert _messages(refused) == [
+        "Only its author (asha) can withdraw revision 1 of pronunciation dictionary brand."
+    ]
+    assert _messages(done) == ["Withdrew revision 1 of brand."]
+    assert _states(dictionary) == {1: "withdrawn"}
+    withdrawn = dictionary.revisions.get(number=1)
+    assert (withdrawn.reviewed_by, withdrawn.review_comment) == ("asha", "wrong dictionary")
+    assert "Nothing waits for review." in done.content.decode()
 
 
 def test_own_change_is_refused_even_when_posted(reviewed: Organization) -> None:
@@ -279,8 +302,7 @@ def test_an_editor_posting_a_decision_is_refused(reviewed: Organization, author:
     refused = _decide(_client(author), dictionary, 1, ReviewState.APPROVED)
 
     assert _messages(refused) == [
-        "Approving or rejecting a change needs the reviewer or admin role in the organization; "
-        "asha has editor."
+        "Approving or rejecting a change needs the reviewer or admin role in Acme; asha has editor."
     ]
     assert _states(dictionary) == {1: "proposed"}
 

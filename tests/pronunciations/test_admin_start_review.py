@@ -54,10 +54,11 @@ def test_reviewers_see_how_many_changes_wait_and_the_newest(
     whole = _page(staff_user("rita", organization, Role.REVIEWER))
     page = _section(whole, "start-waiting-for-review")
 
-    assert '<span class="start-count" id="waiting-count">8</span>' in page
+    # terms-6's update superseded its first proposal: 7 changes wait, one per dictionary.
+    assert '<span class="start-count" id="waiting-count">7</span>' in page
     assert page.count('class="waiting-change"') == 5
     assert "no rules after all" in page
-    assert "Review all 8 changes" in page
+    assert "Review all 7 changes" in page
     assert "zq-secret" not in page
     assert whole.index('id="start-waiting-for-review"') < whole.index('id="start-failing-checks"')
     assert whole.index('id="start-failing-checks"') < whole.index('id="start-failed-syncs"')
@@ -70,7 +71,10 @@ def test_own_proposals_are_marked_for_the_reviewer_who_made_them(
     boss = staff_user("boss", organization, Role.ADMIN)
     make_dictionary(organization, "brand", modes=QP, created_by=Actor.for_user(boss))
 
-    assert "(you: another reviewer decides)" in _page(boss)
+    assert (
+        "(Revision 1 of pronunciation dictionary brand is your own change: another reviewer "
+        "must approve or reject it.)" in _page(boss)
+    )
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EDITOR])

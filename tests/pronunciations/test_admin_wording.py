@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from pronunciations.admin.editor import RulesEditor, check, paste_plan
+from pronunciations.admin.editor import RulesEditor, check
 from pronunciations.admin.forms import DictionaryForm
+from pronunciations.admin.paste import paste_plan
 from pronunciations.admin.wording import RowProblem
 from pronunciations.validation import validate_modes
 
@@ -174,6 +175,7 @@ def test_pasted_lines_take_arrows_tabs_and_commas_and_skip_a_header() -> None:
     text = 'match,replace\nNAIC → en ay eye see\nSLNG\tslang\n\n"Smith, John", john smith\n'
 
     assert _paste(text) == [
+        {"line": 1, "match": "", "value": "", "status": "header"},
         {"line": 2, "match": "NAIC", "value": "en ay eye see", "status": "add"},
         {"line": 3, "match": "SLNG", "value": "slang", "status": "add"},
         {"line": 5, "match": "Smith, John", "value": "john smith", "status": "add"},
@@ -192,6 +194,85 @@ def test_pasted_lines_are_checked_against_the_page_and_each_other() -> None:
         "invalid",  # three columns
         "invalid",  # no replacement
     ]
+
+
+def test_a_spreadsheet_paste_skips_its_header_and_shows_every_ignored_cell() -> None:
+    """Issue 23: a header is never a rule, a notes column never joins the replacement."""
+    text = (
+        "Word\tSay it as\tNotes\r\n"
+        "OTP\toh tee pee\tnote: one-time password\r\n"
+        '"Qube\r\nPay"\t"kyoob ""pay"""\t\r\n'
+        "\t\t\r\n"
+        "NAIC\t\tsay it as letters\r\n"
+    )
+
+    lines, general = paste_plan(_rows([("ACH", "a")]), "rewrite", text)
+
+    assert general == []
+    assert [line.as_dict() for line in lines] == [
+        {
+            "line": 1,
+            "match": "",
+            "value": "",
+            "status": "header",
+            "message": "This line is a header (“Word”, “Say it as”, “Notes”): skipped, not "
+            "added as a rule.",
+            "existing": None,
+            "ignored": [],
+        },
+        {
+            "line": 2,
+            "match": "OTP",
+            "value": "oh tee pee",
+            "status": "add",
+            "message": "",
+            "existing": None,
+            "ignored": ["Column 3 (“Notes”) ignored: “note: one-time password”"],
+        },
+        {
+            "line": 3,
+            "match": "Qube\nPay",
+            "value": 'kyoob "pay"',
+            "status": "invalid",
+            "message": lines[2].message,
+            "existing": None,
+            "ignored": [],
+        },
+        {
+            "line": 6,
+            "match": "NAIC",
+            "value": "",
+            "status": "invalid",
+            "message": lines[3].message,
+            "existing": None,
+            "ignored": ["Column 3 (“Notes”) ignored: “say it as letters”"],
+        },
+    ]
+    assert (
+        lines[2].message
+        == "A cell holds a line break: a match and a replacement are one line each."
+    )
+    assert lines[3].message == "“NAIC” has no replacement: type what SLNG should say instead."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("match,replace,note\nOTP,oh tee pee,spoken\n", ("add", "oh tee pee", 1)),
+        ("OTP,oh tee pee,spoken\n", ("invalid", "oh tee pee", 1)),  # a comma left unquoted?
+        ("OTP,oh tee pee,,\n", ("add", "oh tee pee", 0)),  # a spreadsheet's empty cells
+        ("OTP → oh tee pee → spoken\n", ("add", "oh tee pee", 1)),
+        ("dictionary,mode,match,replace\nbrand,rewrite,OTP,oh tee pee\n", ("add", "oh tee pee", 2)),
+    ],
+)
+def test_extra_cells_are_never_joined_into_the_value(
+    text: str, expected: tuple[str, str, int]
+) -> None:
+    """Issue 23: each extra cell is listed as ignored on its line (or the line is refused)."""
+    lines, _ = paste_plan(_rows([("ACH", "a")]), "rewrite", text)
+
+    line = lines[-1]
+    assert (line.status, line.value, len(line.ignored)) == expected
 
 
 def test_a_paste_that_would_pass_256_rules_says_so() -> None:

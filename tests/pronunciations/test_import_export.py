@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from orgs.models import Organization
 from pronunciations.models import Dictionary, Revision, Rule
-from pronunciations.signals import dictionary_changed
+from pronunciations.signals import dictionaries_changed, dictionary_changed
 from pronunciations.transfer.formats import CONTENT_TYPES
 from tests.factories import make_dictionary
 
@@ -301,15 +301,21 @@ def test_position_orders_rules_within_a_mode(api: APIClient, organization: Organ
     ]
 
 
-def test_one_revision_and_one_change_signal_per_changed_dictionary(
+def test_one_revision_and_one_change_announcement_for_all_changed_dictionaries(
     api: APIClient, tricky: Dictionary, django_capture_on_commit_callbacks: Any
 ) -> None:
-    received: list[int] = []
+    """Issue 28: an import announces all its changes in one ``dictionaries_changed``."""
+    single: list[int] = []
+    received: list[tuple[int, str]] = []
 
-    def receiver(dictionary_id: int, **_: Any) -> None:
-        received.append(dictionary_id)
+    def one(dictionary_id: int, **_: Any) -> None:
+        single.append(dictionary_id)
 
-    dictionary_changed.connect(receiver)
+    def many(changes: tuple[tuple[int, str], ...], **_: Any) -> None:
+        received.extend(changes)
+
+    dictionary_changed.connect(one)
+    dictionaries_changed.connect(many)
     data = "dictionary,mode,match,replace\n" + "".join(
         f"brand,rewrite,w{i},r{i}\nnew,rewrite,w{i},r{i}\n" for i in range(50)
     )
@@ -317,10 +323,12 @@ def test_one_revision_and_one_change_signal_per_changed_dictionary(
         with django_capture_on_commit_callbacks(execute=True):
             _import(api, data.encode(), create_missing="true")
     finally:
-        dictionary_changed.disconnect(receiver)
+        dictionary_changed.disconnect(one)
+        dictionaries_changed.disconnect(many)
 
     new = Dictionary.objects.get(name="new")
-    assert sorted(received) == sorted([tricky.pk, new.pk])
+    assert single == []
+    assert sorted(received) == sorted([(tricky.pk, "updated"), (new.pk, "created")])
     assert list(
         Revision.objects.filter(source="import").values_list("number", flat=True).order_by("number")
     ) == [1, 2]
@@ -502,3 +510,43 @@ def test_an_oversized_upload_gets_413(
 
     assert response.status_code == 413
     assert response.json()["error"] == "The file is too large: the limit is 100 bytes."
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            b"dictionary,mode,match,replace\nbrand,rewrite,OTP,\nbrand,rewrite,otp,one time\n",
+            [
+                (2, "replace", "must not be empty or whitespace only"),
+                (3, "match", "duplicates the match of row 2 (matches compare case-insensitively)"),
+            ],
+        ),
+        (
+            b"dictionary,mode,match,ipa\nbrand,ipa,SLNG,\nbrand,ipa,slng,sl\xc9\xaa\xc5\x8b\n",
+            [
+                (2, "ipa", "must not be empty or whitespace only"),
+                (3, "match", "duplicates the match of row 2 (matches compare case-insensitively)"),
+            ],
+        ),
+        (
+            b"dictionary,mode,match,replace\nbrand,check,Say OTP,\nbrand,check,Say OTP,x\n",
+            [
+                (2, "replace", "must not be empty or whitespace only"),
+                (3, "match", "duplicates the text of the check in row 2"),
+            ],
+        ),
+    ],
+)
+def test_a_later_duplicate_never_hides_an_earlier_rows_own_error(
+    api: APIClient, tricky: Dictionary, data: bytes, errors: list[tuple[int, str, str]]
+) -> None:
+    """Issue 23: each row's own error is reported, whatever later rows do."""
+    before = _contents(api)
+
+    response = _import(api, data, mode="merge")
+
+    assert response.status_code == 400
+    found = [(e["row"], e["column"], e["message"]) for e in response.json()["report"]["errors"]]
+    assert found == errors
+    assert _contents(api) == before

@@ -12,6 +12,7 @@ from pronunciations import espeak
 from pronunciations.admin.widgets import palette_groups
 from pronunciations.lint import lint_modes
 from pronunciations.validation import ipa_hint, non_ipa_characters, validate_modes
+from pronunciations.validation.ipa import ipa_characters, ipa_phonemes, ipa_words
 from tests.factories import make_dictionary, staff_client
 
 SUGGEST = "/admin/pronunciations/dictionary/ipa/suggest/"
@@ -123,7 +124,10 @@ def test_the_endpoint_refuses_bad_input_with_400(
 @pytest.mark.django_db
 def test_the_palette_endpoint_sends_the_validation_ranges(organization: Organization) -> None:
     body = _client(organization).get("/admin/pronunciations/dictionary/ipa/").json()
-    assert [0x0250, 0x036F] in body["ranges"]
+    sent = {chr(p) for low, high in body["ranges"] for p in range(low, high + 1)}
+    assert sent == set(ipa_characters())  # issue 25: ipakit's chart, the same set as lint
+    assert {"ɐ", "ʃ", "ˈ", "ː", "\u0303"} <= sent
+    assert not {"!", ":", "Q"} & sent
     assert body["palette"][0]["name"] == "Vowels"
     assert body["suggest_url"] == SUGGEST
 
@@ -138,3 +142,10 @@ def test_the_rule_value_input_carries_the_ipa_tools(organization: Organization) 
     )
     assert 'data-ipa-url="/admin/pronunciations/dictionary/ipa/"' in page
     assert "pronunciations/ipa.js" in page
+
+
+def test_phonemes_come_from_ipakit_with_stress_marks_apart() -> None:
+    """Issue 25: a transcription splits into phonemes (Cartesia lists them between bars)."""
+    assert ipa_phonemes("kɑɹˈtiʒə") == ["k", "ɑ", "ɹ", "ˈ", "t", "i", "ʒ", "ə"]
+    assert ipa_phonemes("ə.ˈmɛ.ɹɪ.kə") == ["ə", "ˈ", "m", "ɛ", "ɹ", "ɪ", "k", "ə"]
+    assert ipa_words("ˈkuːɡl̩ ˈaʊdi") == [["ˈ", "k", "uː", "ɡ", "l̩"], ["ˈ", "a", "ʊ", "d", "i"]]

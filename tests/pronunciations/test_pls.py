@@ -259,23 +259,23 @@ def test_load_phoneme_alphabet_overrides_the_lexicon_alphabet() -> None:
         '<lexeme><grapheme>either</grapheme><phoneme>"i:D@`</phoneme></lexeme>'
     )
     loaded = load(lexicon(body, 'alphabet="x-sampa" xml:lang="en"'))
-    assert loaded.modes["ipa"] == {"rules": ipa(("data", "ˈdɑːtə"))}
-    # One line: the lexeme lost its only phoneme to the alphabet, nothing else to say.
+    # issue 25: X-SAMPA is converted to IPA (ipakit), and the report says so
+    assert loaded.modes["ipa"] == {"rules": ipa(("data", "ˈdɑːtə"), ("either", "ˈiːðɚ"))}
     assert loaded.warnings == (
-        '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
-        "only): either (lexeme 2, line 2)",
+        '1 lexeme in alphabet "x-sampa" converted to IPA (SLNG keeps IPA phonemes only): '
+        "check them: either (lexeme 2, line 2)",
     )
 
 
 def test_load_skips_a_non_ipa_phoneme_for_a_later_ipa_one() -> None:
     body = (
         "<lexeme><grapheme>either</grapheme>"
-        '<phoneme alphabet="x-sampa">"aI.D@`</phoneme><phoneme>ˈaɪðɚ</phoneme></lexeme>'
+        '<phoneme alphabet="sapi">iy dh er</phoneme><phoneme>ˈaɪðɚ</phoneme></lexeme>'
     )
     loaded = load(lexicon(body))
     assert loaded.modes["ipa"] == {"rules": ipa(("either", "ˈaɪðɚ"))}
     assert loaded.warnings == (
-        '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        '1 lexeme uses alphabet "sapi", which SLNG cannot store (it keeps IPA phonemes '
         "only): either (lexeme 1, line 2)",
     )
 
@@ -372,8 +372,8 @@ NOTHING_NO_LEXEMES = "Nothing in this file can be imported: it has no lexemes."
         ),
         (
             "<lexeme><grapheme>fine</grapheme><alias>okay</alias>"
-            '<phoneme alphabet="x-sampa">@U"keI</phoneme></lexeme>',
-            '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+            '<phoneme alphabet="sapi">ow k ey</phoneme></lexeme>',
+            '1 lexeme uses alphabet "sapi", which SLNG cannot store (it keeps IPA phonemes '
             "only): fine (lexeme 2, line 2)",
         ),
         (
@@ -416,13 +416,13 @@ def test_load_reports_what_a_lexeme_loses(lexeme: str, warning: str) -> None:
 
 def test_load_groups_warnings_by_kind_with_a_count_and_three_examples() -> None:
     body = "".join(
-        f'<lexeme>\n<grapheme>w{i}</grapheme><phoneme alphabet="x-sampa">w</phoneme></lexeme>'
+        f'<lexeme>\n<grapheme>w{i}</grapheme><phoneme alphabet="sapi">w</phoneme></lexeme>'
         for i in range(5)
     )
     loaded = load(lexicon(OK_LEXEME + body))
 
     assert loaded.warnings == (
-        '5 lexemes use alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        '5 lexemes use alphabet "sapi", which SLNG cannot store (it keeps IPA phonemes '
         "only): w0 (lexeme 2, line 3), w1 (lexeme 3, line 4), w2 (lexeme 4, line 5), …",
     )
 

@@ -53,7 +53,7 @@ def test_other_alphabets_are_reported_not_dropped_silently(
     data = b"""<?xml version="1.0" encoding="UTF-8"?>
 <lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa"
   xml:lang="en-GB">
-  <lexeme><grapheme>tomato</grapheme><phoneme alphabet="x-sampa">t@"mA:t@U</phoneme></lexeme>
+  <lexeme><grapheme>tomato</grapheme><phoneme alphabet="sapi">t ax m aa t ow</phoneme></lexeme>
   <lexeme><grapheme>W3C</grapheme><alias>World Wide Web Consortium</alias></lexeme>
 </lexicon>"""
 
@@ -61,7 +61,7 @@ def test_other_alphabets_are_reported_not_dropped_silently(
 
     assert report["dictionaries"]["created"] == ["d"]
     assert report["warnings"] == [
-        '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        '1 lexeme uses alphabet "sapi", which SLNG cannot store (it keeps IPA phonemes '
         "only): tomato (lexeme 1, line 4)"
     ]
 

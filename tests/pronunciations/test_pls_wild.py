@@ -345,3 +345,36 @@ def test_a_background_import_keeps_the_conflict_choice(
     assert (job.state, job.options["conflicts"]) == ("failed", "refuse")
     assert job.report is not None
     assert job.report["errors"][0]["message"] == BRANDS_CONFLICT_MESSAGE
+
+
+def test_an_xsampa_lexicon_imports_as_ipa_rules_reported_as_converted(api: APIClient) -> None:
+    """Issue 25: X-SAMPA converts to IPA (ipakit); a symbol without IPA is still reported."""
+    report = _dry_run(api, "en-xsampa.pls")
+    assert _added(report) == [
+        ("ipa", "pecan", "pɪˈkɑːn"),
+        ("ipa", "carrot", "ˈkæɹət"),
+        ("ipa", "either", "ˈiːðɚ"),
+    ]
+    assert report["warnings"] == [
+        '3 lexemes in alphabet "x-sampa" converted to IPA (SLNG keeps IPA phonemes only): '
+        "check them: pecan (lexeme 1, line 4), carrot (lexeme 2, line 5), "
+        "either (lexeme 3, line 6)",
+        '1 lexeme uses alphabet "x-sampa", which SLNG cannot store (it keeps IPA phonemes '
+        "only): broken (lexeme 4, line 7)",
+    ]
+
+
+def test_an_arpabet_lexicon_imports_as_ipa_rules_reported_as_converted(api: APIClient) -> None:
+    report = _dry_run(api, "en-arpabet.pls")
+    assert _added(report) == [
+        ("ipa", "tomato", "təmˈe͡ɪtˌo͡ʊ"),
+        ("ipa", "SLNG", "slˈɪŋ"),
+        ("ipa", "Kubernetes", "kˌubɚnˈɛtiz"),
+    ]
+    assert report["warnings"][0].startswith(
+        '3 lexemes in alphabet "cmu-arpabet" converted to IPA (SLNG keeps IPA phonemes only)'
+    )
+    assert report["warnings"][1] == (
+        '1 lexeme uses alphabet "cmu-arpabet", which SLNG cannot store (it keeps IPA phonemes '
+        "only): broken (lexeme 4, line 7)"
+    )

@@ -87,22 +87,34 @@ def test_with_review_off_every_revision_is_auto_approved_and_records_its_author(
     ]
 
 
-def test_with_review_on_every_kind_of_write_starts_proposed(
+def test_with_review_on_every_kind_of_write_starts_proposed_and_supersedes_older_proposals(
     api: APIClient, reviewed: Organization
 ) -> None:
-    dictionary = _edited(api, V2)
-    assert api.post(f"{URL}/brand/revisions/1/restore").status_code == 200
-    assert api.delete(f"{URL}/brand").status_code == 204
+    """Issue 23 item 1: an edit, a restore, a delete and an undelete each supersede every older
+    proposal of the dictionary, so only the newest revision waits for review."""
+    dictionary = _edited(api)
     restore = f"/v1/pronunciation/deleted-dictionaries/{dictionary.public_id}/restore"
-    assert api.post(restore).status_code == 200
+    writes = [
+        lambda: api.put(f"{URL}/brand", {"modes": V2}, format="json"),
+        lambda: api.post(f"{URL}/brand/revisions/1/restore"),
+        lambda: api.delete(f"{URL}/brand"),
+        lambda: api.post(restore),
+    ]
+    assert _states(dictionary) == {1: "proposed"}
+    for number, write in enumerate(writes, start=2):
+        assert write().status_code in (200, 204)
+        assert _states(dictionary) == {
+            **dict.fromkeys(range(1, number), "superseded"),
+            number: "proposed",
+        }
 
     revisions = dictionary.revisions.order_by("number")
-    assert [(r.action, r.source, r.review_state) for r in revisions] == [
-        ("create", "api", "proposed"),
-        ("update", "api", "proposed"),
-        ("update", "restore", "proposed"),
-        ("delete", "api", "proposed"),
-        ("undelete", "restore", "proposed"),
+    assert [(r.action, r.source) for r in revisions] == [
+        ("create", "api"),
+        ("update", "api"),
+        ("update", "restore"),
+        ("delete", "api"),
+        ("undelete", "restore"),
     ]
 
 
@@ -122,7 +134,7 @@ def test_imports_and_commands_record_their_author_and_start_proposed(
 
     revisions = Revision.objects.filter(dictionary__name="brand").order_by("number")
     assert [(r.source, r.author_ref, r.review_state) for r in revisions] == [
-        ("import", f"key:{issued_key.api_key.prefix}", "proposed"),
+        ("import", f"key:{issued_key.api_key.prefix}", "superseded"),
         ("import", "command:import_dictionaries", "proposed"),
     ]
 
@@ -359,18 +371,24 @@ def test_a_revision_whose_checks_fail_cannot_be_approved(
     assert _states(dictionary) == {1: "superseded", 2: "approved"}
 
 
-def test_approving_n_supersedes_older_proposals_and_leaves_newer_ones(
+def test_only_the_newest_revision_can_be_approved_and_the_conflict_names_it(
     api: APIClient, reviewed: Organization, reviewer: APIClient
 ) -> None:
+    """Issue 23 item 1: approving an older revision answers 409 naming the newest."""
     dictionary = _edited(api, V2, V3, V1)
 
-    assert reviewer.post(f"{URL}/brand/revisions/3/approve").status_code == 200
+    stale = reviewer.post(f"{URL}/brand/revisions/3/approve")
 
-    assert _states(dictionary) == {1: "superseded", 2: "superseded", 3: "approved", 4: "proposed"}
+    assert _refusal(stale, 409) == {
+        "code": "pronunciation_conflict",
+        "error": "Revision 3 of pronunciation dictionary brand is not its newest: revision 4 "
+        "is. Only the newest revision can be approved; review revision 4.",
+    }
+    assert reviewer.post(f"{URL}/brand/revisions/4/approve").status_code == 200
+    assert _states(dictionary) == {1: "superseded", 2: "superseded", 3: "superseded", 4: "approved"}
     approved = selectors.approved_revision(dictionary)
     assert approved is not None
-    assert approved.number == 3
-    assert approved.snapshot["modes"] == V3
+    assert (approved.number, approved.snapshot["modes"]) == (4, V1)
 
 
 def test_rejecting_leaves_the_approved_revision_as_it_was(
@@ -421,7 +439,8 @@ def test_a_rejection_needs_a_comment_and_comments_are_bounded(
     [
         ("approved", "was approved already"),
         ("rejected", "was rejected already"),
-        ("superseded", "was superseded: a later revision was approved"),
+        ("superseded", "was superseded: a later revision was made or approved"),
+        ("withdrawn", "was withdrawn by its author"),
         ("auto", "needs no review: it was approved automatically (review was off)"),
     ],
 )
@@ -437,7 +456,7 @@ def test_only_a_proposed_revision_can_be_decided(
     assert response.json()["code"] == "pronunciation_conflict"
     assert response.json()["error"] == (
         f"Revision 1 of pronunciation dictionary brand {reason}; only a proposed revision can "
-        "be approved or rejected."
+        "be approved, rejected or withdrawn."
     )
 
 
@@ -450,7 +469,7 @@ def test_a_stale_approval_of_a_superseded_revision_is_a_conflict(
     stale = reviewer.post(f"{URL}/brand/revisions/1/approve")
 
     assert stale.status_code == 409
-    assert "was superseded" in stale.json()["error"]
+    assert "is not its newest: revision 2 is" in stale.json()["error"]
 
 
 def test_unknown_revisions_and_other_organizations_are_not_found(

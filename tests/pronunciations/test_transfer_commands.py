@@ -36,7 +36,7 @@ def test_export_then_import_round_trips_through_files(
     )
 
     assert "100% export 2/2" in err.getvalue()
-    assert "100% write 2/2" in err.getvalue()
+    assert "100% import 5/5" in err.getvalue()  # rows
     assert out.getvalue().strip() == (
         "dictionaries were: 2 created, 0 changed, 0 unchanged; rules: 5 added, 0 changed, 0 removed"
     )

@@ -256,6 +256,9 @@ def test_sync_state_endpoint_lists_pending_targets(
                 "live_revision": None,
                 "due_revision": 1,
                 "waiting": None,
+                "model": "deepgram/aura:2",
+                "compiled_as": "deepgram-json",
+                "not_audible": None,
             }
         ],
     }

@@ -30,7 +30,9 @@ class Command(BaseCommand):
         switch = options["review_required"]
         if switch is not None:
             organization = organization_configure(
-                organization=organization, review_required=_SWITCH[switch]
+                organization=organization,
+                review_required=_SWITCH[switch],
+                by="manage.py configure_org",
             )
             self.stderr.write(f"Review for {organization.slug} is now {switch}.")
         state = "on" if organization.review_required else "off"

@@ -85,7 +85,12 @@
     fetch(panel.dataset.previewUrl, {
       method: "POST",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-      body: JSON.stringify({text: textBox.value, modes: rules.modes()}),
+      body: JSON.stringify({
+        text: textBox.value,
+        modes: rules.modes(),
+        // lint then also says which rules the organization's target models cannot speak
+        dictionary: panel.dataset.dictionary ? Number(panel.dataset.dictionary) : null,
+      }),
     }).then((response) => response.json()).then((body) => {
       if (ticket !== sent) { return; }  // an answer to an older request
       rules.showProblems(body.problems || []);

@@ -256,7 +256,7 @@
     }).catch(() => { plan = {lines: [], counts: {}, general: ["Could not check the lines; try again."]}; renderPlan(); });
   });
 
-  const STATUS = {add: "Added", change: "Already a rule", same: "Already there", conflict: "Conflict", invalid: "Not a rule"};
+  const STATUS = {add: "Will be added", change: "Already a rule", same: "Already there", conflict: "Conflict", invalid: "Not a rule", header: "Header, skipped"};
 
   function adding() {
     if (!plan || plan.general.length) { return []; }
@@ -268,7 +268,7 @@
     pasteResult.hidden = false;
     const tbody = document.querySelector("#paste-lines tbody");
     tbody.textContent = "";
-    const order = {conflict: 0, invalid: 1, change: 2, same: 3, add: 4};  // flagged lines first
+    const order = {header: 0, conflict: 1, invalid: 2, change: 3, same: 4, add: 5};  // flagged lines first
     const lines = plan.lines.slice().sort((a, b) => order[a.status] - order[b.status] || a.line - b.line);
     for (const line of lines) {
       const row = tbody.insertRow();
@@ -280,6 +280,12 @@
       label.textContent = status;
       what.append(label);
       if (line.message) { what.append(document.createTextNode(" " + line.message)); }
+      for (const ignored of line.ignored || []) {  // a cell not taken: said on its line, never joined
+        const note = document.createElement("span");
+        note.className = "paste-ignored";
+        note.textContent = ignored;
+        what.append(note);
+      }
     }
     const general = document.getElementById("paste-general");
     general.textContent = "";
@@ -291,9 +297,11 @@
     const counts = plan.counts;
     const flagged = (counts.conflict || 0) + (counts.invalid || 0) + (pasteChange.checked ? 0 : counts.change || 0);
     const count = adding().length;
-    document.getElementById("paste-summary").textContent = plan.lines.length
-      ? `${plan.lines.length} lines: ${count} will be added or changed` + (flagged ? `, ${flagged} flagged and left out.` : ".")
-      : "No rules in the pasted text.";
+    const rules = plan.lines.filter((line) => line.status !== "header");
+    const header = plan.lines.find((line) => line.status === "header");
+    document.getElementById("paste-summary").textContent = (header ? `Line ${header.line} is a header: skipped. ` : "") + (rules.length
+      ? `${rules.length} lines: ${count} will be added or changed` + (flagged ? `, ${flagged} flagged and left out.` : ".")
+      : "No rules in the pasted text.");
     document.getElementById("paste-change-label").hidden = !counts.change;
     pasteAdd.disabled = count === 0;
     pasteAdd.textContent = count === 1 ? "Add 1 rule" : `Add ${count} rules`;

@@ -64,6 +64,10 @@ HEADLINES: dict[str, Callable[[int, str], str]] = {
         f"{_n(n, 'lexeme', 'lexemes')} {_uses(n)} alphabet {quoted(alphabet)}, which SLNG "
         "cannot store (it keeps IPA phonemes only)"
     ),
+    "converted": lambda n, alphabet: (
+        f"{_n(n, 'lexeme', 'lexemes')} in alphabet {quoted(alphabet)} converted to IPA "
+        "(SLNG keeps IPA phonemes only): check them"
+    ),
     "extra": lambda n, what: (
         f"{_n(n, 'extra ' + what, 'extra ' + what + 's')} not imported "
         f"(SLNG keeps a lexeme's first {what})"

@@ -15,6 +15,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from pronunciations.transfer import alphabets
 from pronunciations.transfer.pls.notes import Notes, Where, quoted
 from pronunciations.transfer.pls.xml import (
     NO_LANGUAGE,
@@ -134,18 +135,26 @@ class _Lexicon:
     def _ipa(
         self, phonemes: list[Node], where: Where, lexeme: Node, root: Node
     ) -> tuple[tuple[str, int] | None, bool]:
-        """The first IPA phoneme (own alphabet, else the lexicon's, else IPA), and whether
-        phonemes in other alphabets were left out (each alphabet noted once a lexeme)."""
-        kept, others = [], []
+        """The first IPA phoneme (own alphabet, else the lexicon's, else IPA; X-SAMPA and CMU
+        ARPAbet converted to IPA, ``transfer.alphabets``), and whether phonemes in other
+        alphabets were left out (each alphabet noted once a lexeme)."""
+        kept: list[tuple[str, int]] = []
+        others: list[str] = []
         for phoneme in phonemes:
             alphabet = phoneme.attrib.get("alphabet") or root.attrib.get("alphabet")
             alphabet = alphabet or DEFAULT_ALPHABET
             if alphabet.lower() == "ipa":
-                kept.append(phoneme)
+                kept.append((_text(phoneme, lexeme, root), phoneme.line))
+            elif converted := alphabets.to_ipa(alphabet, _text(phoneme, lexeme, root)):
+                kept.append((converted, phoneme.line))
+                if len(kept) == 1:
+                    self.notes.add("converted", _at(where, phoneme.line).label(), arg=alphabet)
             elif alphabet not in others:
                 others.append(alphabet)
                 self.notes.add("alphabet", _at(where, phoneme.line).label(), arg=alphabet)
-        return self._first(kept, "IPA phoneme", where, lexeme, root), bool(others)
+        for extra in kept[1:]:
+            self.notes.add("extra", _at(where, extra[1]).label(extra[0]), arg="IPA phoneme")
+        return (kept[0] if kept else None), bool(others)
 
     def _add(self, mode: str, rule: PlsRule) -> None:
         key = match_key(rule.match)

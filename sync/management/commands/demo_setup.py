@@ -63,8 +63,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("demo_setup is for local runs only (DEBUG is off)")
-        var = Path(settings.BASE_DIR) / "var"
-        var.mkdir(exist_ok=True)
+        var = Path(settings.LEXICON_VAR_DIR or Path(settings.BASE_DIR) / "var")
+        var.mkdir(parents=True, exist_ok=True)
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             organization = organization_create(slug=options["org"], name="Demo organization")

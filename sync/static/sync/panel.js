@@ -26,6 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
       set(row, "note", target.note);
       set(row, "revision", target.revision);
       set(row, "waiting", target.waiting);
+      set(row, "audible", target.audible);
       set(row, "checked", target.checked || "not yet");
       const run = set(row, "run", target.run_label);
       run.href = target.run_url || "#";

@@ -1,16 +1,32 @@
-"""Issue 16: the README's examples run as pasted, in order, against a live local run."""
+"""The examples of README.md and the documentation site run as pasted, in order, against a live
+local run (issue 16; the site since issue 24)."""
 
 import os
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests import readme
+from tests import docs_examples
 from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
 from tests.processes import ROOT
 
 pytestmark = pytest.mark.django_db
 README = ROOT / "README.md"
+
+
+def pages() -> list[Path]:
+    """README.md, then the site's pages in mkdocs.yml's nav order."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    files = [next(iter(entry.values())) for entry in config["nav"]]
+    return [README, *(ROOT / "docs" / name for name in files)]
+
+
+def all_blocks() -> list[docs_examples.Block]:
+    found: list[docs_examples.Block] = []
+    for path in pages():
+        found += docs_examples.blocks(path.read_text(), str(path.relative_to(ROOT)))
+    return found
 
 
 def _workspace(run: LocalRun) -> Path:
@@ -28,12 +44,13 @@ def _workspace(run: LocalRun) -> Path:
     return run.directory
 
 
+@pytest.mark.timeout(400)
 def test_every_shell_example_runs_as_shown(local_run: LocalRun) -> None:  # noqa: F811
     """Issue 16: each run block's commands succeed (or answer their `# -> NNN`), and shown
     output matches, with the demo key, as a new user pasting top to bottom would see."""
-    found = readme.blocks(README.read_text())
+    found = all_blocks()
     assert len(found) >= 10
-    runner = readme.Runner(
+    runner = docs_examples.Runner(
         _workspace(local_run),
         {**local_run.env, "PATH": os.environ.get("PATH", "")},
         {
@@ -47,22 +64,22 @@ def test_every_shell_example_runs_as_shown(local_run: LocalRun) -> None:  # noqa
 
     for block, block_results in zip(found, results, strict=True):
         for result in block_results:
-            problem = readme.check(result)
+            problem = docs_examples.check(result)
             assert problem is None, (
-                f"README.md:{result.command.line}: {problem}\n{result.command.text}\n"
+                f"{result.command.page}:{result.command.line}: {problem}\n{result.command.text}\n"
                 f"stdout: {result.stdout[:2000]}\nstderr: {result.stderr[:2000]}"
             )
         if block.output is not None:
             kind, shown = block.output
             last = block_results[-1]
-            assert readme.output_matches(kind, shown, last.stdout), (
-                f"README.md:{block.line}: the output differs from the shown one\n"
+            assert docs_examples.output_matches(kind, shown, last.stdout), (
+                f"{block.page}:{block.line}: the output differs from the shown one\n"
                 f"shown:\n{shown}\nactual:\n{last.stdout}"
             )
 
 
 def test_the_conventions_hold() -> None:
-    """The README test's own rules: markers, skipped blocks, placeholders."""
+    """The docs test's own rules: markers, skipped blocks, placeholders."""
     text = "\n".join(
         [
             "```bash",
@@ -77,12 +94,12 @@ def test_the_conventions_hold() -> None:
             "```json",
             '{"id": "pd_…", "n": 1, "…": "…", "list": [1, "…"]}',
             "```",
-            "```bash no-test",
+            "```shell",
             "docker compose up",
             "```",
         ]
     )
-    (block,) = readme.blocks(text)
+    (block,) = docs_examples.blocks(text)
     assert [(c.text, c.status) for c in block.commands] == [
         ("a \\\n  b   # -> 404", 404),
         ("c '\nd'", None),
@@ -90,8 +107,10 @@ def test_the_conventions_hold() -> None:
     ]
     assert block.output is not None
     kind, shown = block.output
-    assert readme.output_matches(kind, shown, '{"id": "pd_1", "n": 1, "x": 2, "list": [1, 2, 3]}')
-    assert not readme.output_matches(kind, shown, '{"id": "pd_1", "n": "1", "list": [1]}')
-    assert not readme.output_matches(kind, shown, '{"id": "org_1", "n": 1, "list": [1]}')
-    assert readme.text_matches("a\n…\nc …", "a\nb\nb2\nc d\n")
-    assert not readme.text_matches("a\nc", "a\nb\nc\n")
+    assert docs_examples.output_matches(
+        kind, shown, '{"id": "pd_1", "n": 1, "x": 2, "list": [1, 2, 3]}'
+    )
+    assert not docs_examples.output_matches(kind, shown, '{"id": "pd_1", "n": "1", "list": [1]}')
+    assert not docs_examples.output_matches(kind, shown, '{"id": "org_1", "n": 1, "list": [1]}')
+    assert docs_examples.text_matches("a\n…\nc …", "a\nb\nb2\nc d\n")
+    assert not docs_examples.text_matches("a\nc", "a\nb\nc\n")

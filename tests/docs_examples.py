@@ -1,7 +1,8 @@
-"""How tests/test_readme.py runs the README's shell examples (README.md, "Using the API").
+"""How tests/test_docs.py runs the shell examples of README.md and the documentation site.
 
-- Every ```` ```bash ```` block runs, in README order, in one shell, unless its fence says
-  ```` ```bash no-test ```` (set-up, deployment, long-running processes).
+- Every ```` ```bash ```` block runs, page by page in the site's order (README.md first, then
+  mkdocs.yml's nav) and in order within a page, in one shell. Blocks fenced ```` ```shell ````
+  (set-up, deployment, long-running processes) are shown, not run.
 - Each command must exit 0 and, when it runs curl, get a 2xx answer, unless its last line ends with
   ``# -> NNN`` (that HTTP status; the exit status is then not checked, as ``curl -f`` fails on
   4xx) or ``# -> exit N``.
@@ -26,7 +27,8 @@ MARKER = re.compile(r"#\s*->\s*(?:(?P<status>\d{3})|exit (?P<exit>\d+))\s*$")
 @dataclass
 class Command:
     text: str
-    line: int  # where it starts in README.md
+    line: int  # where it starts in its page
+    page: str = "README.md"
     status: int | None = None
     exit: int | None = None
 
@@ -34,6 +36,7 @@ class Command:
 @dataclass
 class Block:
     line: int
+    page: str
     commands: list[Command]
     output: tuple[str, str] | None = None  # ("json" | "text", the shown output)
 
@@ -54,7 +57,7 @@ def _complete(text: str) -> bool:
     )
 
 
-def _commands(body: list[str], first_line: int) -> list[Command]:
+def _commands(body: list[str], first_line: int, page: str) -> list[Command]:
     commands: list[Command] = []
     buffer: list[str] = []
     start = first_line
@@ -69,7 +72,7 @@ def _commands(body: list[str], first_line: int) -> list[Command]:
             continue
         if not _complete(text):  # an open quote, loop or pipe: the command goes on
             continue
-        command = Command(text, start)
+        command = Command(text, start, page)
         marker = MARKER.search(buffer[-1])
         if marker and marker["status"]:
             command.status = int(marker["status"])
@@ -78,11 +81,11 @@ def _commands(body: list[str], first_line: int) -> list[Command]:
         commands.append(command)
         buffer = []
     if buffer:
-        raise ValueError(f"README.md:{start}: unfinished command")
+        raise ValueError(f"{page}:{start}: unfinished command")
     return commands
 
 
-def blocks(markdown: str) -> list[Block]:
+def blocks(markdown: str, page: str = "README.md") -> list[Block]:
     lines = markdown.splitlines()
     found: list[Block] = []
     last_end = -2  # the line after the last run block
@@ -100,10 +103,14 @@ def blocks(markdown: str) -> list[Block]:
             index += 1
         index += 1
         kind = info[0] if info else ""
-        if kind == "bash" and "no-test" not in info[1:]:
-            found.append(Block(opened + 1, _commands(body, opened + 2)))
+        if kind == "bash":
+            found.append(Block(opened + 1, page, _commands(body, opened + 2, page)))
             last_end = index
-        elif kind in ("json", "text") and all(not line.strip() for line in lines[last_end:opened]):
+        elif (
+            kind in ("json", "text")
+            and last_end >= 0
+            and all(not line.strip() for line in lines[last_end:opened])
+        ):
             found[-1].output = (kind, "\n".join(body))
     return found
 
@@ -145,7 +152,7 @@ class Runner:
                 numbered[-1].append((count, command))
                 count += 1
         script.append("exit 0")
-        subprocess.run(["bash", "-c", "\n".join(script)], env=self.env, timeout=180, check=False)
+        subprocess.run(["bash", "-c", "\n".join(script)], env=self.env, timeout=300, check=False)
         return [[self._result(work, n, command) for n, command in block] for block in numbered]
 
     @staticmethod

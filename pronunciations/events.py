@@ -1,0 +1,57 @@
+"""The events pronunciations publishes (orgs.events): what happened to a revision, in one shape."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from orgs.events import Event, EventType, publish
+from pronunciations.models import Action, ReviewState, Revision
+
+# A new revision's event by its review state (record) or the decision made on it (review).
+_BY_STATE = {
+    ReviewState.AUTO: EventType.REVISION_CREATED,
+    ReviewState.PROPOSED: EventType.REVISION_PROPOSED,
+    ReviewState.APPROVED: EventType.REVISION_APPROVED,
+    ReviewState.REJECTED: EventType.REVISION_REJECTED,
+    ReviewState.WITHDRAWN: EventType.REVISION_WITHDRAWN,
+}
+_BY_ACTION = {
+    Action.DELETE: EventType.DICTIONARY_DELETED,
+    Action.UNDELETE: EventType.DICTIONARY_RESTORED,
+}
+
+
+def revision_data(revision: Revision) -> dict[str, Any]:
+    """What every revision event says: the dictionary, the revision, who and why."""
+    dictionary = revision.dictionary
+    return {
+        "dictionary": dictionary.name,
+        "dictionary_id": dictionary.public_id,
+        "revision": revision.number,
+        "action": revision.action,
+        "review_state": revision.review_state,
+        "author": revision.author,
+        "comment": revision.comment,
+        "content_hash": revision.content_hash,
+        "reviewed_by": revision.reviewed_by or None,
+    }
+
+
+def revisions_published(revisions: Iterable[Revision], *, decided: bool = False) -> None:
+    """Publish each revision's event by its review state, and a deletion's or restore's own
+    (a deletion takes effect at once, reviewed or not), grouped per organization: one signal
+    for a whole import. A ``decided`` revision now ``auto`` was approved by policy (review
+    turned off): that is its approval."""
+    events: dict[int, list[Event]] = defaultdict(list)
+    for revision in revisions:
+        data = revision_data(revision)
+        organization_id = revision.dictionary.organization_id
+        state = ReviewState(revision.review_state)
+        if decided and state == ReviewState.AUTO:
+            events[organization_id].append((EventType.REVISION_APPROVED, data))
+        elif state in _BY_STATE:
+            events[organization_id].append((_BY_STATE[state], data))
+        if revision.action in _BY_ACTION and not decided:
+            events[organization_id].append((_BY_ACTION[Action(revision.action)], data))
+    for organization_id, published in events.items():
+        publish(organization_id=organization_id, events=published)

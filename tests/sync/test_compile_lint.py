@@ -1,0 +1,101 @@
+"""Issue 25: lint says, while a linguist edits, what the organization's target models can speak."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from orgs.models import Organization
+from pronunciations.lint import lint_modes
+from pronunciations.validation import validate_modes
+from sync.targets import target_create
+from tests.factories import make_dictionary
+
+pytestmark = pytest.mark.django_db
+
+MODES = {
+    "rewrite": {"rules": [{"match": "ACME", "replace": "ay see em ee"}]},
+    "ipa": {"rules": [{"match": "dupilumab", "ipa": "duːˈpɪljuːmæb"}]},
+}
+
+
+def _target(organization: Organization, name: str, model: str, key: str) -> None:
+    target_create(
+        organization=organization,
+        name=name,
+        base_url="https://api.slng.ai",
+        ws_url="wss://api.slng.ai",
+        api_key=key,
+        model=model,
+    )
+
+
+@pytest.fixture
+def targets(organization: Organization) -> None:
+    _target(organization, "production", "cartesia/sonic:3", "sk_test_one")
+    _target(organization, "support", "sarvam/bulbul:v3", "sk_test_two")
+
+
+def test_lint_names_the_models_that_cannot_speak_a_rule_and_symbols_outside_a_phone_set(
+    organization: Organization, targets: None, api: Any
+) -> None:
+    make_dictionary(organization, "brand", modes=MODES)
+
+    warnings = api.get("/v1/pronunciation/dictionaries/brand/lint").json()["warnings"]
+
+    assert warnings == [
+        {
+            "code": "not_audible",
+            "field": "modes.ipa.rules[0].ipa",
+            "message": "not audible on sarvam/bulbul:v3 (target support): it takes no phonemes",
+        },
+        {
+            "code": "phone_set",
+            "field": "modes.ipa.rules[0].ipa",
+            "message": "'uː' is not in Cartesia's English phone set "
+            "(cartesia/sonic:3, target production)",
+        },
+    ]
+
+
+def test_lint_without_an_organization_knows_no_targets(targets: None) -> None:
+    assert [w.code for w in lint_modes(validate_modes(MODES), "k")] == []
+
+
+def test_lint_says_when_the_compiled_dictionary_would_be_over_slngs_limits(
+    organization: Organization, targets: None
+) -> None:
+    modes = validate_modes(
+        {
+            "rewrite": {"rules": [{"match": f"w{i}", "replace": "x"} for i in range(250)]},
+            "ipa": {"rules": [{"match": f"n{i}", "ipa": "ə"} for i in range(8)]},
+        }
+    )
+    over = [w for w in lint_modes(modes, "k", organization.pk) if w.code == "compiled_over_limit"]
+    assert [(w.field, w.message) for w in over] == [
+        (
+            "modes.ipa.rules[7].ipa",
+            "compiled for cartesia/sonic:3, the dictionary has 258 rewrite rules, over SLNG's "
+            "limit of 256 a mode: nothing would be sent (target production)",
+        )
+    ]
+
+
+def test_the_change_page_marks_the_rule_as_the_linguist_types(
+    organization: Organization, targets: None, boss: Client
+) -> None:
+    dictionary = make_dictionary(organization, "brand", modes=MODES)
+    answer = boss.post(
+        "/admin/pronunciations/dictionary/preview/",
+        {"text": "dupilumab", "modes": MODES, "dictionary": dictionary.pk},
+        content_type="application/json",
+    ).json()
+    messages = [p["message"] for p in answer["problems"]]
+    assert any("not audible on sarvam/bulbul:v3 (target support)" in m for m in messages)
+    # without the page's dictionary (a new one), nothing is said of targets
+    answer = boss.post(
+        "/admin/pronunciations/dictionary/preview/",
+        {"text": "dupilumab", "modes": MODES},
+        content_type="application/json",
+    ).json()
+    assert not any("not audible" in p["message"] for p in answer["problems"])

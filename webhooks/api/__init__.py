@@ -1,0 +1,1 @@
+"""The webhooks API: endpoints, their delivery logs and redelivery (organization admins only)."""
