@@ -13,8 +13,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health
-from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
-from pronunciations.errors import BadHost, InvalidDictionary, Unavailable
+from core.errors import BadHost, InvalidDictionary, Unavailable
+from core.exceptions import InternalError, NotFoundError, json_error
 
 urlpatterns = [
     # The root leads to the admin (the local run prints the API and docs URLs too).

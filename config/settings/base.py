@@ -138,7 +138,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's negotiation, answered at once for no Accept header or */* (the common case).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pronunciations.api.negotiation.FastContentNegotiation",
-    "EXCEPTION_HANDLER": "pronunciations.api.exceptions.slng_exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.slng_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # ?format= names a file format on export endpoints, not a DRF renderer.

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.exceptions import admin_error
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
@@ -46,7 +47,6 @@ from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
-from pronunciations.api.exceptions import admin_error
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source

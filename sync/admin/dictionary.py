@@ -18,11 +18,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 
+from core.exceptions import RateLimited, admin_error
 from orgs import permissions
 from orgs.models import Role
 from pronunciations import validation
 from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
-from pronunciations.api.exceptions import RateLimited, admin_error
 from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
