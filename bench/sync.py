@@ -59,7 +59,7 @@ from orgs.models import Organization  # noqa: E402
 from orgs.services import organization_create  # noqa: E402
 from pronunciations.models import Rule  # noqa: E402
 from pronunciations.services import dictionary_create, dictionary_update  # noqa: E402
-from pronunciations.signals import dictionary_changed  # noqa: E402
+from pronunciations.signals import dictionaries_changed, dictionary_changed  # noqa: E402
 from sync.channels import due_payloads, dues  # noqa: E402
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread  # noqa: E402
 from sync.models import DEFAULT_CONCURRENCY, RunStatus, SyncRun, SyncState, SyncTarget  # noqa: E402
@@ -283,6 +283,7 @@ def main() -> None:
     logging.getLogger("sync.emulator").setLevel(logging.WARNING)  # a line per request otherwise
     # Edits queue no runs of their own here: the bench times the runs it starts.
     dictionary_changed.disconnect(dispatch_uid="sync.enqueue_sync")
+    dictionaries_changed.disconnect(dispatch_uid="sync.enqueue_sync_many")
     print(
         f"seeding {OPTIONS.dictionaries} dictionaries x {OPTIONS.rules} rules into "
         f"{OPTIONS.database}",

@@ -29,15 +29,17 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from orgs.models import APIKey, Organization
 from pronunciations import content, preview
-from pronunciations.errors import NotFound, Unavailable
+from pronunciations.errors import InvalidDictionary, NotFound, Unavailable
 from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import Modes, SpeakInput
-from sync.client import Audio, SlngClient, SlngError
+from sync.client import Audio, SlngClient, SlngError, codes
+from sync.client.audio import NOT_AUDIO
 from sync.compile import compilation
-from sync.crypto import secret_decrypt
+from sync.crypto import SecretUnreadable
 from sync.models import Channel, SyncState, SyncTarget
 from sync.plans import derive
 from sync.speak_slots import speak_slot
+from sync.targets import TargetKeyUnusable, target_api_key
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "lexicon:speak:"
@@ -76,12 +78,15 @@ def speak_allowed(request: HttpRequest) -> bool:
 def speak_target(*, organization: Organization, target: str | None) -> SyncTarget:
     """The organization's target named (or with public id) ``target``; by default its
     production target: the first enabled target on the ``approved`` channel by name, else the
-    first enabled one. Raises SpeakTargetNotFound."""
+    first enabled one. Raises SpeakTargetNotFound, or InvalidDictionary for a disabled target
+    (a disabled target is never used)."""
     targets = SyncTarget.objects.filter(organization=organization)
     if target is not None:
         found = targets.filter(name=target).first() or targets.filter(public_id=target).first()
         if found is None:
             raise SpeakTargetNotFound(f"Sync target not found: {target}")
+        if not found.enabled:
+            raise InvalidDictionary(f"Sync target {found.name} is disabled: enable it first.")
         return found
     found = production_of(list(targets.filter(enabled=True).order_by("name")))
     if found is None:
@@ -190,11 +195,13 @@ def _synthesize_both(
     target: SyncTarget, voice: str, text: str, spoken: str, give_up_at: float
 ) -> tuple[Audio, Audio]:
     limit = settings.LEXICON_SPEAK_TIMEOUT_SECONDS
+    try:
+        api_key = target_api_key(target)
+    except (TargetKeyUnusable, SecretUnreadable) as exc:
+        message = f"The SLNG key of target {target.name} must be entered again."
+        raise Unavailable(message) from exc
     client = SlngClient(
-        base_url=target.base_url,
-        ws_url=target.ws_url,
-        api_key=secret_decrypt(target.encrypted_api_key),
-        timeout=limit,
+        base_url=target.base_url, ws_url=target.ws_url, api_key=api_key, timeout=limit
     )
     try:
         clips = []
@@ -214,7 +221,10 @@ def _synthesize_both(
             )
     except SlngError as exc:
         logger.warning("Listen: TTS of %s failed: %s %s", target, exc.code, type(exc).__name__)
-        detail = exc.code or (f"HTTP {exc.status}" if exc.status else "unreachable or too slow")
+        # Only a code SLNG documents (or ours) is quoted: nothing of another body is passed on.
+        known = codes.row(exc.code) is not None or exc.code == NOT_AUDIO
+        fallback = f"HTTP {exc.status}" if exc.status else "unreachable or too slow"
+        detail = exc.code if known else fallback
         message = f"The TTS of target {target.name} is unavailable ({detail})."
         raise Unavailable(message) from exc
     finally:

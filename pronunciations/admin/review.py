@@ -2,7 +2,7 @@
 
 Mixed into DictionaryAdmin. Every member sees what waits for review (viewers and editors
 read-only, with the reason they cannot decide); reviewers and admins approve or reject with a
-comment through ``pronunciations.review.revision_decide``, which refuses their own change, a
+comment through ``pronunciations.review.revision_act``, which refuses their own change, a
 revision that is no longer proposed (a stale page) and one whose checks fail. Each proposal is
 shown against the dictionary's approved revision (what the ``approved`` channel serves), so the
 diff is what approving changes; a Listen button per changed rule where an app offers Listen.
@@ -12,16 +12,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from orgs import permissions
 from orgs.models import Role
-from pronunciations import lint, review, selectors, validation
+from pronunciations import check_explain, lint, preview, review, selectors, validation
 from pronunciations.admin.extensions import listen_urls
 from pronunciations.admin.pages import DictionaryPages
 from pronunciations.admin.wording import rule_path
+from pronunciations.content import modes_from_wire
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Action, Dictionary, Mode, ReviewState, Revision
@@ -84,6 +85,8 @@ def _row(
     who = permissions.actor(request, dictionary.organization_id)
     allowed = review.revision_permissions(who, revision)
     results = revision.check_results or []
+    modes = modes_from_wire(revision.snapshot.get("modes", {}))
+    explained = check_explain.explain_failures(lambda text: preview.rewrite(modes, text), results)
     live = dictionary.deleted_at is None
     return {
         "revision": revision,
@@ -101,7 +104,9 @@ def _row(
         "listen_texts": _listen_texts(diff),
         "listen_id": f"modes-{dictionary.pk}-{revision.number}",
         "modes": revision.snapshot.get("modes", {}),
-        "results": results,
+        "results": [
+            {**result, "explained": why} for result, why in zip(results, explained, strict=True)
+        ],
         "passed": sum(1 for result in results if result.get("passed")),
         "approve_refusal": allowed.reason(ReviewState.APPROVED),
         "reject_refusal": allowed.reason(ReviewState.REJECTED),
@@ -159,7 +164,16 @@ def review_context(request: HttpRequest) -> dict[str, Any]:
         "read_only": permissions.organization_ids(request, Role.REVIEWER) == [],
         "show_organization": len(organizations) > 1,
         "decide_url": reverse("admin:pronunciations_dictionary_review_decide"),
+        "state_url": reverse("admin:pronunciations_dictionary_review_state"),
     }
+
+
+def waiting_state(request: HttpRequest) -> dict[str, Any]:
+    """The proposals that wait now (``"<dictionary pk>-<number>"``, as the page's ids) and how
+    many wait in all: two queries."""
+    ids = permissions.organization_ids(request, Role.VIEWER)
+    revisions, total = selectors.revision_proposed(organization_ids=ids, limit=REVIEW_LIMIT)
+    return {"total": total, "waiting": [f"{r.dictionary_id}-{r.number}" for r in revisions]}
 
 
 def _posted(request: HttpRequest) -> tuple[Dictionary, int, str]:
@@ -216,6 +230,7 @@ class ReviewAdminMixin(DictionaryPages):
         pages = self.page_urls(
             ("review/", "review", self.review_view),
             ("review/decide/", "review_decide", self.review_decide_view),
+            ("review/state/", "review_state", self.review_state_view),
         )
         return [*pages, *super().get_urls()]  # type: ignore[misc]
 
@@ -223,6 +238,12 @@ class ReviewAdminMixin(DictionaryPages):
         if not self.has_module_permission(request):
             raise PermissionDenied
         return self.render_page(request, "review.html", "Review", review_context(request))
+
+    def review_state_view(self, request: HttpRequest) -> JsonResponse:
+        """What waits now, for an open Review page to follow decisions made elsewhere."""
+        if not self.has_module_permission(request):
+            raise PermissionDenied
+        return JsonResponse(waiting_state(request))
 
     def review_decide_view(self, request: HttpRequest) -> HttpResponse:
         """Approve, reject or withdraw one revision (the form of one proposal); every refusal
