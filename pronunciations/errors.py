@@ -51,6 +51,18 @@ class DictionaryNotFound(NotFound):
         super().__init__(f"Pronunciation dictionary not found: {name}")
 
 
+class DictionaryLimitReached(InvalidDictionary):
+    """The organization holds LEXICON_MAX_DICTIONARIES live dictionaries (issue 22)."""
+
+    def __init__(self, limit: int) -> None:
+        message = f"the organization has {limit} dictionaries, the most it may have"
+        super().__init__(
+            f"Too many pronunciation dictionaries: the limit is {limit} per organization "
+            "(LEXICON_MAX_DICTIONARIES); delete one first.",
+            field_errors={"name": [message]},
+        )
+
+
 class DictionaryConflict(PronunciationError):
     status = 409
     code = "pronunciation_conflict"

@@ -238,7 +238,7 @@ def test_queue_depth_counts_the_messages_waiting_in_the_broker(token: str) -> No
     finally:
         app.control.purge()
 
-    assert value(samples, "lexicon_celery_queue_depth", queue="celery") == 3
+    assert value(samples, "lexicon_celery_queue_depth", queue="sync") == 3
     assert value(samples, "lexicon_metrics_source_up", source="broker") == 1
 
 
