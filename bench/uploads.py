@@ -52,6 +52,7 @@ from orgs.models import Organization  # noqa: E402
 from orgs.services import api_key_create, organization_create  # noqa: E402
 from pronunciations.models import Rule  # noqa: E402
 from pronunciations.services import dictionary_create  # noqa: E402
+from pronunciations.validation import match_key  # noqa: E402
 from tests.processes import Celery, Gunicorn, production_env  # noqa: E402
 from tests.pronunciations import bombs  # noqa: E402
 
@@ -257,13 +258,14 @@ def copy_baselines(path: Path, rows: int) -> tuple[float, float]:
         for name in names
     }
     lines = "".join(
-        f"{ids[d]}\t{mode}\t{match}\t{value}\t{i % 250}\n"
+        f"{ids[d]}\t{mode}\t{match}\t{value}\t{i % 250}\t{match_key(match)}\n"
         for i, (d, mode, match, value) in enumerate(bombs.rule_rows(rows))
     ).encode()
     with connection.cursor() as cursor:
         started = time.perf_counter()
         with cursor.cursor.copy(
-            "COPY pronunciations_rule (dictionary_id, mode, match, value, position) FROM STDIN"
+            'COPY pronunciations_rule (dictionary_id, mode, match, value, position, "key") '
+            "FROM STDIN"
         ) as copy:
             copy.write(lines)
         rules = time.perf_counter() - started

@@ -88,11 +88,17 @@ def speak_target(*, organization: Organization, target: str | None) -> SyncTarge
         if not found.enabled:
             raise InvalidDictionary(f"Sync target {found.name} is disabled: enable it first.")
         return found
-    enabled = targets.filter(enabled=True).order_by("name")
-    found = enabled.filter(channel=Channel.APPROVED).first() or enabled.first()
+    found = production_of(list(targets.filter(enabled=True).order_by("name")))
     if found is None:
         raise SpeakTargetNotFound("No sync target to speak with: add one first")
     return found
+
+
+def production_of(enabled: list[SyncTarget]) -> SyncTarget | None:
+    """Of enabled targets in name order, the production one: the first on ``approved``, else
+    the first."""
+    approved = [target for target in enabled if target.channel == Channel.APPROVED]
+    return (approved or enabled or [None])[0]
 
 
 def heard_on(target: SyncTarget, voice: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from kombu import Queue
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from config.env import EnvError, env_bool, env_database, env_int, env_list, env_str
 from config.logging import install_record_factory
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -138,7 +138,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's negotiation, answered at once for no Accept header or */* (the common case).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pronunciations.api.negotiation.FastContentNegotiation",
-    "EXCEPTION_HANDLER": "pronunciations.api.exceptions.slng_exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.slng_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # ?format= names a file format on export endpoints, not a DRF renderer.
@@ -308,6 +308,15 @@ LEXICON_RESPONSE_CACHE_BYTES = env_int("LEXICON_RESPONSE_CACHE_BYTES", 32 * 1024
 # Metrics (config/metrics; README "Metrics"). A scrape must send "Authorization: Bearer <token>";
 # with no token (the default) /metrics answers 404 and workers serve nothing.
 LEXICON_METRICS_TOKEN = env_str("LEXICON_METRICS_TOKEN", "")
+# A token short enough to guess stops the start (issue 22); wrong tokens count as failed
+# authentications of the address (LEXICON_AUTH_FAILURE_LIMIT), then 429.
+METRICS_TOKEN_MIN_LENGTH = 32
+if LEXICON_METRICS_TOKEN and len(LEXICON_METRICS_TOKEN) < METRICS_TOKEN_MIN_LENGTH:
+    raise EnvError(
+        f"LEXICON_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters, "
+        f"got {len(LEXICON_METRICS_TOKEN)}: generate one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+    )
 # A Celery worker serves its pool's counters on this address and port (0: it serves none).
 LEXICON_METRICS_WORKER_ADDRESS = env_str("LEXICON_METRICS_WORKER_ADDRESS", "127.0.0.1")
 LEXICON_METRICS_WORKER_PORT = env_int("LEXICON_METRICS_WORKER_PORT", 0)

@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.exceptions import admin_error
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
@@ -46,7 +47,6 @@ from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
-from pronunciations.api.exceptions import admin_error
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source
@@ -335,15 +335,21 @@ class DictionaryAdmin(
         except ValidationError as exc:
             return admin_error(exc)
         organization = self._page_organization(request, body.get("dictionary"))
-        checked = editor.check(editor.from_wire(body.get("modes")), organization_id=organization)
+        rules = editor.from_wire(body.get("modes"))
+        checked = editor.check(rules, organization_id=organization)
         problems = [problem.as_dict() for problem in checked.rows]
-        if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
+        modes, left_out = checked.modes, 0
+        if modes is None:  # an unfinished row: preview the other rules (issue 23)
+            modes, left_out = editor.finished_rules(rules, checked)
+        if modes is None:  # the rules as a whole need fixing first: no rewrite, no 400
             answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}
-            return JsonResponse({**answer, "checks": None})
-        result = preview.result_to_wire(preview.rewrite(checked.modes, text))
+            return JsonResponse({**answer, "checks": None, "left_out": 0})
+        result = preview.result_to_wire(preview.rewrite(modes, text))
         # The checks editor's sentences, run by the same engine against the same rules.
-        runs = live_results(checked.modes, body["checks"]) if "checks" in body else None
-        return JsonResponse({**result, "problems": problems, "general": [], "checks": runs})
+        # (not while a row is left out: the checks are about the rules as they will be saved)
+        runs = live_results(modes, body["checks"]) if "checks" in body and not left_out else None
+        found: dict[str, Any] = {**result, "problems": problems, "general": [], "checks": runs}
+        return JsonResponse({**found, "left_out": left_out})
 
     def paste_view(self, request: HttpRequest) -> JsonResponse:
         """What pasting lines of rules would add to the page's rules, and every conflict;

@@ -234,7 +234,7 @@ def examples(finding: Finding, turns: Sequence[str]) -> list[tuple[str, str, str
 
 def snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
     """The text around [start, end) on one line: what comes before, the span, what after."""
-    before = " ".join(text[max(start - CONTEXT, 0) : start].split(" "))
+    before = text[max(start - CONTEXT, 0) : start]
     after = text[end : end + CONTEXT]
     return (
         ("…" if start > CONTEXT else "") + " ".join(before.splitlines()),

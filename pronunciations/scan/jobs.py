@@ -10,16 +10,20 @@ import logging
 import time
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from core.exceptions import error_body, translate
 from orgs.actors import Actor
 from orgs.ids import new_scan_id
 from orgs.models import Organization
-from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import NotFound, Unavailable
 from pronunciations.models import JobState, ScanJob
 from pronunciations.scan import services as scanning
+
+# The Celery task that runs a job, sent by name (pronunciations.tasks imports this module).
+RUN_SCAN = "pronunciations.run_scan"
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -49,10 +53,10 @@ def scan_job_create(
         data=data,
         options={"language": language, "names": names, "author": author.name},
     )
-    from pronunciations.tasks import run_scan  # noqa: PLC0415 - tasks import this module
-
     try:
-        transaction.on_commit(lambda: run_scan.apply_async((job.public_id, organization.public_id)))
+        transaction.on_commit(
+            lambda: current_app.send_task(RUN_SCAN, (job.public_id, organization.public_id))
+        )
     except Exception as exc:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue scan job %s", job.public_id)
         _finish(job, JobState.FAILED, error=_error(Unavailable()))

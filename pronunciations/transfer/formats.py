@@ -22,7 +22,15 @@ from pronunciations.validation import ParameterError, replace_unstorable
 # The one place listing formats: what imports read, and what each export takes.
 TABLE_FORMATS = ("csv", "xlsx", "json")
 FORMATS = (*TABLE_FORMATS, "pls")  # import formats (PLS: one dictionary a file)
-VENDOR_FORMATS = ("polly", "azure", "elevenlabs", "elevenlabs-json", "cartesia")
+VENDOR_FORMATS = (
+    "polly",
+    "polly-xsampa",
+    "azure",
+    "elevenlabs",
+    "elevenlabs-arpabet",
+    "elevenlabs-json",
+    "cartesia",
+)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",

@@ -29,10 +29,11 @@ BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
 CHECK_MODE = "check"
 NOTE_COLUMN = "note"  # a check's note; exports have it only when some dictionary has checks
 METADATA_PREFIX = "metadata."
-_FORMULA_STARTS = ("=", "+", "-", "@")
-_ESCAPE_FIRST = frozenset(
-    "".join(_FORMULA_STARTS) + "'"
-)  # what a cell escape_cell changes starts with
+# A spreadsheet skips a leading tab, carriage return or line feed and runs what follows as a
+# formula ("\t=cmd|..."), so a cell starting with one is escaped too (issue 22).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a cell escape_cell changes starts with (a quick test before the whole check).
+_ESCAPE_FIRST = frozenset("".join(_FORMULA_STARTS) + "'")
 _TOO_DEEP = object()
 
 
@@ -44,7 +45,8 @@ def needs_escape(value: str) -> bool:
 
 
 def escape_cell(value: str) -> str:
-    """Prefix ``'`` to cells starting with = + - @ (and to cells that already look escaped)."""
+    """Prefix ``'`` to cells starting with = + - @, a tab, CR or LF (and to cells that already
+    look escaped)."""
     return "'" + value if needs_escape(value) else value
 
 

@@ -18,11 +18,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 
+from core.exceptions import RateLimited, admin_error
 from orgs import permissions
 from orgs.models import Role
 from pronunciations import validation
 from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
-from pronunciations.api.exceptions import RateLimited, admin_error
 from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
@@ -42,7 +42,7 @@ from sync.channels import (
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
 from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.speak import heard_on, speak_allowed, speak_target, speech_create
+from sync.speak import heard_on, production_of, speak_allowed, speech_create
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -253,7 +253,7 @@ def listen_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None
     )
     if not targets:
         return None
-    chosen = speak_target(organization=obj.organization, target=None)
+    chosen = production_of(targets) or targets[0]
     return {
         "listen_url": reverse("admin:sync_dictionary_speak", args=[obj.pk]),
         "targets": [(t.name, heard_on(t, t.voice)["words"]) for t in targets],

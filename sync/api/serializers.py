@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pronunciations.api.serializers import AppliedRuleOutput, iso_millis
+from core.serializers import AppliedRuleOutput, iso_millis
 from sync.models import RunStatus, SyncRun
 from sync.runs import run_state
 

@@ -95,7 +95,7 @@ def test_a_spreadsheet_paste_with_a_header_and_notes_adds_only_what_it_shows(
     expect(page.locator(REWRITE_ROWS)).to_have_count(31)
     page.click("input[name=_continue]")
 
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Saved brand as revision 2.")
     matches = _matches(dictionary)
     assert "Word" not in matches
     assert matches[2:4] == ["OTP", "term0"]
@@ -135,7 +135,10 @@ def test_a_duplicate_is_shown_on_its_row_in_plain_words_before_and_after_saving(
 
     page.click(".add-rule[data-mode=rewrite]")
     added = page.locator(REWRITE_ROWS).nth(1)
-    added.locator(".rule-match").fill("ach")
+    count = page.locator("[data-count-for=rewrite]")
+    expect(count).to_have_text("1")  # a blank row is no rule yet
+    added.locator(".rule-match").press_sequentially("ach")
+    expect(count).to_have_text("2")  # issue 23: the tab counts while typing
     added.locator(".rule-value").fill("ach")
     expect(added.locator(".row-problems[data-for=match]")).to_contain_text(plain)  # as you type
     expect(added).to_have_class("rule-row has-error")

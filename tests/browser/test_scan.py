@@ -88,7 +88,7 @@ def test_listen_speaks_a_findings_example_with_the_suggested_rule(
         row.locator(".scan-listen-button").click()
 
         expect(row.locator(".scan-listen-status")).to_have_text(
-            "Model receives: Ask about the B to B plan today."
+            "Heard on emulator — deepgram/aura:2. Model receives: Ask about the B to B plan today."
         )
         spoken = [s.texts for s in slng.state.sessions()]
     assert spoken == [["Ask about the B2B plan today."], ["Ask about the B to B plan today."]]
