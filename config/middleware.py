@@ -1,7 +1,7 @@
 """Request middleware: a request id on every request, and the bounds every request must keep.
 
 Bounds are checked before anything reads the body or queries the database, and every refusal
-is SLNG's error body (built by pronunciations.api.exceptions, the one place that shapes them).
+is SLNG's error body (built by core.exceptions, the one place that shapes them).
 """
 
 from collections.abc import Callable
@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 
+from core.exceptions import json_error, translate
 from orgs.request_id import REQUEST_ID_HEADER, new_request_id, request_id_var
-from pronunciations.api.exceptions import json_error, translate
 from pronunciations.errors import HeadersTooLarge, LengthRequired, RequestTooLarge, UriTooLong
 from pronunciations.validation import ParameterError, parameter_errors, replace_unstorable
 

@@ -17,8 +17,8 @@ from drf_spectacular.views import (
 )
 
 from config import health
-from pronunciations.api.exceptions import InternalError, NotFoundError, json_error
-from pronunciations.errors import BadHost, InvalidDictionary, Unavailable
+from core.errors import BadHost, InvalidDictionary, Unavailable
+from core.exceptions import InternalError, NotFoundError, json_error
 
 urlpatterns = [
     # The root leads to the admin (the local run prints the API and docs URLs too).

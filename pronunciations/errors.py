@@ -1,147 +1,26 @@
-"""Domain errors, each carrying its SLNG error code and HTTP status."""
+"""Errors of pronunciations' own resources (revisions, rules, deleted dictionaries, review);
+SLNG's errors, which every app raises, are ``core.errors`` and re-exported here."""
 
-
-class PronunciationError(Exception):
-    """Base of every error the API reports; the exception handler renders it SLNG's way."""
-
-    status = 400
-    code = "invalid_pronunciation"
-    default_message = "Invalid pronunciation dictionary."
-
-    def __init__(
-        self, message: str | None = None, *, field_errors: dict[str, list[str]] | None = None
-    ) -> None:
-        self.message = message or self.default_message
-        self.field_errors = field_errors or {}
-        self.extra: dict[str, object] = {}  # more top-level fields for the error body
-        super().__init__(self.message)
-
-
-class InvalidDictionary(PronunciationError):
-    """The request or its content breaks a validation rule (details in field_errors)."""
-
-
-class BadHost(InvalidDictionary):
-    """The Host header names no host in ALLOWED_HOSTS (Django's DisallowedHost)."""
-
-    default_message = "Invalid Host header: this server does not answer for that host."
-
-
-class InvalidParameter(InvalidDictionary):
-    """A path, query or form parameter is refused (``validation.ParameterError``): unlike a
-    body's errors, which keep SLNG's generic message, the message names each parameter."""
-
-    def __init__(self, field_errors: dict[str, list[str]]) -> None:
-        super().__init__(parameter_message(field_errors), field_errors=field_errors)
-
-
-def parameter_message(field_errors: dict[str, list[str]]) -> str:
-    """``format must be one of csv, …`` or ``limit: must be an integer from 1 to 200``: each
-    problem led by its parameter's name, unless it already starts with it."""
-    return "; ".join(
-        problem if problem.startswith(f"{name} ") else f"{name}: {problem}"
-        for name, problems in field_errors.items()
-        for problem in problems
-    )
-
-
-class NotFound(PronunciationError):
-    """Base of every 404: what was asked for does not exist (in the caller's organization)."""
-
-    status = 404
-    code = "pronunciation_not_found"
-
-
-class DictionaryNotFound(NotFound):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"Pronunciation dictionary not found: {name}")
-
-
-class DictionaryLimitReached(InvalidDictionary):
-    """The organization holds LEXICON_MAX_DICTIONARIES live dictionaries (issue 22)."""
-
-    def __init__(self, limit: int) -> None:
-        message = f"the organization has {limit} dictionaries, the most it may have"
-        super().__init__(
-            f"Too many pronunciation dictionaries: the limit is {limit} per organization "
-            "(LEXICON_MAX_DICTIONARIES); delete one first.",
-            field_errors={"name": [message]},
-        )
-
-
-class DictionaryConflict(PronunciationError):
-    status = 409
-    code = "pronunciation_conflict"
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"Pronunciation dictionary already exists: {name}")
-
-
-class RequestTooLarge(PronunciationError):
-    status = 413
-    default_message = "Request body is too large."
-
-
-class LengthRequired(PronunciationError):
-    """A chunked body: Django reads only a body whose length is declared (it saw none)."""
-
-    status = 411
-    default_message = "Send the request body with a Content-Length header, not chunked."
-
-
-class UriTooLong(PronunciationError):
-    """The request line is over LEXICON_MAX_REQUEST_LINE_BYTES."""
-
-    status = 414
-    default_message = "Request URI is too long."
-
-
-class HeadersTooLarge(PronunciationError):
-    """A header, or all of them together, over the LEXICON_MAX_HEADER_* bounds."""
-
-    status = 431
-    default_message = "Request header fields are too large."
-
-
-class Unauthenticated(PronunciationError):
-    status = 401
-    code = "pronunciation_unauthenticated"
-    default_message = "Missing or invalid API key: send Authorization: Bearer <key>."
-
-
-class Unavailable(PronunciationError):
-    status = 503
-    code = "pronunciation_unavailable"
-    default_message = "Pronunciation dictionaries are temporarily unavailable."
-
-
-class Busy(PronunciationError):
-    """Every slot for this kind of work is taken: try again after ``retry_after`` seconds.
-
-    SLNG answers ``rate_limit`` for too many concurrent connections; the exception handler adds
-    ``Retry-After``.
-    """
-
-    status = 429
-    code = "rate_limit"
-    default_message = "Too many requests at once."
-
-    def __init__(self, message: str | None = None, *, retry_after: int = 1) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class PreconditionFailed(PronunciationError):
-    """``If-Match`` named a state that is no longer current: someone else changed the dictionary."""
-
-    status = 412
-    code = "pronunciation_precondition_failed"
-
-    def __init__(self, name: str, current_etag: str) -> None:
-        super().__init__(
-            f"Pronunciation dictionary {name} has changed since you read it "
-            f"(current ETag {current_etag}); reload it and apply your change again."
-        )
+from core.errors import (
+    BadHost,
+    Busy,
+    DictionaryConflict,
+    DictionaryLimitReached,
+    DictionaryNotFound,
+    Forbidden,
+    HeadersTooLarge,
+    InvalidDictionary,
+    InvalidParameter,
+    LengthRequired,
+    NotFound,
+    PreconditionFailed,
+    PronunciationError,
+    RequestTooLarge,
+    Unauthenticated,
+    Unavailable,
+    UriTooLong,
+    parameter_message,
+)
 
 
 class RevisionNotFound(NotFound):
@@ -159,14 +38,6 @@ class RuleNotFound(NotFound):
 class DeletedDictionaryNotFound(NotFound):
     def __init__(self, dictionary_id: str) -> None:
         super().__init__(f"Deleted pronunciation dictionary not found: {dictionary_id}")
-
-
-class Forbidden(PronunciationError):
-    """The caller is known but its role (or being the change's author) does not allow this."""
-
-    status = 403
-    code = "pronunciation_forbidden"
-    default_message = "Your role does not allow this request."
 
 
 class RevisionNotProposed(PronunciationError):
@@ -202,3 +73,30 @@ class RevisionNotNewest(PronunciationError):
             f"Revision {number} of pronunciation dictionary {name} is not its newest: revision "
             f"{newest} is. Only the newest revision can be approved; review revision {newest}."
         )
+
+
+__all__ = [
+    "PronunciationError",
+    "InvalidDictionary",
+    "InvalidParameter",
+    "parameter_message",
+    "NotFound",
+    "DictionaryNotFound",
+    "DictionaryConflict",
+    "RequestTooLarge",
+    "LengthRequired",
+    "UriTooLong",
+    "HeadersTooLarge",
+    "Unauthenticated",
+    "Unavailable",
+    "PreconditionFailed",
+    "Forbidden",
+    "Busy",
+    "BadHost",
+    "DictionaryLimitReached",
+    "DeletedDictionaryNotFound",
+    "RevisionNotFound",
+    "RevisionNotNewest",
+    "RevisionNotProposed",
+    "RuleNotFound",
+]

@@ -13,7 +13,7 @@ ones when it gives none, so a change of rules alone keeps them).
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
+from orgs.events import Event, publish
 from orgs.models import Organization
 from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
@@ -73,6 +74,20 @@ def announce(dictionary: Dictionary, change: str) -> None:
 
 
 Changes = list[tuple[int, str]]  # (dictionary id, change) pairs of one organization
+
+
+@dataclass
+class Announcements:
+    """What writes in batches (an import) announce once, after commit: their changes
+    (``announce_many``) and their revisions' events (one publish per organization)."""
+
+    changes: Changes = field(default_factory=list)
+    events: dict[int, list[Event]] = field(default_factory=dict)
+
+    def send(self, organization_id: int) -> None:
+        announce_many(organization_id, self.changes)
+        for organization, published in self.events.items():
+            publish(organization_id=organization, events=published)
 
 
 def announce_many(organization_id: int, changes: Changes) -> None:
@@ -161,8 +176,9 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ..
 def _rule_rows(pairs: Iterable[tuple[int, Modes]]) -> Iterable[tuple[int, str, int, str, str, str]]:
     for pk, modes in pairs:
         for mode, specs in modes.items():
+            name = str(mode.value)  # the plain text, looked up once a mode
             for i, spec in enumerate(specs):
-                yield pk, mode, i, spec.match, spec.value, validation.match_key(spec.match)
+                yield pk, name, i, spec.match, spec.value, validation.match_key(spec.match)
 
 
 def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
@@ -243,13 +259,18 @@ def _supersede_older(revisions: list[Revision]) -> None:
         ).update(review_state=ReviewState.SUPERSEDED)
 
 
-def record(revisions: list[Revision]) -> None:
+def record(revisions: list[Revision], announcements: "Announcements | None" = None) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
     in, superseding the older proposals of their dictionaries: the one place a revision is
-    created. Each is published (webhooks) after commit."""
+    created. Each is published (webhooks) after commit, or its event kept in
+    ``announcements`` for the caller to publish with the others."""
     _insert_revisions(_start_review(revisions))
     _supersede_older(revisions)
-    events.revisions_published(revisions)
+    if announcements is None:
+        events.revisions_published(revisions)
+        return
+    for organization_id, found in events.revision_events(revisions).items():
+        announcements.events.setdefault(organization_id, []).extend(found)
 
 
 def room_check(adding: Counter[int]) -> None:
@@ -266,12 +287,12 @@ def room_check(adding: Counter[int]) -> None:
             raise DictionaryLimitReached(limit)
 
 
-def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
+def store(writes: Sequence[Write], *, announced: Announcements | None = None) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
-    ``announced`` collects the changes instead, for a caller that writes in batches and
-    announces them all at once (``announce_many``). Raises IntegrityError (inside its own
-    savepoint) when a new dictionary's name is taken, DictionaryLimitReached when new
+    ``announced`` collects the changes and events instead, for a caller that writes in batches
+    and announces them all at once (``Announcements.send``). Raises IntegrityError (inside its
+    own savepoint) when a new dictionary's name is taken, DictionaryLimitReached when new
     dictionaries would pass the organization's cap.
     """
     now = timezone.now()
@@ -306,14 +327,15 @@ def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
                     checks_of_write,
                 )
                 for w, checks_of_write in zip(writes, kept, strict=True)
-            ]
+            ],
+            announced,
         )
     by_organization: dict[int, Changes] = {}
     for write in writes:
         change = "created" if write.action is Action.CREATE else "updated"
         pair = (write.dictionary.pk, change)
         if announced is not None:
-            announced.append(pair)
+            announced.changes.append(pair)
         else:
             by_organization.setdefault(write.dictionary.organization_id, []).append(pair)
     for organization_id, changes in by_organization.items():

@@ -1,6 +1,7 @@
 """Shared fixtures: organizations, API keys and authenticated API clients."""
 
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,29 @@ from orgs.models import Organization
 from orgs.services import IssuedKey, api_key_create, organization_create
 from pronunciations.signals import dictionaries_changed, dictionary_changed
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from tests import alone
 from tests.processes import Celery
 
 ClientFactory = Callable[[str], APIClient]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, name the run so its workers share the ``alone`` lock (tests/alone.py)."""
+    if getattr(config.option, "numprocesses", None) and not config.getoption("testrunuid"):
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    """A test marked ``alone`` runs while no other worker runs a test (tests/alone.py)."""
+    with alone.turn(item.get_closest_marker("alone") is not None):
+        return (yield)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.getoption("testrunuid", None)
+    if run and not hasattr(session.config, "workerinput"):
+        alone.forget(run)
 
 
 @pytest.fixture

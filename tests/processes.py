@@ -54,8 +54,10 @@ def production_env(**extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": tests_database_url(),
         "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,  # this test worker's own database
         "SECURE_SSL_REDIRECT": "false",
+        # Targets in tests point at the emulator on loopback (sync.reach).
+        "LEXICON_PRIVATE_TARGETS": "127.0.0.1",
         **extra,
     }
 
@@ -76,7 +78,15 @@ class Gunicorn:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for(self._up, 30, "gunicorn to answer")
+        try:
+            wait_for(self._up, 60, "gunicorn to answer")
+        except BaseException:  # a server that never answered is not left running
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            raise
 
     def _up(self) -> bool:
         if self.process.poll() is not None:
@@ -119,7 +129,9 @@ class Celery:
         self.processes.append(process)
         return process
 
-    def worker(self, *queues: str, concurrency: int = 0) -> subprocess.Popen[bytes]:
+    def worker(
+        self, *queues: str, concurrency: int = 0, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         """A worker of ``queues`` (default: every queue, as the local run's single worker);
         a solo pool, or a prefork pool of ``concurrency`` processes."""
         pool = ["--pool", "prefork", "--concurrency", str(concurrency)] if concurrency else []
@@ -130,6 +142,7 @@ class Celery:
             ",".join(queues or settings.LEXICON_QUEUES),
             "--without-gossip",
             "--without-mingle",
+            env=env,
         )
 
     def stop_all(self) -> None:

@@ -43,6 +43,7 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-dictionaries-lint",
         "pronunciation-preview",
         "pronunciation-scan",
+        "pronunciation-scan-job",
         "pronunciation-dictionaries-speak",
         "pronunciation-speak",
         "pronunciation-revisions-list",

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from config.metrics.directory import prepare
 from config.metrics.exposition import METRICS_PATH, refusal, render
-from pronunciations.api.exceptions import NotFoundError, error_body
+from core.exceptions import NotFoundError, error_body
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from pronunciations.api.exceptions import MethodNotAllowedError, NotFoundError
+from core.exceptions import MethodNotAllowedError, NotFoundError
 from pronunciations.errors import PronunciationError, Unauthenticated
 
 METRICS_PATH = "/metrics"

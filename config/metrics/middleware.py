@@ -15,9 +15,9 @@ from prometheus_client import Counter, Histogram
 
 from config.metrics.collectors import ScrapeCollector
 from config.metrics.exposition import METRICS_PATH, refusal, render
+from core.errors import Busy
+from core.exceptions import json_error
 from orgs.throttling import auth_failure_record, client_address
-from pronunciations.api.exceptions import json_error
-from pronunciations.errors import Busy
 
 REQUESTS = Counter(
     "lexicon_http_requests",

@@ -1,5 +1,6 @@
 """Base settings, read from the environment, with defaults for the embedded local run."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "csp",
+    "axes",
     "orgs",
     "pronunciations",
     "sync",
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every answer (django-csp; CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
+    # The admin login's lockout page (django-axes); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (issue 22): scripts only from this server, or inline with the
@@ -73,6 +77,25 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# The admin login is throttled by django-axes: LEXICON_LOGIN_FAILURE_LIMIT failed sign-ins of
+# one username from one address lock that pair (only that pair: other users, and the same user
+# elsewhere, are unaffected) for LEXICON_LOGIN_COOLOFF_SECONDS; a success resets the count. The
+# address is the one the API's failure limit counts (LEXICON_TRUSTED_PROXIES). Unlock at once
+# with `manage.py axes_reset_username <user>` (or axes_reset_ip, axes_reset_ip_username, and
+# axes_reset for everyone).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LEXICON_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LEXICON_LOGIN_COOLOFF_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "orgs.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked.html"
+AXES_ENABLE_ADMIN = False  # attempts are managed with the commands above
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -138,7 +161,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's negotiation, answered at once for no Accept header or */* (the common case).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pronunciations.api.negotiation.FastContentNegotiation",
-    "EXCEPTION_HANDLER": "pronunciations.api.exceptions.slng_exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.slng_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # ?format= names a file format on export endpoints, not a DRF renderer.
@@ -273,7 +296,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 # The admin's "Where is this word?" page: the longest text, and how many dictionaries one search
@@ -360,6 +388,13 @@ CELERY_TIMEZONE = "UTC"
 # Fernet key that encrypts SLNG API keys at rest. Unset (local runs only), one is derived from
 # DJANGO_SECRET_KEY; production requires it.
 LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY", "")
+# Hosts a sync target may reach although they are loopback, private, link-local or reserved
+# (sync.reach): comma-separated, "host" or "host:port", matched as written in the target's URL
+# ("127.0.0.1" lets http://127.0.0.1:8765 through, not http://localhost:8765). Empty: public
+# hosts only. The local run (.ci/serve) and the tests list the emulator's host.
+LEXICON_PRIVATE_TARGETS = env_list("LEXICON_PRIVATE_TARGETS", [])
+# Targets must use https and wss (hosts listed above excepted); production turns it on.
+LEXICON_TARGETS_REQUIRE_TLS = env_bool("LEXICON_TARGETS_REQUIRE_TLS", False)
 LEXICON_SLNG_TIMEOUT_SECONDS = float(env_str("LEXICON_SLNG_TIMEOUT_SECONDS", "10"))
 LEXICON_SLNG_RETRY_BASE_SECONDS = float(env_str("LEXICON_SLNG_RETRY_BASE_SECONDS", "1"))
 LEXICON_SLNG_RETRY_CAP_SECONDS = float(env_str("LEXICON_SLNG_RETRY_CAP_SECONDS", "30"))

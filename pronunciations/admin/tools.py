@@ -16,11 +16,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from core.exceptions import admin_error
 from orgs import permissions
 from orgs.models import Organization
 from pronunciations import espeak, selectors, validation, where
 from pronunciations.admin.widgets import palette_groups
-from pronunciations.api.exceptions import admin_error
 from pronunciations.models import Dictionary
 from pronunciations.near import Near
 

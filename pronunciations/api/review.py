@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import error_body
+from core.serializers import ErrorOutput
 from orgs.actors import Actor
 from orgs.authentication import caller_key
 from orgs.models import APIKey, Role
@@ -19,8 +21,7 @@ from pronunciations.api.common import (
     error_responses,
     json_object,
 )
-from pronunciations.api.exceptions import error_body
-from pronunciations.api.serializers import ErrorOutput, ReviewRequest, RevisionDetailOutput
+from pronunciations.api.serializers import ReviewRequest, RevisionDetailOutput
 from pronunciations.errors import (
     Forbidden,
     InvalidDictionary,

@@ -2,10 +2,10 @@
 
 from typing import Any
 
+from core.exceptions import RateLimited, error_body
 from orgs.authentication import minimum_role, role_refusal
 from orgs.models import Role
 from pronunciations.api.common import EXAMPLE_REQUEST_ID
-from pronunciations.api.exceptions import RateLimited, error_body
 from pronunciations.errors import Forbidden
 from pronunciations.validation import MATCH_MAX_LENGTH, NAME_MAX_LENGTH
 

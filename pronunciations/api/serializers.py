@@ -4,13 +4,14 @@ Requests are validated by pronunciations.validation (through the services), not 
 classes: the request serializers below only document the shape for the schema.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import AppliedRuleOutput, iso_millis
 from pronunciations.checks import checks_from_wire, checks_to_wire, results_in_order
 from pronunciations.content import wire_in_order
 from pronunciations.models import Dictionary, ReviewState, Revision
@@ -24,12 +25,6 @@ from pronunciations.validation import (
     NAME_MAX_LENGTH,
     VALUE_MAX_LENGTH,
 )
-
-
-def iso_millis(moment: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and ``Z``, as SLNG writes ``created_at``."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 class RewriteRuleSchema(serializers.Serializer):
@@ -90,15 +85,6 @@ class DictionaryCreateRequest(serializers.Serializer):
         required=False, allow_null=True, help_text="Any JSON object, up to 16 KiB; null = none."
     )
     checks = _checks_field("Lexicon only: the dictionary's test sentences (default none).")
-
-
-class ErrorOutput(serializers.Serializer):
-    code = serializers.CharField()
-    error = serializers.CharField()
-    fieldErrors = serializers.DictField(  # noqa: N815 - SLNG's field name
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-    slng_request_id = serializers.CharField(required=False)
 
 
 @extend_schema_field(ModesSchema)
@@ -370,16 +356,6 @@ class PreviewRequest(DictionaryPreviewRequest):
     """Preview with unsaved rules, validated like a create."""
 
     modes = ModesSchema()
-
-
-class AppliedRuleOutput(serializers.Serializer):
-    rule_index = serializers.IntegerField()
-    match = serializers.CharField()
-    replace = serializers.CharField()
-    start = serializers.IntegerField(help_text="Span in the input text (code points).")
-    end = serializers.IntegerField()
-    out_start = serializers.IntegerField(help_text="Span of the replacement in the output.")
-    out_end = serializers.IntegerField()
 
 
 class PreviewOutput(serializers.Serializer):

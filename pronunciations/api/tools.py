@@ -5,8 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import READ_ONLY_POST
 from orgs.authentication import caller_key
-from orgs.models import Role
 from pronunciations import preview, selectors, validation
 from pronunciations.api.common import caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import (
@@ -18,8 +18,6 @@ from pronunciations.api.serializers import (
 from pronunciations.content import content_hash, current_modes
 from pronunciations.lint import lint_modes
 
-# A preview writes nothing: a viewer key may POST one.
-READ_ONLY_POST = {"POST": Role.VIEWER}
 _BAD_TEXT = {400: refusal(lambda: validation.validate_preview_text(None))}
 
 

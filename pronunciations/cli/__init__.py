@@ -24,84 +24,20 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, NoReturn
 
-import httpx
-
-OK, REFUSED, USAGE, UNAVAILABLE = 0, 1, 2, 3
-DEFAULT_URL = "http://127.0.0.1:8000"
-API = "/v1/pronunciation"
-POLL_SECONDS = 0.5
-TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-
-
-class Failure(Exception):
-    """Stops the command with ``code`` after printing ``message`` to standard error."""
-
-    def __init__(self, code: int, message: str, body: dict | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.body = body or {}  # the server's error body, when there is one
-
-
-class Client:
-    """A thin client of the REST API: every answer that is not 2xx becomes a Failure."""
-
-    def __init__(self, base_url: str, key: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(
-            base_url=self.base_url,
-            headers={"Authorization": f"Bearer {key}", "User-Agent": "lexicon-cli"},
-            timeout=TIMEOUT,
-        )
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self.http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise Failure(UNAVAILABLE, f"cannot reach {self.base_url}: {exc}") from exc
-        if response.is_success:
-            return response
-        raise _failure(response)
-
-    def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.request(method, path, **kwargs)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise Failure(UNAVAILABLE, f"{path}: the server did not answer JSON") from exc
-
-
-def _failure(response: httpx.Response) -> Failure:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    message = str(body.get("error") or response.reason_phrase or "error")
-    code = body.get("code")
-    text = (
-        f"{response.status_code} {code}: {message}"
-        if code
-        else f"{response.status_code}: {message}"
-    )
-    for field, problems in (body.get("fieldErrors") or {}).items():
-        text += "".join(f"\n  {field}: {problem}" for problem in problems)
-    if response.status_code >= 500:
-        return Failure(UNAVAILABLE, text)
-    if response.status_code == 401:
-        return Failure(USAGE, f"{text}\n  check LEXICON_API_KEY")
-    return Failure(REFUSED, text, body)
-
-
-def _client() -> Client:
-    key = os.environ.get("LEXICON_API_KEY", "").strip()
-    if not key:
-        raise Failure(USAGE, "LEXICON_API_KEY is not set: export the organization's API key")
-    return Client(os.environ.get("LEXICON_URL", "").strip() or DEFAULT_URL, key)
-
+from pronunciations.cli import scan
+from pronunciations.cli.client import (
+    API,
+    OK,
+    POLL_SECONDS,
+    REFUSED,
+    UNAVAILABLE,
+    USAGE,
+    Client,
+    Failure,
+    _client,
+)
 
 # --- import: plan and apply ---------------------------------------------------------------------
 
@@ -396,7 +332,6 @@ def parser() -> argparse.ArgumentParser:
         help="exit 1 unless every dictionary is verified on every target",
     )
     status.set_defaults(run=cmd_status)
-    from pronunciations.cli import scan  # noqa: PLC0415 - scan imports this package
 
     scan.add_parser(commands)
     return root

@@ -18,21 +18,24 @@ import time
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.exceptions import error_body, translate
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
-from pronunciations.api.exceptions import error_body, translate
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
 from pronunciations.transfer import parsing, reading, slots
 from pronunciations.transfer.importing import ImportMode, ImportRejected
 
 logger = logging.getLogger(__name__)
+# The Celery task that runs a job (pronunciations.tasks.run_import), sent by its name.
+RUN_IMPORT = "pronunciations.run_import"
 
 # A redelivered task (its worker died) runs the import again, once: nothing was written.
 MAX_ATTEMPTS = 2
@@ -89,10 +92,8 @@ def import_job_create(
             ImportJobChunk.objects.create(job=job, number=number, data=chunk)
             job.file_bytes += len(chunk)
         job.save(update_fields=["file_bytes"])
-    from pronunciations.tasks import run_import  # noqa: PLC0415 - tasks import this module
-
-    try:
-        run_import.apply_async((job.public_id, organization.public_id))
+    try:  # by the task's name: pronunciations.tasks imports this module
+        current_app.send_task(RUN_IMPORT, (job.public_id, organization.public_id))
     except Exception as exc:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue import job %s", job.public_id)
         _finish(job, JobState.FAILED, error=_error(Unavailable()))

@@ -10,10 +10,9 @@ messages (``message_dict``) as they are; the admin words them for linguists from
 params (``pronunciations.admin.wording``), so the rule itself is still stated only here.
 """
 
+import functools
 import json
 import math
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,40 +20,76 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.parameters import (
+    NAME_MAX_LENGTH,
+    ParameterError,
+    name_errors,
+    parameter_errors,
+    validate_cursor_parameter,
+    validate_int_parameter,
+    validate_name_parameter,
+    validate_names_parameter,
+    validate_public_id,
+)
+from core.text import (
+    FieldErrors,
+    invisible_problems,
+    list_errors,
+    list_problems,
+    problem,
+    problem_text,
+    replace_unstorable,
+    text_errors,
+    text_problems,
+    unstorable_errors,
+    unstorable_problems,
+)
 from pronunciations.engine import rule_key
 from pronunciations.models import Mode
 
-NAME_MAX_LENGTH = 128
-MAX_RULES_PER_MODE = 256
-MATCH_MAX_LENGTH = 128
-VALUE_MAX_LENGTH = 256
-COMMENT_MAX_LENGTH = 500
-_NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
-# A name only of dots is a dot segment, or looks like one: HTTP clients remove "." and ".." from
-# a URL's path (RFC 3986, section 5.2.4) before sending it, so such a dictionary could never be
-# read, changed or deleted by its URL, here or at SLNG (issue 22).
-_DOTS_ONLY_RE = re.compile(r"\.+")
-# Characters that PostgreSQL text, XML 1.0 or a spreadsheet cell cannot hold: NUL and the other
-# C0 controls but tab, newline and carriage return; DEL and the C1 controls; unpaired surrogates
-# (which cannot be encoded as UTF-8); and the non-characters U+FFFE and U+FFFF.
-_UNSTORABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Checks (test sentences) live in checks.py, the language tag of metadata in language.py;
+# requests' own inputs (preview text, Listen, path and query parameters) in requests.py. All are
+# part of this module's interface.
+from pronunciations.validation.checks import (
+    CHECK_NOTE_MAX_LENGTH,
+    CHECK_TEXT_MAX_LENGTH,
+    MAX_CHECKS,
+    Check,
+    clean_checks,
+    validate_checks,
+)
+
+# IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
+from pronunciations.validation.ipa import (
+    IPA_RANGES,
+    ipa_hint,
+    ipa_phonemes,
+    ipa_words,
+    is_ipa_character,
+    non_ipa_characters,
+)
+from pronunciations.validation.language import language_tag_problems
+from pronunciations.validation.limits import (
+    COMMENT_MAX_LENGTH,
+    MATCH_MAX_LENGTH,
+    MAX_RULES_PER_MODE,
+    VALUE_MAX_LENGTH,
+)
+from pronunciations.validation.requests import (
+    SPEAK_LABEL_MAX_LENGTH,
+    SpeakInput,
+    validate_ipa_suggestion,
+    validate_preview_text,
+    validate_rule_parameters,
+    validate_speak,
+    validate_where_text,
+)
 
 # The field that carries a rule's output, per mode, on the wire.
 VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
 
-FieldErrors = dict[str, list[str]]
 # Structured problems by field path: what clean_modes and clean_metadata collect.
 Problems = dict[str, list[ValidationError]]
-
-
-def problem(message: str, code: str, **params: Any) -> ValidationError:
-    """One structured problem: ``message`` may use ``%(name)s`` placeholders for ``params``."""
-    return ValidationError(message, code=code, params=params or None)
-
-
-def problem_text(error: ValidationError) -> str:
-    """The message of one structured problem, as the API shows it."""
-    return str(error.message % error.params) if error.params else str(error.message)
 
 
 @dataclass(frozen=True)
@@ -75,45 +110,6 @@ class DictionaryInput:
     name: str
     modes: Modes
     metadata: dict[str, Any]
-
-
-def unstorable_problems(value: str) -> list[ValidationError]:
-    """Characters no store or export format of ours can hold (see _UNSTORABLE_RE), structured:
-    code ``unstorable``, params ``char`` (U+XXXX) and ``offset`` (its index in ``value``)."""
-    found = _UNSTORABLE_RE.search(value)
-    if found is None:
-        return []
-    message = "must not contain control characters or unpaired surrogates (U+%(char)s)"
-    return [problem(message, "unstorable", char=f"{ord(found[0]):04X}", offset=found.start())]
-
-
-def invisible_problems(value: str) -> list[ValidationError]:
-    """Invisible and bidirectional-control characters (Unicode category Cf: zero-width spaces
-    and joiners, direction marks, embeddings and isolates, the byte-order mark, the soft
-    hyphen), which make two different texts look the same (issue 22). Code ``invisible``,
-    params ``char`` (U+XXXX), ``name`` (its Unicode name) and ``offset``."""
-    if value.isascii():  # every Cf character is outside ASCII
-        return []
-    for offset, char in enumerate(value):
-        if unicodedata.category(char) == "Cf":
-            message = (
-                "must not contain invisible or bidirectional-control characters "
-                "(U+%(char)s %(name)s)"
-            )
-            code, name = f"{ord(char):04X}", unicodedata.name(char, "")
-            return [problem(message, "invisible", char=code, name=name, offset=offset)]
-    return []
-
-
-def unstorable_errors(value: str) -> list[str]:
-    """unstorable_problems as plain messages."""
-    return [problem_text(error) for error in unstorable_problems(value)]
-
-
-def replace_unstorable(value: str, replacement: str = "\ufffd") -> str:
-    """``value`` with every character of _UNSTORABLE_RE replaced (exports of content stored
-    before these characters were refused must still succeed)."""
-    return _UNSTORABLE_RE.sub(replacement, value)
 
 
 def json_depth(value: object) -> int:
@@ -168,29 +164,15 @@ def normalize_name(name: str) -> str:
     return name.lower()
 
 
+@functools.lru_cache(maxsize=2048)
 def match_key(match: str) -> str:
     """The identity of a match for duplicate checks: the rewrite engine's own comparison key.
 
     The engine compares case-insensitively and treats any whitespace run as one space, so two
-    matches with the same key could never both apply.
+    matches with the same key could never both apply. Remembered for the last 2,048 matches: an
+    import asks for each rule's key several times while it plans its dictionary.
     """
     return rule_key(match)
-
-
-def name_errors(name: object) -> list[str]:
-    if not isinstance(name, str):
-        return ["must be a string"]
-    if not name:
-        return ["must not be empty"]
-    problems = []
-    if len(name) > NAME_MAX_LENGTH:
-        problems.append(f"must be at most {NAME_MAX_LENGTH} characters")
-    problems += [problem_text(error) for error in invisible_problems(name)]
-    if not _NAME_RE.fullmatch(name):
-        problems.append("may contain only letters, digits, '.', '_' and '-'")
-    elif _DOTS_ONLY_RE.fullmatch(name):
-        problems.append("must not be only dots: HTTP clients remove '.' and '..' from a URL")
-    return problems
 
 
 def validate_name(name: object, *, field: str = "name") -> str:
@@ -199,48 +181,6 @@ def validate_name(name: object, *, field: str = "name") -> str:
         raise ValidationError({field: problems})
     assert isinstance(name, str)  # noqa: S101 - narrowed by name_errors
     return name
-
-
-def text_errors(value: object, *, max_length: int, strip_edges: bool) -> list[str]:
-    """Problems with a required text field: a non-blank string, bounded, storable."""
-    return [
-        problem_text(p)
-        for p in text_problems(value, max_length=max_length, strip_edges=strip_edges)
-    ]
-
-
-def text_problems(value: object, *, max_length: int, strip_edges: bool) -> list[ValidationError]:
-    """text_errors, structured (codes ``required``, ``empty``, ``too_long``, ``edge_whitespace``,
-    ``unstorable``)."""
-    if not isinstance(value, str):
-        return [problem("is required and must be a string", "required")]
-    if not value.strip():
-        return [problem("must not be empty or whitespace only", "empty")]
-    problems = []
-    if len(value) > max_length:
-        problems.append(
-            problem(
-                "must be at most %(limit)s characters", "too_long", limit=max_length, got=len(value)
-            )
-        )
-    if strip_edges and value != value.strip():
-        problems.append(problem("must not start or end with whitespace", "edge_whitespace"))
-    return problems + unstorable_problems(value)
-
-
-def list_errors(raw: object, *, items: str, limit: int) -> list[str]:
-    """Problems with a bounded array of ``items`` (rules, checks)."""
-    return [problem_text(p) for p in list_problems(raw, items=items, limit=limit)]
-
-
-def list_problems(raw: object, *, items: str, limit: int) -> list[ValidationError]:
-    """list_errors, structured (codes ``not_list``, ``too_many`` with ``limit`` and ``got``)."""
-    if not isinstance(raw, list):
-        return [problem(f"must be an array of {items}", "not_list")]
-    if len(raw) > limit:
-        message = f"must have at most %(limit)s {items}, got %(got)s"
-        return [problem(message, "too_many", limit=limit, got=len(raw))]
-    return []
 
 
 def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
@@ -497,46 +437,24 @@ def validate_body_name(body_name: object, path_name: str) -> None:
         )
 
 
-# Checks (test sentences) live in checks.py, the language tag of metadata in language.py;
-# requests' own inputs (preview text, Listen, path and query parameters) in requests.py. All are
-# part of this module's interface.
-from pronunciations.validation.checks import (  # noqa: E402
-    CHECK_NOTE_MAX_LENGTH,
-    CHECK_TEXT_MAX_LENGTH,
-    MAX_CHECKS,
-    Check,
-    clean_checks,
-    validate_checks,
-)
-
-# IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
-from pronunciations.validation.ipa import (  # noqa: E402
-    IPA_RANGES,
-    ipa_hint,
-    ipa_phonemes,
-    ipa_words,
-    is_ipa_character,
-    non_ipa_characters,
-)
-from pronunciations.validation.language import language_tag_problems  # noqa: E402
-from pronunciations.validation.requests import (  # noqa: E402
-    SPEAK_LABEL_MAX_LENGTH,
-    ParameterError,
-    SpeakInput,
-    parameter_errors,
-    validate_cursor_parameter,
-    validate_int_parameter,
-    validate_ipa_suggestion,
-    validate_name_parameter,
-    validate_names_parameter,
-    validate_preview_text,
-    validate_public_id,
-    validate_rule_parameters,
-    validate_speak,
-    validate_where_text,
-)
-
 __all__ = [
+    "COMMENT_MAX_LENGTH",
+    "MATCH_MAX_LENGTH",
+    "MAX_RULES_PER_MODE",
+    "NAME_MAX_LENGTH",
+    "VALUE_MAX_LENGTH",
+    "FieldErrors",
+    "invisible_problems",
+    "list_errors",
+    "list_problems",
+    "name_errors",
+    "problem",
+    "problem_text",
+    "replace_unstorable",
+    "text_errors",
+    "text_problems",
+    "unstorable_errors",
+    "unstorable_problems",
     "CHECK_NOTE_MAX_LENGTH",
     "CHECK_TEXT_MAX_LENGTH",
     "MAX_CHECKS",

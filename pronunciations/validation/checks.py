@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from pronunciations.validation import FieldErrors, list_errors, text_errors, unstorable_errors
+from core.text import FieldErrors, list_errors, text_errors, unstorable_errors
 
 MAX_CHECKS = 256
 CHECK_TEXT_MAX_LENGTH = 1000

@@ -1,25 +1,20 @@
 """Validation of requests' own inputs: preview text, Listen, and path and query parameters.
 
-Re-exported by ``pronunciations.validation``: import them from there.
+Re-exported by ``pronunciations.validation``: import them from there. The parameters every app's
+views check (ids, integers, names) are ``core.parameters``', re-exported there too.
 """
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.parameters import ParameterError, parameter_errors
+from core.text import FieldErrors, unstorable_errors
 from pronunciations.models import Mode
-from pronunciations.validation import (
-    MATCH_MAX_LENGTH,
-    NAME_MAX_LENGTH,
-    FieldErrors,
-    name_errors,
-    replace_unstorable,
-    unstorable_errors,
-)
+from pronunciations.validation.limits import MATCH_MAX_LENGTH
 
 
 def _bounded_text(text: str, *, field: str, limit: int) -> str:
@@ -108,67 +103,6 @@ def validate_speak(body: Mapping[str, Any]) -> SpeakInput:
 
 
 # -- path, query and form parameters, checked before they reach the database ---------------
-
-_ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
-_DIGITS_RE = re.compile(r"[0-9]{1,10}")
-
-
-class ParameterError(ValidationError):
-    """A refused path, query or form parameter, keyed by the parameter's name.
-
-    Every check of a request parameter raises this rather than a bare ValidationError: the API's
-    exception handler turns it into an error whose message names the parameter
-    (``errors.InvalidParameter``), where a body's errors keep SLNG's generic message.
-    """
-
-    def __init__(self, problems: Mapping[str, Sequence[str]]) -> None:
-        super().__init__({name: list(messages) for name, messages in problems.items()})
-
-
-def parameter_errors(value: str) -> list[str]:
-    """What no path or query parameter may hold, whatever it means: NUL and the other
-    characters of unstorable_errors (their length is bounded by the request line's)."""
-    return unstorable_errors(value)
-
-
-def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
-    """An integer parameter in ASCII digits ("²" is a digit to str.isdigit, not to int)."""
-    if not _DIGITS_RE.fullmatch(raw) or not low <= int(raw) <= high:
-        raise ParameterError({name: [f"must be an integer from {low} to {high}"]})
-    return int(raw)
-
-
-def validate_public_id(raw: str, *, name: str) -> str:
-    """A public id parameter (``pd_<ulid>``, ``tgt_<ulid>``): letters, digits and ``_`` only."""
-    if not _ID_RE.fullmatch(raw):
-        raise ParameterError({name: ["must be an id of letters, digits and '_' (at most 64)"]})
-    return raw
-
-
-def validate_names_parameter(raw: str, *, name: str = "names") -> list[str]:
-    """A comma-separated list of dictionary names; each must be a valid name."""
-    names = [part.strip() for part in raw.split(",") if part.strip()]
-    problems = [f"{part!r}: {p}" for part in names for p in name_errors(part)]
-    if problems:
-        raise ParameterError({name: [replace_unstorable(p) for p in problems]})
-    return names
-
-
-def validate_cursor_parameter(raw: str, *, name: str = "cursor") -> str:
-    """A list page's cursor (the ``next_cursor`` a page answered: a normalized name, or empty
-    for the first page): at most NAME_MAX_LENGTH characters."""
-    if len(raw) > NAME_MAX_LENGTH:
-        raise ParameterError({name: ["must be a next_cursor from a previous page"]})
-    return raw
-
-
-def validate_name_parameter(raw: object, *, name: str = "name") -> str:
-    """A dictionary name given as a parameter (the path's ``{name}``, an import's
-    ``dictionary``): the rules of ``name_errors``, refused as a parameter."""
-    if problems := name_errors(raw):
-        raise ParameterError({name: problems})
-    assert isinstance(raw, str)  # noqa: S101 - narrowed by name_errors
-    return raw
 
 
 def validate_rule_parameters(mode: str, match: str) -> tuple[Mode, str]:

@@ -5,12 +5,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import READ_ONLY_POST, bad_id, caller_for, error_responses, json_object, refusal
+from core.serializers import ErrorOutput
 from orgs.authentication import caller_key
 from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
-from pronunciations.api.common import bad_id, caller_for, error_responses, json_object, refusal
-from pronunciations.api.serializers import ErrorOutput
-from pronunciations.api.tools import READ_ONLY_POST
 from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
 from sync.api.serializers import (
@@ -186,6 +185,7 @@ class DictionarySpeakView(APIView):
             modes=modes,
             content_hash=dictionary.content_hash,
             request=speak,
+            dictionary=dictionary,
         )
         return Response(SpeakOutput(answer).data)
 

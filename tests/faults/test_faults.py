@@ -17,7 +17,7 @@ from sync.emulator import EmulatorThread
 from sync.models import SyncState, SyncStatus, SyncTarget
 from sync.targets import target_create, target_schedule
 from tests.conftest import SLNG_KEY_ACME
-from tests.processes import Celery, Gunicorn, production_env, wait_for
+from tests.processes import Celery, Gunicorn, free_port, production_env, wait_for
 
 WEB = [
     "gunicorn",
@@ -40,22 +40,62 @@ def _postgres(action: str, *, check: bool = True) -> None:
     )
 
 
-def _redis_up() -> bool:
-    result = subprocess.run(
-        ["redis-cli", "-h", "127.0.0.1", "ping"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=5,
-    )
-    return result.stdout.strip() == "PONG"
+class Redis:
+    """A Redis server of the test's own on a free loopback port, started with .ci/run's flags:
+    stopping it takes the broker away from this test's processes only."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.port = folder, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1"]  # noqa: S607
+            + ["--port", str(self.port), "--save", "", "--appendonly", "no"]
+            + ["--dir", str(self.folder), "--logfile", str(self.folder / "redis.log")],
+            check=True,
+            capture_output=True,
+            timeout=10,
+        )
+        wait_for(self.up, what="Redis to start")
+
+    def up(self) -> bool:
+        result = subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=5,
+        )
+        return result.stdout.strip() == "PONG"
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "shutdown", "nosave"],  # noqa: S607
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+        wait_for(lambda: not self.up(), what="Redis to stop")
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[Redis]:
+    server = Redis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _serve(**env: str) -> Gunicorn:
+    # These tests hammer the API with one key to watch outages and recovery; the per-key rate
+    # limit (tested in tests/hostile/test_rate_limits.py) would answer 429 once reads got fast.
+    return Gunicorn(WEB, production_env(LEXICON_RATE_LIMIT="1000000/min", **env))
 
 
 @pytest.fixture
 def server() -> Iterator[Gunicorn]:
-    # These tests hammer the API with one key to watch outages and recovery; the per-key rate
-    # limit (tested in tests/hostile/test_rate_limits.py) would answer 429 once reads got fast.
-    gunicorn = Gunicorn(WEB, production_env(LEXICON_RATE_LIMIT="1000000/min"))
+    gunicorn = _serve()
     yield gunicorn
     gunicorn.stop()
 
@@ -75,6 +115,7 @@ def _hammer(url: str, headers: dict[str, str], stop: threading.Event, seen: Coun
             seen[f"{response.status_code} {code}"] += 1
 
 
+@pytest.mark.alone  # every worker's database goes down with the server
 def test_a_postgres_restart_under_load_gives_503s_then_recovers(
     server: Gunicorn, organization: Organization
 ) -> None:
@@ -104,7 +145,7 @@ def test_a_postgres_restart_under_load_gives_503s_then_recovers(
 
 
 def test_writes_succeed_with_redis_stopped_and_sync_catches_up(
-    server: Gunicorn, organization: Organization, slng: EmulatorThread, tmp_path: Path
+    redis: Redis, organization: Organization, slng: EmulatorThread, tmp_path: Path
 ) -> None:
     target = target_create(
         organization=organization,
@@ -117,14 +158,9 @@ def test_writes_succeed_with_redis_stopped_and_sync_catches_up(
     target_schedule(target)
     key = api_key_create(organization=organization, label="writer").plaintext
     body = {"name": "brand", "modes": {"rewrite": {"rules": [{"match": "SLNG", "replace": "x"}]}}}
-    subprocess.run(
-        ["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"],  # noqa: S607
-        capture_output=True,
-        check=False,
-        timeout=10,
-    )
+    server = _serve(CELERY_BROKER_URL=redis.url)
+    redis.stop()
     try:
-        wait_for(lambda: not _redis_up(), what="Redis to stop")
         response = httpx.post(
             f"{server.url}/v1/pronunciation/dictionaries",
             json=body,
@@ -134,34 +170,14 @@ def test_writes_succeed_with_redis_stopped_and_sync_catches_up(
         assert response.status_code == 201
         assert httpx.get(f"{server.url}/readyz").json()["broker"].startswith("error")
     finally:
-        subprocess.run(  # the same command .ci/run uses
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "-::1",
-                "--port",
-                "6379",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                "/var/lib/redis",
-                "--logfile",
-                "/var/log/redis/ci.log",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=10,
-        )
-        wait_for(_redis_up, what="Redis to come back")
+        redis.start()
+        server.stop()
 
     celery = Celery(tmp_path)
-    celery.worker()
-    celery.start("beat", "--schedule", str(tmp_path / "beat"), "--max-interval", "1")
+    # The private URL as it is: no xdist worker moves its database (config/settings/test.py).
+    broker = {"CELERY_BROKER_URL": redis.url, "PYTEST_XDIST_WORKER": ""}
+    celery.worker(env=broker)
+    celery.start("beat", "--schedule", str(tmp_path / "beat"), "--max-interval", "1", env=broker)
     try:
         wait_for(
             lambda: SyncState.objects.filter(status=SyncStatus.VERIFIED).exists(),

@@ -1,10 +1,10 @@
 """Issue 11: rate limits are exact under concurrency and key guessing is throttled per address.
 
 Through real gunicorn with the production settings and the compose web command (several
-workers sharing the Redis cache, database 13 of the local server, flushed around each test).
+workers sharing a Redis cache, the test settings' LEXICON_TEST_CACHE_URL (database 13 of the local
+server, one per pytest-xdist worker), flushed around each test).
 """
 
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 
@@ -21,7 +22,7 @@ from orgs.services import api_key_create
 from tests.processes import Gunicorn, free_port, production_env, web_command
 
 URL = "/v1/pronunciation/dictionaries"
-CACHE_URL = os.environ.get("LEXICON_TEST_CACHE_URL", "redis://127.0.0.1:6379/13")
+CACHE_URL = settings.LEXICON_TEST_CACHE_URL
 # Well-formed keys that no organization holds: each costs a lookup, as a guess would.
 WRONG_KEY = "lex_zzzzzzzz_" + "x" * 43
 

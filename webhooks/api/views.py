@@ -8,10 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import bad_id, error_responses
 from orgs.authentication import caller_key
 from orgs.models import Role
 from pronunciations import validation
-from pronunciations.api.common import bad_id, error_responses
 from webhooks import selectors, services
 from webhooks.api.serializers import (
     DeliveryListOutput,

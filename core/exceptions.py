@@ -22,7 +22,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from pronunciations.errors import (
+from core.errors import (
     Busy,
     Forbidden,
     InvalidDictionary,
@@ -33,7 +33,8 @@ from pronunciations.errors import (
     Unauthenticated,
     Unavailable,
 )
-from pronunciations.validation import ParameterError, replace_unstorable
+from core.parameters import ParameterError
+from core.text import replace_unstorable
 
 logger = logging.getLogger(__name__)
 
