@@ -1,7 +1,8 @@
 """Root URLs: the admin, sync's and the pronunciation API, the OpenAPI schema and its docs."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +16,8 @@ urlpatterns = [
     # The root leads to the admin (the local run prints the API and docs URLs too).
     path("", RedirectView.as_view(url="/admin/", permanent=False), name="root"),
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page: Lexicon's icon, not a 404 in the log.
+    path("favicon.ico", lambda request: HttpResponseRedirect(static("orgs/favicon.svg"))),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("v1/", include("sync.api.urls")),

@@ -17,6 +17,9 @@ window.lexiconSpeak = function (url, body, csrf, shown) {
     shown.status.textContent = "Model receives: " + answer.text;
     shown.before.src = answer.original_audio;
     shown.after.src = answer.rewritten_audio;
+    // The players show once there is something to play (no empty players before Listen).
+    const players = shown.before.closest("[hidden]");
+    if (players) { players.hidden = false; }
     shown.before.onended = () => { shown.after.play().catch(() => {}); };
     shown.before.play().catch(() => {});
   }).catch(() => { shown.status.textContent = "Listen failed."; });
