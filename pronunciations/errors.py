@@ -21,6 +21,12 @@ class InvalidDictionary(PronunciationError):
     """The request or its content breaks a validation rule (details in field_errors)."""
 
 
+class BadHost(InvalidDictionary):
+    """The Host header names no host in ALLOWED_HOSTS (Django's DisallowedHost)."""
+
+    default_message = "Invalid Host header: this server does not answer for that host."
+
+
 class InvalidParameter(InvalidDictionary):
     """A path, query or form parameter is refused (``validation.ParameterError``): unlike a
     body's errors, which keep SLNG's generic message, the message names each parameter."""
@@ -49,6 +55,18 @@ class NotFound(PronunciationError):
 class DictionaryNotFound(NotFound):
     def __init__(self, name: str) -> None:
         super().__init__(f"Pronunciation dictionary not found: {name}")
+
+
+class DictionaryLimitReached(InvalidDictionary):
+    """The organization holds LEXICON_MAX_DICTIONARIES live dictionaries (issue 22)."""
+
+    def __init__(self, limit: int) -> None:
+        message = f"the organization has {limit} dictionaries, the most it may have"
+        super().__init__(
+            f"Too many pronunciation dictionaries: the limit is {limit} per organization "
+            "(LEXICON_MAX_DICTIONARIES); delete one first.",
+            field_errors={"name": [message]},
+        )
 
 
 class DictionaryConflict(PronunciationError):

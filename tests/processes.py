@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 from cryptography.fernet import Fernet
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,8 @@ def production_env(**extra: str) -> dict[str, str]:
         "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
         "SECURE_SSL_REDIRECT": "false",
+        # Targets in tests point at the emulator on loopback (sync.reach).
+        "LEXICON_PRIVATE_TARGETS": "127.0.0.1",
         **extra,
     }
 
@@ -118,8 +121,18 @@ class Celery:
         self.processes.append(process)
         return process
 
-    def worker(self) -> subprocess.Popen[bytes]:
-        return self.start("worker", "--pool", "solo", "--without-gossip", "--without-mingle")
+    def worker(self, *queues: str, concurrency: int = 0) -> subprocess.Popen[bytes]:
+        """A worker of ``queues`` (default: every queue, as the local run's single worker);
+        a solo pool, or a prefork pool of ``concurrency`` processes."""
+        pool = ["--pool", "prefork", "--concurrency", str(concurrency)] if concurrency else []
+        return self.start(
+            "worker",
+            *(pool or ["--pool", "solo"]),
+            "--queues",
+            ",".join(queues or settings.LEXICON_QUEUES),
+            "--without-gossip",
+            "--without-mingle",
+        )
 
     def stop_all(self) -> None:
         for process in self.processes:

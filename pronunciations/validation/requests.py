@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from pronunciations.models import Mode
 from pronunciations.validation import (
     MATCH_MAX_LENGTH,
+    NAME_MAX_LENGTH,
     FieldErrors,
     name_errors,
     replace_unstorable,
@@ -151,6 +152,14 @@ def validate_names_parameter(raw: str, *, name: str = "names") -> list[str]:
     if problems:
         raise ParameterError({name: [replace_unstorable(p) for p in problems]})
     return names
+
+
+def validate_cursor_parameter(raw: str, *, name: str = "cursor") -> str:
+    """A list page's cursor (the ``next_cursor`` a page answered: a normalized name, or empty
+    for the first page): at most NAME_MAX_LENGTH characters."""
+    if len(raw) > NAME_MAX_LENGTH:
+        raise ParameterError({name: ["must be a next_cursor from a previous page"]})
+    return raw
 
 
 def validate_name_parameter(raw: object, *, name: str = "name") -> str:

@@ -110,7 +110,10 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
     page.fill("#id_comment", "Marketing says queue pay")
     page.locator("#checks-panel").screenshot(path=str(shots / "change-page-checks.png"))
     page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # Issue 23 item 3: the message says the change is only proposed.
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Saved brand as revision 2. Proposed — waits for review"
+    )
 
     proposed = dictionary.revisions.get(number=2)
     assert (proposed.review_state, proposed.comment, proposed.author) == (

@@ -167,17 +167,45 @@ def test_the_preview_runs_the_pages_checks_against_the_pages_unsaved_rules(
 
     assert answer["checks"] == {
         "results": [
-            {"got": "Pay with queue pay", "passed": False, "problems": []},
-            {"got": "queue pay now", "passed": True, "problems": []},
+            {
+                "got": "Pay with queue pay",
+                "passed": False,
+                "problems": [],
+                # Issue 23 item 6: the difference by word, and the rule that fired there.
+                "explain": {
+                    "expected": [
+                        ["Pay", False],
+                        [" ", False],
+                        ["with", False],
+                        [" ", False],
+                        ["cube", True],
+                        [" ", False],
+                        ["pay", False],
+                    ],
+                    "got": [
+                        ["Pay", False],
+                        [" ", False],
+                        ["with", False],
+                        [" ", False],
+                        ["queue", True],
+                        [" ", False],
+                        ["pay", False],
+                    ],
+                    "rules": ["QubePay → queue pay"],
+                },
+            },
+            {"got": "queue pay now", "passed": True, "problems": [], "explain": None},
             {
                 "got": None,
                 "passed": None,
                 "problems": ["The sentence of check 3 must not be empty or whitespace only."],
+                "explain": None,
             },
             {
                 "got": "queue pay now",
                 "passed": True,
                 "problems": ["Check 4 has the same sentence as check 2: keep one of them."],
+                "explain": None,
             },
         ],
         "general": [],
