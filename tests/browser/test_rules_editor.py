@@ -95,7 +95,7 @@ def test_a_spreadsheet_paste_with_a_header_and_notes_adds_only_what_it_shows(
     expect(page.locator(REWRITE_ROWS)).to_have_count(31)
     page.click("input[name=_continue]")
 
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Saved ")
     matches = _matches(dictionary)
     assert "Word" not in matches
     assert matches[2:4] == ["OTP", "term0"]
