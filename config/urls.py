@@ -5,7 +5,8 @@ import sys
 from django.contrib import admin
 from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -24,6 +25,8 @@ urlpatterns = [
     # The root leads to the admin (the local run prints the API and docs URLs too).
     path("", RedirectView.as_view(url="/admin/", permanent=False), name="root"),
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page: Lexicon's icon, not a 404 in the log.
+    path("favicon.ico", lambda request: HttpResponseRedirect(static("orgs/favicon.svg"))),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("v1/", include("sync.api.urls")),
