@@ -79,7 +79,8 @@ def prepare(dictionaries: int, static_body: Path) -> tuple[str, str]:
         dictionary_create(
             organization=organization, name=f"big-{i:03d}", modes={"rewrite": {"rules": rules}}
         )
-    static_body.write_bytes(dictionary_list_body(organization=organization))
+    body = dictionary_list_body(organization=organization)  # a streamed list comes in pieces
+    static_body.write_bytes(body if isinstance(body, bytes) else b"".join(body))
     writers = organization_create(slug="load-writes", name="Load writes")
     with connection.cursor() as cursor:  # settle the bulk inserts before anything is timed
         cursor.execute("VACUUM ANALYZE")

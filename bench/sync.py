@@ -6,7 +6,10 @@ PostgreSQL and Redis on loopback (as ``bash .ci/run`` starts them). It uses its 
 re-created each run. Prints, in one run: the first sync with one dictionary at a time
 (concurrency 1) and with the default concurrency, and their ratio; the unchanged re-sync
 against the first sync; the delete-to-create window of replaced dictionaries; and the
-throughput of four workers against one over eight targets at once (``--fleet-*``).
+throughput of four workers against one over eight targets at once (``--fleet-*``); and what
+compiling IPA rules for the targets' model (``--model``, ``--ipa`` rules a dictionary) costs
+the first sync: the one derive step (``sync.plans.derive``) over the same 1,000 due revisions,
+timed in this process, against the first sync's time (goal: under 5 %).
 ``--latency-ms`` gives the emulator a network latency per HTTP call and WebSocket frame.
 """
 
@@ -28,6 +31,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rules", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--ipa", type=int, default=10, help="IPA rules a dictionary")
+    parser.add_argument(
+        "--model", default="cartesia/sonic:3", help="the targets' model (what IPA compiles into)"
+    )
     parser.add_argument(
         "--latency-ms", type=int, default=0, help="the emulator's latency per call and frame"
     )
@@ -52,13 +59,17 @@ from orgs.models import Organization  # noqa: E402
 from orgs.services import organization_create  # noqa: E402
 from pronunciations.models import Rule  # noqa: E402
 from pronunciations.services import dictionary_create, dictionary_update  # noqa: E402
-from pronunciations.signals import dictionary_changed  # noqa: E402
+from pronunciations.signals import dictionaries_changed, dictionary_changed  # noqa: E402
+from sync.channels import due_payloads, dues  # noqa: E402
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread  # noqa: E402
 from sync.models import DEFAULT_CONCURRENCY, RunStatus, SyncRun, SyncState, SyncTarget  # noqa: E402
+from sync.plans import derive, winners  # noqa: E402
 from sync.targets import target_create  # noqa: E402
 from sync.tasks import run_target  # noqa: E402
 
 ENDED = (RunStatus.SUCCEEDED, RunStatus.FAILED)  # not queued, running or superseded
+# Transcriptions the seeded IPA rules cycle through (Cartesia's and Deepgram's examples).
+IPA_SAMPLES = ("kɑɹˈtiʒə", "duːˈpɪljuːmæb", "ˈdʒəmˈbəˈlaɪˈə", "ˈbɑˈju", "ˌtɛləˈvɪʒən")
 ORGS = {"sequential": "org_bench_one", "bench": "org_bench"}  # each target's upstream org
 
 
@@ -68,7 +79,13 @@ def seed(slug: str, count: int, rules: int) -> Organization:
         modes = {
             "rewrite": {
                 "rules": [{"match": f"term{i}x{j}", "replace": f"word {j}"} for j in range(rules)]
-            }
+            },
+            "ipa": {
+                "rules": [
+                    {"match": f"name{i}x{j}", "ipa": IPA_SAMPLES[j % len(IPA_SAMPLES)]}
+                    for j in range(OPTIONS.ipa)
+                ]
+            },
         }
         dictionary_create(organization=organization, name=f"dictionary-{i:04d}", modes=modes)
         if i % 100 == 99:
@@ -143,6 +160,7 @@ def bench_target(
         ws_url=emulator.ws_url,
         api_key=key,
         concurrency=concurrency,
+        model=OPTIONS.model,
     )
 
 
@@ -166,7 +184,25 @@ def first_syncs(
             one_s / first_s >= 6,
         )
     )
+    compile_cost(concurrent, first_s)
     return [sequential, concurrent], first_s
+
+
+def compile_cost(target: SyncTarget, first_s: float) -> None:
+    """The derive step (compiling for the target's model) over every due revision the first
+    sync pushed, timed here, against that sync's seconds."""
+    payloads = due_payloads(winners(dues(target)).values())
+    started = time.perf_counter()
+    compiled = [derive(payload, target) for payload in payloads.values()]
+    seconds = time.perf_counter() - started
+    rules = sum(len(c.payload["modes"].get("ipa", {}).get("rules", [])) for c in compiled)
+    print(
+        goal(
+            f"compiling {len(compiled)} dictionaries ({rules} IPA rules) for {target.model}: "
+            f"{seconds * 1000:.0f} ms, {seconds / first_s:.2%} of the first sync (goal < 5 %)",
+            seconds / first_s < 0.05,
+        )
+    )
 
 
 def resyncs(targets: list[SyncTarget], first_s: float, emulator: EmulatorThread) -> None:
@@ -247,6 +283,7 @@ def main() -> None:
     logging.getLogger("sync.emulator").setLevel(logging.WARNING)  # a line per request otherwise
     # Edits queue no runs of their own here: the bench times the runs it starts.
     dictionary_changed.disconnect(dispatch_uid="sync.enqueue_sync")
+    dictionaries_changed.disconnect(dispatch_uid="sync.enqueue_sync_many")
     print(
         f"seeding {OPTIONS.dictionaries} dictionaries x {OPTIONS.rules} rules into "
         f"{OPTIONS.database}",

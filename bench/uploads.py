@@ -2,14 +2,18 @@
 settings, one worker), the large import as a Celery job, against COPY of the same rows.
 
 Run: ``.venv/bin/python bench/uploads.py [--rows 1000000] [--huge-bytes 3100000000]`` with
-PostgreSQL and Redis on loopback (``CELERY_BROKER_URL`` picks the Redis database). It uses its
-own database, ``lexicon_bench_uploads``, dropped and re-created each run. For each file it
-prints the answer and the web worker's resident memory: idle (just before), peak while
-answering (VmHWM after resetting it through /proc/<pid>/clear_refs) and after answering. For the
-job it prints the Celery worker's idle and peak memory and the import's time against COPY.
+PostgreSQL and Redis on loopback (``CELERY_BROKER_URL`` picks the Redis database). It uses a
+database of its own (``--database``, default ``$LEXICON_BENCH_DATABASE`` or
+``lexicon_bench_uploads``), dropped and re-created each run. For each file it prints the answer
+and the web worker's resident memory: idle (just before), peak while answering (VmHWM after
+resetting it through /proc/<pid>/clear_refs) and after answering. For the job it prints the
+Celery worker's idle and peak memory and the import's time against COPY; then the export of the
+same rules through the API (CSV, JSON, XLSX) against ``COPY ... TO STDOUT`` of the same join,
+with the web worker's peak memory.
 """
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -19,21 +23,49 @@ from pathlib import Path
 
 from common import django_on, reset_database
 
-DATABASE = "lexicon_bench_uploads"
+
+def parse_options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--huge-bytes", type=int, default=3_100_000_000)
+    parser.add_argument(
+        "--exports", default="csv,json,xlsx", help="the export formats to measure, in order"
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("LEXICON_BENCH_DATABASE", "lexicon_bench_uploads"),
+        help="the database to drop and re-create",
+    )
+    return parser.parse_args()
+
+
+OPTIONS = parse_options()
+DATABASE = OPTIONS.database
 django_on(DATABASE)
 
 import httpx  # noqa: E402
 from django.db import connection  # noqa: E402
+from psycopg import sql  # noqa: E402
 
 from config.celery import app  # noqa: E402
+from orgs.models import Organization  # noqa: E402
 from orgs.services import api_key_create, organization_create  # noqa: E402
 from pronunciations.models import Rule  # noqa: E402
 from pronunciations.services import dictionary_create  # noqa: E402
+from pronunciations.validation import match_key  # noqa: E402
 from tests.processes import Celery, Gunicorn, production_env  # noqa: E402
 from tests.pronunciations import bombs  # noqa: E402
 
 MIB = 1024 * 1024
 GOAL_MIB = 64
+# Issue 28: the 1 M-row job <= 2x COPY of the same rows into pronunciations_rule, the worker's
+# peak <= 128 MiB over idle; the export of the same rules <= 2x COPY ... TO STDOUT of the join.
+GOAL_JOB_COPY, GOAL_JOB_MIB, GOAL_EXPORT_COPY = 2.0, 128, 2.0
+COPY_OUT = (
+    "COPY (SELECT d.name, r.mode, r.match, r.value, r.position FROM pronunciations_rule r "
+    "JOIN pronunciations_dictionary d ON d.id = r.dictionary_id WHERE d.organization_id = {} "
+    "ORDER BY d.normalized_name, r.mode, r.position) TO STDOUT WITH (FORMAT csv, HEADER true)"
+)
 WEB = ["gunicorn", "--config", "config/gunicorn.py", "config.wsgi:application", "--bind", "x"]
 
 
@@ -140,7 +172,7 @@ def run_refusals(
 
 def run_job(
     client: httpx.Client, celery_pid: int, idle: int, queued: httpx.Response, rows: int
-) -> float:
+) -> tuple[float, float]:
     url = queued.headers["Location"]
     started = time.perf_counter()
     samples = 0
@@ -164,7 +196,42 @@ def run_job(
     )
     if job["state"] != "succeeded" or stored != rows:
         sys.exit(f"the job lost rows: {job['state']}, {stored} stored of {rows}")
-    return seconds
+    return seconds, (peak - idle) / MIB
+
+
+def run_exports(
+    server: Gunicorn, client: httpx.Client, file_formats: list[str]
+) -> dict[str, tuple[float, float, int]]:
+    """Each tabular export of the whole organization through the API: seconds, the web worker's
+    peak over idle (MiB) and bytes."""
+    worker, results = web_worker(server), {}
+    print(f"\n{'export':<8} {'seconds':>8} {'bytes':>13} {'idle MiB':>9} {'+peak':>7} status")
+    for file_format in file_formats:
+        idle = reset_peak(worker)
+        started, size = time.perf_counter(), 0
+        with client.stream("GET", f"/v1/pronunciation/export?format={file_format}") as response:
+            for chunk in response.iter_raw():
+                size += len(chunk)
+        seconds = time.perf_counter() - started
+        grew = (memory(worker)["VmHWM"] - idle) / MIB
+        print(
+            f"{file_format:<8} {seconds:>8.2f} {size:>13,} {idle / MIB:>9.1f} {grew:>+7.1f} "
+            f"{response.status_code}"
+        )
+        if response.status_code == 200:
+            results[file_format] = (seconds, grew, size)
+    return results
+
+
+def copy_export() -> tuple[float, int]:
+    """COPY ... TO STDOUT of the same rules joined to their dictionaries, in export order."""
+    organization_id = Organization.objects.get(slug="bench").pk
+    statement = sql.SQL(COPY_OUT).format(sql.Literal(organization_id))
+    started, size = time.perf_counter(), 0
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for chunk in copy:
+            size += len(chunk)
+    return time.perf_counter() - started, size
 
 
 def copy_baselines(path: Path, rows: int) -> tuple[float, float]:
@@ -191,13 +258,14 @@ def copy_baselines(path: Path, rows: int) -> tuple[float, float]:
         for name in names
     }
     lines = "".join(
-        f"{ids[d]}\t{mode}\t{match}\t{value}\t{i % 250}\n"
+        f"{ids[d]}\t{mode}\t{match}\t{value}\t{i % 250}\t{match_key(match)}\n"
         for i, (d, mode, match, value) in enumerate(bombs.rule_rows(rows))
     ).encode()
     with connection.cursor() as cursor:
         started = time.perf_counter()
         with cursor.cursor.copy(
-            "COPY pronunciations_rule (dictionary_id, mode, match, value, position) FROM STDIN"
+            'COPY pronunciations_rule (dictionary_id, mode, match, value, position, "key") '
+            "FROM STDIN"
         ) as copy:
             copy.write(lines)
         rules = time.perf_counter() - started
@@ -205,10 +273,7 @@ def copy_baselines(path: Path, rows: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--huge-bytes", type=int, default=3_100_000_000)
-    options = parser.parse_args()
+    options = OPTIONS
     began = time.perf_counter()
     reset_database(DATABASE)
     organization = organization_create(slug="bench")
@@ -218,24 +283,28 @@ def main() -> None:
         files = make_files(folder, options.rows, options.huge_bytes)
         server = Gunicorn(
             WEB,
-            production_env(WEB_CONCURRENCY="1", GUNICORN_ACCESS_LOG="", GUNICORN_TIMEOUT="60"),
+            production_env(WEB_CONCURRENCY="1", GUNICORN_ACCESS_LOG="", GUNICORN_TIMEOUT="600"),
         )
         app.control.purge()
         celery = Celery(folder)
         worker = celery.worker()
         headers = {"Authorization": f"Bearer {key}"}
         try:
-            with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
+            with httpx.Client(base_url=server.url, headers=headers, timeout=600) as client:
                 warm = bombs.write_csv(folder / "warm.csv", bombs.rule_rows(10))
                 for _ in range(2):
                     post(client, warm, create_missing="true", dry_run="true")
                 time.sleep(5)  # the Celery worker is up and idle
                 celery_idle = reset_peak(worker.pid)
                 problems, queued = run_refusals(server, client, files)
-                job_seconds = run_job(client, worker.pid, celery_idle, queued, options.rows)
+                job_seconds, job_mib = run_job(
+                    client, worker.pid, celery_idle, queued, options.rows
+                )
+                exports = run_exports(server, client, options.exports.split(","))
         finally:
             celery.stop_all()
             server.stop()
+        export_copy, export_bytes = copy_export()
         scratch, rules = copy_baselines(files[-1][1], options.rows)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -247,11 +316,28 @@ def main() -> None:
         f"background import / COPY: {job_seconds / scratch:.0f}x the bare table, "
         f"{job_seconds / rules:.1f}x pronunciations_rule"
     )
+    print(f"COPY ... TO STDOUT of the same join: {export_copy:.2f} s, {export_bytes:,} bytes")
     print(
         f"goal: no refused file raises the web worker's peak by more than {GOAL_MIB} MiB: "
         f"{'met' if not problems else 'not met: ' + '; '.join(problems)}"
     )
     print(f"goal: the {options.rows:,}-row import completes as a job with nothing lost: met")
+    csv_seconds, csv_mib, _ = exports.get("csv", (float("inf"), float("inf"), 0))
+    goals = [
+        ("the job / COPY into pronunciations_rule", job_seconds / rules, GOAL_JOB_COPY, "x"),
+        ("the Celery worker's peak over idle", job_mib, GOAL_JOB_MIB, " MiB"),
+        ("CSV export / COPY ... TO STDOUT", csv_seconds / export_copy, GOAL_EXPORT_COPY, "x"),
+        ("the web worker's peak over idle, CSV export", csv_mib, GOAL_MIB, " MiB"),
+    ]
+    for label, value, goal, unit in goals:
+        verdict = "met" if value <= goal else "not met"
+        print(f"goal: {label} = {value:.2f}{unit} (<= {goal:g}{unit}): {verdict}")
+    for file_format in [f for f in exports if f != "csv"]:
+        seconds, grew, _ = exports[file_format]
+        print(
+            f"{file_format} export: {seconds / export_copy:.1f}x COPY ... TO STDOUT, web worker "
+            f"+{grew:.1f} MiB: information, no goal"
+        )
     print(f"\nwhole run: {time.perf_counter() - began:.0f} s")
     if problems:
         sys.exit(1)

@@ -54,3 +54,10 @@ def child_exit(server: Any, worker: Any) -> None:
 def on_exit(server: Any) -> None:
     if _METRICS_DIR_OWNED:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    """Each request may beat the worker's heartbeat (config/heartbeat.py: long exports)."""
+    from config import heartbeat
+
+    heartbeat.install(worker.notify)

@@ -1,6 +1,10 @@
 """Root URLs: the admin, sync's and the pronunciation API, the OpenAPI schema and its docs."""
 
+import sys
+
 from django.contrib import admin
+from django.core.exceptions import DisallowedHost
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views import defaults
@@ -9,6 +13,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health
+from core.errors import BadHost, InvalidDictionary, Unavailable
 from core.exceptions import InternalError, NotFoundError, json_error
 
 urlpatterns = [
@@ -47,7 +52,31 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
-def handler500(request: HttpRequest) -> HttpResponse:
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refuses before any view: under /v1/ SLNG's body (issue 22: a bad Host
+    answered HTML there), the admin's page elsewhere."""
     if _is_api(request):
-        return json_error(request, InternalError())
+        if isinstance(exception, DisallowedHost):
+            return json_error(request, BadHost())
+        return json_error(request, InvalidDictionary(str(exception) or None))
+    return defaults.bad_request(request, exception)
+
+
+# What the admin (or anything outside the API) answers while the database cannot be reached.
+UNAVAILABLE_PAGE = (
+    "<!doctype html><title>Lexicon is unavailable</title><h1>Lexicon is unavailable</h1>"
+    "<p>The database cannot be reached right now. Try again in a minute.</p>"
+)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """An unexpected error; a database that cannot be reached is 503 everywhere (issue 22: the
+    admin answered an HTML 500 while the API answered 503)."""
+    database_down = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if _is_api(request):
+        return json_error(request, Unavailable() if database_down else InternalError())
+    if database_down:
+        response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+        response["Retry-After"] = "30"
+        return response
     return defaults.server_error(request)

@@ -132,3 +132,21 @@ class Forbidden(PronunciationError):
     status = 403
     code = "pronunciation_forbidden"
     default_message = "Your role does not allow this request."
+
+
+class BadHost(InvalidDictionary):
+    """The Host header names no host in ALLOWED_HOSTS (Django's DisallowedHost)."""
+
+    default_message = "Invalid Host header: this server does not answer for that host."
+
+
+class DictionaryLimitReached(InvalidDictionary):
+    """The organization holds LEXICON_MAX_DICTIONARIES live dictionaries (issue 22)."""
+
+    def __init__(self, limit: int) -> None:
+        message = f"the organization has {limit} dictionaries, the most it may have"
+        super().__init__(
+            f"Too many pronunciation dictionaries: the limit is {limit} per organization "
+            "(LEXICON_MAX_DICTIONARIES); delete one first.",
+            field_errors={"name": [message]},
+        )

@@ -59,6 +59,14 @@ def validate_names_parameter(raw: str, *, name: str = "names") -> list[str]:
     return names
 
 
+def validate_cursor_parameter(raw: str, *, name: str = "cursor") -> str:
+    """A list page's cursor (the ``next_cursor`` a page answered: a normalized name, or empty
+    for the first page): at most NAME_MAX_LENGTH characters."""
+    if len(raw) > NAME_MAX_LENGTH:
+        raise ParameterError({name: ["must be a next_cursor from a previous page"]})
+    return raw
+
+
 def validate_name_parameter(raw: object, *, name: str = "name") -> str:
     """A dictionary name given as a parameter (the path's ``{name}``, an import's
     ``dictionary``): the rules of ``name_errors``, refused as a parameter."""

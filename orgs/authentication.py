@@ -76,12 +76,17 @@ class BearerKeyAuthentication(BaseAuthentication):
         if prefix is None:
             raise exceptions.AuthenticationFailed("Malformed API key.")
         api_key = resolved_keys.get(prefix)
+        cached = api_key is not None
         if api_key is None:
             read_at = resolved_keys.clock()
             api_key = _key_with_organization(prefix)
             if api_key is not None:
                 resolved_keys.put(prefix, api_key, read_at)
         matches = key_matches(plaintext, api_key.digest if api_key else _NO_DIGEST)
+        if cached and not matches:
+            # A wrong secret for a prefix in the cache costs the read an unknown prefix costs,
+            # so the time of a refusal does not tell whether the prefix exists (issue 22).
+            _key_with_organization(prefix)
         if api_key is None or not matches:
             raise exceptions.AuthenticationFailed("Unknown API key.")
         if api_key.revoked_at is not None:

@@ -234,27 +234,40 @@ def client_address(request: HttpRequest) -> str:
     those proxies. Anything left of it is the client's to forge, so it is never read. IPv6
     addresses count by their /64 network, which one client usually holds whole.
     """
-    meta = request.META  # once: through DRF's Request each attribute read is a proxy call
-    address = meta.get("REMOTE_ADDR", "")
-    proxies = settings.LEXICON_TRUSTED_PROXIES
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies > 0 and forwarded:
-        hops = forwarded.rsplit(",", proxies)  # the rightmost hops only, whatever the length
-        address = hops[-min(proxies, len(hops))].strip() or address
-    return _address_key(address)
-
-
-def _address_key(text: str) -> str:
-    try:
-        parsed = ipaddress.ip_address(text)
-    except ValueError:
-        try:  # "1.2.3.4:5678" or "[2001:db8::1]:443", as some proxies write them
-            host = text.rsplit(":", 1)[0].strip("[]")
-            parsed = ipaddress.ip_address(host)
-        except ValueError:
-            return "unparsed:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    address = _client_hop(request)
+    parsed = _parsed(address)
+    if parsed is None:
+        return "unparsed:" + hashlib.sha256(address.encode()).hexdigest()[:32]
     if isinstance(parsed, ipaddress.IPv6Address):
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network((parsed, 64), strict=False))
     return str(parsed)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as django-axes records it (the admin login's lockout): the same
+    hop as ``client_address``, one address (None when it is not one)."""
+    parsed = _parsed(_client_hop(request))
+    return None if parsed is None else str(parsed)
+
+
+def _client_hop(request: HttpRequest) -> str:
+    meta = request.META  # once: through DRF's Request each attribute read is a proxy call
+    address = str(meta.get("REMOTE_ADDR", ""))
+    proxies = settings.LEXICON_TRUSTED_PROXIES
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = forwarded.rsplit(",", proxies)  # the rightmost hops only, whatever the length
+        address = hops[-min(proxies, len(hops))].strip() or address
+    return address
+
+
+def _parsed(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        try:  # "1.2.3.4:5678" or "[2001:db8::1]:443", as some proxies write them
+            return ipaddress.ip_address(text.rsplit(":", 1)[0].strip("[]"))
+        except ValueError:
+            return None

@@ -2,8 +2,10 @@
 SLNG's errors, which every app raises, are ``core.errors`` and re-exported here."""
 
 from core.errors import (
+    BadHost,
     Busy,
     DictionaryConflict,
+    DictionaryLimitReached,
     DictionaryNotFound,
     Forbidden,
     HeadersTooLarge,
@@ -90,6 +92,8 @@ __all__ = [
     "PreconditionFailed",
     "Forbidden",
     "Busy",
+    "BadHost",
+    "DictionaryLimitReached",
     "DeletedDictionaryNotFound",
     "RevisionNotFound",
     "RevisionNotNewest",

@@ -37,11 +37,12 @@ def revision_data(revision: Revision) -> dict[str, Any]:
     }
 
 
-def revisions_published(revisions: Iterable[Revision], *, decided: bool = False) -> None:
-    """Publish each revision's event by its review state, and a deletion's or restore's own
-    (a deletion takes effect at once, reviewed or not), grouped per organization: one signal
-    for a whole import. A ``decided`` revision now ``auto`` was approved by policy (review
-    turned off): that is its approval."""
+def revision_events(
+    revisions: Iterable[Revision], *, decided: bool = False
+) -> dict[int, list[Event]]:
+    """Each revision's event by its review state, and a deletion's or restore's own (a deletion
+    takes effect at once, reviewed or not), per organization. A ``decided`` revision now
+    ``auto`` was approved by policy (review turned off): that is its approval."""
     events: dict[int, list[Event]] = defaultdict(list)
     for revision in revisions:
         data = revision_data(revision)
@@ -53,5 +54,10 @@ def revisions_published(revisions: Iterable[Revision], *, decided: bool = False)
             events[organization_id].append((_BY_STATE[state], data))
         if revision.action in _BY_ACTION and not decided:
             events[organization_id].append((_BY_ACTION[Action(revision.action)], data))
-    for organization_id, published in events.items():
+    return events
+
+
+def revisions_published(revisions: Iterable[Revision], *, decided: bool = False) -> None:
+    """Publish the revisions' events (``revision_events``), one signal per organization."""
+    for organization_id, published in revision_events(revisions, decided=decided).items():
         publish(organization_id=organization_id, events=published)

@@ -138,16 +138,17 @@ def register_source(source: LintSource) -> None:
         _SOURCES.append(source)
 
 
+def source_warnings(modes: Modes, organization_id: int) -> list[LintWarning]:
+    """The registered sources' warnings alone (the Review page's "not audible" notes)."""
+    return [warning for source in _SOURCES for warning in source(modes, organization_id)]
+
+
 def lint_modes(
     modes: Modes, content_key: str, organization_id: int | None = None
 ) -> list[LintWarning]:
     """Every warning for validated modes, in a stable order (by check, then rule); with the
     organization's pk, the registered sources' warnings last."""
-    added = (
-        [w for source in _SOURCES for w in source(modes, organization_id)]
-        if organization_id
-        else []
-    )
+    added = source_warnings(modes, organization_id) if organization_id else []
     return [
         *_never_fires(modes, content_key),
         *_chaining(modes, content_key),

@@ -228,3 +228,36 @@ class ImportJobChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} #{self.number}"
+
+
+class ScanJob(models.Model):
+    """A scan run in the background (pronunciations.scan.jobs): a text larger than
+    LEXICON_SCAN_SYNC_MAX_BYTES, or one the client asked to run so. ``data`` is the text as
+    sent (bounded by LEXICON_SCAN_MAX_BYTES) and is dropped once the job has finished;
+    ``result`` is the same body a synchronous scan answers, ``error`` the SLNG error body."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="scan_jobs"
+    )
+    public_id = models.CharField(max_length=40, unique=True, editable=False)
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    phase = models.CharField(max_length=16, blank=True, default="")
+    file_format = models.CharField(max_length=8)
+    data = models.BinaryField()
+    options = models.JSONField(default=dict)
+    turns_total = models.PositiveIntegerField(null=True)
+    turns_done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True)
+    error = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"], name="scan_job_org_created")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.state})"

@@ -5,6 +5,7 @@ sends ``dictionary_changed``. Writes that take ``if_match`` lock the row first, 
 concurrent writers with the same ETag cannot both succeed.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,7 @@ from pronunciations.store import (
     is_unchanged,
     record,
     revision_for,
+    room_check,
     store,
     with_checks,
 )
@@ -301,6 +303,7 @@ def dictionary_undelete(
             raise DeletedDictionaryNotFound(dictionary_id)
         if _name_taken(organization, dictionary.name):
             raise DictionaryConflict(dictionary.name)
+        room_check(Counter({organization.pk: 1}))
         wire, kept = current_wire(dictionary), current_checks(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = None

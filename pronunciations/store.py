@@ -11,18 +11,22 @@ ones when it gives none, so a change of rules alone keeps them).
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
+from orgs.events import Event, publish
 from orgs.models import Organization
 from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
+from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
 from pronunciations.validation import Check, DictionaryInput, Modes
@@ -70,6 +74,20 @@ def announce(dictionary: Dictionary, change: str) -> None:
 
 
 Changes = list[tuple[int, str]]  # (dictionary id, change) pairs of one organization
+
+
+@dataclass
+class Announcements:
+    """What writes in batches (an import) announce once, after commit: their changes
+    (``announce_many``) and their revisions' events (one publish per organization)."""
+
+    changes: Changes = field(default_factory=list)
+    events: dict[int, list[Event]] = field(default_factory=dict)
+
+    def send(self, organization_id: int) -> None:
+        announce_many(organization_id, self.changes)
+        for organization, published in self.events.items():
+            publish(organization_id=organization, events=published)
 
 
 def announce_many(organization_id: int, changes: Changes) -> None:
@@ -158,8 +176,9 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ..
 def _rule_rows(pairs: Iterable[tuple[int, Modes]]) -> Iterable[tuple[int, str, int, str, str, str]]:
     for pk, modes in pairs:
         for mode, specs in modes.items():
+            name = str(mode.value)  # the plain text, looked up once a mode
             for i, spec in enumerate(specs):
-                yield pk, mode, i, spec.match, spec.value, validation.match_key(spec.match)
+                yield pk, name, i, spec.match, spec.value, validation.match_key(spec.match)
 
 
 def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
@@ -240,21 +259,41 @@ def _supersede_older(revisions: list[Revision]) -> None:
         ).update(review_state=ReviewState.SUPERSEDED)
 
 
-def record(revisions: list[Revision]) -> None:
+def record(revisions: list[Revision], announcements: "Announcements | None" = None) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
     in, superseding the older proposals of their dictionaries: the one place a revision is
-    created. Each is published (webhooks) after commit."""
+    created. Each is published (webhooks) after commit, or its event kept in
+    ``announcements`` for the caller to publish with the others."""
     _insert_revisions(_start_review(revisions))
     _supersede_older(revisions)
-    events.revisions_published(revisions)
+    if announcements is None:
+        events.revisions_published(revisions)
+        return
+    for organization_id, found in events.revision_events(revisions).items():
+        announcements.events.setdefault(organization_id, []).extend(found)
 
 
-def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
+def room_check(adding: Counter[int]) -> None:
+    """Raise DictionaryLimitReached if adding ``adding[organization id]`` live dictionaries
+    would take an organization past LEXICON_MAX_DICTIONARIES (issue 22: 3,000 dictionaries made
+    a 47 MB list). Call inside the writing transaction: the organization's row is locked (FOR
+    NO KEY UPDATE) so concurrent creates count one after the other."""
+    limit = settings.LEXICON_MAX_DICTIONARIES
+    for organization_id, count in sorted(adding.items()):
+        locked = Organization.objects.select_for_update(no_key=True).filter(pk=organization_id)
+        locked.values_list("pk", flat=True).first()
+        live = Dictionary.objects.filter(organization_id=organization_id, deleted_at__isnull=True)
+        if live.count() + count > limit:
+            raise DictionaryLimitReached(limit)
+
+
+def store(writes: Sequence[Write], *, announced: Announcements | None = None) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
-    ``announced`` collects the changes instead, for a caller that writes in batches and
-    announces them all at once (``announce_many``). Raises IntegrityError (inside its own
-    savepoint) when a new dictionary's name is taken.
+    ``announced`` collects the changes and events instead, for a caller that writes in batches
+    and announces them all at once (``Announcements.send``). Raises IntegrityError (inside its
+    own savepoint) when a new dictionary's name is taken, DictionaryLimitReached when new
+    dictionaries would pass the organization's cap.
     """
     now = timezone.now()
     kept = _checks_of(writes)
@@ -264,6 +303,8 @@ def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
     fields = ["revision", "metadata", "content_hash", "updated_at"]
     with transaction.atomic():
+        if created:
+            room_check(Counter(dictionary.organization_id for dictionary in created))
         Dictionary.objects.bulk_create(created, batch_size=500)
         if len(changed) == 1:
             changed[0].save(update_fields=fields)
@@ -286,14 +327,15 @@ def store(writes: Sequence[Write], *, announced: Changes | None = None) -> None:
                     checks_of_write,
                 )
                 for w, checks_of_write in zip(writes, kept, strict=True)
-            ]
+            ],
+            announced,
         )
     by_organization: dict[int, Changes] = {}
     for write in writes:
         change = "created" if write.action is Action.CREATE else "updated"
         pair = (write.dictionary.pk, change)
         if announced is not None:
-            announced.append(pair)
+            announced.changes.append(pair)
         else:
             by_organization.setdefault(write.dictionary.organization_id, []).append(pair)
     for organization_id, changes in by_organization.items():

@@ -1,5 +1,7 @@
 """App configuration for sync."""
 
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -17,6 +19,8 @@ class SyncConfig(AppConfig):
         from sync.enqueue import enqueue_followers, enqueue_sync
         from sync.lint import target_warnings
         from sync.signals import content_verified
+
+        import_module("sync.reach")  # registers the stored targets' check
 
         dictionary_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync")
         dictionaries_changed.connect(enqueue_sync, dispatch_uid="sync.enqueue_sync_many")

@@ -1,8 +1,14 @@
-"""Listen: a text spoken by a target's TTS as written and as Lexicon's rules rewrite it.
+"""Listen: a text spoken by a target's model as production will say it, before and after an edit.
 
-The rewrite is Lexicon's own engine (SLNG's semantics), so unsaved rules can be heard too; the
-target's TTS only ever gets plain text over HTTP TTS, without a dictionary. Answers are cached
-by (content hash, text, voice, target) and the whole call shares one deadline, so a TTS that
+Listen speaks through one target's model and voice: the one named, else the production target
+(the first enabled target on the ``approved`` channel, else the first enabled one). "Before" is
+what that target serves now: its live revision of the dictionary (the one it last pushed),
+compiled for its model as a sync compiles it (``sync.plans.derive``), or the text as written
+when it holds none. "After" is the edit, compiled the same way, so IPA rules are heard through
+the model's markup. The rewrite is Lexicon's own engine (SLNG's semantics), so unsaved rules can
+be heard too; the target's TTS gets the rewritten text over HTTP TTS, without a dictionary.
+Answers are cached by (contents, text, voice, target) and the whole call shares one deadline, so
+a TTS that
 is down or slow is a 503 within LEXICON_SPEAK_TIMEOUT_SECONDS, never a hang. A call that needs
 the TTS holds a Listen slot (sync.speak_slots) while it waits: when they are all taken, the
 answer is 429 ``rate_limit`` at once, and the web tier stays free for everything else.
@@ -22,13 +28,18 @@ from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
 from orgs.models import APIKey, Organization
-from pronunciations import preview
-from pronunciations.errors import NotFound, Unavailable
+from pronunciations import content, preview
+from pronunciations.errors import InvalidDictionary, NotFound, Unavailable
+from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import Modes, SpeakInput
-from sync.client import Audio, SlngClient, SlngError
-from sync.crypto import secret_decrypt
-from sync.models import SyncTarget
+from sync.client import Audio, SlngClient, SlngError, codes
+from sync.client.audio import NOT_AUDIO
+from sync.compile import compilation
+from sync.crypto import SecretUnreadable
+from sync.models import Channel, SyncState, SyncTarget
+from sync.plans import derive
 from sync.speak_slots import speak_slot
+from sync.targets import TargetKeyUnusable, target_api_key
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "lexicon:speak:"
@@ -65,45 +76,111 @@ def speak_allowed(request: HttpRequest) -> bool:
 
 
 def speak_target(*, organization: Organization, target: str | None) -> SyncTarget:
-    """The organization's target named (or with public id) ``target``; by default its first
-    enabled target by name. Raises SpeakTargetNotFound."""
+    """The organization's target named (or with public id) ``target``; by default its
+    production target: the first enabled target on the ``approved`` channel by name, else the
+    first enabled one. Raises SpeakTargetNotFound, or InvalidDictionary for a disabled target
+    (a disabled target is never used)."""
     targets = SyncTarget.objects.filter(organization=organization)
     if target is not None:
         found = targets.filter(name=target).first() or targets.filter(public_id=target).first()
         if found is None:
             raise SpeakTargetNotFound(f"Sync target not found: {target}")
+        if not found.enabled:
+            raise InvalidDictionary(f"Sync target {found.name} is disabled: enable it first.")
         return found
-    found = targets.filter(enabled=True).order_by("name").first()
+    found = production_of(list(targets.filter(enabled=True).order_by("name")))
     if found is None:
         raise SpeakTargetNotFound("No sync target to speak with: add one first")
     return found
 
 
-def speech_create(
-    *, organization: Organization, modes: Modes, content_hash: str, request: SpeakInput
-) -> dict[str, Any]:
-    """Speak ``request.text`` as written and rewritten by ``modes`` with the target's TTS.
+def production_of(enabled: list[SyncTarget]) -> SyncTarget | None:
+    """Of enabled targets in name order, the production one: the first on ``approved``, else
+    the first."""
+    approved = [target for target in enabled if target.channel == Channel.APPROVED]
+    return (approved or enabled or [None])[0]
 
-    Returns the wire answer (see docs in the README). Raises SpeakTargetNotFound (404),
-    Unavailable (503) when the target's TTS fails, is slow or answers too much audio, or
+
+def heard_on(target: SyncTarget, voice: str) -> dict[str, Any]:
+    """Which model and voice speak, in words for the page ("Heard on production — …")."""
+    said = f"{target.model}, {voice}" if voice else target.model
+    return {
+        "target": target.name,
+        "model": target.model,
+        "voice": voice,
+        "compiled_as": compilation(target.model),
+        "words": f"Heard on {target.name} — {said}",
+    }
+
+
+def compiled_modes(wire: dict[str, Any], target: SyncTarget) -> tuple[Modes, str]:
+    """Wire modes as the target's model receives them (the sync's derive step), and a key of
+    that compilation for caches."""
+    found = derive({"name": "", "modes": wire, "metadata": {}}, target)
+    modes = content.modes_from_wire(found.payload["modes"])
+    return modes, f"{content.content_hash(modes)}:{found.markup}"
+
+
+def live_wire(
+    target: SyncTarget, dictionary: Dictionary | None
+) -> tuple[int | None, dict[str, Any]]:
+    """The revision of ``dictionary`` the target serves now (its last push) and its modes;
+    (None, no rules) when it serves none."""
+    if dictionary is None:
+        return None, {"rewrite": {"rules": []}}
+    state = SyncState.objects.filter(target=target, dictionary=dictionary).first()
+    number = state.pushed_revision if state is not None else None
+    snapshot = (
+        Revision.objects.filter(dictionary=dictionary, number=number)
+        .values_list("snapshot", flat=True)
+        .first()
+        if number is not None
+        else None
+    )
+    if not snapshot:
+        return None, {"rewrite": {"rules": []}}
+    return number, snapshot.get("modes") or {"rewrite": {"rules": []}}
+
+
+def speech_create(
+    *,
+    organization: Organization,
+    modes: Modes,
+    content_hash: str,
+    request: SpeakInput,
+    dictionary: Dictionary | None = None,
+) -> dict[str, Any]:
+    """Speak ``request.text`` before and after ``modes`` with the target's model and voice.
+
+    "Before" is what the target serves now of ``dictionary`` (its live revision, compiled for
+    its model; the text as written without one), "after" ``modes`` compiled the same way (see
+    the module's docstring). Returns the wire answer (docs/api.md). Raises SpeakTargetNotFound
+    (404), Unavailable (503) when the target's TTS fails, is slow or answers too much audio, or
     ListenBusy (429) when every Listen slot is taken.
     """
     give_up_at = time.monotonic() + settings.LEXICON_SPEAK_TIMEOUT_SECONDS
     target = speak_target(organization=organization, target=request.target)
     voice = target.voice if request.voice is None else request.voice
-    result = preview.rewrite(modes, request.text, content_key=content_hash)
-    key = _cache_key(content_hash, request.text, voice, target)
+    after, after_key = compiled_modes(content.modes_to_wire(modes), target)
+    result = preview.rewrite(after, request.text, content_key=after_key)
+    live, live_modes = live_wire(target, dictionary)
+    before, before_key = compiled_modes(live_modes, target)
+    before_text = preview.rewrite(before, request.text, content_key=before_key).text
+    key = _cache_key(f"{before_key}>{after_key}", request.text, voice, target)
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
     with speak_slot(organization.pk):
-        original, rewritten = _synthesize_both(target, voice, request.text, result.text, give_up_at)
+        original, rewritten = _synthesize_both(target, voice, before_text, result.text, give_up_at)
     answer = {
         **preview.result_to_wire(result),
         "original_text": request.text,
+        "before_text": before_text,
+        "before_revision": live,
         "content_hash": content_hash,
         "target": target.name,
         "voice": voice,
+        "heard_on": heard_on(target, voice),
         "original_audio": _data_url(original),
         "rewritten_audio": _data_url(rewritten),
     }
@@ -118,11 +195,13 @@ def _synthesize_both(
     target: SyncTarget, voice: str, text: str, spoken: str, give_up_at: float
 ) -> tuple[Audio, Audio]:
     limit = settings.LEXICON_SPEAK_TIMEOUT_SECONDS
+    try:
+        api_key = target_api_key(target)
+    except (TargetKeyUnusable, SecretUnreadable) as exc:
+        message = f"The SLNG key of target {target.name} must be entered again."
+        raise Unavailable(message) from exc
     client = SlngClient(
-        base_url=target.base_url,
-        ws_url=target.ws_url,
-        api_key=secret_decrypt(target.encrypted_api_key),
-        timeout=limit,
+        base_url=target.base_url, ws_url=target.ws_url, api_key=api_key, timeout=limit
     )
     try:
         clips = []
@@ -142,7 +221,10 @@ def _synthesize_both(
             )
     except SlngError as exc:
         logger.warning("Listen: TTS of %s failed: %s %s", target, exc.code, type(exc).__name__)
-        detail = exc.code or (f"HTTP {exc.status}" if exc.status else "unreachable or too slow")
+        # Only a code SLNG documents (or ours) is quoted: nothing of another body is passed on.
+        known = codes.row(exc.code) is not None or exc.code == NOT_AUDIO
+        fallback = f"HTTP {exc.status}" if exc.status else "unreachable or too slow"
+        detail = exc.code if known else fallback
         message = f"The TTS of target {target.name} is unavailable ({detail})."
         raise Unavailable(message) from exc
     finally:

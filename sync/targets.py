@@ -2,9 +2,11 @@
 
 The SLNG key is write-only and belongs to the URLs it was typed in for. Every write of a target
 goes through ``target_create`` / ``target_update``, which call ``validate_target``: changing
-``base_url`` or ``ws_url`` needs the key entered again in the same save. As a backstop the
-stored key carries a MAC over the target, its organization and both URLs (``api_key_binding``),
-and ``target_api_key`` refuses to hand out a key whose URLs changed by any other path.
+``base_url``, ``ws_url``, ``model`` or ``verify_route`` (the TTS route the model is spoken on)
+needs the key entered again in the same save. As a backstop the stored key carries a MAC over
+the target, its organization, both URLs and the model route (``api_key_binding``), and
+``target_api_key`` refuses to hand out a key whose binding changed by any other path. What
+hosts a target may reach and what a model id looks like are ``sync.reach``.
 ``validate_target`` also checks the channel and ``after`` (same organization, not itself, no
 cycle); which revision a target then serves is ``sync.channels``.
 """
@@ -36,6 +38,7 @@ from sync.models import (
     SyncTarget,
     VerifyRoute,
 )
+from sync.reach import model_errors, target_url_errors
 from sync.upstreams import shared_upstream_problem
 
 # What an organization admin may change on a target (its organization never changes).
@@ -56,9 +59,10 @@ TARGET_FIELDS = (
 )
 KEY_REQUIRED = "An SLNG API key is required for a new target."
 KEY_AGAIN = (
-    "The SLNG URL changed: enter the SLNG API key again. A stored key is only ever sent to "
-    "the URLs it was entered for."
+    "The SLNG URL or model changed: enter the SLNG API key again. A stored key is only ever "
+    "sent to the URLs and model it was entered for."
 )
+DEFAULT_MODEL = "deepgram/aura:2"
 RUN_TASK = "sync.run_target"
 MIN_INTERVAL_SECONDS = 1
 # The key travels in an Authorization header: printable ASCII, no spaces (a line break would
@@ -81,15 +85,19 @@ def _url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
-def _url_errors(value: str, schemes: tuple[str, ...]) -> list[str]:
-    parts = urlsplit(value)
+def _url_errors(value: str, schemes: tuple[str, str]) -> list[str]:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return [f"Enter a {' or '.join(schemes)} URL with a host."]
     if parts.scheme not in schemes or not parts.hostname:
         return [f"Enter a {' or '.join(schemes)} URL with a host."]
     if parts.username is not None or parts.password is not None:
         return ["Put no credentials in the URL: the SLNG key goes in its own field."]
     if parts.query or parts.fragment:
         return ["Enter the URL without a query or fragment."]
-    return []
+    return target_url_errors(value, schemes)
 
 
 def validate_target(
@@ -104,13 +112,16 @@ def validate_target(
     after: SyncTarget | None = None,
     interval_seconds: int = MIN_INTERVAL_SECONDS,
     concurrency: object = DEFAULT_CONCURRENCY,
-    model: str | None = None,
+    model: str = DEFAULT_MODEL,
+    verify_route: str = VerifyRoute.BRIDGE,
 ) -> None:
     """Check a target about to be saved against what is stored; one ValidationError by field.
 
     ``stored`` is the target as it is in the database (None for a new one). A new target needs
-    a key; a changed ``base_url`` or ``ws_url`` needs the key entered again, so a stored key
-    never follows a URL someone else typed. ``channel`` is one of ``Channel``; ``after`` (the
+    a key; a changed ``base_url``, ``ws_url``, ``model`` or ``verify_route`` needs the key
+    entered again, so a stored key never follows a URL someone else typed. The URLs' hosts and
+    schemes and the model id follow ``sync.reach`` (public hosts unless listed, https/wss where
+    required, SLNG's model id shape). ``channel`` is one of ``Channel``; ``after`` (the
     target whose verification this one waits for) is another target of the same organization
     and never one that waits, directly or not, for this one. The schedule's interval is at
     least MIN_INTERVAL_SECONDS: with 0, beat would send the target's task without pause. A key
@@ -126,10 +137,17 @@ def validate_target(
     ):
         if problems := _url_errors(_url(value), schemes):
             errors[field] = problems
+    if problems := model_errors(model):
+        errors["model"] = problems
     if not api_key.strip():
         if stored is None:
             errors["api_key"] = [KEY_REQUIRED]
-        elif (_url(base_url), _url(ws_url)) != (stored.base_url, stored.ws_url):
+        elif (_url(base_url), _url(ws_url), model, verify_route) != (
+            stored.base_url,
+            stored.ws_url,
+            stored.model,
+            stored.verify_route,
+        ):
             errors["api_key"] = [KEY_AGAIN]
     elif not _KEY.fullmatch(api_key.strip()):
         errors["api_key"] = [KEY_SHAPE]
@@ -148,7 +166,7 @@ def validate_target(
         errors["concurrency"] = ["Enter a whole number."]
     elif not 1 <= concurrency <= MAX_CONCURRENCY:
         errors["concurrency"] = [f"Choose from 1 to {MAX_CONCURRENCY} dictionaries at once."]
-    if model is not None and "base_url" not in errors and "api_key" not in errors:
+    if not errors.keys() & {"base_url", "api_key", "model"}:
         shared = shared_upstream_problem(
             organization=organization,
             stored=stored,
@@ -190,6 +208,8 @@ def _binding(target: SyncTarget) -> str:
             target.base_url,
             target.ws_url,
             target.encrypted_api_key,
+            target.model,
+            target.verify_route,
         ]
     )
 
@@ -201,15 +221,16 @@ def _key_store(target: SyncTarget, api_key: str) -> None:
 
 
 def target_api_key(target: SyncTarget) -> str:
-    """The target's SLNG key, only for the organization and URLs it was entered for.
+    """The target's SLNG key, only for the organization, URLs and model route it was entered for.
 
-    Raises TargetKeyUnusable when the URLs (or organization) changed since the key was entered,
+    Raises TargetKeyUnusable when the URLs, model route (or organization) changed since the key
+    was entered,
     by whatever path; the key must then be entered again. Raises SecretUnreadable when the
     encryption key changed.
     """
     if not target_key_usable(target):
         raise TargetKeyUnusable(
-            "the stored SLNG key was entered for other URLs; enter the key again"
+            "the stored SLNG key was entered for other URLs or another model; enter the key again"
         )
     return secret_decrypt(target.encrypted_api_key)
 
@@ -255,7 +276,7 @@ def target_schedule(target: SyncTarget) -> PeriodicTask:
 
 
 def target_key_usable(target: SyncTarget) -> bool:
-    """Whether the stored key was entered for the target's organization and current URLs."""
+    """Whether the stored key was entered for the target's organization, URLs and model route."""
     return bool(target.api_key_binding) and secret_mac_matches(
         _binding(target), target.api_key_binding
     )
@@ -268,7 +289,7 @@ def target_create(
     base_url: str,
     ws_url: str,
     api_key: str,
-    model: str = "deepgram/aura:2",
+    model: str = DEFAULT_MODEL,
     voice: str = "",
     prune: bool = False,
     enabled: bool = True,
@@ -296,6 +317,7 @@ def target_create(
         interval_seconds=interval_seconds,
         concurrency=concurrency,
         model=model,
+        verify_route=verify_route,
     )
     target = SyncTarget(
         organization=organization,
@@ -320,9 +342,10 @@ def target_create(
 def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> SyncTarget:
     """Change a target's settings (``TARGET_FIELDS``); a non-blank ``api_key`` replaces the key.
 
-    Changing ``base_url`` or ``ws_url`` without the key raises ValidationError on ``api_key``:
-    the stored key is never sent to a URL it was not entered for. An ``after`` that would make
-    a cycle, or is the target itself, raises ValidationError on ``after``.
+    Changing ``base_url``, ``ws_url``, ``model`` or ``verify_route`` without the key raises
+    ValidationError on ``api_key``: the stored key is never sent to a URL it was not entered
+    for. An ``after`` that would make a cycle, or is the target itself, raises ValidationError
+    on ``after``.
     """
     unknown = set(changes) - set(TARGET_FIELDS)
     if unknown:
@@ -348,6 +371,7 @@ def target_update(*, target: SyncTarget, api_key: str = "", **changes: Any) -> S
             interval_seconds=wanted["interval_seconds"],
             concurrency=wanted["concurrency"],
             model=wanted["model"],
+            verify_route=wanted["verify_route"],
         )
         wanted["base_url"], wanted["ws_url"] = _url(wanted["base_url"]), _url(wanted["ws_url"])
         for field, value in wanted.items():

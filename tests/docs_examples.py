@@ -122,6 +122,7 @@ class Runner:
     directory: Path
     env: dict[str, str]
     substitutions: dict[str, str] = field(default_factory=dict)
+    timeout: float = 300  # seconds for all the blocks
 
     def run(self, found: list[Block]) -> list[list[Result]]:
         work = self.directory / ".readme"
@@ -152,7 +153,9 @@ class Runner:
                 numbered[-1].append((count, command))
                 count += 1
         script.append("exit 0")
-        subprocess.run(["bash", "-c", "\n".join(script)], env=self.env, timeout=300, check=False)
+        subprocess.run(
+            ["bash", "-c", "\n".join(script)], env=self.env, timeout=self.timeout, check=False
+        )
         return [[self._result(work, n, command) for n, command in block] for block in numbered]
 
     @staticmethod

@@ -56,6 +56,8 @@ def production_env(**extra: str) -> dict[str, str]:
         "LEXICON_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,  # this test worker's own database
         "SECURE_SSL_REDIRECT": "false",
+        # Targets in tests point at the emulator on loopback (sync.reach).
+        "LEXICON_PRIVATE_TARGETS": "127.0.0.1",
         **extra,
     }
 
@@ -127,9 +129,20 @@ class Celery:
         self.processes.append(process)
         return process
 
-    def worker(self, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    def worker(
+        self, *queues: str, concurrency: int = 0, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """A worker of ``queues`` (default: every queue, as the local run's single worker);
+        a solo pool, or a prefork pool of ``concurrency`` processes."""
+        pool = ["--pool", "prefork", "--concurrency", str(concurrency)] if concurrency else []
         return self.start(
-            "worker", "--pool", "solo", "--without-gossip", "--without-mingle", env=env
+            "worker",
+            *(pool or ["--pool", "solo"]),
+            "--queues",
+            ",".join(queues or settings.LEXICON_QUEUES),
+            "--without-gossip",
+            "--without-mingle",
+            env=env,
         )
 
     def stop_all(self) -> None:

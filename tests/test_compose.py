@@ -1,5 +1,6 @@
 """docker-compose.yml parses, and its web command (gunicorn) serves Lexicon as a plain process."""
 
+import importlib
 import itertools
 import os
 import re
@@ -46,12 +47,13 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_compose_file_defines_the_stack_with_health_checks(compose: dict[str, Any]) -> None:
     services = compose["services"]
 
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat", "emulator"}
+    workers = {"worker", "worker-imports", "worker-sync", "worker-webhooks"}
+    assert set(services) == {"postgres", "redis", "migrate", "web", "beat", "emulator", *workers}
     assert {name for name, s in services.items() if "healthcheck" in s} == {
         "postgres",
         "redis",
         "web",
-        "worker",
+        *workers,
     }
     assert services["emulator"]["profiles"] == ["emulator"]
     assert set(compose["volumes"]) == {"postgres-data", "redis-data"}
@@ -214,3 +216,42 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def _queues_option(command: list[str]) -> set[str]:
+    return set(command[command.index("--queues") + 1].split(","))
+
+
+def test_compose_runs_a_worker_for_each_queue_and_every_task_has_one(
+    compose: dict[str, Any],
+) -> None:
+    """Issue 22: imports and sync shared one queue, so six imports delayed every sync."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    for path in ROOT.glob("*/tasks.py"):  # what autodiscovery imports in a worker
+        importlib.import_module(f"{path.parent.name}.tasks")
+    consumed = [
+        _queues_option([str(part) for part in service["command"]])
+        for name, service in compose["services"].items()
+        if name.startswith("worker")
+    ]
+    queue = {name: app.amqp.router.route({}, name)["queue"].name for name in app.tasks}
+
+    assert sorted(map(sorted, consumed)) == [["default"], ["imports"], ["sync"], ["webhooks"]]
+    assert queue["pronunciations.run_import"] == "imports"
+    assert queue["sync.run_target"] == "sync"
+    assert {queue[name] for name in app.tasks if not name.startswith("celery.")} <= set(
+        settings.LEXICON_QUEUES
+    )
+
+
+def test_the_local_runs_single_worker_consumes_every_queue() -> None:
+    """.ci/serve runs one worker: it must take imports and sync too."""
+    from django.conf import settings
+
+    text = (ROOT / ".ci" / "serve").read_text().replace("\\\n", " ")
+    (line,) = [line for line in text.splitlines() if "celery -A config worker" in line]
+
+    assert _queues_option(shlex.split(line)) == set(settings.LEXICON_QUEUES)

@@ -10,6 +10,7 @@ import yaml
 from tests import docs_examples
 from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
 from tests.processes import ROOT
+from tests.sqlite_run import sqlite_run  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 README = ROOT / "README.md"
@@ -48,16 +49,27 @@ def _workspace(run: LocalRun) -> Path:
 def test_every_shell_example_runs_as_shown(local_run: LocalRun) -> None:  # noqa: F811
     """Issue 16: each run block's commands succeed (or answer their `# -> NNN`), and shown
     output matches, with the demo key, as a new user pasting top to bottom would see."""
-    found = all_blocks()
+    _run_and_check(local_run, all_blocks())
+
+
+@pytest.mark.timeout(900)
+def test_every_shell_example_runs_on_the_serve_set_up(sqlite_run: LocalRun) -> None:  # noqa: F811
+    """Issue 23: the examples also run on `bash .ci/serve`'s own set-up (SQLite, the file
+    broker, runserver), where the background import used to fail."""
+    _run_and_check(sqlite_run, all_blocks())
+
+
+def _run_and_check(run: LocalRun, found: list[docs_examples.Block]) -> None:
     assert len(found) >= 10
     runner = docs_examples.Runner(
-        _workspace(local_run),
-        {**local_run.env, "PATH": os.environ.get("PATH", "")},
+        _workspace(run),
+        {**run.env, "PATH": os.environ.get("PATH", "")},
         {
-            "127.0.0.1:8000": f"127.0.0.1:{local_run.port}",
-            "127.0.0.1:8765": f"127.0.0.1:{local_run.emulator_port}",
-            ".venv/bin/lexicon": str(local_run.directory / "bin" / "lexicon"),
+            "127.0.0.1:8000": f"127.0.0.1:{run.port}",
+            "127.0.0.1:8765": f"127.0.0.1:{run.emulator_port}",
+            ".venv/bin/lexicon": str(run.directory / "bin" / "lexicon"),
         },
+        timeout=600,
     )
 
     results = runner.run(found)
@@ -66,7 +78,8 @@ def test_every_shell_example_runs_as_shown(local_run: LocalRun) -> None:  # noqa
         for result in block_results:
             problem = docs_examples.check(result)
             assert problem is None, (
-                f"{result.command.page}:{result.command.line}: {problem}\n{result.command.text}\n"
+                f"{result.command.page}:{result.command.line}: {problem}\n"
+                f"{result.command.text}\n"
                 f"stdout: {result.stdout[:2000]}\nstderr: {result.stderr[:2000]}"
             )
         if block.output is not None:

@@ -4,10 +4,15 @@ The same code runs in several processes in tests/test_scale.py (gunicorn and Cel
 adding up their files); here the process's own registry is read through the Django test client.
 """
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -238,7 +243,7 @@ def test_queue_depth_counts_the_messages_waiting_in_the_broker(token: str) -> No
     finally:
         app.control.purge()
 
-    assert value(samples, "lexicon_celery_queue_depth", queue="celery") == 3
+    assert value(samples, "lexicon_celery_queue_depth", queue="sync") == 3
     assert value(samples, "lexicon_metrics_source_up", source="broker") == 1
 
 
@@ -256,3 +261,40 @@ def test_a_broker_that_cannot_be_read_is_reported_down(
     assert value(samples, "lexicon_metrics_source_up", source="broker") == 0
     assert value(samples, "lexicon_metrics_source_up", source="database") == 1
     assert labelled(samples, "lexicon_celery_queue_depth") == []
+
+
+@pytest.mark.django_db
+def test_wrong_metrics_tokens_are_throttled_and_the_right_one_still_served(
+    token: str, settings: Any
+) -> None:
+    """Issue 22: /metrics accepted unlimited token guesses."""
+    settings.LEXICON_AUTH_FAILURE_LIMIT = "3/min"
+    cache.clear()
+    guesses = [
+        Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer guess-{i}").status_code
+        for i in range(4)
+    ]
+    refused = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer guess-5")
+
+    assert guesses == [401, 401, 401, 429]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert refused.json()["code"] == "rate_limit"
+    assert Client().get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    cache.clear()
+
+
+def test_a_short_metrics_token_stops_the_start() -> None:
+    """Issue 22: any token length was accepted."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "LEXICON_METRICS_TOKEN": "short-token"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "LEXICON_METRICS_TOKEN must be at least 32 characters, got 11" in result.stderr

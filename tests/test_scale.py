@@ -341,7 +341,7 @@ def test_counters_of_both_web_servers_and_the_workers_move_after_a_sync_run(
     assert value(waiting, "lexicon_sync_oldest_pending_age_seconds", **ok) > 0
     assert value(after[1], "lexicon_sync_dictionaries_pending", **ok) == 0
     assert value(after[1], "lexicon_sync_dictionaries_failed", **bad) == 1
-    assert value(after[0], "lexicon_celery_queue_depth", queue="celery") >= 0
+    assert value(after[0], "lexicon_celery_queue_depth", queue="sync") >= 0
     assert _summed(workers, "lexicon_sync_runs_total", **ok, outcome="succeeded") == 1
     assert _summed(workers, "lexicon_sync_run_duration_seconds_count", **ok) == 1
     assert _summed(workers, "lexicon_sync_runs_total", **bad, outcome="failed") == 1

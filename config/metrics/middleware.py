@@ -15,7 +15,9 @@ from prometheus_client import Counter, Histogram
 
 from config.metrics.collectors import ScrapeCollector
 from config.metrics.exposition import METRICS_PATH, refusal, render
+from core.errors import Busy
 from core.exceptions import json_error
+from orgs.throttling import auth_failure_record, client_address
 
 REQUESTS = Counter(
     "lexicon_http_requests",
@@ -41,10 +43,19 @@ def operation(request: HttpRequest) -> str:
 def metrics_response(request: HttpRequest) -> HttpResponse:
     """The web's scrape: every gunicorn worker's counters and the scrape-time gauges."""
     refused = refusal(request.method or "", request.headers.get("Authorization", ""))
+    if refused is not None and refused.status == 401:
+        # A wrong token counts as a failed authentication of the address (issue 22: guesses
+        # were unlimited); past LEXICON_AUTH_FAILURE_LIMIT it is 429. The right token is
+        # checked first, so it is always served.
+        wait = auth_failure_record(client_address(request), None)
+        if wait is not None:
+            refused = Busy("Too many wrong metrics tokens: try again later.", retry_after=wait)
     if refused is not None:
         response: HttpResponse = json_error(request, refused)
         if refused.status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="lexicon-metrics"'
+        if isinstance(refused, Busy):
+            response["Retry-After"] = str(refused.retry_after)
         return response
     body, content_type = render(request.headers.get("Accept", ""), ScrapeCollector())
     response = HttpResponse(body, content_type=content_type)

@@ -1,8 +1,11 @@
 """Base settings, read from the environment, with defaults for the embedded local run."""
 
+from datetime import timedelta
 from pathlib import Path
 
-from config.env import env_bool, env_database, env_int, env_list, env_str
+from kombu import Queue
+
+from config.env import EnvError, env_bool, env_database, env_int, env_list, env_str
 from config.logging import install_record_factory
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -26,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
+    "axes",
     "orgs",
     "pronunciations",
     "sync",
@@ -47,7 +51,28 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The admin login's lockout page (django-axes); last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The admin login is throttled by django-axes: LEXICON_LOGIN_FAILURE_LIMIT failed sign-ins of
+# one username from one address lock that pair (only that pair: other users, and the same user
+# elsewhere, are unaffected) for LEXICON_LOGIN_COOLOFF_SECONDS; a success resets the count. The
+# address is the one the API's failure limit counts (LEXICON_TRUSTED_PROXIES). Unlock at once
+# with `manage.py axes_reset_username <user>` (or axes_reset_ip, axes_reset_ip_username, and
+# axes_reset for everyone).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LEXICON_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(seconds=env_int("LEXICON_LOGIN_COOLOFF_SECONDS", 900))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "orgs.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked.html"
+AXES_ENABLE_ADMIN = False  # attempts are managed with the commands above
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -220,6 +245,10 @@ CACHES = {
     )
 }
 LEXICON_MAX_METADATA_BYTES = env_int("LEXICON_MAX_METADATA_BYTES", 16 * 1024)
+# Live dictionaries per organization (issue 22); a create, import or undelete past it is 400.
+LEXICON_MAX_DICTIONARIES = env_int("LEXICON_MAX_DICTIONARIES", 1000)
+# Longest an export streams before it stops with an "EXPORT INCOMPLETE" line (issue 22).
+LEXICON_EXPORT_MAX_SECONDS = env_int("LEXICON_EXPORT_MAX_SECONDS", 600)
 # Deepest nesting of arrays and objects accepted in any JSON we parse (bodies, files, cells).
 LEXICON_MAX_JSON_DEPTH = env_int("LEXICON_MAX_JSON_DEPTH", 32)
 # last_used_at is written at most this often per key, so authentication stays a read.
@@ -244,7 +273,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 LEXICON_MAX_PREVIEW_CHARS = env_int("LEXICON_MAX_PREVIEW_CHARS", 100_000)
 # The admin's "Where is this word?" page: the longest text, and how many dictionaries one search
@@ -274,6 +308,15 @@ LEXICON_RESPONSE_CACHE_BYTES = env_int("LEXICON_RESPONSE_CACHE_BYTES", 32 * 1024
 # Metrics (config/metrics; README "Metrics"). A scrape must send "Authorization: Bearer <token>";
 # with no token (the default) /metrics answers 404 and workers serve nothing.
 LEXICON_METRICS_TOKEN = env_str("LEXICON_METRICS_TOKEN", "")
+# A token short enough to guess stops the start (issue 22); wrong tokens count as failed
+# authentications of the address (LEXICON_AUTH_FAILURE_LIMIT), then 429.
+METRICS_TOKEN_MIN_LENGTH = 32
+if LEXICON_METRICS_TOKEN and len(LEXICON_METRICS_TOKEN) < METRICS_TOKEN_MIN_LENGTH:
+    raise EnvError(
+        f"LEXICON_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH} characters, "
+        f"got {len(LEXICON_METRICS_TOKEN)}: generate one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+    )
 # A Celery worker serves its pool's counters on this address and port (0: it serves none).
 LEXICON_METRICS_WORKER_ADDRESS = env_str("LEXICON_METRICS_WORKER_ADDRESS", "127.0.0.1")
 LEXICON_METRICS_WORKER_PORT = env_int("LEXICON_METRICS_WORKER_PORT", 0)
@@ -285,8 +328,6 @@ LEXICON_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
 # Celery. The local run uses a file broker under var/ (no server needed); tests and production
 # set CELERY_BROKER_URL to Redis. Outcomes live in SyncState/SyncRun rows, not a result backend.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-# Webhook deliveries have a queue of their own: a slow endpoint delays no sync or import.
-CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}}
 _BROKER_DIR = Path(LEXICON_VAR_DIR or BASE_DIR / "var") / "celery-broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {
@@ -306,12 +347,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Fair queues (issue 22): imports, sync, webhook deliveries and anything else each have a queue,
+# so a burst of one kind (or a slow webhook endpoint) never delays another; compose runs a worker
+# per queue (docs: operations). A worker started without -Q consumes them all (the local run and
+# the tests name them anyway).
+LEXICON_QUEUES = ("default", "imports", "sync", "webhooks")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in LEXICON_QUEUES]
+CELERY_TASK_ROUTES = {
+    "pronunciations.run_import": {"queue": "imports", "routing_key": "imports"},
+    "sync.*": {"queue": "sync", "routing_key": "sync"},
+    "webhooks.*": {"queue": "webhooks", "routing_key": "webhooks"},
+}
 CELERY_TIMEZONE = "UTC"
 
 # Sync to SLNG.
 # Fernet key that encrypts SLNG API keys at rest. Unset (local runs only), one is derived from
 # DJANGO_SECRET_KEY; production requires it.
 LEXICON_ENCRYPTION_KEY = env_str("LEXICON_ENCRYPTION_KEY", "")
+# Hosts a sync target may reach although they are loopback, private, link-local or reserved
+# (sync.reach): comma-separated, "host" or "host:port", matched as written in the target's URL
+# ("127.0.0.1" lets http://127.0.0.1:8765 through, not http://localhost:8765). Empty: public
+# hosts only. The local run (.ci/serve) and the tests list the emulator's host.
+LEXICON_PRIVATE_TARGETS = env_list("LEXICON_PRIVATE_TARGETS", [])
+# Targets must use https and wss (hosts listed above excepted); production turns it on.
+LEXICON_TARGETS_REQUIRE_TLS = env_bool("LEXICON_TARGETS_REQUIRE_TLS", False)
 LEXICON_SLNG_TIMEOUT_SECONDS = float(env_str("LEXICON_SLNG_TIMEOUT_SECONDS", "10"))
 LEXICON_SLNG_RETRY_BASE_SECONDS = float(env_str("LEXICON_SLNG_RETRY_BASE_SECONDS", "1"))
 LEXICON_SLNG_RETRY_CAP_SECONDS = float(env_str("LEXICON_SLNG_RETRY_CAP_SECONDS", "30"))
@@ -370,5 +430,10 @@ LEXICON_IMPORT_BATCH_ROWS = env_int("LEXICON_IMPORT_BATCH_ROWS", 5000)
 # How long the admin's import page keeps a file that was refused, for submitting it again.
 LEXICON_IMPORT_KEEP_SECONDS = env_int("LEXICON_IMPORT_KEEP_SECONDS", 3600)
 LEXICON_IMPORT_JOB_STALE_SECONDS = env_int("LEXICON_IMPORT_JOB_STALE_SECONDS", 600)
+# Import jobs of one organization that run at once (issue 22): the others wait in the order they
+# were queued, re-checking every LEXICON_IMPORT_WAIT_SECONDS, so one organization's burst never
+# takes every worker slot of the imports queue from the others.
+LEXICON_IMPORT_SLOTS_PER_ORGANIZATION = env_int("LEXICON_IMPORT_SLOTS_PER_ORGANIZATION", 1)
+LEXICON_IMPORT_WAIT_SECONDS = float(env_str("LEXICON_IMPORT_WAIT_SECONDS", "2"))
 # Errors and warnings listed in an import report; the rest are counted in one line.
 LEXICON_MAX_REPORT_ITEMS = env_int("LEXICON_MAX_REPORT_ITEMS", 1000)

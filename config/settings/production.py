@@ -33,6 +33,8 @@ def _require_fernet_key(key: str) -> None:
 
 
 _require_fernet_key(LEXICON_ENCRYPTION_KEY)
+# Targets use https and wss, except hosts listed in LEXICON_PRIVATE_TARGETS (none by default).
+LEXICON_TARGETS_REQUIRE_TLS = env_bool("LEXICON_TARGETS_REQUIRE_TLS", True)
 LOG_FORMAT = "json"
 LOGGING = {  # noqa: F405 - base's LOGGING with JSON lines
     **LOGGING,  # noqa: F405

@@ -55,3 +55,5 @@ LEXICON_WEBHOOK_RETRY_BASE_SECONDS = 0.05
 LEXICON_WEBHOOK_RETRY_CAP_SECONDS = 0.2
 LEXICON_WEBHOOK_MAX_ATTEMPTS = 4
 LEXICON_WEBHOOK_PAUSE_AFTER = 6
+# Targets in tests point at the emulator on loopback (sync.reach refuses other inside hosts).
+LEXICON_PRIVATE_TARGETS = ["127.0.0.1"]

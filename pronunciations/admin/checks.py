@@ -20,7 +20,7 @@ from django.utils.datastructures import MultiValueDict
 
 from orgs import permissions
 from orgs.models import Role
-from pronunciations import checks, validation
+from pronunciations import check_explain, checks, preview, validation
 from pronunciations.admin.extensions import BESIDE_PREVIEW, DictionaryAdminExtension, Panel
 from pronunciations.models import Dictionary
 from pronunciations.validation import CHECK_TEXT_MAX_LENGTH, MAX_CHECKS, Modes
@@ -116,10 +116,20 @@ def live_results(modes: Modes, raw: object) -> dict[str, Any]:
             "got": results[i]["got"] if i in results else None,
             "passed": results[i]["passed"] if i in results else None,
             "problems": rows.get(i, []),
+            "explain": _explained(modes, runnable[i]) if _failed(results.get(i)) else None,
         }
         for i in range(len(items))
     ]
     return {"results": answer, "general": general}
+
+
+def _failed(result: dict[str, Any] | None) -> bool:
+    return result is not None and not result["passed"]
+
+
+def _explained(modes: Modes, check: validation.Check) -> dict[str, Any]:
+    """A failing check's expected and got compared by word, and the rules fired there."""
+    return check_explain.explain(check.expect, preview.rewrite(modes, check.text)).to_wire()
 
 
 def _rows(request: HttpRequest, dictionary: Dictionary) -> tuple[list[CheckRow], list[str]]:

@@ -22,6 +22,7 @@ from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import selectors, services
+from pronunciations.admin import outcomes
 from pronunciations.admin.pages import DictionaryPages
 from pronunciations.diff import contents_summary
 from pronunciations.errors import DictionaryConflict, PronunciationError
@@ -162,10 +163,11 @@ class DeletedAdminMixin(DictionaryPages):
         except PronunciationError as exc:
             messages.error(request, f"{dictionary.name} was not restored: {exc.message}.")
             return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_deleted"))
+        newest = restored.revisions.get(number=restored.revision)
         messages.success(
             request,
             f"Restored {restored.name} as revision {restored.revision}, with its rules, checks "
-            "and history.",
+            "and history." + outcomes.proposal_note(newest),
         )
         return HttpResponseRedirect(
             reverse("admin:pronunciations_dictionary_change", args=[restored.pk])

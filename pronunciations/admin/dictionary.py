@@ -30,7 +30,7 @@ from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from pronunciations import preview, selectors, services, validation
-from pronunciations.admin import editor, paste, wording
+from pronunciations.admin import editor, outcomes, paste, wording
 from pronunciations.admin.checks import live_results
 from pronunciations.admin.deleted import DeletedAdminMixin
 from pronunciations.admin.extensions import (
@@ -43,6 +43,7 @@ from pronunciations.admin.extensions import (
 from pronunciations.admin.forms import DictionaryForm
 from pronunciations.admin.languages import LANGUAGES
 from pronunciations.admin.review import ReviewAdminMixin
+from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
@@ -86,7 +87,13 @@ class OrganizationFilter(admin.SimpleListFilter):
 
 
 class DictionaryAdmin(
-    ReviewAdminMixin, DeletedAdminMixin, LinguistToolsMixin, TransferAdminMixin, OrgScopedAdmin
+    outcomes.SaveMessages,
+    ReviewAdminMixin,
+    DeletedAdminMixin,
+    ScanAdminMixin,
+    LinguistToolsMixin,
+    TransferAdminMixin,
+    OrgScopedAdmin,
 ):
     """Dictionaries of the user's organizations; other apps add to it through
     pronunciations.admin_extensions (sync: its column, filter, action and panels)."""
@@ -194,7 +201,8 @@ class DictionaryAdmin(
         # The checks editor's checks; without it on the page the dictionary keeps its own.
         checks = form.cleaned_data.get("checks", services.UNSET)
         if change:
-            services.dictionary_update(
+            before = form.instance.revision
+            updated = services.dictionary_update(
                 organization=form.instance.organization,
                 name=form.instance.name,
                 modes=rules.wire(),
@@ -205,6 +213,7 @@ class DictionaryAdmin(
                 comment=comment,
                 checks=checks,
             )
+            outcomes.remember(request, updated, before)
             return
         created = services.dictionary_create(
             organization=form.cleaned_data["organization"],
@@ -217,6 +226,7 @@ class DictionaryAdmin(
             checks=None if checks is services.UNSET else checks,
         )
         form.instance.pk, form.instance.public_id = created.pk, created.public_id
+        outcomes.remember(request, created, None)
 
     def construct_change_message(
         self, request: HttpRequest, form: Any, formsets: Any, add: bool = False
@@ -325,15 +335,21 @@ class DictionaryAdmin(
         except ValidationError as exc:
             return admin_error(exc)
         organization = self._page_organization(request, body.get("dictionary"))
-        checked = editor.check(editor.from_wire(body.get("modes")), organization_id=organization)
+        rules = editor.from_wire(body.get("modes"))
+        checked = editor.check(rules, organization_id=organization)
         problems = [problem.as_dict() for problem in checked.rows]
-        if checked.modes is None:  # the page's rules need fixing first: no rewrite, no 400
+        modes, left_out = checked.modes, 0
+        if modes is None:  # an unfinished row: preview the other rules (issue 23)
+            modes, left_out = editor.finished_rules(rules, checked)
+        if modes is None:  # the rules as a whole need fixing first: no rewrite, no 400
             answer = {"text": None, "applied": [], "problems": problems, "general": checked.general}
-            return JsonResponse({**answer, "checks": None})
-        result = preview.result_to_wire(preview.rewrite(checked.modes, text))
+            return JsonResponse({**answer, "checks": None, "left_out": 0})
+        result = preview.result_to_wire(preview.rewrite(modes, text))
         # The checks editor's sentences, run by the same engine against the same rules.
-        runs = live_results(checked.modes, body["checks"]) if "checks" in body else None
-        return JsonResponse({**result, "problems": problems, "general": [], "checks": runs})
+        # (not while a row is left out: the checks are about the rules as they will be saved)
+        runs = live_results(modes, body["checks"]) if "checks" in body and not left_out else None
+        found: dict[str, Any] = {**result, "problems": problems, "general": [], "checks": runs}
+        return JsonResponse({**found, "left_out": left_out})
 
     def paste_view(self, request: HttpRequest) -> JsonResponse:
         """What pasting lines of rules would add to the page's rules, and every conflict;
@@ -428,9 +444,11 @@ class DictionaryAdmin(
             messages.error(request, "This revision cannot be restored: " + "; ".join(problems))
             return HttpResponseRedirect(request.get_full_path())
         summary = diff_summary(snapshot_diff(before, chosen.snapshot))
+        revision = restored.revisions.get(number=restored.revision)
         messages.success(
             request,
-            f"Restored revision {chosen.number} as revision {restored.revision}: {summary}.",
+            f"Restored revision {chosen.number} as revision {restored.revision}: {summary}."
+            + outcomes.proposal_note(revision),
         )
         return HttpResponseRedirect(
             reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])

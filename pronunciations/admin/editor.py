@@ -109,6 +109,20 @@ def check(rules: PageRules, *, lint: bool = True, organization_id: int | None = 
     return Checked(modes, wording.lint_problems(warnings, rules), [])
 
 
+def finished_rules(rules: PageRules, checked: Checked) -> tuple[Modes | None, int]:
+    """The page's rules without the rows that have an error (a row still being typed), checked
+    again, and how many rows were left out: the preview runs on those while the page is fixed.
+    None when the rules as a whole have a problem (too many rules), which no row explains."""
+    broken = {(p.mode, p.index) for p in checked.rows if p.level == "error"}
+    if checked.general or not broken:
+        return None, 0
+    kept = {
+        mode: [rule for index, rule in enumerate(rows) if (mode, index) not in broken]
+        for mode, rows in rules.items()
+    }
+    return check(kept, lint=False).modes, len(broken)
+
+
 class RulesEditor:
     """The rules on the change page, per mode in page order, each row with its problems."""
 

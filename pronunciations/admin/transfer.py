@@ -33,7 +33,7 @@ from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import selectors
-from pronunciations.admin import kept
+from pronunciations.admin import kept, outcomes
 from pronunciations.admin.forms import (
     OrganizationConfirmImportForm,
     OrganizationImportForm,
@@ -263,6 +263,13 @@ class TransferAdminMixin(ImportMixin):
         kept.confirmed(request.session, name)
         kept.forget(request.session)
         return response
+
+    def add_success_message(self, result: Any, request: HttpRequest) -> None:
+        """django-import-export's totals, and whether the changes are only proposed."""
+        super().add_success_message(result, request)
+        note = outcomes.import_note(request.POST.get("organization"))
+        if note:
+            messages.info(request, note.strip())
 
     def _bounded_import(self, request: HttpRequest, form: Any) -> HttpResponse | None:
         data = form.cleaned_data

@@ -6,8 +6,10 @@ tools next to it when the rule's mode is IPA (the row's mode field says so, or `
 ``ipa/`` endpoint, so which characters are IPA is decided by ``pronunciations.validation`` only.
 """
 
+import functools
 from typing import Any
 
+import ipakit
 from django import forms
 from django.urls import reverse
 
@@ -26,8 +28,62 @@ PALETTE: tuple[tuple[str, str], ...] = (
 )
 
 
+# The IPA chart's names of the palette's marks (ipakit names the phones).
+MARK_NAMES = {
+    "ˈ": "primary stress",
+    "ˌ": "secondary stress",
+    "ː": "long",
+    "ˑ": "half-long",
+    "\u0306": "extra-short",
+    ".": "syllable break",
+    "‿": "linking (no break)",
+    "|": "minor (foot) group",
+    "‖": "major (intonation) group",
+    "\u0303": "nasalized",
+    "\u0325": "voiceless",
+    "\u030a": "voiceless (above a descender)",
+    "\u0329": "syllabic",
+    "\u032f": "non-syllabic",
+    "ʰ": "aspirated",
+    "ʷ": "labialized",
+    "ʲ": "palatalized",
+    "ˠ": "velarized",
+    "ˤ": "pharyngealized",
+    "\u032a": "dental",
+    "\u031a": "no audible release",
+    "˞": "rhoticity",
+    "\u0308": "centralized",
+    "\u0361": "tie bar (affricates and double articulations)",
+    "˥": "extra-high tone",
+    "˦": "high tone",
+    "˧": "mid tone",
+    "˨": "low tone",
+    "˩": "extra-low tone",
+    "↗": "global rise",
+    "↘": "global fall",
+    "ꜛ": "upstep",
+    "ꜜ": "downstep",
+}
+
+
+@functools.cache
+def sound_name(char: str) -> str:
+    """What a palette character is called on the IPA chart (open-mid front unrounded vowel)."""
+    if char in MARK_NAMES:
+        return MARK_NAMES[char]
+    described = ipakit.describe(char)
+    return "" if described.startswith("unknown") else described
+
+
 def palette_groups() -> list[dict[str, Any]]:
-    return [{"name": name, "characters": characters.split(" ")} for name, characters in PALETTE]
+    return [
+        {
+            "name": name,
+            "characters": characters.split(" "),
+            "names": [sound_name(char) for char in characters.split(" ")],
+        }
+        for name, characters in PALETTE
+    ]
 
 
 class IpaValueInput(forms.TextInput):

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -10,18 +11,20 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from orgs.models import APIKey
 from orgs.throttling import APIKeyRateThrottle
 from pronunciations.api.common import error_responses
 from pronunciations.api.parsers import BoundedJSONParser
 from pronunciations.api.tools import READ_ONLY_POST
-from pronunciations.api.transfer import BoundedMultiPartParser
+from pronunciations.api.transfer import ASYNC_PARAMETER, BoundedMultiPartParser, _asks_async
+from pronunciations.scan import jobs
 from pronunciations.scan import services as scanning
 from pronunciations.scan.findings import REASONS
 from pronunciations.scan.texts import FORMATS, scan_format
 from pronunciations.transfer import uploads
-from pronunciations.validation import ParameterError
+from pronunciations.validation import ParameterError, validate_public_id
 
 
 class ScanRateThrottle(SimpleRateThrottle):
@@ -143,6 +146,17 @@ class ScanOutput(serializers.Serializer):
     rules = RuleUseOutput(many=True)
 
 
+class ScanJobOutput(serializers.Serializer):
+    id = serializers.CharField()
+    state = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
+    phase = serializers.CharField()
+    turns_total = serializers.IntegerField(allow_null=True)
+    turns_done = serializers.IntegerField()
+    result = ScanOutput(allow_null=True)
+    error = serializers.DictField(allow_null=True)
+    url = serializers.CharField()
+
+
 def _names(raw: object) -> list[str]:
     """``dictionaries``: a JSON list of names, or (form field) names separated by commas."""
     if isinstance(raw, str):
@@ -183,16 +197,49 @@ class ScanView(APIView):
         ),
         tags=["preview and lint"],
         request={"application/json": ScanRequest, "multipart/form-data": ScanRequest},
-        responses={200: ScanOutput, **error_responses(400, 401, 404, 413, 429, 503)},
+        parameters=[ASYNC_PARAMETER],
+        responses={
+            200: ScanOutput,
+            202: ScanJobOutput,
+            **error_responses(400, 401, 404, 413, 429, 503),
+        },
     )
     def post(self, request: Request) -> Response:
-        organization = caller_key(request).organization
+        key = caller_key(request)
         data, file_format = _text(request)
+        language, names = request.data.get("language"), _names(request.data.get("dictionaries"))
+        if _asks_async(request) or len(data) > settings.LEXICON_SCAN_SYNC_MAX_BYTES:
+            scanning.scan_turns(data=data, file_format=file_format)  # refused now, not later
+            job = jobs.scan_job_create(
+                organization=key.organization,
+                data=data,
+                file_format=file_format,
+                language=language,
+                names=names,
+                author=Actor.for_key(key),
+            )
+            body = {**jobs.scan_job_wire(job), "url": _job_url(request, job.public_id)}
+            return Response(body, status=202, headers={"Location": body["url"]})
         turns = scanning.scan_turns(data=data, file_format=file_format)
         body = scanning.scan_run(
-            organization=organization,
-            turns=turns,
-            language=request.data.get("language"),
-            names=_names(request.data.get("dictionaries")),
+            organization=key.organization, turns=turns, language=language, names=names
         )
         return Response(body)
+
+
+def _job_url(request: Request, job_id: str) -> str:
+    return request.build_absolute_uri(reverse("scan-job-detail", args=[job_id]))
+
+
+class ScanJobDetailView(APIView):
+    @extend_schema(
+        operation_id="pronunciation-scan-job",
+        summary="Get a scan job",
+        description="Progress and outcome of a scan run in the background.",
+        tags=["preview and lint"],
+        responses={200: ScanJobOutput, **error_responses(400, 401, 404, 503)},
+    )
+    def get(self, request: Request, job_id: str) -> Response:
+        validate_public_id(job_id, name="job_id")
+        job = jobs.scan_job_get(organization=caller_key(request).organization, job_id=job_id)
+        return Response({**jobs.scan_job_wire(job), "url": _job_url(request, job.public_id)})

@@ -137,6 +137,14 @@ class DictionaryOutput(serializers.Serializer):
 
 class DictionaryListOutput(serializers.Serializer):
     dictionaries = DictionaryOutput(many=True)
+    next_cursor = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Lexicon only, with ?limit=: the cursor of the next page, null on the last page "
+            "(absent without limit, as SLNG answers)."
+        ),
+    )
 
 
 def _path_name_field() -> serializers.Field:

@@ -38,6 +38,7 @@ urlpatterns = [
     path(f"{ONE}/export", transfer.DictionaryExportView.as_view(), name="dictionary-export"),
     path("preview", tools.PreviewView.as_view(), name="preview"),
     path("scan", scan.ScanView.as_view(), name="scan"),
+    path("scans/<str:job_id>", scan.ScanJobDetailView.as_view(), name="scan-job-detail"),
     path("import", transfer.ImportView.as_view(), name="import"),
     path("imports/<str:job_id>", transfer.ImportJobDetailView.as_view(), name="import-job-detail"),
     path("export", transfer.ExportView.as_view(), name="export"),

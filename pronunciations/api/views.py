@@ -1,6 +1,6 @@
 """SLNG's four dictionary operations, wire-compatible, plus PUT and PATCH with If-Match."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
-from pronunciations.api.bodies import dictionary_body, dictionary_list_body
+from pronunciations.api.bodies import dictionary_body, dictionary_list_body, dictionary_page_body
 from pronunciations.api.common import (
     BAD_BODY,
     caller_for,
@@ -18,6 +18,7 @@ from pronunciations.api.common import (
     error_responses,
     if_match,
     json_object,
+    query_int,
 )
 from pronunciations.api.serializers import (
     DictionaryCreateRequest,
@@ -41,6 +42,26 @@ EXAMPLE_MODES = {
     "rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]},
     "ipa": {"rules": [{"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}]},
 }
+
+
+LIST_PAGE_MAX = 1000
+LIST_PAGE = [
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": LIST_PAGE_MAX},
+        required=False,
+        description=(
+            f"Lexicon only: at most this many dictionaries (1-{LIST_PAGE_MAX}), by name, and "
+            "next_cursor in the answer. Without limit and cursor, the whole list (SLNG's)."
+        ),
+    ),
+    OpenApiParameter(
+        "cursor",
+        str,
+        required=False,
+        description="Lexicon only: the next_cursor of the previous page (default: the first).",
+    ),
+]
 
 
 class DictionaryCollectionView(APIView):
@@ -104,13 +125,29 @@ class DictionaryCollectionView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-list",
         summary="List dictionaries",
-        description=("Every live dictionary of the caller's organization, as SLNG lists them."),
+        description=(
+            "Every live dictionary of the caller's organization, as SLNG lists them (streamed "
+            "when there are many). Lexicon's opt-in extension for large organizations: with "
+            "limit, one page and next_cursor; pass it as cursor for the next page."
+        ),
         tags=["dictionaries"],
-        responses={200: DictionaryListOutput, **error_responses(401, 503)},
+        parameters=LIST_PAGE,
+        responses={200: DictionaryListOutput, **error_responses(400, 401, 503)},
     )
-    def get(self, request: Request) -> HttpResponse:
-        body = dictionary_list_body(organization=caller_key(request).organization)
-        return HttpResponse(body, content_type="application/json")
+    def get(self, request: Request) -> HttpResponseBase:
+        organization = caller_key(request).organization
+        limit = query_int(request, "limit", None, 1, LIST_PAGE_MAX)
+        cursor = request.query_params.get("cursor")
+        if limit is None and cursor is None:
+            body = dictionary_list_body(organization=organization)
+            if isinstance(body, bytes):
+                return HttpResponse(body, content_type="application/json")
+            return StreamingHttpResponse(body, content_type="application/json")
+        cursor = validation.validate_cursor_parameter(cursor or "")
+        page = dictionary_page_body(
+            organization=organization, limit=limit or LIST_PAGE_MAX, cursor=cursor
+        )
+        return HttpResponse(page, content_type="application/json")
 
 
 class DictionaryDetailView(APIView):

@@ -5,10 +5,22 @@ agent's prompt repository fails its CI when a new risky word appears."""
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from pronunciations.cli.client import API, OK, REFUSED, USAGE, Client, Failure, _client
+from pronunciations.cli.client import (
+    API,
+    OK,
+    POLL_SECONDS,
+    REFUSED,
+    UNAVAILABLE,
+    USAGE,
+    Client,
+    Failure,
+    _client,
+)
 
 
 def _scan(client: Client, path: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -20,10 +32,33 @@ def _scan(client: Client, path: Path, args: argparse.Namespace) -> dict[str, Any
     if args.language:
         data["language"] = args.language
     with path.open("rb") as file:
-        body: dict[str, Any] = client.json(
+        response = client.request(
             "POST", f"{API}/scan", data=data, files={"file": (path.name, file)}
         )
-    return body
+    body: dict[str, Any] = response.json()
+    return _follow(client, path, body) if response.status_code == 202 else body
+
+
+def _follow(client: Client, path: Path, job: dict[str, Any]) -> dict[str, Any]:
+    """Poll a scan job (``GET /v1/pronunciation/scans/{id}``) to its end, showing progress."""
+    shown = None
+    while job["state"] not in ("succeeded", "failed"):
+        progress = (job["state"], job.get("phase"), job.get("turns_done"))
+        if progress != shown:
+            print(
+                f"{path}: scan {job['id']} {job['state']} ({job.get('phase')}), "
+                f"turns {job.get('turns_done')}/{job.get('turns_total')}",
+                file=sys.stderr,
+            )
+            shown = progress
+        time.sleep(POLL_SECONDS)
+        job = client.json("GET", f"{API}/scans/{job['id']}")
+    if job["state"] == "failed":
+        error = job.get("error") or {}
+        code = UNAVAILABLE if int(error.get("status") or 500) >= 500 else REFUSED
+        raise Failure(code, f"{path}: scan failed: {error.get('code')}: {error.get('error')}")
+    result: dict[str, Any] = job["result"]
+    return result
 
 
 def _line(finding: dict[str, Any]) -> str:

@@ -204,9 +204,10 @@ class Collector:
         for word, keys in self.rare_words.items():
             for key in keys:
                 finding = self.found[key]
-                if known is None:
+                answer = None if known is None else known.get(word)
+                if answer is None:  # espeak-ng could not say (missing, or past its batch)
                     finding.reasons.add(RARE)
-                elif known.get(word) is False:
+                elif answer is False:
                     finding.reasons |= {RARE, UNKNOWN}
         kept = [finding for finding in self.found.values() if finding.reasons]
         return sorted(kept, key=lambda f: (-f.score, -f.count, f.key))
@@ -233,7 +234,7 @@ def examples(finding: Finding, turns: Sequence[str]) -> list[tuple[str, str, str
 
 def snippet(text: str, start: int, end: int) -> tuple[str, str, str]:
     """The text around [start, end) on one line: what comes before, the span, what after."""
-    before = " ".join(text[max(start - CONTEXT, 0) : start].split(" "))
+    before = text[max(start - CONTEXT, 0) : start]
     after = text[end : end + CONTEXT]
     return (
         ("…" if start > CONTEXT else "") + " ".join(before.splitlines()),

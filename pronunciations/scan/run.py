@@ -16,7 +16,8 @@ MAX_IPA = 200  # suggestions voiced by espeak-ng (the top findings)
 
 
 def _no_frequency(word: str) -> float:
-    return 0.0
+    """Without a frequency table no word counts as rare (the answer's notes say so)."""
+    return 99.0
 
 
 def _example(parts: tuple[str, str, str]) -> dict[str, str]:
@@ -120,8 +121,8 @@ def scan(
     asked = sorted(collector.rare_words)
     if progress:
         progress("lexicon", len(turns), len(turns))
-    known = espeak.lexicon_known(asked, language) if asked and frequency else {}
-    ranked = collector.settle(known if frequency else {})
+    known = espeak.lexicon_known(asked, language) if asked else {}
+    ranked = collector.settle(known)
     listed = ranked[:MAX_FINDINGS]
     if progress:
         progress("coverage", len(turns), len(turns))

@@ -22,7 +22,8 @@ def _from_arpabet(text: str) -> str:
 
 
 def _to_arpabet(ipa: str) -> str:
-    return " ".join(ipakit.to_cmu(ipa, strict=True))
+    """ARPAbet has no length: the length marks are left out (``ɑː`` is ``AA``)."""
+    return " ".join(ipakit.to_cmu(ipa.replace("ː", "").replace("ˑ", ""), strict=True))
 
 
 _TO_IPA: dict[str, Callable[[str], str]] = {

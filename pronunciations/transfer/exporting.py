@@ -3,14 +3,17 @@ vendor formats as a file or a zip, and the import template (an example file to f
 
 import io
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
+from config import heartbeat
 from pronunciations import selectors
 from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
@@ -49,12 +52,47 @@ def _tabular(
     dictionaries: Iterable[Dictionary], columns: list[str], file_format: str, stem: str
 ) -> HttpResponseBase:
     response: HttpResponseBase
+    dictionaries = _beating(dictionaries)
     if file_format == "xlsx":
         response = FileResponse(formats.xlsx_file(dictionaries, columns))
     else:
         stream = formats.csv_stream if file_format == "csv" else formats.json_stream
-        response = StreamingHttpResponse(stream(dictionaries, columns))
+        response = StreamingHttpResponse(_complete_or_marked(stream(dictionaries, columns)))
     return as_attachment(response, f"{stem}.{file_format}", file_format)
+
+
+# The last line of a streamed export that stopped (issue 22): no valid CSV row or JSON can end
+# this way, and the connection then closes without the end of the chunked body, so neither a
+# person nor an HTTP client can take the file for a whole export.
+INCOMPLETE = "\n#EXPORT INCOMPLETE: {reason}. This file is not the whole export.\n"
+
+
+class ExportStopped(Exception):
+    """A streamed export ran past LEXICON_EXPORT_MAX_SECONDS."""
+
+
+def _beating(dictionaries: Iterable[Dictionary]) -> Iterator[Dictionary]:
+    """The dictionaries, telling gunicorn the worker is alive while they are written, so a
+    long export is never killed for the worker timeout."""
+    for dictionary in dictionaries:
+        heartbeat.beat()
+        yield dictionary
+
+
+def _complete_or_marked(parts: Iterator[str]) -> Iterator[str]:
+    """``parts``, or, when the export fails or runs out of time part way, INCOMPLETE and the
+    failure raised again (gunicorn then drops the connection)."""
+    limit = settings.LEXICON_EXPORT_MAX_SECONDS
+    deadline = time.monotonic() + limit
+    try:
+        for part in parts:
+            yield part
+            if time.monotonic() > deadline:
+                raise ExportStopped(f"it took longer than {limit} seconds")
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, ExportStopped) else "the server failed part way"
+        yield INCOMPLETE.format(reason=reason)
+        raise
 
 
 # The import template: one dictionary with a rewrite rule, a phrase and an IPA rule, and the

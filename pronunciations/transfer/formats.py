@@ -22,7 +22,15 @@ from pronunciations.validation import ParameterError, replace_unstorable
 # The one place listing formats: what imports read, and what each export takes.
 TABLE_FORMATS = ("csv", "xlsx", "json")
 FORMATS = (*TABLE_FORMATS, "pls")  # import formats (PLS: one dictionary a file)
-VENDOR_FORMATS = ("polly", "azure", "elevenlabs", "elevenlabs-json", "cartesia")
+VENDOR_FORMATS = (
+    "polly",
+    "polly-xsampa",
+    "azure",
+    "elevenlabs",
+    "elevenlabs-arpabet",
+    "elevenlabs-json",
+    "cartesia",
+)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -60,32 +68,48 @@ def _rows(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[li
         )
 
 
-class _Line:
-    """A file-like that hands back what csv.writer writes, for streaming."""
-
-    def write(self, text: str) -> str:
-        return text
+CHUNK_CHARS = 64 * 1024  # a streamed export's pieces: one write each, not one per row
 
 
 def csv_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[str]:
-    writer = csv.writer(_Line(), lineterminator="\r\n")
-    yield BOM + writer.writerow(columns)
-    for row in _rows(dictionaries, columns):
-        yield writer.writerow([rows.escape_cell(cell) for cell in row])
+    """The CSV export in pieces of about CHUNK_CHARS characters, every cell formula-escaped."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow(columns)
+    for dictionary in dictionaries:
+        modes, checks = current_wire(dictionary), current_checks(dictionary)
+        writer.writerows(
+            rows.escape_row(row)
+            for row in rows.dictionary_rows(
+                dictionary.name, modes, dictionary.metadata, columns, checks
+            )
+        )
+        if buffer.tell() >= CHUNK_CHARS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def json_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[str]:
     """An array of row objects with typed values (rows.dictionary_records), keys in ``columns``
-    order, each holding only the columns that have a value."""
-    yield "["
-    separator = "\n"
+    order, each holding only the columns that have a value; one object a line, in pieces of
+    about CHUNK_CHARS characters."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    pieces, size, separator = ["["], 1, "\n"
     for dictionary in dictionaries:
         modes, checks = current_wire(dictionary), current_checks(dictionary)
         for record in rows.dictionary_records(dictionary.name, modes, dictionary.metadata, checks):
-            item = {column: record[column] for column in columns if column in record}
-            yield separator + json.dumps(item, ensure_ascii=False)
+            item = encode({column: record[column] for column in columns if column in record})
+            pieces.append(separator + item)
+            size += len(item) + 2
             separator = ",\n"
-    yield "\n]\n"
+        if size >= CHUNK_CHARS:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    pieces.append("\n]\n")
+    yield "".join(pieces)
 
 
 def xlsx_file(dictionaries: Iterable[Dictionary], columns: list[str]) -> IO[bytes]:
@@ -96,7 +120,7 @@ def xlsx_file(dictionaries: Iterable[Dictionary], columns: list[str]) -> IO[byte
     # written with U+FFFD in their place, so the export never fails on stored content.
     sheet.append([replace_unstorable(column) for column in columns])
     for row in _rows(dictionaries, columns):
-        sheet.append([replace_unstorable(rows.escape_cell(cell)) for cell in row])
+        sheet.append([replace_unstorable(cell) for cell in rows.escape_row(row)])
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
     workbook.save(output)
     output.seek(0)

@@ -29,7 +29,7 @@ from pronunciations import checks, selectors, validation
 from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Dictionary
-from pronunciations.store import Changes, announce_many, store
+from pronunciations.store import Announcements, store
 from pronunciations.transfer.parsing import Parsed
 from pronunciations.transfer.planning import (
     Group,
@@ -110,7 +110,7 @@ class _Import:
     ) -> None:
         self.organization, self.options, self.report = organization, options, report
         self.author, self.progress = author, progress
-        self.announced: Changes = []
+        self.announced = Announcements()
         self.named: list[tuple[int, PlanEntry]] = []  # by first row: names listed in file order
         self.rows_read = self.groups_done = 0
 
@@ -131,7 +131,7 @@ class _Import:
         for _, entry in sorted(self.named, key=lambda pair: pair[0]):
             report.name(entry)
         if not report.dry_run:
-            announce_many(self.organization.pk, self.announced)
+            self.announced.send(self.organization.pk)
         return report
 
     def _groups(self, stream: RowStream, layout: _Layout | None) -> Iterator[Group]:

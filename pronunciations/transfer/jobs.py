@@ -30,7 +30,7 @@ from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
-from pronunciations.transfer import parsing, reading
+from pronunciations.transfer import parsing, reading, slots
 from pronunciations.transfer.importing import ImportMode, ImportRejected
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,8 @@ def import_job_counts() -> dict[str, int]:
 
 def import_job_run(*, job_id: str, organization_id: str) -> None:
     """Run a queued job (the Celery task's body). A job of another organization, or one that
-    has finished, is left alone, so a forged or repeated message does nothing."""
+    has finished, is left alone, so a forged or repeated message does nothing. Raises
+    ``slots.ImportJobWaiting`` while the organization's import slots are taken."""
     job = _claim(job_id, organization_id)
     if job is None:
         return
@@ -197,7 +198,9 @@ class _Superseded(Exception):
 def _claim(job_id: str, organization_id: str) -> ImportJob | None:
     with transaction.atomic():
         job = (
-            ImportJob.objects.select_for_update()
+            # Only the job's row: FOR UPDATE on the organization's would wait for every running
+            # import of it to commit (their inserts hold FOR KEY SHARE there), taking a slot.
+            ImportJob.objects.select_for_update(of=("self",))
             .select_related("organization")
             .filter(public_id=job_id, organization__public_id=organization_id)
             .first()
@@ -210,14 +213,23 @@ def _claim(job_id: str, organization_id: str) -> ImportJob | None:
         if job.state == JobState.RUNNING and (_stale(job) or job.attempts >= MAX_ATTEMPTS):
             _finish(job, JobState.FAILED, error=_stopped())
             return None
-        now = timezone.now()
-        job.state, job.attempts, job.phase = JobState.RUNNING, job.attempts + 1, "read"
-        job.started_at = job.heartbeat_at = now
-        job.rows_done = 0
-        job.save(
-            update_fields=["state", "attempts", "phase", "started_at", "heartbeat_at", "rows_done"]
-        )
+        # A redelivered running job keeps its slot; a queued one waits for a free one.
+        waiting = job.state == JobState.QUEUED and not slots.slot_free(job)
+        if not waiting:
+            _start(job)
+    if waiting:
+        raise slots.ImportJobWaiting(job_id)
     return job
+
+
+def _start(job: ImportJob) -> None:
+    now = timezone.now()
+    job.state, job.attempts, job.phase = JobState.RUNNING, job.attempts + 1, "read"
+    job.started_at = job.heartbeat_at = now
+    job.rows_done = 0
+    job.save(
+        update_fields=["state", "attempts", "phase", "started_at", "heartbeat_at", "rows_done"]
+    )
 
 
 def _finish(job: ImportJob, state: str, **fields: Any) -> bool:

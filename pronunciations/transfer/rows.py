@@ -29,7 +29,11 @@ BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
 CHECK_MODE = "check"
 NOTE_COLUMN = "note"  # a check's note; exports have it only when some dictionary has checks
 METADATA_PREFIX = "metadata."
-_FORMULA_STARTS = ("=", "+", "-", "@")
+# A spreadsheet skips a leading tab, carriage return or line feed and runs what follows as a
+# formula ("\t=cmd|..."), so a cell starting with one is escaped too (issue 22).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a cell escape_cell changes starts with (a quick test before the whole check).
+_ESCAPE_FIRST = frozenset("".join(_FORMULA_STARTS) + "'")
 _TOO_DEEP = object()
 
 
@@ -41,7 +45,8 @@ def needs_escape(value: str) -> bool:
 
 
 def escape_cell(value: str) -> str:
-    """Prefix ``'`` to cells starting with = + - @ (and to cells that already look escaped)."""
+    """Prefix ``'`` to cells starting with = + - @, a tab, CR or LF (and to cells that already
+    look escaped)."""
     return "'" + value if needs_escape(value) else value
 
 
@@ -128,13 +133,6 @@ def dictionary_records(
         yield {"dictionary": name, **meta}
 
 
-def _text(column: str, value: Any) -> str:
-    """A typed value of ``column`` as a CSV or XLSX cell."""
-    if column.startswith(METADATA_PREFIX):
-        return metadata_cell(value)
-    return value if isinstance(value, str) else str(value)
-
-
 def dictionary_rows(
     name: str,
     modes: dict[str, Any],
@@ -143,9 +141,40 @@ def dictionary_rows(
     checks: Sequence[Check] = (),
 ) -> Iterator[list[str]]:
     """The rows of one dictionary as text cells in ``columns`` order (not yet
-    formula-escaped): its rules, then its checks."""
-    for record in dictionary_records(name, modes, metadata, checks):
-        yield [_text(column, record[column]) if column in record else "" for column in columns]
+    formula-escaped): its rules, then its checks. The cells of ``dictionary_records``, written
+    straight into their places (an export writes them by the million)."""
+    at = {column: i for i, column in enumerate(columns)}
+    blank = [""] * (len(columns) + 1)  # an absent column writes to the spare last cell
+    spare = len(columns)
+    where = [at.get(column, spare) for column in ("dictionary", "mode", "match", "position")]
+    head, first = blank.copy(), True
+    for key, value in metadata.items():
+        head[at.get(METADATA_PREFIX + key, spare)] = metadata_cell(value)
+    head[where[0]] = name
+    for mode in (Mode.REWRITE, Mode.IPA):
+        field = VALUE_FIELD[mode]
+        value_at = at.get(field, spare)
+        for position, rule in enumerate(modes.get(mode.value, {}).get("rules", [])):
+            row = head if first else blank.copy()
+            row[where[0]], row[where[1]], row[where[2]] = name, mode.value, rule["match"]
+            row[value_at], row[where[3]] = rule[field], str(position)
+            first = False
+            yield row[:spare]
+    note_at, value_at = at.get(NOTE_COLUMN, spare), at.get("replace", spare)
+    for position, check in enumerate(checks):
+        row = head if first else blank.copy()
+        row[where[0]], row[where[1]], row[where[2]] = name, CHECK_MODE, check.text
+        row[value_at], row[note_at], row[where[3]] = check.expect, check.note, str(position)
+        first = False
+        yield row[:spare]
+    if first:  # no rules: one row keeps the dictionary and its metadata
+        yield head[:spare]
+
+
+def escape_row(row: list[str]) -> list[str]:
+    """escape_cell of every cell (most cells need nothing: only those starting with one of the
+    characters escape_cell looks at are passed to it)."""
+    return [escape_cell(cell) if cell and cell[0] in _ESCAPE_FIRST else cell for cell in row]
 
 
 @dataclass(frozen=True)

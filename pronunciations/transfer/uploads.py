@@ -97,7 +97,7 @@ def read_table(
         first = next(stream, None)
         headers = [str(cell) if cell is not None else "" for cell in first or []]
         records, escaped = stream, True
-    return headers, _counted(records, progress), escaped
+    return headers, (_counted(records, progress) if progress else records), escaped
 
 
 def _counted(records: Iterator[Record], progress: RowProgress | None) -> Iterator[Record]:

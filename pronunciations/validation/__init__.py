@@ -10,6 +10,7 @@ messages (``message_dict``) as they are; the admin words them for linguists from
 params (``pronunciations.admin.wording``), so the rule itself is still stated only here.
 """
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from core.parameters import (
     ParameterError,
     name_errors,
     parameter_errors,
+    validate_cursor_parameter,
     validate_int_parameter,
     validate_name_parameter,
     validate_names_parameter,
@@ -162,11 +164,13 @@ def normalize_name(name: str) -> str:
     return name.lower()
 
 
+@functools.lru_cache(maxsize=2048)
 def match_key(match: str) -> str:
     """The identity of a match for duplicate checks: the rewrite engine's own comparison key.
 
     The engine compares case-insensitively and treats any whitespace run as one space, so two
-    matches with the same key could never both apply.
+    matches with the same key could never both apply. Remembered for the last 2,048 matches: an
+    import asks for each rule's key several times while it plans its dictionary.
     """
     return rule_key(match)
 
@@ -468,6 +472,7 @@ __all__ = [
     "is_ipa_character",
     "non_ipa_characters",
     "parameter_errors",
+    "validate_cursor_parameter",
     "validate_int_parameter",
     "validate_name_parameter",
     "validate_ipa_suggestion",

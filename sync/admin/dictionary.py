@@ -1,6 +1,7 @@
 """Sync on the dictionary admin, added through pronunciations' extension point: the SLNG
-column, the sync-status filter, the Sync now action and button, the sync panel (which follows a
-sync through a small JSON endpoint until every target settles), and Listen in the preview panel
+column (sync.admin.badges, which follows syncs), the sync-status filter, the Sync now action and
+button, the sync panel (which follows a sync through a small JSON endpoint until every target
+settles, then what happens elsewhere), and Listen in the preview panel
 (it speaks through the organization's target). Registered in SyncConfig.ready.
 """
 
@@ -16,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html_join
 
 from core.exceptions import RateLimited, admin_error
 from orgs import permissions
@@ -27,6 +27,7 @@ from pronunciations.content import content_hash, current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from pronunciations.selectors import only_live
+from sync.admin import badges
 from sync.admin.targets import editor_scope
 from sync.channels import (
     AWAITING_VERIFICATION,
@@ -41,7 +42,7 @@ from sync.channels import (
 from sync.enqueue import enqueue_sync
 from sync.failures import explain, explain_run
 from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.speak import speak_allowed, speech_create
+from sync.speak import heard_on, production_of, speak_allowed, speech_create
 
 
 class SyncStatusFilter(admin.SimpleListFilter):
@@ -64,28 +65,6 @@ class SyncStatusFilter(admin.SimpleListFilter):
             fresh = states.filter(pushed_revision=OuterRef("revision"))
             return queryset.exclude(Exists(fresh.filter(~Q(status=SyncStatus.PENDING))))
         return queryset
-
-
-def _badge(target: SyncTarget, state: SyncState | None, obj: Dictionary) -> tuple[str, str, str]:
-    """(status, text, full text on hover) of one target's badge in the list."""
-    status = effective_status(state, due_revision(target, obj))
-    text, title = f"{target.name}: {status}", f"{target.name}: {status}."
-    if status == SyncStatus.FAILED and state is not None:
-        why = explain(state.last_error_code)
-        text += f": {why.short}"
-        title += f" {why.what} {why.todo}"
-    return status, text, title
-
-
-@admin.display(description="SLNG")
-def sync_badges(obj: Dictionary) -> str:
-    states = {state.target_id: state for state in obj.sync_states.all()}
-    badges = [_badge(t, states.get(t.pk), obj) for t in obj.organization.sync_targets.all()]
-    return format_html_join(
-        "",
-        '<span class="sync-badge sync-{}" title="{}">{}</span>',
-        ((s, h, t) for s, t, h in badges),
-    )
 
 
 @admin.action(description="Sync now")
@@ -267,10 +246,20 @@ def sync_status_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonRes
 
 
 def listen_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None:
-    """Listen, when the organization has a target to speak through."""
-    if not SyncTarget.objects.filter(organization=obj.organization).exists():
+    """Listen, when the organization has a target to speak through: the targets to choose
+    from, the production target first chosen (``sync.speak.speak_target``), and who speaks."""
+    targets = list(
+        SyncTarget.objects.filter(organization=obj.organization, enabled=True).order_by("name")
+    )
+    if not targets:
         return None
-    return {"listen_url": reverse("admin:sync_dictionary_speak", args=[obj.pk])}
+    chosen = production_of(targets) or targets[0]
+    return {
+        "listen_url": reverse("admin:sync_dictionary_speak", args=[obj.pk]),
+        "targets": [(t.name, heard_on(t, t.voice)["words"]) for t in targets],
+        "chosen": chosen.name,
+        "heard": heard_on(chosen, chosen.voice)["words"],
+    }
 
 
 def speak_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
@@ -292,6 +281,7 @@ def speak_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonResponse:
             modes=modes,
             content_hash=content_hash(modes),
             request=speak,
+            dictionary=obj,
         )
     except ValidationError as exc:
         return admin_error(exc)
@@ -318,7 +308,7 @@ def sync_now_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpRespon
 
 
 class SyncDictionaryExtension(DictionaryAdminExtension):
-    list_columns = (sync_badges,)
+    list_columns = (badges.sync_badges,)
     list_filters = (SyncStatusFilter,)
     actions = (sync_now,)
     panels = (
@@ -327,7 +317,13 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
     )
     media = forms.Media(
         css={"all": ["sync/admin.css"]},
-        js=["pronunciations/speak.js", "sync/listen.js", "sync/panel.js"],
+        js=[
+            "pronunciations/speak.js",
+            "sync/listen.js",
+            "sync/panel.js",
+            "pronunciations/live.js",
+            "sync/badges.js",
+        ],
     )
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -374,9 +370,13 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
         def status(request: HttpRequest, pk: int) -> JsonResponse:
             return sync_status_view(model_admin, request, pk)
 
+        def listed(request: HttpRequest) -> JsonResponse:
+            return badges.badges_view(model_admin, request)
+
         view = model_admin.admin_site.admin_view
         return [
             path("<int:pk>/sync/", view(sync), name="sync_dictionary_sync_now"),
             path("<int:pk>/sync/status/", view(status), name="sync_dictionary_sync_status"),
             path("<int:pk>/speak/", view(speak), name="sync_dictionary_speak"),
+            path("sync/badges/", view(listed), name="sync_dictionary_badges"),
         ]

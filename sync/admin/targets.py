@@ -27,9 +27,10 @@ from sync.targets import (
 
 class SyncTargetForm(forms.ModelForm):
     """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
-    unless a URL changed (sync.targets.validate_target says so next to the key field). The
-    channel, ``after`` (same organization, no cycle) and the concurrency are checked by the same
-    validation; a form posted without a concurrency keeps the stored one."""
+    unless a URL or the model route changed (sync.targets.validate_target says so next to the
+    key field). The hosts, the model id, the channel, ``after`` (same organization, no cycle)
+    and the concurrency are checked by the same validation; a form posted without a
+    concurrency keeps the stored one."""
 
     base_url = forms.URLField(assume_scheme="https", help_text="e.g. https://api.slng.ai")
     concurrency = forms.IntegerField(
@@ -77,7 +78,8 @@ class SyncTargetForm(forms.ModelForm):
                 after=data.get("after"),
                 interval_seconds=data.get("interval_seconds", MIN_INTERVAL_SECONDS),
                 concurrency=data.get("concurrency", DEFAULT_CONCURRENCY),
-                model=data.get("model") or (stored.model if stored else None),
+                model=str(data.get("model") or ""),
+                verify_route=str(data.get("verify_route") or ""),
             )
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():

@@ -191,12 +191,33 @@ class SyncQueuedOutput(serializers.Serializer):
     runs = SyncRunOutput(many=True, help_text="The runs queued, one per target, to poll.")
 
 
+class HeardOnOutput(serializers.Serializer):
+    """Which target's model and voice spoke."""
+
+    target = serializers.CharField()
+    model = serializers.CharField()
+    voice = serializers.CharField(allow_blank=True)
+    compiled_as = serializers.CharField(help_text="The markup IPA rules were compiled into.")
+    words = serializers.CharField(help_text='e.g. "Heard on production — deepgram/aura:2, thalia"')
+
+
 class SpeakOutput(serializers.Serializer):
-    text = serializers.CharField(help_text="The rewritten text, as the model would receive it")
+    text = serializers.CharField(
+        help_text="After: the text as the model receives it with the rules (IPA rules compiled "
+        "into the model's markup)"
+    )
     applied = AppliedRuleOutput(many=True)
-    original_text = serializers.CharField()
+    original_text = serializers.CharField(help_text="The text as sent")
+    before_text = serializers.CharField(
+        help_text="Before: the text as the model receives it now, with the revision the target "
+        "serves (compiled the same way); the text as sent when it serves none"
+    )
+    before_revision = serializers.IntegerField(
+        allow_null=True, help_text="The revision the target serves now (null: none)"
+    )
+    heard_on = HeardOnOutput()
     content_hash = serializers.CharField()
     target = serializers.CharField()
     voice = serializers.CharField(allow_blank=True)
-    original_audio = serializers.CharField(help_text="data:audio/wav;base64,… of the text")
-    rewritten_audio = serializers.CharField(help_text="data:audio/wav;base64,… rewritten")
+    original_audio = serializers.CharField(help_text="data:audio/wav;base64,… before")
+    rewritten_audio = serializers.CharField(help_text="data:audio/wav;base64,… after")

@@ -185,6 +185,7 @@ class DictionarySpeakView(APIView):
             modes=modes,
             content_hash=dictionary.content_hash,
             request=speak,
+            dictionary=dictionary,
         )
         return Response(SpeakOutput(answer).data)
 

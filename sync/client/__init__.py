@@ -14,6 +14,7 @@ from sync.client.errors import (
     SlngRejected,
     SlngUnauthorized,
     SlngUnavailable,
+    SlngUnreachable,
     SlngVerificationFailed,
 )
 from sync.client.slng import (
@@ -39,6 +40,7 @@ __all__ = [
     "SlngRejected",
     "SlngUnauthorized",
     "SlngUnavailable",
+    "SlngUnreachable",
     "SlngVerificationFailed",
     "Verification",
 ]

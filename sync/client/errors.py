@@ -61,6 +61,11 @@ class SlngConflict(SlngError):
     """The name already exists upstream (409)."""
 
 
+class SlngUnreachable(SlngError):
+    """The target's host is, or resolves to, an address targets may not reach (sync.reach):
+    nothing was sent. Not retried: fix the target's URL or LEXICON_PRIVATE_TARGETS."""
+
+
 class SlngVerificationFailed(SlngError):
     """A TTS session naming the dictionary got an error frame (e.g. pronunciation_not_found)."""
 

@@ -14,16 +14,20 @@ import httpx
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 from websockets.sync.client import connect
 
+from sync.client.audio import NOT_AUDIO, audio_type
 from sync.client.errors import (
     _BY_STATUS,
     SlngError,
     SlngUnauthorized,
     SlngUnavailable,
+    SlngUnreachable,
     SlngVerificationFailed,
     http_error,
     retry_after,
 )
 from sync.client.frames import await_audio, await_frame
+from sync.client.transport import http_client, refused_host, ws_socket
+from sync.reach import TargetUnreachable
 
 logger = logging.getLogger("sync.client")
 T = TypeVar("T")
@@ -136,9 +140,9 @@ class SlngClient:
         self.retry = retry or RetryPolicy()
         self.calls = CallCounter()
         self.pause = SharedPause()
-        self._http = httpx.Client(
+        self._http = http_client(
             base_url=self.base_url,
-            timeout=httpx.Timeout(timeout),
+            timeout=timeout,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
         )
 
@@ -178,7 +182,7 @@ class SlngClient:
         try:
             response = self._http.request(method, path, json=payload)
         except httpx.TransportError as exc:
-            raise SlngUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+            raise _transport_error(f"{method} {path}", exc) from exc
         if response.status_code < 300:
             return response.json() if response.content else None
         raise http_error(method, path, response)
@@ -244,8 +248,10 @@ class SlngClient:
         if voice:
             init["voice"] = voice
         try:
+            url = self._tts_url(self.ws_url, route, model)
             with connect(
-                self._tts_url(self.ws_url, route, model),
+                url,
+                sock=ws_socket(url, self.timeout),  # checked (sync.reach); no redirect followed
                 additional_headers={"Authorization": f"Bearer {self._api_key}"},
                 open_timeout=self.timeout,
                 close_timeout=2,
@@ -266,6 +272,8 @@ class SlngClient:
                 status=status,
                 retry_after=retry_after(exc.response.headers),
             ) from exc
+        except TargetUnreachable as exc:
+            raise SlngUnreachable(f"TTS session refused: {exc}") from exc
         except (ConnectionClosed, WebSocketException, OSError, TimeoutError) as exc:
             raise SlngUnavailable(f"TTS session failed: {type(exc).__name__}") from exc
         return Verification(
@@ -323,9 +331,11 @@ class SlngClient:
         No retries: a listener waits for this. Raises SlngUnavailable when SLNG is down, slow or
         answers too much audio, and the typed errors of its other answers.
         """
-        body: dict[str, Any] = {"text": text, "config": {"sample_rate": 16000}}
+        body: dict[str, Any] = {"text": text}
         if voice:
             body["voice"] = voice
+        if route == ROUTE_NATIVE:  # the HTTP bridge takes {text, voice} only, as voiceai-sdk sends
+            body["config"] = {"sample_rate": 16000}
         return self._tts_http(body, route, model, deadline=deadline, max_bytes=max_bytes)
 
     def _tts_http(
@@ -359,14 +369,25 @@ class SlngClient:
                 content_type = answer.headers.get("Content-Type", "application/octet-stream")
                 request_id = answer.headers.get("X-Request-Id", "")
         except httpx.TransportError as exc:
-            raise SlngUnavailable(f"POST TTS: {type(exc).__name__}") from exc
-        return Audio(bytes(data), content_type.split(";")[0].strip(), request_id)
+            raise _transport_error("POST TTS", exc) from exc
+        kind = audio_type(content_type, bytes(data[:16]))
+        if kind is None:  # only audio is ever passed on, never another body
+            raise SlngError("TTS answer is not audio", code=NOT_AUDIO, status=answer.status_code)
+        return Audio(bytes(data), kind, request_id)
 
     @staticmethod
     def _tts_url(base: str, route: str, model: str) -> str:
         model_path = quote(model.strip("/"), safe="/:")
         prefix = "/v1/tts/" if route == ROUTE_NATIVE else "/v1/bridges/unmute/tts/"
         return f"{base}{prefix}{model_path}"
+
+
+def _transport_error(what: str, exc: httpx.TransportError) -> SlngError:
+    """A connection that failed (retryable), or one refused by sync.reach (not retryable)."""
+    refused = refused_host(exc)
+    if refused is not None:
+        return SlngUnreachable(f"{what}: {refused}")
+    return SlngUnavailable(f"{what}: {type(exc).__name__}")
 
 
 def _path(name: str) -> str:

@@ -1,10 +1,13 @@
 """HTTP TTS (reference section 4.2 and 4.4): ``POST`` a JSON body to a TTS route, get audio back.
 
-``POST /v1/tts/{model...}`` and ``POST /v1/bridges/unmute/tts/{model...}`` take ``text``
-(required), ``voice``, ``model``, ``config`` (``sample_rate``, ``encoding``, ``language``,
-``speed``) and ``pronunciation``. The answer is a WAV file holding the requested encoding. A
-reference that is malformed or names no dictionary of the caller's org is 400
-``invalid_pronunciation``, as the reference documents for HTTP.
+``POST /v1/tts/{model...}`` takes ``text`` (required), ``voice``, ``model``, ``config``
+(``sample_rate``, ``encoding``, ``language``, ``speed``) and ``pronunciation``. The HTTP bridge,
+``POST /v1/bridges/unmute/tts/{model...}``, takes what SLNG's own clients send it: ``text`` and
+``voice`` (voiceai-sdk), and ``pronunciation``; a ``config`` object there is refused with 400,
+as SLNG refuses it (docs/emulator.md), and the audio is the default (24 kHz linear16). The
+answer is a WAV file holding the requested encoding. A reference that is malformed or names no
+dictionary of the caller's org is 400 ``invalid_pronunciation``, as the reference documents for
+HTTP.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sync.emulator import speech
+from sync.emulator import markup, speech
 from sync.emulator.http_api import STATE, ApiError, PlainError, _begin, _json_body
 from sync.emulator.rewrite import rewrite_text
 from sync.emulator.tts import AudioSettings, _lower, _settings, turn_audio
@@ -22,6 +25,8 @@ from sync.emulator.validation import reference_problem
 
 MAX_TEXT_CHARS = 5000
 INVALID_REFERENCE = "Invalid pronunciation reference."
+BRIDGE_PREFIX = "/v1/bridges/"
+NO_CONFIG = "config is not accepted on the HTTP bridge: send text and voice."
 
 
 def _text(body: Mapping[str, Any]) -> str:
@@ -33,7 +38,9 @@ def _text(body: Mapping[str, Any]) -> str:
     return text
 
 
-def _audio_settings(body: Mapping[str, Any]) -> AudioSettings:
+def _audio_settings(request: web.Request, body: Mapping[str, Any]) -> AudioSettings:
+    if "config" in body and request.path.startswith(BRIDGE_PREFIX):
+        raise PlainError(400, NO_CONFIG)
     config = body.get("config", {})
     if not isinstance(config, Mapping):
         raise PlainError(400, "config must be an object.")
@@ -67,7 +74,7 @@ async def synthesize(request: web.Request) -> web.Response:
     body = await _json_body(request)
     if not isinstance(body, Mapping):
         raise PlainError(400, "Request body must be a JSON object.")
-    text, settings = _text(body), _audio_settings(body)
+    text, settings = _text(body), _audio_settings(request, body)
     modes = _modes(request, api_key.org_id, body.get("pronunciation"))
     state = request.app[STATE]
     record = state.open_session(
@@ -78,7 +85,8 @@ async def synthesize(request: web.Request) -> web.Response:
     state.set_session_model(record.session_id, model if isinstance(model, str) else None)
     rewritten = rewrite_text(text, modes)
     state.record_text(record.session_id, rewritten, text)
-    audio = b"".join(await turn_audio(state, rewritten, settings))
+    said = markup.spoken(rewritten, request.match_info.get("model_path"))  # its phonemes, roughly
+    audio = b"".join(await turn_audio(state, said, settings))
     state.record_audio(record.session_id, len(audio))
     wav = speech.wav(audio, settings.sample_rate, settings.encoding)
     response = web.Response(body=wav, content_type="audio/wav")

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from sync.emulator import audio, speech
+from sync.emulator import audio, markup, speech
 from sync.emulator.faults import SessionFaults
 from sync.emulator.http_api import (
     REQUEST_ID_HEADER,
@@ -270,7 +270,8 @@ class TtsSession:
         self.state.record_text(self.record.session_id, text, original)
         self.turn_texts.append(text)
         settings = self.settings
-        for chunk in await turn_audio(self.state, text, settings):
+        said = markup.spoken(text, self.request.match_info.get("model_path"))
+        for chunk in await turn_audio(self.state, said, settings):
             self._maybe_drop()
             if self.binary:
                 await self.ws.send_bytes(chunk)

@@ -54,7 +54,7 @@ def test_an_editor_creates_validates_previews_and_saves_a_dictionary(
     row.locator(".rule-value").fill("ay see aitch transfer")
     page.fill("#preview-text", "Pay NAIC by ACH transfer")
     page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Created ")
 
     # the sentence survived the save; both texts are highlighted, no character offsets shown
     expect(page.locator("#preview-text")).to_have_value("Pay NAIC by ACH transfer")

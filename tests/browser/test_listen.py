@@ -1,5 +1,6 @@
 """Issue 13: Listen in the admin's preview panel plays the text before and after the rules."""
 
+import re
 from typing import Any
 
 import pytest
@@ -9,8 +10,10 @@ from playwright.sync_api import Page, expect
 
 from orgs.models import Organization
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
+from sync.models import Channel
 from sync.targets import target_create
 from tests.browser.conftest import login
+from tests.browser.test_admin import add_rule
 from tests.factories import make_dictionary
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +41,7 @@ def test_listen_loads_both_clips_of_real_speech(
         page.click("#listen")
 
         expect(page.locator("#listen-status")).to_have_text(
-            "Model receives: Pay with cube pay today"
+            "Heard on emulator — deepgram/aura:2. Model receives: Pay with cube pay today"
         )
         for clip in ("#listen-before", "#listen-after"):
             page.wait_for_function(
@@ -47,3 +50,50 @@ def test_listen_loads_both_clips_of_real_speech(
             )
         spoken = [s.texts for s in slng.state.sessions()]
     assert spoken == [["Pay with QubePay today"], ["Pay with cube pay today"]]
+
+
+def test_an_ipa_rule_added_on_the_page_is_heard_on_the_production_targets_model(
+    page: Page, live_server: Any, editor: User, organization: Organization
+) -> None:
+    """Issue 25: the IPA rule reaches production's model in its markup; Before is what
+    production serves now, and audio is cleared when the rules change."""
+    cache.clear()
+    dictionary = make_dictionary(organization, "brand", modes=MODES)
+    keys = [ApiKey("sk_browser_stage", "org_stage"), ApiKey("sk_browser_prod", "org_prod")]
+    with EmulatorThread(EmulatorState(keys, speech="espeak")) as slng:
+        for name, key, model, channel in (
+            ("a-staging", "sk_browser_stage", "deepgram/aura:2", Channel.LATEST),
+            ("production", "sk_browser_prod", "cartesia/sonic:3", Channel.APPROVED),
+        ):
+            target_create(
+                organization=organization,
+                name=name,
+                base_url=slng.base_url,
+                ws_url=slng.ws_url,
+                api_key=key,
+                model=model,
+                voice="thalia",
+                channel=channel,
+            )
+        login(page, live_server, "linguist")
+        page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
+        expect(page.locator("#listen-heard")).to_have_text(
+            "Heard on production — cartesia/sonic:3, thalia"
+        )
+        add_rule(page, "ipa", "Cartesia", "kɑɹˈtiʒə")
+        page.fill("#preview-text", "Cartesia")
+
+        page.click("#listen")
+
+        expect(page.locator("#listen-status")).to_have_text(
+            "Heard on production — cartesia/sonic:3, thalia. Model receives: <<k|ɑ|ɹ|ˈ|t|i|ʒ|ə>>"
+        )
+        page.wait_for_function("document.querySelector('#listen-after').duration > 0.2")
+        received = [(s.path, s.texts) for s in slng.state.sessions()]
+        add_rule(page, "rewrite", "ACME", "ay see em ee")  # the rules change: the audio goes
+        expect(page.locator("#listen-status")).to_have_text(
+            "The rules changed: press Listen to hear them."
+        )
+        expect(page.locator("#listen-after")).not_to_have_attribute("src", re.compile("."))
+    bridge = "/v1/bridges/unmute/tts/cartesia/sonic:3"
+    assert received == [(bridge, ["Cartesia"]), (bridge, ["<<k|ɑ|ɹ|ˈ|t|i|ʒ|ə>>"])]

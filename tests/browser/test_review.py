@@ -110,7 +110,10 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
     page.fill("#id_comment", "Marketing says queue pay")
     page.locator("#checks-panel").screenshot(path=str(shots / "change-page-checks.png"))
     page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # Issue 23 item 3: the message says the change is only proposed.
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Saved brand as revision 2. Proposed — waits for review"
+    )
 
     proposed = dictionary.revisions.get(number=2)
     assert (proposed.review_state, proposed.comment, proposed.author) == (
@@ -150,7 +153,9 @@ def test_an_editor_proposes_with_a_comment_and_a_reviewer_approves_it_from_the_r
     )
     expect(proposal.locator(".review-checks caption")).to_have_text("Checks: 1 of 1 pass")
     proposal.locator(".review-listen-button", has_text="QubePay").click()  # sync's Listen
-    expect(proposal.locator(".review-listen-status")).to_have_text("Model receives: queue pay")
+    expect(proposal.locator(".review-listen-status")).to_have_text(
+        "Heard on production — deepgram/aura:2. Model receives: queue pay"
+    )
     proposal.locator("textarea[name=comment]").fill("Checked with marketing")
     reviewer_page.screenshot(path=str(shots / "review-page.png"), full_page=True)
     proposal.locator(".review-approve").click()

@@ -60,7 +60,7 @@ def test_fifty_pasted_rules_show_their_one_conflict_before_anything_changes(
     assert Dictionary.objects.get(pk=dictionary.pk).rules.count() == 2
     page.click("input[name=_continue]")
 
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Saved ")
     assert _matches(dictionary) == ["word0", "word1", *[f"term{i}" for i in range(49)]]
     assert dictionary.rules.get(match="word1").value == "replacement 1"
 
@@ -95,7 +95,7 @@ def test_a_spreadsheet_paste_with_a_header_and_notes_adds_only_what_it_shows(
     expect(page.locator(REWRITE_ROWS)).to_have_count(31)
     page.click("input[name=_continue]")
 
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Saved brand as revision 2.")
     matches = _matches(dictionary)
     assert "Word" not in matches
     assert matches[2:4] == ["OTP", "term0"]
@@ -116,7 +116,7 @@ def test_a_dragged_rule_is_saved_where_it_was_dropped(
     for index, match in enumerate(["CHARLIE", "ALPHA", "BRAVO"]):
         expect(rows.nth(index).locator(".rule-match")).to_have_value(match)
     page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Saved ")
     assert _matches(dictionary) == ["CHARLIE", "ALPHA", "BRAVO"]
     assert list(dictionary.rules.order_by("position").values_list("position", flat=True)) == [
         0,
@@ -135,7 +135,10 @@ def test_a_duplicate_is_shown_on_its_row_in_plain_words_before_and_after_saving(
 
     page.click(".add-rule[data-mode=rewrite]")
     added = page.locator(REWRITE_ROWS).nth(1)
-    added.locator(".rule-match").fill("ach")
+    count = page.locator("[data-count-for=rewrite]")
+    expect(count).to_have_text("1")  # a blank row is no rule yet
+    added.locator(".rule-match").press_sequentially("ach")
+    expect(count).to_have_text("2")  # issue 23: the tab counts while typing
     added.locator(".rule-value").fill("ach")
     expect(added.locator(".row-problems[data-for=match]")).to_contain_text(plain)  # as you type
     expect(added).to_have_class("rule-row has-error")

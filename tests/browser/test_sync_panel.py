@@ -43,7 +43,7 @@ def test_the_panel_turns_verified_after_a_save_and_a_sync_now_without_a_reload(
     page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
     page.locator("tbody[data-mode=rewrite] .rule-value").first.fill("a new replacement")
     page.click("input[name=_continue]")
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Saved ")
     page.evaluate("window.samePage = true")  # gone if the page reloads
 
     expect(page.locator(BADGE)).to_have_text("verified", timeout=60_000)

@@ -146,7 +146,10 @@ def test_ipa_palette_inserts_a_character_hints_and_suggests_with_espeak(
     value.click()
     value.press("End")
     row.get_by_role("button", name="IPA ⌨").click()
-    row.locator(".ipa-key[data-char='ɾ']").click()
+    tap = row.locator(".ipa-key[data-char='ɾ']")
+    expect(tap).to_have_attribute("title", "voiced alveolar tap (ɾ)")  # issue 23: not U+027E
+    expect(row.locator(".ipa-key[data-char='ˈ']")).to_have_attribute("title", "primary stress (ˈ)")
+    tap.click()
     expect(value).to_have_value("təmeɪɾ")
     value.press_sequentially("Q")
     expect(row.locator(".ipa-hint")).to_have_text("Not IPA: “Q” (U+0051)")

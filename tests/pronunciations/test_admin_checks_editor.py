@@ -167,17 +167,45 @@ def test_the_preview_runs_the_pages_checks_against_the_pages_unsaved_rules(
 
     assert answer["checks"] == {
         "results": [
-            {"got": "Pay with queue pay", "passed": False, "problems": []},
-            {"got": "queue pay now", "passed": True, "problems": []},
+            {
+                "got": "Pay with queue pay",
+                "passed": False,
+                "problems": [],
+                # Issue 23 item 6: the difference by word, and the rule that fired there.
+                "explain": {
+                    "expected": [
+                        ["Pay", False],
+                        [" ", False],
+                        ["with", False],
+                        [" ", False],
+                        ["cube", True],
+                        [" ", False],
+                        ["pay", False],
+                    ],
+                    "got": [
+                        ["Pay", False],
+                        [" ", False],
+                        ["with", False],
+                        [" ", False],
+                        ["queue", True],
+                        [" ", False],
+                        ["pay", False],
+                    ],
+                    "rules": ["QubePay → queue pay"],
+                },
+            },
+            {"got": "queue pay now", "passed": True, "problems": [], "explain": None},
             {
                 "got": None,
                 "passed": None,
                 "problems": ["The sentence of check 3 must not be empty or whitespace only."],
+                "explain": None,
             },
             {
                 "got": "queue pay now",
                 "passed": True,
                 "problems": ["Check 4 has the same sentence as check 2: keep one of them."],
+                "explain": None,
             },
         ],
         "general": [],
@@ -188,7 +216,29 @@ def test_the_preview_runs_no_checks_while_the_rules_need_fixing(linguist: Client
     modes = {"rewrite": {"rules": [{"match": "QubePay", "replace": ""}]}}
     answer = _preview(linguist, {"text": "", "modes": modes, "checks": CHECKS})
     assert answer["checks"] is None
-    assert answer["text"] is None
+    assert answer["left_out"] == 1
+
+
+def test_an_unfinished_ipa_row_does_not_blank_the_preview(linguist: Client) -> None:
+    """Issue 23: the preview runs on the finished rules and says which are left out."""
+    modes = {
+        "rewrite": {"rules": [{"match": "QubePay", "replace": "kyoob pay"}]},
+        "ipa": {"rules": [{"match": "tomato", "ipa": ""}]},
+    }
+    answer = _preview(linguist, {"text": "Pay with QubePay", "modes": modes})
+
+    assert (answer["text"], answer["left_out"]) == ("Pay with kyoob pay", 1)
+    assert [(p["mode"], p["index"], p["level"]) for p in answer["problems"]] == [
+        ("ipa", 0, "error")
+    ]
+
+
+def test_rules_that_are_wrong_as_a_whole_still_stop_the_preview(linguist: Client) -> None:
+    rules = [{"match": f"w{i}", "replace": "r"} for i in range(257)]
+    answer = _preview(linguist, {"text": "w1", "modes": {"rewrite": {"rules": rules}}})
+
+    assert (answer["text"], answer["left_out"]) == (None, 0)
+    assert answer["general"]
 
 
 def test_the_preview_words_checks_that_are_not_a_list(linguist: Client) -> None:

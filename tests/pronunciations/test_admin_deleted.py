@@ -2,6 +2,7 @@
 its name becomes free) and the admin's Deleted dictionaries page with a Restore that asks first
 and names what comes back; scoped to the user's organizations, by role."""
 
+import re
 from typing import Any
 
 import pytest
@@ -202,3 +203,31 @@ def test_the_deleted_page_costs_the_same_queries_for_one_or_many(
         _deleted(organization, f"more-{i}")
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(DELETED).content.decode().count('class="deleted-dictionary"') == 11
+
+
+JARGON = ("API", "404", "prune", "manage.py", "purge_deleted", "pd_", "Slug", "metadata.language")
+
+
+def test_delete_restore_and_deleted_pages_speak_a_linguists_language(
+    organization: Organization,
+) -> None:
+    """Issue 23: no HTTP statuses, commands, ids or field paths on the pages a linguist uses."""
+    client = staff_client(organization, Role.EDITOR)
+    live = make_dictionary(organization, "brand", modes=CONTENT)
+    gone = _deleted(organization, "old-brand")
+    pages = [
+        client.get(f"/admin/pronunciations/dictionary/{live.pk}/delete/"),
+        client.get(DELETED),
+        client.get(_restore_url(gone)),
+    ]
+    for response in pages:
+        text = _visible_text(response.content.decode())
+        assert response.status_code == 200
+        assert [word for word in JARGON if word in text] == []
+
+
+def _visible_text(page: str) -> str:
+    """The page's main content as a reader sees it (no tags, scripts or attributes)."""
+    main = page[page.index('id="content"') :]
+    main = re.sub(r"<(script|style)\b.*?</\1>", "", main, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", main)

@@ -22,7 +22,8 @@ UNSTORABLE = "must not contain control characters or unpaired surrogates (U+0000
 pytestmark = pytest.mark.django_db
 
 
-VENDORS = "polly, azure, elevenlabs, elevenlabs-json, cartesia"  # issue 18's export formats
+# issue 18's export formats, and issue 25's alphabets for Polly and ElevenLabs
+VENDORS = "polly, polly-xsampa, azure, elevenlabs, elevenlabs-arpabet, elevenlabs-json, cartesia"
 
 
 @pytest.fixture(autouse=True)

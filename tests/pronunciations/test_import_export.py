@@ -550,3 +550,40 @@ def test_a_later_duplicate_never_hides_an_earlier_rows_own_error(
     found = [(e["row"], e["column"], e["message"]) for e in response.json()["report"]["errors"]]
     assert found == errors
     assert _contents(api) == before
+
+
+LEADING_CONTROLS = {
+    "rewrite": {
+        "rules": [
+            {"match": "tab", "replace": "\t=cmd|' /C calc'!A0"},
+            {"match": "cr", "replace": "\r+1+1"},
+            {"match": "lf", "replace": "\n@SUM(1)"},
+            {"match": "plain", "replace": "\tjust a tab"},
+        ]
+    }
+}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_exports_escape_cells_starting_with_a_tab_cr_or_lf_and_round_trip(
+    api: APIClient, other_api: APIClient, organization: Organization, file_format: str
+) -> None:
+    """Issue 22: a spreadsheet skips a leading tab, CR or LF and runs the formula after it."""
+    make_dictionary(organization, "controls", modes=LEADING_CONTROLS)
+    data = _export(api, file_format)
+    if file_format == "csv":
+        rows = csv.DictReader(io.StringIO(data.decode("utf-8").removeprefix("\ufeff")))
+        replaces = [row["replace"] for row in rows]
+    else:
+        sheet: Any = openpyxl.load_workbook(io.BytesIO(data)).active
+        header = [cell.value for cell in sheet[1]]
+        replaces = [row[header.index("replace")] for row in sheet.iter_rows(2, values_only=True)]
+
+    expected = ["'" + rule["replace"] for rule in LEADING_CONTROLS["rewrite"]["rules"]]
+    if file_format == "xlsx":  # XML stores a CR as a line feed
+        expected = [value.replace("\r", "\n") for value in expected]
+    assert replaces == expected
+    restored = _import(other_api, data, f"x.{file_format}", create_missing="true")
+    assert restored.status_code == 200, restored.content
+    if file_format == "csv":
+        assert _contents(other_api) == _contents(api)

@@ -150,16 +150,19 @@ def test_an_unchanged_reimport_reads_no_rules_and_writes_nothing(
     assert Revision.objects.count() == 40
 
 
+@override_settings(LEXICON_IMPORT_BATCH_ROWS=10)
 def test_one_lookup_of_the_organization_s_targets_per_import(
     organization: Organization,
     django_capture_on_commit_callbacks: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    """Issue 28: sync is told of all of an import's changes at once, not per dictionary."""
+    """Issue 28: sync and webhooks are told of all of an import's changes at once (one signal
+    each, whatever its batches), not per dictionary."""
     make_dictionary(organization, "d0", rules=1)
     with django_capture_on_commit_callbacks() as callbacks:
         _import(organization, _file(30, 2))
 
-    with django_assert_max_num_queries(1):  # the enabled targets, none here
+    assert len(callbacks) == 2  # dictionaries_changed, and the revisions' events
+    with django_assert_max_num_queries(2):  # the enabled targets, the webhook endpoints
         for callback in callbacks:
             callback()

@@ -93,7 +93,7 @@ def test_pls_is_per_dictionary_on_the_collection_export(api: APIClient) -> None:
     assert response.status_code == 400
     assert response.json()["fieldErrors"] == {
         "format": [
-            "format must be one of csv, xlsx, json, polly, azure, elevenlabs, elevenlabs-json, "
-            "cartesia"
+            "format must be one of csv, xlsx, json, polly, polly-xsampa, azure, elevenlabs, "
+            "elevenlabs-arpabet, elevenlabs-json, cartesia"
         ]
     }

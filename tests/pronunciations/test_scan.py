@@ -190,3 +190,9 @@ def test_subtitles_and_json_lines_are_read_as_turns() -> None:
     assert srt[1] == "In this video we set up your first terminal and connect it to the Zorvex"
     jsonl = read_turns((FIXTURES / "transcript.jsonl").read_bytes(), "jsonl", LIMITS)
     assert jsonl[:2] == ["assistant", "Thanks for calling QubePay, this is Mira. How can I help?"]
+
+
+def test_a_language_without_frequencies_reports_only_structural_reasons() -> None:
+    body = scan(["Rufen Sie Zorvex an, oder nutzen Sie QubePay und B2B."], "xx-test")
+    assert [f["key"] for f in body["findings"]] == ["qubepay", "b2b"]
+    assert body["notes"] == ["No word frequencies for this language: rare words are not found."]

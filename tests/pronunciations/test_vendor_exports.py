@@ -295,8 +295,8 @@ def test_an_unknown_export_format_names_every_accepted_one(api: APIClient, full:
     assert response.status_code == 400
     assert response.json()["fieldErrors"] == {
         "format": [
-            "format must be one of csv, xlsx, json, pls, polly, azure, elevenlabs, "
-            "elevenlabs-json, cartesia"
+            "format must be one of csv, xlsx, json, pls, polly, polly-xsampa, azure, "
+            "elevenlabs, elevenlabs-arpabet, elevenlabs-json, cartesia"
         ]
     }
 
@@ -362,3 +362,37 @@ def test_checks_are_reported_as_left_out_of_every_vendor_format(
             "Dictionaries with checks (test sentences), which no vendor format holds: they are "
             "not in these files (CSV, XLSX and JSON exports keep them) (1): brand (1)"
         ]
+
+
+@pytest.mark.parametrize(
+    ("file_format", "alphabet", "written", "back"),
+    [
+        ("polly-xsampa", "x-sampa", 'pI"kA:n', "pɪˈkɑːn"),
+        ("elevenlabs-arpabet", "cmu-arpabet", "P IH0 K AA1 N", "pɪkˈɑn"),
+    ],
+)
+def test_polly_and_elevenlabs_can_write_the_alphabet_they_take(
+    api: APIClient,
+    organization: Organization,
+    file_format: str,
+    alphabet: str,
+    written: str,
+    back: str,
+) -> None:
+    """Issue 25: X-SAMPA for Polly, CMU ARPAbet for ElevenLabs, converted with ipakit; read back
+    by our importer as IPA; a phoneme with no equivalent is reported, not written."""
+    modes = {
+        "rewrite": {"rules": [{"match": "SLNG", "replace": "slang"}]},
+        "ipa": {"rules": [{"match": "pecan", "ipa": "pɪˈkɑːn"}, {"match": "flap", "ipa": "ⱱa"}]},
+    }
+    make_dictionary(organization, "nuts", modes=modes, metadata={"language": "en-US"})
+
+    [(name, data)] = _files(_export(api, file_format, name="nuts")).items()
+
+    assert f'<phoneme alphabet="{alphabet}">{written}</phoneme>'.encode() in data
+    loaded = pls_load(data, max_bytes=1_000_000)
+    assert [r["ipa"] for r in loaded.modes["ipa"]["rules"]] == [back]
+    report = _report(api, file_format, name="nuts")
+    assert any(
+        f"its IPA has a symbol {alphabet} has no equivalent for" in w for w in report["warnings"]
+    )

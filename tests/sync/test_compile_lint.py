@@ -99,3 +99,20 @@ def test_the_change_page_marks_the_rule_as_the_linguist_types(
         content_type="application/json",
     ).json()
     assert not any("not audible" in p["message"] for p in answer["problems"])
+
+
+def test_the_review_page_says_which_changed_ipa_rules_are_not_audible_and_offers_them(
+    organization: Organization, targets: None, boss: Client, settings: Any
+) -> None:
+    """Issue 25: every changed rule can be heard; an IPA rule's target models are named."""
+    organization.review_required = True
+    organization.save()
+    make_dictionary(organization, "brand", modes=MODES)
+
+    page = boss.get("/admin/pronunciations/dictionary/review/").content.decode()
+
+    assert (
+        "<li>dupilumab: not audible on sarvam/bulbul:v3 (target support): it takes no phonemes</li>"
+    ) in page
+    assert 'data-text="dupilumab">▶ dupilumab</button>' in page
+    assert 'data-text="ACME">▶ ACME</button>' in page

@@ -1,6 +1,9 @@
 """Issue 25: golden compilations per markup, from each vendor's documented examples (pure)."""
 
+import typing
+
 import pytest
+from voiceai_sdk.resources.text_to_speech import TextToSpeechResource
 
 from sync.compile import MAX_RULES, PLAIN, ROUTES, compilation, compile_payload, markup_for
 from sync.compile.cartesia import ENGLISH, outside
@@ -71,7 +74,10 @@ def test_eleven_flash_2_takes_the_ssml_phoneme_tag_escaped() -> None:
 
 
 def test_every_route_of_the_sdk_is_listed_and_those_without_phonemes_compile_plain() -> None:
-    assert len(ROUTES) == 24  # voiceai-sdk's 23 routes and Sonic 3.5
+    hints = typing.get_type_hints(TextToSpeechResource.create)
+    sdk_routes = set(typing.get_args(hints["model_variant"]))
+    assert len(sdk_routes) == 23
+    assert set(ROUTES) == sdk_routes | {"cartesia/sonic:3.5"}  # Cartesia documents 3.5 too
     plain = [route for route, markup in ROUTES.items() if markup is None]
     assert "sarvam/bulbul:v3" in plain
     assert "elevenlabs/eleven-flash:2.5" in plain

@@ -60,7 +60,7 @@ def test_http_tts_speaks_the_rewritten_text_as_wav(emulator: EmulatorThread, pat
 
 def test_http_tts_answers_the_requested_encoding_and_rate(emulator: EmulatorThread) -> None:
     response = post(
-        emulator, BRIDGE, {"text": "hello", "config": {"sample_rate": 8000, "encoding": "mulaw"}}
+        emulator, NATIVE, {"text": "hello", "config": {"sample_rate": 8000, "encoding": "mulaw"}}
     )
 
     data = response.content
@@ -96,15 +96,17 @@ def test_http_tts_answers_the_requested_encoding_and_rate(emulator: EmulatorThre
         ),
         ({"voice": "thalia"}, 400, {"error": "text is required and must be a non-empty string."}),
         (
-            {"text": "x", "config": {"encoding": "mp3"}},
+            {"text": "x", "config": {"sample_rate": 16000}},
             400,
-            {"error": "config.encoding must be one of linear16, mulaw, alaw in the emulator"},
+            {"error": "config is not accepted on the HTTP bridge: send text and voice."},
         ),
     ],
 )
 def test_http_tts_refusals(
     emulator: EmulatorThread, body: Any, status: int, expected: dict[str, Any]
 ) -> None:
+    """Issue 25: the HTTP bridge refuses ``config``, as SLNG does (its clients send text and
+    voice)."""
     response = post(emulator, BRIDGE, body)
 
     assert (response.status_code, without_request_id(response)) == (status, expected)
@@ -150,3 +152,20 @@ def test_g711_encoding_matches_the_standard_library(encoding: str) -> None:
     reference = {"mulaw": audioop.lin2ulaw, "alaw": audioop.lin2alaw}[encoding]
 
     assert speech.encode(samples, encoding) == reference(speech.encode(samples, "linear16"), 2)
+
+
+def test_the_native_route_still_checks_config(emulator: EmulatorThread) -> None:
+    response = post(emulator, NATIVE, {"text": "x", "config": {"encoding": "mp3"}})
+
+    assert (response.status_code, without_request_id(response)) == (
+        400,
+        {"error": "config.encoding must be one of linear16, mulaw, alaw in the emulator"},
+    )
+
+
+def test_the_sdk_body_is_what_the_bridge_takes(emulator: EmulatorThread) -> None:
+    """Issue 25: voiceai-sdk's body, {text, voice}, is answered with audio."""
+    response = post(emulator, BRIDGE, {"text": "hello", "voice": "thalia"})
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "audio/wav"

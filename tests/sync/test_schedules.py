@@ -189,6 +189,10 @@ def test_the_data_migration_rewrites_schedules_from_their_target(
 
     migration.rewrite_schedules(apps, None)
     migration.bind_keys(apps, None)
+    # Issue 22: the next migration binds the key to the model route as well.
+    importlib.import_module("sync.migrations.0008_target_key_bound_to_model_route").rebind_keys(
+        apps, None
+    )
 
     task = _task(target)
     assert (task.task, json.loads(task.args), task.kwargs, task.queue) == (

@@ -95,9 +95,18 @@ def test_speak_answers_real_speech_before_and_after_the_rewrite(
             }
         ],
         "original_text": TEXT,
+        "before_text": TEXT,  # the target serves no revision yet (issue 25)
+        "before_revision": None,
         "content_hash": brand.content_hash,
         "target": "emulator",
         "voice": "",
+        "heard_on": {
+            "target": "emulator",
+            "model": "deepgram/aura:2",
+            "voice": "",
+            "compiled_as": "deepgram-json",
+            "words": "Heard on emulator — deepgram/aura:2",
+        },
     }
     # Lexicon rewrote; the TTS got plain text, without a dictionary.
     sessions = speaking.state.sessions()

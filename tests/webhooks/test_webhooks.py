@@ -43,10 +43,8 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def hook_worker(celery: Celery) -> Celery:
-    """A real worker on the default queue and the webhooks queue."""
-    celery.start(
-        "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "-Q", "celery,webhooks"
-    )
+    """A real worker on every queue, the webhooks queue among them."""
+    celery.worker()
     return celery
 
 

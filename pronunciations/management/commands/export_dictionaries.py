@@ -23,8 +23,9 @@ from pronunciations.transfer.pls import pls_dump
 class Command(BaseCommand):
     help = (
         "Export an organization's dictionaries (all, or --names) as CSV, XLSX or JSON, one "
-        "dictionary as PLS, or for another vendor (polly, azure, elevenlabs, elevenlabs-json, "
-        "cartesia: one file, or a zip of several), to --output or standard output. A vendor "
+        "dictionary as PLS, or for another vendor (polly, polly-xsampa, azure, elevenlabs, "
+        "elevenlabs-arpabet, elevenlabs-json, cartesia: one file, or a zip of several), to "
+        "--output or standard output. A vendor "
         "export's report goes to standard error."
     )
 

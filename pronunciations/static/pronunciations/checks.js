@@ -29,7 +29,36 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   function checks() { return liveRows().map((row) => ({text: value(row, "text"), expect: value(row, "expect")})); }
 
+  // A failing check explained: expected and got side by side, the differing words marked, and
+  // the rules that fired there (or none: a rule may be missing).
+  function pieces(box, parts, kind) {
+    box.textContent = "";
+    for (const [text, differs] of parts) {
+      if (differs) {
+        const mark = document.createElement("mark");
+        mark.className = "check-diff-" + kind;
+        mark.textContent = text;
+        box.append(mark);
+      } else {
+        box.append(document.createTextNode(text));
+      }
+    }
+  }
+  function explain(row, explained) {
+    const box = row.querySelector(".check-explain");
+    if (!box) { return; }
+    box.hidden = !explained;
+    if (!explained) { return; }
+    pieces(box.querySelector(".check-explain-expected"), explained.expected, "expected");
+    pieces(box.querySelector(".check-explain-got"), explained.got, "got");
+    const rules = box.querySelector(".check-explain-rules");
+    rules.textContent = explained.rules.length
+      ? (explained.rules.length === 1 ? "Rule that fired there: " : "Rules that fired there: ") + explained.rules.join("; ")
+      : "No rule fired there: a rule may be missing.";
+  }
+
   function show(row, result) {
+    explain(row, result.explain || null);
     const verdict = row.querySelector(".check-verdict");
     const gotLine = row.querySelector(".check-got-line");
     const useGot = row.querySelector(".check-use-got");

@@ -76,13 +76,15 @@
       name.className = "ipa-group-name";
       name.textContent = group.name;
       row.append(name);
-      for (const char of group.characters) {
+      group.characters.forEach((char, index) => {
         const combining = /\p{M}/u.test(char);
-        const key = button(combining ? "◌" + char : char, codePoint(char), () => insert(input, char));
+        const shown = combining ? "◌" + char : char;
+        const name = (group.names || [])[index];  // the sound's name on the IPA chart
+        const key = button(shown, name ? `${name} (${shown})` : codePoint(char), () => insert(input, char));
         key.classList.add("ipa-key");
         key.dataset.char = char;
         row.append(key);
-      }
+      });
       box.append(row);
     }
     return box;

@@ -101,7 +101,10 @@
         input.textContent = textBox.value;
         return;
       }
-      status.textContent = "";
+      // An unfinished row does not blank the preview: it runs without the rows marked in red.
+      status.textContent = body.left_out
+        ? `Preview without the ${body.left_out === 1 ? "rule" : body.left_out + " rules"} marked in red, until ${body.left_out === 1 ? "it is" : "they are"} finished.`
+        : "";
       render(body);
     }).catch(() => { status.textContent = "The preview could not be reached; it retries when you type."; });
   }

@@ -52,11 +52,17 @@
   }
   editor.querySelectorAll(".rule-tab").forEach((tab) => tab.addEventListener("click", () => showTab(tab.dataset.mode)));
 
-  function updateCounts() {
+  function updateTabCounts() {
     for (const body of bodies) {
       const mode = body.dataset.mode;
       const count = editor.querySelector(`[data-count-for="${mode}"]`);
       if (count) { count.textContent = String(liveRows(mode).length); }
+    }
+  }
+
+  function updateCounts() {
+    updateTabCounts();
+    for (const body of bodies) {
       const empty = body.closest(".rule-panel").querySelector(".rules-empty");
       if (empty) { empty.hidden = body.rows.length > 0; }
     }
@@ -219,7 +225,9 @@
   });
 
   editor.addEventListener("input", (event) => {
-    if (event.target.closest("tr.rule-row")) { document.dispatchEvent(new CustomEvent("lexicon:rules-changed")); }
+    if (!event.target.closest("tr.rule-row")) { return; }
+    updateTabCounts();  // a row typed into (or emptied) counts at once, not at the next add
+    document.dispatchEvent(new CustomEvent("lexicon:rules-changed"));
   });
 
   // -- paste many rules: checked by the server against the page's rules, then added ----------

@@ -1,6 +1,15 @@
 // Listen's player, for the pages that offer it (the change page's preview, the Review page):
 // posts {text, modes} to the Listen endpoint an app offers (sync: the organization's target),
-// says what the model receives, and plays the text before, then after, the rules.
+// says which target's model and voice speak and what the model receives, and plays the text
+// before (what that target serves now), then after, the rules. ``lexiconSpeakClear`` empties a
+// player whose audio no longer matches the rules on the page.
+window.lexiconSpeakClear = function (shown) {
+  "use strict";
+  for (const audio of [shown.before, shown.after]) {
+    if (audio.getAttribute("src")) { audio.pause(); audio.removeAttribute("src"); audio.load(); }
+  }
+  shown.status.textContent = "The rules changed: press Listen to hear them.";
+};
 window.lexiconSpeak = function (url, body, csrf, shown) {
   "use strict";
   shown.status.textContent = "Speaking…";
@@ -14,7 +23,9 @@ window.lexiconSpeak = function (url, body, csrf, shown) {
       shown.status.textContent = answer.error || (rules ? "Fix the rules marked in red first." : Object.values(answer.errors).flat().join(" "));
       return;
     }
-    shown.status.textContent = "Model receives: " + answer.text;
+    const heard = answer.heard_on ? answer.heard_on.words + ". " : "";
+    shown.status.textContent = heard + "Model receives: " + answer.text;
+    if (shown.heard) { shown.heard.textContent = heard.trim(); }
     shown.before.src = answer.original_audio;
     shown.after.src = answer.rewritten_audio;
     shown.before.onended = () => { shown.after.play().catch(() => {}); };

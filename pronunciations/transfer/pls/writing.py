@@ -24,6 +24,7 @@ class Lexeme:
     graphemes: tuple[str, ...]
     alias: str | None = None
     phoneme: str | None = None
+    alphabet: str = ""  # the phoneme's own alphabet attribute, when not the lexicon's IPA
 
 
 def head(language: str, comment: str = "") -> str:
@@ -43,10 +44,12 @@ def checks_left_out_comment(count: int) -> str:
     return f"{checks} not in this file: PLS cannot hold them; CSV, XLSX and JSON can."
 
 
-def _element(name: str, value: str, preserve: bool) -> str:
+def _element(name: str, value: str, preserve: bool, alphabet: str = "") -> str:
     # White space in PLS text is not significant (importers trim and collapse it); where a
     # value's own spacing differs from that, xml:space="preserve" says it is meant.
     space = ' xml:space="preserve"' if preserve and value != normalize_text(value) else ""
+    if alphabet:
+        space += f' alphabet="{escaped(alphabet, ATTRIBUTE_ESCAPES)}"'
     return f"<{name}{space}>{escaped(value)}</{name}>"
 
 
@@ -56,7 +59,7 @@ def lexeme_xml(lexeme: Lexeme, *, indent: str = "", preserve: bool = False) -> s
     if lexeme.alias is not None:
         parts.append(_element("alias", lexeme.alias, preserve))
     if lexeme.phoneme is not None:
-        parts.append(_element("phoneme", lexeme.phoneme, preserve))
+        parts.append(_element("phoneme", lexeme.phoneme, preserve, lexeme.alphabet))
     if not indent:
         return "<lexeme>" + "".join(parts) + "</lexeme>\n"
     inner = "".join(f"{indent}{indent}{part}\n" for part in parts)

@@ -1,8 +1,10 @@
 """Exports other TTS vendors accept, each within that vendor's documented limits.
 
-- ``polly``: Amazon Polly PLS lexicons (4,000 characters each, names ``[0-9A-Za-z]{1,20}``)
+- ``polly``: Amazon Polly PLS lexicons (4,000 characters each, names ``[0-9A-Za-z]{1,20}``);
+  ``polly-xsampa`` the same with phonemes in X-SAMPA
 - ``azure``: Azure AI Speech custom lexicons, one PLS file per language under 100 KB
-- ``elevenlabs``: a PLS file per dictionary for ElevenLabs' "add from file"
+- ``elevenlabs``: a PLS file per dictionary for ElevenLabs' "add from file";
+  ``elevenlabs-arpabet`` the same with phonemes in CMU ARPAbet
 - ``elevenlabs-json``: the body of ElevenLabs' "add from rules" (alias and phoneme rules)
 - ``cartesia``: the body of Cartesia's pronunciation dictionary create call (items)
 
@@ -20,15 +22,19 @@ Exporter = Callable[[Iterable[Entry], ExportReport], Iterator[ExportFile]]
 
 EXPORTERS: dict[str, Exporter] = {
     "polly": polly.export,
+    "polly-xsampa": polly.export_xsampa,
     "azure": azure.export,
     "elevenlabs": elevenlabs.export_pls,
+    "elevenlabs-arpabet": elevenlabs.export_pls_arpabet,
     "elevenlabs-json": elevenlabs.export_json,
     "cartesia": cartesia.export,
 }
 NAMES = {
     "polly": "Amazon Polly",
+    "polly-xsampa": "Amazon Polly (X-SAMPA phonemes)",
     "azure": "Azure",
     "elevenlabs": "ElevenLabs (PLS)",
+    "elevenlabs-arpabet": "ElevenLabs (PLS, CMU ARPAbet phonemes)",
     "elevenlabs-json": "ElevenLabs (JSON rules)",
     "cartesia": "Cartesia",
 }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pronunciations.engine import Matcher, Rule
+from pronunciations.transfer import alphabets
 from pronunciations.transfer.pls import Lexeme, lexeme_xml, normalize_text
 from pronunciations.transfer.pls.notes import EXAMPLES, quoted, shown
 from pronunciations.transfer.pls.writing import TAIL, head
@@ -264,3 +265,21 @@ def note_chained(
     """Note each alias holding another rule's match, for a vendor that may rewrite it again."""
     for pair, inner in chained(entry_pairs):
         report.note(note, report.example(entry, f"{rule_label(pair, pair.alias)} holds {inner}"))
+
+
+def in_alphabet(
+    entry: Entry, pair: Pair, alphabet: str, report: ExportReport
+) -> tuple[str | None, str]:
+    """The pair's phoneme written in ``alphabet`` (IPA as stored when ``alphabet`` is empty),
+    and the alphabet attribute to write; a phoneme with a symbol the alphabet lacks is not
+    carried (the report says so)."""
+    if pair.phoneme is None or not alphabet:
+        return pair.phoneme, ""
+    written = alphabets.from_ipa(alphabet, pair.phoneme)
+    if written is None:
+        report.lose(
+            f"its IPA has a symbol {alphabet} has no equivalent for",
+            report.example(entry, rule_label(pair, pair.phoneme)),
+        )
+        return None, ""
+    return written, alphabet

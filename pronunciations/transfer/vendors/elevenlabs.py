@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pronunciations.transfer import alphabets
 from pronunciations.transfer.formats import CONTENT_TYPES
 from pronunciations.transfer.pls import NO_LANGUAGE, Lexeme, pls_document
 from pronunciations.transfer.vendors.common import (
@@ -18,6 +19,7 @@ from pronunciations.transfer.vendors.common import (
     ExportReport,
     Pair,
     case_variants,
+    in_alphabet,
     note_chained,
     pairs,
     rule_label,
@@ -39,8 +41,17 @@ def _common_notes(entry: Entry, entry_pairs: list[Pair], report: ExportReport) -
         )
 
 
-def export_pls(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFile]:
-    """One PLS file per dictionary, for ElevenLabs' "add from file"."""
+def export_pls_arpabet(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFile]:
+    """As ``export_pls``, each phoneme written in CMU ARPAbet (``alphabet="cmu-arpabet"``),
+    which ElevenLabs' phoneme rules take beside IPA."""
+    return export_pls(entries, report, alphabet=alphabets.ARPABET)
+
+
+def export_pls(
+    entries: Iterable[Entry], report: ExportReport, alphabet: str = ""
+) -> Iterator[ExportFile]:
+    """One PLS file per dictionary, for ElevenLabs' "add from file"; with ``alphabet``, the
+    phonemes converted from IPA (``transfer.alphabets``)."""
     for entry in entries:
         entry_pairs = pairs(entry)
         _common_notes(entry, entry_pairs, report)
@@ -48,9 +59,12 @@ def export_pls(entries: Iterable[Entry], report: ExportReport) -> Iterator[Expor
             report.limit(
                 'Dictionaries without a language (metadata.language): xml:lang="und"', entry.name
             )
-        lexemes = [
-            Lexeme(case_variants(pair.match), pair.alias, pair.phoneme) for pair in entry_pairs
-        ]
+        lexemes = []
+        for pair in entry_pairs:
+            phoneme, written_in = in_alphabet(entry, pair, alphabet, report)
+            if pair.alias is not None or phoneme is not None:
+                lexeme = Lexeme(case_variants(pair.match), pair.alias, phoneme, written_in)
+                lexemes.append(lexeme)
         if not lexemes:
             report.limit("Dictionaries without rules: no file", entry.name)
             continue

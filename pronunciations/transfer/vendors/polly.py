@@ -9,6 +9,7 @@ at most 100: the report says when an export needs more.
 import re
 from collections.abc import Iterable, Iterator
 
+from pronunciations.transfer import alphabets
 from pronunciations.transfer.formats import CONTENT_TYPES
 from pronunciations.transfer.pls import NO_LANGUAGE, Lexeme
 from pronunciations.transfer.vendors.common import (
@@ -17,6 +18,7 @@ from pronunciations.transfer.vendors.common import (
     ExportReport,
     Packable,
     case_variants,
+    in_alphabet,
     pack,
     pairs,
     rule_label,
@@ -54,9 +56,10 @@ class Names:
         return name
 
 
-def _lexemes(entry: Entry, report: ExportReport) -> Iterator[Packable]:
+def _lexemes(entry: Entry, report: ExportReport, alphabet: str) -> Iterator[Packable]:
     for pair in pairs(entry):
-        alias, phoneme = pair.alias, pair.phoneme
+        alias = pair.alias
+        phoneme, written_in = in_alphabet(entry, pair, alphabet, report)
         if alias is not None and len(alias) > VALUE_CHARACTERS:
             report.lose(
                 f"its alias is longer than Polly's {VALUE_CHARACTERS} characters",
@@ -79,11 +82,21 @@ def _lexemes(entry: Entry, report: ExportReport) -> Iterator[Packable]:
             )
         carried = (alias is not None) + (phoneme is not None)
         label = report.example(entry, rule_label(pair))
-        yield Packable(Lexeme(case_variants(pair.match), alias, phoneme), carried, label)
+        lexeme = Lexeme(case_variants(pair.match), alias, phoneme, written_in if phoneme else "")
+        yield Packable(lexeme, carried, label)
 
 
-def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFile]:
-    """Every dictionary's lexicons, in order; the report gets what was not carried."""
+def export_xsampa(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFile]:
+    """As ``export``, each phoneme written in X-SAMPA (``alphabet="x-sampa"``), which Polly's
+    ``phoneme`` documentation names beside IPA."""
+    return export(entries, report, alphabet=alphabets.XSAMPA)
+
+
+def export(
+    entries: Iterable[Entry], report: ExportReport, alphabet: str = ""
+) -> Iterator[ExportFile]:
+    """Every dictionary's lexicons, in order; the report gets what was not carried. With
+    ``alphabet``, phonemes are converted from IPA (``transfer.alphabets``)."""
     names, total = Names(), 0
     for entry in entries:
         if entry.language is None:
@@ -94,7 +107,7 @@ def export(entries: Iterable[Entry], report: ExportReport) -> Iterator[ExportFil
                 entry.name,
             )
         documents = pack(
-            _lexemes(entry, report),
+            _lexemes(entry, report, alphabet),
             language=entry.language or NO_LANGUAGE,
             limit=LEXICON_CHARACTERS,
             size=len,

@@ -134,5 +134,6 @@ class Command(BaseCommand):
         if target is None:
             target_create(organization=organization, name=name, api_key=key, **fields, **extra)
             return
-        moved = (target.base_url, target.ws_url) != (urls["base_url"], urls["ws_url"])
+        stored = (target.base_url, target.ws_url, target.model, target.verify_route)
+        moved = stored != (urls["base_url"], urls["ws_url"], DEMO_MODEL, VerifyRoute.BRIDGE)
         target_update(target=target, api_key=key if moved else "", **fields)

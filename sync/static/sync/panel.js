@@ -1,12 +1,15 @@
 // The sync panel follows a sync without a reload: after a save (or on a page whose targets are
 // still pending) and after Sync now, it asks its small JSON endpoint, less and less often, until
-// every target has settled (verified, failed, or looked at by a finished run).
+// every target has settled (verified, failed, or looked at by a finished run). Settled, it keeps
+// following what happens elsewhere (a reviewer's approval, a scheduled sync) every 5 seconds,
+// only while the page is visible.
 document.addEventListener("DOMContentLoaded", () => {
   "use strict";
   const panel = document.getElementById("sync-panel");
   if (!panel) { return; }
   const message = document.getElementById("sync-message");
   const MAX_POLLS = 120;
+  const SETTLED_MS = 5000;
   let polls = 0;
   let timer = null;
   let after = 0;
@@ -41,21 +44,32 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   function poll() {
-    polls += 1;
+    if (panel.dataset.settled !== "true") { polls += 1; }
     fetch(panel.dataset.statusUrl + "?after=" + after, {headers: {Accept: "application/json"}})
       .then((response) => response.json())
       .then((body) => {
         show(body.targets || []);
         panel.dataset.settled = body.settled ? "true" : "false";
         if (body.settled) {
-          message.textContent = after ? "Sync finished." : "";
+          if (after) { message.textContent = "Sync finished."; }
           after = 0;
+          watch();
         } else {
           follow();
         }
       })
-      .catch(follow);
+      .catch(() => (panel.dataset.settled === "true" ? watch() : follow()));
   }
+
+  function watch() {
+    clearTimeout(timer);
+    if (document.visibilityState === "visible") { timer = setTimeout(poll, SETTLED_MS); }
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && panel.dataset.settled === "true") { poll(); }
+    else if (document.visibilityState !== "visible" && panel.dataset.settled === "true") { clearTimeout(timer); }
+  });
 
   function follow() {
     clearTimeout(timer);
@@ -79,11 +93,12 @@ document.addEventListener("DOMContentLoaded", () => {
         if (!body.queued) { message.textContent = body.message; return; }
         message.textContent = body.message + " Following it here…";
         after = body.after || 0;
+        panel.dataset.settled = "false";
         polls = 0;
         follow();
       }).catch(() => { message.textContent = "Sync now failed; try again."; });
     });
   }
 
-  if (panel.dataset.settled !== "true") { follow(); }
+  if (panel.dataset.settled !== "true") { follow(); } else { watch(); }
 });
