@@ -190,7 +190,10 @@ SPECTACULAR_SETTINGS = {
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # A revision's review state appears in revisions and deleted dictionaries: one enum.
-    "ENUM_NAME_OVERRIDES": {"ReviewStateEnum": "pronunciations.models.ReviewState"},
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStateEnum": "pronunciations.models.ReviewState",
+        "WebhookEventTypeEnum": "orgs.events.EventType",
+    },
     # One tag per resource; every operation names one (tests/test_schema.py checks).
     "TAGS": [
         {

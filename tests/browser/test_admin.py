@@ -297,8 +297,12 @@ def test_an_editor_imports_a_pls_lexicon_into_a_dictionary(
     page.uncheck("#id_dry_run")
     page.click("input[type=submit]")
 
-    expect(page.locator("#pls-report")).to_contain_text("1 rules added")
+    # X-SAMPA is converted to IPA (issue 25), and the report says so.
+    expect(page.locator("#pls-report")).to_contain_text("2 rules added")
     expect(page.locator("#pls-report")).to_contain_text("x-sampa")
     dictionary.refresh_from_db()
-    assert [r.match for r in dictionary.rules.all()] == ["W3C"]
+    assert sorted((r.mode, r.match) for r in dictionary.rules.all()) == [
+        ("ipa", "tomato"),
+        ("rewrite", "W3C"),
+    ]
     assert dictionary.metadata == {"language": "en-GB"}
