@@ -25,9 +25,10 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-dictionaries-create": {
             *("201", "400", "401", "403", "409", "413", "429", "503")
         },
-        # 400: a bad limit or cursor, Lexicon's opt-in paging (issue 22).
-        "pronunciation-dictionaries-list": {"200", "400", "401", "429", "503"},
-        "pronunciation-dictionaries-get": {"200", "400", "401", "404", "429", "503"},
+        # 400: a bad limit, cursor or updated_since, Lexicon's opt-in extensions (issues 22,
+        # 27); 304: If-None-Match naming the current ETag (issue 27).
+        "pronunciation-dictionaries-list": {"200", "304", "400", "401", "429", "503"},
+        "pronunciation-dictionaries-get": {"200", "304", "400", "401", "404", "429", "503"},
         # 412 answers only a DELETE that sends If-Match, which SLNG clients never do.
         "pronunciation-dictionaries-delete": {
             *("204", "400", "401", "403", "404", "412", "429", "503")
