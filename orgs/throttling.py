@@ -198,7 +198,7 @@ class APIKeyRateThrottle(BaseThrottle):
         if count is None:
             return True
         self.retry_after = count.retry_after
-        request._request.rate_limit_headers = rate_limit_headers(rate, count)
+        request._request.rate_limit_headers = rate_limit_headers(rate, count)  # type: ignore[attr-defined]
         return count.value <= rate.limit
 
     def wait(self) -> float | None:
