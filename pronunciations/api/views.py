@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import not_modified
+from core.idempotency import idempotent
 from core.parameters import validate_datetime_parameter
 from orgs.actors import Actor
 from orgs.authentication import caller_key
@@ -137,6 +138,7 @@ class DictionaryCollectionView(APIView):
             ),
         ],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         body, key = json_object(request), caller_key(request)
         created = services.dictionary_create(
