@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pronunciations.api.schema_hooks.constrain_path_parameters",
+        "pronunciations.api.schema_hooks.document_idempotency",
         "pronunciations.api.schema_hooks.document_rate_limits",
         "pronunciations.api.schema_hooks.document_roles",
         "pronunciations.api.schema_hooks.add_links",
