@@ -147,6 +147,13 @@ def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
     expect(page.locator("input[name=confirm]")).to_have_count(0)
     assert not Dictionary.objects.exists()
 
+    # Issue 23: the rows to fix are the first thing on the page, above the fold and above
+    # the (neutral, not green) note that the file is kept.
+    errors = page.locator("#import-errors").bounding_box()
+    kept = page.locator("#import-kept").bounding_box()
+    assert errors is not None
+    assert kept is not None
+    assert errors["y"] + errors["height"] < min(kept["y"], 1000)
     # The file is kept: fixing the mode needs no new upload.
     expect(page.locator("#import-kept")).to_contain_text("Your file bad.csv is kept")
     page.screenshot(path=str(shots / "import-errors.png"), full_page=True)
