@@ -138,7 +138,7 @@ def _keep(organization: Organization, key: str, response: HttpResponseBase) -> N
     kept = [name for name in _KEPT_HEADERS if response.has_header(name)]
     if isinstance(response, Response):  # not rendered yet (nor its Content-Type): JSON
         body = JSONRenderer().render(response.data) if response.data is not None else b""
-        kept.remove("Content-Type")
+        kept = [name for name in kept if name != "Content-Type"]
         headers = {"Content-Type": "application/json"} if body else {}
     else:
         body, headers = getattr(response, "content", b""), {}
