@@ -79,7 +79,7 @@ def prepare(dictionaries: int, static_body: Path) -> tuple[str, str]:
         dictionary_create(
             organization=organization, name=f"big-{i:03d}", modes={"rewrite": {"rules": rules}}
         )
-    body = dictionary_list_body(organization=organization)  # a streamed list comes in pieces
+    body, _ = dictionary_list_body(organization=organization)  # a streamed list: pieces
     static_body.write_bytes(body if isinstance(body, bytes) else b"".join(body))
     writers = organization_create(slug="load-writes", name="Load writes")
     with connection.cursor() as cursor:  # settle the bulk inserts before anything is timed

@@ -19,7 +19,8 @@ from pronunciations.validation import ParameterError, parameter_errors, replace_
 
 
 class RequestIdMiddleware:
-    """Attach ``request.request_id`` and return it in the ``X-Request-Id`` response header."""
+    """Attach ``request.request_id`` and return it in the ``X-Request-Id`` response header,
+    with the RateLimit header fields of a request the key's throttle counted."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,6 +32,10 @@ class RequestIdMiddleware:
         request_id_var.set(request_id)
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
+        # The key's RateLimit fields, set by its throttle (orgs.throttling), on every answer to
+        # a counted request, a 429 included.
+        for name, value in getattr(request, "rate_limit_headers", {}).items():
+            response[name] = value
         return response
 
 

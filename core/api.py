@@ -1,10 +1,12 @@
 """What every API view shares: the caller's prologue, request parameters and bodies, the
 schema's error entries (each example rendered by the exception handler's own ``error_body``)."""
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotModified
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework.request import Request
 
@@ -106,6 +108,25 @@ def if_match(request: Request) -> str | None:
     """The request's ``If-Match`` (None when absent or empty): every conditional write reads it
     here and hands it to its service, which compares it with the locked row's ETag."""
     return request.headers.get("If-Match") or None
+
+
+_ENTITY_TAG = re.compile(r'(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")')
+
+
+def not_modified(request: Request, etag: str) -> HttpResponseNotModified | None:
+    """304 with the current ``etag`` when the request's ``If-None-Match`` matches it (RFC 9110,
+    section 13.1.2: ``*`` or any listed entity-tag, compared weakly: ``W/"x"`` matches
+    ``"x"``), else None: the caller answers the full representation."""
+    header = request.headers.get("If-None-Match", "").strip()
+    if not header:
+        return None
+    current = _ENTITY_TAG.fullmatch(etag)
+    opaque = current.group(1) if current else etag
+    if header != "*" and opaque not in _ENTITY_TAG.findall(header):
+        return None
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    return response
 
 
 def json_object(request: Request) -> Mapping[str, Any]:

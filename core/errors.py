@@ -150,3 +150,27 @@ class DictionaryLimitReached(InvalidDictionary):
             "(LEXICON_MAX_DICTIONARIES); delete one first.",
             field_errors={"name": [message]},
         )
+
+
+class IdempotencyKeyReused(PronunciationError):
+    """An ``Idempotency-Key`` sent again with another request (method, path or body): 422, as
+    the IETF draft "The Idempotency-Key HTTP Header Field" advises."""
+
+    status = 422
+    code = "pronunciation_idempotency_key_reused"
+    default_message = (
+        "This Idempotency-Key was used for a different request in the last 24 hours; send a new "
+        "key for a new request."
+    )
+
+
+class IdempotencyKeyInProgress(PronunciationError):
+    """The first request with this ``Idempotency-Key`` is still running: 409, as the draft
+    advises; retry after it ends to get its answer."""
+
+    status = 409
+    code = "pronunciation_conflict"
+    default_message = (
+        "A request with this Idempotency-Key is still being processed; retry shortly to get "
+        "its answer."
+    )

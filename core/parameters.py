@@ -3,6 +3,7 @@ dictionary names. A refusal is a ``ParameterError``, answered naming the paramet
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 
@@ -16,6 +17,11 @@ _NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
 _DOTS_ONLY_RE = re.compile(r"\.+")
 _ID_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
 _DIGITS_RE = re.compile(r"[0-9]{1,10}")
+# RFC 3339's date-time (section 5.6): a full date, a time and an offset ("Z" or "+hh:mm").
+_DATE_TIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(?P<fraction>\.[0-9]{1,9})?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 class ParameterError(ValidationError):
@@ -41,6 +47,21 @@ def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
     if not _DIGITS_RE.fullmatch(raw) or not low <= int(raw) <= high:
         raise ParameterError({name: [f"must be an integer from {low} to {high}"]})
     return int(raw)
+
+
+def validate_datetime_parameter(raw: str, *, name: str) -> datetime:
+    """An RFC 3339 date-time parameter with its offset (``2026-12-01T09:00:00Z``); a "+" of
+    the offset must be sent as ``%2B`` (a query string's "+" is a space)."""
+    if parts := _DATE_TIME_RE.fullmatch(raw):
+        fraction = (parts["fraction"] or "")[:7]  # datetime holds microseconds
+        offset = "+00:00" if parts["offset"] in "Zz" else parts["offset"]
+        try:
+            return datetime.fromisoformat(raw[:10] + "T" + raw[11:19] + fraction + offset)
+        except ValueError:
+            pass
+    raise ParameterError(
+        {name: ["must be an RFC 3339 date-time with its offset, e.g. 2026-12-01T09:00:00Z"]}
+    )
 
 
 def validate_public_id(raw: str, *, name: str) -> str:

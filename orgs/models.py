@@ -89,3 +89,26 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.role})"
+
+
+class IdempotencyKey(models.Model):
+    """A POST's ``Idempotency-Key``, kept a day per organization (core.idempotency): what the
+    request was (``fingerprint``) and, once answered, the answer a retry gets again."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path, query and body
+    status = models.PositiveSmallIntegerField(null=True)  # null while the first one runs
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="idempotency_key_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

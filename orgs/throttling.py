@@ -198,10 +198,25 @@ class APIKeyRateThrottle(BaseThrottle):
         if count is None:
             return True
         self.retry_after = count.retry_after
+        request._request.rate_limit_headers = rate_limit_headers(rate, count)  # type: ignore[attr-defined]
         return count.value <= rate.limit
 
     def wait(self) -> float | None:
         return self.retry_after
+
+
+RATE_LIMIT_POLICY = "key"
+
+
+def rate_limit_headers(rate: Rate, count: Count) -> dict[str, str]:
+    """The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) of a key's
+    window: the policy (``q`` requests per ``w`` seconds) and what is left of it (``r``
+    requests for the next ``t`` seconds); config.middleware adds them to the answer."""
+    remaining = max(0, rate.limit - count.value)
+    return {
+        "RateLimit-Policy": f'"{RATE_LIMIT_POLICY}";q={rate.limit};w={rate.seconds}',
+        "RateLimit": f'"{RATE_LIMIT_POLICY}";r={remaining};t={count.retry_after}',
+    }
 
 
 def auth_failure_record(address: str, prefix: str | None) -> int | None:

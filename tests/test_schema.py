@@ -23,11 +23,12 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
     slng = {
         # 413: a body over LEXICON_MAX_REQUEST_BYTES (issue 11).
         "pronunciation-dictionaries-create": {
-            *("201", "400", "401", "403", "409", "413", "429", "503")
+            *("201", "400", "401", "403", "409", "413", "422", "429", "503")
         },
-        # 400: a bad limit or cursor, Lexicon's opt-in paging (issue 22).
-        "pronunciation-dictionaries-list": {"200", "400", "401", "429", "503"},
-        "pronunciation-dictionaries-get": {"200", "400", "401", "404", "429", "503"},
+        # 400: a bad limit, cursor or updated_since, Lexicon's opt-in extensions (issues 22,
+        # 27); 304: If-None-Match naming the current ETag (issue 27).
+        "pronunciation-dictionaries-list": {"200", "304", "400", "401", "429", "503"},
+        "pronunciation-dictionaries-get": {"200", "304", "400", "401", "404", "429", "503"},
         # 412 answers only a DELETE that sends If-Match, which SLNG clients never do.
         "pronunciation-dictionaries-delete": {
             *("204", "400", "401", "403", "404", "412", "429", "503")
@@ -253,6 +254,7 @@ _CODES = {
     "409": "pronunciation_conflict",
     "412": "pronunciation_precondition_failed",
     "413": "invalid_pronunciation",
+    "422": "pronunciation_idempotency_key_reused",
     "429": "rate_limit",
     "503": "pronunciation_unavailable",
 }
@@ -348,7 +350,9 @@ def test_review_operations_and_role_refusals_are_documented() -> None:
     approve = paths["/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"]["post"]
 
     assert approve["tags"] == ["review"]
-    assert set(approve["responses"]) == {"200", "400", "401", "403", "404", "409", "429", "503"}
+    assert set(approve["responses"]) == {
+        *("200", "400", "401", "403", "404", "409", "422", "429", "503")
+    }
     failing = approve["responses"]["400"]["content"]["application/json"]["examples"]
     assert [set(e["value"]["fieldErrors"]) for e in failing.values()] == [{"checks[2]"}]
     forbidden = approve["responses"]["403"]["content"]["application/json"]["examples"]
@@ -386,3 +390,33 @@ def test_the_checks_examples_are_what_the_service_takes_and_answers(api: Any) ->
     assert response.status_code == 200
     assert response.json() == example["value"]
     assert example["value"]["failed"] == 1
+
+
+@pytest.mark.django_db
+def test_the_cheap_and_safe_headers_are_declared() -> None:
+    """Issue 27 item 3: ETag, If-None-Match and 304, updated_since, Idempotency-Key on every
+    POST with its 422 and Idempotent-Replayed, and the RateLimit fields on every answer."""
+    schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+    listed = paths["/v1/pronunciation/dictionaries"]["get"]
+    one = paths["/v1/pronunciation/dictionaries/{name}"]["get"]
+
+    def parameters(operation: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(p["in"], p["name"]) for p in operation["parameters"]}
+
+    assert {("header", "If-None-Match"), ("query", "updated_since")} <= parameters(listed)
+    assert ("header", "If-None-Match") in parameters(one)
+    for operation in (listed, one):
+        assert {"ETag", "RateLimit", "RateLimit-Policy"} <= set(
+            operation["responses"]["200"]["headers"]
+        )
+        assert "304" in operation["responses"]
+    posts = [path["post"] for path in paths.values() if "post" in path]
+    assert len(posts) >= 20
+    for post in posts:
+        assert ("header", "Idempotency-Key") in parameters(post), post["operationId"]
+        assert {"409", "422"} <= set(post["responses"]), post["operationId"]
+        success = [r for status, r in post["responses"].items() if status.startswith("2")]
+        assert all("Idempotent-Replayed" in r["headers"] for r in success), post["operationId"]
+    refused = paths["/v1/pronunciation/dictionaries"]["post"]["responses"]["429"]["headers"]
+    assert {"Retry-After", "RateLimit", "RateLimit-Policy"} <= set(refused)

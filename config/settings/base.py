@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "axes",
+    "corsheaders",
     "orgs",
     "pronunciations",
     "sync",
@@ -44,6 +45,9 @@ MIDDLEWARE = [
     "config.metrics.middleware.MetricsMiddleware",
     # /healthz and /readyz, answered before host validation (probes use the process's address).
     "config.health.HealthMiddleware",
+    # CORS (django-cors-headers) for /v1/ only, off unless LEXICON_CORS_ALLOWED_ORIGINS names
+    # origins; it answers a preflight itself, before authentication.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Request line, header and body bounds, and clean path/query parameters, before any view.
     "config.middleware.RequestLimitsMiddleware",
@@ -237,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pronunciations.api.schema_hooks.constrain_path_parameters",
+        "pronunciations.api.schema_hooks.document_idempotency",
         "pronunciations.api.schema_hooks.document_rate_limits",
         "pronunciations.api.schema_hooks.document_roles",
         "pronunciations.api.schema_hooks.add_links",
@@ -246,6 +251,20 @@ SPECTACULAR_SETTINGS = {
 
 # Requests per API key ("<n>/<second|minute|hour|day>"); empty disables the limit. Counted in
 # the default cache: set LEXICON_CACHE_URL=redis://… so every web worker shares the count.
+# Browsers may call the API (/v1/ only) from these origins ("https://tools.example.com", comma-
+# separated); empty (the default): no cross-origin access. Keys travel in Authorization, never in
+# cookies, so credentials are not allowed.
+CORS_ALLOWED_ORIGINS = env_list("LEXICON_CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/v1/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = [
+    *("authorization", "content-type", "if-match", "if-none-match", "idempotency-key"),
+]
+CORS_EXPOSE_HEADERS = [
+    *("ETag", "Location", "X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After"),
+    "Idempotent-Replayed",
+]
+
 # Counted exactly (orgs.throttling) in fixed windows opened by a key's first request.
 LEXICON_RATE_LIMIT = env_str("LEXICON_RATE_LIMIT", "1200/min")
 # Failed authentications per client address and per presented key prefix (same format): a

@@ -11,10 +11,12 @@ a fresh join of every body (567 KB per request in bench/load.py, which cost more
 """
 
 import functools
+import hashlib
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
@@ -106,6 +108,25 @@ def _versions(organization: Organization, name: str | None = None) -> list[Versi
         return [(public_id, revision) for public_id, revision in cursor.fetchall()]
 
 
+def _since(organization: Organization, since: datetime) -> list[Version]:
+    """Current ``(public_id, revision)`` of the live dictionaries changed at or after ``since``."""
+    rows = (
+        selectors.dictionary_live(organization=organization)
+        .filter(updated_at__gte=since)
+        .order_by("normalized_name", "name")
+        .values_list("public_id", "revision")
+    )
+    return list(rows)
+
+
+def list_etag(versions: list[Version], *extra: object) -> str:
+    """The weak ETag of a list answer: a hash over the ``(public_id, revision)`` it lists (and
+    ``extra``, a page's next cursor), so it changes whenever a listed dictionary does, or one
+    joins or leaves the list. Weak: it names the listed versions, not the body's bytes."""
+    digest = hashlib.sha256(json.dumps([versions, *extra]).encode()).hexdigest()[:32]
+    return f'W/"l-{digest}"'
+
+
 def _remember(dictionary: Dictionary) -> tuple[bytes, str]:
     body = _renderer.render(DictionaryOutput(dictionary).data)
     cache.put((dictionary.public_id, dictionary.revision), body, dictionary.etag)
@@ -150,20 +171,27 @@ def _bodies(organization: Organization, versions: list[Version]) -> list[bytes]:
     return [bodies[public_id] for public_id, _ in versions if public_id in bodies]
 
 
-def dictionary_list_body(*, organization: Organization) -> bytes | Iterator[bytes]:
-    """The JSON body of the list: every live dictionary of the organization, ordered by name;
-    past STREAM_AFTER dictionaries, an iterator of its parts (SLNG's shape all the same)."""
-    versions = _versions(organization)
+ListBody = bytes | Iterator[bytes]
+
+
+def dictionary_list_body(
+    *, organization: Organization, since: datetime | None = None
+) -> tuple[ListBody, str]:
+    """The JSON body of the list and its ETag: every live dictionary of the organization (changed
+    at or after ``since``, when given), ordered by name; past STREAM_AFTER dictionaries, an
+    iterator of its parts (SLNG's shape all the same)."""
+    versions = _versions(organization) if since is None else _since(organization, since)
+    etag = list_etag(versions)
     whole = ("list", organization.pk, tuple(versions))
     if (cached := cache.get(whole)) is not None:
-        return cached[0]
+        return cached[0], etag
     if len(versions) > STREAM_AFTER:
-        return _stream(organization, versions)
+        return _stream(organization, versions), etag
     parts = _bodies(organization, versions)
     body = b'{"dictionaries":[' + b",".join(parts) + b"]}"
     if len(parts) == len(versions):  # not kept when one was deleted meanwhile
         cache.put(whole, body, "")
-    return body
+    return body, etag
 
 
 def _stream(organization: Organization, versions: list[Version]) -> Iterator[bytes]:
@@ -177,22 +205,29 @@ def _stream(organization: Organization, versions: list[Version]) -> Iterator[byt
     yield b"]}"
 
 
-def dictionary_page_body(*, organization: Organization, limit: int, cursor: str) -> bytes:
-    """One page of the list (Lexicon's opt-in extension): at most ``limit`` dictionaries whose
-    normalized names come after ``cursor`` (empty: from the first), and ``next_cursor``, the
-    cursor of the next page (null on the last)."""
+def dictionary_page_body(
+    *, organization: Organization, limit: int, cursor: str, since: datetime | None = None
+) -> tuple[bytes, str]:
+    """One page of the list (Lexicon's opt-in extension) and its ETag: at most ``limit``
+    dictionaries (changed at or after ``since``, when given) whose normalized names come after
+    ``cursor`` (empty: from the first), and ``next_cursor``, the cursor of the next page (null on
+    the last)."""
+    live = selectors.dictionary_live(organization=organization).filter(normalized_name__gt=cursor)
+    if since is not None:
+        live = live.filter(updated_at__gte=since)
     rows = list(
-        selectors.dictionary_live(organization=organization)
-        .filter(normalized_name__gt=cursor)
-        .order_by("normalized_name", "name")
-        .values_list("public_id", "revision", "normalized_name")[:limit]
+        live.order_by("normalized_name", "name").values_list(
+            "public_id", "revision", "normalized_name"
+        )[:limit]
     )
-    parts = _bodies(organization, [(public_id, revision) for public_id, revision, _ in rows])
+    versions = [(public_id, revision) for public_id, revision, _ in rows]
+    parts = _bodies(organization, versions)
     next_cursor = rows[-1][2] if len(rows) == limit else None
-    return (
+    body = (
         b'{"dictionaries":['
         + b",".join(parts)
         + b'],"next_cursor":'
         + json.dumps(next_cursor).encode()
         + b"}"
     )
+    return body, list_etag(versions, next_cursor)

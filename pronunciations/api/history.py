@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.idempotency import idempotent
 from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
@@ -118,6 +119,7 @@ class RevisionRestoreView(APIView):
         request=RevisionRestoreRequest,
         responses={200: DictionaryWriteOutput, **error_responses(400, 401, 404, 412, 413, 503)},
     )
+    @idempotent
     def post(self, request: Request, name: str, number: int) -> Response:
         key = caller_for(request, name)
         comment = json_object(request).get("comment") if request.data else None
@@ -169,6 +171,7 @@ class DeletedRestoreView(APIView):
             **error_responses(400, 401, 404, 409, 503, errors=bad_id("dictionary_id")),
         },
     )
+    @idempotent
     def post(self, request: Request, dictionary_id: str) -> Response:
         validation.validate_public_id(dictionary_id, name="dictionary_id")
         key = caller_key(request)

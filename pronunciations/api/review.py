@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import error_body
+from core.idempotency import idempotent
 from core.serializers import ErrorOutput
 from orgs.actors import Actor
 from orgs.authentication import caller_key
@@ -201,6 +202,7 @@ class _LiveReview(APIView):
     key_roles = {"POST": Role.REVIEWER}
     decision: str  # ReviewState.APPROVED or REJECTED, or review.WITHDRAW
 
+    @idempotent
     def post(self, request: Request, name: str, number: int) -> Response:
         key = caller_for(request, name)
         dictionary = selectors.dictionary_get(organization=key.organization, name=name)
@@ -211,6 +213,7 @@ class _DeletedReview(APIView):
     key_roles = {"POST": Role.REVIEWER}
     decision: str  # ReviewState.APPROVED or REJECTED, or review.WITHDRAW
 
+    @idempotent
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         validation.validate_public_id(dictionary_id, name="dictionary_id")
         key = caller_key(request)
@@ -224,6 +227,7 @@ class RevisionApproveView(_LiveReview):
     decision = ReviewState.APPROVED
 
     @_schema("approve", APPROVE)
+    @idempotent
     def post(self, request: Request, name: str, number: int) -> Response:
         return super().post(request, name, number)
 
@@ -232,6 +236,7 @@ class RevisionRejectView(_LiveReview):
     decision = ReviewState.REJECTED
 
     @_schema("reject", REJECT)
+    @idempotent
     def post(self, request: Request, name: str, number: int) -> Response:
         return super().post(request, name, number)
 
@@ -240,6 +245,7 @@ class DeletedRevisionApproveView(_DeletedReview):
     decision = ReviewState.APPROVED
 
     @_schema("approve", APPROVE + DELETED, deleted=True)
+    @idempotent
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         return super().post(request, dictionary_id, number)
 
@@ -248,6 +254,7 @@ class DeletedRevisionRejectView(_DeletedReview):
     decision = ReviewState.REJECTED
 
     @_schema("reject", REJECT + DELETED, deleted=True)
+    @idempotent
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         return super().post(request, dictionary_id, number)
 
@@ -257,6 +264,7 @@ class RevisionWithdrawView(_LiveReview):
     decision = review.WITHDRAW
 
     @_schema("withdraw", WITHDRAW)
+    @idempotent
     def post(self, request: Request, name: str, number: int) -> Response:
         return super().post(request, name, number)
 
@@ -266,5 +274,6 @@ class DeletedRevisionWithdrawView(_DeletedReview):
     decision = review.WITHDRAW
 
     @_schema("withdraw", WITHDRAW + DELETED, deleted=True)
+    @idempotent
     def post(self, request: Request, dictionary_id: str, number: int) -> Response:
         return super().post(request, dictionary_id, number)

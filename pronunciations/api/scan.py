@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.idempotency import idempotent
 from orgs.actors import Actor
 from orgs.authentication import caller_key
 from orgs.models import APIKey
@@ -204,6 +205,7 @@ class ScanView(APIView):
             **error_responses(400, 401, 404, 413, 429, 503),
         },
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         key = caller_key(request)
         data, file_format = _text(request)

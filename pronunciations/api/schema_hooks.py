@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from core.errors import IdempotencyKeyInProgress, IdempotencyKeyReused, PronunciationError
 from core.exceptions import RateLimited, error_body
+from core.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED
 from orgs.authentication import minimum_role, role_refusal
 from orgs.models import Role
 from pronunciations.api.common import EXAMPLE_REQUEST_ID
@@ -46,15 +48,32 @@ _RETRY_AFTER = {
 }
 
 
+_RATE_LIMIT = {
+    "RateLimit-Policy": {
+        "schema": {"type": "string"},
+        "description": 'The key\'s rate limit (IETF RateLimit fields): "key";q=<requests>;'
+        "w=<window seconds>.",
+    },
+    "RateLimit": {
+        "schema": {"type": "string"},
+        "description": 'What is left of it: "key";r=<requests left>;t=<seconds to the window\'s'
+        " end>.",
+    },
+}
+
+
 def document_rate_limits(result: dict[str, Any], **_: Any) -> dict[str, Any]:
-    """Every key-authenticated operation can answer 429 ``rate_limit`` with ``Retry-After``."""
+    """Every key-authenticated operation can answer 429 ``rate_limit`` with ``Retry-After``,
+    and every answer of one carries the RateLimit fields."""
     for path in result.get("paths", {}).values():
         for operation in path.values():
             if not isinstance(operation, dict) or not operation.get("security"):
                 continue
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {}).update(_RATE_LIMIT)
             operation.setdefault("responses", {})["429"] = {
                 "description": "rate_limit",
-                "headers": _RETRY_AFTER,
+                "headers": {**_RETRY_AFTER, **_RATE_LIMIT},
                 "content": {
                     "application/json": {
                         "schema": {"$ref": "#/components/schemas/ErrorOutput"},
@@ -215,4 +234,59 @@ def clean_component_names(result: dict[str, Any], **_: Any) -> dict[str, Any]:
         result["components"]["schemas"] = {names.get(k, k): v for k, v in schemas.items()}
         _rename_refs(result["paths"], names)
         _rename_refs(result["components"], names)
+    return result
+
+
+_IDEMPOTENCY_KEY = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "description": "A key of yours (a UUID): a retry with the same key and request within 24 "
+    "hours gets the first answer again, marked Idempotent-Replayed, and writes nothing.",
+}
+_REPLAYED = {
+    REPLAYED: {
+        "schema": {"type": "string", "enum": ["true"]},
+        "description": "The answer is the one given to the first request with this "
+        "Idempotency-Key.",
+    }
+}
+
+
+def _error_response(error: PronunciationError, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorOutput"},
+                "examples": {
+                    error.code: {
+                        "summary": error.code,
+                        "value": error_body(error, EXAMPLE_REQUEST_ID),
+                    }
+                },
+            }
+        },
+    }
+
+
+def document_idempotency(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Every POST takes ``Idempotency-Key`` (core.idempotency): its answers may be replayed,
+    and it can answer 422 (the key reused for another request) and 409 (still in progress)."""
+    for path in result.get("paths", {}).values():
+        operation = path.get("post")
+        if not isinstance(operation, dict):
+            continue
+        operation.setdefault("parameters", []).append(dict(_IDEMPOTENCY_KEY))
+        responses = operation.setdefault("responses", {})
+        for status, response in responses.items():
+            if status.startswith("2"):
+                response.setdefault("headers", {}).update(_REPLAYED)
+        responses["422"] = _error_response(
+            IdempotencyKeyReused(), "pronunciation_idempotency_key_reused"
+        )
+        responses.setdefault(
+            "409", _error_response(IdempotencyKeyInProgress(), "pronunciation_conflict")
+        )
     return result

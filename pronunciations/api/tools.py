@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import READ_ONLY_POST
+from core.idempotency import idempotent
 from orgs.authentication import caller_key
 from pronunciations import preview, selectors, validation
 from pronunciations.api.common import caller_for, error_responses, json_object, refusal
@@ -35,6 +36,7 @@ class DictionaryPreviewView(APIView):
         request=DictionaryPreviewRequest,
         responses={200: PreviewOutput, **error_responses(400, 401, 404, 413, 503)},
     )
+    @idempotent
     def post(self, request: Request, name: str) -> Response:
         text = validation.validate_preview_text(json_object(request).get("text"))
         dictionary = selectors.dictionary_get(
@@ -62,6 +64,7 @@ class PreviewView(APIView):
             **error_responses(400, 401, 413, 503, errors=_BAD_TEXT),
         },
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         caller_key(request)
         body = json_object(request)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.idempotency import idempotent
 from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
@@ -112,6 +113,7 @@ class ImportView(APIView):
             **error_responses(400, 401, 409, 413, 503, errors=_BAD_FORMAT),
         },
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:

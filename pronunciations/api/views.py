@@ -7,6 +7,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import not_modified
+from core.idempotency import idempotent
+from core.parameters import validate_datetime_parameter
 from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, services, validation
@@ -35,6 +38,34 @@ IF_MATCH = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     required=False,
     description="The ETag you read; the write fails with 412 if the dictionary changed since.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "ETags you hold (or *): when one matches the current ETag (weak comparison), 304 Not "
+        "Modified with no body instead of the representation."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200, 304],
+    description=(
+        "The representation's version: strong for a dictionary, weak (W/) for a list, which "
+        "changes whenever a listed dictionary changes, joins or leaves the list."
+    ),
+)
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified: the ETag you sent is current.")}
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since",
+    {"type": "string", "format": "date-time"},
+    required=False,
+    description=(
+        "Lexicon only: only dictionaries changed at or after this RFC 3339 date-time (with its "
+        "offset: Z, or +hh:mm sent as %2B). Deleted dictionaries are not listed."
+    ),
 )
 
 
@@ -107,6 +138,7 @@ class DictionaryCollectionView(APIView):
             ),
         ],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         body, key = json_object(request), caller_key(request)
         created = services.dictionary_create(
@@ -128,38 +160,61 @@ class DictionaryCollectionView(APIView):
         description=(
             "Every live dictionary of the caller's organization, as SLNG lists them (streamed "
             "when there are many). Lexicon's opt-in extension for large organizations: with "
-            "limit, one page and next_cursor; pass it as cursor for the next page."
+            "limit, one page and next_cursor; pass it as cursor for the next page; with "
+            "updated_since, only the dictionaries changed since. A weak ETag names the listed "
+            "versions: If-None-Match with it answers 304 while none changed."
         ),
         tags=["dictionaries"],
-        parameters=LIST_PAGE,
-        responses={200: DictionaryListOutput, **error_responses(400, 401, 503)},
+        parameters=[*LIST_PAGE, UPDATED_SINCE, IF_NONE_MATCH, ETAG],
+        responses={200: DictionaryListOutput, **NOT_MODIFIED, **error_responses(400, 401, 503)},
     )
     def get(self, request: Request) -> HttpResponseBase:
         organization = caller_key(request).organization
         limit = query_int(request, "limit", None, 1, LIST_PAGE_MAX)
         cursor = request.query_params.get("cursor")
-        if limit is None and cursor is None:
-            body = dictionary_list_body(organization=organization)
-            if isinstance(body, bytes):
-                return HttpResponse(body, content_type="application/json")
-            return StreamingHttpResponse(body, content_type="application/json")
-        cursor = validation.validate_cursor_parameter(cursor or "")
-        page = dictionary_page_body(
-            organization=organization, limit=limit or LIST_PAGE_MAX, cursor=cursor
+        since = request.query_params.get("updated_since")
+        updated_since = (
+            None if since is None else validate_datetime_parameter(since, name="updated_since")
         )
-        return HttpResponse(page, content_type="application/json")
+        response: HttpResponseBase
+        if limit is None and cursor is None:
+            body, etag = dictionary_list_body(organization=organization, since=updated_since)
+            if (unchanged := not_modified(request, etag)) is not None:
+                return unchanged
+            if isinstance(body, bytes):
+                response = HttpResponse(body, content_type="application/json")
+            else:
+                response = StreamingHttpResponse(body, content_type="application/json")
+        else:
+            page, etag = dictionary_page_body(
+                organization=organization,
+                limit=limit or LIST_PAGE_MAX,
+                cursor=validation.validate_cursor_parameter(cursor or ""),
+                since=updated_since,
+            )
+            response = not_modified(request, etag) or HttpResponse(
+                page, content_type="application/json"
+            )
+        response["ETag"] = etag
+        return response
 
 
 class DictionaryDetailView(APIView):
     @extend_schema(
         operation_id="pronunciation-dictionaries-get",
         summary="Get a dictionary",
-        description=("One dictionary by name, with its ETag header for a later conditional write."),
+        description=(
+            "One dictionary by name, with its ETag header for a later conditional write or read "
+            "(If-None-Match: 304 while it is unchanged)."
+        ),
         tags=["dictionaries"],
-        responses={200: DictionaryOutput, **error_responses(400, 401, 404, 503)},
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={200: DictionaryOutput, **NOT_MODIFIED, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str) -> HttpResponse:
         body, etag = dictionary_body(organization=caller_for(request, name).organization, name=name)
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         return response

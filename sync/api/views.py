@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import READ_ONLY_POST, bad_id, caller_for, error_responses, json_object, refusal
+from core.idempotency import idempotent
 from core.serializers import ErrorOutput
 from orgs.authentication import caller_key
 from orgs.throttling import APIKeyRateThrottle
@@ -63,6 +64,7 @@ class DictionarySyncView(APIView):
         request=None,
         responses={202: SyncQueuedOutput, **error_responses(400, 401, 404, 503)},
     )
+    @idempotent
     def post(self, request: Request, name: str) -> Response:
         organization = caller_for(request, name).organization
         selectors.dictionary_get(organization=organization, name=name)
@@ -96,6 +98,7 @@ class TargetRunView(APIView):
             **error_responses(400, 401, 404, 503, errors=bad_id("target_id")),
         },
     )
+    @idempotent
     def post(self, request: Request, target_id: str) -> Response:
         validation.validate_public_id(target_id, name="target_id")
         target = target_get(organization=caller_key(request).organization, target_id=target_id)
@@ -175,6 +178,7 @@ class DictionarySpeakView(APIView):
         request=dict,
         responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
+    @idempotent
     def post(self, request: Request, name: str) -> Response:
         speak = validation.validate_speak(json_object(request))
         organization = caller_for(request, name).organization
@@ -209,6 +213,7 @@ class SpeakView(APIView):
             **error_responses(400, errors={400: refusal(lambda: validation.validate_speak({}))}),
         },
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         body = json_object(request)
         speak = validation.validate_speak(body)

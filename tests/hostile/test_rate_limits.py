@@ -334,3 +334,25 @@ def test_a_successful_request_costs_one_round_trip_per_limit(
 
     assert client.get(URL).status_code == 200
     assert [key.split(":")[4] for key in trips] == ["key"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_answer_to_a_key_carries_the_ratelimit_fields(
+    serve: Serve, organization: Organization
+) -> None:
+    """Issue 27 item 3: the IETF RateLimit-Policy and RateLimit fields, from the key's window,
+    on answers of 200, 404 and 429 (with Retry-After)."""
+    server = serve(LEXICON_RATE_LIMIT="3/hour")
+    headers = _bearer(api_key_create(organization=organization, label="counted").plaintext)
+    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+        answers = [client.get(URL), client.get(f"{URL}/missing"), client.get(URL), client.get(URL)]
+
+    assert [a.status_code for a in answers] == [200, 404, 200, 429]
+    policy = {a.headers["RateLimit-Policy"] for a in answers}
+    assert policy == {'"key";q=3;w=3600'}
+    remaining = [a.headers["RateLimit"].split(";")[:2] for a in answers]
+    assert remaining == [['"key"', f"r={r}"] for r in (2, 1, 0, 0)]
+    resets = [int(a.headers["RateLimit"].rsplit(";t=", 1)[1]) for a in answers]
+    assert all(1 <= t <= 3600 for t in resets)
+    assert answers[-1].headers["Retry-After"] == str(resets[-1])
+    _assert_rate_limited(answers[-1], window=3600)

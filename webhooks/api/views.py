@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import bad_id, error_responses
+from core.idempotency import idempotent
 from orgs.authentication import caller_key
 from orgs.models import Role
 from pronunciations import validation
@@ -56,6 +57,7 @@ class EndpointCollectionView(APIView):
         request=EndpointCreateRequest,
         responses={201: EndpointCreatedOutput, **error_responses(400, 401, 503)},
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         payload = EndpointCreateRequest(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -129,6 +131,7 @@ class EndpointResumeView(APIView):
             **error_responses(400, 401, 404, 503, errors=bad_id("endpoint_id")),
         },
     )
+    @idempotent
     def post(self, request: Request, endpoint_id: str) -> Response:
         endpoint = services.endpoint_resume(endpoint=_endpoint(request, endpoint_id))
         return Response(EndpointOutput(endpoint).data)
@@ -169,6 +172,7 @@ class DeliveryRedeliverView(APIView):
             **error_responses(400, 401, 404, 503, errors=bad_id("endpoint_id")),
         },
     )
+    @idempotent
     def post(self, request: Request, endpoint_id: str, message_id: str) -> Response:
         endpoint = _endpoint(request, endpoint_id)
         validation.validate_public_id(message_id, name="message_id")
