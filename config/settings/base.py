@@ -167,7 +167,13 @@ SPECTACULAR_SETTINGS = {
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # A revision's review state appears in revisions and deleted dictionaries: one enum.
-    "ENUM_NAME_OVERRIDES": {"ReviewStateEnum": "pronunciations.models.ReviewState"},
+    # Enums named once, whatever field uses them (no hashed names in generated clients).
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStateEnum": "pronunciations.models.ReviewState",
+        "ActionEnum": "pronunciations.models.Action",
+        "ModeEnum": ["rewrite", "ipa"],
+        "EventTypeEnum": "orgs.events.EventType",
+    },
     # One tag per resource; every operation names one (tests/test_schema.py checks).
     "TAGS": [
         {

@@ -78,7 +78,7 @@ class ImportReportOutput(serializers.Serializer):
     dictionaries = ImportNamesOutput()
     rules = ImportCountsOutput()
     checks = ImportCountsOutput(required=False, help_text="Only when the file has checks.")
-    errors = serializers.ListField(
+    errors = serializers.ListField(  # type: ignore[assignment]
         child=serializers.DictField(),
         help_text="Each with row, column, message (PLS: lexeme, grapheme, line, element).",
     )
