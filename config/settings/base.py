@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "pronunciations.api.schema_hooks.document_roles",
         "pronunciations.api.schema_hooks.add_links",
         "pronunciations.api.schema_contract.declare_error_codes",
+        "pronunciations.api.schema_contract.declare_statuses",
         "pronunciations.api.schema_contract.declare_headers",
         "pronunciations.api.schema_hooks.clean_component_names",
     ],

@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from core.errors import PronunciationError
+from core.api import EXAMPLE_REQUEST_ID, error_code
+from core.errors import PreconditionFailed, PronunciationError, RequestTooLarge
+from core.exceptions import error_body
 
 _REQUEST_ID = {
     "schema": {"type": "string"},
@@ -71,4 +73,39 @@ def declare_headers(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                     headers["ETag"] = dict(_ETAG)
                 if status in _LOCATION_ANSWERS.get(operation_id, ()):
                     headers["Location"] = dict(_LOCATION)
+    return result
+
+
+def _error_answer(status: int, error: PronunciationError) -> dict[str, Any]:
+    return {
+        "description": error_code(status),
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ErrorOutput"},
+                "examples": {
+                    error.code: {
+                        "summary": error.code,
+                        "value": error_body(error, EXAMPLE_REQUEST_ID),
+                    }
+                },
+            }
+        },
+    }
+
+
+def declare_statuses(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Statuses every operation of a kind can answer, wherever its view did not list them: 413
+    for any body (config.middleware refuses one over its limit before the view) and 412 where
+    an ``If-Match`` is read."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "requestBody" in operation and "413" not in responses:
+                responses["413"] = _error_answer(413, RequestTooLarge())
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            if "If-Match" in names and "412" not in responses:
+                example = PreconditionFailed("brand", '"r3-6b1f0c2a"')
+                responses["412"] = _error_answer(412, example)
     return result
