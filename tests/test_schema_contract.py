@@ -60,8 +60,9 @@ def test_states_channels_actions_sources_and_codes_are_enums() -> None:
     schemas = _schema()["components"]["schemas"]
 
     def enum(component: str, field: str) -> list[str]:
-        node = schemas[component]["properties"][field]
-        ref = node.get("$ref") or next(iter(node.get("allOf", [{}])), {}).get("$ref", "")
+        node: dict[str, Any] = schemas[component]["properties"][field]
+        wrapped: list[dict[str, Any]] = node.get("allOf") or [{}]
+        ref: str = node.get("$ref") or wrapped[0].get("$ref", "")
         values: list[str] = schemas[ref.rsplit("/", 1)[-1]]["enum"] if ref else node["enum"]
         return values
 
