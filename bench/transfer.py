@@ -473,7 +473,7 @@ def print_floor_goals(imports: list[Measure]) -> None:
     ]
     for label, value, goal, unit in checks:
         shown = f"{value:.0%}" if not unit else f"{value:.2f}{unit}"
-        goal_shown = f"{goal:.0%}" if not unit else f"{goal:.0f}{unit}"
+        goal_shown = f"{goal:.0%}" if not unit else f"{goal:g}{unit}"
         verdict = "met" if value <= goal else "not met"
         print(f"import: {label} = {shown} (goal <= {goal_shown}): {verdict}")
 

@@ -305,6 +305,7 @@ def main() -> None:
             celery.stop_all()
             server.stop()
         export_copy, export_bytes = copy_export()
+        print(f"COPY ... TO STDOUT of the same join: {export_copy:.2f} s, {export_bytes:,} bytes")
         scratch, rules = copy_baselines(files[-1][1], options.rows)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -316,7 +317,6 @@ def main() -> None:
         f"background import / COPY: {job_seconds / scratch:.0f}x the bare table, "
         f"{job_seconds / rules:.1f}x pronunciations_rule"
     )
-    print(f"COPY ... TO STDOUT of the same join: {export_copy:.2f} s, {export_bytes:,} bytes")
     print(
         f"goal: no refused file raises the web worker's peak by more than {GOAL_MIB} MiB: "
         f"{'met' if not problems else 'not met: ' + '; '.join(problems)}"

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from orgs import permissions
 from orgs.models import APIKey, Membership, Organization, Role
@@ -267,10 +268,18 @@ class APIKeyAdmin(OrgScopedAdmin):
         issued = api_key_create(organization=obj.organization, label=obj.label, role=obj.role)
         obj.pk, obj.prefix = issued.api_key.pk, issued.api_key.prefix
         obj._state.adding = False
-        messages.warning(
-            request,
-            f"The new key is {issued.plaintext} — copy it now: it is shown only this once.",
-        )
+        request.issued_key = issued.plaintext  # type: ignore[attr-defined]
+
+    def response_add(self, request: HttpRequest, obj: APIKey, post_url_continue: Any = None) -> Any:
+        """The new key's secret on a page of its own, answered to the add form's POST: never in
+        a redirect's message, which Django keeps in a cookie (issue 22), and never cached."""
+        plaintext = getattr(request, "issued_key", None)
+        if plaintext is None:
+            return super().response_add(request, obj, post_url_continue)
+        context = {**self.admin_site.each_context(request), "key": obj, "plaintext": plaintext}
+        response = TemplateResponse(request, "admin/orgs/apikey/issued.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[APIKey]) -> None:

@@ -98,7 +98,8 @@ def production_of(enabled: list[SyncTarget]) -> SyncTarget | None:
     """Of enabled targets in name order, the production one: the first on ``approved``, else
     the first."""
     approved = [target for target in enabled if target.channel == Channel.APPROVED]
-    return (approved or enabled or [None])[0]
+    chosen = approved or enabled
+    return chosen[0] if chosen else None
 
 
 def heard_on(target: SyncTarget, voice: str) -> dict[str, Any]:

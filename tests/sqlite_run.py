@@ -3,6 +3,7 @@ the file broker in a temporary folder, the SLNG emulator, a Celery worker with b
 ``manage.py runserver``, on free ports, with ``manage.py demo_setup``'s organization and key."""
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from tests.local_run import LocalRun, _listening
 from tests.processes import ROOT, Celery, free_port, wait_for
 
 _REPLACED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CELERY_BROKER_URL", "LEXICON_VAR_DIR")
+_SERVE = ROOT / ".ci" / "serve"
 
 
 def sqlite_env(directory: Path) -> dict[str, str]:
@@ -25,8 +27,16 @@ def sqlite_env(directory: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "filesystem://",
         "LEXICON_VAR_DIR": str(directory / "var"),
+        "LEXICON_PRIVATE_TARGETS": _serve_private_targets(),
         "PYTHONPATH": str(ROOT),
     }
+
+
+def _serve_private_targets() -> str:
+    """The loopback hosts ``.ci/serve`` lets targets reach (its emulator), as it sets them."""
+    found = re.search(r'LEXICON_PRIVATE_TARGETS:-([^}"]+)', _SERVE.read_text())
+    assert found is not None, ".ci/serve no longer sets LEXICON_PRIVATE_TARGETS"
+    return found.group(1)
 
 
 def _manage(env: dict[str, str], *args: str) -> str:

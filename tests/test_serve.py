@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from tests.processes import free_port, wait_for
@@ -127,3 +128,14 @@ def test_the_root_leads_to_the_admin(client: Client) -> None:
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+def test_the_favicon_is_lexicons_icon_not_a_404(client: Client) -> None:
+    """Issue 23: every page's /favicon.ico request was a 404 in the log."""
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("/orgs/favicon.svg")
+    icon = finders.find("orgs/favicon.svg")
+    assert icon is not None
+    assert Path(str(icon)).read_text().startswith("<svg")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from sync.client.transport import CheckedTransport
 from sync.crypto import secret_decrypt
 from webhooks.models import Delivery, DeliveryState, Endpoint
 
@@ -57,8 +58,13 @@ def _post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
         "webhook-signature": signature,
     }
     try:
+        # Connections only to checked addresses (a name that resolves inside is refused), no
+        # proxy from the environment, no redirect followed.
         with httpx.Client(
-            follow_redirects=False, timeout=settings.LEXICON_WEBHOOK_TIMEOUT_SECONDS
+            transport=CheckedTransport(),
+            follow_redirects=False,
+            trust_env=False,
+            timeout=settings.LEXICON_WEBHOOK_TIMEOUT_SECONDS,
         ) as client:
             response = client.post(endpoint.url, content=body.encode(), headers=headers)
     except httpx.HTTPError as exc:

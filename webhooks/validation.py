@@ -6,14 +6,15 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 
 from orgs.events import EventType
+from sync.reach import target_url_errors
 
 MAX_URL_LENGTH = 500
 MAX_DESCRIPTION_LENGTH = 200
 
 
 def validate_endpoint_url(url: object) -> str:
-    """An absolute http(s) URL without credentials or fragment, whose host is one a target may
-    reach too. Raises ValidationError keyed ``url``."""
+    """An absolute http(s) URL without credentials or fragment, whose host is one a sync target
+    may reach too (``sync.reach``). Raises ValidationError keyed ``url``."""
     if not isinstance(url, str) or not url.strip():
         raise ValidationError({"url": ["url is required: the address events are POSTed to"]})
     url = url.strip()
@@ -24,6 +25,10 @@ def validate_endpoint_url(url: object) -> str:
         raise ValidationError({"url": ["url must be an absolute http:// or https:// URL"]})
     if parts.username or parts.password or parts.fragment:
         raise ValidationError({"url": ["url must not carry credentials or a #fragment"]})
+    # The same hosts a sync target may reach (public, unless listed in LEXICON_PRIVATE_TARGETS;
+    # https where targets need TLS), checked again after resolution when delivering.
+    if problems := target_url_errors(url, ("https", "http")):
+        raise ValidationError({"url": problems})
     return url
 
 

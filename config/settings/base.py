@@ -3,6 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE
 from kombu import Queue
 
 from config.env import EnvError, env_bool, env_database, env_int, env_list, env_str
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
+    "csp",
     "axes",
     "orgs",
     "pronunciations",
@@ -51,9 +53,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every answer (django-csp; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # The admin login's lockout page (django-axes); last, as axes asks.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (issue 22): scripts only from this server, or inline with the
+# request's nonce ({{ request.csp_nonce }}: the ReDoc page); nothing fetched from elsewhere.
+# Styles may be inline (the admin's widgets and ReDoc set style attributes); ReDoc runs a worker
+# from a blob, and Listen plays data: audio.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", "data:", "blob:"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # The admin login is throttled by django-axes: LEXICON_LOGIN_FAILURE_LIMIT failed sign-ins of
 # one username from one address lock that pair (only that pair: other users, and the same user
@@ -166,13 +189,13 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
-    # A revision's review state appears in revisions and deleted dictionaries: one enum.
-    # Enums named once, whatever field uses them (no hashed names in generated clients).
+    # A revision's review state appears in revisions and deleted dictionaries: one enum. Every
+    # enum is named once, whatever field uses it (no hashed names in generated clients).
     "ENUM_NAME_OVERRIDES": {
         "ReviewStateEnum": "pronunciations.models.ReviewState",
+        "WebhookEventTypeEnum": "orgs.events.EventType",
         "ActionEnum": "pronunciations.models.Action",
         "ModeEnum": ["rewrite", "ipa"],
-        "EventTypeEnum": "orgs.events.EventType",
     },
     # One tag per resource; every operation names one (tests/test_schema.py checks).
     "TAGS": [

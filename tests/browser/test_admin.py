@@ -147,6 +147,13 @@ def test_an_import_with_errors_shows_them_by_row_and_writes_nothing(
     expect(page.locator("input[name=confirm]")).to_have_count(0)
     assert not Dictionary.objects.exists()
 
+    # Issue 23: the rows to fix are the first thing on the page, above the fold and above
+    # the (neutral, not green) note that the file is kept.
+    errors = page.locator("#import-errors").bounding_box()
+    kept = page.locator("#import-kept").bounding_box()
+    assert errors is not None
+    assert kept is not None
+    assert errors["y"] + errors["height"] < min(kept["y"], 1000)
     # The file is kept: fixing the mode needs no new upload.
     expect(page.locator("#import-kept")).to_contain_text("Your file bad.csv is kept")
     page.screenshot(path=str(shots / "import-errors.png"), full_page=True)
@@ -290,8 +297,12 @@ def test_an_editor_imports_a_pls_lexicon_into_a_dictionary(
     page.uncheck("#id_dry_run")
     page.click("input[type=submit]")
 
-    expect(page.locator("#pls-report")).to_contain_text("1 rules added")
+    # X-SAMPA is converted to IPA (issue 25), and the report says so.
+    expect(page.locator("#pls-report")).to_contain_text("2 rules added")
     expect(page.locator("#pls-report")).to_contain_text("x-sampa")
     dictionary.refresh_from_db()
-    assert [r.match for r in dictionary.rules.all()] == ["W3C"]
+    assert sorted((r.mode, r.match) for r in dictionary.rules.all()) == [
+        ("ipa", "tomato"),
+        ("rewrite", "W3C"),
+    ]
     assert dictionary.metadata == {"language": "en-GB"}

@@ -37,12 +37,14 @@ def test_listen_loads_both_clips_of_real_speech(
         login(page, live_server, "linguist")
         page.goto(f"{live_server.url}/admin/pronunciations/dictionary/{dictionary.pk}/change/")
         page.fill("#preview-text", "Pay with QubePay today")
+        expect(page.locator("#listen-players")).to_be_hidden()  # issue 23: no empty players
 
         page.click("#listen")
 
         expect(page.locator("#listen-status")).to_have_text(
             "Heard on emulator — deepgram/aura:2. Model receives: Pay with cube pay today"
         )
+        expect(page.locator("#listen-players")).to_be_visible()
         for clip in ("#listen-before", "#listen-after"):
             page.wait_for_function(
                 f"document.querySelector('{clip}').readyState >= 1"

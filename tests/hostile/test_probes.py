@@ -226,7 +226,7 @@ def test_an_api_key_with_a_blank_role_is_an_editor(
         f"/admin/orgs/apikey/{viewer.pk}/change/", {"label": "ro", "role": ""}
     )
 
-    assert (added.status_code, changed.status_code) == (302, 302)
+    assert (added.status_code, changed.status_code) == (200, 302)  # the new key's page, issue 22
     roles = dict(APIKey.objects.values_list("label", "role"))
     assert roles == {"ci": Role.EDITOR, "ro": Role.EDITOR}
 

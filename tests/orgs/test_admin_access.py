@@ -112,3 +112,20 @@ def test_schedules_are_limited_to_the_users_organizations(
     response = client.get(f"/admin/django_celery_beat/periodictask/{other_task.pk}/change/")
     assert response.status_code == 302  # "doesn't exist", back to the index
     assert SyncTarget.objects.count() == 2
+
+
+def test_a_new_keys_secret_is_on_its_own_page_never_in_a_cookie(organization: Organization) -> None:
+    """Issue 22: the plaintext travelled in Django's messages cookie after the redirect."""
+    client = _client("boss", organization, Role.ADMIN)
+
+    response = client.post(
+        "/admin/orgs/apikey/add/", {"organization": organization.pk, "label": "ci"}
+    )
+
+    [plaintext] = re.findall(r"lex_[a-z0-9]{8}_[A-Za-z0-9_-]{43}", response.content.decode())
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert all(plaintext not in morsel.value for morsel in response.cookies.values())
+    assert all(plaintext not in morsel.value for morsel in client.cookies.values())
+    key = APIKey.objects.get(label="ci")
+    assert plaintext not in client.get(f"/admin/orgs/apikey/{key.pk}/change/").content.decode()

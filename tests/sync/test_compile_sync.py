@@ -96,8 +96,7 @@ def test_a_model_change_recompiles_what_the_upstream_holds(
         organization, "t", upstreams, api_key="sk_test_sarvam", model=MODELS["sarvam"]
     )
     _run(target)
-    target.model = MODELS["kugel"]
-    target.save()
+    target_update(target=target, model=MODELS["kugel"], api_key="sk_test_sarvam")
 
     run = _run(target)
 
@@ -155,8 +154,9 @@ def test_a_second_target_on_the_same_upstream_that_compiles_differently_is_refus
     emulator_target(
         organization, "other", upstreams, api_key="sk_test_sarvam", model=MODELS["sarvam"]
     )
-    with pytest.raises(ValidationError):
-        target_update(target=alike, model=MODELS["cartesia"])
+    with pytest.raises(ValidationError) as changed:
+        target_update(target=alike, model=MODELS["cartesia"], api_key="sk_test_deepgram")
+    assert list(changed.value.message_dict) == ["model"]
     assert SyncTarget.objects.get(pk=alike.pk).model == "slng/deepgram/aura:2-en"
 
 
@@ -169,7 +169,7 @@ def test_the_admin_form_says_which_target_shares_the_upstream(
     )
     page = boss.post(
         f"/admin/sync/synctarget/{second.pk}/change/",
-        target_form(second, model=MODELS["kugel"]),
+        target_form(second, model=MODELS["kugel"], api_key="sk_test_deepgram"),
     )
     assert page.status_code == 200
     assert "Target “first” pushes to the same SLNG organization" in page.content.decode()

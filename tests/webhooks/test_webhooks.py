@@ -204,6 +204,10 @@ def test_endpoints_are_an_organization_admins_and_scoped(
     [
         ({"url": "ftp://127.0.0.1/x"}, "url", "url must be an absolute http:// or https:// URL"),
         ({"url": "http://u:p@127.0.0.1/x"}, "url", "url must not carry credentials or a #fragment"),
+        # Save-time refusals only: nothing ever connects to these.
+        ({"url": "http://169.254.169.254/latest"}, "url", "link-local"),
+        ({"url": "http://10.1.2.3/hooks"}, "url", "LEXICON_PRIVATE_TARGETS"),
+        ({"url": "http://localhost:9/hooks"}, "url", "localhost is a loopback name"),
         (
             {"url": "http://127.0.0.1/x", "events": ["nope"]},
             "events[0]",
@@ -225,3 +229,21 @@ def test_bad_endpoints_are_refused_naming_the_field(
         if key.startswith(field.split("[")[0])
     ), errors
     assert not Endpoint.objects.exists()
+
+
+def test_a_name_that_resolves_inside_is_refused_when_delivering(
+    organization: Organization, admin_api: APIClient, hook_worker: Celery, settings: Any
+) -> None:
+    """Issue 27 (with issue 22's host rules): saved while ``localhost`` was listed, the endpoint
+    is refused at connect time once it is not; the loopback listener receives nothing."""
+    with Receiver() as receiver:
+        url = receiver.url.replace("127.0.0.1", "localhost")
+        settings.LEXICON_PRIVATE_TARGETS = ["127.0.0.1", "localhost"]
+        _register(admin_api, url)
+        settings.LEXICON_PRIVATE_TARGETS = ["127.0.0.1"]
+
+        make_dictionary(organization, "brand")
+
+        wait_for(lambda: Delivery.objects.filter(attempts__gte=1).exists(), what="an attempt")
+        assert receiver.received == []
+        assert Delivery.objects.get().error.startswith("could not deliver")

@@ -28,6 +28,9 @@ window.lexiconSpeak = function (url, body, csrf, shown) {
     if (shown.heard) { shown.heard.textContent = heard.trim(); }
     shown.before.src = answer.original_audio;
     shown.after.src = answer.rewritten_audio;
+    // The players show once there is something to play (no empty players before Listen).
+    const players = shown.before.closest("[hidden]");
+    if (players) { players.hidden = false; }
     shown.before.onended = () => { shown.after.play().catch(() => {}); };
     shown.before.play().catch(() => {});
   }).catch(() => { shown.status.textContent = "Listen failed."; });
