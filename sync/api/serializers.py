@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import AppliedRuleOutput, iso_millis
-from pronunciations.api.serializers import ModesSchema
 from pronunciations.validation import SPEAK_LABEL_MAX_LENGTH
 from sync.models import Channel, RunStatus, SyncRun, SyncStatus, Trigger
 from sync.runs import run_state
@@ -250,4 +249,9 @@ class DictionarySpeakRequest(serializers.Serializer):
 class SpeakRequest(DictionarySpeakRequest):
     """Listen with the rules sent (none: the text as written)."""
 
-    modes = ModesSchema(required=False, allow_null=True)
+    modes = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="The modes to apply, as a create takes them (rewrite and/or ipa, each with its "
+        "rules); absent or null: the text as written.",
+    )
