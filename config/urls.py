@@ -11,13 +11,10 @@ from django.urls import include, path, re_path
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config import health
+from config.schema_view import SchemaView
 from core.errors import BadHost, InvalidDictionary, Unavailable
 from core.exceptions import InternalError, NotFoundError, json_error
 
@@ -32,7 +29,7 @@ urlpatterns = [
     path("v1/", include("sync.api.urls")),
     path("v1/", include("webhooks.api.urls")),
     path("v1/pronunciation/", include("pronunciations.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     # The stock ReDoc page loads Google fonts; this one loads only this server's assets.

@@ -350,8 +350,10 @@ def test_review_operations_and_role_refusals_are_documented() -> None:
     approve = paths["/v1/pronunciation/dictionaries/{name}/revisions/{number}/approve"]["post"]
 
     assert approve["tags"] == ["review"]
+    # 413: any body over LEXICON_MAX_REQUEST_BYTES (issue 27 declares it for every body); 422:
+    # an Idempotency-Key reused with another request.
     assert set(approve["responses"]) == {
-        *("200", "400", "401", "403", "404", "409", "422", "429", "503")
+        *("200", "400", "401", "403", "404", "409", "413", "422", "429", "503")
     }
     failing = approve["responses"]["400"]["content"]["application/json"]["examples"]
     assert [set(e["value"]["fieldErrors"]) for e in failing.values()] == [{"checks[2]"}]

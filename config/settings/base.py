@@ -193,10 +193,13 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
-    # A revision's review state appears in revisions and deleted dictionaries: one enum.
+    # A revision's review state appears in revisions and deleted dictionaries: one enum. Every
+    # enum is named once, whatever field uses it (no hashed names in generated clients).
     "ENUM_NAME_OVERRIDES": {
         "ReviewStateEnum": "pronunciations.models.ReviewState",
         "WebhookEventTypeEnum": "orgs.events.EventType",
+        "ActionEnum": "pronunciations.models.Action",
+        "ModeEnum": ["rewrite", "ipa"],
     },
     # One tag per resource; every operation names one (tests/test_schema.py checks).
     "TAGS": [
@@ -245,6 +248,9 @@ SPECTACULAR_SETTINGS = {
         "pronunciations.api.schema_hooks.document_rate_limits",
         "pronunciations.api.schema_hooks.document_roles",
         "pronunciations.api.schema_hooks.add_links",
+        "pronunciations.api.schema_contract.declare_error_codes",
+        "pronunciations.api.schema_contract.declare_statuses",
+        "pronunciations.api.schema_contract.declare_headers",
         "pronunciations.api.schema_hooks.clean_component_names",
     ],
 }

@@ -31,6 +31,7 @@ from pronunciations.api.serializers import (
     RevisionOutput,
     RevisionRestoreRequest,
 )
+from pronunciations.api.shapes import DiffOutput
 from pronunciations.api.views import IF_MATCH
 from pronunciations.diff import snapshot_diff
 
@@ -96,7 +97,7 @@ class RevisionDiffView(APIView):
         summary="Compare two revisions",
         description=("The rules added, changed and removed between two revisions of a dictionary."),
         tags=["revisions"],
-        responses={200: dict, **error_responses(400, 401, 404, 503)},
+        responses={200: DiffOutput, **error_responses(400, 401, 404, 503)},
     )
     def get(self, request: Request, name: str, number: int, other: int) -> Response:
         organization = caller_for(request, name).organization

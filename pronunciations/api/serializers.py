@@ -8,13 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import AppliedRuleOutput, iso_millis
 from pronunciations.checks import checks_from_wire, checks_to_wire, results_in_order
 from pronunciations.content import wire_in_order
-from pronunciations.models import Dictionary, ReviewState, Revision
+from pronunciations.models import Action, Dictionary, ReviewState, Revision, Source
 from pronunciations.validation import (
     CHECK_NOTE_MAX_LENGTH,
     CHECK_TEXT_MAX_LENGTH,
@@ -122,9 +123,11 @@ class DictionaryOutput(serializers.Serializer):
         help_text="Lexicon only: when the current revision was made (ISO-8601 UTC, ms)."
     )
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_created_at(self, dictionary: Dictionary) -> str:
         return iso_millis(dictionary.created_at)
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_updated_at(self, dictionary: Dictionary) -> str:
         return iso_millis(dictionary.updated_at)
 
@@ -264,7 +267,7 @@ class ReviewOutput(serializers.Serializer):
         "off, or approved by policy when review was turned off).",
     )
     by = serializers.CharField(allow_null=True, help_text="The reviewer's name or key label.")
-    at = serializers.CharField(allow_null=True, help_text="When the reviewer decided.")
+    at = serializers.DateTimeField(allow_null=True, help_text="When the reviewer decided.")
     comment = serializers.CharField(allow_null=True)
 
     def to_representation(self, revision: Revision) -> dict[str, Any]:
@@ -279,14 +282,15 @@ class ReviewOutput(serializers.Serializer):
 
 class RevisionOutput(serializers.Serializer):
     number = serializers.IntegerField()
-    action = serializers.CharField()
-    source = serializers.CharField()  # type: ignore[assignment]
+    action = serializers.ChoiceField(choices=Action.choices)
+    source = serializers.ChoiceField(choices=Source.choices)  # type: ignore[assignment]
     author = serializers.CharField()
     comment = serializers.CharField()
     content_hash = serializers.CharField()
     created_at = serializers.SerializerMethodField()
     review = ReviewOutput(source="*")
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_created_at(self, revision: Any) -> str:
         return iso_millis(revision.created_at)
 
@@ -327,10 +331,12 @@ class DeletedDictionaryOutput(serializers.Serializer):
         help_text="The deletion revision's review state: proposed while it awaits a reviewer.",
     )
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_deleted_at(self, dictionary: Dictionary) -> str:
         assert dictionary.deleted_at is not None  # noqa: S101 - only deleted rows are listed
         return iso_millis(dictionary.deleted_at)
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_restorable_until(self, dictionary: Dictionary) -> str:
         assert dictionary.deleted_at is not None  # noqa: S101 - only deleted rows are listed
         days = settings.LEXICON_DELETED_RETENTION_DAYS

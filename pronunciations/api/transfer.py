@@ -19,6 +19,7 @@ from orgs.actors import Actor
 from orgs.authentication import caller_key
 from pronunciations import selectors, validation
 from pronunciations.api.common import bad_id, caller_for, error_responses, refusal
+from pronunciations.api.shapes import ImportJobOutput, ImportReportOutput
 from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
@@ -108,8 +109,8 @@ class ImportView(APIView):
         parameters=[ASYNC_PARAMETER],
         request={"multipart/form-data": IMPORT_PARAMETERS},
         responses={
-            200: OpenApiTypes.OBJECT,
-            202: OpenApiTypes.OBJECT,
+            200: ImportReportOutput,
+            202: ImportJobOutput,
             **error_responses(400, 401, 409, 413, 503, errors=_BAD_FORMAT),
         },
     )
@@ -157,7 +158,7 @@ class ImportJobDetailView(APIView):
         description=("Progress and outcome of an asynchronous import."),
         tags=["import and export"],
         responses={
-            200: OpenApiTypes.OBJECT,
+            200: ImportJobOutput,
             **error_responses(400, 401, 404, 503, errors=bad_id("job_id")),
         },
     )
@@ -249,8 +250,10 @@ VENDOR_DESCRIPTION = (
 
 def _file_responses(allowed: tuple[str, ...]) -> dict[Any, Any]:
     """One 200 per media type: JSON exports are row objects (or, for vendor formats, the
-    vendor's body or the report), zips and the other formats are files."""
-    responses: dict[Any, Any] = {}
+    vendor's body or the report), zips and the other formats are files. First, any format's
+    body as bytes: a generated client reads one media type per status (the first it knows), and
+    only this one lets it read every format (a ``text/*`` one would decode a zip as text)."""
+    responses: dict[Any, Any] = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
     for file_format in allowed:
         if file_format in formats.VENDOR_FORMATS:
             continue

@@ -2,12 +2,14 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import AppliedRuleOutput, iso_millis
-from sync.models import RunStatus, SyncRun
+from pronunciations.validation import SPEAK_LABEL_MAX_LENGTH
+from sync.models import Channel, RunStatus, SyncRun, SyncStatus, Trigger
 from sync.runs import run_state
 
 
@@ -57,7 +59,7 @@ class SyncTargetStateOutput(serializers.Serializer):
 
     target = serializers.CharField(source="target.name")
     target_id = serializers.CharField(source="target.public_id")
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=SyncStatus.choices)
     pushed_revision = serializers.IntegerField(
         source="state.pushed_revision", default=None, allow_null=True
     )
@@ -67,8 +69,10 @@ class SyncTargetStateOutput(serializers.Serializer):
     synced_at = MillisField(source="state.synced_at", default=None, allow_null=True)
     verified_at = MillisField(source="state.verified_at", default=None, allow_null=True)
     window_ms = serializers.IntegerField(source="state.window_ms", default=None, allow_null=True)
-    channel = serializers.CharField(
-        source="target.channel", help_text="latest (every revision) or approved"
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        source="target.channel",
+        help_text="latest (every revision) or approved",
     )
     after = serializers.CharField(
         source="target.after.name",
@@ -124,7 +128,7 @@ class SyncTargetOutput(serializers.Serializer):
     concurrency = serializers.IntegerField(
         help_text="Dictionaries a run of this target pushes and verifies at once."
     )
-    channel = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
     after = serializers.CharField(source="after.name", default=None, allow_null=True)
 
 
@@ -154,7 +158,7 @@ class SyncRunOutput(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     target = serializers.CharField(source="target.name")
     target_id = serializers.CharField(source="target.public_id")
-    trigger = serializers.CharField()
+    trigger = serializers.ChoiceField(choices=Trigger.choices)
     state = serializers.SerializerMethodField(
         help_text="queued, running or finished (then status says how)."
     )
@@ -169,10 +173,11 @@ class SyncRunOutput(serializers.Serializer):
     error = BlankAsNullField(allow_null=True)
     url = serializers.SerializerMethodField(help_text="Where to poll the run.")
 
+    @extend_schema_field(serializers.ChoiceField(choices=["queued", "running", "finished"]))
     def get_state(self, run: SyncRun) -> str:
         return run_state(run)
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_started_at(self, run: SyncRun) -> str | None:
         return None if run.status == RunStatus.QUEUED else iso_millis(run.started_at)
 
@@ -221,3 +226,32 @@ class SpeakOutput(serializers.Serializer):
     voice = serializers.CharField(allow_blank=True)
     original_audio = serializers.CharField(help_text="data:audio/wav;base64,… before")
     rewritten_audio = serializers.CharField(help_text="data:audio/wav;base64,… after")
+
+
+class DictionarySpeakRequest(serializers.Serializer):
+    """Listen with a saved dictionary's rules (checked by validation.validate_speak)."""
+
+    text = serializers.CharField(
+        max_length=settings.LEXICON_SPEAK_MAX_CHARS,
+        help_text="Non-empty; at most LEXICON_SPEAK_MAX_CHARS characters.",
+    )
+    target = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=SPEAK_LABEL_MAX_LENGTH,
+        help_text="A target's name or id; default the production target.",
+    )
+    voice = serializers.CharField(
+        required=False, allow_null=True, max_length=SPEAK_LABEL_MAX_LENGTH
+    )
+
+
+class SpeakRequest(DictionarySpeakRequest):
+    """Listen with the rules sent (none: the text as written)."""
+
+    modes = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="The modes to apply, as a create takes them (rewrite and/or ipa, each with its "
+        "rules); absent or null: the text as written.",
+    )

@@ -14,7 +14,9 @@ from pronunciations import selectors, validation
 from pronunciations.content import content_hash, current_modes
 from pronunciations.errors import Unavailable
 from sync.api.serializers import (
+    DictionarySpeakRequest,
     SpeakOutput,
+    SpeakRequest,
     SyncQueuedOutput,
     SyncRunListOutput,
     SyncRunOutput,
@@ -175,7 +177,7 @@ class DictionarySpeakView(APIView):
             "pronounced."
         ),
         tags=["listen"],
-        request=dict,
+        request=DictionarySpeakRequest,
         responses={200: SpeakOutput, **SPEAK_ERRORS},
     )
     @idempotent
@@ -206,7 +208,7 @@ class SpeakView(APIView):
             "pronounced."
         ),
         tags=["listen"],
-        request=dict,
+        request=SpeakRequest,
         responses={
             200: SpeakOutput,
             **SPEAK_ERRORS,
