@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
 
 from tests.local_run import LocalRun, _listening
 from tests.processes import ROOT, Celery, free_port, wait_for
@@ -84,7 +85,19 @@ def sqlite_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRun]:
     try:
         wait_for(lambda: _listening(emulator_port), 30, "the emulator to listen")
         schedule = str(directory / "var" / "celerybeat-schedule")
-        celery.start("worker", "--beat", "--pool", "solo", "--schedule", schedule, env=env)
+        # .ci/serve's one worker: beat, and every queue (imports, sync and webhooks included).
+        queues = ",".join(settings.LEXICON_QUEUES)
+        celery.start(
+            "worker",
+            "--beat",
+            "--pool",
+            "solo",
+            "--queues",
+            queues,
+            "--schedule",
+            schedule,
+            env=env,
+        )
         wait_for(lambda: _answers(url), 60, "runserver to answer")
         yield LocalRun(url, port, emulator_port, key, directory, env)
     finally:
