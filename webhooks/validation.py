@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
+from core.text import invisible_problems, problem_text
 from orgs.events import EventType
 from sync.reach import target_url_errors
 
@@ -20,6 +21,8 @@ def validate_endpoint_url(url: object) -> str:
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise ValidationError({"url": [f"url must be at most {MAX_URL_LENGTH} characters"]})
+    if invisible := invisible_problems(url):  # a URL that looks like another one
+        raise ValidationError({"url": [problem_text(error) for error in invisible]})
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": ["url must be an absolute http:// or https:// URL"]})

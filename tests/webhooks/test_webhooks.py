@@ -208,6 +208,7 @@ def test_endpoints_are_an_organization_admins_and_scoped(
         ({"url": "http://169.254.169.254/latest"}, "url", "link-local"),
         ({"url": "http://10.1.2.3/hooks"}, "url", "LEXICON_PRIVATE_TARGETS"),
         ({"url": "http://localhost:9/hooks"}, "url", "localhost is a loopback name"),
+        ({"url": "https://ex\u200bample.com/hooks"}, "url", "ZERO WIDTH SPACE"),
         (
             {"url": "http://127.0.0.1/x", "events": ["nope"]},
             "events[0]",
