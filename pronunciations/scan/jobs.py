@@ -18,6 +18,7 @@ from core.exceptions import error_body, translate
 from orgs.actors import Actor
 from orgs.ids import new_scan_id
 from orgs.models import Organization
+from pronunciations import events
 from pronunciations.errors import NotFound, Unavailable
 from pronunciations.models import JobState, ScanJob
 from pronunciations.scan import services as scanning
@@ -59,7 +60,7 @@ def scan_job_create(
         )
     except Exception as exc:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue scan job %s", job.public_id)
-        _finish(job, JobState.FAILED, error=_error(Unavailable()))
+        _finish(job, JobState.FAILED, announce=False, error=_error(Unavailable()))
         raise Unavailable() from exc
     return job
 
@@ -135,9 +136,16 @@ class _Progress:
         )
 
 
-def _finish(job: ScanJob, state: str, **fields: Any) -> None:
+def _finish(job: ScanJob, state: str, *, announce: bool = True, **fields: Any) -> None:
+    """Move a job that is not finished yet to ``state`` and announce it (``scan.finished`` or
+    ``scan.failed``, after commit)."""
     fields.update(state=state, phase="done", finished_at=timezone.now(), data=b"")
-    ScanJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields)
+    if ScanJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields) != 1:
+        return
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if announce:
+        events.job_ended(job)
 
 
 def _error(error: Any) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from core.exceptions import error_body, translate
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
+from pronunciations import events
 from pronunciations.errors import NotFound, PronunciationError, Unavailable
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
 from pronunciations.transfer import parsing, reading, slots
@@ -96,7 +97,7 @@ def import_job_create(
         current_app.send_task(RUN_IMPORT, (job.public_id, organization.public_id))
     except Exception as exc:  # kombu raises several types for an unreachable broker
         logger.warning("could not enqueue import job %s", job.public_id)
-        _finish(job, JobState.FAILED, error=_error(Unavailable()))
+        _finish(job, JobState.FAILED, announce=False, error=_error(Unavailable()))
         raise Unavailable() from exc
     return job
 
@@ -232,8 +233,9 @@ def _start(job: ImportJob) -> None:
     )
 
 
-def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
-    """Move a job that is not finished yet to ``state``; False if it already was (or changed)."""
+def _finish(job: ImportJob, state: str, *, announce: bool = True, **fields: Any) -> bool:
+    """Move a job that is not finished yet to ``state`` and announce it (``import.finished`` or
+    ``import.failed``, after commit); False if it already was (or changed)."""
     fields.update(state=state, finished_at=timezone.now())
     query = ImportJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED)
     if state == JobState.SUCCEEDED:
@@ -243,6 +245,8 @@ def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
         ImportJobChunk.objects.filter(job=job).delete()  # the file is not needed any more
         for name, value in fields.items():
             setattr(job, name, value)
+        if announce:
+            events.job_ended(job)
     return changed
 
 
