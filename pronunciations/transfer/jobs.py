@@ -1,15 +1,14 @@
 """Background imports: a job holds its file and runs on a Celery worker with visible progress.
 
-An import goes to the background when its file is larger than LEXICON_IMPORT_SYNC_MAX_BYTES
-(for XLSX, what its sheet and strings inflate to) or the client asks for it. The job runs the
-same ``reading.import_file`` as a synchronous import, so it gives the same report and keeps the
-same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one transaction.
-Progress is written on a second database connection, so it is visible while that transaction
-is still open; on SQLite, which has one writer at a time and whose import transaction holds the
-write lock from its start, it is written on the import's own connection instead and is seen
-when the import ends (a second connection would wait for that lock and fail). A job that stops
-reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its worker was killed or lost) is
-marked failed when next read or claimed; nothing of it was written.
+Which imports go to the background is decided in one place (``transfer.services``). A job runs
+the same ``reading.import_file`` as a synchronous import, so it gives the same report and keeps
+the same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one
+transaction. Progress is written on a second database connection, so it is visible while that
+transaction is still open; on SQLite, which has one writer at a time and whose import
+transaction holds the write lock from its start, it is written on the import's own connection
+instead and is seen when the import ends (a second connection would wait for that lock and
+fail). A job that stops reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its worker was
+killed or lost) is marked failed when next read or claimed; nothing of it was written.
 """
 
 import logging
@@ -18,21 +17,19 @@ import time
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.exceptions import error_body, translate
-from orgs.actors import UNKNOWN, Actor
+from core.exceptions import translate
 from orgs.models import Organization
-from pronunciations import events
-from pronunciations.errors import NotFound, PronunciationError, Unavailable
+from pronunciations import background, events
+from pronunciations.errors import NotFound, PronunciationError
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
 from pronunciations.transfer import parsing, reading, slots
-from pronunciations.transfer.importing import ImportMode, ImportRejected
+from pronunciations.transfer.importing import ImportRejected
 
 logger = logging.getLogger(__name__)
 # The Celery task that runs a job (pronunciations.tasks.run_import), sent by its name.
@@ -50,40 +47,17 @@ class ImportJobNotFound(NotFound):
         super().__init__(f"Import job not found: {job_id}")
 
 
-def wants_background(size: int, asked: bool) -> bool:
-    """Whether an import of ``size`` bytes to parse runs as a job (see the module docstring)."""
-    return asked or size > settings.LEXICON_IMPORT_SYNC_MAX_BYTES
-
-
 def import_job_create(
-    *,
-    organization: Organization,
-    source: IO[bytes],
-    file_name: str,
-    file_format: str,
-    mode: ImportMode,
-    dry_run: bool = False,
-    create_missing: bool = False,
-    dictionary: str | None = None,
-    conflicts: reading.OnConflict = "first",
-    author: Actor = UNKNOWN,
-    rows_total: int | None = None,
+    *, options: reading.ImportOptions, source: IO[bytes], file_name: str, rows_total: int | None
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
     broker cannot take it (the job is then failed, so it is not left queued)."""
     job = ImportJob(
-        organization=organization,
+        organization=options.organization,
         file_name=parsing.column_label(file_name[:200]),
-        file_format=file_format,
-        options={
-            "mode": mode,
-            "dry_run": dry_run,
-            "create_missing": create_missing,
-            "dictionary": reading.check_dictionary(file_format, dictionary),
-            "conflicts": conflicts,
-            "author_ref": author.ref,  # who may not review the revisions it writes
-        },
-        author=author.name,
+        file_format=options.file_format,
+        options=options.options(),
+        author=options.author.name,
         rows_total=rows_total,
     )
     with transaction.atomic():
@@ -93,12 +67,9 @@ def import_job_create(
             ImportJobChunk.objects.create(job=job, number=number, data=chunk)
             job.file_bytes += len(chunk)
         job.save(update_fields=["file_bytes"])
-    try:  # by the task's name: pronunciations.tasks imports this module
-        current_app.send_task(RUN_IMPORT, (job.public_id, organization.public_id))
-    except Exception as exc:  # kombu raises several types for an unreachable broker
-        logger.warning("could not enqueue import job %s", job.public_id)
-        _finish(job, JobState.FAILED, announce=False, error=_error(Unavailable()))
-        raise Unavailable() from exc
+    background.job_enqueue(
+        RUN_IMPORT, job, lambda error: _finish(job, JobState.FAILED, announce=False, error=error)
+    )
     return job
 
 
@@ -154,31 +125,23 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
         return
     progress = _Progress(job)
     try:
+        options = reading.ImportOptions.from_job(
+            job.organization, job.file_format, job.author, job.options
+        )
         with transaction.atomic(), _job_file(job) as file:
-            report = reading.import_file(
-                organization=job.organization,
-                data=file,
-                file_format=job.file_format,
-                mode=job.options.get("mode", "merge"),
-                dry_run=bool(job.options.get("dry_run")),
-                create_missing=bool(job.options.get("create_missing")),
-                dictionary=job.options.get("dictionary"),
-                conflicts=reading.on_conflict(job.options.get("conflicts")),
-                author=Actor(job.author, str(job.options.get("author_ref", ""))),
-                progress=progress,
-            )
+            report = options.run(file, progress)
             done = progress.rows_total or progress.rows_done
             if not _finish(job, JobState.SUCCEEDED, report=report.to_wire(), rows_done=done):
                 raise _Superseded
     except _Superseded:
         logger.warning("import job %s was taken over by another run", job_id)
     except ImportRejected as exc:
-        _finish(job, JobState.FAILED, report=exc.report.to_wire(), error=_error(exc))
+        _finish(job, JobState.FAILED, report=exc.report.to_wire(), error=background.job_error(exc))
     except Exception as exc:  # every outcome, expected or not, is recorded on the job
         error = translate(exc)
         if error.status >= 500:
             logger.exception("import job %s failed", job_id)
-        _finish(job, JobState.FAILED, error=_error(error))
+        _finish(job, JobState.FAILED, error=background.job_error(error))
     finally:
         progress.close()
 
@@ -302,7 +265,7 @@ def _stale(job: ImportJob) -> bool:
 
 
 def _stopped() -> dict[str, Any]:
-    return _error(
+    return background.job_error(
         PronunciationError(
             "The import stopped without finishing (its worker was stopped or lost); "
             "nothing was written. Import the file again."
@@ -310,12 +273,6 @@ def _stopped() -> dict[str, Any]:
         status=500,
         code="import_interrupted",
     )
-
-
-def _error(error: PronunciationError, **override: Any) -> dict[str, Any]:
-    body = error_body(error, None)
-    body.pop("report", None)  # the job's own report field holds it
-    return {"status": override.get("status", error.status), **body, **override}
 
 
 def _time(value: Any) -> str | None:
