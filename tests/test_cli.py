@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from pronunciations import cli
-from pronunciations.cli import main, plan_lines
+import lexicon_cli as cli
+from lexicon_cli import main, plan_lines
 from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
 from tests.processes import ROOT, free_port
 
 # The tests run in a database transaction of their own; the local run's data is committed before.
 pytestmark = pytest.mark.django_db
+CLIENT = ROOT / "clients" / "python"
 EXAMPLE = ROOT / "docs" / "examples" / "tools-dictionaries.csv"
 
 
@@ -23,12 +24,12 @@ def lexicon(
 ) -> subprocess.CompletedProcess[str]:
     """The command as CI runs it: a process of its own, configured by the environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEXICON_")}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(CLIENT)
     if run is not None:
         env["LEXICON_URL"] = run.url
         env["LEXICON_API_KEY"] = run.key if key is None else key
     return subprocess.run(
-        [sys.executable, "-m", "pronunciations.cli", *args],
+        [sys.executable, "-m", "lexicon_cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -238,9 +239,9 @@ def test_plan_lines_follow_the_contract_and_fall_back_to_counts() -> None:
 
 def test_the_client_imports_nothing_of_django() -> None:
     """Issue 16: the client speaks only the REST API."""
-    code = "import sys, pronunciations.cli; print(sorted(m for m in sys.modules if 'django' in m))"
+    code = "import sys, lexicon_cli; print(sorted(m for m in sys.modules if 'django' in m))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], cwd=CLIENT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
 

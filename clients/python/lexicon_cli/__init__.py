@@ -26,8 +26,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, NoReturn
 
-from pronunciations.cli import scan
-from pronunciations.cli.client import (
+from lexicon_cli import scan
+from lexicon_cli.client import (
     API,
     OK,
     POLL_SECONDS,
