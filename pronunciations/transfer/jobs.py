@@ -66,6 +66,7 @@ def import_job_create(
     dictionary: str | None = None,
     conflicts: reading.OnConflict = "first",
     author: Actor = UNKNOWN,
+    comment: str = "",
     rows_total: int | None = None,
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
@@ -81,6 +82,7 @@ def import_job_create(
             "dictionary": reading.check_dictionary(file_format, dictionary),
             "conflicts": conflicts,
             "author_ref": author.ref,  # who may not review the revisions it writes
+            "comment": comment,
         },
         author=author.name,
         rows_total=rows_total,
@@ -164,6 +166,7 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
                 dictionary=job.options.get("dictionary"),
                 conflicts=reading.on_conflict(job.options.get("conflicts")),
                 author=Actor(job.author, str(job.options.get("author_ref", ""))),
+                comment=str(job.options.get("comment") or ""),
                 progress=progress,
             )
             done = progress.rows_total or progress.rows_done

@@ -210,6 +210,7 @@ def import_file(
     dictionary: str | None = None,
     conflicts: OnConflict = "first",
     author: Actor = UNKNOWN,
+    comment: str = "",
     progress: Progress | None = None,
 ) -> ImportReport:
     """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge
@@ -226,6 +227,7 @@ def import_file(
             create_missing=create_missing,
             has_metadata=read.has_metadata,
             author=author,
+            comment=comment,
             progress=_counted(progress, read.total) if progress else None,
         )
     except ImportRejected as exc:
