@@ -32,6 +32,7 @@ def lexicon(
         [sys.executable, "-m", "lexicon_cli", *args],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,  # as in CI: no terminal to ask on
         capture_output=True,
         text=True,
         timeout=60,
@@ -46,9 +47,10 @@ def test_plan_then_apply_then_plan_has_nothing_to_do(local_run: LocalRun) -> Non
     assert "tools-brands: create" in first.stdout
     assert "1 to create, 0 to change" in first.stdout
 
-    applied = lexicon(local_run, "apply", str(EXAMPLE))
+    applied = lexicon(local_run, "apply", "--auto-approve", str(EXAMPLE))
     assert applied.returncode == 0, applied.stderr
     assert "1 created" in applied.stdout
+    assert "tools-brands: revision 1 live" in applied.stdout
 
     again = lexicon(local_run, "plan", str(EXAMPLE))
     assert again.returncode == 0, again.stderr
@@ -92,7 +94,7 @@ def test_a_refused_pls_file_names_each_lexeme_grapheme_and_line() -> None:
         }
     }
     with pytest.raises(cli.Failure) as refused:
-        cli._raise_rejected(Path("brands.pls"), cli.Failure(cli.REFUSED, "refused", body))
+        cli.raise_rejected(Path("brands.pls"), cli.Failure(cli.REFUSED, "refused", body))
 
     assert refused.value.message.splitlines() == [
         "brands.pls: 2 error(s), nothing written",
@@ -158,14 +160,17 @@ def test_status_lists_the_demo_targets(local_run: LocalRun) -> None:  # noqa: F8
     assert header.split() == [
         "DICTIONARY",
         "REVISION",
+        "REVIEW",
+        "CHECKS",
         "TARGET",
         "STATUS",
         "PUSHED",
         "LAST",
         "ERROR",
     ]
-    assert [row.split()[:3] for row in rows] == [
-        ["support-pronunciations", "1", target] for target in ("emulator", "production", "staging")
+    assert [row.split()[:5] for row in rows] == [
+        ["support-pronunciations", "1", "auto", "-", target]
+        for target in ("emulator", "production", "staging")
     ]
 
 
