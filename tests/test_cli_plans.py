@@ -249,6 +249,9 @@ def test_a_revision_waiting_for_review_is_shown_as_proposed_with_its_comment(
     assert status.returncode == 0, status.stderr
     assert status.stdout.splitlines()[1].split()[:4] == ["reviewed-brands", "1", "proposed", "-"]
     assert "reviewed-brands: revision 1 proposed — waits for review" in status.stdout
+    Path(brands).write_text(HEADER + "reviewed-brands,rewrite,QP,queue pea\n")
+    plan = lexicon(local_run, "plan", brands, key=team.reviewed)
+    assert "  note: reviewed-brands revision 1 is proposed — waits for review" in plan.stdout
 
 
 def test_a_viewer_key_plans_but_cannot_apply(
