@@ -53,9 +53,8 @@ def _file(directory: Path, name: str, rows: str) -> str:
 
 
 def _revisions(name: str) -> list[int]:
-    return list(
-        Revision.objects.filter(dictionary__name=name).order_by("number").values_list("number")
-    )
+    numbers = Revision.objects.filter(dictionary__name=name).order_by("number")
+    return list(numbers.values_list("number", flat=True))
 
 
 def test_detailed_exitcode_is_2_with_changes_0_without_and_1_on_an_error(
@@ -162,7 +161,7 @@ def test_a_saved_plan_applies_as_planned_and_is_refused_once_the_server_changed(
     assert stale.returncode == 1
     assert "the server changed since the plan was made; nothing was written" in stale.stderr
     assert "saved-brands: revision 1 when planned, revision 2 now" in stale.stderr
-    assert _revisions("saved-brands") == [(1,), (2,)]
+    assert _revisions("saved-brands") == [1, 2]
 
 
 def test_prune_shows_then_deletes_the_dictionaries_no_file_defines(
