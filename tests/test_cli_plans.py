@@ -191,6 +191,14 @@ def test_prune_shows_then_deletes_the_dictionaries_no_file_defines(
     assert Dictionary.objects.get(name="prune-gone").deleted_at is not None
     assert Dictionary.objects.get(name="prune-keep").deleted_at is None
 
+    saved = tmp_path / "prune.plan"
+    lexicon(local_run, "plan", "--prune", "-out", str(saved), keep, kept, key=team.editor)
+    lexicon(local_run, "apply", "--auto-approve", extra, key=team.editor)  # created meanwhile
+    stale = lexicon(local_run, "apply", str(saved), key=team.editor)
+
+    assert stale.returncode == 1
+    assert "  prune-gone: created since the plan" in stale.stderr
+
 
 def test_two_files_defining_one_dictionary_are_refused_naming_both(
     local_run: LocalRun,  # noqa: F811
