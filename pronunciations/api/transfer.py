@@ -119,7 +119,8 @@ class ImportView(APIView):
             "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file, or one "
             "dictionary from a W3C PLS lexicon (Azure, Polly and ElevenLabs files as they are: "
             "case variants merged, warnings grouped and located by lexeme and line). With "
-            "dry_run, answers the plan and writes nothing; with async, answers a job to poll."
+            "dry_run, answers the plan and writes nothing (a viewer key may ask it); with "
+            "async, answers a job to poll."
         ),
         tags=["import and export"],
         parameters=[ASYNC_PARAMETER],
