@@ -12,7 +12,7 @@ ensure_venv() {
     echo "==> creating .venv with $PYTHON"
     "$PYTHON" -m venv .venv
   fi
-  hash=$(sha256sum pyproject.toml | cut -c1-16)
+  hash=$(cat pyproject.toml clients/python/pyproject.toml | sha256sum | cut -c1-16)
   if [ -z "$extra" ] && compgen -G ".venv/.installed-$hash*" >/dev/null; then return; fi
   local stamp=".venv/.installed-$hash${extra:+-$extra}"
   if [ ! -f "$stamp" ]; then
@@ -21,7 +21,10 @@ ensure_venv() {
     else
       echo "==> installing the project"
     fi
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra:+[$extra]}"
+    # The `lexicon` command is its own distribution (clients/python): installed beside the
+    # server so that .venv/bin/lexicon is this checkout's.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extra:+[$extra]}" \
+      -e clients/python
     touch "$stamp"
   fi
 }

@@ -159,7 +159,8 @@ class KeyRoleAllows(BasePermission):
     """A key's role decides what it may do (viewer < editor < reviewer < admin): a refusal is
     DRF's PermissionDenied, which the exception handler answers as 403
     ``pronunciation_forbidden``. A view that writes nothing on POST (a preview) or needs more
-    (approving) says so in ``key_roles``."""
+    (approving) says so in ``key_roles``; one whose POST writes nothing only for some requests
+    (an import's dry run) answers ``writes_nothing(request)``, and a viewer may send those."""
 
     message = "This API key's role does not allow this request."
 
@@ -170,6 +171,9 @@ class KeyRoleAllows(BasePermission):
         minimum = minimum_role(view, request.method or "GET")
         if at_least(api_key.role, minimum):
             return True
+        writes_nothing = getattr(view, "writes_nothing", None)
+        if writes_nothing is not None and writes_nothing(request):
+            return at_least(api_key.role, Role.VIEWER)
         self.message = role_refusal(api_key.role, minimum)
         return False
 

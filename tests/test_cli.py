@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from pronunciations import cli
-from pronunciations.cli import main, plan_lines
+import lexicon_cli as cli
+from lexicon_cli import main, plan_lines
 from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
 from tests.processes import ROOT, free_port
 
 # The tests run in a database transaction of their own; the local run's data is committed before.
 pytestmark = pytest.mark.django_db
+CLIENT = ROOT / "clients" / "python"
 EXAMPLE = ROOT / "docs" / "examples" / "tools-dictionaries.csv"
 
 
@@ -23,14 +24,15 @@ def lexicon(
 ) -> subprocess.CompletedProcess[str]:
     """The command as CI runs it: a process of its own, configured by the environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEXICON_")}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(CLIENT)
     if run is not None:
         env["LEXICON_URL"] = run.url
         env["LEXICON_API_KEY"] = run.key if key is None else key
     return subprocess.run(
-        [sys.executable, "-m", "pronunciations.cli", *args],
+        [sys.executable, "-m", "lexicon_cli", *args],
         cwd=ROOT,
         env=env,
+        stdin=subprocess.DEVNULL,  # as in CI: no terminal to ask on
         capture_output=True,
         text=True,
         timeout=60,
@@ -45,9 +47,10 @@ def test_plan_then_apply_then_plan_has_nothing_to_do(local_run: LocalRun) -> Non
     assert "tools-brands: create" in first.stdout
     assert "1 to create, 0 to change" in first.stdout
 
-    applied = lexicon(local_run, "apply", str(EXAMPLE))
+    applied = lexicon(local_run, "apply", "--auto-approve", str(EXAMPLE))
     assert applied.returncode == 0, applied.stderr
     assert "1 created" in applied.stdout
+    assert "tools-brands: revision 1 live" in applied.stdout
 
     again = lexicon(local_run, "plan", str(EXAMPLE))
     assert again.returncode == 0, again.stderr
@@ -91,7 +94,7 @@ def test_a_refused_pls_file_names_each_lexeme_grapheme_and_line() -> None:
         }
     }
     with pytest.raises(cli.Failure) as refused:
-        cli._raise_rejected(Path("brands.pls"), cli.Failure(cli.REFUSED, "refused", body))
+        cli.raise_rejected(Path("brands.pls"), cli.Failure(cli.REFUSED, "refused", body))
 
     assert refused.value.message.splitlines() == [
         "brands.pls: 2 error(s), nothing written",
@@ -157,14 +160,17 @@ def test_status_lists_the_demo_targets(local_run: LocalRun) -> None:  # noqa: F8
     assert header.split() == [
         "DICTIONARY",
         "REVISION",
+        "REVIEW",
+        "CHECKS",
         "TARGET",
         "STATUS",
         "PUSHED",
         "LAST",
         "ERROR",
     ]
-    assert [row.split()[:3] for row in rows] == [
-        ["support-pronunciations", "1", target] for target in ("emulator", "production", "staging")
+    assert [row.split()[:5] for row in rows] == [
+        ["support-pronunciations", "1", "auto", "-", target]
+        for target in ("emulator", "production", "staging")
     ]
 
 
@@ -238,9 +244,9 @@ def test_plan_lines_follow_the_contract_and_fall_back_to_counts() -> None:
 
 def test_the_client_imports_nothing_of_django() -> None:
     """Issue 16: the client speaks only the REST API."""
-    code = "import sys, pronunciations.cli; print(sorted(m for m in sys.modules if 'django' in m))"
+    code = "import sys, lexicon_cli; print(sorted(m for m in sys.modules if 'django' in m))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], cwd=CLIENT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
 

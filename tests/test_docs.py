@@ -40,7 +40,8 @@ def _workspace(run: LocalRun) -> Path:
     shim = run.directory / "bin" / "lexicon"
     shim.parent.mkdir(exist_ok=True)
     # The console script of this checkout (the shared .venv may hold another checkout's).
-    shim.write_text(f'#!/bin/sh\nexec "{ROOT}/.venv/bin/python" -m pronunciations.cli "$@"\n')
+    client, python = ROOT / "clients" / "python", ROOT / ".venv" / "bin" / "python"
+    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{client}" exec "{python}" -m lexicon_cli "$@"\n')
     shim.chmod(0o755)
     return run.directory
 

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from pronunciations.api.serializers import CheckResultOutput
 from pronunciations.models import JobState
 
 _ANY = serializers.JSONField()
@@ -68,6 +69,12 @@ class ImportPlanEntryOutput(serializers.Serializer):
     metadata_changed = serializers.BooleanField()
     reordered = serializers.BooleanField(required=False)
     checks = ImportRuleListsOutput(required=False)
+    checks_failed = CheckResultOutput(
+        many=True,
+        required=False,
+        help_text="Lexicon only: the dictionary's checks that fail against its new content "
+        "(only when one does).",
+    )
 
 
 class ImportReportOutput(serializers.Serializer):

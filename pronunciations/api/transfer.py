@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +27,7 @@ from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary, ImportJob
 from pronunciations.transfer import exporting, formats, jobs, reading, services, uploads
 from pronunciations.transfer.pls import pls_dump
+from pronunciations.validation import COMMENT_MAX_LENGTH
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -65,6 +67,11 @@ IMPORT_PARAMETERS = {
         "dry_run": {"type": "boolean", "default": False},
         "create_missing": {"type": "boolean", "default": False},
         "dictionary": {"type": "string", "description": "PLS only: the dictionary's name"},
+        "comment": {
+            "type": "string",
+            "maxLength": COMMENT_MAX_LENGTH,
+            "description": "Lexicon only: kept in the history of each revision the import makes",
+        },
         "on_conflict": {
             "type": "string",
             "enum": ["first", "refuse"],
@@ -96,6 +103,15 @@ _BAD_EXPORT_FORMAT = {400: refusal(lambda: formats.export_format("docx", one_dic
 class ImportView(APIView):
     parser_classes = [BoundedMultiPartParser]
 
+    @staticmethod
+    def writes_nothing(request: Request) -> bool:
+        """A dry run writes nothing: a viewer key may ask what an import would change (a
+        pull request's check needs no write credentials)."""
+        try:
+            return _flag(request, "dry_run")
+        except (ParseError, UnsupportedMediaType):  # no form to read: the role check answers
+            return False
+
     @extend_schema(
         operation_id="pronunciation-import",
         summary="Import dictionaries from a file",
@@ -103,7 +119,8 @@ class ImportView(APIView):
             "Creates or updates dictionaries from an uploaded CSV, JSON or XLSX file, or one "
             "dictionary from a W3C PLS lexicon (Azure, Polly and ElevenLabs files as they are: "
             "case variants merged, warnings grouped and located by lexeme and line). With "
-            "dry_run, answers the plan and writes nothing; with async, answers a job to poll."
+            "dry_run, answers the plan and writes nothing (a viewer key may ask it); with "
+            "async, answers a job to poll."
         ),
         tags=["import and export"],
         parameters=[ASYNC_PARAMETER],
@@ -144,6 +161,7 @@ def _import_options(request: Request, file_name: str) -> reading.ImportOptions:
         dictionary=reading.check_dictionary(file_format, request.data.get("dictionary")),
         conflicts=reading.on_conflict(request.data.get("on_conflict")),
         author=Actor.for_key(key),
+        comment=validation.validate_comment(request.data.get("comment")),
     )
 
 

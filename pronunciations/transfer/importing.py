@@ -182,7 +182,7 @@ class _Import:
         for plan in plans:
             if report.errors:  # the import is refused: only look for more errors
                 continue
-            entry, write = entry_of(self.organization, plan, self.author)
+            entry, write = entry_of(self.organization, plan, self.author, self.options.comment)
             report.add(entry)
             self.named.append((plan.group.rows[0].number, entry))
             if write is not None:
@@ -223,11 +223,12 @@ class _Import:
         return valid if not report.errors else []
 
     def _existing(self, batch: list[Group]) -> dict[str, Dictionary]:
-        queryset = selectors.dictionary_live(organization=self.organization).filter(
-            normalized_name__in=[group.key for group in batch]
+        # With their checks, always: a changed dictionary's plan runs them on its new content.
+        queryset = selectors.with_current_checks(
+            selectors.dictionary_live(organization=self.organization).filter(
+                normalized_name__in=[group.key for group in batch]
+            )
         )
-        if self.options.has_checks:
-            queryset = selectors.with_current_checks(queryset)
         if not self.report.dry_run:  # no one may change these between this read and the write
             queryset = queryset.select_for_update()
         return {d.normalized_name: d for d in queryset}
@@ -242,10 +243,11 @@ def dictionary_import(
     create_missing: bool = False,
     has_metadata: bool = False,
     author: Actor = UNKNOWN,
+    comment: str = "",
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import a stream of parsed rows into the organization, all or nothing; raises
-    ImportRejected.
+    ImportRejected. Each revision it makes keeps ``comment``.
 
     A dry run returns the same report and writes nothing. ``has_metadata`` says the file had
     metadata columns: in ``replace`` mode they replace the metadata, without them it is kept.
@@ -256,7 +258,7 @@ def dictionary_import(
 
     def attempt(layout: _Layout | None) -> ImportReport:
         has_checks = layout is not None and layout.has_checks
-        options = Options(mode, create_missing, has_metadata, has_checks)
+        options = Options(mode, create_missing, has_metadata, has_checks, comment)
         report = ImportReport(dry_run=dry_run, mode=mode, has_checks=has_checks)
         with transaction.atomic():
             return _Import(organization, options, report, author, progress).run(rows, layout)

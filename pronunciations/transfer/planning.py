@@ -55,6 +55,7 @@ class Options:
     create_missing: bool
     has_metadata: bool
     has_checks: bool  # the file has check rows: they set the checks (else each keeps its own)
+    comment: str = ""  # kept with each revision the import makes
 
 
 @dataclass
@@ -211,9 +212,10 @@ def plan_name(plan: Planned) -> str:
 
 
 def entry_of(
-    organization: Organization, plan: Planned, author: Actor
+    organization: Organization, plan: Planned, author: Actor, comment: str = ""
 ) -> tuple[PlanEntry, Write | None]:
-    """One dictionary's plan entry, and its write unless it is unchanged."""
+    """One dictionary's plan entry, and its write unless it is unchanged. The entry lists the
+    checks that would fail against the planned content (``checks_failed``)."""
     clean, found = plan.clean, plan.existing
     if plan.unchanged or clean is None:
         return PlanEntry(plan_name(plan), "unchanged"), None
@@ -224,10 +226,15 @@ def entry_of(
     entry = PlanEntry(clean.name, "create" if found is None else "change")
     entry.metadata_changed = found is not None and clean.metadata != found.metadata
     rule_plan(entry, plan.before, after, plan.sources)
+    before = checks.current_checks(found) if found else ()
     if plan.checks is not None:
-        check_plan(entry, checks.current_checks(found) if found else (), plan.checks)
+        check_plan(entry, before, plan.checks)
+    results = checks.run(clean.modes, before if plan.checks is None else plan.checks)
+    entry.checks_failed = [r for r in results if not r["passed"]]
     target = found or Dictionary(organization=organization, name=clean.name)
     action = Action.CREATE if found is None else Action.UPDATE
-    write = Write(target, clean, action, Source.IMPORT, author, hash=new_hash, checks=plan.checks)
+    write = Write(
+        target, clean, action, Source.IMPORT, author, comment, hash=new_hash, checks=plan.checks
+    )
     write.wire = after
     return entry, write

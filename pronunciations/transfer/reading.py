@@ -84,6 +84,7 @@ class ImportOptions:
     dictionary: str | None = None
     conflicts: OnConflict = "first"
     author: Actor = UNKNOWN
+    comment: str = ""  # kept with each revision the import makes
 
     def options(self) -> dict[str, Any]:
         """The parameters a job keeps (its organization, format and author are its own fields;
@@ -95,6 +96,7 @@ class ImportOptions:
             "dictionary": check_dictionary(self.file_format, self.dictionary),
             "conflicts": self.conflicts,
             "author_ref": self.author.ref,
+            "comment": self.comment,
         }
 
     @classmethod
@@ -111,6 +113,7 @@ class ImportOptions:
             dictionary=kept.get("dictionary"),
             conflicts=on_conflict(kept.get("conflicts")),
             author=Actor(author, str(kept.get("author_ref", ""))),
+            comment=str(kept.get("comment") or ""),
         )
 
     def run(self, data: Source, progress: Progress | None = None) -> ImportReport:
@@ -252,6 +255,7 @@ def import_file(
     dictionary: str | None = None,
     conflicts: OnConflict = "first",
     author: Actor = UNKNOWN,
+    comment: str = "",
     progress: Progress | None = None,
 ) -> ImportReport:
     """Parse and import a file (bytes or a binary file); raises ValidationError, UploadTooLarge
@@ -268,6 +272,7 @@ def import_file(
             create_missing=create_missing,
             has_metadata=read.has_metadata,
             author=author,
+            comment=comment,
             progress=_counted(progress, read.total) if progress else None,
         )
     except ImportRejected as exc:

@@ -37,6 +37,7 @@ class PlanEntry:
     checks_added: list[dict[str, Any]] = field(default_factory=list)
     checks_changed: list[dict[str, Any]] = field(default_factory=list)
     checks_removed: list[dict[str, Any]] = field(default_factory=list)
+    checks_failed: list[dict[str, Any]] = field(default_factory=list)  # against the new content
 
     def cut(self, room: int) -> int:
         """Keep at most ``room`` rule and check entries (rules added first, then changed, then
@@ -68,6 +69,8 @@ class PlanEntry:
             wire["reordered"] = True
         if self.has_checks:
             wire["checks"] = {key[len("checks_") :]: getattr(self, key) for key in _CHECK_LISTS}
+        if self.checks_failed:
+            wire["checks_failed"] = self.checks_failed
         return wire
 
 

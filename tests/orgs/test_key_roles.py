@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import EndpointEnumerator
 from rest_framework.test import APIClient
 
@@ -169,3 +170,28 @@ def test_keys_made_without_a_role_are_editors(organization: Organization) -> Non
 def test_an_unknown_role_is_refused(organization: Organization) -> None:
     with pytest.raises(ValueError, match="unknown role 'owner': choose one of viewer, editor"):
         api_key_create(organization=organization, label="x", role="owner")
+
+
+def test_a_viewer_key_may_dry_run_an_import_but_not_import(organization: Organization) -> None:
+    """Issue 27: a plan (an import's dry run) writes nothing, so a pull request's check needs
+    only a viewer key; the same import without dry_run stays an editor's."""
+    viewer = client_with_key(
+        api_key_create(organization=organization, label="pr-check", role=Role.VIEWER).plaintext
+    )
+
+    def post(**fields: str) -> Any:
+        upload = SimpleUploadedFile("d.csv", b"dictionary,mode,match,replace\nbrand,rewrite,QP,q\n")
+        return viewer.post(
+            "/v1/pronunciation/import",
+            {"file": upload, "create_missing": "true", **fields},
+            format="multipart",
+        )
+
+    planned = post(dry_run="true")
+    written = post()
+
+    assert planned.status_code == 200, planned.json()
+    assert planned.json()["dictionaries"]["created"] == ["brand"]
+    assert written.status_code == 403
+    assert written.json()["code"] == "pronunciation_forbidden"
+    assert not Dictionary.objects.filter(name="brand").exists()

@@ -264,3 +264,53 @@ def test_pls_export_says_it_left_the_checks_out_and_pls_import_keeps_them(
     assert response.json()["dictionaries"]["unchanged"] == ["brand"]
     assert _checks(api) == CHECKS
     assert b"<!--" not in _export(api, "pls", f"{URL}/plain/export")
+
+
+def test_the_plan_lists_the_checks_that_fail_against_the_new_content(
+    api: APIClient, brand: Dictionary
+) -> None:
+    """Issue 27: a dry run says which checks the planned content fails (``lexicon plan`` fails
+    on them), whether the file sets the checks or the dictionary keeps its own."""
+    kept = b"dictionary,mode,match,replace\nbrand,rewrite,SLNG,S L N G\n"
+    own = (HEADER + "plain,rewrite,SLNG,slang,,,\nplain,check,SLNG!,slang?,,,\n").encode()
+
+    keeping = _import(api, kept, mode="replace", dry_run="true").json()["plan"]
+    setting = _import(api, own, mode="replace", dry_run="true").json()["plan"]
+
+    assert keeping[0]["checks_failed"] == [
+        {"text": "SLNG rocks", "expect": "slang rocks", "got": "S L N G rocks", "passed": False},
+        {
+            "text": '=SUM, "SLNG"\nline two',
+            "expect": '=SUM, "slang"\nline two',
+            "got": '=SUM, "S L N G"\nline two',
+            "passed": False,
+        },
+    ]
+    assert setting[0] == {
+        "dictionary": "plain",
+        "action": "change",
+        "rules": {"added": [], "changed": [], "removed": []},
+        "metadata_changed": False,
+        "checks": {
+            "added": [{"text": "SLNG!", "expect": "slang?"}],
+            "changed": [],
+            "removed": [],
+        },
+        "checks_failed": [{"text": "SLNG!", "expect": "slang?", "got": "slang!", "passed": False}],
+    }
+
+
+def test_an_imports_comment_is_kept_with_each_revision_it_makes(
+    api: APIClient, brand: Dictionary
+) -> None:
+    """Issue 27: ``lexicon apply --comment`` reaches the history."""
+    data = b"dictionary,mode,match,replace\nbrand,rewrite,SLNG,slng\nnew,rewrite,QP,cue pee\n"
+
+    response = _import(api, data, mode="merge", create_missing="true", comment="PR #12")
+
+    assert response.status_code == 200, response.json()
+    latest = Revision.objects.filter(dictionary__name__in=["brand", "new"]).order_by("-pk")[:2]
+    assert sorted((r.dictionary.name, r.comment) for r in latest) == [
+        ("brand", "PR #12"),
+        ("new", "PR #12"),
+    ]

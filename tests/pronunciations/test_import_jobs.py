@@ -13,7 +13,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orgs.models import Organization
-from pronunciations.models import Dictionary, ImportJob, ImportJobChunk, JobState, Rule
+from pronunciations.models import (
+    Dictionary,
+    ImportJob,
+    ImportJobChunk,
+    JobState,
+    Revision,
+    Rule,
+)
 from pronunciations.transfer import jobs
 from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
@@ -282,3 +289,17 @@ def test_a_large_pls_import_in_the_admin_becomes_a_job(
     assert response.status_code == 302
     assert response["Location"] == f"/admin/pronunciations/dictionary/import-jobs/{job.public_id}/"
     assert (job.file_format, job.options["dictionary"]) == ("pls", "brand")
+
+
+def test_a_background_imports_comment_is_kept_with_the_revisions_it_makes(
+    api: APIClient, organization: Organization
+) -> None:
+    """Issue 27: the comment travels with the job (``lexicon apply --comment --background``)."""
+    data = b"dictionary,mode,match,replace\nnightly,rewrite,QP,cue pee\n"
+    response = _post(api, data, create_missing="true", comment="Nightly sync")
+    assert response.status_code == 202
+
+    jobs.import_job_run(job_id=response.json()["id"], organization_id=organization.public_id)
+
+    assert ImportJob.objects.get().state == JobState.SUCCEEDED
+    assert Revision.objects.get(dictionary__name="nightly").comment == "Nightly sync"

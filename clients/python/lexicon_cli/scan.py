@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pronunciations.cli.client import (
+from lexicon_cli.client import (
     API,
     OK,
     POLL_SECONDS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -76,8 +77,22 @@ def _failure(response: httpx.Response) -> Failure:
     return Failure(REFUSED, text, body)
 
 
+def server_url() -> str:
+    """``LEXICON_URL``, checked before any request: an http or https URL with a host."""
+    url = os.environ.get("LEXICON_URL", "").strip() or DEFAULT_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Failure(
+            USAGE,
+            f"LEXICON_URL {url!r} is not an http:// or https:// URL "
+            "(for example http://127.0.0.1:8000)",
+        )
+    return url
+
+
 def _client() -> Client:
+    url = server_url()
     key = os.environ.get("LEXICON_API_KEY", "").strip()
     if not key:
         raise Failure(USAGE, "LEXICON_API_KEY is not set: export the organization's API key")
-    return Client(os.environ.get("LEXICON_URL", "").strip() or DEFAULT_URL, key)
+    return Client(url, key)
