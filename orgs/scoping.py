@@ -9,7 +9,6 @@ admin user, a command or a named system actor: ``orgs.actors.Actor``) holds at l
 ``tests/test_scoping.py`` fails when code reads such a model any other way.
 """
 
-from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -33,7 +32,7 @@ def organization_path(model: type[Model]) -> str | None:
     while paths:
         current, prefix = paths.pop(0)
         for field in current._meta.get_fields():
-            if not field.many_to_one or field.null or field.related_model is None:
+            if not field.many_to_one or getattr(field, "null", True) or not field.related_model:
                 continue
             related: Any = field.related_model
             if related is Organization:
@@ -65,15 +64,11 @@ def restrict(
     return queryset if ids is None else queryset.filter(**{f"{path}__in": ids})
 
 
-def get_or_raise(
-    source: type[M] | QuerySet[M],
-    actor: Actor,
-    not_found: Callable[[], Exception],
-    **lookup: Any,
-) -> M:
-    """The one row matching ``lookup`` that ``actor`` may read, else ``not_found()`` raised:
-    a row of another organization is not found, never forbidden (its existence is not told)."""
-    found = restrict(source, actor).filter(**lookup).first()
+def get_or_raise(queryset: QuerySet[M], not_found: Exception, **lookup: Any) -> M:
+    """The one row of ``queryset`` (from ``restrict``) matching ``lookup``, else ``not_found``
+    raised: a row of another organization is not found, never forbidden (its existence is not
+    told)."""
+    found = queryset.filter(**lookup).first()
     if found is None:
-        raise not_found()
+        raise not_found
     return found

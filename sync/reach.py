@@ -1,7 +1,7 @@
 """What a sync target may reach: public hosts only (unless listed), https/wss, SLNG model ids.
 
 One home for the rule, used twice. At save time (``target_url_errors``, called by
-``sync.targets.validate_target`` for the API, the admin and the commands) a host written as an
+``sync.validation.validate_target`` for the API, the admin and the commands) a host written as an
 address, in any form the resolver accepts (``127.1``, ``0x7f.1``), and ``localhost`` are
 checked without any lookup. At connect time (``connect_checked``, the only way the SLNG client
 opens a socket) every name is resolved and each address checked again, and the socket goes to

@@ -36,10 +36,11 @@ from sync.client import Audio, SlngClient, SlngError, codes
 from sync.client.audio import NOT_AUDIO
 from sync.compile import compilation
 from sync.crypto import SecretUnreadable
+from sync.errors import TargetKeyUnusable
 from sync.models import Channel, SyncState, SyncTarget
 from sync.plans import derive
+from sync.services import target_api_key
 from sync.speak_slots import speak_slot
-from sync.targets import TargetKeyUnusable, target_api_key
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "lexicon:speak:"

@@ -22,7 +22,7 @@ from orgs.admin import CheckedSelectionAdmin
 from orgs.models import Role
 from sync.enqueue import publish_run
 from sync.models import SyncTarget
-from sync.targets import schedule_name
+from sync.services import schedule_name
 
 
 def _is_superuser(request: HttpRequest) -> bool:

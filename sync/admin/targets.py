@@ -14,20 +14,13 @@ from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
 from sync.enqueue import publish_run
 from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncRun, SyncTarget
-from sync.targets import (
-    MIN_INTERVAL_SECONDS,
-    TARGET_FIELDS,
-    schedule_name,
-    target_create,
-    target_key_usable,
-    target_update,
-    validate_target,
-)
+from sync.services import schedule_name, target_create, target_key_usable, target_update
+from sync.validation import MIN_INTERVAL_SECONDS, TARGET_FIELDS, validate_target
 
 
 class SyncTargetForm(forms.ModelForm):
     """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
-    unless a URL or the model route changed (sync.targets.validate_target says so next to the
+    unless a URL or the model route changed (sync.validation.validate_target says so next to the
     key field). The hosts, the model id, the channel, ``after`` (same organization, no cycle)
     and the concurrency are checked by the same validation; a form posted without a
     concurrency keeps the stored one."""

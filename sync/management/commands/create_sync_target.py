@@ -12,7 +12,7 @@ from django.db.models import TextChoices
 
 from orgs.commands import add_org_argument, organization_from_options
 from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncTarget, VerifyRoute
-from sync.targets import target_create
+from sync.services import target_create
 
 
 def _choice(parser: ArgumentParser, flag: str, default: TextChoices, text: str) -> None:

@@ -17,7 +17,7 @@ from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
 from sync.models import Channel, SyncTarget, VerifyRoute
-from sync.targets import target_create, target_update
+from sync.services import target_create, target_update
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
 # Two more SLNG organizations of the emulator, for the demo's staging and production targets.

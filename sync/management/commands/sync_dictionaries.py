@@ -9,8 +9,8 @@ from orgs.commands import add_org_argument, organization_from_options
 from sync import services
 from sync.client import SlngError
 from sync.enqueue import publish_run
+from sync.errors import TargetKeyUnusable
 from sync.models import RunStatus, SyncTarget
-from sync.targets import TargetKeyUnusable
 
 
 class Command(BaseCommand):
