@@ -21,6 +21,12 @@ from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+REACH_CHECK = Actor.system("reach check")
+
 # SLNG's model ids: provider/model:variant, or slng/provider/model:variant for models SLNG
 # hosts (deepgram/aura:2, elevenlabs/eleven-flash:2.5, slng/rime/arcana:3-en).
 _MODEL = re.compile(
@@ -143,7 +149,9 @@ def stored_targets_check(app_configs: Any = None, **_: Any) -> list[checks.Check
     from sync.models import SyncTarget
 
     try:
-        targets = list(SyncTarget.objects.select_related("organization").order_by("pk"))
+        targets = list(
+            restrict(SyncTarget, REACH_CHECK).select_related("organization").order_by("pk")
+        )
     except DatabaseError:
         return []  # no database yet (a build step, before migrate): nothing stored to check
     warnings: list[checks.CheckMessage] = []

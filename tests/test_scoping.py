@@ -32,7 +32,6 @@ ALLOWED = {
 
 # Modules still reading with a manager of their own, converted app by app.
 PENDING = {
-    "orgs/commands.py",
     "pronunciations/admin/deleted.py",
     "pronunciations/admin/dictionary.py",
     "pronunciations/admin/forms.py",
@@ -53,16 +52,6 @@ PENDING = {
     "pronunciations/stored_names.py",
     "pronunciations/transfer/jobs.py",
     "pronunciations/transfer/slots.py",
-    "sync/admin/dictionary.py",
-    "sync/admin/schedules.py",
-    "sync/admin/targets.py",
-    "sync/lint.py",
-    "sync/management/commands/create_sync_target.py",
-    "sync/management/commands/demo_setup.py",
-    "sync/management/commands/sync_dictionaries.py",
-    "sync/reach.py",
-    "sync/speak.py",
-    "webhooks/selectors.py",
 }
 
 

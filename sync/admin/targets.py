@@ -10,12 +10,17 @@ from django.http import HttpRequest
 from django_celery_beat.models import PeriodicTask
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
+from orgs.scoping import restrict
 from sync.enqueue import publish_run
 from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncRun, SyncTarget
 from sync.services import schedule_name, target_create, target_key_usable, target_update
 from sync.validation import MIN_INTERVAL_SECONDS, TARGET_FIELDS, validate_target
+
+# The form compares with the target as stored (the admin already scoped the page to the user).
+FORM_CHECK = Actor.system("target form")
 
 
 class SyncTargetForm(forms.ModelForm):
@@ -52,7 +57,9 @@ class SyncTargetForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         stored = (
-            SyncTarget.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+            restrict(SyncTarget, FORM_CHECK).filter(pk=self.instance.pk).first()
+            if self.instance.pk
+            else None
         )
         organization = stored.organization if stored else data.get("organization")
         if organization is None or not {"name", "base_url", "ws_url"} <= data.keys():
@@ -137,9 +144,8 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "after":  # offered: targets of organizations the user administers
-            ids = permissions.organization_ids(request, self.change_role)
-            targets = SyncTarget.objects.select_related("organization").order_by("name")
-            kwargs["queryset"] = targets if ids is None else targets.filter(organization_id__in=ids)
+            targets = restrict(SyncTarget, permissions.actor(request), self.change_role)
+            kwargs["queryset"] = targets.select_related("organization").order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
