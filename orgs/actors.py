@@ -61,6 +61,13 @@ class Actor:
         pk = organization if isinstance(organization, int) else organization.pk
         return cls(name, f"system:{name}", Role.ADMIN, MappingProxyType({pk: Role.ADMIN}))
 
+    def within(self, organization: Organization | int) -> "Actor":
+        """The same actor narrowed to one organization (nothing, where it has no role)."""
+        pk = organization if isinstance(organization, int) else organization.pk
+        role = (self.role or Role.ADMIN) if self.reach is None else self.reach.get(pk, "")
+        reach = MappingProxyType({pk: role} if role else {})
+        return Actor(self.name, self.ref, self.role, reach)
+
     def organization_ids(self, minimum: str = Role.VIEWER) -> list[int] | None:
         """Ids of the organizations where the actor holds ``minimum``; None means every one."""
         if self.reach is None:

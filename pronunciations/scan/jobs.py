@@ -18,9 +18,13 @@ from core.exceptions import error_body, translate
 from orgs.actors import Actor
 from orgs.ids import new_scan_id
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations.errors import NotFound, Unavailable
 from pronunciations.models import JobState, ScanJob
 from pronunciations.scan import services as scanning
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+SCAN_JOB = Actor.system("scan job")
 
 # The Celery task that runs a job, sent by name (pronunciations.tasks imports this module).
 RUN_SCAN = "pronunciations.run_scan"
@@ -66,7 +70,7 @@ def scan_job_create(
 
 def scan_job_get(*, organization: Organization, job_id: str) -> ScanJob:
     """The organization's job (another organization's id is not found)."""
-    job = ScanJob.objects.filter(organization=organization, public_id=job_id).first()
+    job = restrict(ScanJob, SCAN_JOB).filter(organization=organization, public_id=job_id).first()
     if job is None:
         raise ScanJobNotFound(job_id)
     return job
@@ -88,7 +92,8 @@ def scan_job_run(*, job_id: str, organization_id: str) -> None:
     """Run a queued job (the Celery task's body); a job of another organization, or one that
     has finished, is left alone."""
     job = (
-        ScanJob.objects.select_related("organization")
+        restrict(ScanJob, SCAN_JOB)
+        .select_related("organization")
         .filter(public_id=job_id, organization__public_id=organization_id)
         .exclude(state__in=_FINISHED)
         .first()
@@ -96,12 +101,12 @@ def scan_job_run(*, job_id: str, organization_id: str) -> None:
     if job is None:
         logger.warning("scan job %s of %s not found or finished", job_id, organization_id)
         return
-    ScanJob.objects.filter(pk=job.pk).update(
+    restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).update(
         state=JobState.RUNNING, phase="read", started_at=timezone.now()
     )
     try:
         turns = scanning.scan_turns(data=bytes(job.data), file_format=job.file_format)
-        ScanJob.objects.filter(pk=job.pk).update(turns_total=len(turns))
+        restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).update(turns_total=len(turns))
         result = scanning.scan_run(
             organization=job.organization,
             turns=turns,
@@ -130,14 +135,14 @@ class _Progress:
         if now - self.written_at < PROGRESS_EVERY_SECONDS and done != total:
             return
         self.written_at = now
-        ScanJob.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(
+        restrict(ScanJob, SCAN_JOB).filter(pk=self.job.pk, state=JobState.RUNNING).update(
             phase=phase, turns_done=done
         )
 
 
 def _finish(job: ScanJob, state: str, **fields: Any) -> None:
     fields.update(state=state, phase="done", finished_at=timezone.now(), data=b"")
-    ScanJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields)
+    restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields)
 
 
 def _error(error: Any) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from sync.failures import explain, explain_run
 from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import heard_on, production_of, speak_allowed, speech_create
 
-# Who reads here: sync panel, on its own account.
+# Lexicon reading on its own account (orgs.scoping: every organization).
 PANEL = Actor.system("sync panel")
 
 
