@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from orgs import permissions, start
+from orgs import permissions, start_page
 from orgs.models import Role
 from pronunciations import review, selectors
 from pronunciations.diff import diff_summary, snapshot_diff
@@ -111,17 +111,19 @@ def failing_checks(request: HttpRequest) -> dict[str, Any] | None:
 REVIEW_URL = "admin:pronunciations_dictionary_review"
 
 SECTIONS = (
-    start.StartSection("find_word", "admin/pronunciations/start/find_word.html", find_word, 10),
-    start.StartSection(
+    start_page.StartSection(
+        "find_word", "admin/pronunciations/start/find_word.html", find_word, 10
+    ),
+    start_page.StartSection(
         "waiting_for_review",
         "admin/pronunciations/start/waiting_for_review.html",
         waiting_for_review,
         20,
     ),
-    start.StartSection(
+    start_page.StartSection(
         "failing_checks", "admin/pronunciations/start/failing_checks.html", failing_checks, 30
     ),
-    start.StartSection(
+    start_page.StartSection(
         "recent_changes", "admin/pronunciations/start/recent_changes.html", recent_changes, 50
     ),
 )

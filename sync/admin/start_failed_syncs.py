@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from orgs import permissions, start
+from orgs import permissions, start_page
 from orgs.models import Role
 from sync.failures import explain
 from sync.selectors import sync_failures
@@ -35,6 +35,6 @@ def failed_syncs(request: HttpRequest) -> dict[str, Any] | None:
     return {"rows": rows, "more": len(states) > FAILED_SYNCS, "limit": FAILED_SYNCS}
 
 
-SECTION = start.StartSection(
+SECTION = start_page.StartSection(
     "failed_syncs", "sync/admin/start_failed_syncs.html", failed_syncs, order=40
 )
