@@ -26,17 +26,11 @@ from sync.crypto import SecretUnreadable
 from sync.errors import TargetKeyUnusable
 from sync.models import RunStatus, SyncRun, SyncTarget
 from sync.plans import (
-    Action,
     PlanItem,
     Progress,
-    plan,
-    same_content,
     sync_plan,
-    untouched,
-    upstream_by_key,
-    winners,
 )
-from sync.runner import Lease, LeaseLost, Runner, verification_text
+from sync.runner import Lease, LeaseLost, Runner
 from sync.selectors import target_for_run
 from sync.services import runs
 from sync.services.targets import target_api_key
@@ -45,22 +39,6 @@ from sync.signals import content_verified
 # Lexicon reading on its own account (orgs.scoping: every organization).
 SYNC_RUN = Actor.system("sync run")
 
-__all__ = [
-    "Action",
-    "PlanItem",
-    "Progress",
-    "TargetBusy",
-    "client_for",
-    "plan",
-    "same_content",
-    "sync_plan",
-    "target_plan",
-    "target_run",
-    "untouched",
-    "upstream_by_key",
-    "verification_text",
-    "winners",
-]
 
 logger = logging.getLogger(__name__)
 
