@@ -12,7 +12,7 @@ import pytest
 
 from orgs.actors import Actor
 from orgs.models import Organization, Role
-from orgs.scoping import organization_path, owned_models, restrict
+from orgs.scoping import get_or_raise, organization_path, owned_models, restrict
 from pronunciations.models import Dictionary, Rule
 from sync.models import SyncRun, SyncState
 from webhooks.models import Delivery
@@ -108,3 +108,26 @@ def test_an_actor_reads_only_where_it_holds_the_role() -> None:
     assert list(restrict(Organization, Actor("", ""))) == []
     assert list(restrict(Organization, Actor.system("test", one))) == [one]
     assert set(restrict(Organization, Actor.system("test"))) >= {one, two}
+
+
+@pytest.mark.django_db
+def test_an_actor_narrowed_to_one_organization_keeps_its_role_there_only() -> None:
+    one = Organization.objects.create(name="One", slug="one")
+    two = Organization.objects.create(name="Two", slug="two")
+    editor = Actor("e", "user:2", reach={one.pk: Role.EDITOR, two.pk: Role.VIEWER})
+
+    assert editor.within(one).organization_ids(Role.EDITOR) == [one.pk]
+    assert editor.within(two).organization_ids(Role.EDITOR) == []
+    assert Actor("", "").within(one).organization_ids() == []
+    assert Actor.system("test").within(two).organization_ids() == [two.pk]
+
+
+@pytest.mark.django_db
+def test_a_row_of_another_organization_is_not_found() -> None:
+    one = Organization.objects.create(name="One", slug="one")
+    two = Organization.objects.create(name="Two", slug="two")
+    reader = Actor.system("test", one)
+
+    assert get_or_raise(restrict(Organization, reader), LookupError("x"), slug="one") == one
+    with pytest.raises(LookupError):
+        get_or_raise(restrict(Organization, reader), LookupError("x"), pk=two.pk)
