@@ -30,7 +30,6 @@ from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from pronunciations.selectors import only_live
 from sync.admin import badges
-from sync.admin.targets import editor_scope
 from sync.channels import (
     AWAITING_VERIFICATION,
     CHECKS_FAILED,
@@ -74,7 +73,7 @@ class SyncStatusFilter(admin.SimpleListFilter):
 
 @admin.action(description="Sync now")
 def sync_now(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-    scoped = editor_scope(request, queryset, "organization_id")
+    scoped = restrict(queryset, permissions.actor(request), Role.EDITOR)
     org_ids = set(scoped.values_list("organization_id", flat=True))
     queued = [t for org in org_ids for t in enqueue_sync(organization_id=org, trigger="manual")]
     model_admin.message_user(request, f"Sync queued for {len(queued)} target(s).")

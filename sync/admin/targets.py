@@ -110,12 +110,6 @@ class SyncRunInline(admin.TabularInline):
         return True
 
 
-def editor_scope(request: HttpRequest, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
-    """Only the rows of organizations where the user may start a sync (editor or more)."""
-    ids = permissions.organization_ids(request, Role.EDITOR)
-    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
-
-
 @admin.register(SyncTarget)
 class SyncTargetAdmin(OrgScopedAdmin):
     form = SyncTargetForm
@@ -181,6 +175,7 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     @admin.action(description="Run a sync now")
     def run_now(self, request: HttpRequest, queryset: QuerySet[SyncTarget]) -> None:
-        targets = editor_scope(request, queryset, "organization_id").select_related("organization")
+        targets = restrict(queryset, permissions.actor(request), Role.EDITOR)
+        targets = targets.select_related("organization")
         queued = [t.name for t in targets if publish_run(t, "manual")]
         self.message_user(request, f"Queued: {', '.join(queued) or 'nothing (broker down?)'}")
