@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from orgs.actors import Actor
 from orgs.models import Organization
 from orgs.scoping import restrict
 from pronunciations.content import current_wire, wire_in_order
@@ -29,9 +28,7 @@ from pronunciations.models import Action, Dictionary, ReviewState, Revision
 from pronunciations.selectors import APPROVED_STATES
 from sync.compile import compilation, compile_payload
 from sync.models import Channel, SyncState, SyncStatus, SyncTarget, Verification
-
-# Lexicon reading on its own account (orgs.scoping: every organization).
-SYNC_RUN = Actor.system("sync run")
+from sync.system_actors import SYNC_RUN
 
 # Revisions that will never be served on an approved target.
 CLOSED = (ReviewState.REJECTED, ReviewState.SUPERSEDED)

@@ -15,16 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from orgs.actors import Actor
 from orgs.scoping import restrict
 from pronunciations.models import Dictionary
 from pronunciations.validation import normalize_name
 from sync.channels import Due, due_payloads, dues
 from sync.compile import Compiled, compilation, compile_payload
 from sync.models import SyncState, SyncStatus, SyncTarget
-
-# Lexicon reading on its own account (orgs.scoping: every organization).
-SYNC_RUN = Actor.system("sync run")
+from sync.system_actors import SYNC_RUN
 
 Action = Literal["create", "replace", "unchanged", "prune", "refused"]
 Progress = Callable[[int, int, "PlanItem"], None]

@@ -28,7 +28,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from orgs.actors import Actor
 from orgs.scoping import restrict
 from pronunciations.models import Mode
 from pronunciations.validation import normalize_name
@@ -44,9 +43,7 @@ from sync.client import (
 )
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget, Verification
 from sync.plans import PlanItem, Progress, same_content
-
-# Lexicon reading on its own account (orgs.scoping: every organization).
-SYNC_RUN = Actor.system("sync run")
+from sync.system_actors import SYNC_RUN
 
 logger = logging.getLogger("sync.services")
 # What stops one dictionary only (it is marked failed); any other SlngError stops the run.

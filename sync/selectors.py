@@ -13,9 +13,8 @@ from pronunciations.models import Dictionary, Revision
 from sync.channels import due_number, follows_every_revision
 from sync.errors import RunNotFound, TargetNotFound
 from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
+from sync.system_actors import SYNC_RUN
 
-# Lexicon reading on its own account (orgs.scoping: every organization).
-SYNC_RUN = Actor.system("sync run")
 FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SUPERSEDED)
 
 

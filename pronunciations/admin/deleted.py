@@ -29,7 +29,7 @@ from pronunciations.diff import contents_summary
 from pronunciations.errors import DictionaryConflict, PronunciationError
 from pronunciations.models import Dictionary
 
-# Lexicon reading on its own account (orgs.scoping: every organization).
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
 SCOPED_PAGE = Actor.system("deleted dictionaries page")
 
 # Deleted dictionaries listed on the page, most recently deleted first.

@@ -53,7 +53,7 @@ from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source
 from pronunciations.transfer.uploads import accepts_uploads
 
-# Lexicon reading on its own account (orgs.scoping: every organization).
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
 DICTIONARY_PAGE = Actor.system("dictionary page")
 
 

@@ -11,7 +11,7 @@ from orgs.models import Organization
 from orgs.scoping import restrict
 from pronunciations.models import Dictionary, ReviewState, Revision
 
-# Lexicon reading on its own account (orgs.scoping: every organization).
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
 OUTCOMES = Actor.system("review outcome")
 
 PROPOSED = "proposed — waits for review"

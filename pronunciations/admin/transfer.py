@@ -50,7 +50,7 @@ from pronunciations.transfer.pls import pls_dump
 from pronunciations.transfer.resource import DictionaryRulesResource
 from pronunciations.transfer.uploads import accepts_uploads
 
-# Lexicon reading on its own account (orgs.scoping: every organization).
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
 TRANSFER_PAGE = Actor.system("import and export page")
 
 # A vendor export's warnings shown as messages (they live in the session until shown).

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from orgs.actors import Actor
 from orgs.scoping import restrict
 from sync.client import RetryPolicy, SlngClient, SlngError
 from sync.crypto import SecretUnreadable
@@ -35,10 +34,7 @@ from sync.selectors import target_for_run
 from sync.services import runs
 from sync.services.targets import target_api_key
 from sync.signals import content_verified
-
-# Lexicon reading on its own account (orgs.scoping: every organization).
-SYNC_RUN = Actor.system("sync run")
-
+from sync.system_actors import SYNC_RUN
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,9 @@ from typing import Any
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from orgs.actors import Actor
 from orgs.scoping import restrict
 from sync.models import RunStatus, SyncRun, SyncTarget
-
-# Lexicon reading on its own account (orgs.scoping: every organization).
-SYNC_RUN = Actor.system("sync run")
+from sync.system_actors import SYNC_RUN
 
 # What sync.services' ``progress`` callbacks take: items done, items in the plan, the item.
 Progress = Callable[[int, int, Any], None]
