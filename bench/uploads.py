@@ -41,6 +41,9 @@ def parse_options() -> argparse.Namespace:
 
 OPTIONS = parse_options()
 DATABASE = OPTIONS.database
+# 1,000,000 rows are 4,000 dictionaries of 250, past an organization's default cap
+# (LEXICON_MAX_DICTIONARIES): raised for this process, gunicorn and the worker (they inherit it).
+os.environ.setdefault("LEXICON_MAX_DICTIONARIES", str(OPTIONS.rows // 250 + 1))
 django_on(DATABASE)
 
 import httpx  # noqa: E402

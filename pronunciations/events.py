@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from orgs.events import Event, EventType, publish
-from pronunciations.models import Action, ReviewState, Revision
+from pronunciations.models import Action, ImportJob, JobState, ReviewState, Revision, ScanJob
 
 # A new revision's event by its review state (record) or the decision made on it (review).
 _BY_STATE = {
@@ -61,3 +61,55 @@ def revisions_published(revisions: Iterable[Revision], *, decided: bool = False)
     """Publish the revisions' events (``revision_events``), one signal per organization."""
     for organization_id, published in revision_events(revisions, decided=decided).items():
         publish(organization_id=organization_id, events=published)
+
+
+def _failure(error: dict[str, Any] | None) -> dict[str, Any]:
+    """A failed job's error as its event tells it: status, SLNG's code, the message."""
+    error = error or {}
+    return {"status": error.get("status"), "code": error.get("code"), "message": error.get("error")}
+
+
+def import_job_data(job: ImportJob) -> dict[str, Any]:
+    """What an import job's event says: the job, its file, and its outcome in counts (the
+    names and the plan are on the job: GET its ``url``)."""
+    options, report = job.options or {}, job.report or {}
+    data: dict[str, Any] = {
+        "job_id": job.public_id,
+        "file_name": job.file_name,
+        "format": job.file_format,
+        "mode": options.get("mode", "merge"),
+        "dry_run": bool(options.get("dry_run")),
+    }
+    if job.state == JobState.SUCCEEDED:
+        names = report.get("dictionaries", {})
+        data["dictionaries"] = {key: len(names.get(key, [])) for key in _OUTCOMES}
+        data["rules"] = report.get("rules", {})
+        return data
+    errors = len(report.get("errors", [])) + int(report.get("errors_not_listed", 0))
+    return {**data, **_failure(job.error), "errors": errors}
+
+
+def scan_job_data(job: ScanJob) -> dict[str, Any]:
+    """What a scan job's event says: the scan, and its summary or its failure."""
+    data: dict[str, Any] = {"scan_id": job.public_id}
+    if job.state != JobState.SUCCEEDED:
+        return {**data, **_failure(job.error)}
+    result = job.result or {}
+    keys = ("language", "dictionaries", "turns", "summary")
+    return {**data, **{key: result.get(key) for key in keys}}
+
+
+_OUTCOMES = ("created", "changed", "unchanged")
+
+
+def job_ended(job: ImportJob | ScanJob) -> None:
+    """Publish that a background job ended (``import.finished`` or ``import.failed``,
+    ``scan.finished`` or ``scan.failed``), once the transaction recording its state commits."""
+    succeeded = job.state == JobState.SUCCEEDED
+    if isinstance(job, ImportJob):
+        type_ = EventType.IMPORT_FINISHED if succeeded else EventType.IMPORT_FAILED
+        data = import_job_data(job)
+    else:
+        type_ = EventType.SCAN_FINISHED if succeeded else EventType.SCAN_FAILED
+        data = scan_job_data(job)
+    publish(organization_id=job.organization_id, events=[(type_.value, data)])

@@ -48,6 +48,7 @@ class Write:
     author: Actor = UNKNOWN
     comment: str = ""
     hash: str = ""  # the content's hash when the caller has it already
+    wire: dict[str, Any] | None = None  # the content's wire modes when the caller has them
     checks: tuple[Check, ...] | None = None  # None: keep the dictionary's current checks
 
 
@@ -330,7 +331,7 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
                         w.source,
                         w.author,
                         w.comment,
-                        modes_to_wire(w.content.modes),
+                        w.wire if w.wire is not None else modes_to_wire(w.content.modes),
                     ),
                     checks_of_write,
                 )

@@ -9,7 +9,6 @@ job; its page polls the job's status and shows the rows done and the final repor
 import os
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -26,8 +25,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.datastructures import MultiValueDict
 from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV, JSON, XLSX
-from tablib import Dataset
 
 from orgs import permissions
 from orgs.actors import Actor
@@ -44,10 +41,15 @@ from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, ImportJob
-from pronunciations.transfer import exporting, formats, jobs, reading, uploads, vendors
+from pronunciations.transfer import exporting, formats, jobs, reading, services, vendors
 from pronunciations.transfer.importing import ImportRejected
 from pronunciations.transfer.pls import pls_dump
-from pronunciations.transfer.resource import DictionaryRulesResource
+from pronunciations.transfer.resource import (
+    BoundedCSV,
+    BoundedJSON,
+    BoundedXLSX,
+    DictionaryRulesResource,
+)
 from pronunciations.transfer.uploads import accepts_uploads
 
 # Reads keyed by rows this page already scoped to the user (the page checks the role).
@@ -55,42 +57,6 @@ TRANSFER_PAGE = Actor.system("import and export page")
 
 # A vendor export's warnings shown as messages (they live in the session until shown).
 _MAX_MESSAGES = 10
-
-
-class _BoundedFormat:
-    """django-import-export format whose datasets come from the bounded readers (bytes in)."""
-
-    file_format = ""
-
-    def is_binary(self) -> bool:
-        return True
-
-    def get_read_mode(self) -> str:
-        return "rb"
-
-    def create_dataset(self, in_stream: bytes | str) -> Dataset:
-        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
-        headers, records, escaped = uploads.read_table(data, self.file_format)
-        dataset = Dataset(headers=headers)
-        width = len(headers)
-        for record in records:
-            dataset.append((list(record) + [None] * width)[:width])
-        # How DictionaryRulesResource parses these rows (JSON has types and no formula escape).
-        dataset.lexicon_format = self.file_format
-        dataset.lexicon_escaped = escaped
-        return dataset
-
-
-class BoundedCSV(_BoundedFormat, CSV):
-    file_format = "csv"
-
-
-class BoundedXLSX(_BoundedFormat, XLSX):
-    file_format = "xlsx"
-
-
-class BoundedJSON(_BoundedFormat, JSON):
-    file_format = "json"
 
 
 def _message(exc: Exception) -> str:
@@ -145,33 +111,19 @@ class TransferAdminMixin(ImportMixin):
             "form": form,
         }
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            data, upload = form.cleaned_data, form.cleaned_data["file"]
+            options = reading.ImportOptions(
+                obj.organization, "pls", mode=data["mode"], dry_run=data["dry_run"],
+                dictionary=obj.name, conflicts=reading.on_conflict(data["on_conflict"]),
+                author=Actor.for_user(request.user),
+            )  # fmt: skip
             try:
-                if upload.size > settings.LEXICON_IMPORT_SYNC_MAX_BYTES:
-                    uploads.inspect(upload.file, "pls")
-                    job = jobs.import_job_create(
-                        organization=obj.organization,
-                        source=upload.file,
-                        file_name=upload.name or "",
-                        file_format="pls",
-                        mode=form.cleaned_data["mode"],
-                        dry_run=form.cleaned_data["dry_run"],
-                        dictionary=obj.name,
-                        conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
-                        author=Actor.for_user(request.user),
-                    )
-                    return HttpResponseRedirect(self._job_url(job))
-                report = reading.import_file(
-                    organization=obj.organization,
-                    data=upload.file,
-                    file_format="pls",
-                    mode=form.cleaned_data["mode"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    dictionary=obj.name,
-                    conflicts=reading.on_conflict(form.cleaned_data["on_conflict"]),
-                    author=Actor.for_user(request.user),
+                started = services.import_start(
+                    options=options, source=upload.file, file_name=upload.name or ""
                 )
-                context["report"] = report.to_wire()
+                if isinstance(started, ImportJob):
+                    return HttpResponseRedirect(self._job_url(started))
+                context["report"] = started.to_wire()
             except ImportRejected as exc:
                 context["errors"] = [f"{e.where()}: {e.message}" for e in exc.report.errors]
                 context["warnings"] = exc.report.warnings.to_wire()
@@ -276,30 +228,23 @@ class TransferAdminMixin(ImportMixin):
             messages.info(request, note.strip())
 
     def _bounded_import(self, request: HttpRequest, form: Any) -> HttpResponse | None:
-        data = form.cleaned_data
-        upload = data["import_file"]
-        file_format = self.get_import_formats()[int(data["format"])].file_format
-        organization = data["organization"]
-        if not permissions.allowed(request, organization.pk, Role.EDITOR):
+        """A refused file's message, or a large file's job page; None: the page imports it."""
+        data, upload = form.cleaned_data, form.cleaned_data["import_file"]
+        if not permissions.allowed(request, data["organization"].pk, Role.EDITOR):
             raise PermissionDenied
+        options = reading.ImportOptions(
+            data["organization"], self.get_import_formats()[int(data["format"])].file_format,
+            mode=data["mode"], create_missing=bool(data["create_missing"]),
+            author=Actor.for_user(request.user),
+        )  # fmt: skip
         try:
-            inspection = uploads.inspect(upload.file, file_format)
+            job = services.import_job_if_background(
+                options=options, source=upload.file, file_name=upload.name or ""
+            )
         except (ValidationError, PronunciationError) as exc:
             messages.error(request, _message(exc))
             return HttpResponseRedirect(request.path)
-        if not jobs.wants_background(inspection.work_bytes, asked=False):
-            return None
-        job = jobs.import_job_create(
-            organization=organization,
-            source=upload.file,
-            file_name=upload.name or "",
-            file_format=file_format,
-            mode=data["mode"],
-            create_missing=bool(data["create_missing"]),
-            author=Actor.for_user(request.user),
-            rows_total=inspection.rows,
-        )
-        return HttpResponseRedirect(self._job_url(job))
+        return None if job is None else HttpResponseRedirect(self._job_url(job))
 
     def _job_url(self, job: ImportJob) -> str:
         return reverse("admin:pronunciations_dictionary_import_job", args=[job.public_id])

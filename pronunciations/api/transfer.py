@@ -23,8 +23,8 @@ from pronunciations.api.shapes import ImportJobOutput, ImportReportOutput
 from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
-from pronunciations.models import Dictionary
-from pronunciations.transfer import exporting, formats, jobs, reading, uploads
+from pronunciations.models import Dictionary, ImportJob
+from pronunciations.transfer import exporting, formats, jobs, reading, services, uploads
 from pronunciations.transfer.pls import pls_dump
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -120,31 +120,31 @@ class ImportView(APIView):
         if upload is None:
             raise validation.ParameterError({"file": ["upload the file in the 'file' field"]})
         uploads.check_size(upload.size or 0)
-        options = _import_options(request, upload.name or "")
-        inspection = uploads.inspect(upload.file, options["file_format"])
-        if not jobs.wants_background(inspection.work_bytes, _asks_async(request)):
-            return Response(reading.import_file(data=upload.file, **options).to_wire())
-        job = jobs.import_job_create(
-            source=upload.file, file_name=upload.name or "", rows_total=inspection.rows, **options
+        name, asked = upload.name or "", _asks_async(request)
+        options = _import_options(request, name)
+        job = services.import_start(
+            options=options, source=upload.file, file_name=name, asked=asked
         )
+        if not isinstance(job, ImportJob):  # imported at once: its report
+            return Response(job.to_wire())
         body = {**jobs.import_job_wire(job), "url": _job_url(request, job.public_id)}
         return Response(body, status=202, headers={"Location": body["url"]})
 
 
-def _import_options(request: Request, file_name: str) -> dict[str, Any]:
+def _import_options(request: Request, file_name: str) -> reading.ImportOptions:
     """The import's parameters, checked before the file is read."""
     key = caller_key(request)
     file_format = reading.detect_format(request.data.get("format"), file_name)
-    return {
-        "organization": key.organization,
-        "file_format": file_format,
-        "mode": reading.import_mode(request.data.get("mode")),
-        "dry_run": _flag(request, "dry_run"),
-        "create_missing": _flag(request, "create_missing"),
-        "dictionary": reading.check_dictionary(file_format, request.data.get("dictionary")),
-        "conflicts": reading.on_conflict(request.data.get("on_conflict")),
-        "author": Actor.for_key(key),
-    }
+    return reading.ImportOptions(
+        key.organization,
+        file_format,
+        mode=reading.import_mode(request.data.get("mode")),
+        dry_run=_flag(request, "dry_run"),
+        create_missing=_flag(request, "create_missing"),
+        dictionary=reading.check_dictionary(file_format, request.data.get("dictionary")),
+        conflicts=reading.on_conflict(request.data.get("on_conflict")),
+        author=Actor.for_key(key),
+    )
 
 
 def _job_url(request: Request, job_id: str) -> str:

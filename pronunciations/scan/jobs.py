@@ -6,20 +6,21 @@ plain update of its row (at most twice a second), and a job redelivered after it
 simply scans again. The text is kept on the job until it finishes.
 """
 
+import functools
 import logging
 import time
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import error_body, translate
+from core.exceptions import translate
 from orgs.actors import Actor
 from orgs.ids import new_scan_id
 from orgs.models import Organization
 from orgs.scoping import restrict
-from pronunciations.errors import NotFound, Unavailable
+from pronunciations import background, events
+from pronunciations.errors import NotFound
 from pronunciations.models import JobState, ScanJob
 from pronunciations.scan import services as scanning
 
@@ -57,15 +58,15 @@ def scan_job_create(
         data=data,
         options={"language": language, "names": names, "author": author.name},
     )
-    try:
-        transaction.on_commit(
-            lambda: current_app.send_task(RUN_SCAN, (job.public_id, organization.public_id))
-        )
-    except Exception as exc:  # kombu raises several types for an unreachable broker
-        logger.warning("could not enqueue scan job %s", job.public_id)
-        _finish(job, JobState.FAILED, error=_error(Unavailable()))
-        raise Unavailable() from exc
+    failed = functools.partial(_failed, job)
+    transaction.on_commit(lambda: background.job_enqueue(RUN_SCAN, job, failed))
     return job
+
+
+def _failed(job: ScanJob, error: dict[str, Any]) -> None:
+    """A job whose task the broker did not take: failed, and not announced (the caller is
+    answered 503 at once)."""
+    _finish(job, JobState.FAILED, announce=False, error=error)
 
 
 def scan_job_get(*, organization: Organization, job_id: str) -> ScanJob:
@@ -120,7 +121,7 @@ def scan_job_run(*, job_id: str, organization_id: str) -> None:
         error = translate(exc)
         if error.status >= 500:
             logger.exception("scan job %s failed", job_id)
-        _finish(job, JobState.FAILED, error=_error(error))
+        _finish(job, JobState.FAILED, error=background.job_error(error))
 
 
 class _Progress:
@@ -140,10 +141,16 @@ class _Progress:
         )
 
 
-def _finish(job: ScanJob, state: str, **fields: Any) -> None:
+def _finish(job: ScanJob, state: str, *, announce: bool = True, **fields: Any) -> None:
+    """Move a job that is not finished yet to ``state`` and announce it (``scan.finished`` or
+    ``scan.failed``, after commit)."""
     fields.update(state=state, phase="done", finished_at=timezone.now(), data=b"")
-    restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields)
-
-
-def _error(error: Any) -> dict[str, Any]:
-    return {"status": error.status, **error_body(error, None)}
+    if (
+        restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields)
+        != 1
+    ):
+        return
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if announce:
+        events.job_ended(job)

@@ -1,22 +1,19 @@
 """Reading and writing import/export files: CSV, XLSX and JSON (tabular layout) and PLS.
 
-Files are read by pronunciations.uploads (bounded, streaming). Exports are streamed: CSV and
-JSON as generators, XLSX through openpyxl's write-only workbook.
+Files are read by pronunciations.uploads (bounded, streaming). Exports are streamed as
+generators: CSV and JSON as text, XLSX as the bytes of its zip (``xlsx_write``).
 """
 
 import csv
 import io
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
-from typing import IO
-
-from openpyxl import Workbook
 
 from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import rows
+from pronunciations.transfer.xlsx_write import xlsx_stream as workbook_stream
 from pronunciations.validation import ParameterError, replace_unstorable
 
 # The one place listing formats: what imports read, and what each export takes.
@@ -112,19 +109,16 @@ def json_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Itera
     yield "".join(pieces)
 
 
-def xlsx_file(dictionaries: Iterable[Dictionary], columns: list[str]) -> IO[bytes]:
-    """A spooled temporary file holding the workbook (write-only mode keeps memory flat)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("rules")
-    # A cell cannot hold control characters: content stored before validation refused them is
-    # written with U+FFFD in their place, so the export never fails on stored content.
-    sheet.append([replace_unstorable(column) for column in columns])
-    for row in _rows(dictionaries, columns):
-        sheet.append([replace_unstorable(cell) for cell in rows.escape_row(row)])
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - returned
-    workbook.save(output)
-    output.seek(0)
-    return output
+def xlsx_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterator[bytes]:
+    """The XLSX export in pieces, written as it goes in constant memory (one sheet, ``rules``).
+    A cell cannot hold control characters: content stored before validation refused them is
+    written with U+FFFD in their place, so the export never fails on stored content."""
+    header = [replace_unstorable(column) for column in columns]
+    cells = (
+        [replace_unstorable(cell) for cell in rows.escape_row(row)]
+        for row in _rows(dictionaries, columns)
+    )
+    return workbook_stream(header, cells, sheet="rules")
 
 
 def csv_text(dictionaries: Iterable[Dictionary], columns: list[str]) -> str:

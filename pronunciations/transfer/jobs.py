@@ -1,15 +1,14 @@
 """Background imports: a job holds its file and runs on a Celery worker with visible progress.
 
-An import goes to the background when its file is larger than LEXICON_IMPORT_SYNC_MAX_BYTES
-(for XLSX, what its sheet and strings inflate to) or the client asks for it. The job runs the
-same ``reading.import_file`` as a synchronous import, so it gives the same report and keeps the
-same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one transaction.
-Progress is written on a second database connection, so it is visible while that transaction
-is still open; on SQLite, which has one writer at a time and whose import transaction holds the
-write lock from its start, it is written on the import's own connection instead and is seen
-when the import ends (a second connection would wait for that lock and fail). A job that stops
-reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its worker was killed or lost) is
-marked failed when next read or claimed; nothing of it was written.
+Which imports go to the background is decided in one place (``transfer.services``). A job runs
+the same ``reading.import_file`` as a synchronous import, so it gives the same report and keeps
+the same all-or-nothing rule: the import's writes and the job's ``succeeded`` are one
+transaction. Progress is written on a second database connection, so it is visible while that
+transaction is still open; on SQLite, which has one writer at a time and whose import
+transaction holds the write lock from its start, it is written on the import's own connection
+instead and is seen when the import ends (a second connection would wait for that lock and
+fail). A job that stops reporting progress for LEXICON_IMPORT_JOB_STALE_SECONDS (its worker was
+killed or lost) is marked failed when next read or claimed; nothing of it was written.
 """
 
 import logging
@@ -18,21 +17,21 @@ import time
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.exceptions import error_body, translate
-from orgs.actors import UNKNOWN, Actor
+from core.exceptions import translate
+from orgs.actors import Actor
 from orgs.models import Organization
 from orgs.scoping import restrict
-from pronunciations.errors import NotFound, PronunciationError, Unavailable
+from pronunciations import background, events
+from pronunciations.errors import NotFound, PronunciationError
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
 from pronunciations.transfer import parsing, reading, slots
-from pronunciations.transfer.importing import ImportMode, ImportRejected
+from pronunciations.transfer.importing import ImportRejected
 
 # Lexicon reading on its own account (orgs.scoping: every organization).
 IMPORT_JOB = Actor.system("import job")
@@ -53,40 +52,17 @@ class ImportJobNotFound(NotFound):
         super().__init__(f"Import job not found: {job_id}")
 
 
-def wants_background(size: int, asked: bool) -> bool:
-    """Whether an import of ``size`` bytes to parse runs as a job (see the module docstring)."""
-    return asked or size > settings.LEXICON_IMPORT_SYNC_MAX_BYTES
-
-
 def import_job_create(
-    *,
-    organization: Organization,
-    source: IO[bytes],
-    file_name: str,
-    file_format: str,
-    mode: ImportMode,
-    dry_run: bool = False,
-    create_missing: bool = False,
-    dictionary: str | None = None,
-    conflicts: reading.OnConflict = "first",
-    author: Actor = UNKNOWN,
-    rows_total: int | None = None,
+    *, options: reading.ImportOptions, source: IO[bytes], file_name: str, rows_total: int | None
 ) -> ImportJob:
     """Store the file as a queued job and enqueue its run; raises Unavailable (503) when the
     broker cannot take it (the job is then failed, so it is not left queued)."""
     job = ImportJob(
-        organization=organization,
+        organization=options.organization,
         file_name=parsing.column_label(file_name[:200]),
-        file_format=file_format,
-        options={
-            "mode": mode,
-            "dry_run": dry_run,
-            "create_missing": create_missing,
-            "dictionary": reading.check_dictionary(file_format, dictionary),
-            "conflicts": conflicts,
-            "author_ref": author.ref,  # who may not review the revisions it writes
-        },
-        author=author.name,
+        file_format=options.file_format,
+        options=options.options(),
+        author=options.author.name,
         rows_total=rows_total,
     )
     with transaction.atomic():
@@ -96,12 +72,9 @@ def import_job_create(
             ImportJobChunk.objects.create(job=job, number=number, data=chunk)
             job.file_bytes += len(chunk)
         job.save(update_fields=["file_bytes"])
-    try:  # by the task's name: pronunciations.tasks imports this module
-        current_app.send_task(RUN_IMPORT, (job.public_id, organization.public_id))
-    except Exception as exc:  # kombu raises several types for an unreachable broker
-        logger.warning("could not enqueue import job %s", job.public_id)
-        _finish(job, JobState.FAILED, error=_error(Unavailable()))
-        raise Unavailable() from exc
+    background.job_enqueue(
+        RUN_IMPORT, job, lambda error: _finish(job, JobState.FAILED, announce=False, error=error)
+    )
     return job
 
 
@@ -159,31 +132,23 @@ def import_job_run(*, job_id: str, organization_id: str) -> None:
         return
     progress = _Progress(job)
     try:
+        options = reading.ImportOptions.from_job(
+            job.organization, job.file_format, job.author, job.options
+        )
         with transaction.atomic(), _job_file(job) as file:
-            report = reading.import_file(
-                organization=job.organization,
-                data=file,
-                file_format=job.file_format,
-                mode=job.options.get("mode", "merge"),
-                dry_run=bool(job.options.get("dry_run")),
-                create_missing=bool(job.options.get("create_missing")),
-                dictionary=job.options.get("dictionary"),
-                conflicts=reading.on_conflict(job.options.get("conflicts")),
-                author=Actor(job.author, str(job.options.get("author_ref", ""))),
-                progress=progress,
-            )
+            report = options.run(file, progress)
             done = progress.rows_total or progress.rows_done
             if not _finish(job, JobState.SUCCEEDED, report=report.to_wire(), rows_done=done):
                 raise _Superseded
     except _Superseded:
         logger.warning("import job %s was taken over by another run", job_id)
     except ImportRejected as exc:
-        _finish(job, JobState.FAILED, report=exc.report.to_wire(), error=_error(exc))
+        _finish(job, JobState.FAILED, report=exc.report.to_wire(), error=background.job_error(exc))
     except Exception as exc:  # every outcome, expected or not, is recorded on the job
         error = translate(exc)
         if error.status >= 500:
             logger.exception("import job %s failed", job_id)
-        _finish(job, JobState.FAILED, error=_error(error))
+        _finish(job, JobState.FAILED, error=background.job_error(error))
     finally:
         progress.close()
 
@@ -239,8 +204,9 @@ def _start(job: ImportJob) -> None:
     )
 
 
-def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
-    """Move a job that is not finished yet to ``state``; False if it already was (or changed)."""
+def _finish(job: ImportJob, state: str, *, announce: bool = True, **fields: Any) -> bool:
+    """Move a job that is not finished yet to ``state`` and announce it (``import.finished`` or
+    ``import.failed``, after commit); False if it already was (or changed)."""
     fields.update(state=state, finished_at=timezone.now())
     query = restrict(ImportJob, IMPORT_JOB).filter(pk=job.pk).exclude(state__in=_FINISHED)
     if state == JobState.SUCCEEDED:
@@ -252,6 +218,8 @@ def _finish(job: ImportJob, state: str, **fields: Any) -> bool:
         ).delete()  # the file is not needed any more
         for name, value in fields.items():
             setattr(job, name, value)
+        if announce:
+            events.job_ended(job)
     return changed
 
 
@@ -307,7 +275,7 @@ def _stale(job: ImportJob) -> bool:
 
 
 def _stopped() -> dict[str, Any]:
-    return _error(
+    return background.job_error(
         PronunciationError(
             "The import stopped without finishing (its worker was stopped or lost); "
             "nothing was written. Import the file again."
@@ -315,12 +283,6 @@ def _stopped() -> dict[str, Any]:
         status=500,
         code="import_interrupted",
     )
-
-
-def _error(error: PronunciationError, **override: Any) -> dict[str, Any]:
-    body = error_body(error, None)
-    body.pop("report", None)  # the job's own report field holds it
-    return {"status": override.get("status", error.status), **body, **override}
 
 
 def _time(value: Any) -> str | None:

@@ -2,7 +2,7 @@
 
 ``RowParser`` is built from a file's headers and turns each record into a ``SourceRow`` or the
 row's errors, holding nothing between rows, so an import can stream a file of any length;
-``parse_rows`` collects every row of a small file at once.
+``table_rows`` reads a table as its format's file holds it (the import and the admin's page).
 """
 
 import functools
@@ -130,8 +130,8 @@ class RowParser:
     def _plain_row(self, number: int, record: list[str]) -> SourceRow | None:
         """A row of text cells with nothing to report and no metadata, or None: ``_row`` then
         parses it (the same rules, checked quickly here for the rows that pass them)."""
-        padded = record[: len(self.pad) - 1]
-        padded += self.pad[len(padded) :]
+        width = len(self.pad) - 1  # a list or a tuple, padded with the blank cell at the end
+        padded = [*record[:width], *self.pad[min(len(record), width) :]]
         name, mode, match, replace, ipa, position, note = self.pick(padded)
         column = _VALUE_COLUMN.get(mode)
         if (
@@ -285,20 +285,23 @@ def iter_rows(
             yield parsed
 
 
-def parse_rows(
+def table_rows(
     headers: Sequence[object],
     records: Iterable[Sequence[object]],
     *,
+    file_format: str,
     escaped: bool,
-    first_row: int,
-    typed: bool = False,
-) -> tuple[list[SourceRow], list[RowError]]:
-    """Every row and every row error of a file at once (see ``iter_rows``)."""
-    rows: list[SourceRow] = []
-    errors: list[RowError] = []
-    for parsed in iter_rows(headers, records, escaped=escaped, first_row=first_row, typed=typed):
-        if isinstance(parsed, SourceRow):
-            rows.append(parsed)
-        else:
-            errors += parsed
-    return rows, errors
+) -> Iterator[Parsed]:
+    """``iter_rows`` of a table read from a ``file_format`` file (``uploads.read_table``): JSON
+    has no header row and typed values; CSV has text cells only."""
+    json_rows = file_format == "json"
+    first_row = 1 if json_rows else 2
+    text = file_format == "csv"
+    return iter_rows(
+        headers, records, escaped=escaped, first_row=first_row, typed=json_rows, text=text
+    )
+
+
+def has_metadata(headers: Sequence[object]) -> bool:
+    """Whether a table has metadata columns (then ``replace`` replaces the metadata)."""
+    return any(str(header).startswith(METADATA_PREFIX) for header in headers)

@@ -229,4 +229,5 @@ def entry_of(
     target = found or Dictionary(organization=organization, name=clean.name)
     action = Action.CREATE if found is None else Action.UPDATE
     write = Write(target, clean, action, Source.IMPORT, author, hash=new_hash, checks=plan.checks)
+    write.wire = after
     return entry, write

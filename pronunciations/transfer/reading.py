@@ -1,9 +1,9 @@
 """A whole import file to rows (bounded, any format), and `import_file`: parse, then import."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import PurePath
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from pronunciations.transfer.importing import (
     dictionary_import,
     row_stream,
 )
-from pronunciations.transfer.parsing import Parsed, iter_rows
+from pronunciations.transfer.parsing import Parsed, has_metadata, table_rows
 from pronunciations.transfer.pls import PlsError, PlsImport, PlsRule, pls_load
 from pronunciations.transfer.rows import LexemeError, RowError, SourceRow
 from pronunciations.transfer.uploads import Source
@@ -69,6 +69,54 @@ def check_dictionary(file_format: str, dictionary: object) -> str | None:
     if not dictionary:
         raise ParameterError({"dictionary": ["a PLS file holds one dictionary: name it"]})
     return validate_name_parameter(dictionary, name="dictionary")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """An import's parameters, each checked: what an import runs with, in the request or as a
+    job (which keeps them as ``options()`` and reads them back with ``from_job``)."""
+
+    organization: Organization
+    file_format: str
+    mode: ImportMode = "merge"
+    dry_run: bool = False
+    create_missing: bool = False
+    dictionary: str | None = None
+    conflicts: OnConflict = "first"
+    author: Actor = UNKNOWN
+
+    def options(self) -> dict[str, Any]:
+        """The parameters a job keeps (its organization, format and author are its own fields;
+        ``author_ref`` is who may not review the revisions it writes)."""
+        return {
+            "mode": self.mode,
+            "dry_run": self.dry_run,
+            "create_missing": self.create_missing,
+            "dictionary": check_dictionary(self.file_format, self.dictionary),
+            "conflicts": self.conflicts,
+            "author_ref": self.author.ref,
+        }
+
+    @classmethod
+    def from_job(
+        cls, organization: Organization, file_format: str, author: str, kept: dict[str, Any]
+    ) -> "ImportOptions":
+        """The parameters a job kept (``options``), read back."""
+        return cls(
+            organization,
+            file_format,
+            mode=import_mode(kept.get("mode")),
+            dry_run=bool(kept.get("dry_run")),
+            create_missing=bool(kept.get("create_missing")),
+            dictionary=kept.get("dictionary"),
+            conflicts=on_conflict(kept.get("conflicts")),
+            author=Actor(author, str(kept.get("author_ref", ""))),
+        )
+
+    def run(self, data: Source, progress: Progress | None = None) -> ImportReport:
+        """``import_file`` of ``data`` with these parameters."""
+        arguments = {field.name: getattr(self, field.name) for field in fields(self)}
+        return import_file(data=data, progress=progress, **arguments)
 
 
 @dataclass
@@ -183,15 +231,9 @@ def read_rows(
     def stream() -> Iterator[Parsed]:
         # The table already open is read first; every later call reads the file again.
         table = opened.pop() if opened else uploads.read_table(source, file_format)[1]
-        first_row = 2 if file_format != "json" else 1
-        typed = file_format == "json"
-        text = file_format == "csv"
-        return iter_rows(
-            headers, table, escaped=escaped, first_row=first_row, typed=typed, text=text
-        )
+        return table_rows(headers, table, file_format=file_format, escaped=escaped)
 
-    has_metadata = any(str(h).startswith("metadata.") for h in headers)
-    return _Read([], [], has_metadata, stream, inspection.rows or 0)
+    return _Read([], [], has_metadata(headers), stream, inspection.rows or 0)
 
 
 def _counted(progress: Progress, total: int) -> Progress:

@@ -89,6 +89,9 @@ def rule_plan(
 ) -> None:
     """Fill the entry's rule lists from wire modes before and after; ``rows`` gives each new
     rule's row in the file (for file order)."""
+    if not before:  # a new dictionary: every rule is added, none compared
+        _all_added(entry, after, rows)
+        return
     added: list[tuple[int, dict[str, str]]] = []
     changed: list[tuple[int, dict[str, str]]] = []
     for mode in (Mode.REWRITE, Mode.IPA):
@@ -112,6 +115,23 @@ def rule_plan(
         entry.reordered |= kept != [key for key in old if key in new]
     entry.added = [item for _, item in sorted(added, key=lambda pair: pair[0])]
     entry.changed = [item for _, item in sorted(changed, key=lambda pair: pair[0])]
+
+
+def _all_added(entry: PlanEntry, after: dict[str, Any], rows: dict[str, list[int]]) -> None:
+    """rule_plan of a new dictionary: each rule added, in file order."""
+    added: list[tuple[int, dict[str, str]]] = []
+    for mode in (Mode.REWRITE, Mode.IPA):
+        value, name, numbers = VALUE_FIELD[mode], mode.value, rows.get(mode.value, [])
+        rules = after.get(name, {}).get("rules", [])
+        added += [
+            (
+                numbers[i] if i < len(numbers) else 0,
+                {"mode": name, "match": r["match"], "value": r[value]},
+            )
+            for i, r in enumerate(rules)
+        ]
+    added.sort(key=lambda pair: pair[0])
+    entry.added = [item for _, item in added]
 
 
 def check_plan(entry: PlanEntry, before: Sequence[Check], after: Sequence[Check]) -> None:

@@ -1,4 +1,5 @@
-"""django-import-export resource for the tabular layout; rows go through the import service.
+"""django-import-export's resource and formats for the tabular layout; rows go through the
+import service.
 
 The admin's import/export and anything else built on django-import-export use this resource:
 columns and formats come from here, and every import goes through ``dictionary_import``, so
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from import_export import resources
+from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
@@ -18,16 +20,10 @@ from pronunciations import selectors
 from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
-from pronunciations.transfer import rows
+from pronunciations.transfer import rows, uploads
 from pronunciations.transfer.exporting import columns_for
-from pronunciations.transfer.importing import (
-    ImportMode,
-    ImportRejected,
-    dictionary_import,
-    row_stream,
-)
-from pronunciations.transfer.parsing import parse_rows
-from pronunciations.transfer.rows import METADATA_PREFIX
+from pronunciations.transfer.importing import ImportMode, ImportRejected, dictionary_import
+from pronunciations.transfer.parsing import has_metadata, table_rows
 
 
 class _Column:
@@ -77,25 +73,19 @@ class DictionaryRulesResource(resources.Resource):
     def import_data(self, dataset: Dataset, dry_run: bool = False, **kwargs: Any) -> Result:
         """Import all rows at once through dictionary_import, reporting errors per row."""
         headers = list(dataset.headers or [])
-        json_rows = getattr(dataset, "lexicon_format", "") == "json"
-        rows, errors = parse_rows(
-            headers,
-            list(dataset),
-            escaped=getattr(dataset, "lexicon_escaped", True),
-            first_row=1 if json_rows else 2,
-            typed=json_rows,
-        )
+        file_format = getattr(dataset, "lexicon_format", "csv")
+        escaped = getattr(dataset, "lexicon_escaped", True)
         result = Result()
         result.diff_headers = headers
         try:
             report = dictionary_import(
                 organization=self.organization,
-                rows=row_stream(rows, errors),
+                rows=lambda: table_rows(headers, dataset, file_format=file_format, escaped=escaped),
                 mode=self.mode,
                 dry_run=dry_run,
                 create_missing=self.create_missing,
                 author=self.author,
-                has_metadata=any(h.startswith(METADATA_PREFIX) for h in headers),
+                has_metadata=has_metadata(headers),
             )
         except ImportRejected as exc:
             result.lexicon_report = exc.report.to_wire()
@@ -121,3 +111,40 @@ class DictionaryRulesResource(resources.Resource):
             new=len(report.created), update=len(report.changed), skip=len(report.unchanged)
         )
         return result
+
+
+class _BoundedFormat:
+    """django-import-export format whose datasets come from the bounded readers (bytes in)."""
+
+    file_format = ""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
+
+    def create_dataset(self, in_stream: bytes | str) -> Dataset:
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        headers, records, escaped = uploads.read_table(data, self.file_format)
+        dataset = Dataset(headers=headers)
+        width = len(headers)
+        blank: list[object] = [""] * width if self.file_format == "csv" else [None] * width
+        for record in records:
+            dataset.append((list(record) + blank)[:width])
+        # How DictionaryRulesResource parses these rows (JSON has types and no formula escape).
+        dataset.lexicon_format = self.file_format
+        dataset.lexicon_escaped = escaped
+        return dataset
+
+
+class BoundedCSV(_BoundedFormat, CSV):
+    file_format = "csv"
+
+
+class BoundedXLSX(_BoundedFormat, XLSX):
+    file_format = "xlsx"
+
+
+class BoundedJSON(_BoundedFormat, JSON):
+    file_format = "json"

@@ -70,7 +70,8 @@ class Command(BaseCommand):
         columns = columns_for(queryset)
         rows = self._counted(queryset.iterator(chunk_size=200), bar, total)
         if file_format == "xlsx":
-            shutil.copyfileobj(formats.xlsx_file(rows, columns), output)
+            for piece in formats.xlsx_stream(rows, columns):
+                output.write(piece)
         else:
             stream = formats.csv_stream if file_format == "csv" else formats.json_stream
             for chunk in stream(rows, columns):
