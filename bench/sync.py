@@ -64,7 +64,7 @@ from sync.channels import due_payloads, dues  # noqa: E402
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread  # noqa: E402
 from sync.models import DEFAULT_CONCURRENCY, RunStatus, SyncRun, SyncState, SyncTarget  # noqa: E402
 from sync.plans import derive, winners  # noqa: E402
-from sync.targets import target_create  # noqa: E402
+from sync.services import target_create  # noqa: E402
 from sync.tasks import run_target  # noqa: E402
 
 ENDED = (RunStatus.SUCCEEDED, RunStatus.FAILED)  # not queued, running or superseded

@@ -2,7 +2,7 @@
 
 ``AdminConfig`` replaces ``django.contrib.admin`` in INSTALLED_APPS, so ``admin.site`` (where
 every app registers its models) is a ``LexiconAdminSite``. Its index is the start page: the
-sections apps register in ``orgs.start`` above the usual list of models.
+sections apps register in ``orgs.start_page`` above the usual list of models.
 """
 
 from typing import Any
@@ -22,9 +22,9 @@ class LexiconAdminSite(admin.AdminSite):
     site_url = None
 
     def index(self, request: HttpRequest, extra_context: Any = None) -> TemplateResponse:
-        from orgs import start
+        from orgs import start_page
 
-        context = {"start_sections": start.render(request), **(extra_context or {})}
+        context = {"start_sections": start_page.render(request), **(extra_context or {})}
         return super().index(request, context)
 
 

@@ -34,8 +34,13 @@ from rest_framework.response import Response
 
 from core.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from core.parameters import ParameterError
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from orgs.models import IdempotencyKey, Organization
+from orgs.scoping import restrict
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+IDEMPOTENCY = Actor.system("idempotency keys")
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -101,7 +106,7 @@ def _claim(organization: Organization, key: str, fingerprint: str) -> Idempotenc
     """Record the key as in progress; the earlier record instead when there is one."""
     now = timezone.now()
     purge(organization=organization, now=now)
-    IdempotencyKey.objects.filter(
+    restrict(IdempotencyKey, IDEMPOTENCY).filter(
         organization=organization, key=key, status=None, created_at__lt=now - ABANDONED_AFTER
     ).delete()
     for _ in range(2):  # the earlier one may expire or be released between the two queries
@@ -112,7 +117,11 @@ def _claim(organization: Organization, key: str, fingerprint: str) -> Idempotenc
                 )
             return None
         except IntegrityError:
-            found = IdempotencyKey.objects.filter(organization=organization, key=key).first()
+            found = (
+                restrict(IdempotencyKey, IDEMPOTENCY)
+                .filter(organization=organization, key=key)
+                .first()
+            )
             if found is not None:
                 return found
     raise IdempotencyKeyInProgress()
@@ -143,18 +152,22 @@ def _keep(organization: Organization, key: str, response: HttpResponseBase) -> N
     else:
         body, headers = getattr(response, "content", b""), {}
     headers |= {name: response[name] for name in kept}
-    IdempotencyKey.objects.filter(organization=organization, key=key).update(
+    restrict(IdempotencyKey, IDEMPOTENCY).filter(organization=organization, key=key).update(
         status=response.status_code, headers=headers, body=body
     )
 
 
 def _release(organization: Organization, key: str) -> None:
-    IdempotencyKey.objects.filter(organization=organization, key=key, status=None).delete()
+    restrict(IdempotencyKey, IDEMPOTENCY).filter(
+        organization=organization, key=key, status=None
+    ).delete()
 
 
 def purge(*, organization: Organization | None = None, now: Any = None) -> int:
     """Delete keys older than KEPT_FOR (of one organization, or all); how many."""
-    expired = IdempotencyKey.objects.filter(created_at__lt=(now or timezone.now()) - KEPT_FOR)
+    expired = restrict(IdempotencyKey, IDEMPOTENCY).filter(
+        created_at__lt=(now or timezone.now()) - KEPT_FOR
+    )
     if organization is not None:
         expired = expired.filter(organization=organization)
     return expired.delete()[0]

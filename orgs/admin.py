@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 
 from orgs import permissions
 from orgs.models import APIKey, Membership, Organization, Role
+from orgs.scoping import restrict
 from orgs.services import api_key_create, api_key_revoke, member_create, review_switched
 from orgs.validation import validate_new_member
 
@@ -38,7 +39,8 @@ class CheckedSelectionAdmin(admin.ModelAdmin):
 class OrgScopedAdmin(CheckedSelectionAdmin):
     """Staff see and change only their organizations' objects, by role; superusers see all.
 
-    ``org_field`` is the lookup from the model to its organization. Viewing needs ``view_role``,
+    The list comes from ``orgs.scoping.restrict``; ``org_field`` is the lookup from the model to
+    its organization, for one object's permissions. Viewing needs ``view_role``,
     adding, changing and deleting need ``change_role``.
     """
 
@@ -72,9 +74,8 @@ class OrgScopedAdmin(CheckedSelectionAdmin):
         return int(target.pk)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        ids = permissions.organization_ids(request, self.view_role)
-        return queryset if ids is None else queryset.filter(**{f"{self.org_field}__in": ids})
+        actor = permissions.actor(request)
+        return restrict(super().get_queryset(request), actor, self.view_role)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return permissions.organization_ids(request, self.view_role) != []

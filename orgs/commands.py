@@ -10,7 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 
 _DEPRECATED = "deprecated_org"
 
@@ -44,7 +46,8 @@ def org_slug(command: BaseCommand, options: dict[str, Any]) -> str:
 def organization_from_options(command: BaseCommand, options: dict[str, Any]) -> Organization:
     """The organization named by the command's options, or a CommandError that says so."""
     slug = org_slug(command, options)
-    organization = Organization.objects.filter(slug=slug).first()
+    actor = Actor.for_command(command.__module__.rpartition(".")[2])
+    organization = restrict(Organization, actor).filter(slug=slug).first()
     if organization is None:
         raise CommandError(f"no organization with slug {slug!r}")
     return organization

@@ -9,24 +9,23 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from orgs.actors import Actor
+from orgs.actors import Actor, at_least
 from orgs.models import Membership, Organization, Role
+from orgs.scoping import restrict
 
-_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.REVIEWER: 3, Role.ADMIN: 4}
-
-
-def at_least(role: str, minimum: str) -> bool:
-    """Whether ``role`` (a member's or an API key's; "" for none) ranks at ``minimum`` or above."""
-    return role in _RANK and _RANK[Role(role)] >= _RANK[Role(minimum)]
+__all__ = ["actor", "allowed", "at_least", "can", "organization_ids", "organizations", "users"]
 
 
 def roles_of(request: HttpRequest) -> dict[int, str]:
-    """The user's role per organization id, read once per request."""
+    """The user's role per organization id, read once per request (their own memberships: the
+    read that tells the scoping home what the user reaches)."""
     cached: dict[int, str] | None = getattr(request, "_lexicon_roles", None)
     if cached is None:
         user: Any = request.user
-        rows = Membership.objects.filter(user_id=user.pk).values_list("organization_id", "role")
-        cached = dict(rows) if user.is_authenticated and user.is_staff else {}
+        mine = Actor.system("membership lookup")
+        rows = restrict(Membership, mine).filter(user_id=user.pk)
+        found = rows.values_list("organization_id", "role")
+        cached = dict(found) if user.is_authenticated and user.is_staff else {}
         request._lexicon_roles = cached  # type: ignore[attr-defined]
     return cached
 
@@ -44,23 +43,21 @@ def role_in(request: HttpRequest, organization_id: int | None) -> str:
     return roles_of(request).get(organization_id or 0, "")
 
 
-def actor(request: HttpRequest, organization_id: int | None) -> Actor:
-    """The user as an actor in the organization: their name, reference and role there."""
-    return Actor.for_user(request.user, role_in(request, organization_id))
+def actor(request: HttpRequest, organization_id: int | None = None) -> Actor:
+    """The user as an actor: their name, reference, role in the organization acted on, and
+    their roles everywhere (every organization for a superuser), for ``orgs.scoping``."""
+    user: Any = request.user
+    reach = None if user.is_active and user.is_superuser else roles_of(request)
+    return Actor.for_user(user, role_in(request, organization_id), reach)
 
 
 def organization_ids(request: HttpRequest, minimum: str = Role.VIEWER) -> list[int] | None:
     """Ids of the organizations where the user holds ``minimum``; None means all (superuser)."""
-    user: Any = request.user
-    if user.is_active and user.is_superuser:
-        return None
-    return [org for org, role in roles_of(request).items() if at_least(role, minimum)]
+    return actor(request).organization_ids(minimum)
 
 
 def organizations(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[Organization]:
-    ids = organization_ids(request, minimum)
-    queryset = Organization.objects.all()
-    return queryset if ids is None else queryset.filter(pk__in=ids)
+    return restrict(Organization, actor(request), minimum)
 
 
 def users(request: HttpRequest, minimum: str = Role.VIEWER) -> QuerySet[Any]:

@@ -13,9 +13,14 @@ from typing import Any
 
 from django.db.models import F
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
 from pronunciations import preview
 from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import Check, Modes
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+CURRENT = Actor.system("current revision")
 
 Wire = list[dict[str, Any]]
 
@@ -72,7 +77,8 @@ def current_checks(dictionary: Dictionary) -> tuple[Check, ...]:
     if hasattr(dictionary, "current_checks"):
         return checks_from_wire(dictionary.current_checks)
     wire = (
-        Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
+        restrict(Revision, CURRENT)
+        .filter(dictionary=dictionary, number=dictionary.revision)
         .values_list("snapshot__checks", flat=True)
         .first()
     )
@@ -81,18 +87,23 @@ def current_checks(dictionary: Dictionary) -> tuple[Check, ...]:
 
 def current_checks_of(dictionaries: Sequence[Dictionary]) -> dict[int, tuple[Check, ...]]:
     """Many dictionaries' current checks in one query, by primary key (none: absent)."""
-    rows = Revision.objects.filter(
-        dictionary__in=dictionaries,
-        number=F("dictionary__revision"),
-        snapshot__has_key="checks",
-    ).values_list("dictionary_id", "snapshot__checks")
+    rows = (
+        restrict(Revision, CURRENT)
+        .filter(
+            dictionary__in=dictionaries,
+            number=F("dictionary__revision"),
+            snapshot__has_key="checks",
+        )
+        .values_list("dictionary_id", "snapshot__checks")
+    )
     return {pk: checks_from_wire(wire) for pk, wire in rows}
 
 
 def current_results(dictionary: Dictionary) -> Wire:
     """The results of the dictionary's checks, as its current revision recorded them."""
     results = (
-        Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
+        restrict(Revision, CURRENT)
+        .filter(dictionary=dictionary, number=dictionary.revision)
         .values_list("check_results", flat=True)
         .first()
     )
@@ -103,7 +114,8 @@ def current_checks_with_results(dictionary: Dictionary) -> list[tuple[Check, dic
     """The dictionary's current checks, each with the result its revision recorded ({} when
     none was), in one query."""
     row = (
-        Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
+        restrict(Revision, CURRENT)
+        .filter(dictionary=dictionary, number=dictionary.revision)
         .values_list("snapshot__checks", "check_results")
         .first()
     )

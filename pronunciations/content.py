@@ -18,8 +18,13 @@ from typing import Any
 
 from django.db.models import F
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
 from pronunciations.models import Dictionary, Mode, Revision, Rule
 from pronunciations.validation import VALUE_FIELD, Modes, RuleSpec, match_key
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+CURRENT = Actor.system("current revision")
 
 
 def modes_to_wire(modes: Modes) -> dict[str, Any]:
@@ -77,7 +82,8 @@ def current_wire(dictionary: Dictionary) -> dict[str, Any]:
     wire = getattr(dictionary, "current_modes", None)
     if wire is None:
         wire = (
-            Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
+            restrict(Revision, CURRENT)
+            .filter(dictionary=dictionary, number=dictionary.revision)
             .values_list("snapshot__modes", flat=True)
             .first()
         )
@@ -86,9 +92,11 @@ def current_wire(dictionary: Dictionary) -> dict[str, Any]:
 
 def current_wires(dictionaries: list[Dictionary]) -> dict[int, dict[str, Any]]:
     """Many dictionaries' current wire modes in one query, by primary key."""
-    rows = Revision.objects.filter(
-        dictionary__in=dictionaries, number=F("dictionary__revision")
-    ).values_list("dictionary_id", "snapshot__modes")
+    rows = (
+        restrict(Revision, CURRENT)
+        .filter(dictionary__in=dictionaries, number=F("dictionary__revision"))
+        .values_list("dictionary_id", "snapshot__modes")
+    )
     return {pk: wire_in_order(wire) for pk, wire in rows}
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.permissions import at_least
+from orgs.scoping import restrict
 from pronunciations import events, validation
 from pronunciations.errors import (
     DictionaryNotFound,
@@ -33,6 +34,9 @@ from pronunciations.errors import (
 )
 from pronunciations.models import Dictionary, ReviewState, Revision
 from pronunciations.store import announce
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+REVIEW = Actor.system("review decision")
 
 _DECIDED = ["review_state", "reviewed_by", "reviewed_at", "review_comment"]
 
@@ -144,7 +148,8 @@ def _locked_revision(organization: Organization, dictionary: Dictionary, number:
     decisions and writes on one dictionary, so two reviewers cannot both decide, and an
     approval cannot miss a newer revision being made."""
     locked = (
-        Dictionary.objects.select_for_update()
+        restrict(Dictionary, REVIEW)
+        .select_for_update()
         .filter(organization=organization, pk=dictionary.pk)
         .first()
     )
@@ -252,13 +257,14 @@ def review_off(*, organization: Organization, by: str) -> int:
     Returns how many proposals were approved by policy."""
     with transaction.atomic():
         waiting = list(
-            Revision.objects.select_for_update()
+            restrict(Revision, REVIEW)
+            .select_for_update()
             .filter(dictionary__organization=organization, review_state=ReviewState.PROPOSED)
             .select_related("dictionary")
         )
         newest = [r for r in waiting if r.number == r.dictionary.revision]
         older = [r.pk for r in waiting if r.number != r.dictionary.revision]
-        Revision.objects.filter(pk__in=older).update(review_state=ReviewState.SUPERSEDED)
+        restrict(Revision, REVIEW).filter(pk__in=older).update(review_state=ReviewState.SUPERSEDED)
         for revision in newest:
             _decide(revision, ReviewState.AUTO, by, POLICY)
             announce(revision.dictionary, "approved")

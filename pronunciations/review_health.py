@@ -21,11 +21,16 @@ from django.core import checks
 from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations import review
 from pronunciations.models import ReviewState, Revision
 from pronunciations.selectors import APPROVED_STATES
 from pronunciations.store import announce
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+REVIEW_HEALTH = Actor.system("review health")
 
 # Shown in the history of a stale approval that the repair superseded.
 REPAIRED = "Superseded by manage.py repair_review: it was approved after a newer revision was made."
@@ -45,17 +50,18 @@ class Findings:
 
 
 def _served_stale_approvals() -> list[Revision]:
-    newer_before = Revision.objects.filter(
+    newer_before = restrict(Revision, REVIEW_HEALTH).filter(
         dictionary=OuterRef("dictionary"),
         number__gt=OuterRef("number"),
         created_at__lt=OuterRef("reviewed_at"),
     )
     served = (
-        Revision.objects.filter(dictionary=OuterRef("dictionary"), review_state__in=APPROVED_STATES)
+        restrict(Revision, REVIEW_HEALTH)
+        .filter(dictionary=OuterRef("dictionary"), review_state__in=APPROVED_STATES)
         .order_by("-number")
         .values("number")[:1]
     )
-    queryset = Revision.objects.filter(
+    queryset = restrict(Revision, REVIEW_HEALTH).filter(
         Exists(newer_before), review_state=ReviewState.APPROVED, number=Subquery(served)
     )
     return list(queryset.select_related("dictionary", "dictionary__organization"))
@@ -63,12 +69,16 @@ def _served_stale_approvals() -> list[Revision]:
 
 def find() -> Findings:
     """Every revision and organization that breaks the review rule (a few queries)."""
-    stale_proposals = Revision.objects.filter(
-        review_state=ReviewState.PROPOSED, number__lt=F("dictionary__revision")
-    ).select_related("dictionary", "dictionary__organization")
-    waiting = Organization.objects.filter(
-        review_required=False, dictionaries__revisions__review_state=ReviewState.PROPOSED
-    ).distinct()
+    stale_proposals = (
+        restrict(Revision, REVIEW_HEALTH)
+        .filter(review_state=ReviewState.PROPOSED, number__lt=F("dictionary__revision"))
+        .select_related("dictionary", "dictionary__organization")
+    )
+    waiting = (
+        restrict(Organization, REVIEW_HEALTH)
+        .filter(review_required=False, dictionaries__revisions__review_state=ReviewState.PROPOSED)
+        .distinct()
+    )
     return Findings(_served_stale_approvals(), list(stale_proposals), list(waiting))
 
 
@@ -105,7 +115,9 @@ def repair(findings: Findings, *, by: str) -> None:
             revision.save(update_fields=["review_state", "review_comment"])
             announce(revision.dictionary, "approved")
         stale = [revision.pk for revision in findings.stale_proposals]
-        Revision.objects.filter(pk__in=stale).update(review_state=ReviewState.SUPERSEDED)
+        restrict(Revision, REVIEW_HEALTH).filter(pk__in=stale).update(
+            review_state=ReviewState.SUPERSEDED
+        )
         for organization in findings.waiting_without_review:
             review.review_off(organization=organization, by=by)
 

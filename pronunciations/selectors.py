@@ -1,11 +1,19 @@
-"""Every read of dictionaries, always scoped to the caller's organization."""
+"""Every read of dictionaries, always through the scoping home (``orgs.scoping.restrict``).
+
+Lists across organizations (the admin's start, review and scan pages) take the actor; reads
+inside one organization (the API's, whose key has one) take the organization, read as
+``Actor.system("dictionary read", organization)``; annotations read within a queryset that
+is already scoped.
+"""
 
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from orgs.models import Organization
+from orgs.actors import Actor
+from orgs.models import Organization, Role
+from orgs.scoping import restrict
 from pronunciations.content import current_modes, rule_index
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
@@ -16,6 +24,14 @@ from pronunciations.errors import (
 from pronunciations.models import Dictionary, Mode, ReviewState, Revision
 from pronunciations.validation import RuleSpec, normalize_name
 
+# Subqueries correlated with (or keyed by) rows the caller already read through the home.
+WITHIN_SCOPED = Actor.system("scoped subquery")
+
+
+def _in(organization: Organization) -> Actor:
+    """Lexicon reading inside one organization that its caller already stands for."""
+    return Actor.system("dictionary read", organization)
+
 
 def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     """Annotate ``current_modes``: the wire ``modes`` of the current revision's snapshot.
@@ -23,9 +39,11 @@ def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     Every write records a revision whose snapshot is exactly what the API shows, so responses
     read that one JSON value instead of rebuilding hundreds of rule rows into objects.
     """
-    current = Revision.objects.filter(
-        dictionary=OuterRef("pk"), number=OuterRef("revision")
-    ).order_by()
+    current = (
+        restrict(Revision, WITHIN_SCOPED)
+        .filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
+        .order_by()
+    )
     return queryset.select_related("organization").annotate(
         current_modes=Subquery(current.values("snapshot__modes")[:1])
     )
@@ -34,9 +52,11 @@ def with_current_modes(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
 def with_current_checks(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     """Annotate ``current_checks``: the checks of the current revision's snapshot (None when
     it has none); read it through ``checks.current_checks``."""
-    current = Revision.objects.filter(
-        dictionary=OuterRef("pk"), number=OuterRef("revision")
-    ).order_by()
+    current = (
+        restrict(Revision, WITHIN_SCOPED)
+        .filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
+        .order_by()
+    )
     return queryset.annotate(current_checks=Subquery(current.values("snapshot__checks")[:1]))
 
 
@@ -47,7 +67,7 @@ def only_live(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
 
 def dictionary_live(*, organization: Organization) -> QuerySet[Dictionary]:
     """The organization's live (not deleted) dictionaries, unordered, without their rules."""
-    return only_live(Dictionary.objects.filter(organization=organization))
+    return only_live(restrict(Dictionary, _in(organization)))
 
 
 def dictionary_named(*, organization: Organization, name: str) -> QuerySet[Dictionary]:
@@ -99,7 +119,7 @@ def deleted_dictionary_list(
     *, organization: Organization, since: datetime | None = None
 ) -> QuerySet[Dictionary]:
     """Deleted dictionaries of the organization, most recently deleted first."""
-    queryset = Dictionary.objects.filter(organization=organization, deleted_at__isnull=False)
+    queryset = restrict(Dictionary, _in(organization)).filter(deleted_at__isnull=False)
     if since is not None:
         queryset = queryset.filter(deleted_at__gte=since)
     return queryset.select_related("organization").order_by("-deleted_at", "-pk")
@@ -108,9 +128,11 @@ def deleted_dictionary_list(
 def deleted_dictionary_get(*, organization: Organization, dictionary_id: str) -> Dictionary:
     """A deleted dictionary of the organization by its public id (however long ago it was
     deleted); raises DeletedDictionaryNotFound."""
-    found = Dictionary.objects.filter(
-        organization=organization, public_id=dictionary_id, deleted_at__isnull=False
-    ).first()
+    found = (
+        restrict(Dictionary, _in(organization))
+        .filter(public_id=dictionary_id, deleted_at__isnull=False)
+        .first()
+    )
     if found is None:
         raise DeletedDictionaryNotFound(dictionary_id)
     return found
@@ -139,7 +161,8 @@ def current_revision(*, organization: Organization, name: str) -> Revision:
     """The current revision of the organization's live dictionary (with the dictionary), in
     one query; raises DictionaryNotFound."""
     revision = (
-        Revision.objects.filter(
+        restrict(Revision, _in(organization))
+        .filter(
             dictionary__in=dictionary_named(organization=organization, name=name),
             number=F("dictionary__revision"),
         )
@@ -169,11 +192,15 @@ def dictionaries_for_export(
 
 def any_checks(queryset: QuerySet[Dictionary]) -> bool:
     """Whether any of the dictionaries has checks (exports add a ``note`` column then)."""
-    return Revision.objects.filter(
-        dictionary__in=queryset.values("pk"),
-        number=F("dictionary__revision"),
-        snapshot__has_key="checks",
-    ).exists()
+    return (
+        restrict(Revision, WITHIN_SCOPED)
+        .filter(
+            dictionary__in=queryset.values("pk"),
+            number=F("dictionary__revision"),
+            snapshot__has_key="checks",
+        )
+        .exists()
+    )
 
 
 def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
@@ -184,35 +211,29 @@ def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
     return keys
 
 
-def revision_recent(
-    *, organization_ids: list[int] | None, limit: int
-) -> list[tuple[Revision, Revision | None]]:
-    """The newest revisions of the organizations' dictionaries (None: every organization),
-    newest first, each with the revision before it (None for a first revision).
+def revision_recent(*, actor: Actor, limit: int) -> list[tuple[Revision, Revision | None]]:
+    """The newest revisions of the dictionaries the actor may read, newest first, each with the
+    revision before it (None for a first revision).
 
     Two queries, whatever the number of dictionaries; newest is by id, which follows the order
     revisions were written in and walks the primary key's index.
     """
-    queryset = Revision.objects.select_related("dictionary", "dictionary__organization")
-    if organization_ids is not None:
-        queryset = queryset.filter(dictionary__organization_id__in=organization_ids)
+    queryset = restrict(Revision, actor).select_related("dictionary", "dictionary__organization")
     revisions = list(queryset.order_by("-pk")[:limit])
     wanted = Q(pk__in=[])
     for revision in revisions:
         wanted |= Q(dictionary_id=revision.dictionary_id, number=revision.number - 1)
     before = {
         (older.dictionary_id, older.number): older
-        for older in (Revision.objects.filter(wanted) if revisions else [])
+        for older in (restrict(Revision, actor).filter(wanted) if revisions else [])
     }
     return [(r, before.get((r.dictionary_id, r.number - 1))) for r in revisions]
 
 
-def dictionary_scan(*, organization_ids: list[int] | None, limit: int) -> list[Dictionary]:
-    """Up to ``limit`` live dictionaries of the organizations (None: every organization), by
-    organization and name, without their content (read it with ``with_current_modes``)."""
-    queryset = only_live(Dictionary.objects.select_related("organization"))
-    if organization_ids is not None:
-        queryset = queryset.filter(organization_id__in=organization_ids)
+def dictionary_scan(*, actor: Actor, limit: int) -> list[Dictionary]:
+    """Up to ``limit`` live dictionaries the actor may read, by organization and name, without
+    their content (read it with ``with_current_modes``)."""
+    queryset = only_live(restrict(Dictionary, actor).select_related("organization"))
     return list(queryset.order_by("organization__slug", "normalized_name", "pk")[:limit])
 
 
@@ -232,48 +253,38 @@ def approved_revisions(dictionary_ids: Iterable[int]) -> dict[int, Revision]:
     """``approved_revision`` of many dictionaries (by primary key) in one query: a dictionary with
     none is absent from the answer. The callers' dictionaries are already scoped."""
     top = (
-        Revision.objects.filter(dictionary=OuterRef("dictionary"), review_state__in=APPROVED_STATES)
+        restrict(Revision, WITHIN_SCOPED)
+        .filter(dictionary=OuterRef("dictionary"), review_state__in=APPROVED_STATES)
         .order_by("-number")
         .values("number")[:1]
     )
-    revisions = Revision.objects.filter(
-        dictionary_id__in=list(dictionary_ids), number=Subquery(top)
-    ).order_by()
+    revisions = (
+        restrict(Revision, WITHIN_SCOPED)
+        .filter(dictionary_id__in=list(dictionary_ids), number=Subquery(top))
+        .order_by()
+    )
     return {revision.dictionary_id: revision for revision in revisions}
 
 
-def _in_organizations(
-    queryset: QuerySet[Revision], organization_ids: list[int] | None
-) -> QuerySet[Revision]:
-    if organization_ids is None:
-        return queryset
-    return queryset.filter(dictionary__organization_id__in=organization_ids)
-
-
 def revision_proposed(
-    *, organization_ids: list[int] | None, limit: int
+    *, actor: Actor, limit: int, minimum: str = Role.VIEWER
 ) -> tuple[list[Revision], int]:
-    """The proposed revisions of the organizations' dictionaries (None: every organization),
-    live or deleted (a deletion waits for review too), newest first, at most ``limit``, with
-    their dictionary and organization; and how many there are. Two queries."""
-    queryset = _in_organizations(
-        Revision.objects.filter(review_state=ReviewState.PROPOSED), organization_ids
-    )
+    """The proposed revisions of the dictionaries the actor may read, live or deleted (a deletion
+    waits for review too), newest first, at most ``limit``, with their dictionary and organization;
+    and how many there are. Two queries."""
+    queryset = restrict(Revision, actor, minimum).filter(review_state=ReviewState.PROPOSED)
     rows = queryset.select_related("dictionary", "dictionary__organization").order_by("-pk")
     return list(rows[:limit]), queryset.count()
 
 
-def failing_checks(*, organization_ids: list[int] | None, limit: int) -> tuple[list[Revision], int]:
-    """The current revisions of the organizations' live dictionaries whose checks fail, most
+def failing_checks(*, actor: Actor, limit: int) -> tuple[list[Revision], int]:
+    """The current revisions of the live dictionaries the actor may read whose checks fail, most
     recent first, at most ``limit``, with their dictionary; and how many there are. Two
     queries."""
-    queryset = _in_organizations(
-        Revision.objects.filter(
-            number=F("dictionary__revision"),
-            dictionary__deleted_at__isnull=True,
-            checks_failed__gt=0,
-        ),
-        organization_ids,
+    queryset = restrict(Revision, actor).filter(
+        number=F("dictionary__revision"),
+        dictionary__deleted_at__isnull=True,
+        checks_failed__gt=0,
     )
     rows = queryset.select_related("dictionary", "dictionary__organization").order_by("-pk")
     return list(rows[:limit]), queryset.count()
@@ -281,9 +292,11 @@ def failing_checks(*, organization_ids: list[int] | None, limit: int) -> tuple[l
 
 def _deletion() -> QuerySet[Revision]:
     """A deleted dictionary's deletion: its current revision (for a Subquery)."""
-    return Revision.objects.filter(
-        dictionary=OuterRef("pk"), number=OuterRef("revision")
-    ).order_by()
+    return (
+        restrict(Revision, WITHIN_SCOPED)
+        .filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
+        .order_by()
+    )
 
 
 def with_deletion(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
@@ -295,15 +308,12 @@ def with_deletion(queryset: QuerySet[Dictionary]) -> QuerySet[Dictionary]:
     )
 
 
-def deleted_dictionary_scan(
-    *, organization_ids: list[int] | None, since: datetime, limit: int
-) -> list[Dictionary]:
-    """Up to ``limit`` dictionaries of the organizations (None: every organization) deleted
-    since ``since``, most recently deleted first, ``with_deletion`` and with what the deletion
-    keeps (``deletion_snapshot``: rules, metadata, checks). One query."""
-    queryset = Dictionary.objects.filter(deleted_at__gte=since).select_related("organization")
-    if organization_ids is not None:
-        queryset = queryset.filter(organization_id__in=organization_ids)
+def deleted_dictionary_scan(*, actor: Actor, since: datetime, limit: int) -> list[Dictionary]:
+    """Up to ``limit`` dictionaries the actor may read deleted since ``since``, most recently
+    deleted first, ``with_deletion`` and with what the deletion keeps (``deletion_snapshot``: rules,
+    metadata, checks). One query."""
+    queryset = restrict(Dictionary, actor).filter(deleted_at__gte=since)
+    queryset = queryset.select_related("organization")
     queryset = with_deletion(queryset).annotate(
         deletion_snapshot=Subquery(_deletion().values("snapshot")[:1])
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations import selectors, validation
 from pronunciations.checks import current_checks
 from pronunciations.content import (
@@ -45,6 +46,9 @@ from pronunciations.store import (
     with_checks,
 )
 from pronunciations.validation import Check, DictionaryInput, Modes, RuleInput, RuleSpec
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+SERVICES = Actor.system("dictionary services")
 
 UNSET: Any = object()
 
@@ -295,7 +299,8 @@ def dictionary_undelete(
     """Bring a deleted dictionary back under its name; raises DictionaryConflict if taken."""
     with transaction.atomic():
         dictionary = (
-            Dictionary.objects.select_for_update()
+            restrict(Dictionary, SERVICES)
+            .select_for_update()
             .filter(organization=organization, public_id=dictionary_id, deleted_at__isnull=False)
             .first()
         )
@@ -321,7 +326,7 @@ def dictionary_undelete(
 
 def deleted_dictionaries_purge(*, older_than: datetime) -> int:
     """Remove deleted dictionaries (with rules and revisions) deleted before ``older_than``."""
-    doomed = Dictionary.objects.filter(deleted_at__lt=older_than)
+    doomed = restrict(Dictionary, SERVICES).filter(deleted_at__lt=older_than)
     count = doomed.count()
     doomed.delete()
     return count

@@ -24,12 +24,16 @@ from django.utils import timezone
 from orgs.actors import UNKNOWN, Actor
 from orgs.events import Event, publish
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations import checks, events, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
 from pronunciations.validation import Check, DictionaryInput, Modes
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+STORE = Actor.system("store")
 
 
 @dataclass
@@ -237,9 +241,9 @@ def _start_review(revisions: list[Revision]) -> list[Revision]:
     the very next write."""
     organization_ids = {revision.dictionary.organization_id for revision in revisions}
     reviewed = set(
-        Organization.objects.filter(pk__in=organization_ids, review_required=True).values_list(
-            "pk", flat=True
-        )
+        restrict(Organization, STORE)
+        .filter(pk__in=organization_ids, review_required=True)
+        .values_list("pk", flat=True)
     )
     for revision in revisions:
         required = revision.dictionary.organization_id in reviewed
@@ -253,7 +257,7 @@ def _supersede_older(revisions: list[Revision]) -> None:
     (their rows are written before their revisions)."""
     changed = [revision.dictionary_id for revision in revisions if revision.number > 1]
     if changed:
-        Revision.objects.filter(
+        restrict(Revision, STORE).filter(
             dictionary_id__in=changed,
             review_state=ReviewState.PROPOSED,
             number__lt=F("dictionary__revision"),
@@ -281,9 +285,13 @@ def room_check(adding: Counter[int]) -> None:
     NO KEY UPDATE) so concurrent creates count one after the other."""
     limit = settings.LEXICON_MAX_DICTIONARIES
     for organization_id, count in sorted(adding.items()):
-        locked = Organization.objects.select_for_update(no_key=True).filter(pk=organization_id)
+        locked = (
+            restrict(Organization, STORE).select_for_update(no_key=True).filter(pk=organization_id)
+        )
         locked.values_list("pk", flat=True).first()
-        live = Dictionary.objects.filter(organization_id=organization_id, deleted_at__isnull=True)
+        live = restrict(Dictionary, STORE).filter(
+            organization_id=organization_id, deleted_at__isnull=True
+        )
         if live.count() + count > limit:
             raise DictionaryLimitReached(limit)
 
@@ -310,9 +318,9 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
         if len(changed) == 1:
             changed[0].save(update_fields=fields)
         elif changed:
-            Dictionary.objects.bulk_update(changed, fields, batch_size=500)
+            restrict(Dictionary, STORE).bulk_update(changed, fields, batch_size=500)
         if changed:
-            Rule.objects.filter(dictionary__in=changed).delete()
+            restrict(Rule, STORE).filter(dictionary__in=changed).delete()
         _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
         record(
             [

@@ -5,8 +5,13 @@ from typing import Any
 from django.core import checks
 from django.db import DatabaseError
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
 from pronunciations.models import Dictionary
 from pronunciations.validation import name_errors
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+NAMES_CHECK = Actor.system("stored names check")
 
 LISTED = 20
 # The names name_errors refuses today that earlier versions stored: those only of dots.
@@ -20,7 +25,8 @@ def unaddressable_names_check(app_configs: Any = None, **_: Any) -> list[checks.
     read (not migrated yet, down) is left to the commands that need it."""
     try:
         found = list(
-            Dictionary.objects.filter(deleted_at__isnull=True, name__regex=_DOTS_ONLY)
+            restrict(Dictionary, NAMES_CHECK)
+            .filter(deleted_at__isnull=True, name__regex=_DOTS_ONLY)
             .select_related("organization")
             .order_by("organization__slug", "name")[: LISTED + 1]
         )

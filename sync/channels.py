@@ -22,11 +22,13 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations.content import current_wire, wire_in_order
 from pronunciations.models import Action, Dictionary, ReviewState, Revision
 from pronunciations.selectors import APPROVED_STATES
 from sync.compile import compilation, compile_payload
 from sync.models import Channel, SyncState, SyncStatus, SyncTarget, Verification
+from sync.system_actors import SYNC_RUN
 
 # Revisions that will never be served on an approved target.
 CLOSED = (ReviewState.REJECTED, ReviewState.SUPERSEDED)
@@ -47,7 +49,7 @@ def eligible(target: SyncTarget) -> Q:
     if target.channel == Channel.APPROVED:
         rule &= Q(review_state__in=APPROVED_STATES)
     if target.after_id is not None:
-        verified = Verification.objects.filter(
+        verified = restrict(Verification, SYNC_RUN).filter(
             target_id=target.after_id,
             dictionary_id=OuterRef("dictionary_id"),
             content_hash=OuterRef("content_hash"),
@@ -60,7 +62,7 @@ def due_number(target: SyncTarget) -> Any:
     """An expression over Dictionary rows: the number of the target's due revision (or null)."""
     if follows_every_revision(target):
         return F("revision")
-    newest = Revision.objects.filter(eligible(target), dictionary=OuterRef("pk"))
+    newest = restrict(Revision, SYNC_RUN).filter(eligible(target), dictionary=OuterRef("pk"))
     return Subquery(newest.order_by("-number").values("number")[:1])
 
 
@@ -100,8 +102,12 @@ class Due:
 
 def dues(target: SyncTarget) -> list[Due]:
     """Every dictionary of the target's organization (live or deleted) with a due revision."""
-    dictionaries = Dictionary.objects.filter(organization_id=target.organization_id).only(
-        "pk", "name", "normalized_name", "revision", "deleted_at", "content_hash", "updated_at"
+    dictionaries = (
+        restrict(Dictionary, SYNC_RUN)
+        .filter(organization_id=target.organization_id)
+        .only(
+            "pk", "name", "normalized_name", "revision", "deleted_at", "content_hash", "updated_at"
+        )
     )
     if follows_every_revision(target):
         # The current revision: a deletion exactly when the dictionary is deleted.
@@ -141,7 +147,7 @@ def _revision_rows(
         for dictionary, number in chunk:
             if number != dictionary.revision:
                 wanted |= Q(dictionary_id=dictionary.pk, number=number)
-        rows = Revision.objects.filter(wanted).values_list("dictionary_id", *fields)
+        rows = restrict(Revision, SYNC_RUN).filter(wanted).values_list("dictionary_id", *fields)
         found += [(by_pk[pk], tuple(values)) for pk, *values in rows]
     return found
 
@@ -228,8 +234,10 @@ def not_audible(target: SyncTarget, wire: dict[str, Any]) -> dict[str, Any] | No
 
 def dictionary_standings(*, organization: Organization, dictionary: Dictionary) -> list[Standing]:
     """Each target of the organization with the dictionary's standing there, by target name."""
-    targets = SyncTarget.objects.filter(organization=organization).select_related("after")
-    states = {s.target_id: s for s in SyncState.objects.filter(dictionary=dictionary)}
+    targets = (
+        restrict(SyncTarget, SYNC_RUN).filter(organization=organization).select_related("after")
+    )
+    states = {s.target_id: s for s in restrict(SyncState, SYNC_RUN).filter(dictionary=dictionary)}
     wire = current_wire(dictionary)
     standings = []
     for target in targets.order_by("name"):

@@ -9,7 +9,7 @@ review decision, which pronunciations announces through the same ``dictionary_ch
 (``change="approved"``, …): any change value enqueues. When a run verifies content it had not
 verified before (``sync.signals.content_verified``), the targets that follow it (``after``) are
 enqueued, so production takes a revision as soon as staging has verified it. Every run put on
-the queue here exists as a ``queued`` SyncRun before its message is sent (sync/runs.py), so
+the queue here exists as a ``queued`` SyncRun before its message is sent (sync/services/runs.py), so
 callers can answer its id.
 
 This only makes sync prompt. What is pending is derived from the data, so the periodic run of
@@ -23,10 +23,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from orgs.actors import Actor
 from orgs.request_id import task_headers
-from sync import runs
+from orgs.scoping import restrict
 from sync.models import SyncRun, SyncTarget
+from sync.services import runs
 from sync.tasks import run_target
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+ENQUEUE = Actor.system("sync enqueue")
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +59,13 @@ def publish_run(target: SyncTarget, trigger: str, countdown: float = 0) -> SyncR
 def enqueue_sync(*, organization_id: int, trigger: str = "change", **_: Any) -> list[SyncRun]:
     """Enqueue one run per enabled target of the organization, at most one per debounce window;
     the runs queued, in target order."""
-    targets = SyncTarget.objects.filter(organization_id=organization_id, enabled=True)
+    targets = restrict(SyncTarget, ENQUEUE).filter(organization_id=organization_id, enabled=True)
     return _enqueue(targets, trigger)
 
 
 def enqueue_followers(*, target_id: int, organization_id: int, **_: Any) -> list[SyncRun]:
     """Enqueue the enabled targets that wait for verification on this one (``after``)."""
-    followers = SyncTarget.objects.filter(
+    followers = restrict(SyncTarget, ENQUEUE).filter(
         organization_id=organization_id, after_id=target_id, enabled=True
     )
     return _enqueue(followers, "change")

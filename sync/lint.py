@@ -9,12 +9,17 @@ query (the organization's targets), however many rules.
 
 from typing import Any
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
 from pronunciations.content import modes_to_wire
 from pronunciations.lint import LintWarning
 from pronunciations.models import Mode
 from pronunciations.validation import Modes
 from sync.compile import MAX_REPLACE, compile_payload, markup_for
 from sync.models import SyncTarget
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+LINT = Actor.system("lint against targets")
 
 
 def _path(index: int) -> str:
@@ -27,7 +32,8 @@ def target_warnings(modes: Modes, organization_id: int) -> list[LintWarning]:
     if not ipa:
         return []
     targets = list(
-        SyncTarget.objects.filter(organization_id=organization_id)
+        restrict(SyncTarget, LINT)
+        .filter(organization_id=organization_id)
         .order_by("name")
         .values_list("name", "model")
     )

@@ -3,7 +3,8 @@
 They count in the process that ran the sync (a Celery worker's pool process). With
 ``PROMETHEUS_MULTIPROC_DIR`` set, each process writes its own file there and the worker's
 exporter (config.metrics.exporter) adds the files up. What is pending is not counted here: the
-web's ``/metrics`` computes it from the database at scrape time (``sync.targets.target_backlogs``).
+web's ``/metrics`` computes it from the database at scrape time
+(``sync.selectors.target_backlogs``).
 
 Labels stay bounded: a target's public id, an outcome, and SLNG codes from the reference's list
 (their labels in ``sync.client.codes``; anything else is ``other``). No dictionary name, path or

@@ -17,7 +17,7 @@ def new_run_id() -> str:
 
 
 # How many dictionaries one run of a target pushes and verifies at once (sync.services): the
-# default, and the bounds sync.targets.validate_target checks (the constraint is the backstop).
+# default, and the bounds sync.validation.validate_target checks (the constraint is the backstop).
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
 
@@ -63,7 +63,7 @@ class SyncTarget(models.Model):
     )
     encrypted_api_key = models.TextField(editable=False)
     # MAC over (target, organization, base_url, ws_url, encrypted key): the key is used only
-    # while these are what it was entered for (sync.targets.target_api_key).
+    # while these are what it was entered for (sync.services.targets.target_api_key).
     api_key_binding = models.CharField(max_length=64, blank=True, default="", editable=False)
     enabled = models.BooleanField(default=True)
     prune = models.BooleanField(
@@ -197,7 +197,7 @@ class SyncRun(models.Model):
     A run put on the queue exists from then on (``queued``, with ``queued_at``); the task that
     takes it makes it ``running`` (``started_at``) and records its counts as it goes
     (``planned`` items, ``done`` so far). A run started without being queued (the schedule, the
-    command's ``--wait``) is created ``running``. See sync/runs.py.
+    command's ``--wait``) is created ``running``. See sync/services/runs.py.
     """
 
     target = models.ForeignKey(SyncTarget, on_delete=models.CASCADE, related_name="runs")

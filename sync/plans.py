@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from orgs.scoping import restrict
 from pronunciations.models import Dictionary
 from pronunciations.validation import normalize_name
 from sync.channels import Due, due_payloads, dues
 from sync.compile import Compiled, compilation, compile_payload
 from sync.models import SyncState, SyncStatus, SyncTarget
+from sync.system_actors import SYNC_RUN
 
 Action = Literal["create", "replace", "unchanged", "prune", "refused"]
 Progress = Callable[[int, int, "PlanItem"], None]
@@ -152,7 +154,7 @@ def _fresh(
 def sync_plan(target: SyncTarget, upstream_list: list[dict[str, Any]]) -> list[PlanItem]:
     """Read what the target's plan needs (its due revisions, states, bodies) and plan."""
     upstream = upstream_by_key(upstream_list)
-    states = {s.dictionary_id: s for s in SyncState.objects.filter(target=target)}
+    states = {s.dictionary_id: s for s in restrict(SyncState, SYNC_RUN).filter(target=target)}
     due = winners(dues(target))
     markup = compilation(target.model)
     stale = [

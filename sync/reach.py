@@ -1,7 +1,7 @@
 """What a sync target may reach: public hosts only (unless listed), https/wss, SLNG model ids.
 
 One home for the rule, used twice. At save time (``target_url_errors``, called by
-``sync.targets.validate_target`` for the API, the admin and the commands) a host written as an
+``sync.validation.validate_target`` for the API, the admin and the commands) a host written as an
 address, in any form the resolver accepts (``127.1``, ``0x7f.1``), and ``localhost`` are
 checked without any lookup. At connect time (``connect_checked``, the only way the SLNG client
 opens a socket) every name is resolved and each address checked again, and the socket goes to
@@ -20,6 +20,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
+
+from orgs.actors import Actor
+from orgs.scoping import restrict
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+REACH_CHECK = Actor.system("reach check")
 
 # SLNG's model ids: provider/model:variant, or slng/provider/model:variant for models SLNG
 # hosts (deepgram/aura:2, elevenlabs/eleven-flash:2.5, slng/rime/arcana:3-en).
@@ -143,7 +149,9 @@ def stored_targets_check(app_configs: Any = None, **_: Any) -> list[checks.Check
     from sync.models import SyncTarget
 
     try:
-        targets = list(SyncTarget.objects.select_related("organization").order_by("pk"))
+        targets = list(
+            restrict(SyncTarget, REACH_CHECK).select_related("organization").order_by("pk")
+        )
     except DatabaseError:
         return []  # no database yet (a build step, before migrate): nothing stored to check
     warnings: list[checks.CheckMessage] = []

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from orgs.scoping import restrict
 from pronunciations.models import Mode
 from pronunciations.validation import normalize_name
 from sync import events, metrics
@@ -42,6 +43,7 @@ from sync.client import (
 )
 from sync.models import SyncRun, SyncState, SyncStatus, SyncTarget, Verification
 from sync.plans import PlanItem, Progress, same_content
+from sync.system_actors import SYNC_RUN
 
 logger = logging.getLogger("sync.services")
 # What stops one dictionary only (it is marked failed); any other SlngError stops the run.
@@ -233,7 +235,7 @@ class Runner:
         assert item.dictionary is not None  # noqa: S101 - set for every item with a payload
         state = item.state
         if state is None:
-            state, _ = SyncState.objects.get_or_create(
+            state, _ = restrict(SyncState, SYNC_RUN).get_or_create(
                 target=self.target, dictionary=item.dictionary
             )
         self._count(item)
@@ -276,7 +278,9 @@ class Runner:
         assert item.dictionary is not None  # noqa: S101 - refused items are dictionaries
         state = (
             item.state
-            or SyncState.objects.get_or_create(target=self.target, dictionary=item.dictionary)[0]
+            or restrict(SyncState, SYNC_RUN).get_or_create(
+                target=self.target, dictionary=item.dictionary
+            )[0]
         )
         state.status = SyncStatus.FAILED
         state.last_error_code = REFUSED_CODE
@@ -287,7 +291,7 @@ class Runner:
         self.run.failed += 1
 
     def _record_prune(self, item: PlanItem) -> None:
-        SyncState.objects.filter(
+        restrict(SyncState, SYNC_RUN).filter(
             target=self.target,
             dictionary__normalized_name=normalize_name(item.name),
             dictionary__deleted_at__isnull=False,
@@ -317,7 +321,7 @@ def _record_pushed(state: SyncState, item: PlanItem, upstream: dict[str, Any]) -
 
 def _record_verification(target: SyncTarget, item: PlanItem, at: datetime) -> int:
     """Record that the item's content is verified on the target; 1 when that is new."""
-    _, created = Verification.objects.update_or_create(
+    _, created = restrict(Verification, SYNC_RUN).update_or_create(
         target=target,
         dictionary=item.dictionary,
         content_hash=item.content_hash,

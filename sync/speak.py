@@ -27,7 +27,9 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from rest_framework.throttling import SimpleRateThrottle
 
+from orgs.actors import Actor
 from orgs.models import APIKey, Organization
+from orgs.scoping import restrict
 from pronunciations import content, preview
 from pronunciations.errors import InvalidDictionary, NotFound, Unavailable
 from pronunciations.models import Dictionary, Revision
@@ -36,10 +38,14 @@ from sync.client import Audio, SlngClient, SlngError, codes
 from sync.client.audio import NOT_AUDIO
 from sync.compile import compilation
 from sync.crypto import SecretUnreadable
+from sync.errors import TargetKeyUnusable
 from sync.models import Channel, SyncState, SyncTarget
 from sync.plans import derive
+from sync.services import target_api_key
 from sync.speak_slots import speak_slot
-from sync.targets import TargetKeyUnusable, target_api_key
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+SPEAK = Actor.system("speak")
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "lexicon:speak:"
@@ -80,7 +86,7 @@ def speak_target(*, organization: Organization, target: str | None) -> SyncTarge
     production target: the first enabled target on the ``approved`` channel by name, else the
     first enabled one. Raises SpeakTargetNotFound, or InvalidDictionary for a disabled target
     (a disabled target is never used)."""
-    targets = SyncTarget.objects.filter(organization=organization)
+    targets = restrict(SyncTarget, SPEAK).filter(organization=organization)
     if target is not None:
         found = targets.filter(name=target).first() or targets.filter(public_id=target).first()
         if found is None:
@@ -129,10 +135,11 @@ def live_wire(
     (None, no rules) when it serves none."""
     if dictionary is None:
         return None, {"rewrite": {"rules": []}}
-    state = SyncState.objects.filter(target=target, dictionary=dictionary).first()
+    state = restrict(SyncState, SPEAK).filter(target=target, dictionary=dictionary).first()
     number = state.pushed_revision if state is not None else None
     snapshot = (
-        Revision.objects.filter(dictionary=dictionary, number=number)
+        restrict(Revision, SPEAK)
+        .filter(dictionary=dictionary, number=number)
         .values_list("snapshot", flat=True)
         .first()
         if number is not None

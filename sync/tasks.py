@@ -6,9 +6,15 @@ from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
 
-from sync import metrics, runs, services
+from orgs.actors import Actor
+from orgs.scoping import restrict
+from sync import metrics, services
+from sync.errors import TargetNotFound
 from sync.models import SyncTarget, Trigger
-from sync.targets import TargetNotFound
+from sync.services import runs
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+SYNC_TASK = Actor.system("sync task")
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +39,7 @@ def run_target(
     A message that does not name the organization (the shape before issue 11), names a target
     of another organization or an unknown trigger is refused and logged: it does nothing. The
     target's periodic schedule catches up whatever such a message meant to do. ``run_id``
-    names the queued run the message is for (sync/runs.py; messages without one, from the
+    names the queued run the message is for (sync/services/runs.py; messages without one, from the
     schedule or from before issue 16, get a new run).
     """
     if not (
@@ -48,9 +54,11 @@ def run_target(
             (target_id, organization_id, trigger),
         )
         return
-    if not SyncTarget.objects.filter(
-        public_id=target_id, organization__public_id=organization_id, enabled=True
-    ).exists():
+    if (
+        not restrict(SyncTarget, SYNC_TASK)
+        .filter(public_id=target_id, organization__public_id=organization_id, enabled=True)
+        .exists()
+    ):
         logger.info("no enabled target %s in %s: nothing to sync", target_id, organization_id)
         runs.run_abandon(
             run_id=run_id,

@@ -9,10 +9,15 @@ changed), naming the first; targets whose models compile alike may share an upst
 
 import hmac
 
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from sync.compile import compilation
 from sync.crypto import SecretUnreadable, secret_decrypt
 from sync.models import SyncTarget
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+VALIDATION = Actor.system("target validation")
 
 
 def _key(target: SyncTarget) -> str:
@@ -38,7 +43,7 @@ def shared_upstream_problem(
     if not key:
         return None
     mine = compilation(model)
-    others = SyncTarget.objects.filter(organization=organization, base_url=base_url)
+    others = restrict(SyncTarget, VALIDATION).filter(organization=organization, base_url=base_url)
     if stored is not None:
         others = others.exclude(pk=stored.pk)
     for other in others.only("name", "model", "encrypted_api_key").order_by("name"):

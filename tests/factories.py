@@ -11,7 +11,7 @@ from pronunciations.models import Dictionary, Revision
 from pronunciations.review import revision_decide
 from pronunciations.services import dictionary_create
 from sync.models import SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 
 
 def rewrite_rules(count: int, *, prefix: str = "word") -> list[dict[str, str]]:

@@ -23,7 +23,7 @@ from pronunciations.models import ImportJob, JobState
 from pronunciations.services import dictionary_delete, dictionary_update
 from sync.emulator import EmulatorThread
 from sync.models import Channel, SyncState, SyncStatus, SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 from sync.tasks import run_target
 from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX
 from tests.factories import make_dictionary

@@ -26,7 +26,7 @@ from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 from tests.processes import Celery, Gunicorn, free_port, production_env, wait_for, web_command
 from tests.prometheus import Samples, scrape, value
 

@@ -1,8 +1,9 @@
-"""Reads of webhooks, always within the caller's organization."""
+"""Reads of webhooks, always through the scoping home (``orgs.scoping``) with the caller."""
 
 from django.db.models import QuerySet
 
-from orgs.models import Organization
+from orgs.actors import Actor
+from orgs.scoping import get_or_raise, restrict
 from pronunciations.errors import NotFound
 from webhooks.models import Delivery, Endpoint
 
@@ -19,27 +20,25 @@ class DeliveryNotFound(NotFound):
         super().__init__(f"Webhook delivery not found: {message_id}")
 
 
-def endpoint_list(*, organization: Organization) -> QuerySet[Endpoint]:
-    return Endpoint.objects.filter(organization=organization).order_by("created_at", "pk")
+def endpoint_list(*, actor: Actor) -> QuerySet[Endpoint]:
+    """The endpoints the actor may read, oldest first."""
+    return restrict(Endpoint, actor).order_by("created_at", "pk")
 
 
-def endpoint_get(*, organization: Organization, endpoint_id: str) -> Endpoint:
+def endpoint_get(*, actor: Actor, endpoint_id: str) -> Endpoint:
     """Raises EndpointNotFound, also for another organization's endpoint."""
-    endpoint = endpoint_list(organization=organization).filter(public_id=endpoint_id).first()
-    if endpoint is None:
-        raise EndpointNotFound(endpoint_id)
-    return endpoint
+    return get_or_raise(
+        endpoint_list(actor=actor), EndpointNotFound(endpoint_id), public_id=endpoint_id
+    )
 
 
-def delivery_list(*, endpoint: Endpoint) -> QuerySet[Delivery]:
+def delivery_list(*, actor: Actor, endpoint: Endpoint) -> QuerySet[Delivery]:
     """The endpoint's newest deliveries first, at most MAX_DELIVERIES_LISTED."""
-    return Delivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-pk")[
-        :MAX_DELIVERIES_LISTED
-    ]
+    deliveries = restrict(Delivery, actor).filter(endpoint=endpoint)
+    return deliveries.order_by("-created_at", "-pk")[:MAX_DELIVERIES_LISTED]
 
 
-def delivery_get(*, endpoint: Endpoint, message_id: str) -> Delivery:
-    delivery = Delivery.objects.filter(endpoint=endpoint, message_id=message_id).first()
-    if delivery is None:
-        raise DeliveryNotFound(message_id)
-    return delivery
+def delivery_get(*, actor: Actor, endpoint: Endpoint, message_id: str) -> Delivery:
+    """Raises DeliveryNotFound, also for a message of another endpoint."""
+    deliveries = restrict(Delivery, actor).filter(endpoint=endpoint)
+    return get_or_raise(deliveries, DeliveryNotFound(message_id), message_id=message_id)

@@ -11,9 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
 from sync.client.transport import CheckedTransport
 from sync.crypto import secret_decrypt
 from webhooks.models import Delivery, DeliveryState, Endpoint
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+SENDING = Actor.system("webhook delivery")
 
 _KEPT_BODY = 1000  # characters of an endpoint's answer kept in the delivery log
 
@@ -30,7 +35,8 @@ def delivery_attempt(*, message_id: str, organization_id: int) -> float | None:
     """Attempt the delivery once; answers the seconds until the next attempt, or None when
     done (succeeded, given up, or nothing to do: gone, decided, another organization's)."""
     delivery = (
-        Delivery.objects.select_related("endpoint")
+        restrict(Delivery, SENDING)
+        .select_related("endpoint")
         .filter(message_id=message_id, endpoint__organization_id=organization_id)
         .first()
     )
@@ -86,7 +92,7 @@ def _record(delivery: Delivery, outcome: Outcome) -> float | None:
     delivery.response_body = outcome.body
     if outcome.ok:
         _finish(delivery, DeliveryState.SUCCEEDED, error="")
-        Endpoint.objects.filter(pk=delivery.endpoint_id).update(failures_in_a_row=0)
+        restrict(Endpoint, SENDING).filter(pk=delivery.endpoint_id).update(failures_in_a_row=0)
         return None
     paused = _count_failure(delivery.endpoint_id)
     if paused or delivery.attempts >= settings.LEXICON_WEBHOOK_MAX_ATTEMPTS:
@@ -113,7 +119,7 @@ def _count_failure(endpoint_id: int) -> bool:
     """One more failed attempt in a row; pauses the endpoint at the limit. Answers whether it is
     paused now."""
     with transaction.atomic():
-        endpoint = Endpoint.objects.select_for_update().get(pk=endpoint_id)
+        endpoint = restrict(Endpoint, SENDING).select_for_update().get(pk=endpoint_id)
         endpoint.failures_in_a_row += 1
         limit = settings.LEXICON_WEBHOOK_PAUSE_AFTER
         if endpoint.paused_at is None and endpoint.failures_in_a_row >= limit:

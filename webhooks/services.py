@@ -7,11 +7,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from sync.crypto import secret_encrypt
 from webhooks import validation
 from webhooks.models import Delivery, DeliveryState, Endpoint
 from webhooks.tasks import deliver
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+WEBHOOKS = Actor.system("webhook announcement")
 
 
 def _new_secret() -> str:
@@ -78,7 +83,8 @@ def deliveries_create_for_event(
     and queue each (an endpoint that is paused records it as failed, for redelivery later).
     One query finds the endpoints, whatever the number of events."""
     endpoints = list(
-        Endpoint.objects.filter(organization_id=organization_id, enabled=True)
+        restrict(Endpoint, WEBHOOKS)
+        .filter(organization_id=organization_id, enabled=True)
         .select_related("organization")
         .order_by("pk")
     )

@@ -15,11 +15,14 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from config.celery import app
+from orgs.actors import Actor
 from pronunciations.transfer.jobs import import_job_counts
-from sync.targets import target_backlogs
+from sync.selectors import target_backlogs
 
 logger = logging.getLogger(__name__)
 TARGET_LABELS = ["organization", "target", "target_name"]
+# The operator reads every organization's backlog (the scrape has no user).
+OPERATOR = Actor.system("metrics scrape")
 
 
 def _sync_families() -> list[Metric]:
@@ -44,7 +47,7 @@ def _sync_families() -> list[Metric]:
         labels=TARGET_LABELS,
     )
     now = timezone.now()
-    for backlog in target_backlogs():
+    for backlog in target_backlogs(actor=OPERATOR):
         target = backlog.target
         labels = [target.organization.slug, target.public_id, target.name]
         oldest = backlog.oldest_pending_at

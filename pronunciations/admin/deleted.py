@@ -21,12 +21,16 @@ from django.utils import timezone
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
+from orgs.scoping import restrict
 from pronunciations import selectors, services
 from pronunciations.admin import outcomes
 from pronunciations.admin.pages import DictionaryPages
 from pronunciations.diff import contents_summary
 from pronunciations.errors import DictionaryConflict, PronunciationError
 from pronunciations.models import Dictionary
+
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
+SCOPED_PAGE = Actor.system("deleted dictionaries page")
 
 # Deleted dictionaries listed on the page, most recently deleted first.
 DELETED_LIMIT = 100
@@ -39,7 +43,9 @@ def _retention() -> timedelta:
 def _kept_lines(objs: Any) -> list[str]:
     """What deleting each dictionary keeps, in words; one query for any number of them."""
     pks = [obj.pk for obj in objs]
-    counted = Dictionary.objects.filter(pk__in=pks).annotate(rule_count=Count("rules"))
+    counted = (
+        restrict(Dictionary, SCOPED_PAGE).filter(pk__in=pks).annotate(rule_count=Count("rules"))
+    )
     days = settings.LEXICON_DELETED_RETENTION_DAYS
     return [
         f"{d.name}: kept with its {d.rule_count} rule{'' if d.rule_count == 1 else 's'}, its "
@@ -100,21 +106,18 @@ class DeletedAdminMixin(DictionaryPages):
     # -- the deleted dictionaries and restore ------------------------------------------------
 
     def _deleted(self, request: HttpRequest, minimum: str) -> QuerySet[Dictionary]:
-        ids = permissions.organization_ids(request, minimum)
-        queryset = Dictionary.objects.filter(
-            deleted_at__gte=timezone.now() - _retention()
-        ).select_related("organization")
-        return queryset if ids is None else queryset.filter(organization_id__in=ids)
+        queryset = restrict(Dictionary, permissions.actor(request), minimum)
+        since = timezone.now() - _retention()
+        return queryset.filter(deleted_at__gte=since).select_related("organization")
 
     def deleted_view(self, request: HttpRequest) -> HttpResponse:
         """The user's organizations' dictionaries deleted within the retention period; one
         query for the list, whatever its length."""
         if not self.has_module_permission(request):
             raise PermissionDenied
-        ids = permissions.organization_ids(request, Role.VIEWER)
         since = timezone.now() - _retention()
         found = selectors.deleted_dictionary_scan(
-            organization_ids=ids, since=since, limit=DELETED_LIMIT + 1
+            actor=permissions.actor(request), since=since, limit=DELETED_LIMIT + 1
         )
         rows = [_deleted_row(request, dictionary) for dictionary in found[:DELETED_LIMIT]]
         context = {

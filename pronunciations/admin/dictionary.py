@@ -29,6 +29,7 @@ from orgs import permissions
 from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
+from orgs.scoping import restrict
 from pronunciations import preview, selectors, services, validation
 from pronunciations.admin import editor, outcomes, paste, wording
 from pronunciations.admin.checks import live_results
@@ -51,6 +52,9 @@ from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source
 from pronunciations.transfer.uploads import accepts_uploads
+
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
+DICTIONARY_PAGE = Actor.system("dictionary page")
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -150,7 +154,9 @@ class DictionaryAdmin(
         return actions
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        author = Revision.objects.filter(dictionary=OuterRef("pk"), number=OuterRef("revision"))
+        author = restrict(Revision, DICTIONARY_PAGE).filter(
+            dictionary=OuterRef("pk"), number=OuterRef("revision")
+        )
         queryset = (
             selectors.only_live(super().get_queryset(request))
             .select_related("organization")

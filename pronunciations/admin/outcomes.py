@@ -6,8 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest
 
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations.models import Dictionary, ReviewState, Revision
+
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
+OUTCOMES = Actor.system("review outcome")
 
 PROPOSED = "proposed — waits for review"
 
@@ -26,7 +31,9 @@ def import_note(organization_id: object) -> str:
     """The same note for an import into an organization that requires review, else ""."""
     if not str(organization_id or "").isdigit():
         return ""
-    reviewed = Organization.objects.filter(pk=int(str(organization_id)), review_required=True)
+    reviewed = restrict(Organization, OUTCOMES).filter(
+        pk=int(str(organization_id)), review_required=True
+    )
     if not reviewed.exists():
         return ""
     return (

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from orgs import permissions
 from orgs.models import Role
+from orgs.scoping import restrict
 from pronunciations import check_explain, lint, preview, review, selectors, validation
 from pronunciations.admin.extensions import listen_urls
 from pronunciations.admin.pages import DictionaryPages
@@ -125,8 +126,7 @@ def review_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """The page's proposals and how many wait in all; a fixed number of queries: the proposals,
     their count, the approved revisions of their dictionaries and the Listen extension's."""
-    ids = permissions.organization_ids(request, Role.VIEWER)
-    revisions, total = selectors.revision_proposed(organization_ids=ids, limit=limit)
+    revisions, total = selectors.revision_proposed(actor=permissions.actor(request), limit=limit)
     dictionaries = {revision.dictionary_id: revision.dictionary for revision in revisions}
     approved = selectors.approved_revisions(dictionaries) if dictionaries else {}
     listen = listen_urls(request, list(dictionaries.values()))
@@ -171,16 +171,14 @@ def review_context(request: HttpRequest) -> dict[str, Any]:
 def waiting_state(request: HttpRequest) -> dict[str, Any]:
     """The proposals that wait now (``"<dictionary pk>-<number>"``, as the page's ids) and how
     many wait in all: two queries."""
-    ids = permissions.organization_ids(request, Role.VIEWER)
-    revisions, total = selectors.revision_proposed(organization_ids=ids, limit=REVIEW_LIMIT)
+    actor = permissions.actor(request)
+    revisions, total = selectors.revision_proposed(actor=actor, limit=REVIEW_LIMIT)
     return {"total": total, "waiting": [f"{r.dictionary_id}-{r.number}" for r in revisions]}
 
 
 def _posted(request: HttpRequest) -> tuple[Dictionary, int, str]:
     """The dictionary (among the user's organizations'), revision number and action posted."""
-    ids = permissions.organization_ids(request, Role.VIEWER)
-    scope = Dictionary.objects.select_related("organization")
-    scope = scope if ids is None else scope.filter(organization_id__in=ids)
+    scope = restrict(Dictionary, permissions.actor(request)).select_related("organization")
     pk, number = _int(request, "dictionary"), _int(request, "number")
     action = request.POST.get("decision", "")
     if action not in (*review.DECISIONS, review.WITHDRAW):

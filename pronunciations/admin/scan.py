@@ -17,6 +17,7 @@ from django.urls import reverse
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Organization, Role
+from orgs.scoping import restrict
 from pronunciations import selectors
 from pronunciations.admin.extensions import listen_urls
 from pronunciations.admin.pages import DictionaryPages
@@ -57,14 +58,13 @@ class ScanForm(forms.Form):
     )
     language = forms.CharField(required=False, help_text="Default: the dictionaries' language")
 
-    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        organizations = restrict(Organization, actor)
         field: Any = self.fields["organization"]
         field.queryset = organizations
         field.initial = organizations.first()
-        found = selectors.dictionary_scan(
-            organization_ids=[o.pk for o in organizations], limit=MAX_CHOICES
-        )
+        found = selectors.dictionary_scan(actor=actor, limit=MAX_CHOICES)
         names = sorted({d.name for d in found}, key=str.casefold)
         choices: Any = self.fields["dictionaries"]
         choices.choices = [(name, name) for name in names]
@@ -102,8 +102,8 @@ class ScanAdminMixin(DictionaryPages):
     def scan_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_module_permission(request):
             raise PermissionDenied
-        organizations = permissions.organizations(request)
-        form = ScanForm(request.POST or None, request.FILES or None, organizations=organizations)
+        actor = permissions.actor(request)
+        form = ScanForm(request.POST or None, request.FILES or None, actor=actor)
         context: dict[str, Any] = {"form": form, "reasons": REASON_LABELS}
         if request.method == "POST" and form.is_valid():
             try:

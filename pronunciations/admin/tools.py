@@ -139,9 +139,10 @@ class LinguistToolsMixin:
 
     def _where(self, request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         organization = data.get("organization")
-        ids = [organization.pk] if organization else permissions.organization_ids(request)
+        actor = permissions.actor(request)
+        actor = actor.within(organization) if organization else actor
         limit = settings.LEXICON_WHERE_MAX_DICTIONARIES
-        scanned = selectors.dictionary_scan(organization_ids=ids, limit=limit + 1)
+        scanned = selectors.dictionary_scan(actor=actor, limit=limit + 1)
         text = data["q"]
         answers = where.answers(scanned[:limit], text)
         found = [_answer_row(answer, text) for answer in answers if answer.hits]

@@ -29,6 +29,7 @@ from import_export.admin import ImportMixin
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
+from orgs.scoping import restrict
 from pronunciations import selectors
 from pronunciations.admin import kept, outcomes
 from pronunciations.admin.forms import (
@@ -50,6 +51,9 @@ from pronunciations.transfer.resource import (
     DictionaryRulesResource,
 )
 from pronunciations.transfer.uploads import accepts_uploads
+
+# Reads keyed by rows this page already scoped to the user (the page checks the role).
+TRANSFER_PAGE = Actor.system("import and export page")
 
 # A vendor export's warnings shown as messages (they live in the session until shown).
 _MAX_MESSAGES = 10
@@ -247,7 +251,11 @@ class TransferAdminMixin(ImportMixin):
 
     def _job(self, request: HttpRequest, job_id: str) -> ImportJob:
         """The job, if it belongs to an organization the user may import into (else 404)."""
-        found = ImportJob.objects.filter(public_id=job_id[:40]).select_related("organization")
+        found = (
+            restrict(ImportJob, TRANSFER_PAGE)
+            .filter(public_id=job_id[:40])
+            .select_related("organization")
+        )
         job = found.first()
         if job is None or not permissions.allowed(request, job.organization_id, Role.EDITOR):
             raise Http404
@@ -332,7 +340,9 @@ class TransferAdminMixin(ImportMixin):
     def _selected(self, queryset: QuerySet[Any]) -> QuerySet[Dictionary]:
         """The selected dictionaries (already scoped to the user's organizations), by name."""
         ids = list(queryset.values_list("pk", flat=True))
-        selected = selectors.with_current_modes(Dictionary.objects.filter(pk__in=ids))
+        selected = selectors.with_current_modes(
+            restrict(Dictionary, TRANSFER_PAGE).filter(pk__in=ids)
+        )
         selected = selectors.with_current_checks(selected)
         return selected.order_by("normalized_name")
 

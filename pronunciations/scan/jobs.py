@@ -18,10 +18,14 @@ from core.exceptions import translate
 from orgs.actors import Actor
 from orgs.ids import new_scan_id
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations import background, events
 from pronunciations.errors import NotFound
 from pronunciations.models import JobState, ScanJob
 from pronunciations.scan import services as scanning
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+SCAN_JOB = Actor.system("scan job")
 
 # The Celery task that runs a job, sent by name (pronunciations.tasks imports this module).
 RUN_SCAN = "pronunciations.run_scan"
@@ -67,7 +71,7 @@ def _failed(job: ScanJob, error: dict[str, Any]) -> None:
 
 def scan_job_get(*, organization: Organization, job_id: str) -> ScanJob:
     """The organization's job (another organization's id is not found)."""
-    job = ScanJob.objects.filter(organization=organization, public_id=job_id).first()
+    job = restrict(ScanJob, SCAN_JOB).filter(organization=organization, public_id=job_id).first()
     if job is None:
         raise ScanJobNotFound(job_id)
     return job
@@ -89,7 +93,8 @@ def scan_job_run(*, job_id: str, organization_id: str) -> None:
     """Run a queued job (the Celery task's body); a job of another organization, or one that
     has finished, is left alone."""
     job = (
-        ScanJob.objects.select_related("organization")
+        restrict(ScanJob, SCAN_JOB)
+        .select_related("organization")
         .filter(public_id=job_id, organization__public_id=organization_id)
         .exclude(state__in=_FINISHED)
         .first()
@@ -97,12 +102,12 @@ def scan_job_run(*, job_id: str, organization_id: str) -> None:
     if job is None:
         logger.warning("scan job %s of %s not found or finished", job_id, organization_id)
         return
-    ScanJob.objects.filter(pk=job.pk).update(
+    restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).update(
         state=JobState.RUNNING, phase="read", started_at=timezone.now()
     )
     try:
         turns = scanning.scan_turns(data=bytes(job.data), file_format=job.file_format)
-        ScanJob.objects.filter(pk=job.pk).update(turns_total=len(turns))
+        restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).update(turns_total=len(turns))
         result = scanning.scan_run(
             organization=job.organization,
             turns=turns,
@@ -131,7 +136,7 @@ class _Progress:
         if now - self.written_at < PROGRESS_EVERY_SECONDS and done != total:
             return
         self.written_at = now
-        ScanJob.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(
+        restrict(ScanJob, SCAN_JOB).filter(pk=self.job.pk, state=JobState.RUNNING).update(
             phase=phase, turns_done=done
         )
 
@@ -140,7 +145,10 @@ def _finish(job: ScanJob, state: str, *, announce: bool = True, **fields: Any) -
     """Move a job that is not finished yet to ``state`` and announce it (``scan.finished`` or
     ``scan.failed``, after commit)."""
     fields.update(state=state, phase="done", finished_at=timezone.now(), data=b"")
-    if ScanJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields) != 1:
+    if (
+        restrict(ScanJob, SCAN_JOB).filter(pk=job.pk).exclude(state__in=_FINISHED).update(**fields)
+        != 1
+    ):
         return
     for name, value in fields.items():
         setattr(job, name, value)

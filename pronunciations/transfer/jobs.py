@@ -24,12 +24,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.exceptions import translate
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations import background, events
 from pronunciations.errors import NotFound, PronunciationError
 from pronunciations.models import ImportJob, ImportJobChunk, JobState
 from pronunciations.transfer import parsing, reading, slots
 from pronunciations.transfer.importing import ImportRejected
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+IMPORT_JOB = Actor.system("import job")
 
 logger = logging.getLogger(__name__)
 # The Celery task that runs a job (pronunciations.tasks.run_import), sent by its name.
@@ -75,7 +80,9 @@ def import_job_create(
 
 def import_job_get(*, organization: Organization, job_id: str) -> ImportJob:
     """The organization's job (another organization's id is not found); a stale one is failed."""
-    job = ImportJob.objects.filter(organization=organization, public_id=job_id).first()
+    job = (
+        restrict(ImportJob, IMPORT_JOB).filter(organization=organization, public_id=job_id).first()
+    )
     if job is None:
         raise ImportJobNotFound(job_id)
     if job.state == JobState.RUNNING and _stale(job):
@@ -109,7 +116,7 @@ def import_job_counts() -> dict[str, int]:
     last = Coalesce("heartbeat_at", "started_at", "created_at")
     stale = Q(state=JobState.RUNNING) & Q(last__lt=_stale_before())
     shown = Case(When(stale, then=Value(JobState.FAILED.value)), default=F("state"))
-    jobs = ImportJob.objects.annotate(last=last, shown=shown)
+    jobs = restrict(ImportJob, IMPORT_JOB).annotate(last=last, shown=shown)
     rows = jobs.values("shown").annotate(n=Count("pk"))
     counts = dict.fromkeys(JobState.values, 0)
     counts.update({row["shown"]: row["n"] for row in rows})
@@ -164,7 +171,8 @@ def _claim(job_id: str, organization_id: str) -> ImportJob | None:
         job = (
             # Only the job's row: FOR UPDATE on the organization's would wait for every running
             # import of it to commit (their inserts hold FOR KEY SHARE there), taking a slot.
-            ImportJob.objects.select_for_update(of=("self",))
+            restrict(ImportJob, IMPORT_JOB)
+            .select_for_update(of=("self",))
             .select_related("organization")
             .filter(public_id=job_id, organization__public_id=organization_id)
             .first()
@@ -200,12 +208,14 @@ def _finish(job: ImportJob, state: str, *, announce: bool = True, **fields: Any)
     """Move a job that is not finished yet to ``state`` and announce it (``import.finished`` or
     ``import.failed``, after commit); False if it already was (or changed)."""
     fields.update(state=state, finished_at=timezone.now())
-    query = ImportJob.objects.filter(pk=job.pk).exclude(state__in=_FINISHED)
+    query = restrict(ImportJob, IMPORT_JOB).filter(pk=job.pk).exclude(state__in=_FINISHED)
     if state == JobState.SUCCEEDED:
         query = query.filter(attempts=job.attempts)
     changed = query.update(**fields) == 1
     if changed:
-        ImportJobChunk.objects.filter(job=job).delete()  # the file is not needed any more
+        restrict(ImportJobChunk, IMPORT_JOB).filter(
+            job=job
+        ).delete()  # the file is not needed any more
         for name, value in fields.items():
             setattr(job, name, value)
         if announce:

@@ -16,8 +16,13 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from orgs.actors import Actor
 from orgs.models import Organization
+from orgs.scoping import restrict
 from pronunciations.models import ImportJob, JobState
+
+# Lexicon reading on its own account (orgs.scoping: every organization).
+IMPORT_SLOTS = Actor.system("import slots")
 
 
 class ImportJobWaiting(Exception):
@@ -32,21 +37,24 @@ def slot_free(job: ImportJob) -> bool:
     KEY UPDATE, which running imports' inserts do not conflict with), so two workers claiming
     jobs of one organization decide one after the other and never both take the last slot.
     """
-    organization = Organization.objects.select_for_update(no_key=True).filter(
-        pk=job.organization_id
+    organization = (
+        restrict(Organization, IMPORT_SLOTS)
+        .select_for_update(no_key=True)
+        .filter(pk=job.organization_id)
     )
     organization.values_list("pk", flat=True).first()
     fresh_since = timezone.now() - timedelta(seconds=settings.LEXICON_IMPORT_JOB_STALE_SECONDS)
     earlier = Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk)
     ahead = (
-        ImportJob.objects.filter(organization_id=job.organization_id)
+        restrict(ImportJob, IMPORT_SLOTS)
+        .filter(organization_id=job.organization_id)
         .exclude(pk=job.pk)
         .alias(last=Coalesce("heartbeat_at", "started_at", "created_at"))
         .filter(last__gte=fresh_since)
         .filter(Q(state=JobState.RUNNING) | (Q(state=JobState.QUEUED) & earlier))
     )
     if ahead.count() >= settings.LEXICON_IMPORT_SLOTS_PER_ORGANIZATION:
-        ImportJob.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
+        restrict(ImportJob, IMPORT_SLOTS).filter(pk=job.pk, state=JobState.QUEUED).update(
             phase="waiting", heartbeat_at=timezone.now()
         )
         return False

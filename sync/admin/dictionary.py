@@ -20,7 +20,9 @@ from django.utils import formats, timezone
 
 from core.exceptions import RateLimited, admin_error
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.models import Role
+from orgs.scoping import restrict
 from pronunciations import validation
 from pronunciations.admin.extensions import IN_PREVIEW, DictionaryAdminExtension, Panel
 from pronunciations.content import content_hash, current_wire
@@ -28,7 +30,6 @@ from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary
 from pronunciations.selectors import only_live
 from sync.admin import badges
-from sync.admin.targets import editor_scope
 from sync.channels import (
     AWAITING_VERIFICATION,
     CHECKS_FAILED,
@@ -44,6 +45,9 @@ from sync.failures import explain, explain_run
 from sync.models import Channel, RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
 from sync.speak import heard_on, production_of, speak_allowed, speech_create
 
+# Lexicon reading on its own account (orgs.scoping: every organization).
+PANEL = Actor.system("sync panel")
+
 
 class SyncStatusFilter(admin.SimpleListFilter):
     title = "sync status"
@@ -55,7 +59,7 @@ class SyncStatusFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        states = SyncState.objects.filter(dictionary=OuterRef("pk"))
+        states = restrict(SyncState, PANEL).filter(dictionary=OuterRef("pk"))
         if self.value() == SyncStatus.FAILED:
             return queryset.filter(Exists(states.filter(status=SyncStatus.FAILED)))
         if self.value() == SyncStatus.VERIFIED:
@@ -69,7 +73,7 @@ class SyncStatusFilter(admin.SimpleListFilter):
 
 @admin.action(description="Sync now")
 def sync_now(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-    scoped = editor_scope(request, queryset, "organization_id")
+    scoped = restrict(queryset, permissions.actor(request), Role.EDITOR)
     org_ids = set(scoped.values_list("organization_id", flat=True))
     queued = [t for org in org_ids for t in enqueue_sync(organization_id=org, trigger="manual")]
     model_admin.message_user(request, f"Sync queued for {len(queued)} target(s).")
@@ -96,7 +100,9 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     model cannot speak (``audible``: empty when it speaks them all).
     """
     # A superseded run never ran (a later one did its work); a queued one has not started.
-    runs = SyncRun.objects.filter(target=OuterRef("pk")).exclude(status=RunStatus.SUPERSEDED)
+    runs = (
+        restrict(SyncRun, PANEL).filter(target=OuterRef("pk")).exclude(status=RunStatus.SUPERSEDED)
+    )
     runs = runs.order_by("-pk")
     whole = runs.filter(
         status__in=(RunStatus.SUCCEEDED, RunStatus.FAILED),
@@ -104,7 +110,8 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
         started_at__gte=obj.created_at,
     )
     targets = list(
-        SyncTarget.objects.filter(organization_id=obj.organization_id)
+        restrict(SyncTarget, PANEL)
+        .filter(organization_id=obj.organization_id)
         .select_related("after")
         .order_by("name")
         .annotate(
@@ -114,10 +121,10 @@ def target_rows(obj: Dictionary, after: int = 0) -> tuple[list[dict[str, Any]], 
     )
     if not targets:
         return [], True
-    obj = with_due_numbers(Dictionary.objects.filter(pk=obj.pk), targets).get()
+    obj = with_due_numbers(restrict(Dictionary, PANEL).filter(pk=obj.pk), targets).get()
     ids = [(getattr(t, "last_run_id", None), getattr(t, "checked_run_id", None)) for t in targets]
-    found = SyncRun.objects.in_bulk([pk for pair in ids for pk in pair if pk])
-    states = {s.target_id: s for s in SyncState.objects.filter(dictionary=obj)}
+    found = restrict(SyncRun, PANEL).in_bulk([pk for pair in ids for pk in pair if pk])
+    states = {s.target_id: s for s in restrict(SyncState, PANEL).filter(dictionary=obj)}
     rows = [
         _target_row(obj, target, states.get(target.pk), found.get(last), found.get(whole), after)
         for target, (last, whole) in zip(targets, ids, strict=True)
@@ -232,8 +239,8 @@ def sync_status_view(model_admin: Any, request: HttpRequest, pk: int) -> JsonRes
     runs it started. Seven queries with the session's, whatever the rules and runs.
     """
     # The dictionary row alone (not the list's annotated queryset): it is asked for often.
-    obj = only_live(Dictionary.objects.filter(pk=pk)).first()
-    if obj is None or not permissions.allowed(request, obj.organization_id, Role.VIEWER):
+    obj = only_live(restrict(Dictionary, permissions.actor(request))).filter(pk=pk).first()
+    if obj is None:
         raise Http404("No such dictionary.")
     try:
         after = validation.validate_int_parameter(
@@ -249,7 +256,9 @@ def listen_panel(request: HttpRequest, obj: Dictionary) -> dict[str, Any] | None
     """Listen, when the organization has a target to speak through: the targets to choose
     from, the production target first chosen (``sync.speak.speak_target``), and who speaks."""
     targets = list(
-        SyncTarget.objects.filter(organization=obj.organization, enabled=True).order_by("name")
+        restrict(SyncTarget, PANEL)
+        .filter(organization=obj.organization, enabled=True)
+        .order_by("name")
     )
     if not targets:
         return None
@@ -296,9 +305,10 @@ def sync_now_view(model_admin: Any, request: HttpRequest, pk: int) -> HttpRespon
         request, obj.organization_id, Role.EDITOR
     ):
         raise PermissionDenied
-    after = SyncRun.objects.filter(target__organization_id=obj.organization_id).aggregate(
-        last=Max("pk")
-    )["last"]
+    runs = restrict(SyncRun, permissions.actor(request))
+    after = runs.filter(target__organization_id=obj.organization_id).aggregate(last=Max("pk"))[
+        "last"
+    ]
     queued = enqueue_sync(organization_id=obj.organization_id, trigger="manual")
     message = f"Sync queued for {len(queued)} target(s)."
     if request.headers.get("Accept") == "application/json":  # the panel follows it in place
@@ -329,14 +339,10 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # Each channel target's due revision as a column of the list's own query (no query
         # per row); targets on latest without `after` need none.
-        ids = permissions.organization_ids(request, Role.VIEWER)
-        targets = (
-            SyncTarget.objects.all()
-            if ids is None
-            else SyncTarget.objects.filter(organization_id__in=ids)
-        )
-        return with_due_numbers(queryset, targets).prefetch_related(
-            Prefetch("sync_states", queryset=SyncState.objects.select_related("target")),
+        actor = permissions.actor(request)
+        states = restrict(SyncState, actor).select_related("target")
+        return with_due_numbers(queryset, restrict(SyncTarget, actor)).prefetch_related(
+            Prefetch("sync_states", queryset=states),
             "organization__sync_targets",
         )
 
@@ -346,9 +352,9 @@ class SyncDictionaryExtension(DictionaryAdminExtension):
         live = [d for d in dictionaries if d.deleted_at is None]
         speaking = (
             set(
-                SyncTarget.objects.filter(
-                    organization_id__in={d.organization_id for d in live}
-                ).values_list("organization_id", flat=True)
+                restrict(SyncTarget, permissions.actor(request))
+                .filter(organization_id__in={d.organization_id for d in live})
+                .values_list("organization_id", flat=True)
             )
             if live
             else set()

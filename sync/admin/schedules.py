@@ -20,9 +20,10 @@ from django_celery_beat.models import (
 from orgs import permissions
 from orgs.admin import CheckedSelectionAdmin
 from orgs.models import Role
+from orgs.scoping import restrict
 from sync.enqueue import publish_run
 from sync.models import SyncTarget
-from sync.targets import schedule_name
+from sync.services import schedule_name
 
 
 def _is_superuser(request: HttpRequest) -> bool:
@@ -75,9 +76,8 @@ class ScopedPeriodicTaskAdmin(CheckedSelectionAdmin, PeriodicTaskAdmin):
     only when they run. Superusers keep django-celery-beat's full form."""
 
     def _targets(self, request: HttpRequest) -> QuerySet[SyncTarget]:
-        ids = permissions.organization_ids(request, Role.ADMIN)
-        targets = SyncTarget.objects.select_related("organization")
-        return targets if ids is None else targets.filter(organization_id__in=ids)
+        actor = permissions.actor(request)
+        return restrict(SyncTarget, actor, Role.ADMIN).select_related("organization")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

@@ -10,24 +10,22 @@ from django.http import HttpRequest
 from django_celery_beat.models import PeriodicTask
 
 from orgs import permissions
+from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
 from orgs.models import Role
+from orgs.scoping import restrict
 from sync.enqueue import publish_run
 from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncRun, SyncTarget
-from sync.targets import (
-    MIN_INTERVAL_SECONDS,
-    TARGET_FIELDS,
-    schedule_name,
-    target_create,
-    target_key_usable,
-    target_update,
-    validate_target,
-)
+from sync.services import schedule_name, target_create, target_key_usable, target_update
+from sync.validation import MIN_INTERVAL_SECONDS, TARGET_FIELDS, validate_target
+
+# The form compares with the target as stored (the admin already scoped the page to the user).
+FORM_CHECK = Actor.system("target form")
 
 
 class SyncTargetForm(forms.ModelForm):
     """The SLNG key is write-only: typed in, encrypted, never shown; blank keeps the old one,
-    unless a URL or the model route changed (sync.targets.validate_target says so next to the
+    unless a URL or the model route changed (sync.validation.validate_target says so next to the
     key field). The hosts, the model id, the channel, ``after`` (same organization, no cycle)
     and the concurrency are checked by the same validation; a form posted without a
     concurrency keeps the stored one."""
@@ -59,7 +57,9 @@ class SyncTargetForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         stored = (
-            SyncTarget.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+            restrict(SyncTarget, FORM_CHECK).filter(pk=self.instance.pk).first()
+            if self.instance.pk
+            else None
         )
         organization = stored.organization if stored else data.get("organization")
         if organization is None or not {"name", "base_url", "ws_url"} <= data.keys():
@@ -110,12 +110,6 @@ class SyncRunInline(admin.TabularInline):
         return True
 
 
-def editor_scope(request: HttpRequest, queryset: QuerySet[Any], field: str) -> QuerySet[Any]:
-    """Only the rows of organizations where the user may start a sync (editor or more)."""
-    ids = permissions.organization_ids(request, Role.EDITOR)
-    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
-
-
 @admin.register(SyncTarget)
 class SyncTargetAdmin(OrgScopedAdmin):
     form = SyncTargetForm
@@ -144,9 +138,8 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "after":  # offered: targets of organizations the user administers
-            ids = permissions.organization_ids(request, self.change_role)
-            targets = SyncTarget.objects.select_related("organization").order_by("name")
-            kwargs["queryset"] = targets if ids is None else targets.filter(organization_id__in=ids)
+            targets = restrict(SyncTarget, permissions.actor(request), self.change_role)
+            kwargs["queryset"] = targets.select_related("organization").order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -182,6 +175,7 @@ class SyncTargetAdmin(OrgScopedAdmin):
 
     @admin.action(description="Run a sync now")
     def run_now(self, request: HttpRequest, queryset: QuerySet[SyncTarget]) -> None:
-        targets = editor_scope(request, queryset, "organization_id").select_related("organization")
+        targets = restrict(queryset, permissions.actor(request), Role.EDITOR)
+        targets = targets.select_related("organization")
         queued = [t.name for t in targets if publish_run(t, "manual")]
         self.message_user(request, f"Queued: {', '.join(queued) or 'nothing (broker down?)'}")

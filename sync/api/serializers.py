@@ -10,7 +10,7 @@ from rest_framework import serializers
 from core.serializers import AppliedRuleOutput, iso_millis
 from pronunciations.validation import SPEAK_LABEL_MAX_LENGTH
 from sync.models import Channel, RunStatus, SyncRun, SyncStatus, Trigger
-from sync.runs import run_state
+from sync.selectors import run_state
 
 
 class MillisField(serializers.DateTimeField):

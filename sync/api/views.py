@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from core.api import READ_ONLY_POST, bad_id, caller_for, error_responses, json_object, refusal
 from core.idempotency import idempotent
 from core.serializers import ErrorOutput
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from orgs.throttling import APIKeyRateThrottle
 from pronunciations import selectors, validation
@@ -25,10 +26,10 @@ from sync.api.serializers import (
 )
 from sync.channels import dictionary_standings
 from sync.enqueue import enqueue_sync, publish_run
-from sync.models import SyncRun, SyncTarget
-from sync.runs import RunNotFound, run_get
+from sync.errors import RunNotFound
+from sync.models import SyncRun
+from sync.selectors import run_get, target_get, target_list
 from sync.speak import SpeakRateThrottle, speech_create
-from sync.targets import target_get
 
 _EXAMPLE_RUN = "run_01JD4XQ8V2N6R0S4T8W2Y6A0C4"
 
@@ -83,9 +84,8 @@ class TargetCollectionView(APIView):
         responses={200: SyncTargetListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
-        targets = SyncTarget.objects.filter(organization=caller_key(request).organization)
-        targets = targets.select_related("after")
-        return Response(SyncTargetListOutput({"targets": targets.order_by("name")}).data)
+        targets = target_list(actor=Actor.for_key(caller_key(request))).select_related("after")
+        return Response(SyncTargetListOutput({"targets": targets}).data)
 
 
 class TargetRunView(APIView):
@@ -103,7 +103,7 @@ class TargetRunView(APIView):
     @idempotent
     def post(self, request: Request, target_id: str) -> Response:
         validation.validate_public_id(target_id, name="target_id")
-        target = target_get(organization=caller_key(request).organization, target_id=target_id)
+        target = target_get(actor=Actor.for_key(caller_key(request)), target_id=target_id)
         run = publish_run(target, "manual")
         if run is None:
             raise Unavailable("The sync queue is unavailable; the target's schedule will catch up.")
@@ -129,7 +129,7 @@ class TargetRunsView(APIView):
     )
     def get(self, request: Request, target_id: str) -> Response:
         validation.validate_public_id(target_id, name="target_id")
-        target = target_get(organization=caller_key(request).organization, target_id=target_id)
+        target = target_get(actor=Actor.for_key(caller_key(request)), target_id=target_id)
         runs = target.runs.order_by("-started_at")[:50]
         return Response(SyncRunListOutput({"runs": runs}, context={"request": request}).data)
 
@@ -154,7 +154,7 @@ class RunDetailView(APIView):
     )
     def get(self, request: Request, run_id: str) -> Response:
         validation.validate_public_id(run_id, name="run_id")
-        run = run_get(organization=caller_key(request).organization, run_id=run_id)
+        run = run_get(actor=Actor.for_key(caller_key(request)), run_id=run_id)
         return Response(SyncRunOutput(run, context={"request": request}).data)
 
 

@@ -5,16 +5,10 @@ See docs/emulator.md.
 """
 
 from sync.emulator.faults import Faults, SessionFaults
+from sync.emulator.records import ApiKey, RequestLogEntry, SessionRecord, content_hash, load_keys
 from sync.emulator.rewrite import rewrite_text
 from sync.emulator.server import EmulatorThread, RunningEmulator, build_app, start_emulator
-from sync.emulator.state import (
-    ApiKey,
-    EmulatorState,
-    RequestLogEntry,
-    SessionRecord,
-    content_hash,
-    load_keys,
-)
+from sync.emulator.state import EmulatorState
 
 __all__ = [
     "ApiKey",

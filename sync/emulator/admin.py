@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from sync.emulator.http_api import ADMIN_PREFIX, STATE, PlainError
-from sync.emulator.state import ApiKey, key_from_json
+from sync.emulator.records import ApiKey, key_from_json
 
 
 def _bad_request(message: str) -> PlainError:

@@ -14,7 +14,8 @@ from typing import Any
 from aiohttp import web
 
 from sync.emulator import ids
-from sync.emulator.state import ApiKey, DictionaryConflict, EmulatorState, RequestLogEntry
+from sync.emulator.records import ApiKey, DictionaryConflict, RequestLogEntry
+from sync.emulator.state import EmulatorState
 from sync.emulator.validation import ValidationFailed, name_problems
 
 logger = logging.getLogger("sync.emulator")

@@ -30,8 +30,9 @@ from sync.emulator.http_api import (
     log_request,
     network_latency,
 )
+from sync.emulator.records import SessionRecord
 from sync.emulator.rewrite import rewrite_text
-from sync.emulator.state import EmulatorState, SessionRecord
+from sync.emulator.state import EmulatorState
 from sync.emulator.validation import reference_problem
 
 OPEN_SOCKETS = web.AppKey("open_sockets", weakref.WeakSet[web.WebSocketResponse])

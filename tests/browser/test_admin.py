@@ -209,7 +209,7 @@ def test_sync_now_shows_verified(
     shots: Path, page: Page, live_server: Any, editor: User, organization: Organization
 ) -> None:
     from sync.emulator import ApiKey, EmulatorState
-    from sync.targets import target_create
+    from sync.services import target_create
 
     dictionary = make_dictionary(organization, "brand")
     with EmulatorThread(EmulatorState([ApiKey("sk_browser", "org_up")])) as slng:

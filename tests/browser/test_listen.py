@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from orgs.models import Organization
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import Channel
-from sync.targets import target_create
+from sync.services import target_create
 from tests.browser.conftest import login
 from tests.browser.test_admin import add_rule
 from tests.factories import make_dictionary

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from orgs.models import Organization
 from pronunciations.models import Dictionary, ReviewState
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
-from sync.targets import target_create
+from sync.services import target_create
 from tests.browser.conftest import login
 from tests.factories import make_dictionary
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncStatus
-from sync.targets import target_create
+from sync.services import target_create
 from tests.browser.conftest import login
 from tests.conftest import SLNG_KEY_ACME
 from tests.factories import make_dictionary, sync_state

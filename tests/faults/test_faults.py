@@ -15,7 +15,7 @@ from orgs.models import Organization
 from orgs.services import api_key_create
 from sync.emulator import EmulatorThread
 from sync.models import SyncState, SyncStatus, SyncTarget
-from sync.targets import target_create, target_schedule
+from sync.services import target_create, target_schedule
 from tests.conftest import SLNG_KEY_ACME
 from tests.processes import Celery, Gunicorn, free_port, production_env, wait_for
 

@@ -15,7 +15,8 @@ from orgs.models import APIKey, Organization, Role
 from orgs.services import api_key_create, organization_configure
 from pronunciations.errors import parameter_message
 from pronunciations.models import Dictionary, ReviewState, Rule
-from sync.targets import INTERVAL_TOO_SHORT, KEY_SHAPE, target_create, target_update
+from sync.services import target_create, target_update
+from sync.validation import INTERVAL_TOO_SHORT, KEY_SHAPE
 from tests.factories import make_dictionary, make_target
 from tests.hostile.conftest import Server
 from tests.hostile.test_inputs import API, dictionary, invalid, refused

@@ -10,7 +10,7 @@ from django_celery_beat.models import PeriodicTask
 from orgs.models import APIKey, Membership, Organization, Role
 from sync.crypto import secret_decrypt
 from sync.models import SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from orgs.models import APIKey, Membership, Organization, Role
 from orgs.services import api_key_create, organization_create
 from sync.models import SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 from tests.factories import make_dictionary
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from orgs import start
+from orgs import start_page
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from pronunciations.services import dictionary_update
@@ -146,12 +146,12 @@ def test_another_app_adds_a_section_by_registering_it(organization: Organization
         seen.append(request.user.username)
         return {"rows": []}
 
-    start.register(
-        start.StartSection("test_section", "sync/admin/start_failed_syncs.html", context, 20)
+    start_page.register(
+        start_page.StartSection("test_section", "sync/admin/start_failed_syncs.html", context, 20)
     )
     try:
         page = _client(_user("linguist", organization, Role.VIEWER)).get("/admin/").content
     finally:
-        start._registry.pop("test_section")
+        start_page._registry.pop("test_section")
     assert seen == ["linguist"]
     assert page.decode().count("No failed syncs.") == 2

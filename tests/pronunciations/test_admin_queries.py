@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from orgs.models import Organization, Role
 from pronunciations.models import Dictionary
 from sync.models import SyncRun
-from sync.targets import target_create
+from sync.services import target_create
 from tests.factories import make_dictionary, rewrite_rules, staff_client
 
 pytestmark = pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.services import api_key_create, organization_configure
 from pronunciations import review, review_health, selectors
@@ -225,7 +226,7 @@ def test_turning_review_off_approves_each_waiting_proposal_by_policy(
     assert decided.reviewed_at is not None
     assert _served(brand) == (2, "update")
     assert announced == ["approved", "approved"]
-    assert selectors.revision_proposed(organization_ids=[reviewed.pk], limit=5)[1] == 0
+    assert selectors.revision_proposed(actor=Actor.system("test", reviewed), limit=5)[1] == 0
 
 
 def test_turning_review_off_in_the_admin_decides_the_same_way(

@@ -10,7 +10,7 @@ from django.test import Client
 from orgs.models import Organization, Role
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import Channel, SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 from tests.conftest import SLNG_KEY_ACME, UPSTREAM_ORG_ACME
 from tests.factories import staff_client
 

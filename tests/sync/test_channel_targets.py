@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import Channel, SyncTarget
-from sync.targets import target_update
+from sync.services import target_update
 from tests.sync.conftest import target_form
 from tests.sync.test_channels import target_named as _target
 

@@ -12,8 +12,7 @@ from pronunciations.models import Dictionary, Revision
 from pronunciations.services import dictionary_delete, dictionary_undelete, dictionary_update
 from sync.channels import Due
 from sync.models import Channel, SyncState, SyncStatus, SyncTarget, Verification
-from sync.services import PlanItem, plan, sync_plan, winners
-from sync.targets import target_create
+from sync.services import PlanItem, plan, sync_plan, target_create, winners
 from tests.factories import make_dictionary
 from tests.sync.review import approve, proposing, reject
 

@@ -9,7 +9,7 @@ from orgs.models import Organization
 from pronunciations.content import content_hash
 from pronunciations.lint import lint_modes
 from pronunciations.validation import validate_modes
-from sync.targets import target_create
+from sync.services import target_create
 from tests.factories import make_dictionary
 
 pytestmark = pytest.mark.django_db

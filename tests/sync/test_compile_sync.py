@@ -9,8 +9,7 @@ from orgs.models import Organization
 from sync.admin.dictionary import target_rows
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import SyncState, SyncStatus, SyncTarget
-from sync.services import target_run
-from sync.targets import target_update
+from sync.services import target_run, target_update
 from tests.factories import make_dictionary
 from tests.sync.conftest import emulator_target, target_form, upstream
 

@@ -12,8 +12,7 @@ from orgs.models import Membership
 from sync.emulator import ApiKey, EmulatorThread
 from sync.management.commands.demo_setup import DEMO_CHANNEL_KEYS, DEMO_PASSWORD, DEMO_SLNG_KEY
 from sync.models import SyncTarget
-from sync.services import target_run
-from sync.targets import target_api_key
+from sync.services import target_api_key, target_run
 
 pytestmark = pytest.mark.django_db
 

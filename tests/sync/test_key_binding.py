@@ -24,8 +24,8 @@ from orgs.models import Organization
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.management.commands.demo_setup import DEMO_SLNG_KEY
 from sync.models import RunStatus, SyncRun, SyncTarget
-from sync.services import target_run
-from sync.targets import KEY_AGAIN, target_api_key, target_update
+from sync.services import target_api_key, target_run, target_update
+from sync.validation import KEY_AGAIN
 from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX
 from tests.factories import make_dictionary
 from tests.sync.conftest import target_form
@@ -218,7 +218,7 @@ def test_a_target_moved_to_another_organization_cannot_use_its_key(
 
 
 def test_the_service_refuses_a_url_change_without_the_key(target: SyncTarget) -> None:
-    """Issue 11: the rule lives in sync.targets, for every caller of the service."""
+    """Issue 11: the rule lives in sync.validation, for every caller of the service."""
     with pytest.raises(ValidationError) as raised:
         target_update(target=target, base_url="https://elsewhere.example")
 

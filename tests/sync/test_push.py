@@ -11,8 +11,7 @@ from orgs.models import Organization
 from pronunciations.services import dictionary_delete, dictionary_update
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncState, SyncStatus, SyncTarget
-from sync.services import target_run
-from sync.targets import target_create
+from sync.services import target_create, target_run
 from tests.conftest import SLNG_KEY_ACME, SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary
 from tests.sync.conftest import upstream, writes

@@ -14,7 +14,7 @@ from config.celery import app
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncTarget
-from sync.targets import schedule_name, target_api_key, target_update
+from sync.services import schedule_name, target_api_key, target_update
 from sync.tasks import run_target
 from tests.conftest import SLNG_KEY_GLOBEX, UPSTREAM_ORG_GLOBEX
 from tests.factories import make_dictionary

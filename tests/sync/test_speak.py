@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from orgs.models import Organization
 from sync.emulator import ApiKey, EmulatorState, EmulatorThread
 from sync.models import SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 from tests.browser.conftest import member
 from tests.conftest import SLNG_KEY_ACME, UPSTREAM_ORG_ACME
 from tests.factories import make_dictionary

@@ -12,7 +12,7 @@ from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_update
 from sync.failures import explain, explain_run
 from sync.models import RunStatus, SyncRun, SyncStatus, SyncTarget
-from sync.targets import target_create
+from sync.services import target_create
 from tests.factories import make_dictionary, staff_client, sync_state
 
 pytestmark = pytest.mark.django_db

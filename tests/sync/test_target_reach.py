@@ -20,8 +20,8 @@ from sync.client import SlngClient, SlngUnreachable, SlngVerificationFailed
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncTarget
 from sync.reach import MODEL_SHAPE, stored_targets_check
-from sync.services import target_run
-from sync.targets import KEY_AGAIN, target_create, target_update
+from sync.services import target_create, target_run, target_update
+from sync.validation import KEY_AGAIN
 from tests.conftest import SLNG_KEY_ACME
 from tests.factories import make_dictionary
 from tests.silent_listener import SilentListener

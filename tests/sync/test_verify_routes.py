@@ -10,8 +10,7 @@ from orgs.models import Organization
 from sync.client import RetryPolicy, SlngClient, SlngVerificationFailed
 from sync.emulator import EmulatorThread
 from sync.models import SyncState, SyncStatus, SyncTarget, VerifyRoute
-from sync.services import target_run
-from sync.targets import target_create
+from sync.services import target_create, target_run
 from tests.conftest import SLNG_KEY_ACME
 from tests.factories import make_dictionary
 

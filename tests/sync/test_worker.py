@@ -10,7 +10,7 @@ from config.celery import app
 from orgs.models import Organization
 from sync.emulator import EmulatorThread
 from sync.models import RunStatus, SyncRun, SyncState, SyncStatus, SyncTarget
-from sync.targets import target_update
+from sync.services import target_update
 from sync.tasks import run_target
 from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
@@ -116,7 +116,7 @@ def test_a_run_triggered_through_the_api_reports_its_progress_then_its_outcome(
 def test_the_beat_schedule_runs_each_target_periodically(
     organization: Organization, target: SyncTarget, slng: EmulatorThread, celery: Celery
 ) -> None:
-    from sync.targets import target_schedule
+    from sync.services import target_schedule
 
     target.interval_seconds = 1
     target.save()

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from core.api import bad_id, error_responses
 from core.idempotency import idempotent
+from orgs.actors import Actor
 from orgs.authentication import caller_key
 from orgs.models import Role
 from pronunciations import validation
@@ -31,8 +32,8 @@ ADMIN_ONLY = {method: Role.ADMIN for method in ("GET", "POST", "PATCH", "DELETE"
 def _endpoint(request: Request, endpoint_id: str) -> Any:
     """The caller's endpoint: its id checked (a 400 naming it) before any query."""
     validation.validate_public_id(endpoint_id, name="endpoint_id")
-    organization = caller_key(request).organization
-    return selectors.endpoint_get(organization=organization, endpoint_id=endpoint_id)
+    actor = Actor.for_key(caller_key(request))
+    return selectors.endpoint_get(actor=actor, endpoint_id=endpoint_id)
 
 
 class EndpointCollectionView(APIView):
@@ -46,7 +47,7 @@ class EndpointCollectionView(APIView):
         responses={200: EndpointListOutput, **error_responses(401, 503)},
     )
     def get(self, request: Request) -> Response:
-        endpoints = selectors.endpoint_list(organization=caller_key(request).organization)
+        endpoints = selectors.endpoint_list(actor=Actor.for_key(caller_key(request)))
         return Response(EndpointListOutput({"endpoints": endpoints}).data)
 
     @extend_schema(
@@ -154,7 +155,9 @@ class DeliveryCollectionView(APIView):
         },
     )
     def get(self, request: Request, endpoint_id: str) -> Response:
-        deliveries = selectors.delivery_list(endpoint=_endpoint(request, endpoint_id))
+        deliveries = selectors.delivery_list(
+            actor=Actor.for_key(caller_key(request)), endpoint=_endpoint(request, endpoint_id)
+        )
         return Response(DeliveryListOutput({"deliveries": deliveries}).data)
 
 
@@ -176,6 +179,8 @@ class DeliveryRedeliverView(APIView):
     def post(self, request: Request, endpoint_id: str, message_id: str) -> Response:
         endpoint = _endpoint(request, endpoint_id)
         validation.validate_public_id(message_id, name="message_id")
-        delivery = selectors.delivery_get(endpoint=endpoint, message_id=message_id)
+        delivery = selectors.delivery_get(
+            actor=Actor.for_key(caller_key(request)), endpoint=endpoint, message_id=message_id
+        )
         delivery = services.delivery_redeliver(delivery=delivery)
         return Response(DeliveryOutput(delivery).data, status=status.HTTP_202_ACCEPTED)

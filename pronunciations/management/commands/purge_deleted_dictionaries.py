@@ -8,8 +8,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from orgs.actors import Actor
+from orgs.scoping import restrict
 from pronunciations.models import Dictionary
 from pronunciations.services import deleted_dictionaries_purge
+
+# A command reads as whoever has the server's shell: every organization (its options narrow).
+COMMAND = Actor.for_command("purge_deleted_dictionaries")
 
 
 class Command(BaseCommand):
@@ -27,7 +32,7 @@ class Command(BaseCommand):
         days = settings.LEXICON_DELETED_RETENTION_DAYS if days is None else days
         cutoff = timezone.now() - timedelta(days=days)
         if options["dry_run"]:
-            count = Dictionary.objects.filter(deleted_at__lt=cutoff).count()
+            count = restrict(Dictionary, COMMAND).filter(deleted_at__lt=cutoff).count()
             self.stdout.write(
                 f"{count} deleted dictionaries would be purged (older than {days} days)"
             )

@@ -10,9 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import TextChoices
 
+from orgs.actors import Actor
 from orgs.commands import add_org_argument, organization_from_options
+from orgs.scoping import restrict
 from sync.models import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Channel, SyncTarget, VerifyRoute
-from sync.targets import target_create
+from sync.services import target_create
+
+# A command reads as whoever has the server's shell: every organization (its options narrow).
+COMMAND = Actor.for_command("create_sync_target")
 
 
 def _choice(parser: ArgumentParser, flag: str, default: TextChoices, text: str) -> None:
@@ -72,9 +77,11 @@ class Command(BaseCommand):
         organization = organization_from_options(self, options)
         after = None
         if options["after"]:
-            after = SyncTarget.objects.filter(
-                organization=organization, name=options["after"]
-            ).first()
+            after = (
+                restrict(SyncTarget, COMMAND)
+                .filter(organization=organization, name=options["after"])
+                .first()
+            )
             if after is None:
                 raise CommandError(f"{organization.slug} has no target named {options['after']!r}")
         api_key = os.environ.get("SLNG_API_KEY") or self._read_stdin()

@@ -13,11 +13,15 @@ from django.core.management.base import BaseCommand, CommandError
 from orgs.actors import Actor
 from orgs.commands import add_org_argument
 from orgs.models import Membership, Organization, Role
+from orgs.scoping import restrict
 from orgs.services import api_key_create, organization_create
 from pronunciations.models import Dictionary
 from pronunciations.services import dictionary_create
 from sync.models import Channel, SyncTarget, VerifyRoute
-from sync.targets import target_create, target_update
+from sync.services import target_create, target_update
+
+# A command reads as whoever has the server's shell: every organization (its options narrow).
+COMMAND = Actor.for_command("demo_setup")
 
 DEMO_SLNG_KEY = "sk_local_demo_emulator"
 # Two more SLNG organizations of the emulator, for the demo's staging and production targets.
@@ -65,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError("demo_setup is for local runs only (DEBUG is off)")
         var = Path(settings.LEXICON_VAR_DIR or Path(settings.BASE_DIR) / "var")
         var.mkdir(parents=True, exist_ok=True)
-        organization = Organization.objects.filter(slug=options["org"]).first()
+        organization = restrict(Organization, COMMAND).filter(slug=options["org"]).first()
         if organization is None:
             organization = organization_create(slug=options["org"], name="Demo organization")
         key_file = var / "demo-key"
@@ -87,7 +91,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        Membership.objects.get_or_create(
+        restrict(Membership, COMMAND).get_or_create(
             user=user, organization=organization, defaults={"role": role}
         )
 
@@ -106,12 +110,14 @@ class Command(BaseCommand):
         self._target(organization, "emulator", DEMO_SLNG_KEY, urls, interval_seconds=60)
         for name, key, channel, after in DEMO_CHANNEL_TARGETS:
             waits_for = (
-                SyncTarget.objects.get(organization=organization, name=after) if after else None
+                restrict(SyncTarget, COMMAND).get(organization=organization, name=after)
+                if after
+                else None
             )
             self._target(
                 organization, name, key, urls, prune=True, channel=channel, after=waits_for
             )
-        if not Dictionary.objects.filter(organization=organization).exists():
+        if not restrict(Dictionary, COMMAND).filter(organization=organization).exists():
             dictionary_create(
                 organization=organization,
                 name="support-pronunciations",
@@ -129,7 +135,7 @@ class Command(BaseCommand):
         target made by an older demo_setup is moved to it too). Another emulator URL gets the
         demo key entered again with it, never carried over.
         """
-        target = SyncTarget.objects.filter(organization=organization, name=name).first()
+        target = restrict(SyncTarget, COMMAND).filter(organization=organization, name=name).first()
         fields: dict[str, Any] = {"model": DEMO_MODEL, "verify_route": VerifyRoute.BRIDGE, **urls}
         if target is None:
             target_create(organization=organization, name=name, api_key=key, **fields, **extra)

@@ -5,12 +5,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from orgs.actors import Actor
 from orgs.commands import add_org_argument, organization_from_options
+from orgs.scoping import restrict
 from sync import services
 from sync.client import SlngError
 from sync.enqueue import publish_run
+from sync.errors import TargetKeyUnusable
 from sync.models import RunStatus, SyncTarget
-from sync.targets import TargetKeyUnusable
+
+# A command reads as whoever has the server's shell: every organization (its options narrow).
+COMMAND = Actor.for_command("sync_dictionaries")
 
 
 class Command(BaseCommand):
@@ -28,8 +33,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         organization = organization_from_options(self, options)
-        targets = SyncTarget.objects.filter(organization=organization, enabled=True).select_related(
-            "organization"
+        targets = (
+            restrict(SyncTarget, COMMAND)
+            .filter(organization=organization, enabled=True)
+            .select_related("organization")
         )
         if options["target"]:
             targets = targets.filter(name=options["target"])

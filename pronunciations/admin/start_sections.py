@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from orgs import permissions, start
+from orgs import permissions, start_page
 from orgs.models import Role
 from pronunciations import review, selectors
 from pronunciations.diff import diff_summary, snapshot_diff
@@ -36,11 +36,11 @@ def recent_changes(request: HttpRequest) -> dict[str, Any] | None:
 
     Two queries (the revisions and the ones before them), whatever the number of dictionaries.
     """
-    ids = permissions.organization_ids(request, Role.VIEWER)
-    if ids == []:
+    actor = permissions.actor(request)
+    if actor.organization_ids(Role.VIEWER) == []:
         return None
     rows = []
-    recent = selectors.revision_recent(organization_ids=ids, limit=RECENT_CHANGES)
+    recent = selectors.revision_recent(actor=actor, limit=RECENT_CHANGES)
     for revision, previous in recent:
         dictionary = revision.dictionary
         if previous is None:
@@ -67,10 +67,12 @@ def waiting_for_review(request: HttpRequest) -> dict[str, Any] | None:
 
     Two queries (the newest proposals, their count), whatever the number of dictionaries.
     """
-    ids = permissions.organization_ids(request, Role.REVIEWER)
-    if ids == []:
+    actor = permissions.actor(request)
+    if actor.organization_ids(Role.REVIEWER) == []:
         return None
-    revisions, total = selectors.revision_proposed(organization_ids=ids, limit=WAITING_SHOWN)
+    revisions, total = selectors.revision_proposed(
+        actor=actor, limit=WAITING_SHOWN, minimum=Role.REVIEWER
+    )
     rows = [
         {
             "revision": revision,
@@ -89,10 +91,10 @@ def failing_checks(request: HttpRequest) -> dict[str, Any] | None:
 
     Two queries (the dictionaries' current revisions, their count).
     """
-    ids = permissions.organization_ids(request, Role.VIEWER)
-    if ids == []:
+    actor = permissions.actor(request)
+    if actor.organization_ids(Role.VIEWER) == []:
         return None
-    revisions, total = selectors.failing_checks(organization_ids=ids, limit=FAILING_SHOWN)
+    revisions, total = selectors.failing_checks(actor=actor, limit=FAILING_SHOWN)
     rows = [
         {
             "revision": revision,
@@ -109,17 +111,19 @@ def failing_checks(request: HttpRequest) -> dict[str, Any] | None:
 REVIEW_URL = "admin:pronunciations_dictionary_review"
 
 SECTIONS = (
-    start.StartSection("find_word", "admin/pronunciations/start/find_word.html", find_word, 10),
-    start.StartSection(
+    start_page.StartSection(
+        "find_word", "admin/pronunciations/start/find_word.html", find_word, 10
+    ),
+    start_page.StartSection(
         "waiting_for_review",
         "admin/pronunciations/start/waiting_for_review.html",
         waiting_for_review,
         20,
     ),
-    start.StartSection(
+    start_page.StartSection(
         "failing_checks", "admin/pronunciations/start/failing_checks.html", failing_checks, 30
     ),
-    start.StartSection(
+    start_page.StartSection(
         "recent_changes", "admin/pronunciations/start/recent_changes.html", recent_changes, 50
     ),
 )

@@ -19,9 +19,9 @@ from typing import Any
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from orgs.models import Organization
-from pronunciations.errors import NotFound
+from orgs.scoping import restrict
 from sync.models import RunStatus, SyncRun, SyncTarget
+from sync.system_actors import SYNC_RUN
 
 # What sync.services' ``progress`` callbacks take: items done, items in the plan, the item.
 Progress = Callable[[int, int, Any], None]
@@ -29,12 +29,6 @@ Progress = Callable[[int, int, Any], None]
 # to SLNG, so a save per dictionary would be most of the run's work (bench/sync.py).
 PROGRESS_SAVE_SECONDS = 1.0
 _PROGRESS_FIELDS = ["done", "created", "replaced", "deleted", "unchanged", "verified", "failed"]
-FINISHED = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SUPERSEDED)
-
-
-class RunNotFound(NotFound):
-    def __init__(self, run_id: str) -> None:
-        super().__init__(f"Sync run not found: {run_id}")
 
 
 def run_queue(*, target: SyncTarget, trigger: str) -> SyncRun:
@@ -49,7 +43,7 @@ def run_queue(*, target: SyncTarget, trigger: str) -> SyncRun:
 
 def run_unqueue(run: SyncRun) -> None:
     """Remove a queued run whose message the broker did not take: it never was on the queue."""
-    SyncRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).delete()
+    restrict(SyncRun, SYNC_RUN).filter(pk=run.pk, status=RunStatus.QUEUED).delete()
 
 
 def _take(target: SyncTarget, trigger: str, run_id: str, **fields: Any) -> SyncRun:
@@ -57,9 +51,11 @@ def _take(target: SyncTarget, trigger: str, run_id: str, **fields: Any) -> SyncR
     run: a message from before runs were queued, a redelivered message, a run of another
     target)."""
     if run_id:
-        queued = SyncRun.objects.filter(target=target, public_id=run_id, status=RunStatus.QUEUED)
+        queued = restrict(SyncRun, SYNC_RUN).filter(
+            target=target, public_id=run_id, status=RunStatus.QUEUED
+        )
         if queued.update(**fields):
-            return SyncRun.objects.get(public_id=run_id)
+            return restrict(SyncRun, SYNC_RUN).get(public_id=run_id)
     return SyncRun.objects.create(target=target, trigger=trigger, **fields)
 
 
@@ -70,9 +66,9 @@ def run_start(*, target: SyncTarget, trigger: str, run_id: str = "") -> SyncRun:
     reads the dictionaries after they were queued, so it does their work.
     """
     now = timezone.now()
-    SyncRun.objects.filter(target=target, status=RunStatus.QUEUED, queued_at__lt=Now()).exclude(
-        public_id=run_id
-    ).update(status=RunStatus.SUPERSEDED, finished_at=now, duration_ms=0)
+    restrict(SyncRun, SYNC_RUN).filter(
+        target=target, status=RunStatus.QUEUED, queued_at__lt=Now()
+    ).exclude(public_id=run_id).update(status=RunStatus.SUPERSEDED, finished_at=now, duration_ms=0)
     return _take(target, trigger, run_id, status=RunStatus.RUNNING, started_at=now)
 
 
@@ -95,7 +91,7 @@ def run_abandon(*, run_id: str, target_id: str, organization_id: str, error: str
     """End the queued run of a message whose target is gone or disabled (nothing is run)."""
     if not run_id:
         return
-    SyncRun.objects.filter(
+    restrict(SyncRun, SYNC_RUN).filter(
         public_id=run_id,
         status=RunStatus.QUEUED,
         target__public_id=target_id,
@@ -106,9 +102,9 @@ def run_abandon(*, run_id: str, target_id: str, organization_id: str, error: str
 def run_superseded(*, run_id: str, target_id: str) -> bool:
     """Whether the message's run was superseded (a later run did its work)."""
     return bool(run_id) and (
-        SyncRun.objects.filter(
-            public_id=run_id, target__public_id=target_id, status=RunStatus.SUPERSEDED
-        ).exists()
+        restrict(SyncRun, SYNC_RUN)
+        .filter(public_id=run_id, target__public_id=target_id, status=RunStatus.SUPERSEDED)
+        .exists()
     )
 
 
@@ -129,23 +125,3 @@ def run_recording(run: SyncRun, planned: int, progress: Progress | None) -> Prog
             progress(done, total, item)
 
     return record
-
-
-def run_get(*, organization: Organization, run_id: str) -> SyncRun:
-    """A run of one of the organization's targets; raises RunNotFound (also for another
-    organization's run)."""
-    run = (
-        SyncRun.objects.select_related("target")
-        .filter(public_id=run_id, target__organization=organization)
-        .first()
-    )
-    if run is None:
-        raise RunNotFound(run_id)
-    return run
-
-
-def run_state(run: SyncRun) -> str:
-    """``queued``, ``running`` or ``finished`` (then ``status`` says how)."""
-    if run.status in FINISHED:
-        return "finished"
-    return str(run.status)

@@ -5,20 +5,20 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from orgs import permissions, start
+from orgs import permissions, start_page
 from orgs.models import Role
 from sync.failures import explain
-from sync.targets import sync_failures
+from sync.selectors import sync_failures
 
 FAILED_SYNCS = 20
 
 
 def failed_syncs(request: HttpRequest) -> dict[str, Any] | None:
     """The user's organizations' failed syncs; one query, whatever the number of targets."""
-    ids = permissions.organization_ids(request, Role.VIEWER)
-    if ids == []:
+    actor = permissions.actor(request)
+    if actor.organization_ids(Role.VIEWER) == []:
         return None
-    states = sync_failures(organization_ids=ids, limit=FAILED_SYNCS + 1)
+    states = sync_failures(actor=actor, limit=FAILED_SYNCS + 1)
     rows = [
         {
             "state": state,
@@ -35,6 +35,6 @@ def failed_syncs(request: HttpRequest) -> dict[str, Any] | None:
     return {"rows": rows, "more": len(states) > FAILED_SYNCS, "limit": FAILED_SYNCS}
 
 
-SECTION = start.StartSection(
+SECTION = start_page.StartSection(
     "failed_syncs", "sync/admin/start_failed_syncs.html", failed_syncs, order=40
 )

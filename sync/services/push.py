@@ -19,41 +19,22 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from sync import runs
+from orgs.scoping import restrict
 from sync.client import RetryPolicy, SlngClient, SlngError
 from sync.crypto import SecretUnreadable
+from sync.errors import TargetKeyUnusable
 from sync.models import RunStatus, SyncRun, SyncTarget
 from sync.plans import (
-    Action,
     PlanItem,
     Progress,
-    plan,
-    same_content,
     sync_plan,
-    untouched,
-    upstream_by_key,
-    winners,
 )
-from sync.runner import Lease, LeaseLost, Runner, verification_text
+from sync.runner import Lease, LeaseLost, Runner
+from sync.selectors import target_for_run
+from sync.services import runs
+from sync.services.targets import target_api_key
 from sync.signals import content_verified
-from sync.targets import TargetKeyUnusable, target_api_key, target_for_run
-
-__all__ = [
-    "Action",
-    "PlanItem",
-    "Progress",
-    "TargetBusy",
-    "client_for",
-    "plan",
-    "same_content",
-    "sync_plan",
-    "target_plan",
-    "target_run",
-    "untouched",
-    "upstream_by_key",
-    "verification_text",
-    "winners",
-]
+from sync.system_actors import SYNC_RUN
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +68,10 @@ def _lease_acquire(target_id: int, token: str) -> bool:
     now = timezone.now()
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     until = now + timedelta(seconds=settings.LEXICON_SYNC_LEASE_SECONDS)
-    taken = SyncTarget.objects.filter(free, pk=target_id).update(
-        lease_token=token, lease_until=until
+    taken = (
+        restrict(SyncTarget, SYNC_RUN)
+        .filter(free, pk=target_id)
+        .update(lease_token=token, lease_until=until)
     )
     return taken == 1
 
@@ -96,11 +79,16 @@ def _lease_acquire(target_id: int, token: str) -> bool:
 def _lease_extend(target_id: int, token: str) -> bool:
     """Extend the run's lease; False when it is no longer this run's (it ran out and was taken)."""
     until = timezone.now() + timedelta(seconds=settings.LEXICON_SYNC_LEASE_SECONDS)
-    return SyncTarget.objects.filter(pk=target_id, lease_token=token).update(lease_until=until) == 1
+    return (
+        restrict(SyncTarget, SYNC_RUN)
+        .filter(pk=target_id, lease_token=token)
+        .update(lease_until=until)
+        == 1
+    )
 
 
 def _lease_release(target_id: int, token: str) -> None:
-    SyncTarget.objects.filter(pk=target_id, lease_token=token).update(
+    restrict(SyncTarget, SYNC_RUN).filter(pk=target_id, lease_token=token).update(
         lease_token="", lease_until=None
     )
 
@@ -114,7 +102,7 @@ def target_run(
     run_id: str = "",
 ) -> SyncRun:
     """Run one sync of the organization's target (both public ids): the queued run ``run_id``
-    when it is the target's (sync/runs.py), else a new run.
+    when it is the target's (sync/services/runs.py), else a new run.
 
     Raises TargetNotFound when the target is not that organization's (a forged or stale
     message does nothing), TargetBusy if another run holds its lease. A key that cannot be used
