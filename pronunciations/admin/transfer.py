@@ -157,6 +157,7 @@ class TransferAdminMixin(ImportMixin):
                         author=Actor.for_user(request.user),
                     )
                     return HttpResponseRedirect(self._job_url(job))
+                before = obj.revision
                 report = reading.import_file(
                     organization=obj.organization,
                     data=upload.file,
@@ -168,6 +169,7 @@ class TransferAdminMixin(ImportMixin):
                     author=Actor.for_user(request.user),
                 )
                 context["report"] = report.to_wire()
+                context["proposed"] = outcomes.written_note(obj, before).strip()
             except ImportRejected as exc:
                 context["errors"] = [f"{e.where()}: {e.message}" for e in exc.report.errors]
                 context["warnings"] = exc.report.warnings.to_wire()
@@ -319,6 +321,8 @@ class TransferAdminMixin(ImportMixin):
                 "admin:pronunciations_dictionary_import_job_status", args=[job.public_id]
             ),
             "poll_ms": 1000,
+            # Shown once the job has written something (import_job.js).
+            "proposed": outcomes.import_note(job.organization_id).strip(),
         }
         return TemplateResponse(request, "admin/pronunciations/dictionary/import_job.html", context)
 
