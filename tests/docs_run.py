@@ -42,11 +42,15 @@ def _workspace(run: LocalRun) -> Path:
     return run.directory
 
 
-def run_and_check(run: LocalRun) -> None:
+def run_and_check(run: LocalRun, pasted_twice: tuple[str, ...] = ()) -> None:
     """Every block, in order, in one shell against ``run``; each command and shown output
-    checked as tests/docs_examples.py says."""
+    checked as tests/docs_examples.py says. Then the blocks of the ``pasted_twice`` pages run
+    again in the same shell, as a reader pasting a page a second time: each command must
+    succeed again (a shown output is the first paste's, so it is not compared then)."""
     found = all_blocks()
     assert len(found) >= 10
+    again = [block for block in found if block.page in pasted_twice]
+    assert len({block.page for block in again}) == len(pasted_twice), "a page has no examples"
     runner = docs_examples.Runner(
         _workspace(run),
         {**run.env, "PATH": os.environ.get("PATH", "")},
@@ -55,12 +59,12 @@ def run_and_check(run: LocalRun) -> None:
             "127.0.0.1:8765": f"127.0.0.1:{run.emulator_port}",
             ".venv/bin/lexicon": str(run.directory / "bin" / "lexicon"),
         },
-        timeout=600,
+        timeout=780,
     )
 
-    results = runner.run(found)
+    results = runner.run(found + again)
 
-    for block, block_results in zip(found, results, strict=True):
+    for block, block_results in zip(found, results[: len(found)], strict=True):
         for result in block_results:
             problem = docs_examples.check(result)
             assert problem is None, (
@@ -75,3 +79,10 @@ def run_and_check(run: LocalRun) -> None:
                 f"{block.page}:{block.line}: the output differs from the shown one\n"
                 f"shown:\n{shown}\nactual:\n{last.stdout}"
             )
+    for result in (r for block_results in results[len(found) :] for r in block_results):
+        problem = docs_examples.check(result)
+        assert problem is None, (
+            f"pasted twice, {result.command.page}:{result.command.line}: {problem}\n"
+            f"{result.command.text}\n"
+            f"stdout: {result.stdout[:2000]}\nstderr: {result.stderr[:2000]}"
+        )

@@ -8,7 +8,7 @@ from tests import docs_examples
 from tests.docs_run import run_and_check
 from tests.local_run import LocalRun, local_run  # noqa: F401 - the fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 
 @pytest.mark.timeout(400)

@@ -14,7 +14,7 @@ from tests.browser.conftest import login
 from tests.processes import Celery
 from tests.pronunciations import bombs
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 def test_a_large_import_shows_the_jobs_progress_and_its_report(
