@@ -52,13 +52,15 @@ compile_sources() {
 }
 
 ensure_uv() {
-  # Sets UV: uv on PATH, else the one in .venv (installed there once by the interpreter's pip).
+  # Sets UV: uv on PATH, else the one installed with the interpreter's pip into the user's cache
+  # folder, once for every clone (pip takes about 25 s to fetch it).
   UV=$(command -v uv || true)
   [ -n "$UV" ] && return 0
-  UV=.venv/bin/uv
+  local home="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/lexicon-uv"
+  UV="$home/bin/uv"
   [ -x "$UV" ] && return 0
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check --prefix .venv uv >/dev/null 2>&1 \
-    && [ -x "$UV" ]
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check --prefix "$home" uv \
+    >/dev/null 2>&1 && [ -x "$UV" ]
 }
 
 ensure_postgres() {
