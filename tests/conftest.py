@@ -20,8 +20,20 @@ ClientFactory = Callable[[str], APIClient]
 
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist, name the run so its workers share the ``alone`` lock (tests/alone.py)."""
+    config.addinivalue_line(
+        "markers", "long: a file of tests that take minutes, started first (tests/conftest.py)"
+    )
     if getattr(config.option, "numprocesses", None) and not config.getoption("testrunuid"):
         config.option.testrunuid = uuid.uuid4().hex
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked ``long`` first, each file's tests in their own order. pytest-xdist
+    (``--dist loadfile --no-loadscope-reorder`` in .ci/run) then starts them while the other
+    workers take the short files; started last, one of them kept a worker minutes after the
+    others had finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -20,6 +20,7 @@ from orgs.models import Organization
 from orgs.services import api_key_create
 from tests.processes import Gunicorn, free_port, production_env, wait_for, web_command
 
+pytestmark = pytest.mark.long
 ROOT = Path(__file__).resolve().parents[1]
 
 

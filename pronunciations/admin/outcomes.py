@@ -42,6 +42,15 @@ def import_note(organization_id: object) -> str:
     )
 
 
+def written_note(dictionary: Dictionary, before: int) -> str:
+    """The note after an import wrote into ``dictionary`` (``before``: its revision before):
+    ``proposal_note`` of the revision it wrote, "" when it wrote none."""
+    dictionary.refresh_from_db(fields=["revision"])
+    if dictionary.revision == before:
+        return ""
+    return proposal_note(dictionary.revisions.get(number=dictionary.revision))
+
+
 def _failing(revision: Revision) -> str:
     failed, total = revision.checks_failed, len(revision.check_results or [])
     first = next(r for r in revision.check_results if not r.get("passed"))

@@ -9,10 +9,9 @@ job; its page polls the job's status and shows the rows done and the final repor
 import os
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db.models import QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -30,8 +29,8 @@ from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
 from orgs.scoping import restrict
-from pronunciations import selectors
 from pronunciations.admin import kept, outcomes
+from pronunciations.admin.exports import ExportActionsMixin
 from pronunciations.admin.forms import (
     OrganizationConfirmImportForm,
     OrganizationImportForm,
@@ -41,7 +40,7 @@ from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, ImportJob
-from pronunciations.transfer import exporting, formats, jobs, reading, services, vendors
+from pronunciations.transfer import exporting, formats, jobs, reading, services
 from pronunciations.transfer.importing import ImportRejected
 from pronunciations.transfer.pls import pls_dump
 from pronunciations.transfer.resource import (
@@ -55,9 +54,6 @@ from pronunciations.transfer.uploads import accepts_uploads
 # Reads keyed by rows this page already scoped to the user (the page checks the role).
 TRANSFER_PAGE = Actor.system("import and export page")
 
-# A vendor export's warnings shown as messages (they live in the session until shown).
-_MAX_MESSAGES = 10
-
 
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
@@ -65,7 +61,7 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
-class TransferAdminMixin(ImportMixin):
+class TransferAdminMixin(ExportActionsMixin, ImportMixin):
     """Needs the host admin's ``_editable(request, pk, role)``."""
 
     resource_classes = [DictionaryRulesResource]
@@ -77,16 +73,7 @@ class TransferAdminMixin(ImportMixin):
     # the session, bounded in number and age (pronunciations/admin/kept.py).
     tmp_storage_class = kept.KeptStorage
     skip_admin_log = True
-    actions = [
-        "export_csv",
-        "export_xlsx",
-        "export_json",
-        "export_polly",
-        "export_azure",
-        "export_elevenlabs",
-        "export_elevenlabs_json",
-        "export_cartesia",
-    ]
+    actions = ExportActionsMixin.actions
 
     def _editable(self, request: HttpRequest, pk: int, role: str) -> Dictionary:
         raise NotImplementedError
@@ -118,12 +105,14 @@ class TransferAdminMixin(ImportMixin):
                 author=Actor.for_user(request.user),
             )  # fmt: skip
             try:
+                before = obj.revision
                 started = services.import_start(
                     options=options, source=upload.file, file_name=upload.name or ""
                 )
                 if isinstance(started, ImportJob):
                     return HttpResponseRedirect(self._job_url(started))
                 context["report"] = started.to_wire()
+                context["proposed"] = outcomes.written_note(obj, before).strip()
             except ImportRejected as exc:
                 context["errors"] = [f"{e.where()}: {e.message}" for e in exc.report.errors]
                 context["warnings"] = exc.report.warnings.to_wire()
@@ -272,6 +261,8 @@ class TransferAdminMixin(ImportMixin):
                 "admin:pronunciations_dictionary_import_job_status", args=[job.public_id]
             ),
             "poll_ms": 1000,
+            # Shown once the job has written something (import_job.js).
+            "proposed": outcomes.import_note(job.organization_id).strip(),
         }
         return TemplateResponse(request, "admin/pronunciations/dictionary/import_job.html", context)
 
@@ -336,66 +327,3 @@ class TransferAdminMixin(ImportMixin):
             "create_missing": bool(form.cleaned_data.get("create_missing")),
             "author": Actor.for_user(request.user),
         }
-
-    def _selected(self, queryset: QuerySet[Any]) -> QuerySet[Dictionary]:
-        """The selected dictionaries (already scoped to the user's organizations), by name."""
-        ids = list(queryset.values_list("pk", flat=True))
-        selected = selectors.with_current_modes(
-            restrict(Dictionary, TRANSFER_PAGE).filter(pk__in=ids)
-        )
-        selected = selectors.with_current_checks(selected)
-        return selected.order_by("normalized_name")
-
-    def _export(self, queryset: QuerySet[Any], file_format: str) -> HttpResponseBase:
-        """Stream the selected dictionaries."""
-        return exporting.export_response(self._selected(queryset), file_format, "dictionaries")
-
-    def _vendor_export(
-        self, request: HttpRequest, queryset: QuerySet[Any], file_format: str
-    ) -> HttpResponseBase:
-        """A vendor export of the selection; its report (warnings first) becomes a message the
-        next page shows, and is in the zip's report.txt when there are several files."""
-        export = exporting.vendor_export(self._selected(queryset), file_format, "dictionaries")
-        warnings, vendor = export.report.warnings(), vendors.NAMES[file_format]
-        for warning in warnings[:_MAX_MESSAGES]:
-            messages.warning(request, f"{vendor} export: {warning}")
-        if len(warnings) > _MAX_MESSAGES:
-            more = len(warnings) - _MAX_MESSAGES
-            messages.warning(request, f"{vendor} export: {more} more warnings, not shown")
-        if not warnings:
-            messages.info(request, f"{vendor} export: every rule carried")
-        return exporting.vendor_file_response(export)
-
-    @admin.action(description="Export selected as CSV")
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._export(queryset, "csv")
-
-    @admin.action(description="Export selected as XLSX")
-    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._export(queryset, "xlsx")
-
-    @admin.action(description="Export selected as JSON")
-    def export_json(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._export(queryset, "json")
-
-    @admin.action(description="Export selected for Amazon Polly (PLS lexicons)")
-    def export_polly(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._vendor_export(request, queryset, "polly")
-
-    @admin.action(description="Export selected for Azure (PLS, one file per language)")
-    def export_azure(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._vendor_export(request, queryset, "azure")
-
-    @admin.action(description="Export selected for ElevenLabs (PLS)")
-    def export_elevenlabs(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._vendor_export(request, queryset, "elevenlabs")
-
-    @admin.action(description="Export selected for ElevenLabs (JSON rules)")
-    def export_elevenlabs_json(
-        self, request: HttpRequest, queryset: QuerySet[Any]
-    ) -> HttpResponseBase:
-        return self._vendor_export(request, queryset, "elevenlabs-json")
-
-    @admin.action(description="Export selected for Cartesia (JSON items)")
-    def export_cartesia(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase:
-        return self._vendor_export(request, queryset, "cartesia")

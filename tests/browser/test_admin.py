@@ -15,7 +15,7 @@ from sync.models import SyncTarget
 from tests.browser.conftest import login
 from tests.factories import make_dictionary
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 def add_rule(page: Page, mode: str, match: str, value: str) -> None:

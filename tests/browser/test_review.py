@@ -26,7 +26,7 @@ from tests.factories import make_dictionary
 from tests.processes import Celery, wait_for
 from tests.sync.conftest import emulator_target
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 MODES = {"rewrite": {"rules": [{"match": "QubePay", "replace": "cube pay"}]}}
 REVIEW = "/admin/pronunciations/dictionary/review/"
 

@@ -17,7 +17,7 @@ from tests.conftest import SLNG_KEY_ACME
 from tests.factories import make_dictionary, sync_state
 from tests.processes import Celery
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 BADGE = "#sync-panel .sync-badge"
 
 

@@ -19,7 +19,7 @@ from sync.models import SyncTarget
 from sync.services import target_create
 from tests.factories import make_dictionary
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]
 
 MARKER = "zqbravo7x"
 FILTER_PARAMS = [

@@ -157,3 +157,48 @@ def _import(client: Client, organization: Organization) -> Any:
     return client.post(
         "/admin/pronunciations/dictionary/process_import/", dict(confirm), follow=True
     )
+
+
+PLS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<lexicon version="1.0" '
+    b'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en-US">'
+    b"<lexeme><grapheme>QP</grapheme><alias>queue pee</alias></lexeme></lexicon>"
+)
+
+
+def _pls_import(client: Client, dictionary: Dictionary, dry_run: bool) -> str:
+    upload = io.BytesIO(PLS)
+    upload.name = "brand.pls"
+    form = {"file": upload, "mode": "merge", "on_conflict": "first"}
+    url = f"/admin/pronunciations/dictionary/{dictionary.pk}/pls/import/"
+    response = client.post(url, {**form, "dry_run": "on"} if dry_run else form)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_pls_import_with_review_on_says_its_change_is_only_proposed(
+    organization: Organization, editor: User
+) -> None:
+    """Issue 23 item 3: the PLS import page said "Imported" alone, like a change gone live."""
+    dictionary = make_dictionary(organization, "brand", modes=QP)
+    organization_configure(organization=organization, review_required=True)
+    client = _client(editor)
+
+    assert PROPOSED not in _pls_import(client, dictionary, dry_run=True)
+    page = _pls_import(client, dictionary, dry_run=False)
+
+    assert f'<p id="pls-proposed">{PROPOSED}</p>' in page
+    dictionary.refresh_from_db()
+    assert dictionary.revision == 2
+    assert PROPOSED not in _pls_import(client, dictionary, dry_run=False)  # nothing changed
+
+
+def test_a_pls_import_with_review_off_says_nothing_of_review(
+    organization: Organization, editor: User
+) -> None:
+    dictionary = make_dictionary(organization, "brand", modes=QP)
+
+    page = _pls_import(_client(editor), dictionary, dry_run=False)
+
+    assert "Imported: 0 rules added, 1 changed, 0 removed." in page
+    assert "waits for review" not in page

@@ -33,6 +33,13 @@
         `dictionaries ${d.created.length} created, ${d.changed.length} changed, ${d.unchanged.length} unchanged; ` +
         `rules ${r.added} added, ${r.changed} changed, ${r.removed} removed.`;
       out.appendChild(summary);
+      const wrote = d.created.length + d.changed.length > 0;
+      if (job.state === "succeeded" && !report.dry_run && wrote && box.dataset.proposed) {
+        const proposed = document.createElement("p");
+        proposed.id = "import-job-proposed";
+        proposed.textContent = box.dataset.proposed;
+        out.appendChild(proposed);
+      }
       if (report.errors.length) {
         const more = report.errors_not_listed ? [`... and ${report.errors_not_listed} more errors, not listed`] : [];
         out.appendChild(list("Errors", report.errors.map((e) => `row ${e.row}, ${e.column}: ${e.message}`).concat(more)));
