@@ -11,13 +11,10 @@ import csv
 import gc
 import io
 import os
-import random
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 from common import django_on, reset_database
 
@@ -51,11 +48,18 @@ DATABASE = OPTIONS.database
 django_on(DATABASE)
 
 from django.db import connection  # noqa: E402
-from import_export.fields import Field  # noqa: E402
 from import_export.formats.base_formats import CSV  # noqa: E402
-from import_export.resources import ModelResource  # noqa: E402
-from import_export.widgets import ForeignKeyWidget  # noqa: E402
 from psycopg import sql  # noqa: E402
+from transfer_baseline import rule_resource  # noqa: E402
+from transfer_report import (  # noqa: E402
+    Measure,
+    check_counts,
+    print_floor_goals,
+    print_goals,
+    print_method,
+    print_table,
+)
+from transfer_rows import HEADER, Row, csv_bytes, make_rows  # noqa: E402
 
 from orgs.actors import Actor  # noqa: E402
 from orgs.models import Organization  # noqa: E402
@@ -69,17 +73,7 @@ from pronunciations.transfer.reading import import_file  # noqa: E402
 from pronunciations.transfer.rows import export_columns  # noqa: E402
 from pronunciations.validation import match_key  # noqa: E402
 
-SEED = 20250726
 MIB = 1024 * 1024
-GOAL_FASTER, GOAL_FLOOR = 10.0, 10.0
-# Issue 28: first import <= 1.5x COPY into the rules table, unchanged re-import <= 10 % of a first
-# import, peak Python allocations for the import <= 32 MiB.
-GOAL_RULES_COPY, GOAL_UNCHANGED, GOAL_PEAK_MIB = 1.5, 0.10, 32.0
-HEADER = ("dictionary", "mode", "match", "replace", "position")
-DOMAINS = ("brands", "pharma", "places", "people", "products", "finance", "Sports", "Media")
-SYLLABLES: tuple[str, ...] = ("ka", "lo", "ve", "mi", "tor", "zan", "bel", "ri", "qua", "nos")
-SYLLABLES += ("dex", "fi", "gar", "lu", "pen", "sto", "vik", "ya", "rho", "tel", "cam", "dor")
-ACCENTS = {"a": "å", "e": "é", "i": "ï", "o": "ö", "u": "ü", "n": "ñ", "c": "ç"}
 SCRATCH = "bench_transfer_scratch"
 COPY_IN = f"COPY {SCRATCH} FROM STDIN WITH (FORMAT csv, HEADER true)"
 COPY_RULES = (
@@ -92,79 +86,8 @@ COPY_OUT = (
     "ORDER BY d.normalized_name, r.mode, r.position) TO STDOUT WITH (FORMAT csv, HEADER true)"
 )
 
-Row = tuple[str, str, str, str, str]
 Step = Callable[[], tuple[int, int]]  # one run of a measured step: (rows, bytes) it handled
 Prepare = Callable[[str], Step]  # fresh state for a run tagged "timed" or "traced", untimed
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One step: wall time of the timed run on ``rows`` of ``total``; peak of the traced run."""
-
-    label: str
-    seconds: float
-    rows: int
-    total: int
-    size: int
-    peak_mib: float
-
-    @property
-    def extrapolated(self) -> bool:
-        return self.rows < self.total
-
-    @property
-    def full_seconds(self) -> float:
-        """Seconds for all rows: measured, or extrapolated linearly from the sample."""
-        return self.seconds * self.total / self.rows
-
-
-# -- the file -------------------------------------------------------------------------------
-
-
-def make_word(rng: random.Random) -> tuple[str, str]:
-    """A capitalized pseudo-word and its respelling; about one in eight carries an accent."""
-    parts = rng.choices(SYLLABLES, k=rng.randint(2, 4))
-    stress = rng.randrange(len(parts))
-    spoken = "-".join(part.upper() if i == stress else part for i, part in enumerate(parts))
-    word = "".join(parts)
-    if rng.random() < 0.125:
-        at = rng.choice([i for i, letter in enumerate(word) if letter in ACCENTS] or [0])
-        word = word[:at] + ACCENTS.get(word[at], word[at]) + word[at + 1 :]
-    return word.capitalize(), spoken
-
-
-def make_rules(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """``count`` rules of one or two words whose matches are distinct as the engine compares."""
-    rules: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    while len(rules) < count:
-        words = [make_word(rng) for _ in range(1 if rng.random() < 0.7 else 2)]
-        match = " ".join(word for word, _ in words)
-        if match_key(match) in seen:
-            continue
-        seen.add(match_key(match))
-        separator = ", " if rng.random() < 0.05 else " "  # a few cells need CSV quoting
-        rules.append((match, separator.join(spoken for _, spoken in words)))
-    return rules
-
-
-def make_rows(dictionaries: int, rules: int) -> list[Row]:
-    """The same rows every run: ``rules`` rewrite rules for each of ``dictionaries``."""
-    rng = random.Random(SEED)
-    rows: list[Row] = []
-    for i in range(dictionaries):
-        name = f"{DOMAINS[i % len(DOMAINS)]}-{i:04d}"
-        pairs = make_rules(rng, rules)
-        rows += [(name, "rewrite", m, v, str(p)) for p, (m, v) in enumerate(pairs)]
-    return rows
-
-
-def csv_bytes(rows: Iterable[Sequence[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 # -- measuring ------------------------------------------------------------------------------
@@ -232,32 +155,6 @@ def ours_reimport(data: bytes, total: int, dictionaries: int) -> Prepare:
         return step
 
     return prepare
-
-
-def rule_resource(organization: Organization) -> Any:
-    """A plain ModelResource for Rule. Only the dictionary lookup is scoped to the organization:
-    every organization here has dictionaries of the same names, so ``name`` alone is ambiguous."""
-
-    class ScopedDictionaryWidget(ForeignKeyWidget):
-        def get_queryset(self, value: object, row: object, *args: Any, **kwargs: Any) -> Any:
-            return Dictionary.objects.filter(organization=organization)
-
-    class RuleResource(ModelResource):
-        dictionary = Field(
-            attribute="dictionary",
-            column_name="dictionary",
-            widget=ScopedDictionaryWidget(Dictionary, field="name"),
-        )
-        value = Field(attribute="value", column_name="replace")
-
-        class Meta:
-            model = Rule
-            fields = ("id", "dictionary", "mode", "match", "value", "position")
-
-        def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
-            instance.key = match_key(instance.match)  # the column the rule's constraint is on
-
-    return RuleResource()
 
 
 def empty_dictionaries(slug: str, names: list[str]) -> tuple[Organization, dict[str, int]]:
@@ -407,89 +304,6 @@ def check_round_trip(rows: list[Row]) -> list[str]:
     same = exported == sorted(rows)
     print(f"check export (a): {len(exported):,} rows, identical to the generated rows: {same}")
     return [] if same else ["(a) export differs from the imported rows"]
-
-
-def check_counts(kind: str, measures: list[Measure], baseline_count: int) -> list[str]:
-    """Every step handled the rows it was given; (b) import's count comes from the database."""
-    expected = [m.total for m in measures]
-    expected[1] = measures[1].rows
-    handled = [m.rows for m in measures]
-    handled[1] = baseline_count
-    counts = ", ".join(
-        f"{m.label.split()[0]} {n:,} ({m.size / MIB:.2f} MiB)"
-        for m, n in zip(measures, handled, strict=True)
-    )
-    print(f"check {kind}: rows handled (CSV size) {counts}")
-    return [f"{kind}: row counts {handled} != {expected}"] if handled != expected else []
-
-
-# -- report ---------------------------------------------------------------------------------
-
-
-def print_table(title: str, measures: list[Measure]) -> None:
-    ours = measures[0].full_seconds
-    print(f"\n{title}")
-    print(f"{'step':<56} {'seconds':>9} {'rows/s':>10} {'peak MiB':>9} {'vs ours':>8}")
-    for m in measures:
-        mark = "*" if m.extrapolated else " "
-        rate = m.rows / m.seconds
-        ratio = m.full_seconds / ours
-        print(
-            f"{m.label:<56} {m.full_seconds:>8.2f}{mark} {rate:>10,.0f} {m.peak_mib:>9.1f} "
-            f"{ratio:>7.2f}x"
-        )
-    for m in measures:
-        if m.extrapolated:
-            print(
-                f"  * extrapolated: measured {m.seconds:.2f} s on the first {m.rows:,} rows, "
-                f"scaled linearly to {m.total:,}; its peak MiB is for those {m.rows:,} rows"
-            )
-
-
-def print_goals(kind: str, measures: list[Measure]) -> None:
-    ours, baseline, floor = (m.full_seconds for m in measures[:3])
-    faster, above_floor = baseline / ours, ours / floor
-    basis = " (baseline extrapolated)" if measures[1].extrapolated else ""
-    print(
-        f"{kind}: ours is {faster:.1f}x faster than django-import-export row by row{basis} "
-        f"(goal >= {GOAL_FASTER:.0f}x): {'met' if faster >= GOAL_FASTER else 'not met'}"
-    )
-    print(
-        f"{kind}: ours is {above_floor:.1f}x the COPY floor (goal <= {GOAL_FLOOR:.0f}x): "
-        f"{'met' if above_floor <= GOAL_FLOOR else 'not met'}"
-    )
-    for extra in measures[3:]:
-        ratio = ours / extra.full_seconds
-        print(f"{kind}: ours is {ratio:.1f}x the time of {extra.label}: information, no goal")
-
-
-def print_floor_goals(imports: list[Measure]) -> None:
-    """Issue 28's goals: against COPY into the rules table, the unchanged re-import, memory."""
-    ours, rules_copy, again = imports[0].full_seconds, imports[3].full_seconds, imports[4]
-    checks = [
-        ("first import / COPY into pronunciations_rule", ours / rules_copy, GOAL_RULES_COPY, "x"),
-        ("unchanged re-import / first import", again.full_seconds / ours, GOAL_UNCHANGED, ""),
-        ("first import peak MiB (tracemalloc)", imports[0].peak_mib, GOAL_PEAK_MIB, " MiB"),
-    ]
-    for label, value, goal, unit in checks:
-        shown = f"{value:.0%}" if not unit else f"{value:.2f}{unit}"
-        goal_shown = f"{goal:.0%}" if not unit else f"{goal:g}{unit}"
-        verdict = "met" if value <= goal else "not met"
-        print(f"import: {label} = {shown} (goal <= {goal_shown}): {verdict}")
-
-
-def print_method(import_sample: int, export_sample: int, total: int, names: int) -> None:
-    print(
-        "seconds: one run without tracemalloc. peak MiB: peak of Python allocations (tracemalloc)"
-        " in a\n  second run of the same step on fresh state. Allocations outside Python (libpq,"
-        " the PostgreSQL\n  server) are not counted; the input file exists before the step. "
-        "ANALYZE runs before each run."
-    )
-    print(
-        f"(b) and (c') setup, outside the timing: {names} empty dictionaries created first in "
-        f"an organization\n  of their own. (b) import ran on {import_sample:,} rows, (b) export "
-        f"on {export_sample:,}, of {total:,}."
-    )
 
 
 # -- main -----------------------------------------------------------------------------------
