@@ -11,13 +11,10 @@ params (``pronunciations.admin.wording``), so the rule itself is still stated on
 """
 
 import functools
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.parameters import (
@@ -58,6 +55,7 @@ from pronunciations.validation.checks import (
     clean_checks,
     validate_checks,
 )
+from pronunciations.validation.comments import validate_comment, validate_review_comment
 
 # IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
 from pronunciations.validation.ipa import (
@@ -67,6 +65,14 @@ from pronunciations.validation.ipa import (
     ipa_words,
     is_ipa_character,
     non_ipa_characters,
+)
+
+# Parsing JSON and metadata's rules live in jsonvalues.py.
+from pronunciations.validation.jsonvalues import (
+    Problems,
+    clean_metadata,
+    json_depth,
+    parse_json,
 )
 from pronunciations.validation.language import language_tag_problems
 from pronunciations.validation.limits import (
@@ -88,9 +94,6 @@ from pronunciations.validation.requests import (
 # The field that carries a rule's output, per mode, on the wire.
 VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
 
-# Structured problems by field path: what clean_modes and clean_metadata collect.
-Problems = dict[str, list[ValidationError]]
-
 
 @dataclass(frozen=True)
 class RuleSpec:
@@ -110,49 +113,6 @@ class DictionaryInput:
     name: str
     modes: Modes
     metadata: dict[str, Any]
-
-
-def json_depth(value: object) -> int:
-    """Nesting depth of a parsed JSON value (a scalar is 0), computed without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in item)
-    return deepest
-
-
-def parse_json(text: str | bytes, *, field: str) -> Any:
-    """Parse untrusted JSON, bounded in nesting depth (LEXICON_MAX_JSON_DEPTH).
-
-    Raises ``ValidationError`` keyed by ``field`` for malformed (code ``malformed``, the
-    decoder's message in ``params["reason"]``) or too deeply nested JSON (code ``too_deep``),
-    never ``RecursionError``.
-    """
-    limit = settings.LEXICON_MAX_JSON_DEPTH
-    too_deep = problem(
-        "is nested too deeply: at most %(limit)s levels of arrays and objects",
-        "too_deep",
-        limit=limit,
-    )
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise ValidationError({field: [too_deep]}) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        where: dict[str, Any] = {}
-        if isinstance(exc, json.JSONDecodeError):  # where it went wrong, for the admin
-            where = {"line": exc.lineno, "column": exc.colno, "offset": exc.pos, "what": exc.msg}
-        malformed = ValidationError(
-            "is not valid JSON: %(reason)s", code="malformed", params={"reason": str(exc), **where}
-        )
-        raise ValidationError({field: [malformed]}) from None
-    if json_depth(value) > limit:
-        raise ValidationError({field: [too_deep]})
-    return value
 
 
 def normalize_name(name: str) -> str:
@@ -257,60 +217,6 @@ def clean_modes(raw: object, errors: Problems) -> Modes:
     return modes
 
 
-def _json_value_errors(value: object, path: str, errors: Problems) -> None:
-    """Every key, string and number inside a parsed JSON value, checked without recursion:
-    characters nothing can store, and NaN or Infinity (Python's JSON parser reads them, but
-    they are not JSON: PostgreSQL's jsonb refuses them)."""
-    stack = [(value, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            message = "must be a finite number: JSON has no NaN or Infinity"
-            errors.setdefault(where, []).append(problem(message, "not_finite", value=str(item)))
-        elif isinstance(item, str):
-            if problems := unstorable_problems(item):
-                errors.setdefault(where, []).extend(problems)
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                child_path = f"{where}.{key}"
-                if isinstance(key, str) and (problems := unstorable_problems(key)):
-                    child_path = f"{where}.{replace_unstorable(key)}"
-                    errors.setdefault(child_path, []).extend(
-                        problem("key " + str(p.message), "unstorable_key", **(p.params or {}))
-                        for p in problems
-                    )
-                stack.append((child, child_path))
-        elif isinstance(item, list):
-            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
-
-
-def clean_metadata(raw: object, errors: Problems) -> dict[str, Any]:
-    """Validate ``metadata``: a JSON object (null means none) of bounded depth and serialized
-    size, whose keys and strings hold only storable characters and whose numbers are finite
-    (paths like metadata.a[2].b)."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        errors["metadata"] = [problem("must be an object", "not_object")]
-        return {}
-    depth = settings.LEXICON_MAX_JSON_DEPTH
-    if json_depth(raw) > depth:  # checked first: serializing a deeper value would recurse
-        message = "is nested too deeply: at most %(limit)s levels of arrays and objects"
-        errors["metadata"] = [problem(message, "too_deep", limit=depth)]
-        return {}
-    found: Problems = {}
-    _json_value_errors(raw, "metadata", found)
-    if found:
-        errors.update(found)
-        return {}
-    limit = settings.LEXICON_MAX_METADATA_BYTES
-    size = len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    if size > limit:
-        message = "must be at most %(limit)s bytes as JSON, got %(got)s"
-        errors["metadata"] = [problem(message, "too_big", limit=limit, got=size)]
-    return raw
-
-
 def validate_modes(raw: object) -> Modes:
     """Validate ``modes`` alone (used by preview and the admin)."""
     errors: Problems = {}
@@ -336,29 +242,6 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
     if errors:
         raise ValidationError(errors)
     return DictionaryInput(name=str(name or ""), modes=modes, metadata=metadata)
-
-
-def validate_comment(comment: object, *, field: str = "comment") -> str:
-    """A revision comment: absent or null (empty), else a string of at most 500 characters."""
-    if comment is None:
-        return ""
-    if not isinstance(comment, str):
-        raise ValidationError({field: ["must be a string"]})
-    problems = unstorable_errors(comment)
-    if len(comment) > COMMENT_MAX_LENGTH:
-        problems.insert(0, f"must be at most {COMMENT_MAX_LENGTH} characters")
-    if problems:
-        raise ValidationError({field: problems})
-    return comment
-
-
-def validate_review_comment(comment: object, *, required: bool) -> str:
-    """A reviewer's comment on approving or rejecting: bounded like a revision comment; when
-    ``required`` (a rejection) it must say something, so the author learns why."""
-    clean = validate_comment(comment)
-    if required and not clean.strip():
-        raise ValidationError({"comment": ["a rejection needs a comment saying why"]})
-    return clean
 
 
 @dataclass(frozen=True)
@@ -482,4 +365,10 @@ __all__ = [
     "validate_rule_parameters",
     "validate_speak",
     "validate_where_text",
+    "Problems",
+    "clean_metadata",
+    "json_depth",
+    "parse_json",
+    "validate_comment",
+    "validate_review_comment",
 ]
