@@ -24,7 +24,7 @@ from django.utils import timezone
 from orgs.actors import UNKNOWN, Actor
 from orgs.events import Event, publish
 from orgs.models import Organization
-from pronunciations import checks, events, validation
+from pronunciations import checks, events, layers, validation
 from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
@@ -52,12 +52,25 @@ def is_unchanged(
     modes_hash: str,
     metadata: dict[str, Any],
     new_checks: tuple[Check, ...] | None = None,
+    content: DictionaryInput | None = None,
 ) -> bool:
     """The one test of "nothing would change": same content hash, same metadata and, unless
-    ``new_checks`` is None (checks kept), the same checks in the same order."""
+    ``new_checks`` is None (checks kept), the same checks in the same order; and the same
+    layers when ``content`` gives them."""
     if modes_hash != dictionary.content_hash or metadata != dictionary.metadata:
         return False
+    if content is not None and not _same_layers(dictionary, content):
+        return False
     return new_checks is None or new_checks == checks.current_checks(dictionary)
+
+
+def _same_layers(dictionary: Dictionary, content: DictionaryInput) -> bool:
+    if content.includes is None and content.layer_only is None:
+        return True
+    current = layers.current_layered_of([dictionary]).get(dictionary.pk, layers.Layered())
+    if content.includes is not None and content.includes != current.includes:
+        return False
+    return content.layer_only is None or content.layer_only == current.layer_only
 
 
 def announce(dictionary: Dictionary, change: str) -> None:
@@ -150,6 +163,28 @@ def _checks_of(writes: Sequence[Write]) -> list[tuple[Check, ...]]:
     return [w.checks if w.checks is not None else current.get(w.dictionary.pk, ()) for w in writes]
 
 
+def _layers_of(writes: Sequence[Write]) -> list[layers.Layered]:
+    """Each write's layers: its own includes and "layer only" where it gives them, else its
+    dictionary's current ones (a write of rules alone keeps them). Refuses includes that name
+    a missing layer, make a cycle or nest too deep (``layers.check_graph``)."""
+    current = layers.current_layered_of(w.dictionary for w in writes)
+    found = []
+    for write in writes:
+        kept = current.get(write.dictionary.pk, layers.Layered())
+        content = write.content
+        includes = kept.includes if content.includes is None else content.includes
+        layer_only = kept.layer_only if content.layer_only is None else content.layer_only
+        found.append(layers.Layered(includes, layer_only))
+    given = [
+        (w.dictionary.organization_id, w.dictionary.name, found[i].includes)
+        for i, w in enumerate(writes)
+        if w.content.includes
+    ]
+    if given:
+        layers.check_graph(given)
+    return found
+
+
 def _stamp(write: Write, now: Any) -> None:
     dictionary = write.dictionary
     dictionary.metadata = write.content.metadata
@@ -173,16 +208,19 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ..
                 copy.write_row(row)
 
 
-def _rule_rows(pairs: Iterable[tuple[int, Modes]]) -> Iterable[tuple[int, str, int, str, str, str]]:
+def _rule_rows(
+    pairs: Iterable[tuple[int, Modes]],
+) -> Iterable[tuple[int, str, int, str, str, str, bool]]:
     for pk, modes in pairs:
         for mode, specs in modes.items():
             name = str(mode.value)  # the plain text, looked up once a mode
             for i, spec in enumerate(specs):
-                yield pk, name, i, spec.match, spec.value, validation.match_key(spec.match)
+                key = validation.match_key(spec.match)
+                yield pk, name, i, spec.match, spec.value, key, spec.disabled
 
 
 def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
-    columns = ("dictionary_id", "mode", "position", "match", "value", "key")
+    columns = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
     if connection.vendor == "postgresql":
         _copy(Rule, columns, _rule_rows(pairs))
         return
@@ -287,6 +325,15 @@ def room_check(adding: Counter[int]) -> None:
             raise DictionaryLimitReached(limit)
 
 
+def _revision_of(write: Write, layered: layers.Layered) -> Revision:
+    wire = modes_to_wire(write.content.modes)
+    revision = revision_for(
+        write.dictionary, write.action, write.source, write.author, write.comment, wire
+    )
+    layers.to_snapshot(revision.snapshot, layered)
+    return revision
+
+
 def store(writes: Sequence[Write], *, announced: Announcements | None = None) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
@@ -297,11 +344,13 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     """
     now = timezone.now()
     kept = _checks_of(writes)
-    for write in writes:
+    layered = _layers_of(writes)
+    for write, its_layers in zip(writes, layered, strict=True):
         _stamp(write, now)
+        write.dictionary.layer_only = its_layers.layer_only
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
-    fields = ["revision", "metadata", "content_hash", "updated_at"]
+    fields = ["revision", "metadata", "content_hash", "updated_at", "layer_only"]
     with transaction.atomic():
         if created:
             room_check(Counter(dictionary.organization_id for dictionary in created))
@@ -313,20 +362,14 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
         if changed:
             Rule.objects.filter(dictionary__in=changed).delete()
         _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
+        layers.write_rows(list(zip((w.dictionary for w in writes), layered, strict=True)))
         record(
             [
                 with_checks(
-                    revision_for(
-                        w.dictionary,
-                        w.action,
-                        w.source,
-                        w.author,
-                        w.comment,
-                        modes_to_wire(w.content.modes),
-                    ),
+                    _revision_of(w, layered_of_write),
                     checks_of_write,
                 )
-                for w, checks_of_write in zip(writes, kept, strict=True)
+                for w, checks_of_write, layered_of_write in zip(writes, kept, layered, strict=True)
             ],
             announced,
         )

@@ -75,6 +75,16 @@ from pronunciations.validation.jsonvalues import (
     parse_json,
 )
 from pronunciations.validation.language import language_tag_problems
+
+# A dictionary's layers (includes, "layer only", the graph's cycles and depth) live in layers.py.
+from pronunciations.validation.layers import (
+    MAX_INCLUDES,
+    MAX_LAYER_DEPTH,
+    IncludeSpec,
+    clean_includes,
+    include_graph_problems,
+    validate_includes,
+)
 from pronunciations.validation.limits import (
     COMMENT_MAX_LENGTH,
     MATCH_MAX_LENGTH,
@@ -101,6 +111,7 @@ class RuleSpec:
 
     match: str
     value: str
+    disabled: bool = False  # switched off: kept, never pushed nor previewed
 
 
 Modes = dict[Mode, tuple[RuleSpec, ...]]
@@ -113,6 +124,8 @@ class DictionaryInput:
     name: str
     modes: Modes
     metadata: dict[str, Any]
+    includes: tuple[IncludeSpec, ...] | None = None  # None: keep the dictionary's layers
+    layer_only: bool | None = None  # None: keep as it is
 
 
 def normalize_name(name: str) -> str:
@@ -160,6 +173,9 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
             continue
         match, value = item.get("match"), item.get(value_field)
         match_problems, value_problems = _rule_problems(match, value)
+        disabled = item.get("disabled", False)
+        if not isinstance(disabled, bool):
+            errors[f"{rule_path}.disabled"] = [problem("must be true or false", "not_bool")]
         if not match_problems:
             assert isinstance(match, str)  # noqa: S101 - checked above
             first = seen.setdefault(match_key(match), index)
@@ -170,8 +186,8 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
             errors[f"{rule_path}.match"] = match_problems
         if value_problems:
             errors[f"{rule_path}.{value_field}"] = value_problems
-        if not match_problems and not value_problems:
-            rules.append(RuleSpec(match=str(match), value=str(value)))
+        if not match_problems and not value_problems and isinstance(disabled, bool):
+            rules.append(RuleSpec(match=str(match), value=str(value), disabled=disabled))
     return tuple(rules)
 
 
@@ -239,9 +255,15 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
             errors["name"] = [ValidationError(p) for p in problems]
     modes = clean_modes(raw.get("modes"), errors)
     metadata = clean_metadata(raw.get("metadata"), errors)
+    includes = None
+    if "includes" in raw:
+        includes = clean_includes(raw["includes"], errors, own_name=str(name or ""))
+    layer_only = raw.get("layer_only")
+    if layer_only is not None and not isinstance(layer_only, bool):
+        errors["layer_only"] = [problem("must be true or false", "not_bool")]
     if errors:
         raise ValidationError(errors)
-    return DictionaryInput(name=str(name or ""), modes=modes, metadata=metadata)
+    return DictionaryInput(str(name or ""), modes, metadata, includes, layer_only)
 
 
 @dataclass(frozen=True)
@@ -371,4 +393,10 @@ __all__ = [
     "parse_json",
     "validate_comment",
     "validate_review_comment",
+    "MAX_INCLUDES",
+    "MAX_LAYER_DEPTH",
+    "IncludeSpec",
+    "clean_includes",
+    "include_graph_problems",
+    "validate_includes",
 ]
