@@ -1,0 +1,101 @@
+"""Layers over real sockets: each includer of a layer receives its flattened, compiled content."""
+
+from typing import Any
+
+import pytest
+
+from orgs.models import Organization
+from pronunciations.services import dictionary_update
+from sync.emulator import EmulatorThread
+from sync.models import SyncTarget
+from sync.services import target_run
+from tests.factories import make_dictionary
+from tests.sync.conftest import emulator_target, upstream
+
+pytestmark = pytest.mark.django_db
+
+BRAND = {
+    "rewrite": {"rules": [{"match": "NAIC", "replace": "N.A.I.C."}]},
+    "ipa": {"rules": [{"match": "Cartesia", "ipa": "kɑɹˈtiʒə"}]},
+}
+
+
+def _run(target: SyncTarget) -> Any:
+    return target_run(
+        target_id=target.public_id, organization_id=target.organization.public_id, trigger="manual"
+    )
+
+
+def _agents(organization: Organization) -> None:
+    make_dictionary(organization, "brand", modes=BRAND, layer_only=True)
+    make_dictionary(
+        organization,
+        "support-en",
+        metadata={"language": "en"},
+        modes={"rewrite": {"rules": [{"match": "hi", "replace": "hello"}]}},
+        includes=[{"name": "brand"}],
+    )
+    make_dictionary(
+        organization,
+        "billing-de",
+        metadata={"language": "de"},
+        modes={
+            "rewrite": {
+                "rules": [
+                    {"match": "NAIC", "replace": "Naik"},
+                    {"match": "old", "replace": "alt", "disabled": True},
+                ]
+            }
+        },
+        includes=[{"name": "brand"}],
+    )
+
+
+def test_two_includers_each_receive_their_flattened_compiled_content(
+    organization: Organization, slng: EmulatorThread
+) -> None:
+    _agents(organization)
+    target = emulator_target(organization, "production", slng, model="kugelaudio/kugel:1")
+    assert _run(target).status == "succeeded"
+
+    held = upstream(slng)
+    assert sorted(held) == ["billing-de", "support-en"]  # brand is a layer only
+    assert held["support-en"]["modes"] == {
+        "rewrite": {
+            "rules": [
+                {"match": "hi", "replace": "hello"},
+                {"match": "NAIC", "replace": "N.A.I.C."},
+                {"match": "Cartesia", "replace": "/kɑɹˈtiʒə/"},
+            ]
+        },
+        "ipa": BRAND["ipa"],
+    }
+    # its own NAIC wins; its disabled rule is not sent
+    assert held["billing-de"]["modes"]["rewrite"]["rules"] == [
+        {"match": "NAIC", "replace": "Naik"},
+        {"match": "Cartesia", "replace": "/kɑɹˈtiʒə/"},
+    ]
+    assert "includes" not in held["support-en"]
+
+
+def test_a_layer_change_reaches_every_includer(
+    organization: Organization, slng: EmulatorThread
+) -> None:
+    _agents(organization)
+    target = emulator_target(organization, "production", slng)
+    assert _run(target).status == "succeeded"
+    dictionary_update(
+        organization=organization,
+        name="brand",
+        modes={
+            "rewrite": {"rules": [{"match": "NAIC", "replace": "N A I C"}]},
+            "ipa": BRAND["ipa"],
+        },
+    )
+    assert _run(target).status == "succeeded"
+
+    held = upstream(slng)
+    assert {"match": "NAIC", "replace": "N A I C"} in held["support-en"]["modes"]["rewrite"][
+        "rules"
+    ]
+    assert {"match": "NAIC", "replace": "Naik"} in held["billing-de"]["modes"]["rewrite"]["rules"]
