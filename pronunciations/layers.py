@@ -293,3 +293,36 @@ def check_graph(items: list[tuple[int, str, tuple[IncludeSpec, ...]]]) -> None:
         graph = graphs[organization_id]
         if problems := include_graph_problems(name, includes, graph.get):
             raise ValidationError(problems)
+
+
+def flat_to_wire(flat: Flat) -> dict[str, Any]:
+    """A flattened dictionary as the API, the export and the admin show it: SLNG's ``modes``
+    as pushed (before compiling for a model), every rule with its layer and what it shadows,
+    the layers read, the layers named but not found, and the modes over SLNG's limit."""
+    rules = []
+    for found in flat.rules:
+        field_name = "replace" if found.mode is Mode.REWRITE else "ipa"
+        shadows = [
+            {"layer": s.layer, "revision": s.revision, field_name: s.value} for s in found.shadows
+        ]
+        rules.append(
+            {
+                "mode": found.mode.value,
+                "match": found.rule.match,
+                field_name: found.rule.value,
+                "layer": found.layer,
+                "revision": found.revision,
+                "shadows": shadows,
+            }
+        )
+    return {
+        "name": flat.name,
+        "modes": flat.wire,
+        "rules": rules,
+        "layers": [{"name": name, "revision": number} for name, number in flat.layers],
+        "missing": flat.missing,
+        "over_limit": [
+            {"mode": mode, "rules": count, "limit": MAX_RULES_PER_MODE}
+            for mode, count in flat.over_limit.items()
+        ],
+    }

@@ -13,7 +13,7 @@ from pronunciations.errors import (
     RevisionNotFound,
     RuleNotFound,
 )
-from pronunciations.models import Dictionary, Mode, ReviewState, Revision
+from pronunciations.models import Dictionary, Mode, ReviewState, Revision, Rule
 from pronunciations.validation import RuleSpec, normalize_name
 
 
@@ -174,6 +174,11 @@ def any_checks(queryset: QuerySet[Dictionary]) -> bool:
         number=F("dictionary__revision"),
         snapshot__has_key="checks",
     ).exists()
+
+
+def any_disabled(queryset: QuerySet[Dictionary]) -> bool:
+    """Whether any of the dictionaries has a disabled rule (exports add a ``disabled`` column)."""
+    return Rule.objects.filter(dictionary__in=queryset.values("pk"), disabled=True).exists()
 
 
 def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
