@@ -186,7 +186,6 @@ def test_every_keyed_operation_documents_429_and_a_dictionary_links_to_its_opera
         "pronunciation-export",
         "pronunciation-dictionaries-lint",
         "pronunciation-dictionaries-checks-get",
-        "pronunciation-dictionaries-flattened",
         "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-revisions-list",
