@@ -24,8 +24,8 @@ from django.utils import timezone
 from orgs.actors import UNKNOWN, Actor
 from orgs.events import Event, publish
 from orgs.models import Organization
-from pronunciations import checks, events, layers, validation
-from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
+from pronunciations import checks, events, layers, ripple, validation
+from pronunciations.content import content_hash, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
@@ -145,11 +145,12 @@ def revision_for(
 
 
 def with_checks(revision: Revision, kept: Sequence[Check]) -> Revision:
-    """Record the checks in the revision's snapshot and run them against its content
-    (``check_results``, ``checks_failed``); without checks the snapshot has no ``checks``."""
+    """Record the checks in the revision's snapshot and run them against its content, flattened
+    with its layers (``check_results``, ``checks_failed``); without checks the snapshot has no
+    ``checks``. Call after ``layers.to_snapshot``."""
     if kept:
-        modes = modes_from_wire(revision.snapshot["modes"])
-        results = checks.run(modes, kept, content_key=revision.content_hash)
+        modes, key = ripple.flattened_modes(revision)
+        results = checks.run(modes, kept, content_key=key)
         revision.snapshot["checks"] = checks.checks_to_wire(kept)
         revision.check_results = results
         revision.checks_failed = checks.summary(results)["failed"]

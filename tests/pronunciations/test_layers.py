@@ -1,14 +1,18 @@
-"""Layers: includes as content, flattening's precedence, language filters, cycles and depth."""
+"""Layers: includes as content, flattening's precedence, language filters, cycles and depth,
+and a layer's change checked against every includer's checks before it is approved."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from orgs.models import Organization
+from orgs.actors import Actor
+from orgs.models import Organization, Role
+from orgs.services import organization_configure
 from pronunciations import layers
-from pronunciations.models import Include
+from pronunciations.errors import InvalidDictionary
+from pronunciations.models import Dictionary, Include, ReviewState
 from pronunciations.services import dictionary_update
 from pronunciations.validation import MAX_LAYER_DEPTH
-from tests.factories import make_dictionary
+from tests.factories import decide, make_dictionary
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +156,73 @@ def test_a_flattened_dictionary_over_slngs_limit_says_so(organization: Organizat
         includes=[{"name": "brand"}],
     )
     assert layers.current_flat(agent).over_limit == {"rewrite": 300}
+
+
+REVIEWER = Actor("rita", "user:rita", Role.REVIEWER)
+
+
+def _reviewed_agents(organization: Organization) -> None:
+    organization_configure(organization=organization, review_required=True)
+    make_dictionary(organization, "brand", modes=rewrite(("NAIC", "N.A.I.C.")))
+    for name in ("support-en", "billing-en"):
+        make_dictionary(
+            organization,
+            name,
+            rules=0,
+            includes=[{"name": "brand"}],
+            checks=[{"text": "NAIC rules", "expect": "N.A.I.C. rules"}],
+        )
+    for name in ("brand", "support-en", "billing-en"):
+        decide(Dictionary.objects.get(name=name), REVIEWER, ReviewState.APPROVED)
+
+
+def test_a_layer_change_breaking_an_includers_check_cannot_be_approved(
+    organization: Organization,
+) -> None:
+    _reviewed_agents(organization)
+    brand = dictionary_update(
+        organization=organization, name="brand", modes=rewrite(("NAIC", "nake"))
+    )
+    with pytest.raises(InvalidDictionary) as refused:
+        decide(brand, REVIEWER, ReviewState.APPROVED, number=2)
+    assert refused.value.message == (
+        "Revision 2 of pronunciation dictionary brand cannot be approved: it breaks the check "
+        "of billing-en: 'NAIC rules' expected 'N.A.I.C. rules', got 'nake rules' (and 1 more). "
+        "Dictionaries that include it are pushed with it: fix the layer, or the includer's "
+        "rules or checks."
+    )
+    assert refused.value.field_errors == {
+        "includers.billing-en.checks[0]": [
+            "billing-en: 'NAIC rules' expected 'N.A.I.C. rules', got 'nake rules'"
+        ],
+        "includers.support-en.checks[0]": [
+            "support-en: 'NAIC rules' expected 'N.A.I.C. rules', got 'nake rules'"
+        ],
+    }
+
+
+def test_a_layer_change_keeping_includers_checks_is_approved_once(
+    organization: Organization,
+) -> None:
+    _reviewed_agents(organization)
+    brand = dictionary_update(
+        organization=organization,
+        name="brand",
+        modes=rewrite(("NAIC", "N.A.I.C."), ("ACME", "acme")),
+    )
+    approved = decide(brand, REVIEWER, ReviewState.APPROVED, number=2)
+    assert approved.review_state == ReviewState.APPROVED
+    # the includers have no revision of their own to review
+    assert [d.revision for d in Dictionary.objects.filter(name__endswith="-en")] == [1, 1]
+
+
+def test_an_includers_checks_run_on_its_flattened_content(organization: Organization) -> None:
+    make_dictionary(organization, "brand", modes=rewrite(("NAIC", "nake")))
+    agent = make_dictionary(
+        organization,
+        "support",
+        rules=0,
+        includes=[{"name": "brand"}],
+        checks=[{"text": "NAIC", "expect": "nake"}],
+    )
+    assert agent.revisions.get(number=1).checks_failed == 0
