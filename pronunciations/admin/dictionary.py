@@ -39,6 +39,7 @@ from pronunciations.admin.filters import LanguageFilter, OrganizationFilter
 from pronunciations.admin.forms import DictionaryForm
 from pronunciations.admin.history import HistoryAdminMixin
 from pronunciations.admin.languages import LANGUAGES
+from pronunciations.admin.layers import LayersAdminMixin, layers_panel
 from pronunciations.admin.review import ReviewAdminMixin
 from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
@@ -53,6 +54,7 @@ class DictionaryAdmin(
     outcomes.SaveMessages,
     ReviewAdminMixin,
     HistoryAdminMixin,
+    LayersAdminMixin,
     DeletedAdminMixin,
     ScanAdminMixin,
     LinguistToolsMixin,
@@ -226,6 +228,8 @@ class DictionaryAdmin(
         rules = context["adminform"].form.rules
         context["rules"] = rules
         context["rules_editable"] = obj is None or self.has_change_permission(request, obj)
+        if obj is not None and obj.pk:
+            context["layers_panel"] = layers_panel(request, obj, context["rules_editable"])
         context["rule_tabs"] = [
             (mode, wording.MODE_NAME[mode], rules.rows[mode], editor.post_fields(mode))
             for mode in editor.MODES
