@@ -82,8 +82,13 @@ def includes_by_name(organization_id: int) -> dict[str, tuple[IncludeSpec, ...]]
 
 def includers_of(organization_id: int, name: str) -> list[Dictionary]:
     """The live dictionaries that include the layer ``name`` (directly or through another
-    layer), by name."""
-    graph = includes_by_name(organization_id)
+    layer), by name: one query, and one more when there are any."""
+    rows = Include.objects.filter(
+        dictionary__organization_id=organization_id, dictionary__deleted_at__isnull=True
+    ).values_list("dictionary__normalized_name", "layer_name", "language")
+    graph: dict[str, list[IncludeSpec]] = {}
+    for includer, layer, language in rows:
+        graph.setdefault(includer, []).append(IncludeSpec(layer, language))
     wanted, found = {name.lower()}, set()
     while True:
         more = {
@@ -93,12 +98,16 @@ def includers_of(organization_id: int, name: str) -> list[Dictionary]:
             break
         found |= more
         wanted |= more
+    if not found:
+        return []
     live = Dictionary.objects.filter(organization_id=organization_id, deleted_at__isnull=True)
     return list(live.filter(normalized_name__in=found).order_by("normalized_name"))
 
 
 def write_rows(pairs: list[tuple[Dictionary, Layered]]) -> None:
     """Replace the Include rows of these dictionaries by their layers' (inside the write)."""
+    if not pairs:
+        return
     Include.objects.filter(dictionary__in=[d for d, _ in pairs]).delete()
     Include.objects.bulk_create(
         Include(dictionary=d, position=i, layer_name=inc.name.lower(), language=inc.language)
@@ -270,14 +279,20 @@ def current_resolver(organization_id: int) -> Resolve:
     return resolve
 
 
-def current_flat(dictionary: Dictionary) -> Flat:
-    """The dictionary flattened with its layers as they now are."""
+def current_content(dictionary: Dictionary) -> Content:
+    """The dictionary's current content, as flattening reads it (one query)."""
     snapshot = (
         Revision.objects.filter(dictionary=dictionary, number=dictionary.revision)
         .values_list("snapshot", flat=True)
         .first()
     )
-    root = content_of(dictionary.name, dictionary.revision, snapshot or {})
+    return content_of(dictionary.name, dictionary.revision, snapshot or {})
+
+
+def current_flat(dictionary: Dictionary, root: Content | None = None) -> Flat:
+    """The dictionary flattened with its layers as they now are (``root``: its current
+    content, when the caller has read it)."""
+    root = root or current_content(dictionary)
     return flatten(root, current_resolver(dictionary.organization_id))
 
 

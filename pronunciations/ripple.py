@@ -46,6 +46,8 @@ def broken_checks(revision: Revision) -> list[Broken]:
     through another layer) that fails against its flattened content with this revision of the
     layer (the other layers as they now are), by includer name."""
     layer = revision.dictionary
+    if getattr(revision, "included", None) is False:  # annotated: nobody includes it
+        return []
     includers = layers.includers_of(layer.organization_id, layer.normalized_name)
     if not includers:
         return []

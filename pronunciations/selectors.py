@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from orgs.models import Organization
 from pronunciations.content import current_modes, rule_index
@@ -13,7 +13,7 @@ from pronunciations.errors import (
     RevisionNotFound,
     RuleNotFound,
 )
-from pronunciations.models import Dictionary, Mode, ReviewState, Revision, Rule
+from pronunciations.models import Dictionary, Include, Mode, ReviewState, Revision, Rule
 from pronunciations.validation import RuleSpec, normalize_name
 
 
@@ -265,7 +265,18 @@ def revision_proposed(
         Revision.objects.filter(review_state=ReviewState.PROPOSED), organization_ids
     )
     rows = queryset.select_related("dictionary", "dictionary__organization").order_by("-pk")
-    return list(rows[:limit]), queryset.count()
+    return list(with_included(rows)[:limit]), queryset.count()
+
+
+def with_included(queryset: QuerySet[Revision]) -> QuerySet[Revision]:
+    """Annotate ``included``: whether a live dictionary includes the revision's dictionary as a
+    layer (review then runs the includers' checks: pronunciations.ripple); in the same query."""
+    includes = Include.objects.filter(
+        layer_name=OuterRef("dictionary__normalized_name"),
+        dictionary__organization_id=OuterRef("dictionary__organization_id"),
+        dictionary__deleted_at__isnull=True,
+    )
+    return queryset.annotate(included=Exists(includes))
 
 
 def failing_checks(*, organization_ids: list[int] | None, limit: int) -> tuple[list[Revision], int]:

@@ -363,7 +363,14 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
         if changed:
             Rule.objects.filter(dictionary__in=changed).delete()
         _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
-        layers.write_rows(list(zip((w.dictionary for w in writes), layered, strict=True)))
+        # Include rows change only where a write gives its includes (a create's are given)
+        layers.write_rows(
+            [
+                (w.dictionary, found)
+                for w, found in zip(writes, layered, strict=True)
+                if w.content.includes is not None
+            ]
+        )
         record(
             [
                 with_checks(

@@ -14,36 +14,33 @@ from orgs.actors import Actor
 from orgs.models import Role
 from pronunciations import layers
 from pronunciations.admin.pages import DictionaryPages
-from pronunciations.content import current_wire
 from pronunciations.errors import PronunciationError
 from pronunciations.models import Dictionary, Mode
 from pronunciations.switch import rule_switch
-from pronunciations.validation import MAX_RULES_PER_MODE, VALUE_FIELD
+from pronunciations.validation import MAX_RULES_PER_MODE
 
 
-def disabled_rules(dictionary: Dictionary) -> list[dict[str, str]]:
+def disabled_rules(content: layers.Content) -> list[dict[str, str]]:
     """The dictionary's disabled rules, as the panel lists them."""
-    found = []
-    for mode, body in current_wire(dictionary).items():
-        field = VALUE_FIELD[Mode(mode)]
-        found += [
-            {"mode": mode, "match": rule["match"], "value": rule[field]}
-            for rule in body["rules"]
-            if rule.get("disabled")
-        ]
-    return found
+    return [
+        {"mode": mode.value, "match": rule.match, "value": rule.value}
+        for mode, rules in content.modes.items()
+        for rule in rules
+        if rule.disabled
+    ]
 
 
 def layers_panel(request: HttpRequest, dictionary: Dictionary, editable: bool) -> str:
     """The panel, rendered (the change page places it above the rules editor)."""
-    flat = layers.current_flat(dictionary)
+    content = layers.current_content(dictionary)
+    flat = layers.current_flat(dictionary, content)
     context = {
         "original": dictionary,
         "flat": layers.flat_to_wire(flat),
         "layered": flat.layered,
-        "includes": layers.current_layered_of([dictionary]).get(dictionary.pk),
+        "includes": content.layered,
         "includers": layers.includers_of(dictionary.organization_id, dictionary.normalized_name),
-        "disabled": disabled_rules(dictionary),
+        "disabled": disabled_rules(content),
         "limit": MAX_RULES_PER_MODE,
         "editable": editable,
         "switch_url": reverse("admin:pronunciations_dictionary_switch", args=[dictionary.pk]),
