@@ -1,13 +1,15 @@
 """Layers: includes as content, flattening's precedence, language filters, cycles and depth,
 and a layer's change checked against every includer's checks before it is approved."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.services import organization_configure
-from pronunciations import layers
+from pronunciations import layers, where
 from pronunciations.errors import InvalidDictionary
 from pronunciations.models import Dictionary, Include, ReviewState
 from pronunciations.services import dictionary_update
@@ -226,3 +228,34 @@ def test_an_includers_checks_run_on_its_flattened_content(organization: Organiza
         checks=[{"text": "NAIC", "expect": "nake"}],
     )
     assert agent.revisions.get(number=1).checks_failed == 0
+
+
+def test_where_says_which_layer_answers_for_each_agent(organization: Organization) -> None:
+    make_dictionary(organization, "brand", modes=rewrite(("NAIC", "N.A.I.C.")), layer_only=True)
+    support = make_dictionary(organization, "support", rules=0, includes=[{"name": "brand"}])
+    billing = make_dictionary(
+        organization, "billing", modes=rewrite(("NAIC", "nake")), includes=[{"name": "brand"}]
+    )
+    found = where.answers([support, billing], "NAIC rules")
+    assert [(a.dictionary.name, a.result.text) for a in found] == [
+        ("support", "N.A.I.C. rules"),
+        ("billing", "nake rules"),
+    ]
+    assert [(hit.match, hit.layer) for hit in found[0].hits] == [("NAIC", "brand")]
+    assert [(hit.match, hit.layer) for hit in found[1].hits] == [("NAIC", "")]
+
+
+def test_the_dictionary_preview_runs_on_the_flattened_content(
+    organization: Organization, api: Any
+) -> None:
+    make_dictionary(organization, "brand", modes=rewrite(("NAIC", "N.A.I.C.")))
+    make_dictionary(
+        organization,
+        "support",
+        modes=rewrite(("hi", "hello"), ("NAIC", "nake"), disabled=("NAIC",)),
+        includes=[{"name": "brand"}],
+    )
+    response = api.post(
+        "/v1/pronunciation/dictionaries/support/preview", {"text": "hi NAIC"}, format="json"
+    )
+    assert response.json()["text"] == "hello N.A.I.C."
