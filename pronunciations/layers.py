@@ -230,8 +230,9 @@ def _stack(root: Content, resolve: Resolve, flat: Flat) -> list[Content]:
 
 
 def flatten(root: Content, resolve: Resolve) -> Flat:
-    """The flattened dictionary of ``root``: see the module's docstring. Rules are listed by
-    the precedence of their layer (the dictionary's own first), each layer's in its order."""
+    """The flattened dictionary of ``root``: see the module's docstring. Rules are listed as
+    the layers stack, the lowest layer's first and the dictionary's own last, each layer's in
+    its order (SLNG applies the longest match, whatever the order)."""
     flat = Flat(root.name)
     stack = _stack(root, resolve, flat)
     winners: dict[tuple[Mode, str], tuple[int, FlatRule]] = {}
@@ -251,7 +252,7 @@ def flatten(root: Content, resolve: Resolve) -> Flat:
                         Shadow(beaten.layer, beaten.revision, beaten.rule.value),
                     )
                 winners[key] = (rank, FlatRule(mode, rule, content.name, content.revision, shadows))
-    ranked = sorted(winners.values(), key=lambda pair: -pair[0])  # stable: each layer's order
+    ranked = sorted(winners.values(), key=lambda pair: pair[0])  # stable: each layer's order
     flat.rules = [rule for _, rule in ranked]
     return flat
 

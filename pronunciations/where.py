@@ -158,6 +158,13 @@ def explain(
     return tuple(hits)
 
 
+def served_matchers(dictionaries: Sequence[Dictionary]) -> dict[int, tuple[engine.Matcher, ...]]:
+    """``matchers``, with each dictionary that includes layers flattened (what its targets
+    receive): what a scan covers a text with."""
+    flattened, _ = _flattened(dictionaries)
+    return {**matchers([d for d in dictionaries if d.pk not in flattened]), **flattened}
+
+
 def answers(dictionaries: Sequence[Dictionary], text: str) -> list[Answer]:
     """Each dictionary's answer for ``text``, in the order given: a dictionary that includes
     layers answers flattened, each hit naming the layer its rule comes from."""

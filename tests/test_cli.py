@@ -255,7 +255,7 @@ def test_scan_fails_ci_on_a_new_uncovered_brand_name(
     covered = lexicon(local_run, *args, str(prompt))
 
     assert covered.returncode == 0, covered.stdout + covered.stderr
-    rule = "support-pronunciations: QubePay -> cube pay"
+    rule = "support-pronunciations: QubePay -> cube pay"  # from its brand layer
     assert f"QubePay  ×1  [case_mix, unknown, rare]  {rule}" in covered.stdout
     prompt.write_text("Thanks for choosing QubePay, now with Zorvex rewards.\n")
 

@@ -44,13 +44,13 @@ def test_own_rules_win_over_layers_and_later_layers_over_earlier(
     )
     flat = layers.current_flat(agent)
     assert flat_rules(flat) == [
-        ("ACME", "Acme Corp", "support-en"),
         ("NAIC", "N.A.I.C.", "legal"),
         ("GDPR", "G D P R", "legal"),
+        ("ACME", "Acme Corp", "support-en"),
     ]
-    naic = flat.rules[1]
+    naic = flat.rules[0]
     assert [(s.layer, s.revision, s.value) for s in naic.shadows] == [("brand", 1, "nake")]
-    assert [(s.layer, s.value) for s in flat.rules[0].shadows] == [("brand", "acme")]
+    assert [(s.layer, s.value) for s in flat.rules[2].shadows] == [("brand", "acme")]
     assert flat.layers == [("brand", 1), ("legal", 1), ("support-en", 1)]
 
 

@@ -63,8 +63,8 @@ def test_two_includers_each_receive_their_flattened_compiled_content(
     assert held["support-en"]["modes"] == {
         "rewrite": {
             "rules": [
-                {"match": "hi", "replace": "hello"},
                 {"match": "NAIC", "replace": "N.A.I.C."},
+                {"match": "hi", "replace": "hello"},
                 {"match": "Cartesia", "replace": "/kɑɹˈtiʒə/"},
             ]
         },
