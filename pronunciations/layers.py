@@ -89,7 +89,7 @@ def includers_of(organization_id: int, name: str) -> list[Dictionary]:
     graph: dict[str, list[IncludeSpec]] = {}
     for includer, layer, language in rows:
         graph.setdefault(includer, []).append(IncludeSpec(layer, language))
-    wanted, found = {name.lower()}, set()
+    wanted, found = {name.lower()}, set[str]()
     while True:
         more = {
             n for n, includes in graph.items() if any(i.name.lower() in wanted for i in includes)

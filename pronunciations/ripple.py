@@ -12,8 +12,9 @@ from typing import Any
 
 from pronunciations import checks, layers
 from pronunciations.content import modes_from_wire, wire_hash
-from pronunciations.models import Revision
-from pronunciations.validation import Modes
+from pronunciations.diff import diff_lines, snapshot_diff
+from pronunciations.models import Dictionary, Revision
+from pronunciations.validation import Modes, match_key
 
 
 @dataclass(frozen=True)
@@ -72,3 +73,54 @@ def broken_checks(revision: Revision) -> list[Broken]:
             if not result["passed"]
         ]
     return broken
+
+
+# How many revisions of each layer a dictionary's history lists.
+LAYER_HISTORY = 20
+
+
+@dataclass(frozen=True)
+class LayerChange:
+    """A revision of a layer the dictionary includes, as the dictionary's history shows it:
+    what the layer's revision changed, and whether that changed what the dictionary serves
+    (``served``: not every change is hidden by the dictionary's own rules)."""
+
+    layer: str
+    revision: Revision
+    lines: list[tuple[str, str]]
+    served: bool
+
+
+def layer_changes(dictionary: Dictionary) -> list[LayerChange]:
+    """The recent revisions of the layers the dictionary includes now (directly), newest
+    first: for a flattened dictionary, which layer revision changed what it served."""
+    root = layers.current_content(dictionary)
+    names = [include.name.lower() for include in root.layered.includes]
+    if not names:
+        return []
+    own = {(mode.value, match_key(r.match)) for mode, rules in root.modes.items() for r in rules}
+    found: list[LayerChange] = []
+    for name in names:
+        history = list(
+            Revision.objects.filter(
+                dictionary__organization_id=dictionary.organization_id,
+                dictionary__normalized_name=name,
+                dictionary__deleted_at__isnull=True,
+            )
+            .select_related("dictionary")
+            .order_by("-number")[: LAYER_HISTORY + 1]
+        )
+        for revision, older in zip(history, [*history[1:], None], strict=True):
+            if older is None:
+                continue
+            diff = snapshot_diff(older.snapshot, revision.snapshot)
+            keys = {
+                (mode, match_key(rule["match"]))
+                for mode, changes in diff["modes"].items()
+                for kind in ("added", "removed", "changed")
+                for rule in changes[kind]
+            }
+            found.append(
+                LayerChange(revision.dictionary.name, revision, diff_lines(diff), bool(keys - own))
+            )
+    return sorted(found, key=lambda change: change.revision.created_at, reverse=True)

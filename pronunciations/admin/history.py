@@ -18,7 +18,7 @@ from django.urls import reverse
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.models import Role
-from pronunciations import services
+from pronunciations import ripple, services
 from pronunciations.admin import outcomes
 from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PronunciationError
@@ -60,6 +60,7 @@ class HistoryAdminMixin:
             "rows": rows,
             "title": f"History of {obj.name}",
             "can_restore": permissions.allowed(request, obj.organization_id, Role.EDITOR),
+            "layer_changes": ripple.layer_changes(obj),
         }
         return TemplateResponse(request, "admin/pronunciations/dictionary/revisions.html", context)
 

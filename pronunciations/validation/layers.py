@@ -53,7 +53,7 @@ def _include(index: int, item: object, errors: Problems) -> IncludeSpec | None:
         return None
     if language in (None, ""):
         language = ""
-    elif not isinstance(language, str) or (problems := language_tag_problems(language)):
+    elif not isinstance(language, str) or language_tag_problems(language):
         message = "must be a BCP 47 language tag such as en or de-CH"
         errors[f"{path}.language"] = [problem(message, "not_language_tag")]
         return None

@@ -1,5 +1,6 @@
 """The API's layers: includes through SLNG's endpoints, the flattened view, disabled rules."""
 
+import json
 from typing import Any
 
 import pytest
@@ -77,7 +78,7 @@ def test_a_cycle_through_the_api_is_a_400_naming_the_include(api: APIClient) -> 
 def test_slng_clients_never_see_disabled_rules_and_a_round_trip_keeps_them(
     api: APIClient,
 ) -> None:
-    rules = [
+    rules: list[dict[str, Any]] = [
         {"match": "NAIC", "replace": "nake", "disabled": True},
         {"match": "hi", "replace": "hello"},
     ]
@@ -129,8 +130,6 @@ def test_exports_carry_the_disabled_flag_and_the_flattened_content(api: APIClien
 
 
 def _json(response: Any) -> Any:
-    import json
-
     return json.loads(b"".join(response.streaming_content))
 
 
@@ -150,7 +149,7 @@ def test_an_import_carries_the_disabled_flag(api: APIClient) -> None:
         {"match": "NAIC", "replace": "nake", "disabled": True},
         {"match": "hi", "replace": "hello"},
     ]
-    exported = api.get(f"{URL}/support/export", {"format": "csv"})
+    exported: Any = api.get(f"{URL}/support/export", {"format": "csv"})
     lines = b"".join(exported.streaming_content).decode("utf-8-sig").splitlines()
     assert lines == [
         "dictionary,mode,match,replace,ipa,position,disabled",

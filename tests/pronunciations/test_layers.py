@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.services import organization_configure
-from pronunciations import layers, where
+from pronunciations import layers, ripple, where
 from pronunciations.errors import InvalidDictionary
 from pronunciations.models import Dictionary, Include, ReviewState
 from pronunciations.services import dictionary_update
@@ -259,3 +259,23 @@ def test_the_dictionary_preview_runs_on_the_flattened_content(
         "/v1/pronunciation/dictionaries/support/preview", {"text": "hi NAIC"}, format="json"
     )
     assert response.json()["text"] == "hello N.A.I.C."
+
+
+def test_history_says_which_layer_revision_changed_what_a_dictionary_serves(
+    organization: Organization,
+) -> None:
+    make_dictionary(organization, "brand", modes=rewrite(("NAIC", "nake"), ("ACME", "acme")))
+    agent = make_dictionary(
+        organization, "support", modes=rewrite(("NAIC", "N.A.I.C.")), includes=[{"name": "brand"}]
+    )
+    dictionary_update(
+        organization=organization, name="brand", modes=rewrite(("NAIC", "naik"), ("ACME", "acme"))
+    )
+    dictionary_update(
+        organization=organization, name="brand", modes=rewrite(("NAIC", "naik"), ("ACME", "Acme"))
+    )
+    changes = ripple.layer_changes(agent)
+    assert [(c.layer, c.revision.number, c.served, c.lines) for c in changes] == [
+        ("brand", 3, True, [("changed", "~ rewrite: ACME → acme ⇒ Acme")]),
+        ("brand", 2, False, [("changed", "~ rewrite: NAIC → nake ⇒ naik")]),
+    ]
