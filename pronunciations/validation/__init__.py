@@ -91,6 +91,9 @@ from pronunciations.validation.limits import (
     MAX_RULES_PER_MODE,
     VALUE_MAX_LENGTH,
 )
+
+# Names' identity and checks live in names.py.
+from pronunciations.validation.names import normalize_name, validate_body_name, validate_name
 from pronunciations.validation.requests import (
     SPEAK_LABEL_MAX_LENGTH,
     SpeakInput,
@@ -128,15 +131,6 @@ class DictionaryInput:
     layer_only: bool | None = None  # None: keep as it is
 
 
-def normalize_name(name: str) -> str:
-    """The identity of a dictionary name: what ``normalized_name`` stores and lookups compare.
-
-    Valid names are ASCII, where Python's lower(), casefold() and PostgreSQL's lower() agree;
-    callers validate the name (or a path parameter) before normalizing it.
-    """
-    return name.lower()
-
-
 @functools.lru_cache(maxsize=2048)
 def match_key(match: str) -> str:
     """The identity of a match for duplicate checks: the rewrite engine's own comparison key.
@@ -146,14 +140,6 @@ def match_key(match: str) -> str:
     import asks for each rule's key several times while it plans its dictionary.
     """
     return rule_key(match)
-
-
-def validate_name(name: object, *, field: str = "name") -> str:
-    problems = name_errors(name)
-    if problems:
-        raise ValidationError({field: problems})
-    assert isinstance(name, str)  # noqa: S101 - narrowed by name_errors
-    return name
 
 
 def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
@@ -329,19 +315,6 @@ def validate_rule_position(position: int, *, last: int) -> int:
     return position
 
 
-def validate_body_name(body_name: object, path_name: str) -> None:
-    """A body ``name`` next to a path name must be absent or the same dictionary's name."""
-    if body_name is None:
-        return
-    if problems := name_errors(body_name):
-        raise ValidationError({"name": problems})
-    assert isinstance(body_name, str)  # noqa: S101 - narrowed by name_errors
-    if normalize_name(body_name) != normalize_name(path_name):
-        raise ValidationError(
-            {"name": ["must match the dictionary in the path; renaming is not supported"]}
-        )
-
-
 __all__ = [
     "COMMENT_MAX_LENGTH",
     "MATCH_MAX_LENGTH",
@@ -399,4 +372,7 @@ __all__ = [
     "clean_includes",
     "include_graph_problems",
     "validate_includes",
+    "normalize_name",
+    "validate_body_name",
+    "validate_name",
 ]
