@@ -159,7 +159,8 @@ def plan(
     ``states`` the target's states by dictionary pk, ``payloads`` the bodies of the due
     revisions that are not ``untouched`` (derived: ``derive``), compiled with ``compiled``;
     ``refusals`` why some may not be sent; ``layered`` the dictionaries that include layers,
-    compared by content even at a verified revision. A due deletion prunes upstream (when
+    compared by content even at a verified revision (a layer's change reaches them; an
+    unchanged one costs no write and no verification). A due deletion prunes upstream (when
     ``prune``); a name without a due revision, or upstream only, is left alone.
     """
     refusals = refusals or {}
@@ -176,7 +177,10 @@ def plan(
             "unchanged", dictionary.name, dictionary, found, state, due.number, due.content_hash
         )
         item.compiled = compiled or ""
-        if dictionary.pk in layered or not _fresh(due, states, upstream, key, compiled):
+        fresh = _fresh(due, states, upstream, key, compiled)
+        if fresh and dictionary.pk in layered:  # verified: unless a layer changed it since
+            fresh = found is not None and same_content(payloads[dictionary.pk], found)
+        if not fresh:
             item.payload = payloads[dictionary.pk]
             if refusal := refusals.get(dictionary.pk, ""):
                 item.action, item.refusal = "refused", refusal

@@ -10,7 +10,7 @@ from sync.emulator import EmulatorThread
 from sync.models import SyncTarget
 from sync.services import target_run
 from tests.factories import make_dictionary
-from tests.sync.conftest import emulator_target, upstream
+from tests.sync.conftest import emulator_target, upstream, writes
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,15 @@ def test_a_layer_change_reaches_every_includer(
         "rules"
     ]
     assert {"match": "NAIC", "replace": "Naik"} in held["billing-de"]["modes"]["rewrite"]["rules"]
+
+
+def test_an_unchanged_includer_costs_no_write_and_no_verification(
+    organization: Organization, slng: EmulatorThread
+) -> None:
+    _agents(organization)
+    target = emulator_target(organization, "production", slng)
+    assert _run(target).status == "succeeded"
+    before = len(writes(slng))
+    again = _run(target)
+    assert (again.status, again.verified) == ("succeeded", 0)
+    assert len(writes(slng)) == before
