@@ -21,10 +21,11 @@ from typing import Any, Literal
 
 from pronunciations import layers
 from pronunciations.models import Dictionary, Include, Revision
+from pronunciations.selectors import approved_revision
 from pronunciations.validation import MAX_RULES_PER_MODE, normalize_name
-from sync.channels import Due, due_payloads, due_revision, dues
+from sync.channels import Due, due_payloads, dues
 from sync.compile import Compiled, compilation, compile_payload
-from sync.models import SyncState, SyncStatus, SyncTarget
+from sync.models import Channel, SyncState, SyncStatus, SyncTarget
 
 Action = Literal["create", "replace", "unchanged", "prune", "refused"]
 Progress = Callable[[int, int, "PlanItem"], None]
@@ -77,7 +78,8 @@ def flattened(payload: dict[str, Any], resolve: layers.Resolve) -> tuple[dict[st
 
 def layer_resolver(target: SyncTarget) -> layers.Resolve:
     """Each layer (a live dictionary of the target's organization, by normalized name) at the
-    revision the target serves of it (``sync.channels.due_revision``), read once per run."""
+    revision the target's channel serves of it (its current one, or on ``approved`` its
+    approved one), read once per run."""
     cache: dict[str, layers.Content | None] = {}
 
     def resolve(name: str) -> layers.Content | None:
@@ -92,8 +94,15 @@ def _layer_content(target: SyncTarget, name: str) -> layers.Content | None:
     live = Dictionary.objects.filter(
         organization_id=target.organization_id, normalized_name=name, deleted_at__isnull=True
     ).first()
-    number = None if live is None else due_revision(target, live)
-    if live is None or number is None:
+    if live is None:
+        return None
+    # A layer's revision as the target's channel serves it. ``after`` is left out: a layer only
+    # is never pushed, so never verified anywhere; its includers are, with it.
+    number: int | None = live.revision
+    if target.channel == Channel.APPROVED:
+        approved = approved_revision(live)
+        number = None if approved is None else approved.number
+    if number is None:
         return None
     snapshot = Revision.objects.get(dictionary=live, number=number).snapshot
     return layers.content_of(live.name, number, snapshot)

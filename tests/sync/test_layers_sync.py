@@ -4,12 +4,16 @@ from typing import Any
 
 import pytest
 
-from orgs.models import Organization
+from orgs.actors import Actor
+from orgs.models import Organization, Role
+from orgs.services import organization_configure
+from pronunciations.models import ReviewState
 from pronunciations.services import dictionary_update
 from sync.emulator import EmulatorThread
-from sync.models import SyncTarget
+from sync.models import Channel, SyncTarget
 from sync.services import target_run
-from tests.factories import make_dictionary
+from tests.conftest import SLNG_KEY_ACME
+from tests.factories import decide, make_dictionary
 from tests.sync.conftest import emulator_target, upstream, writes
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +115,32 @@ def test_an_unchanged_includer_costs_no_write_and_no_verification(
     again = _run(target)
     assert (again.status, again.verified) == ("succeeded", 0)
     assert len(writes(slng)) == before
+
+
+def test_an_approved_target_serves_a_layer_change_once_it_is_approved(
+    organization: Organization, slng: EmulatorThread
+) -> None:
+    _agents(organization)
+    staging = emulator_target(organization, "staging", slng, api_key=SLNG_KEY_ACME)
+    production = emulator_target(organization, "production", slng, channel=Channel.APPROVED)
+    production.after = staging
+    production.save(update_fields=["after"])
+    for target in (staging, production):
+        assert _run(target).status == "succeeded"
+    organization_configure(organization=organization, review_required=True)
+    brand = dictionary_update(
+        organization=organization,
+        name="brand",
+        modes={
+            "rewrite": {"rules": [{"match": "NAIC", "replace": "N A I C"}]},
+            "ipa": BRAND["ipa"],
+        },
+    )
+    assert _run(production).status == "succeeded"
+    support = upstream(slng)["support-en"]["modes"]["rewrite"]["rules"]
+    assert {"match": "NAIC", "replace": "N.A.I.C."} in support  # proposed: not served yet
+
+    decide(brand, Actor("rita", "user:rita", Role.REVIEWER), ReviewState.APPROVED, number=2)
+    assert _run(production).status == "succeeded"
+    support = upstream(slng)["support-en"]["modes"]["rewrite"]["rules"]
+    assert {"match": "NAIC", "replace": "N A I C"} in support
