@@ -33,10 +33,31 @@ def modes_to_wire(modes: Modes) -> dict[str, Any]:
     for mode in (Mode.REWRITE, Mode.IPA):
         if mode in modes and (mode is Mode.REWRITE or modes[mode]):
             field = VALUE_FIELD[mode]
-            wire[mode.value] = {
-                "rules": [{"match": rule.match, field: rule.value} for rule in modes[mode]]
-            }
+            wire[mode.value] = {"rules": [rule_to_wire(rule, field) for rule in modes[mode]]}
     return wire
+
+
+def rule_to_wire(rule: RuleSpec, field: str) -> dict[str, Any]:
+    """One rule on the wire; ``"disabled": true`` only when it is switched off, so the content
+    (and hash) of a dictionary without disabled rules is SLNG's exactly."""
+    if rule.disabled:
+        return {"match": rule.match, field: rule.value, "disabled": True}
+    return {"match": rule.match, field: rule.value}
+
+
+def without_disabled(wire: dict[str, Any]) -> dict[str, Any]:
+    """Wire modes as SLNG's clients see them: disabled rules left out."""
+    return {
+        mode: {"rules": [rule for rule in body["rules"] if not rule.get("disabled")]}
+        for mode, body in wire.items()
+    }
+
+
+def enabled(modes: Modes) -> Modes:
+    """Modes with their disabled rules left out: what is pushed and previewed."""
+    return {
+        mode: tuple(rule for rule in rules if not rule.disabled) for mode, rules in modes.items()
+    }
 
 
 def wire_in_order(wire: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +71,16 @@ def wire_in_order(wire: dict[str, Any]) -> dict[str, Any]:
         if mode.value in wire:
             field = VALUE_FIELD[mode]
             rules = wire[mode.value]["rules"]
-            ordered[mode.value] = {"rules": [{"match": r["match"], field: r[field]} for r in rules]}
+            ordered[mode.value] = {
+                "rules": [
+                    {
+                        "match": r["match"],
+                        field: r[field],
+                        **({"disabled": True} if r.get("disabled") else {}),
+                    }
+                    for r in rules
+                ]
+            }
     return ordered
 
 
@@ -58,7 +88,8 @@ def modes_from_rules(rules: Iterable[Rule]) -> Modes:
     """Rebuild modes from stored rule rows (already ordered by mode and position)."""
     modes: dict[Mode, list[RuleSpec]] = {Mode.REWRITE: []}
     for rule in rules:
-        modes.setdefault(Mode(rule.mode), []).append(RuleSpec(match=rule.match, value=rule.value))
+        spec = RuleSpec(match=rule.match, value=rule.value, disabled=rule.disabled)
+        modes.setdefault(Mode(rule.mode), []).append(spec)
     return {mode: tuple(specs) for mode, specs in modes.items() if specs or mode is Mode.REWRITE}
 
 
@@ -68,7 +99,9 @@ def modes_from_wire(wire: dict[str, Any]) -> Modes:
     for mode in (Mode.REWRITE, Mode.IPA):
         field = VALUE_FIELD[mode]
         rules = wire.get(mode.value, {}).get("rules", [])
-        specs = tuple(RuleSpec(match=rule["match"], value=rule[field]) for rule in rules)
+        specs = tuple(
+            RuleSpec(rule["match"], rule[field], bool(rule.get("disabled"))) for rule in rules
+        )
         if specs or mode is Mode.REWRITE:
             modes[mode] = specs
     return modes

@@ -36,6 +36,8 @@ class Dictionary(models.Model):
     created_by_key_label = models.CharField(max_length=128, blank=True, default="")
     revision = models.PositiveIntegerField(default=1, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A layer only: included by other dictionaries (pronunciations.layers), never pushed alone.
+    layer_only = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name_plural = "dictionaries"
@@ -77,6 +79,8 @@ class Rule(models.Model):
     value = models.CharField(max_length=256)
     # Case folding can make a match up to three times longer (ΐ is three code points folded).
     key = models.CharField(max_length=384, editable=False)
+    # Switched off: kept and versioned, but never pushed, previewed or shown to SLNG's clients.
+    disabled = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["dictionary", "mode", "position"]
@@ -92,6 +96,36 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.match} → {self.value}"
+
+
+class Include(models.Model):
+    """One layer a dictionary includes, in order (``position`` 0 first; a later layer wins).
+
+    The revision's snapshot holds the includes as content (``"includes"``); these rows exist
+    for the question the snapshot cannot answer cheaply: who includes ``layer_name`` (its
+    normalized name, so a layer deleted and created again is the same layer). ``language``
+    limits the include to dictionaries of that language ("" : every language).
+    """
+
+    dictionary = models.ForeignKey(Dictionary, on_delete=models.CASCADE, related_name="includes")
+    position = models.PositiveSmallIntegerField()
+    layer_name = models.CharField(max_length=128)
+    language = models.CharField(max_length=35, blank=True, default="")
+
+    class Meta:
+        ordering = ["dictionary", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dictionary", "position"], name="include_unique_position"
+            ),
+            models.UniqueConstraint(
+                fields=["dictionary", "layer_name"], name="include_unique_layer"
+            ),
+        ]
+        indexes = [models.Index(fields=["layer_name"], name="include_layer_name")]
+
+    def __str__(self) -> str:
+        return f"{self.dictionary_id} < {self.layer_name}"
 
 
 class Source(models.TextChoices):

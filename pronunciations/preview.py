@@ -10,7 +10,11 @@ from pronunciations.validation import Modes
 
 def rewrite_rules(modes: Modes) -> list[engine.Rule]:
     """The rewrite mode's rules as the engine takes them."""
-    return [engine.Rule(spec.match, spec.value) for spec in modes.get(Mode.REWRITE, ())]
+    return [
+        engine.Rule(spec.match, spec.value)
+        for spec in modes.get(Mode.REWRITE, ())
+        if not spec.disabled  # switched off: kept, but never previewed
+    ]
 
 
 def matcher(modes: Modes, content_key: str | None = None) -> engine.Matcher:

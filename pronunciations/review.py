@@ -22,7 +22,7 @@ from orgs.actors import Actor
 from orgs.models import Organization, Role
 from orgs.permissions import at_least
 from orgs.scoping import restrict
-from pronunciations import events, validation
+from pronunciations import events, ripple, validation
 from pronunciations.errors import (
     DictionaryNotFound,
     Forbidden,
@@ -111,7 +111,25 @@ def _approve_refusal(revision: Revision) -> PronunciationError | None:
             "in a new revision and approve that one.",
             field_errors=check_failures(revision),
         )
-    return None
+    return _ripple_refusal(revision)
+
+
+def _ripple_refusal(revision: Revision) -> PronunciationError | None:
+    """Why a layer's revision may not be approved: it breaks a check of a dictionary that
+    includes it (``ripple.broken_checks``), each named with its includer and sentence."""
+    broken = ripple.broken_checks(revision)
+    if not broken:
+        return None
+    first, more = broken[0], len(broken) - 1
+    others = f" (and {more} more)" if more else ""
+    return InvalidDictionary(
+        f"Revision {revision.number} of pronunciation dictionary {revision.dictionary.name} "
+        f"cannot be approved: it breaks the check of {first.words()}{others}. Dictionaries "
+        "that include it are pushed with it: fix the layer, or the includer's rules or checks.",
+        field_errors={
+            f"includers.{found.includer}.checks[{found.index}]": [found.words()] for found in broken
+        },
+    )
 
 
 def _withdraw_refusal(actor: Actor, revision: Revision) -> PronunciationError | None:

@@ -9,7 +9,7 @@ is already scoped.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from orgs.actors import Actor
 from orgs.models import Organization, Role
@@ -21,7 +21,7 @@ from pronunciations.errors import (
     RevisionNotFound,
     RuleNotFound,
 )
-from pronunciations.models import Dictionary, Mode, ReviewState, Revision
+from pronunciations.models import Dictionary, Include, Mode, ReviewState, Revision, Rule
 from pronunciations.validation import RuleSpec, normalize_name
 
 # Subqueries correlated with (or keyed by) rows the caller already read through the home.
@@ -203,6 +203,15 @@ def any_checks(queryset: QuerySet[Dictionary]) -> bool:
     )
 
 
+def any_disabled(queryset: QuerySet[Dictionary]) -> bool:
+    """Whether any of the dictionaries has a disabled rule (exports add a ``disabled`` column)."""
+    return (
+        restrict(Rule, WITHIN_SCOPED)
+        .filter(dictionary__in=queryset.values("pk"), disabled=True)
+        .exists()
+    )
+
+
 def metadata_keys(queryset: QuerySet[Dictionary]) -> set[str]:
     """Every metadata key used by the dictionaries (export columns must be known up front)."""
     keys: set[str] = set()
@@ -274,7 +283,18 @@ def revision_proposed(
     and how many there are. Two queries."""
     queryset = restrict(Revision, actor, minimum).filter(review_state=ReviewState.PROPOSED)
     rows = queryset.select_related("dictionary", "dictionary__organization").order_by("-pk")
-    return list(rows[:limit]), queryset.count()
+    return list(with_included(rows)[:limit]), queryset.count()
+
+
+def with_included(queryset: QuerySet[Revision]) -> QuerySet[Revision]:
+    """Annotate ``included``: whether a live dictionary includes the revision's dictionary as a
+    layer (review then runs the includers' checks: pronunciations.ripple); in the same query."""
+    includes = restrict(Include, WITHIN_SCOPED).filter(
+        layer_name=OuterRef("dictionary__normalized_name"),
+        dictionary__organization_id=OuterRef("dictionary__organization_id"),
+        dictionary__deleted_at__isnull=True,
+    )
+    return queryset.annotate(included=Exists(includes))
 
 
 def failing_checks(*, actor: Actor, limit: int) -> tuple[list[Revision], int]:

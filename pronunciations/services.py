@@ -67,11 +67,16 @@ def dictionary_create(
     source: str = Source.API,
     comment: str = "",
     checks: object = None,
+    includes: object = None,
+    layer_only: object = False,
 ) -> Dictionary:
-    """Validate and store a new dictionary (revision 1) by ``created_by``, with its checks if
-    given; raises
+    """Validate and store a new dictionary (revision 1) by ``created_by``, with its checks and
+    layers (``includes``, ``layer_only``: pronunciations.layers) if given; raises
     ValidationError or Conflict."""
-    clean = validation.validate_dictionary({"name": name, "modes": modes, "metadata": metadata})
+    body = {"name": name, "modes": modes, "metadata": metadata}
+    clean = validation.validate_dictionary(
+        {**body, "includes": includes or [], "layer_only": layer_only}
+    )
     new_checks = validation.validate_checks(checks)
     comment = validation.validate_comment(comment)
     dictionary = Dictionary(
@@ -107,18 +112,51 @@ def _locked(organization: Organization, name: str, if_match: str | None) -> Dict
 
 
 def _next_input(
-    dictionary: Dictionary, modes: object, metadata: object, *, partial: bool
+    dictionary: Dictionary,
+    modes: object,
+    metadata: object,
+    *,
+    partial: bool,
+    layers: Mapping[str, object],
+    keep_disabled: bool,
 ) -> DictionaryInput:
+    """The validated next content. ``layers`` holds ``includes`` and ``layer_only`` when the
+    caller gives them (kept otherwise); ``keep_disabled`` keeps the disabled rules the modes
+    do not name (SLNG's clients never see them: their GET then PUT must not delete them)."""
     current = current_wire(dictionary)
     if modes is UNSET:
         modes = current if partial else None
     elif partial and isinstance(modes, Mapping):
         modes = {**current, **modes}
+    if keep_disabled:
+        modes = with_disabled_kept(current, modes)
     if metadata is UNSET:
         metadata = dictionary.metadata if partial else None
     return validation.validate_dictionary(
-        {"modes": modes, "metadata": metadata}, require_name=False
+        {"modes": modes, "metadata": metadata, "name": dictionary.name, **layers},
+        require_name=False,
     )
+
+
+def with_disabled_kept(current: dict[str, Any], modes: object) -> object:
+    """``modes`` (a body's) with the current disabled rules it does not name added last."""
+    if not isinstance(modes, Mapping):
+        return modes
+    merged = dict(modes)
+    for mode, body in current.items():
+        kept = [rule for rule in body["rules"] if rule.get("disabled")]
+        given = merged.get(mode, {"rules": []} if mode != Mode.REWRITE else None)
+        if not kept or not isinstance(given, Mapping) or not isinstance(given.get("rules"), list):
+            continue
+        named = {
+            validation.match_key(rule["match"])
+            for rule in given["rules"]
+            if isinstance(rule, Mapping) and isinstance(rule.get("match"), str)
+        }
+        extra = [rule for rule in kept if validation.match_key(rule["match"]) not in named]
+        if extra:
+            merged[mode] = {**given, "rules": [*given["rules"], *extra]}
+    return merged
 
 
 def _apply(
@@ -146,19 +184,35 @@ def dictionary_update(
     source: str = Source.API,
     comment: str = "",
     checks: object = UNSET,
+    includes: object = UNSET,
+    layer_only: object = UNSET,
+    keep_disabled: bool = True,
 ) -> Dictionary:
     """Replace (PUT) or patch (``partial``: given modes and metadata only) a dictionary.
 
-    ``checks`` replaces its checks; left out, they are kept (PUT too: SLNG's clients know no
-    checks). A change that leaves content, metadata and checks as they are records nothing.
+    ``checks`` replaces its checks, ``includes`` and ``layer_only`` its layers; left out, they
+    are kept (PUT too: SLNG's clients know neither). So are disabled rules the modes do not
+    name, unless ``keep_disabled`` is false (the admin's editor sends every rule). A change
+    that leaves content, metadata, checks and layers as they are records nothing.
     Raises DictionaryNotFound, PreconditionFailed or ValidationError.
     """
     comment = validation.validate_comment(comment)
     new_checks = None if checks is UNSET else validation.validate_checks(checks)
+    given = {"includes": includes, "layer_only": layer_only}
+    layers = {key: value for key, value in given.items() if value is not UNSET}
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
-        clean = _next_input(dictionary, modes, metadata, partial=partial)
-        if is_unchanged(dictionary, content_hash(clean.modes), clean.metadata, new_checks):
+        clean = _next_input(
+            dictionary,
+            modes,
+            metadata,
+            partial=partial,
+            layers=layers,
+            keep_disabled=keep_disabled,
+        )
+        if is_unchanged(
+            dictionary, content_hash(clean.modes), clean.metadata, new_checks, content=clean
+        ):
             return dictionary
         return _apply(dictionary, clean, Action.UPDATE, source, author, comment, new_checks)
 
@@ -265,7 +319,8 @@ def dictionary_revision_restore(
         revision = dictionary.revisions.filter(number=number).first()
         if revision is None:
             raise RevisionNotFound(dictionary.name, number)
-        clean = validation.validate_dictionary(revision.snapshot, require_name=False)
+        snapshot = {"includes": [], "layer_only": False, **revision.snapshot}
+        clean = validation.validate_dictionary(snapshot, require_name=False)
         old_checks = validation.validate_checks(revision.snapshot.get("checks"))
         note = comment or f"restored revision {number}"
         return _apply(dictionary, clean, Action.UPDATE, Source.RESTORE, author, note, old_checks)

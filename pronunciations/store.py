@@ -25,8 +25,8 @@ from orgs.actors import UNKNOWN, Actor
 from orgs.events import Event, publish
 from orgs.models import Organization
 from orgs.scoping import restrict
-from pronunciations import checks, events, validation
-from pronunciations.content import content_hash, modes_from_wire, modes_to_wire
+from pronunciations import checks, events, layers, ripple, validation
+from pronunciations.content import content_hash, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
@@ -57,12 +57,25 @@ def is_unchanged(
     modes_hash: str,
     metadata: dict[str, Any],
     new_checks: tuple[Check, ...] | None = None,
+    content: DictionaryInput | None = None,
 ) -> bool:
     """The one test of "nothing would change": same content hash, same metadata and, unless
-    ``new_checks`` is None (checks kept), the same checks in the same order."""
+    ``new_checks`` is None (checks kept), the same checks in the same order; and the same
+    layers when ``content`` gives them."""
     if modes_hash != dictionary.content_hash or metadata != dictionary.metadata:
         return False
+    if content is not None and not _same_layers(dictionary, content):
+        return False
     return new_checks is None or new_checks == checks.current_checks(dictionary)
+
+
+def _same_layers(dictionary: Dictionary, content: DictionaryInput) -> bool:
+    if content.includes is None and content.layer_only is None:
+        return True
+    current = layers.current_layered_of([dictionary]).get(dictionary.pk, layers.Layered())
+    if content.includes is not None and content.includes != current.includes:
+        return False
+    return content.layer_only is None or content.layer_only == current.layer_only
 
 
 def announce(dictionary: Dictionary, change: str) -> None:
@@ -137,11 +150,12 @@ def revision_for(
 
 
 def with_checks(revision: Revision, kept: Sequence[Check]) -> Revision:
-    """Record the checks in the revision's snapshot and run them against its content
-    (``check_results``, ``checks_failed``); without checks the snapshot has no ``checks``."""
+    """Record the checks in the revision's snapshot and run them against its content, flattened
+    with its layers (``check_results``, ``checks_failed``); without checks the snapshot has no
+    ``checks``. Call after ``layers.to_snapshot``."""
     if kept:
-        modes = modes_from_wire(revision.snapshot["modes"])
-        results = checks.run(modes, kept, content_key=revision.content_hash)
+        modes, key = ripple.flattened_modes(revision)
+        results = checks.run(modes, kept, content_key=key)
         revision.snapshot["checks"] = checks.checks_to_wire(kept)
         revision.check_results = results
         revision.checks_failed = checks.summary(results)["failed"]
@@ -153,6 +167,28 @@ def _checks_of(writes: Sequence[Write]) -> list[tuple[Check, ...]]:
     keep = [w.dictionary for w in writes if w.checks is None and w.dictionary.pk is not None]
     current = checks.current_checks_of(keep) if keep else {}
     return [w.checks if w.checks is not None else current.get(w.dictionary.pk, ()) for w in writes]
+
+
+def _layers_of(writes: Sequence[Write]) -> list[layers.Layered]:
+    """Each write's layers: its own includes and "layer only" where it gives them, else its
+    dictionary's current ones (a write of rules alone keeps them). Refuses includes that name
+    a missing layer, make a cycle or nest too deep (``layers.check_graph``)."""
+    current = layers.current_layered_of(w.dictionary for w in writes)
+    found = []
+    for write in writes:
+        kept = current.get(write.dictionary.pk, layers.Layered())
+        content = write.content
+        includes = kept.includes if content.includes is None else content.includes
+        layer_only = kept.layer_only if content.layer_only is None else content.layer_only
+        found.append(layers.Layered(includes, layer_only))
+    given = [
+        (w.dictionary.organization_id, w.dictionary.name, found[i].includes)
+        for i, w in enumerate(writes)
+        if w.content.includes
+    ]
+    if given:
+        layers.check_graph(given)
+    return found
 
 
 def _stamp(write: Write, now: Any) -> None:
@@ -178,16 +214,19 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ..
                 copy.write_row(row)
 
 
-def _rule_rows(pairs: Iterable[tuple[int, Modes]]) -> Iterable[tuple[int, str, int, str, str, str]]:
+def _rule_rows(
+    pairs: Iterable[tuple[int, Modes]],
+) -> Iterable[tuple[int, str, int, str, str, str, bool]]:
     for pk, modes in pairs:
         for mode, specs in modes.items():
             name = str(mode.value)  # the plain text, looked up once a mode
             for i, spec in enumerate(specs):
-                yield pk, name, i, spec.match, spec.value, validation.match_key(spec.match)
+                key = validation.match_key(spec.match)
+                yield pk, name, i, spec.match, spec.value, key, spec.disabled
 
 
 def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
-    columns = ("dictionary_id", "mode", "position", "match", "value", "key")
+    columns = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
     if connection.vendor == "postgresql":
         _copy(Rule, columns, _rule_rows(pairs))
         return
@@ -296,6 +335,15 @@ def room_check(adding: Counter[int]) -> None:
             raise DictionaryLimitReached(limit)
 
 
+def _revision_of(write: Write, layered: layers.Layered) -> Revision:
+    wire = write.wire if write.wire is not None else modes_to_wire(write.content.modes)
+    revision = revision_for(
+        write.dictionary, write.action, write.source, write.author, write.comment, wire
+    )
+    layers.to_snapshot(revision.snapshot, layered)
+    return revision
+
+
 def store(writes: Sequence[Write], *, announced: Announcements | None = None) -> None:
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
@@ -306,11 +354,13 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     """
     now = timezone.now()
     kept = _checks_of(writes)
-    for write in writes:
+    layered = _layers_of(writes)
+    for write, its_layers in zip(writes, layered, strict=True):
         _stamp(write, now)
+        write.dictionary.layer_only = its_layers.layer_only
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
-    fields = ["revision", "metadata", "content_hash", "updated_at"]
+    fields = ["revision", "metadata", "content_hash", "updated_at", "layer_only"]
     with transaction.atomic():
         if created:
             room_check(Counter(dictionary.organization_id for dictionary in created))
@@ -322,20 +372,21 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
         if changed:
             restrict(Rule, STORE).filter(dictionary__in=changed).delete()
         _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
+        # Include rows change only where a write gives its includes (a create's are given)
+        layers.write_rows(
+            [
+                (w.dictionary, found)
+                for w, found in zip(writes, layered, strict=True)
+                if w.content.includes is not None
+            ]
+        )
         record(
             [
                 with_checks(
-                    revision_for(
-                        w.dictionary,
-                        w.action,
-                        w.source,
-                        w.author,
-                        w.comment,
-                        w.wire if w.wire is not None else modes_to_wire(w.content.modes),
-                    ),
+                    _revision_of(w, layered_of_write),
                     checks_of_write,
                 )
-                for w, checks_of_write in zip(writes, kept, strict=True)
+                for w, checks_of_write, layered_of_write in zip(writes, kept, layered, strict=True)
             ],
             announced,
         )

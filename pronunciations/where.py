@@ -9,13 +9,15 @@ dictionary whose matchers are cached is answered without reading its rules.
 """
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from pronunciations import engine
-from pronunciations.content import current_wires
-from pronunciations.models import Dictionary, Mode
+from orgs.scoping import restrict
+from pronunciations import engine, layers
+from pronunciations.content import current_wires, wire_hash
+from pronunciations.models import Dictionary, Include, Mode
 from pronunciations.near import Near, NearIndex, spelling_key
-from pronunciations.validation import VALUE_FIELD
+from pronunciations.selectors import WITHIN_SCOPED
+from pronunciations.validation import VALUE_FIELD, match_key
 
 # Rule occurrences looked at per dictionary: the page lists at most this many.
 MAX_HITS = 50
@@ -33,6 +35,7 @@ class Hit:
     end: int
     outcome: str
     reason: str
+    layer: str = ""  # the layer the rule comes from ("" : the dictionary's own)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,34 @@ def _rules(wire: dict[str, object], mode: Mode) -> list[engine.Rule]:
     field = VALUE_FIELD[mode]
     rules = wire.get(mode.value, {})
     listed = rules.get("rules", []) if isinstance(rules, dict) else []
-    return [engine.Rule(rule["match"], rule[field]) for rule in listed]
+    return [engine.Rule(rule["match"], rule[field]) for rule in listed if not rule.get("disabled")]
+
+
+def _flattened(
+    dictionaries: Sequence[Dictionary],
+) -> tuple[dict[int, tuple[engine.Matcher, ...]], dict[int, dict[str, str]]]:
+    """The compiled rules of the dictionaries that include layers, flattened (what their
+    targets receive), and for each which layer each match comes from (by comparison key)."""
+    included = set(
+        restrict(Include, WITHIN_SCOPED)
+        .filter(dictionary__in=dictionaries)
+        .values_list("dictionary_id", flat=True)
+    )
+    found: dict[int, tuple[engine.Matcher, ...]] = {}
+    origins: dict[int, dict[str, str]] = {}
+    for dictionary in dictionaries:
+        if dictionary.pk not in included:
+            continue
+        flat = layers.current_flat(dictionary)
+        wire, key = flat.wire, wire_hash(flat.wire)
+        found[dictionary.pk] = (
+            engine.matcher_for(key, _rules(wire, Mode.REWRITE)),
+            engine.matcher_for(_ipa_key(key), _rules(wire, Mode.IPA)),
+        )
+        origins[dictionary.pk] = {
+            match_key(r.rule.match): r.layer for r in flat.rules if r.layer != dictionary.name
+        }
+    return found, origins
 
 
 def matchers(dictionaries: Sequence[Dictionary]) -> dict[int, tuple[engine.Matcher, ...]]:
@@ -132,14 +162,25 @@ def explain(
     return tuple(hits)
 
 
+def served_matchers(dictionaries: Sequence[Dictionary]) -> dict[int, tuple[engine.Matcher, ...]]:
+    """``matchers``, with each dictionary that includes layers flattened (what its targets
+    receive): what a scan covers a text with."""
+    flattened, _ = _flattened(dictionaries)
+    return {**matchers([d for d in dictionaries if d.pk not in flattened]), **flattened}
+
+
 def answers(dictionaries: Sequence[Dictionary], text: str) -> list[Answer]:
-    """Each dictionary's answer for ``text``, in the order given."""
-    compiled = matchers(dictionaries)
+    """Each dictionary's answer for ``text``, in the order given: a dictionary that includes
+    layers answers flattened, each hit naming the layer its rule comes from."""
+    flattened, origins = _flattened(dictionaries)
+    compiled = {**matchers([d for d in dictionaries if d.pk not in flattened]), **flattened}
     found = []
     for dictionary in dictionaries:
         rewrite, ipa = compiled[dictionary.pk]
         result = rewrite.rewrite(text)
         hits = explain(text, result, rewrite, ipa)
+        if origin := origins.get(dictionary.pk):
+            hits = tuple(replace(hit, layer=origin.get(match_key(hit.match), "")) for hit in hits)
         found.append(Answer(dictionary, result, hits, (rewrite, ipa)))
     return found
 

@@ -163,7 +163,10 @@ def due_payloads(dues: Iterable[Due]) -> dict[int, dict[str, Any]]:
 def payload(name: str, snapshot: dict[str, Any]) -> dict[str, Any]:
     """A revision's snapshot as SLNG's create body (the modes in the API's key order)."""
     modes = wire_in_order(snapshot.get("modes") or {"rewrite": {"rules": []}})
-    return {"name": name, "modes": modes, "metadata": snapshot.get("metadata") or {}}
+    body = {"name": name, "modes": modes, "metadata": snapshot.get("metadata") or {}}
+    if snapshot.get("includes"):  # its layers: ``sync.plans.derive`` flattens them first
+        body["includes"] = snapshot["includes"]
+    return body
 
 
 # -- what a target shows ------------------------------------------------------------------

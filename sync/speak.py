@@ -30,7 +30,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from orgs.actors import Actor
 from orgs.models import APIKey, Organization
 from orgs.scoping import restrict
-from pronunciations import content, preview
+from pronunciations import content, layers, preview
 from pronunciations.errors import InvalidDictionary, NotFound, Unavailable
 from pronunciations.models import Dictionary, Revision
 from pronunciations.validation import Modes, SpeakInput
@@ -120,21 +120,29 @@ def heard_on(target: SyncTarget, voice: str) -> dict[str, Any]:
     }
 
 
-def compiled_modes(wire: dict[str, Any], target: SyncTarget) -> tuple[Modes, str]:
-    """Wire modes as the target's model receives them (the sync's derive step), and a key of
-    that compilation for caches."""
-    found = derive({"name": "", "modes": wire, "metadata": {}}, target)
+def compiled_modes(
+    wire: dict[str, Any],
+    target: SyncTarget,
+    snapshot: dict[str, Any] | None = None,
+    resolve: layers.Resolve | None = None,
+) -> tuple[Modes, str]:
+    """Wire modes as the target's model receives them (the sync's derive step: flattened with
+    the layers ``snapshot`` includes, read through ``resolve``), and a key of that compilation
+    for caches."""
+    snapshot = snapshot or {}
+    body = {"name": "", "modes": wire, "metadata": snapshot.get("metadata") or {}}
+    found = derive({**body, "includes": snapshot.get("includes") or []}, target, resolve)
     modes = content.modes_from_wire(found.payload["modes"])
     return modes, f"{content.content_hash(modes)}:{found.markup}"
 
 
 def live_wire(
     target: SyncTarget, dictionary: Dictionary | None
-) -> tuple[int | None, dict[str, Any]]:
-    """The revision of ``dictionary`` the target serves now (its last push) and its modes;
-    (None, no rules) when it serves none."""
+) -> tuple[int | None, dict[str, Any], dict[str, Any]]:
+    """The revision of ``dictionary`` the target serves now (its last push), its modes and its
+    snapshot; (None, no rules, {}) when it serves none."""
     if dictionary is None:
-        return None, {"rewrite": {"rules": []}}
+        return None, {"rewrite": {"rules": []}}, {}
     state = restrict(SyncState, SPEAK).filter(target=target, dictionary=dictionary).first()
     number = state.pushed_revision if state is not None else None
     snapshot = (
@@ -146,8 +154,8 @@ def live_wire(
         else None
     )
     if not snapshot:
-        return None, {"rewrite": {"rules": []}}
-    return number, snapshot.get("modes") or {"rewrite": {"rules": []}}
+        return None, {"rewrite": {"rules": []}}, {}
+    return number, snapshot.get("modes") or {"rewrite": {"rules": []}}, snapshot
 
 
 def speech_create(
@@ -169,10 +177,15 @@ def speech_create(
     give_up_at = time.monotonic() + settings.LEXICON_SPEAK_TIMEOUT_SECONDS
     target = speak_target(organization=organization, target=request.target)
     voice = target.voice if request.voice is None else request.voice
-    after, after_key = compiled_modes(content.modes_to_wire(modes), target)
+    # after: the dictionary's layers as they now are; before: as the target serves them
+    now = layers.current_content(dictionary) if dictionary is not None else None
+    current = {} if now is None else {"includes": [i.to_wire() for i in now.layered.includes]}
+    current["metadata"] = {} if dictionary is None else dictionary.metadata
+    resolve = layers.current_resolver(organization.pk)
+    after, after_key = compiled_modes(content.modes_to_wire(modes), target, current, resolve)
     result = preview.rewrite(after, request.text, content_key=after_key)
-    live, live_modes = live_wire(target, dictionary)
-    before, before_key = compiled_modes(live_modes, target)
+    live, live_modes, live_snapshot = live_wire(target, dictionary)
+    before, before_key = compiled_modes(live_modes, target, live_snapshot)
     before_text = preview.rewrite(before, request.text, content_key=before_key).text
     key = _cache_key(f"{before_key}>{after_key}", request.text, voice, target)
     cached = cache.get(key)

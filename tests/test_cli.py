@@ -140,7 +140,7 @@ def test_export_round_trips(local_run: LocalRun, tmp_path: Path) -> None:  # noq
     out = tmp_path / "all.csv"
     result = lexicon(local_run, "export", "--format", "csv", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "support-pronunciations,rewrite,QubePay,cube pay" in out.read_text(encoding="utf-8-sig")
+    assert "brand,rewrite,QubePay,cube pay" in out.read_text(encoding="utf-8-sig")
 
     again = lexicon(local_run, "plan", str(out))
     assert again.returncode == 0, again.stderr
@@ -187,24 +187,22 @@ def test_a_background_import_shows_its_progress(local_run: LocalRun) -> None:  #
 def test_the_plan_is_printed_rule_by_rule(local_run: LocalRun, tmp_path: Path) -> None:  # noqa: F811
     """Issue 16: depends on the import report's ``plan`` field (the rule-level plan contract),
     built on another branch: until that is merged this test fails here, by design."""
-    changed = tmp_path / "support.csv"
+    changed = tmp_path / "brand.csv"  # the demo's brand names, a layer both agents include
     changed.write_text(
         "dictionary,mode,match,replace,ipa\n"
-        "support-pronunciations,rewrite,SLNG,slang,\n"
-        "support-pronunciations,rewrite,QubePay,kyoob pay,\n"
-        "support-pronunciations,rewrite,NAIC,en ay eye see,\n"
+        "brand,rewrite,SLNG,slang,\n"
+        "brand,rewrite,QubePay,kyoob pay,\n"
+        "brand,rewrite,NAIC,en ay eye see,\n"
     )
 
     result = lexicon(local_run, "plan", str(changed))
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1:7] == [
-        "  support-pronunciations: change",
+    assert lines[1:5] == [
+        "  brand: change",
         "    + rewrite 'NAIC' -> 'en ay eye see'",
         "    ~ rewrite 'QubePay': 'cube pay' -> 'kyoob pay'",
-        "    - rewrite 'ACH transfer' ('ay see aitch transfer')",
-        "    - rewrite 'ACH' ('ay see aitch')",
         "    - ipa 'SLNG' ('slɪŋ')",
     ]
 
@@ -263,7 +261,7 @@ def test_scan_fails_ci_on_a_new_uncovered_brand_name(
     covered = lexicon(local_run, *args, str(prompt))
 
     assert covered.returncode == 0, covered.stdout + covered.stderr
-    rule = "support-pronunciations: QubePay -> cube pay"
+    rule = "support-pronunciations: QubePay -> cube pay"  # from its brand layer
     assert f"QubePay  ×1  [case_mix, unknown, rare]  {rule}" in covered.stdout
     prompt.write_text("Thanks for choosing QubePay, now with Zorvex rewards.\n")
 

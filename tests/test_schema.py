@@ -39,6 +39,7 @@ def test_schema_describes_the_four_operations_and_the_error_body() -> None:
         "pronunciation-dictionaries-replace",
         "pronunciation-dictionaries-patch",
         "pronunciation-dictionaries-checks-get",
+        "pronunciation-dictionaries-flattened",
         "pronunciation-dictionaries-checks-replace",
         "pronunciation-dictionaries-preview",
         "pronunciation-dictionaries-lint",

@@ -8,27 +8,22 @@ problem in plain words on the rule row it concerns.
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from core.exceptions import admin_error
 from orgs import permissions
 from orgs.actors import Actor
 from orgs.admin import OrgScopedAdmin
-from orgs.models import Role
 from orgs.scoping import restrict
 from pronunciations import preview, selectors, services, validation
 from pronunciations.admin import editor, outcomes, paste, wording
@@ -41,14 +36,16 @@ from pronunciations.admin.extensions import (
     extensions,
     render_panels,
 )
+from pronunciations.admin.filters import LanguageFilter, OrganizationFilter
 from pronunciations.admin.forms import DictionaryForm
+from pronunciations.admin.history import HistoryAdminMixin
 from pronunciations.admin.languages import LANGUAGES
+from pronunciations.admin.layers import LayersAdminMixin, layers_panel
 from pronunciations.admin.review import ReviewAdminMixin
 from pronunciations.admin.scan import ScanAdminMixin
 from pronunciations.admin.tools import LinguistToolsMixin
 from pronunciations.admin.transfer import TransferAdminMixin
 from pronunciations.admin.widgets import IpaValueInput
-from pronunciations.diff import diff_lines, diff_summary, snapshot_diff
 from pronunciations.errors import PreconditionFailed, PronunciationError
 from pronunciations.models import Dictionary, Mode, Revision, Source
 from pronunciations.transfer.uploads import accepts_uploads
@@ -57,42 +54,11 @@ from pronunciations.transfer.uploads import accepts_uploads
 DICTIONARY_PAGE = Actor.system("dictionary page")
 
 
-class LanguageFilter(admin.SimpleListFilter):
-    title = "language"
-    parameter_name = "language"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        # The API keeps metadata free-form: a language may be a number, a list or an object,
-        # which neither sorts with text nor can be offered as a choice.
-        languages = model_admin.get_queryset(request).values_list("metadata__language", flat=True)
-        tags = {lang for lang in languages if isinstance(lang, str) and lang}
-        return [(lang, lang) for lang in sorted(tags)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(metadata__language=self.value()) if self.value() else queryset
-
-
-class OrganizationFilter(admin.SimpleListFilter):
-    title = "organization"
-    parameter_name = "org"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(str(o.pk), o.name) for o in permissions.organizations(request)]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value()
-        if not value:
-            return queryset
-        try:
-            pk = validation.validate_int_parameter(value, name="org", low=1, high=2**63 - 1)
-        except ValidationError as exc:
-            raise BadRequest(f"org: {' '.join(exc.message_dict['org'])}") from exc
-        return queryset.filter(organization_id=pk)
-
-
 class DictionaryAdmin(
     outcomes.SaveMessages,
     ReviewAdminMixin,
+    HistoryAdminMixin,
+    LayersAdminMixin,
     DeletedAdminMixin,
     ScanAdminMixin,
     LinguistToolsMixin,
@@ -268,6 +234,8 @@ class DictionaryAdmin(
         rules = context["adminform"].form.rules
         context["rules"] = rules
         context["rules_editable"] = obj is None or self.has_change_permission(request, obj)
+        if obj is not None and obj.pk:
+            context["layers_panel"] = layers_panel(request, obj, context["rules_editable"])
         context["rule_tabs"] = [
             (mode, wording.MODE_NAME[mode], rules.rows[mode], editor.post_fields(mode))
             for mode in editor.MODES
@@ -377,87 +345,6 @@ class DictionaryAdmin(
                 "counts": paste.paste_summary(lines),
                 "general": general,
             }
-        )
-
-    def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self._editable(request, pk, Role.VIEWER)
-        if request.method not in ("GET", "HEAD"):
-            return HttpResponseNotAllowed(["GET", "HEAD"])
-        revisions = list(obj.revisions.order_by("-number")[:100])
-        rows = [
-            (
-                revision,
-                diff_lines(snapshot_diff(older.snapshot, revision.snapshot)) if older else None,
-            )
-            for revision, older in zip(revisions, [*revisions[1:], None], strict=True)
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "rows": rows,
-            "title": f"History of {obj.name}",
-            "can_restore": permissions.allowed(request, obj.organization_id, Role.EDITOR),
-        }
-        return TemplateResponse(request, "admin/pronunciations/dictionary/revisions.html", context)
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        """Django's own history logs form fields, not rules: its URL leads to the revisions."""
-        obj = self.get_object(request, object_id)
-        if obj is None or not self.has_view_permission(request, obj):
-            raise Http404
-        return HttpResponseRedirect(
-            reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])
-        )
-
-    def restore_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
-        """Restore asks first: what restoring ``number`` changes against the current revision,
-        rule by rule; the confirmation's POST restores, refused if anyone saved in between."""
-        obj = self._editable(request, pk, Role.EDITOR)
-        chosen = get_object_or_404(obj.revisions, number=number)
-        if request.method == "POST":
-            return self._restore(request, obj, chosen)
-        current = obj.revisions.get(number=obj.revision)
-        diff = snapshot_diff(current.snapshot, chosen.snapshot)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "chosen": chosen,
-            "lines": diff_lines(diff),
-            "summary": diff_summary(diff),
-            "title": f"Restore revision {number} of {obj.name}?",
-            # The history page's version: someone saved after it was opened.
-            "moved_on": request.GET.get("etag") not in (None, obj.etag),
-        }
-        return TemplateResponse(request, "admin/pronunciations/dictionary/restore.html", context)
-
-    def _restore(self, request: HttpRequest, obj: Dictionary, chosen: Revision) -> HttpResponse:
-        before = obj.revisions.get(number=obj.revision).snapshot
-        try:
-            restored = services.dictionary_revision_restore(
-                organization=obj.organization,
-                name=obj.name,
-                number=chosen.number,
-                if_match=request.POST.get("etag") or None,
-                author=Actor.for_user(request.user),
-            )
-        except PronunciationError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(request.get_full_path())
-        except ValidationError as exc:  # an old revision that today's rules refuse
-            problems = (f"{key}: {' '.join(ms)}" for key, ms in exc.message_dict.items())
-            messages.error(request, "This revision cannot be restored: " + "; ".join(problems))
-            return HttpResponseRedirect(request.get_full_path())
-        summary = diff_summary(snapshot_diff(before, chosen.snapshot))
-        revision = restored.revisions.get(number=restored.revision)
-        messages.success(
-            request,
-            f"Restored revision {chosen.number} as revision {restored.revision}: {summary}."
-            + outcomes.proposal_note(revision),
-        )
-        return HttpResponseRedirect(
-            reverse("admin:pronunciations_dictionary_revisions", args=[obj.pk])
         )
 
 

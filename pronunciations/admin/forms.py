@@ -16,7 +16,7 @@ from pronunciations import validation
 from pronunciations.admin import wording
 from pronunciations.admin.checks import posted_rows, problems_of, to_checks
 from pronunciations.admin.editor import RulesEditor, from_wire
-from pronunciations.content import current_wire
+from pronunciations.content import current_wire, without_disabled
 from pronunciations.models import Dictionary
 from pronunciations.validation import COMMENT_MAX_LENGTH
 from pronunciations.validation.language import LANGUAGE_TAG_MAX_LENGTH
@@ -117,7 +117,9 @@ class DictionaryForm(forms.ModelForm):
         if self.is_bound:
             self.rules = RulesEditor.from_post(self.data)
         elif self.instance.pk:
-            self.rules = RulesEditor(from_wire(current_wire(self.instance)))
+            # Disabled rules stay out of the editor (the layers panel shows them): a save keeps
+            # them, and never switches one back on by accident.
+            self.rules = RulesEditor(from_wire(without_disabled(current_wire(self.instance))))
             self.rules.check(organization_id=self.instance.organization_id)
         else:
             self.rules = RulesEditor({})

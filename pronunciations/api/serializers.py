@@ -13,70 +13,23 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import AppliedRuleOutput, iso_millis
+from pronunciations.api.schemas import (
+    KEPT_LAYERS,
+    CheckSchema,
+    IncludeSchema,
+    ModesSchema,
+    checks_field,
+)
 from pronunciations.checks import checks_from_wire, checks_to_wire, results_in_order
-from pronunciations.content import wire_in_order
+from pronunciations.content import wire_in_order, without_disabled
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Source
 from pronunciations.validation import (
-    CHECK_NOTE_MAX_LENGTH,
-    CHECK_TEXT_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     MATCH_MAX_LENGTH,
     MAX_CHECKS,
-    MAX_RULES_PER_MODE,
     NAME_MAX_LENGTH,
     VALUE_MAX_LENGTH,
 )
-
-
-class RewriteRuleSchema(serializers.Serializer):
-    match = serializers.CharField(max_length=MATCH_MAX_LENGTH, help_text="A word or phrase.")
-    replace = serializers.CharField(
-        max_length=VALUE_MAX_LENGTH, help_text="The text sent to the TTS model."
-    )
-
-
-class IpaRuleSchema(serializers.Serializer):
-    match = serializers.CharField(max_length=MATCH_MAX_LENGTH)
-    ipa = serializers.CharField(max_length=VALUE_MAX_LENGTH, help_text="Stored, not executed.")
-
-
-class RewriteModeSchema(serializers.Serializer):
-    rules = serializers.ListField(child=RewriteRuleSchema(), max_length=MAX_RULES_PER_MODE)
-
-
-class IpaModeSchema(serializers.Serializer):
-    rules = serializers.ListField(
-        child=IpaRuleSchema(), max_length=MAX_RULES_PER_MODE, required=False
-    )
-
-
-class ModesSchema(serializers.Serializer):
-    rewrite = RewriteModeSchema(help_text="The only executed mode.")
-    ipa = IpaModeSchema(required=False, help_text="Stored only; omitted when it has no rules.")
-
-
-class CheckSchema(serializers.Serializer):
-    text = serializers.CharField(
-        max_length=CHECK_TEXT_MAX_LENGTH, trim_whitespace=False, help_text="A test sentence."
-    )
-    expect = serializers.CharField(
-        max_length=CHECK_TEXT_MAX_LENGTH,
-        trim_whitespace=False,
-        help_text="Exactly what SLNG must send to the model once the rules rewrote the text.",
-    )
-    note = serializers.CharField(
-        max_length=CHECK_NOTE_MAX_LENGTH, required=False, allow_null=True, help_text="Optional."
-    )
-
-
-def _checks_field(help_text: str) -> serializers.Field:
-    return serializers.ListField(
-        child=CheckSchema(),
-        max_length=MAX_CHECKS,
-        required=False,
-        allow_null=True,
-        help_text=help_text,
-    )
 
 
 class DictionaryCreateRequest(serializers.Serializer):
@@ -85,7 +38,13 @@ class DictionaryCreateRequest(serializers.Serializer):
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Any JSON object, up to 16 KiB; null = none."
     )
-    checks = _checks_field("Lexicon only: the dictionary's test sentences (default none).")
+    checks = checks_field("Lexicon only: the dictionary's test sentences (default none).")
+    includes = IncludeSchema(
+        many=True, required=False, help_text="Lexicon only: the layers it includes, in order."
+    )
+    layer_only = serializers.BooleanField(
+        required=False, help_text="Lexicon only: a layer only, never pushed on its own."
+    )
 
 
 @extend_schema_field(ModesSchema)
@@ -93,11 +52,17 @@ class ModesField(serializers.Field):
     """SLNG's ``modes`` object from stored wire modes, in the API's key order.
 
     Dictionaries carry theirs as ``current_modes`` (selectors.*_for_response); revisions in
-    ``snapshot["modes"]``.
+    ``snapshot["modes"]``. SLNG's clients never see a disabled rule (``with_disabled`` is
+    Lexicon's history, which shows them marked ``"disabled": true``).
     """
 
+    def __init__(self, *, with_disabled: bool = False, **kwargs: Any) -> None:
+        self.with_disabled = with_disabled
+        super().__init__(**kwargs)
+
     def to_representation(self, value: dict[str, Any]) -> dict[str, Any]:
-        return wire_in_order(value)
+        ordered = wire_in_order(value)
+        return ordered if self.with_disabled else without_disabled(ordered)
 
 
 class DictionaryOutput(serializers.Serializer):
@@ -174,7 +139,9 @@ class DictionaryReplaceRequest(serializers.Serializer):
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Replaces the metadata ({} if absent or null)."
     )
-    checks = _checks_field(_KEPT_CHECKS)
+    checks = checks_field(_KEPT_CHECKS)
+    includes = IncludeSchema(many=True, required=False, help_text=KEPT_LAYERS)
+    layer_only = serializers.BooleanField(required=False, help_text=KEPT_LAYERS)
     comment = _comment_field()
 
 
@@ -184,7 +151,9 @@ class DictionaryPatchRequest(serializers.Serializer):
     metadata = serializers.DictField(
         required=False, allow_null=True, help_text="Replaces the metadata whole (null: none)."
     )
-    checks = _checks_field(_KEPT_CHECKS)
+    checks = checks_field(_KEPT_CHECKS)
+    includes = IncludeSchema(many=True, required=False, help_text=KEPT_LAYERS)
+    layer_only = serializers.BooleanField(required=False, help_text=KEPT_LAYERS)
     comment = _comment_field()
 
 
@@ -296,7 +265,7 @@ class RevisionOutput(serializers.Serializer):
 
 
 class RevisionDetailOutput(RevisionOutput):
-    modes = ModesField(source="snapshot.modes")
+    modes = ModesField(source="snapshot.modes", with_disabled=True)
     metadata = serializers.DictField(source="snapshot.metadata")
     checks = serializers.SerializerMethodField()
     check_results = serializers.SerializerMethodField()

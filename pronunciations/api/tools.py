@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from core.api import READ_ONLY_POST
 from core.idempotency import idempotent
 from orgs.authentication import caller_key
-from pronunciations import preview, selectors, validation
+from pronunciations import layers, preview, selectors, validation
 from pronunciations.api.common import caller_for, error_responses, json_object, refusal
 from pronunciations.api.serializers import (
     DictionaryPreviewRequest,
@@ -16,7 +16,7 @@ from pronunciations.api.serializers import (
     PreviewOutput,
     PreviewRequest,
 )
-from pronunciations.content import content_hash, current_modes
+from pronunciations.content import content_hash, current_modes, wire_hash
 from pronunciations.lint import lint_modes
 
 _BAD_TEXT = {400: refusal(lambda: validation.validate_preview_text(None))}
@@ -42,8 +42,9 @@ class DictionaryPreviewView(APIView):
         dictionary = selectors.dictionary_get(
             organization=caller_for(request, name).organization, name=name
         )
-        modes = current_modes(dictionary)
-        result = preview.rewrite(modes, text, content_key=dictionary.content_hash)
+        # its content flattened with its layers, disabled rules left out: what its targets get
+        flat = layers.current_flat(dictionary)
+        result = preview.rewrite(flat.modes, text, content_key=wire_hash(flat.wire))
         return Response({**preview.result_to_wire(result), "content_hash": dictionary.content_hash})
 
 

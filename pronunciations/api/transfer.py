@@ -293,13 +293,22 @@ def _format_parameter(*, one_dictionary: bool) -> OpenApiParameter:
 REPORT_PARAMETER = OpenApiParameter(
     "report", bool, description="vendor formats: answer the export's report as JSON, no files"
 )
+FLATTENED_PARAMETER = OpenApiParameter(
+    "flattened",
+    bool,
+    description=(
+        "Lexicon only, CSV, JSON and XLSX: each dictionary with its layers, as its targets "
+        "receive it (disabled rules left out)"
+    ),
+)
 
 
 def _export(request: Request, queryset: Any, file_format: str, stem: str) -> HttpResponseBase:
     if file_format in formats.VENDOR_FORMATS:
         report_only = str(request.query_params.get("report", "")).lower() in _TRUE
         return exporting.vendor_response(queryset, file_format, stem, report_only=report_only)
-    return exporting.export_response(queryset, file_format, stem)
+    flattened = str(request.query_params.get("flattened", "")).lower() in _TRUE
+    return exporting.export_response(queryset, file_format, stem, flattened=flattened)
 
 
 class ExportView(APIView):
@@ -315,6 +324,7 @@ class ExportView(APIView):
             _format_parameter(one_dictionary=False),
             OpenApiParameter("names", str, description="Comma-separated names (default: all)"),
             REPORT_PARAMETER,
+            FLATTENED_PARAMETER,
         ],
         responses={
             **_file_responses(formats.export_formats(one_dictionary=False)),
@@ -341,7 +351,7 @@ class DictionaryExportView(APIView):
             + VENDOR_DESCRIPTION
         ),
         tags=["import and export"],
-        parameters=[_format_parameter(one_dictionary=True), REPORT_PARAMETER],
+        parameters=[_format_parameter(one_dictionary=True), REPORT_PARAMETER, FLATTENED_PARAMETER],
         responses={
             **_file_responses(formats.export_formats(one_dictionary=True)),
             **error_responses(400, 401, 404, 503),

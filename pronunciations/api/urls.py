@@ -3,7 +3,17 @@
 from django.urls import path, register_converter
 from django.urls.converters import PathConverter
 
-from pronunciations.api import checks, history, review, rules, scan, tools, transfer, views
+from pronunciations.api import (
+    checks,
+    history,
+    layers,
+    review,
+    rules,
+    scan,
+    tools,
+    transfer,
+    views,
+)
 
 
 class MatchConverter(PathConverter):
@@ -24,6 +34,7 @@ RULE = f"{ONE}/rules/<str:mode>/<match:match>"
 urlpatterns = [
     path("dictionaries", views.DictionaryCollectionView.as_view(), name="dictionary-collection"),
     path(ONE, views.DictionaryDetailView.as_view(), name="dictionary-detail"),
+    path(f"{ONE}/flattened", layers.DictionaryFlattenedView.as_view(), name="dictionary-flat"),
     path(f"{ONE}/checks", checks.DictionaryChecksView.as_view(), name="dictionary-checks"),
     path(RULE, rules.RuleDetailView.as_view(), name="dictionary-rule"),
     path(f"{ONE}/revisions", history.RevisionCollectionView.as_view(), name="revision-list"),

@@ -148,6 +148,8 @@ class DictionaryCollectionView(APIView):
             metadata=body.get("metadata"),
             created_by=Actor.for_key(key),
             checks=body.get("checks"),
+            includes=body.get("includes"),
+            layer_only=body.get("layer_only", False),
         )
         dictionary = selectors.dictionary_get_for_response(
             organization=key.organization, name=created.name
@@ -264,6 +266,8 @@ class DictionaryDetailView(APIView):
             author=Actor.for_key(key),
             comment=validation.validate_comment(body.get("comment")),
             checks=body.get("checks", services.UNSET),
+            includes=body.get("includes", services.UNSET),
+            layer_only=body.get("layer_only", services.UNSET),
         )
         dictionary = selectors.dictionary_get_for_response(organization=key.organization, name=name)
         return dictionary_response(dictionary, with_warnings=True)

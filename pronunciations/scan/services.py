@@ -66,7 +66,7 @@ def scan_language(requested: object, dictionaries: Sequence[Dictionary]) -> str:
 
 
 def _rules(dictionaries: Sequence[Dictionary]) -> list[Rules]:
-    compiled = where.matchers(dictionaries)
+    compiled = where.served_matchers(dictionaries)
     return [Rules(d.name, *compiled[d.pk]) for d in dictionaries]
 
 

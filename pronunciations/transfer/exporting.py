@@ -14,13 +14,13 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from config import heartbeat
-from pronunciations import selectors
+from pronunciations import layers, selectors
 from pronunciations.checks import current_checks
 from pronunciations.content import current_wire
 from pronunciations.models import Dictionary
 from pronunciations.transfer import formats
 from pronunciations.transfer.pls import NO_LANGUAGE
-from pronunciations.transfer.rows import export_columns
+from pronunciations.transfer.rows import DISABLED_COLUMN, export_columns
 from pronunciations.transfer.vendors import BY_LANGUAGE, Entry, ExportReport, vendor_files
 
 REPORT_FILE = "report.txt"
@@ -32,7 +32,11 @@ T = TypeVar("T")
 
 def columns_for(queryset: QuerySet[Any]) -> list[str]:
     """The export's columns: every metadata key of the dictionaries, ``note`` if any has checks."""
-    return export_columns(selectors.metadata_keys(queryset), checks=selectors.any_checks(queryset))
+    return export_columns(
+        selectors.metadata_keys(queryset),
+        checks=selectors.any_checks(queryset),
+        disabled=selectors.any_disabled(queryset),
+    )
 
 
 def as_attachment(response: HttpResponseBase, filename: str, file_format: str) -> HttpResponseBase:
@@ -43,10 +47,24 @@ def as_attachment(response: HttpResponseBase, filename: str, file_format: str) -
     return response
 
 
-def export_response(queryset: QuerySet[Any], file_format: str, stem: str) -> HttpResponseBase:
-    """Stream the dictionaries in a tabular format as an attachment."""
+def export_response(
+    queryset: QuerySet[Any], file_format: str, stem: str, *, flattened: bool = False
+) -> HttpResponseBase:
+    """Stream the dictionaries in a tabular format as an attachment; ``flattened``: each with
+    its layers as its targets receive it (pronunciations.layers), disabled rules left out."""
     columns = columns_for(queryset)
-    return _tabular(queryset.iterator(chunk_size=_BATCH), columns, file_format, stem)
+    if flattened:
+        columns = [column for column in columns if column != DISABLED_COLUMN]
+    dictionaries = queryset.iterator(chunk_size=_BATCH)
+    if flattened:
+        dictionaries = _flattened(dictionaries)
+    return _tabular(dictionaries, columns, file_format, stem)
+
+
+def _flattened(dictionaries: Iterable[Dictionary]) -> Iterator[Dictionary]:
+    for dictionary in dictionaries:
+        dictionary.current_modes = layers.current_flat(dictionary).wire  # type: ignore[attr-defined]
+        yield dictionary
 
 
 def _tabular(

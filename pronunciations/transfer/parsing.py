@@ -19,6 +19,7 @@ from pronunciations.transfer.limits import MISSING
 from pronunciations.transfer.rows import (
     BASE_COLUMNS,
     CHECK_MODE,
+    DISABLED_COLUMN,
     METADATA_PREFIX,
     NOTE_COLUMN,
     RowError,
@@ -85,7 +86,7 @@ def header_errors(headers: Sequence[str]) -> list[RowError]:
         RowError(1, column, f"unknown column {column!r}")
         for column in headers
         if column not in BASE_COLUMNS
-        and column != NOTE_COLUMN
+        and column not in (NOTE_COLUMN, DISABLED_COLUMN)
         and not column.startswith(METADATA_PREFIX)
     ]
     return errors
@@ -105,7 +106,8 @@ class RowParser:
     ) -> None:
         self.headers, self.escaped, self.typed, self.text = list(headers), escaped, typed, text
         where = {header: i for i, header in enumerate(self.headers)}  # the last of a repeat
-        self.at = {column: where.get(column, -1) for column in (*BASE_COLUMNS, NOTE_COLUMN)}
+        columns = (*BASE_COLUMNS, NOTE_COLUMN, DISABLED_COLUMN)
+        self.at = {column: where.get(column, -1) for column in columns}
         self.metadata = tuple((h, i) for h, i in where.items() if h.startswith(METADATA_PREFIX))
         width = len(self.headers)  # an absent column reads the blank cell padded at the end
         self.pick = operator.itemgetter(*(i if i >= 0 else width for i in self.at.values()))
@@ -132,10 +134,11 @@ class RowParser:
         parses it (the same rules, checked quickly here for the rows that pass them)."""
         width = len(self.pad) - 1  # a list or a tuple, padded with the blank cell at the end
         padded = [*record[:width], *self.pad[min(len(record), width) :]]
-        name, mode, match, replace, ipa, position, note = self.pick(padded)
+        name, mode, match, replace, ipa, position, note, disabled = self.pick(padded)
         column = _VALUE_COLUMN.get(mode)
         if (
-            column is None
+            disabled
+            or column is None
             or not name
             or _name_problems(name)
             or (ipa if column == "replace" else replace)
@@ -154,7 +157,8 @@ class RowParser:
         )
 
     def _cells(self, record: Sequence[object]) -> list[str]:
-        """dictionary, mode, match, replace, ipa, position, note: text, "" where absent."""
+        """dictionary, mode, match, replace, ipa, position, note, disabled: text, "" where
+        absent."""
         size, escaped = len(record), self.escaped
         return [
             _cell(record[i], escaped=escaped) if 0 <= i < size else "" for i in self.at.values()
@@ -180,7 +184,7 @@ class RowParser:
         record: Sequence[object],
         typed_metadata: dict[str, Any] | None,
     ) -> Parsed:
-        name, mode_cell, match, replace, ipa, position_cell, note = cells
+        name, mode_cell, match, replace, ipa, position_cell, note, disabled_cell = cells
         mode = mode_cell.strip()
         errors = _name_errors(number, name) + _mode_errors(number, mode, match, replace, ipa)
         if note and mode != CHECK_MODE:
@@ -192,13 +196,28 @@ class RowParser:
                 position = int(position_cell)
             else:
                 errors.append(RowError(number, "position", "position must be a whole number"))
+        disabled = _disabled(number, mode, disabled_cell, errors)
         metadata = typed_metadata
         if metadata is None and self.metadata:
             metadata = _metadata(number, self._metadata_cells(record), errors)
         if errors:
             return errors
         value = ipa if _VALUE_COLUMN.get(mode) == "ipa" else replace
-        return SourceRow(number, name, mode, match, value, position, metadata or {}, note)
+        row = SourceRow(number, name, mode, match, value, position, metadata or {}, note)
+        row.disabled = disabled
+        return row
+
+
+def _disabled(number: int, mode: str, cell: str, errors: list[RowError]) -> bool:
+    """A rule's ``disabled`` cell: empty or false (on), true (off); a check is never off."""
+    flag = cell.strip().lower()
+    if flag in ("", "false"):
+        return False
+    if flag != "true":
+        errors.append(RowError(number, DISABLED_COLUMN, "disabled must be true, false or empty"))
+    elif mode not in Mode.values:
+        errors.append(RowError(number, DISABLED_COLUMN, "only a rule can be disabled"))
+    return flag == "true"
 
 
 def _name_errors(number: int, name: str) -> list[RowError]:

@@ -102,7 +102,7 @@ def _file_hash(group: Group) -> str:
     for mode in (Mode.REWRITE, Mode.IPA):
         field_name, rows = VALUE_FIELD[mode], by_mode.get(mode.value, [])
         if rows or mode is Mode.REWRITE:
-            wire[mode.value] = {"rules": [{"match": r.match, field_name: r.value} for r in rows]}
+            wire[mode.value] = {"rules": [_rule(r, field_name) for r in rows]}
     return wire_hash(wire)
 
 
@@ -123,13 +123,20 @@ def _next_modes(
             at = index.get(match_key(row.match)) if row.match.strip() else None
             if at is None:
                 index[match_key(row.match)] = len(rules)
-                rules.append({"match": row.match, field_name: row.value})
+                rules.append(_rule(row, field_name))
                 rows.append(row.number)
             else:
-                rules[at], rows[at] = {"match": row.match, field_name: row.value}, row.number
+                rules[at], rows[at] = _rule(row, field_name), row.number
         if rules or mode_name == Mode.REWRITE:
             modes[mode_name], sources[mode_name] = {"rules": rules}, rows
     return modes, sources
+
+
+def _rule(row: SourceRow, field_name: str) -> dict[str, Any]:
+    rule: dict[str, Any] = {"match": row.match, field_name: row.value}
+    if row.disabled:
+        rule["disabled"] = True
+    return rule
 
 
 def _next_checks(

@@ -28,6 +28,8 @@ from pronunciations.validation import VALUE_FIELD, Check
 BASE_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", "position")
 CHECK_MODE = "check"
 NOTE_COLUMN = "note"  # a check's note; exports have it only when some dictionary has checks
+# "true" on a rule switched off; exports have it only when some dictionary has one
+DISABLED_COLUMN = "disabled"
 METADATA_PREFIX = "metadata."
 # A spreadsheet skips a leading tab, carriage return or line feed and runs what follows as a
 # formula ("\t=cmd|..."), so a cell starting with one is escaped too (issue 22).
@@ -88,9 +90,13 @@ def _parses_as_json(text: str) -> bool:
     return True
 
 
-def export_columns(metadata_keys: Iterable[str], *, checks: bool = False) -> list[str]:
-    """The columns of an export: ``note`` only when a dictionary exported has checks."""
+def export_columns(
+    metadata_keys: Iterable[str], *, checks: bool = False, disabled: bool = False
+) -> list[str]:
+    """The columns of an export: ``note`` only when a dictionary exported has checks,
+    ``disabled`` only when one has a disabled rule."""
     notes = [NOTE_COLUMN] if checks else []
+    notes += [DISABLED_COLUMN] if disabled else []
     return [*BASE_COLUMNS, *notes, *(METADATA_PREFIX + key for key in sorted(set(metadata_keys)))]
 
 
@@ -104,6 +110,7 @@ def _records(modes: dict[str, Any], checks: Sequence[Check]) -> Iterator[dict[st
                 "match": rule["match"],
                 field: rule[field],
                 "position": position,
+                **({DISABLED_COLUMN: True} if rule.get("disabled") else {}),
             }
     for position, check in enumerate(checks):
         yield {
@@ -147,6 +154,7 @@ def dictionary_rows(
     blank = [""] * (len(columns) + 1)  # an absent column writes to the spare last cell
     spare = len(columns)
     where = [at.get(column, spare) for column in ("dictionary", "mode", "match", "position")]
+    disabled_at = at.get(DISABLED_COLUMN, spare)
     head, first = blank.copy(), True
     for key, value in metadata.items():
         head[at.get(METADATA_PREFIX + key, spare)] = metadata_cell(value)
@@ -158,6 +166,8 @@ def dictionary_rows(
             row = head if first else blank.copy()
             row[where[0]], row[where[1]], row[where[2]] = name, mode.value, rule["match"]
             row[value_at], row[where[3]] = rule[field], str(position)
+            if rule.get("disabled"):
+                row[disabled_at] = "true"
             first = False
             yield row[:spare]
     note_at, value_at = at.get(NOTE_COLUMN, spare), at.get("replace", spare)
@@ -240,3 +250,4 @@ class SourceRow:
     position: int | None
     metadata: dict[str, Any]
     note: str = ""  # a check's note
+    disabled: bool = False  # a rule switched off

@@ -11,13 +11,10 @@ params (``pronunciations.admin.wording``), so the rule itself is still stated on
 """
 
 import functools
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.parameters import (
@@ -58,6 +55,7 @@ from pronunciations.validation.checks import (
     clean_checks,
     validate_checks,
 )
+from pronunciations.validation.comments import validate_comment, validate_review_comment
 
 # IPA characters (hints, not errors: SLNG stores any text) live in ipa.py.
 from pronunciations.validation.ipa import (
@@ -68,13 +66,34 @@ from pronunciations.validation.ipa import (
     is_ipa_character,
     non_ipa_characters,
 )
+
+# Parsing JSON and metadata's rules live in jsonvalues.py.
+from pronunciations.validation.jsonvalues import (
+    Problems,
+    clean_metadata,
+    json_depth,
+    parse_json,
+)
 from pronunciations.validation.language import language_tag_problems
+
+# A dictionary's layers (includes, "layer only", the graph's cycles and depth) live in layers.py.
+from pronunciations.validation.layers import (
+    MAX_INCLUDES,
+    MAX_LAYER_DEPTH,
+    IncludeSpec,
+    clean_includes,
+    include_graph_problems,
+    validate_includes,
+)
 from pronunciations.validation.limits import (
     COMMENT_MAX_LENGTH,
     MATCH_MAX_LENGTH,
     MAX_RULES_PER_MODE,
     VALUE_MAX_LENGTH,
 )
+
+# Names' identity and checks live in names.py.
+from pronunciations.validation.names import normalize_name, validate_body_name, validate_name
 from pronunciations.validation.requests import (
     SPEAK_LABEL_MAX_LENGTH,
     SpeakInput,
@@ -88,9 +107,6 @@ from pronunciations.validation.requests import (
 # The field that carries a rule's output, per mode, on the wire.
 VALUE_FIELD = {Mode.REWRITE: "replace", Mode.IPA: "ipa"}
 
-# Structured problems by field path: what clean_modes and clean_metadata collect.
-Problems = dict[str, list[ValidationError]]
-
 
 @dataclass(frozen=True)
 class RuleSpec:
@@ -98,6 +114,7 @@ class RuleSpec:
 
     match: str
     value: str
+    disabled: bool = False  # switched off: kept, never pushed nor previewed
 
 
 Modes = dict[Mode, tuple[RuleSpec, ...]]
@@ -110,58 +127,8 @@ class DictionaryInput:
     name: str
     modes: Modes
     metadata: dict[str, Any]
-
-
-def json_depth(value: object) -> int:
-    """Nesting depth of a parsed JSON value (a scalar is 0), computed without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in item)
-    return deepest
-
-
-def parse_json(text: str | bytes, *, field: str) -> Any:
-    """Parse untrusted JSON, bounded in nesting depth (LEXICON_MAX_JSON_DEPTH).
-
-    Raises ``ValidationError`` keyed by ``field`` for malformed (code ``malformed``, the
-    decoder's message in ``params["reason"]``) or too deeply nested JSON (code ``too_deep``),
-    never ``RecursionError``.
-    """
-    limit = settings.LEXICON_MAX_JSON_DEPTH
-    too_deep = problem(
-        "is nested too deeply: at most %(limit)s levels of arrays and objects",
-        "too_deep",
-        limit=limit,
-    )
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise ValidationError({field: [too_deep]}) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        where: dict[str, Any] = {}
-        if isinstance(exc, json.JSONDecodeError):  # where it went wrong, for the admin
-            where = {"line": exc.lineno, "column": exc.colno, "offset": exc.pos, "what": exc.msg}
-        malformed = ValidationError(
-            "is not valid JSON: %(reason)s", code="malformed", params={"reason": str(exc), **where}
-        )
-        raise ValidationError({field: [malformed]}) from None
-    if json_depth(value) > limit:
-        raise ValidationError({field: [too_deep]})
-    return value
-
-
-def normalize_name(name: str) -> str:
-    """The identity of a dictionary name: what ``normalized_name`` stores and lookups compare.
-
-    Valid names are ASCII, where Python's lower(), casefold() and PostgreSQL's lower() agree;
-    callers validate the name (or a path parameter) before normalizing it.
-    """
-    return name.lower()
+    includes: tuple[IncludeSpec, ...] | None = None  # None: keep the dictionary's layers
+    layer_only: bool | None = None  # None: keep as it is
 
 
 @functools.lru_cache(maxsize=2048)
@@ -173,14 +140,6 @@ def match_key(match: str) -> str:
     import asks for each rule's key several times while it plans its dictionary.
     """
     return rule_key(match)
-
-
-def validate_name(name: object, *, field: str = "name") -> str:
-    problems = name_errors(name)
-    if problems:
-        raise ValidationError({field: problems})
-    assert isinstance(name, str)  # noqa: S101 - narrowed by name_errors
-    return name
 
 
 def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, ...]:
@@ -200,6 +159,9 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
             continue
         match, value = item.get("match"), item.get(value_field)
         match_problems, value_problems = _rule_problems(match, value)
+        disabled = item.get("disabled", False)
+        if not isinstance(disabled, bool):
+            errors[f"{rule_path}.disabled"] = [problem("must be true or false", "not_bool")]
         if not match_problems:
             assert isinstance(match, str)  # noqa: S101 - checked above
             first = seen.setdefault(match_key(match), index)
@@ -210,8 +172,8 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
             errors[f"{rule_path}.match"] = match_problems
         if value_problems:
             errors[f"{rule_path}.{value_field}"] = value_problems
-        if not match_problems and not value_problems:
-            rules.append(RuleSpec(match=str(match), value=str(value)))
+        if not match_problems and not value_problems and isinstance(disabled, bool):
+            rules.append(RuleSpec(match=str(match), value=str(value), disabled=disabled))
     return tuple(rules)
 
 
@@ -257,60 +219,6 @@ def clean_modes(raw: object, errors: Problems) -> Modes:
     return modes
 
 
-def _json_value_errors(value: object, path: str, errors: Problems) -> None:
-    """Every key, string and number inside a parsed JSON value, checked without recursion:
-    characters nothing can store, and NaN or Infinity (Python's JSON parser reads them, but
-    they are not JSON: PostgreSQL's jsonb refuses them)."""
-    stack = [(value, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            message = "must be a finite number: JSON has no NaN or Infinity"
-            errors.setdefault(where, []).append(problem(message, "not_finite", value=str(item)))
-        elif isinstance(item, str):
-            if problems := unstorable_problems(item):
-                errors.setdefault(where, []).extend(problems)
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                child_path = f"{where}.{key}"
-                if isinstance(key, str) and (problems := unstorable_problems(key)):
-                    child_path = f"{where}.{replace_unstorable(key)}"
-                    errors.setdefault(child_path, []).extend(
-                        problem("key " + str(p.message), "unstorable_key", **(p.params or {}))
-                        for p in problems
-                    )
-                stack.append((child, child_path))
-        elif isinstance(item, list):
-            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
-
-
-def clean_metadata(raw: object, errors: Problems) -> dict[str, Any]:
-    """Validate ``metadata``: a JSON object (null means none) of bounded depth and serialized
-    size, whose keys and strings hold only storable characters and whose numbers are finite
-    (paths like metadata.a[2].b)."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        errors["metadata"] = [problem("must be an object", "not_object")]
-        return {}
-    depth = settings.LEXICON_MAX_JSON_DEPTH
-    if json_depth(raw) > depth:  # checked first: serializing a deeper value would recurse
-        message = "is nested too deeply: at most %(limit)s levels of arrays and objects"
-        errors["metadata"] = [problem(message, "too_deep", limit=depth)]
-        return {}
-    found: Problems = {}
-    _json_value_errors(raw, "metadata", found)
-    if found:
-        errors.update(found)
-        return {}
-    limit = settings.LEXICON_MAX_METADATA_BYTES
-    size = len(json.dumps(raw, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-    if size > limit:
-        message = "must be at most %(limit)s bytes as JSON, got %(got)s"
-        errors["metadata"] = [problem(message, "too_big", limit=limit, got=size)]
-    return raw
-
-
 def validate_modes(raw: object) -> Modes:
     """Validate ``modes`` alone (used by preview and the admin)."""
     errors: Problems = {}
@@ -333,32 +241,15 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
             errors["name"] = [ValidationError(p) for p in problems]
     modes = clean_modes(raw.get("modes"), errors)
     metadata = clean_metadata(raw.get("metadata"), errors)
+    includes = None
+    if "includes" in raw:
+        includes = clean_includes(raw["includes"], errors, own_name=str(name or ""))
+    layer_only = raw.get("layer_only")
+    if layer_only is not None and not isinstance(layer_only, bool):
+        errors["layer_only"] = [problem("must be true or false", "not_bool")]
     if errors:
         raise ValidationError(errors)
-    return DictionaryInput(name=str(name or ""), modes=modes, metadata=metadata)
-
-
-def validate_comment(comment: object, *, field: str = "comment") -> str:
-    """A revision comment: absent or null (empty), else a string of at most 500 characters."""
-    if comment is None:
-        return ""
-    if not isinstance(comment, str):
-        raise ValidationError({field: ["must be a string"]})
-    problems = unstorable_errors(comment)
-    if len(comment) > COMMENT_MAX_LENGTH:
-        problems.insert(0, f"must be at most {COMMENT_MAX_LENGTH} characters")
-    if problems:
-        raise ValidationError({field: problems})
-    return comment
-
-
-def validate_review_comment(comment: object, *, required: bool) -> str:
-    """A reviewer's comment on approving or rejecting: bounded like a revision comment; when
-    ``required`` (a rejection) it must say something, so the author learns why."""
-    clean = validate_comment(comment)
-    if required and not clean.strip():
-        raise ValidationError({"comment": ["a rejection needs a comment saying why"]})
-    return clean
+    return DictionaryInput(str(name or ""), modes, metadata, includes, layer_only)
 
 
 @dataclass(frozen=True)
@@ -424,19 +315,6 @@ def validate_rule_position(position: int, *, last: int) -> int:
     return position
 
 
-def validate_body_name(body_name: object, path_name: str) -> None:
-    """A body ``name`` next to a path name must be absent or the same dictionary's name."""
-    if body_name is None:
-        return
-    if problems := name_errors(body_name):
-        raise ValidationError({"name": problems})
-    assert isinstance(body_name, str)  # noqa: S101 - narrowed by name_errors
-    if normalize_name(body_name) != normalize_name(path_name):
-        raise ValidationError(
-            {"name": ["must match the dictionary in the path; renaming is not supported"]}
-        )
-
-
 __all__ = [
     "COMMENT_MAX_LENGTH",
     "MATCH_MAX_LENGTH",
@@ -482,4 +360,19 @@ __all__ = [
     "validate_rule_parameters",
     "validate_speak",
     "validate_where_text",
+    "Problems",
+    "clean_metadata",
+    "json_depth",
+    "parse_json",
+    "validate_comment",
+    "validate_review_comment",
+    "MAX_INCLUDES",
+    "MAX_LAYER_DEPTH",
+    "IncludeSpec",
+    "clean_includes",
+    "include_graph_problems",
+    "validate_includes",
+    "normalize_name",
+    "validate_body_name",
+    "validate_name",
 ]

@@ -9,10 +9,13 @@ from hypothesis import strategies as st
 from pronunciations import checks, preview
 from pronunciations.content import modes_from_wire
 from pronunciations.validation import Check, validate_checks
-from sync.management.commands.demo_setup import SAMPLE
+from sync.management.commands.demo_setup import AGENTS, BRAND
 
-# The guide's four rewrite rules (SLNG, QubePay, ACH transfer, ACH) and an IPA rule for SLNG.
-GUIDE = modes_from_wire(SAMPLE)
+# The guide's four rewrite rules (SLNG, QubePay, ACH transfer, ACH) and an IPA rule for SLNG:
+# the demo's support dictionary flattened with its brand layer.
+GUIDE = modes_from_wire(
+    {**BRAND, "rewrite": {"rules": [*BRAND["rewrite"]["rules"], *AGENTS[0][2]]}}
+)
 GUIDE_IPA = {"match": "Lexicon", "ipa": "ˈlɛksɪkɒn"}
 
 

@@ -30,10 +30,38 @@ def test_the_demo_dictionary_is_verified_through_the_bridge(
         target_id=target.public_id, organization_id=target.organization.public_id, trigger="manual"
     )
 
-    assert (run.status, run.verified) == ("succeeded", 1)
-    (session,) = slng.state.sessions()
-    assert session.path == "/v1/bridges/unmute/tts/slng/deepgram/aura:2-en"
-    assert session.texts == ["ay see aitch"]  # "ACH", the sample's shortest match
+    # the two agents' dictionaries; the brand layer they include is not pushed on its own
+    assert (run.status, run.verified) == ("succeeded", 2)
+    sessions = slng.state.sessions()
+    assert {session.path for session in sessions} == {
+        "/v1/bridges/unmute/tts/slng/deepgram/aura:2-en"
+    }
+    # each verified with its shortest match: "ACH" for support, "SEPA" for billing
+    assert sorted(text for session in sessions for text in session.texts) == [
+        "Sepa",
+        "ay see aitch",
+    ]
+
+
+def test_the_demo_keeps_its_brand_names_once_in_a_layer_both_agents_include(
+    settings: Any, tmp_path: Path, slng: EmulatorThread
+) -> None:
+    settings.DEBUG, settings.BASE_DIR = True, tmp_path
+    out = io.StringIO()
+    call_command("demo_setup", "--emulator-url", slng.base_url, stdout=out, stderr=out)
+    slng.state.add_key(ApiKey(DEMO_SLNG_KEY, "org_local_demo"))
+    target = SyncTarget.objects.get(name="emulator")
+    target_run(
+        target_id=target.public_id, organization_id=target.organization.public_id, trigger="manual"
+    )
+
+    held = {d["name"]: d for d in slng.state.list_dictionaries("org_local_demo")}
+    assert sorted(held) == ["billing-de", "support-pronunciations"]
+    for name in held:
+        rules = {r["match"]: r["replace"] for r in held[name]["modes"]["rewrite"]["rules"]}
+        assert rules["QubePay"] == "cube pay", name
+    assert held["billing-de"]["metadata"]["language"] == "de-DE"
+    assert held["support-pronunciations"]["metadata"]["language"] == "en-US"
 
 
 def test_the_demo_has_staging_production_and_a_reviewer_and_a_rerun_moves_them(

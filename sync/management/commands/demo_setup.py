@@ -1,5 +1,6 @@
 """``manage.py demo_setup [--org SLUG]``: the local demo organization, its key, logins, sample
-dictionary and targets (``emulator``; ``staging`` and ``production`` for channels)."""
+dictionaries (a ``brand`` layer included by two agents in two languages) and targets
+(``emulator``; ``staging`` and ``production`` for channels)."""
 
 import json
 from argparse import ArgumentParser
@@ -39,17 +40,32 @@ DEMO_MODEL = "slng/deepgram/aura:2-en"  # the default model of pipecat-slng and 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-lexicon"
 # A second login, to approve the demo user's changes (nobody approves their own).
 DEMO_REVIEWER = "reviewer"
-SAMPLE = {
+# The brand names, kept once: a layer only (never pushed alone), included by both agents.
+BRAND = {
     "rewrite": {
         "rules": [
             {"match": "SLNG", "replace": "slang"},
             {"match": "QubePay", "replace": "cube pay"},
-            {"match": "ACH transfer", "replace": "ay see aitch transfer"},
-            {"match": "ACH", "replace": "ay see aitch"},
         ]
     },
     "ipa": {"rules": [{"match": "SLNG", "ipa": "slɪŋ"}]},
 }
+# Two agents in two languages, each with its own words on top of the brand layer.
+AGENTS = (
+    (
+        "support-pronunciations",
+        {"language": "en-US", "use_case": "support"},
+        [
+            {"match": "ACH transfer", "replace": "ay see aitch transfer"},
+            {"match": "ACH", "replace": "ay see aitch"},
+        ],
+    ),
+    (
+        "billing-de",
+        {"language": "de-DE", "use_case": "billing"},
+        [{"match": "SEPA", "replace": "Sepa"}, {"match": "IBAN", "replace": "I-Bahn"}],
+    ),
+)
 
 
 class Command(BaseCommand):
@@ -118,12 +134,27 @@ class Command(BaseCommand):
                 organization, name, key, urls, prune=True, channel=channel, after=waits_for
             )
         if not restrict(Dictionary, COMMAND).filter(organization=organization).exists():
+            self._samples(organization)
+
+    def _samples(self, organization: Organization) -> None:
+        """The ``brand`` layer and the two agents' dictionaries that include it."""
+        author = Actor("demo-key", "command:demo_setup")
+        dictionary_create(
+            organization=organization,
+            name="brand",
+            modes=BRAND,
+            metadata={"use_case": "brand names"},
+            created_by=author,
+            layer_only=True,
+        )
+        for name, metadata, rules in AGENTS:
             dictionary_create(
                 organization=organization,
-                name="support-pronunciations",
-                modes=SAMPLE,
-                metadata={"language": "en-US", "use_case": "support"},
-                created_by=Actor("demo-key", "command:demo_setup"),
+                name=name,
+                modes={"rewrite": {"rules": rules}},
+                metadata=metadata,
+                created_by=author,
+                includes=[{"name": "brand"}],
             )
 
     def _target(
