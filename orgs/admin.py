@@ -67,6 +67,22 @@ class OrgScopedAdmin(CheckedSelectionAdmin):
             messages.error(request, self.refusal_message(exc))
             return HttpResponseRedirect(request.get_full_path())
 
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except self.refusals as exc:  # the service refused the deletion (a layer in use, …)
+            messages.error(request, self.refusal_message(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except self.refusals as exc:  # an action the service refused (each is all or nothing)
+            messages.error(request, self.refusal_message(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
     def _org_id(self, obj: Model) -> int | None:
         target: Any = obj
         for part in self.org_field.split("__"):

@@ -75,6 +75,20 @@ class RevisionNotNewest(PronunciationError):
         )
 
 
+class LayerInUse(PronunciationError):
+    """A layer that live dictionaries include cannot be deleted: they would lose its rules
+    without a revision of their own saying so."""
+
+    status = 409
+    code = "pronunciation_conflict"
+
+    def __init__(self, name: str, includers: list[str]) -> None:
+        super().__init__(
+            f"Pronunciation dictionary {name} is a layer of {', '.join(includers)}: remove it "
+            "from their includes before deleting it."
+        )
+
+
 __all__ = [
     "PronunciationError",
     "InvalidDictionary",
@@ -83,6 +97,7 @@ __all__ = [
     "NotFound",
     "DictionaryNotFound",
     "DictionaryConflict",
+    "LayerInUse",
     "RequestTooLarge",
     "LengthRequired",
     "UriTooLong",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from orgs.scoping import restrict
-from pronunciations import selectors, validation
+from pronunciations import layers, selectors, validation
 from pronunciations.checks import current_checks
 from pronunciations.content import (
     content_hash,
@@ -30,6 +30,7 @@ from pronunciations.errors import (
     DeletedDictionaryNotFound,
     DictionaryConflict,
     DictionaryNotFound,
+    LayerInUse,
     PreconditionFailed,
     RevisionNotFound,
     RuleNotFound,
@@ -334,9 +335,13 @@ def dictionary_delete(
     author: Actor = UNKNOWN,
     source: str = Source.API,
 ) -> Dictionary:
-    """Delete by name: it disappears from list and get, its rules and revisions are kept."""
+    """Delete by name: it disappears from list and get, its rules and revisions are kept.
+    Raises LayerInUse (409) while live dictionaries include it."""
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
+        includers = layers.includers_of(organization.pk, dictionary.name)
+        if includers:
+            raise LayerInUse(dictionary.name, [d.name for d in includers])
         wire, kept = current_wire(dictionary), current_checks(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = dictionary.updated_at = timezone.now()

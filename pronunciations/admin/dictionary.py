@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import (
     HttpRequest,
@@ -217,8 +218,9 @@ class DictionaryAdmin(
         )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+        with transaction.atomic():  # all or none: a refused one (a layer in use) keeps the rest
+            for obj in queryset:
+                self.delete_model(request, obj)
 
     # -- the change page -------------------------------------------------------------------
 

@@ -231,3 +231,28 @@ def _visible_text(page: str) -> str:
     main = page[page.index('id="content"') :]
     main = re.sub(r"<(script|style)\b.*?</\1>", "", main, flags=re.S)
     return re.sub(r"<[^>]+>", " ", main)
+
+
+def test_deleting_a_layer_that_others_include_is_refused_in_words_and_changes_nothing(
+    organization: Organization,
+) -> None:
+    """The service refuses (LayerInUse); the admin shows its words on the page, for one
+    dictionary and for the list's bulk action, which deletes none of the selection."""
+    brand = make_dictionary(organization, "brand", layer_only=True)
+    spare = make_dictionary(organization, "spare")
+    make_dictionary(organization, "support-en", includes=[{"name": "brand"}])
+    client = staff_client(organization, Role.EDITOR)
+
+    one = client.post(
+        f"/admin/pronunciations/dictionary/{brand.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    bulk = client.post(
+        "/admin/pronunciations/dictionary/",
+        {"action": "delete_selected", "_selected_action": [spare.pk, brand.pk], "post": "yes"},
+        follow=True,
+    )
+
+    refusal = "Pronunciation dictionary brand is a layer of support-en"
+    assert any(refusal in message for message in _messages(one))
+    assert any(refusal in message for message in _messages(bulk))
+    assert Dictionary.objects.filter(pk__in=[brand.pk, spare.pk], deleted_at=None).count() == 2

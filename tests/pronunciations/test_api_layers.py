@@ -156,3 +156,24 @@ def test_an_import_carries_the_disabled_flag(api: APIClient) -> None:
         "support,rewrite,NAIC,nake,,0,true",
         "support,rewrite,hi,hello,,1,",
     ]
+
+
+def test_a_layer_others_include_cannot_be_deleted_until_they_let_go(api: APIClient) -> None:
+    """Deleting a layer would silently take its rules from every includer: refused (409),
+    naming them; once no live dictionary includes it, it can go."""
+    _create(api, "brand", [{"match": "NAIC", "replace": "nake"}], layer_only=True)
+    _create(api, "support-en", [], includes=[{"name": "brand"}])
+    _create(api, "billing-de", [], includes=[{"name": "brand", "language": "de"}])
+
+    refused = api.delete(f"{URL}/brand")
+    still = api.get(f"{URL}/brand")
+    api.delete(f"{URL}/billing-de")
+    patched = api.patch(f"{URL}/support-en", {"includes": []}, format="json")
+    deleted = api.delete(f"{URL}/brand")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "pronunciation_conflict"
+    assert "billing-de, support-en" in refused.json()["error"]
+    assert still.status_code == 200
+    assert patched.status_code == 200, patched.json()
+    assert deleted.status_code == 204
