@@ -76,9 +76,10 @@ def declare_headers(result: dict[str, Any], **_: Any) -> dict[str, Any]:
     return result
 
 
-def _error_answer(status: int, error: PronunciationError) -> dict[str, Any]:
+def error_answer(error: PronunciationError, description: str) -> dict[str, Any]:
+    """An error answer's OpenAPI response: the one error body, with ``error`` as its example."""
     return {
-        "description": error_code(status),
+        "description": description,
         "content": {
             "application/json": {
                 "schema": {"$ref": "#/components/schemas/ErrorOutput"},
@@ -103,9 +104,9 @@ def declare_statuses(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                 continue
             responses = operation["responses"]
             if "requestBody" in operation and "413" not in responses:
-                responses["413"] = _error_answer(413, RequestTooLarge())
+                responses["413"] = error_answer(RequestTooLarge(), error_code(413))
             names = {p.get("name") for p in operation.get("parameters", [])}
             if "If-Match" in names and "412" not in responses:
                 example = PreconditionFailed("brand", '"r3-6b1f0c2a"')
-                responses["412"] = _error_answer(412, example)
+                responses["412"] = error_answer(example, error_code(412))
     return result

@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from core.errors import IdempotencyKeyInProgress, IdempotencyKeyReused, PronunciationError
+from core.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from core.exceptions import RateLimited, error_body
 from core.idempotency import HEADER, MAX_KEY_LENGTH, REPLAYED
 from orgs.authentication import minimum_role, role_refusal
 from orgs.models import Role
 from pronunciations.api.common import EXAMPLE_REQUEST_ID
+from pronunciations.api.schema_contract import error_answer
 from pronunciations.errors import Forbidden
 from pronunciations.validation import MATCH_MAX_LENGTH, NAME_MAX_LENGTH
 
@@ -254,23 +255,6 @@ _REPLAYED = {
 }
 
 
-def _error_response(error: PronunciationError, description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {
-            "application/json": {
-                "schema": {"$ref": "#/components/schemas/ErrorOutput"},
-                "examples": {
-                    error.code: {
-                        "summary": error.code,
-                        "value": error_body(error, EXAMPLE_REQUEST_ID),
-                    }
-                },
-            }
-        },
-    }
-
-
 def document_idempotency(result: dict[str, Any], **_: Any) -> dict[str, Any]:
     """Every POST takes ``Idempotency-Key`` (core.idempotency): its answers may be replayed,
     and it can answer 422 (the key reused for another request) and 409 (still in progress)."""
@@ -283,10 +267,10 @@ def document_idempotency(result: dict[str, Any], **_: Any) -> dict[str, Any]:
         for status, response in responses.items():
             if status.startswith("2"):
                 response.setdefault("headers", {}).update(_REPLAYED)
-        responses["422"] = _error_response(
+        responses["422"] = error_answer(
             IdempotencyKeyReused(), "pronunciation_idempotency_key_reused"
         )
         responses.setdefault(
-            "409", _error_response(IdempotencyKeyInProgress(), "pronunciation_conflict")
+            "409", error_answer(IdempotencyKeyInProgress(), "pronunciation_conflict")
         )
     return result
