@@ -10,14 +10,13 @@ revision's checks and their results (a write's checks are its own, or its dictio
 ones when it gives none, so a change of rules alone keeps them).
 """
 
-import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,7 +29,8 @@ from pronunciations.content import content_hash, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
-from pronunciations.validation import Check, DictionaryInput, Modes
+from pronunciations.store_rows import insert_revisions, insert_rules
+from pronunciations.validation import Check, DictionaryInput
 
 # Lexicon reading on its own account (orgs.scoping: every organization).
 STORE = Actor.system("store")
@@ -204,76 +204,6 @@ def _stamp(write: Write, now: Any) -> None:
         dictionary.revision += 1
 
 
-def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        raw: Any = cursor.cursor
-        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
-            for row in rows:
-                copy.write_row(row)
-
-
-def _rule_rows(
-    pairs: Iterable[tuple[int, Modes]],
-) -> Iterable[tuple[int, str, int, str, str, str, bool]]:
-    for pk, modes in pairs:
-        for mode, specs in modes.items():
-            name = str(mode.value)  # the plain text, looked up once a mode
-            for i, spec in enumerate(specs):
-                key = validation.match_key(spec.match)
-                yield pk, name, i, spec.match, spec.value, key, spec.disabled
-
-
-def _insert_rules(pairs: list[tuple[int, Modes]]) -> None:
-    columns = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
-    if connection.vendor == "postgresql":
-        _copy(Rule, columns, _rule_rows(pairs))
-        return
-    Rule.objects.bulk_create(
-        (Rule(**dict(zip(columns, row, strict=True))) for row in _rule_rows(pairs)),
-        batch_size=5000,
-    )
-
-
-REVISION_COLUMNS = (
-    "dictionary_id",
-    "number",
-    "action",
-    "source",
-    "snapshot",
-    "content_hash",
-    "author",
-    "comment",
-    "created_at",
-    "author_ref",
-    "check_results",
-    "checks_failed",
-    "review_state",
-    "reviewed_by",
-    "reviewed_at",
-    "review_comment",
-)
-
-
-def _insert_revisions(revisions: list[Revision]) -> None:
-    columns = REVISION_COLUMNS
-    if connection.vendor != "postgresql" or len(revisions) < 2:
-        Revision.objects.bulk_create(revisions, batch_size=500)
-        return
-    _copy(
-        Revision,
-        columns,
-        (
-            (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
-            + (r.content_hash, r.author, r.comment, r.created_at, r.author_ref)
-            + (json.dumps(r.check_results), r.checks_failed, r.review_state, r.reviewed_by)
-            + (r.reviewed_at, r.review_comment)
-            for r in revisions
-        ),
-    )
-
-
 def _start_review(revisions: list[Revision]) -> list[Revision]:
     """Each new revision starts ``proposed`` where its organization requires review and is
     ``auto``-approved otherwise: read in one query per write, so turning review on applies to
@@ -308,7 +238,7 @@ def record(revisions: list[Revision], announcements: "Announcements | None" = No
     in, superseding the older proposals of their dictionaries: the one place a revision is
     created. Each is published (webhooks) after commit, or its event kept in
     ``announcements`` for the caller to publish with the others."""
-    _insert_revisions(_start_review(revisions))
+    insert_revisions(_start_review(revisions))
     _supersede_older(revisions)
     if announcements is None:
         events.revisions_published(revisions)
@@ -371,7 +301,7 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
             restrict(Dictionary, STORE).bulk_update(changed, fields, batch_size=500)
         if changed:
             restrict(Rule, STORE).filter(dictionary__in=changed).delete()
-        _insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
+        insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
         # Include rows change only where a write gives its includes (a create's are given)
         layers.write_rows(
             [
