@@ -12,6 +12,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"), BASE_DIR
     )
 }
+if DATABASES["default"]["ENGINE"] == "config.postgresql":
+    # Between transactional tests, flush deletes rows rather than truncating every table.
+    DATABASES["default"]["ENGINE"] = "config.postgresql.testing"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 

@@ -1,0 +1,1 @@
+"""The tests' PostgreSQL backend: config.postgresql, with a flush that deletes rows."""
