@@ -5,7 +5,8 @@
   (set-up, deployment, long-running processes) are shown, not run.
 - Each command must exit 0 and, when it runs curl, get a 2xx answer, unless its last line ends with
   ``# -> NNN`` (that HTTP status; the exit status is then not checked, as ``curl -f`` fails on
-  4xx) or ``# -> exit N``.
+  4xx), ``# -> NNN or MMM`` (either: a clean-up that finds something to remove or not) or
+  ``# -> exit N``.
 - A ```` ```json ```` or ```` ```text ```` block right after a run block is the output of that
   block's last command. ``…`` stands for anything: inside a string or line, any characters; a
   whole ``"…"`` value, any value; a ``"…": "…"`` member, any other members; a last ``"…"`` array
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 ELLIPSIS = "…"
-MARKER = re.compile(r"#\s*->\s*(?:(?P<status>\d{3})|exit (?P<exit>\d+))\s*$")
+MARKER = re.compile(
+    r"#\s*->\s*(?:(?P<status>\d{3})(?: or (?P<other>\d{3}))?|exit (?P<exit>\d+))\s*$"
+)
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Command:
     line: int  # where it starts in its page
     page: str = "README.md"
     status: int | None = None
+    other_status: int | None = None  # ``# -> NNN or MMM``: MMM is as good
     exit: int | None = None
 
 
@@ -48,6 +52,7 @@ class Result:
     status: int | None
     stdout: str
     stderr: str
+    seconds: float = 0.0  # how long the command took
 
 
 def _complete(text: str) -> bool:
@@ -76,6 +81,7 @@ def _commands(body: list[str], first_line: int, page: str) -> list[Command]:
         marker = MARKER.search(buffer[-1])
         if marker and marker["status"]:
             command.status = int(marker["status"])
+            command.other_status = int(marker["other"]) if marker["other"] else None
         elif marker:
             command.exit = int(marker["exit"])
         commands.append(command)
@@ -144,10 +150,12 @@ class Runner:
                     text = text.replace(old, new)
                 script += [
                     'rm -f "$__d/headers"',
+                    "__t=$EPOCHREALTIME",
                     "{",
                     text,
                     f'}} >"$__d/out.{count}" 2>"$__d/err.{count}"',
                     f'echo $? >"$__d/rc.{count}"',
+                    f'echo "$__t $EPOCHREALTIME" >"$__d/time.{count}"',
                     f'[ -f "$__d/headers" ] && mv "$__d/headers" "$__d/headers.{count}"',
                 ]
                 numbered[-1].append((count, command))
@@ -166,12 +174,14 @@ class Runner:
 
         statuses = re.findall(r"^HTTP/\S+ (\d{3})", read("headers"), re.MULTILINE)
         rc = read("rc").strip()
+        times = [float(value) for value in read("time").split()]
         return Result(
             command,
             int(rc) if rc else -1,
             int(statuses[-1]) if statuses else None,
             read("out"),
             read("err"),
+            times[1] - times[0] if len(times) == 2 else 0.0,
         )
 
 
@@ -179,8 +189,9 @@ def check(result: Result) -> str | None:
     """What is wrong with a command's result, or None."""
     command = result.command
     if command.status is not None:
-        if result.status != command.status:
-            return f"HTTP status {result.status}, expected {command.status}"
+        if result.status not in (command.status, command.other_status):
+            expected = " or ".join(str(s) for s in (command.status, command.other_status) if s)
+            return f"HTTP status {result.status}, expected {expected}"
         return None
     expected_exit = command.exit or 0
     if result.exit != expected_exit:

@@ -11,6 +11,10 @@ from tests.local_run import LocalRun
 from tests.processes import ROOT
 
 README = ROOT / "README.md"
+# Every page with examples is pasted a second time (issue 23): these on `.ci/serve`'s set-up
+# (tests/test_docs_serve.py), the others on PostgreSQL (tests/test_docs.py), so that the two
+# runs take about as long.
+PASTED_TWICE_ON_SERVE = ("docs/import-export.md", "docs/cli.md")
 
 
 def pages() -> list[Path]:
@@ -25,6 +29,11 @@ def all_blocks() -> list[docs_examples.Block]:
     for path in pages():
         found += docs_examples.blocks(path.read_text(), str(path.relative_to(ROOT)))
     return found
+
+
+def pages_with_examples() -> list[str]:
+    """The pages that have run blocks, in their order."""
+    return list(dict.fromkeys(block.page for block in all_blocks()))
 
 
 def _workspace(run: LocalRun) -> Path:
@@ -64,6 +73,7 @@ def run_and_check(run: LocalRun, pasted_twice: tuple[str, ...] = ()) -> None:
     )
 
     results = runner.run(found + again)
+    _print_times(results, len(found))
 
     for block, block_results in zip(found, results[: len(found)], strict=True):
         for result in block_results:
@@ -87,3 +97,20 @@ def run_and_check(run: LocalRun, pasted_twice: tuple[str, ...] = ()) -> None:
             f"{result.command.text}\n"
             f"stdout: {result.stdout[:2000]}\nstderr: {result.stderr[:2000]}"
         )
+
+
+def _print_times(results: list[list[docs_examples.Result]], first: int) -> None:
+    """Seconds per page (each paste) and the slowest commands, in the test's captured output
+    (pytest -rP shows it): where the run's time goes."""
+    pages: dict[str, float] = {}
+    flat = []
+    for index, block_results in enumerate(results):
+        for result in block_results:
+            page = result.command.page + (" (again)" if index >= first else "")
+            pages[page] = pages.get(page, 0.0) + result.seconds
+            flat.append((result.seconds, page, result.command))
+    for page, seconds in pages.items():
+        print(f"{seconds:7.1f} s  {page}")
+    print(f"{sum(pages.values()):7.1f} s  in all")
+    for seconds, page, command in sorted(flat, key=lambda item: -item[0])[:10]:
+        print(f"{seconds:7.2f} s  {page}:{command.line}  {command.text.splitlines()[0][:90]}")

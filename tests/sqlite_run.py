@@ -61,8 +61,16 @@ def sqlite_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRun]:
         (directory / "var" / folder).mkdir(parents=True)
     env = sqlite_env(directory)
     port, emulator_port = free_port(), free_port()
-    _manage(env, "migrate", "--verbosity", "0")
-    _manage(env, "demo_setup", "--emulator-url", f"http://127.0.0.1:{emulator_port}")
+    # As .ci/serve does: migrate, then the demo organization, in one process (one start-up).
+    _manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        f"call_command('demo_setup', emulator_url='http://127.0.0.1:{emulator_port}')\n",
+    )
     key = (directory / "var" / "demo-key").read_text().strip()
     log = (directory / "var" / "log" / "web.log").open("wb")
     emulator = subprocess.Popen(  # noqa: S603

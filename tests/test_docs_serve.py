@@ -4,7 +4,7 @@ tests/test_docs.py's run on PostgreSQL."""
 
 import pytest
 
-from tests.docs_run import run_and_check
+from tests.docs_run import PASTED_TWICE_ON_SERVE, run_and_check
 from tests.local_run import LocalRun
 from tests.sqlite_run import sqlite_run  # noqa: F401 - the fixture
 
@@ -15,5 +15,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.long]
 def test_every_shell_example_runs_on_the_serve_set_up(sqlite_run: LocalRun) -> None:  # noqa: F811
     """Issue 23: the examples also run on `bash .ci/serve`'s own set-up (SQLite, the file
     broker, runserver), where the background import used to fail; the pages that import and
-    write files can be pasted twice (their files go to a temporary folder, imports replace)."""
-    run_and_check(sqlite_run, pasted_twice=("docs/import-export.md", "docs/cli.md"))
+    write files are pasted twice here (their files go to a temporary folder, imports replace),
+    every other page in tests/test_docs.py."""
+    run_and_check(sqlite_run, pasted_twice=PASTED_TWICE_ON_SERVE)

@@ -5,11 +5,13 @@ import math
 from collections.abc import Callable
 from functools import lru_cache
 
-import wordfreq
-
 
 @lru_cache(maxsize=8)
 def _table(language: str) -> dict[str, float] | None:
+    # Imported on the first scan: with its dependencies it is about a fifth of the start-up
+    # of every process (manage.py, web server, worker), which mostly never scans.
+    import wordfreq
+
     if language not in wordfreq.available_languages(wordlist="best"):
         return None
     return dict(wordfreq.get_frequency_dict(language, wordlist="best"))
