@@ -7,9 +7,9 @@ layers in those two revisions.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from orgs.actors import Actor
-from orgs.models import Organization
 from orgs.scoping import restrict
 from pronunciations import layers
 from pronunciations.models import Dictionary, Revision
@@ -17,17 +17,26 @@ from pronunciations.validation import IncludeSpec, include_graph_problems, inclu
 
 # Reads keyed by an organization its callers already scoped (the writer's own).
 GRAPH = Actor.system("layer graph")
+# The first key of the graph's advisory locks ("LG"), the organization's id the second.
+GRAPH_LOCK = 0x4C47
 
 
 def lock_graph(organization_id: int) -> None:
-    """Take the organization's layer graph for this transaction: its row, FOR NO KEY UPDATE
-    (as ``store.room_check``; inserts' key-share locks do not wait for it). Every write that
-    can change the graph (includes given, a dictionary deleted or brought back) takes it before
-    reading the graph, so two writers never both check a graph the other is changing: two
-    PATCHes at once could each pass and make a cycle, a layer deleted while an includer adds it
-    could leave the includer with a missing layer. Inside the writing transaction."""
-    locked = restrict(Organization, GRAPH).select_for_update(no_key=True)
-    locked.filter(pk=organization_id).values_list("pk", flat=True).first()
+    """Take the organization's layer graph for this transaction. Every write that can change
+    the graph (includes given, a dictionary deleted or brought back, a revision restored) takes
+    it before reading the graph, and before locking a dictionary's row where it can, so two
+    writers never both check a graph the other is changing: two PATCHes at once could each
+    pass and make a cycle, a layer deleted while an includer adds it could leave the includer
+    with a missing layer. Inside the writing transaction.
+
+    A PostgreSQL advisory lock of the transaction, not the organization's row: an import that
+    creates dictionaries holds that row (``store.room_check``) until it ends, minutes for a
+    large one, and a deletion must not wait for it. SQLite (the embedded local run) has one
+    writer at a time and no such lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = organization_id & 0x7FFFFFFF  # two int4 keys; a shared key only waits more
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [GRAPH_LOCK, key])
 
 
 def check_graph(items: list[tuple[int, str, tuple[IncludeSpec, ...]]]) -> None:

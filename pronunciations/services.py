@@ -25,6 +25,7 @@ from pronunciations.content import (
     current_wire,
     modes_to_wire,
     rule_index,
+    with_disabled_kept,
 )
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
@@ -137,27 +138,6 @@ def _next_input(
         {"modes": modes, "metadata": metadata, "name": dictionary.name, **layers},
         require_name=False,
     )
-
-
-def with_disabled_kept(current: dict[str, Any], modes: object) -> object:
-    """``modes`` (a body's) with the current disabled rules it does not name added last."""
-    if not isinstance(modes, Mapping):
-        return modes
-    merged = dict(modes)
-    for mode, body in current.items():
-        kept = [rule for rule in body["rules"] if rule.get("disabled")]
-        given = merged.get(mode, {"rules": []} if mode != Mode.REWRITE else None)
-        if not kept or not isinstance(given, Mapping) or not isinstance(given.get("rules"), list):
-            continue
-        named = {
-            validation.match_key(rule["match"])
-            for rule in given["rules"]
-            if isinstance(rule, Mapping) and isinstance(rule.get("match"), str)
-        }
-        extra = [rule for rule in kept if validation.match_key(rule["match"]) not in named]
-        if extra:
-            merged[mode] = {**given, "rules": [*given["rules"], *extra]}
-    return merged
 
 
 def _apply(
@@ -320,6 +300,7 @@ def dictionary_revision_restore(
     """Make a new revision whose content, metadata and checks equal revision ``number``."""
     comment = validation.validate_comment(comment)
     with transaction.atomic():
+        layer_graph.lock_graph(organization.pk)  # its includes may come back: before the row
         dictionary = _locked(organization, name, if_match)
         revision = dictionary.revisions.filter(number=number).first()
         if revision is None:

@@ -7,6 +7,7 @@ the second starts, and the first commits only once the second has finished or wa
 """
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from orgs.models import Organization
-from pronunciations import layers, selectors, services
+from pronunciations import layers, selectors, services, store
 from pronunciations.errors import LayerInUse, PreconditionFailed
 from pronunciations.models import Mode
 from pronunciations.switch import rule_switch
@@ -282,3 +283,18 @@ def test_a_dictionary_brought_back_keeps_its_layers(organization: Organization) 
 
     assert layers.current_layered_of([restored])[restored.pk].includes == (IncludeSpec("brand"),)
     assert [name for name, _ in layers.current_flat(restored).layers] == ["brand", "support"]
+
+
+def test_a_deletion_does_not_wait_for_an_import_holding_the_organization(
+    organization: Organization,
+) -> None:
+    """The graph's lock is not the organization's row, which an import creating dictionaries
+    holds until it ends (store.room_check): a deletion meanwhile would wait for all of it."""
+    create(organization, "old", hi="hello")
+
+    with held_open(lambda: store.room_check(Counter({organization.pk: 1}))):
+        thread, outcome = second(
+            lambda: services.dictionary_delete(organization=organization, name="old")
+        )
+        assert outcome.done.is_set()  # finished while the organization's row was held
+    assert finished(thread, outcome) is None
