@@ -3,7 +3,7 @@ dictionary names. A refusal is a ``ParameterError``, answered naming the paramet
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 
@@ -51,14 +51,23 @@ def validate_int_parameter(raw: str, *, name: str, low: int, high: int) -> int:
 
 def validate_datetime_parameter(raw: str, *, name: str) -> datetime:
     """An RFC 3339 date-time parameter with its offset (``2026-12-01T09:00:00Z``); a "+" of
-    the offset must be sent as ``%2B`` (a query string's "+" is a space)."""
+    the offset must be sent as ``%2B`` (a query string's "+" is a space). Answered in UTC:
+    RFC 3339 allows offsets to 23:59, PostgreSQL only to 15:59 (a DataError, 500, for
+    ``+18:19``); a moment before year 1 or after 9999 in UTC is the nearest one there is."""
     if parts := _DATE_TIME_RE.fullmatch(raw):
         fraction = (parts["fraction"] or "")[:7]  # datetime holds microseconds
         offset = "+00:00" if parts["offset"] in "Zz" else parts["offset"]
         try:
-            return datetime.fromisoformat(raw[:10] + "T" + raw[11:19] + fraction + offset)
+            found = datetime.fromisoformat(raw[:10] + "T" + raw[11:19] + fraction + offset)
         except ValueError:
             pass
+        else:
+            try:
+                return found.astimezone(UTC)
+            except OverflowError:
+                if raw[:4] == "0001":
+                    return datetime.min.replace(tzinfo=UTC)
+                return datetime.max.replace(tzinfo=UTC)
     raise ParameterError(
         {name: ["must be an RFC 3339 date-time with its offset, e.g. 2026-12-01T09:00:00Z"]}
     )

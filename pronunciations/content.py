@@ -13,7 +13,7 @@ rules in their stored order, and the ``ipa`` mode present only when it has rules
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import F
@@ -51,6 +51,27 @@ def without_disabled(wire: dict[str, Any]) -> dict[str, Any]:
         mode: {"rules": [rule for rule in body["rules"] if not rule.get("disabled")]}
         for mode, body in wire.items()
     }
+
+
+def with_disabled_kept(current: dict[str, Any], modes: object) -> object:
+    """``modes`` (a body's) with the current disabled rules it does not name added last."""
+    if not isinstance(modes, Mapping):
+        return modes
+    merged = dict(modes)
+    for mode, body in current.items():
+        kept = [rule for rule in body["rules"] if rule.get("disabled")]
+        given = merged.get(mode, {"rules": []} if mode != Mode.REWRITE else None)
+        if not kept or not isinstance(given, Mapping) or not isinstance(given.get("rules"), list):
+            continue
+        named = {
+            match_key(rule["match"])
+            for rule in given["rules"]
+            if isinstance(rule, Mapping) and isinstance(rule.get("match"), str)
+        }
+        extra = [rule for rule in kept if match_key(rule["match"]) not in named]
+        if extra:
+            merged[mode] = {**given, "rules": [*given["rules"], *extra]}
+    return merged
 
 
 def enabled(modes: Modes) -> Modes:

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from orgs.actors import Actor
@@ -28,7 +27,6 @@ from pronunciations.validation import (
     IncludeSpec,
     Modes,
     RuleSpec,
-    include_graph_problems,
     match_key,
 )
 
@@ -314,20 +312,6 @@ def current_flat(dictionary: Dictionary, root: Content | None = None) -> Flat:
     content, when the caller has read it)."""
     root = root or current_content(dictionary)
     return flatten(root, current_resolver(dictionary.organization_id))
-
-
-def check_graph(items: list[tuple[int, str, tuple[IncludeSpec, ...]]]) -> None:
-    """Refuse writes whose includes (``(organization id, name, includes)``, written together)
-    name a missing layer, make a cycle or nest too deep: one ValidationError keyed by
-    ``includes[i].name``."""
-    graphs: dict[int, dict[str, tuple[IncludeSpec, ...]]] = {}
-    for organization_id, name, includes in items:
-        graph = graphs.setdefault(organization_id, includes_by_name(organization_id))
-        graph[name.lower()] = includes
-    for organization_id, name, includes in items:
-        graph = graphs[organization_id]
-        if problems := include_graph_problems(name, includes, graph.get):
-            raise ValidationError(problems)
 
 
 def flat_to_wire(flat: Flat) -> dict[str, Any]:

@@ -110,7 +110,8 @@ class Include(models.Model):
     dictionary = models.ForeignKey(Dictionary, on_delete=models.CASCADE, related_name="includes")
     position = models.PositiveSmallIntegerField()
     layer_name = models.CharField(max_length=128)
-    language = models.CharField(max_length=35, blank=True, default="")
+    # validation.language's LANGUAGE_TAG_MAX_LENGTH: a tag validation takes must fit
+    language = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["dictionary", "position"]

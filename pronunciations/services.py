@@ -17,7 +17,7 @@ from django.utils import timezone
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from orgs.scoping import restrict
-from pronunciations import layers, selectors, validation
+from pronunciations import layer_graph, layers, selectors, validation
 from pronunciations.checks import current_checks
 from pronunciations.content import (
     content_hash,
@@ -25,6 +25,7 @@ from pronunciations.content import (
     current_wire,
     modes_to_wire,
     rule_index,
+    with_disabled_kept,
 )
 from pronunciations.errors import (
     DeletedDictionaryNotFound,
@@ -139,27 +140,6 @@ def _next_input(
     )
 
 
-def with_disabled_kept(current: dict[str, Any], modes: object) -> object:
-    """``modes`` (a body's) with the current disabled rules it does not name added last."""
-    if not isinstance(modes, Mapping):
-        return modes
-    merged = dict(modes)
-    for mode, body in current.items():
-        kept = [rule for rule in body["rules"] if rule.get("disabled")]
-        given = merged.get(mode, {"rules": []} if mode != Mode.REWRITE else None)
-        if not kept or not isinstance(given, Mapping) or not isinstance(given.get("rules"), list):
-            continue
-        named = {
-            validation.match_key(rule["match"])
-            for rule in given["rules"]
-            if isinstance(rule, Mapping) and isinstance(rule.get("match"), str)
-        }
-        extra = [rule for rule in kept if validation.match_key(rule["match"]) not in named]
-        if extra:
-            merged[mode] = {**given, "rules": [*given["rules"], *extra]}
-    return merged
-
-
 def _apply(
     dictionary: Dictionary,
     clean: DictionaryInput,
@@ -199,16 +179,18 @@ def dictionary_update(
     """
     comment = validation.validate_comment(comment)
     new_checks = None if checks is UNSET else validation.validate_checks(checks)
-    given = {"includes": includes, "layer_only": layer_only}
-    layers = {key: value for key, value in given.items() if value is not UNSET}
+    pairs = (("includes", includes), ("layer_only", layer_only))
+    given = {key: value for key, value in pairs if value is not UNSET}
     with transaction.atomic():
+        if includes is not UNSET and includes:  # the graph before the row, as a delete does
+            layer_graph.lock_graph(organization.pk)
         dictionary = _locked(organization, name, if_match)
         clean = _next_input(
             dictionary,
             modes,
             metadata,
             partial=partial,
-            layers=layers,
+            layers=given,
             keep_disabled=keep_disabled,
         )
         if is_unchanged(
@@ -257,16 +239,18 @@ def rule_put(
     source: str = Source.API,
 ) -> RulePut:
     """Add the rule to ``mode`` (last, or at ``rule.position``), or change the rule whose match
-    has ``match``'s comparison key (its value, spelling and, if given, position).
-
-    One revision; none when nothing changes. Raises DictionaryNotFound, PreconditionFailed or
-    ValidationError (a position out of range, the mode over its rule limit).
+    has ``match``'s comparison key (its value, spelling and, if given, position and whether it
+    is off: a change that does not say keeps it off). One revision; none when nothing changes.
+    Raises DictionaryNotFound, PreconditionFailed or ValidationError (a position out of range,
+    the mode over its rule limit).
     """
     with transaction.atomic():
         dictionary = _locked(organization, name, if_match)
         modes, rules, index = _rules_of(dictionary, mode, match)
-        spelled = match if index is None else rules.pop(index).match
-        spec = RuleSpec(match=rule.match or spelled, value=rule.value)
+        old = None if index is None else rules.pop(index)
+        spelled = match if old is None else old.match
+        off = rule.disabled if rule.disabled is not None else old is not None and old.disabled
+        spec = RuleSpec(match=rule.match or spelled, value=rule.value, disabled=off)
         last = len(rules)  # without the rule: where an added rule goes by default
         position = rule.position if rule.position is not None else index
         position = validation.validate_rule_position(
@@ -316,6 +300,7 @@ def dictionary_revision_restore(
     """Make a new revision whose content, metadata and checks equal revision ``number``."""
     comment = validation.validate_comment(comment)
     with transaction.atomic():
+        layer_graph.lock_graph(organization.pk)  # its includes may come back: before the row
         dictionary = _locked(organization, name, if_match)
         revision = dictionary.revisions.filter(number=number).first()
         if revision is None:
@@ -338,17 +323,18 @@ def dictionary_delete(
     """Delete by name: it disappears from list and get, its rules and revisions are kept.
     Raises LayerInUse (409) while live dictionaries include it."""
     with transaction.atomic():
+        layer_graph.lock_graph(organization.pk)  # no includer may take it up while it goes
         dictionary = _locked(organization, name, if_match)
         includers = layers.includers_of(organization.pk, dictionary.name)
         if includers:
             raise LayerInUse(dictionary.name, [d.name for d in includers])
         wire, kept = current_wire(dictionary), current_checks(dictionary)
+        layered = layers.current_layered_of([dictionary]).get(dictionary.pk, layers.Layered())
         dictionary.revision += 1
         dictionary.deleted_at = dictionary.updated_at = timezone.now()
         dictionary.save(update_fields=["revision", "deleted_at", "updated_at"])
-        record(
-            [with_checks(revision_for(dictionary, Action.DELETE, source, author, "", wire), kept)]
-        )
+        revision = revision_for(dictionary, Action.DELETE, source, author, "", wire)
+        record([with_checks(layer_graph.with_layers(revision, layered), kept)])
     announce(dictionary, "deleted")
     return dictionary
 
@@ -356,7 +342,8 @@ def dictionary_delete(
 def dictionary_undelete(
     *, organization: Organization, dictionary_id: str, author: Actor = UNKNOWN
 ) -> Dictionary:
-    """Bring a deleted dictionary back under its name; raises DictionaryConflict if taken."""
+    """Bring a deleted dictionary back under its name; raises DictionaryConflict if taken,
+    ValidationError when its includes no longer hold (``layer_graph.check_back``)."""
     with transaction.atomic():
         dictionary = (
             restrict(Dictionary, SERVICES)
@@ -369,6 +356,7 @@ def dictionary_undelete(
         if _name_taken(organization, dictionary.name):
             raise DictionaryConflict(dictionary.name)
         room_check(Counter({organization.pk: 1}))
+        layered = layer_graph.check_back(dictionary)
         wire, kept = current_wire(dictionary), current_checks(dictionary)
         dictionary.revision += 1
         dictionary.deleted_at = None
@@ -379,7 +367,7 @@ def dictionary_undelete(
         except IntegrityError as exc:  # the name was taken between the check and the save
             raise DictionaryConflict(dictionary.name) from exc
         revision = revision_for(dictionary, Action.UNDELETE, Source.RESTORE, author, "", wire)
-        record([with_checks(revision, kept)])
+        record([with_checks(layer_graph.with_layers(revision, layered), kept)])
     announce(dictionary, "created")
     return dictionary
 

@@ -24,7 +24,7 @@ from orgs.actors import UNKNOWN, Actor
 from orgs.events import Event, publish
 from orgs.models import Organization
 from orgs.scoping import restrict
-from pronunciations import checks, events, layers, ripple, validation
+from pronunciations import checks, events, layer_graph, layers, ripple, validation
 from pronunciations.content import content_hash, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
@@ -172,7 +172,7 @@ def _checks_of(writes: Sequence[Write]) -> list[tuple[Check, ...]]:
 def _layers_of(writes: Sequence[Write]) -> list[layers.Layered]:
     """Each write's layers: its own includes and "layer only" where it gives them, else its
     dictionary's current ones (a write of rules alone keeps them). Refuses includes that name
-    a missing layer, make a cycle or nest too deep (``layers.check_graph``)."""
+    a missing layer, make a cycle or nest too deep (``layer_graph.check_graph``)."""
     current = layers.current_layered_of(w.dictionary for w in writes)
     found = []
     for write in writes:
@@ -187,7 +187,7 @@ def _layers_of(writes: Sequence[Write]) -> list[layers.Layered]:
         if w.content.includes
     ]
     if given:
-        layers.check_graph(given)
+        layer_graph.check_graph(given)
     return found
 
 
@@ -284,14 +284,14 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     """
     now = timezone.now()
     kept = _checks_of(writes)
-    layered = _layers_of(writes)
-    for write, its_layers in zip(writes, layered, strict=True):
-        _stamp(write, now)
-        write.dictionary.layer_only = its_layers.layer_only
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
     fields = ["revision", "metadata", "content_hash", "updated_at", "layer_only"]
     with transaction.atomic():
+        layered = _layers_of(writes)  # in the transaction: it locks the graph it checks
+        for write, its_layers in zip(writes, layered, strict=True):
+            _stamp(write, now)
+            write.dictionary.layer_only = its_layers.layer_only
         if created:
             room_check(Counter(dictionary.organization_id for dictionary in created))
         Dictionary.objects.bulk_create(created, batch_size=500)

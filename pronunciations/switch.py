@@ -36,7 +36,9 @@ def rule_switch(
         name=dictionary.name,
         modes=wire,
         partial=True,
-        if_match=if_match,
+        # the rules were read before the update locks the row: a change made in between fails
+        # the ETag of what was read (412), where it would otherwise be overwritten unseen
+        if_match=if_match or dictionary.etag,
         author=author,
         source=source,
         comment=f"switched {word} {mode.value} rule {rules[index]['match']}",

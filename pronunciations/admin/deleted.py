@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -165,6 +165,11 @@ class DeletedAdminMixin(DictionaryPages):
             return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_deleted"))
         except PronunciationError as exc:
             messages.error(request, f"{dictionary.name} was not restored: {exc.message}.")
+            return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_deleted"))
+        except ValidationError as exc:  # its includes no longer hold (a layer deleted since)
+            messages.error(
+                request, f"{dictionary.name} was not restored: {'; '.join(exc.messages)}."
+            )
             return HttpResponseRedirect(reverse("admin:pronunciations_dictionary_deleted"))
         newest = restored.revisions.get(number=restored.revision)
         messages.success(

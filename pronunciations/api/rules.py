@@ -43,12 +43,14 @@ _BAD_RULE = {400: refusal(lambda: validation.validate_rule(Mode.REWRITE, "QubePa
 
 
 def rule_body(dictionary: Dictionary, mode: Mode, position: int, rule: RuleSpec) -> dict[str, Any]:
-    """A rule as the API answers it, with its position and the dictionary's revision."""
+    """A rule as the API answers it, with its position and the dictionary's revision
+    (``"disabled": true`` when it is switched off: these endpoints are Lexicon's own)."""
     return {
         "dictionary": dictionary.name,
         "mode": mode.value,
         "match": rule.match,
         VALUE_FIELD[mode]: rule.value,
+        **({"disabled": True} if rule.disabled else {}),
         "position": position,
         "revision": dictionary.revision,
     }

@@ -199,6 +199,10 @@ class RulePutRequest(serializers.Serializer):
         min_value=0,
         help_text="Where the rule goes in its mode, from 0 (default: where it is; last when new).",
     )
+    disabled = serializers.BooleanField(
+        required=False,
+        help_text="Switched off: kept, never pushed (default: as the rule is; a new rule is on).",
+    )
     comment = _comment_field()
 
 
@@ -208,6 +212,7 @@ class RuleOutput(serializers.Serializer):
     match = serializers.CharField()
     replace = serializers.CharField(required=False, help_text="A rewrite rule's value.")
     ipa = serializers.CharField(required=False, help_text="An ipa rule's value.")
+    disabled = serializers.BooleanField(required=False, help_text="Present (true) when off.")
     position = serializers.IntegerField(help_text="The rule's index in its mode, from 0.")
     revision = serializers.IntegerField(help_text="The dictionary's current revision.")
 

@@ -22,7 +22,6 @@ from pronunciations import selectors, validation
 from pronunciations.api.common import bad_id, caller_for, error_responses, refusal
 from pronunciations.api.shapes import ImportJobOutput, ImportReportOutput
 from pronunciations.checks import current_checks
-from pronunciations.content import current_wire
 from pronunciations.errors import RequestTooLarge
 from pronunciations.models import Dictionary, ImportJob
 from pronunciations.transfer import exporting, formats, jobs, reading, services, uploads
@@ -297,17 +296,23 @@ FLATTENED_PARAMETER = OpenApiParameter(
     "flattened",
     bool,
     description=(
-        "Lexicon only, CSV, JSON and XLSX: each dictionary with its layers, as its targets "
-        "receive it (disabled rules left out)"
+        "Lexicon only, every format: each dictionary with its layers, as its targets receive "
+        "it (disabled rules left out)"
     ),
 )
 
 
+def _flattened(request: Request) -> bool:
+    return str(request.query_params.get("flattened", "")).lower() in _TRUE
+
+
 def _export(request: Request, queryset: Any, file_format: str, stem: str) -> HttpResponseBase:
+    flattened = _flattened(request)
     if file_format in formats.VENDOR_FORMATS:
         report_only = str(request.query_params.get("report", "")).lower() in _TRUE
-        return exporting.vendor_response(queryset, file_format, stem, report_only=report_only)
-    flattened = str(request.query_params.get("flattened", "")).lower() in _TRUE
+        return exporting.vendor_response(
+            queryset, file_format, stem, report_only=report_only, flattened=flattened
+        )
     return exporting.export_response(queryset, file_format, stem, flattened=flattened)
 
 
@@ -364,7 +369,7 @@ class DictionaryExportView(APIView):
         if file_format != "pls":
             return _export(request, queryset, file_format, name)
         dictionary: Dictionary = queryset.get()
-        modes = current_wire(dictionary)
+        modes = exporting.wire_of(dictionary, flattened=_flattened(request))
         left_out = len(current_checks(dictionary))
         body = pls_dump(modes, dictionary.metadata, checks_left_out=left_out)
         return exporting.as_attachment(HttpResponse(body), f"{dictionary.name}.pls", "pls")

@@ -110,6 +110,7 @@ def scan_rule_add(
         "match": match,
         validation.VALUE_FIELD[chosen]: replace,
         "comment": f"added from scan {scan_ref}: {str(match)[:120]}",
+        "disabled": False,  # a finding's rule is added to be spoken
     }
     rule: RuleInput = validation.validate_rule(chosen, str(match), body)
     put = services.rule_put(

@@ -157,11 +157,14 @@ def _language(value: object) -> str:
     return value if isinstance(value, str) and value else NO_LANGUAGE
 
 
-def _entries(queryset: QuerySet[Dictionary], by_language: bool) -> Iterator[Entry]:
-    """The dictionaries as exporters read them, by name, or grouped by language (then name)."""
+def _entries(
+    queryset: QuerySet[Dictionary], by_language: bool, flattened: bool = False
+) -> Iterator[Entry]:
+    """The dictionaries as exporters read them, by name, or grouped by language (then name);
+    ``flattened``: each with its layers, as its targets receive it."""
     if not by_language:
         for dictionary in queryset.iterator(chunk_size=_BATCH):
-            yield _entry(dictionary)
+            yield _entry(dictionary, flattened)
         return
     keys = queryset.values_list("pk", "normalized_name", "metadata__language")
     order = [pk for pk, _, _ in sorted(keys, key=lambda key: (_language(key[2]), key[1]))]
@@ -169,20 +172,31 @@ def _entries(queryset: QuerySet[Dictionary], by_language: bool) -> Iterator[Entr
         batch = order[start : start + _BATCH]
         found = {d.pk: d for d in queryset.filter(pk__in=batch)}
         for pk in batch:
-            yield _entry(found[pk])
+            yield _entry(found[pk], flattened)
 
 
-def _entry(dictionary: Dictionary) -> Entry:
+def _entry(dictionary: Dictionary, flattened: bool) -> Entry:
     checks = len(current_checks(dictionary))
-    return Entry.of(dictionary.name, dictionary.metadata, current_wire(dictionary), checks)
+    wire = wire_of(dictionary, flattened=flattened)
+    return Entry.of(dictionary.name, dictionary.metadata, wire, checks)
 
 
-def vendor_export(queryset: QuerySet[Dictionary], file_format: str, stem: str) -> VendorExport:
-    """Export in a vendor's format (pronunciations.transfer.vendors). Files are written to a
-    zip as they are made (on disk past 8 MiB); a single file is answered as it is."""
+def wire_of(dictionary: Dictionary, *, flattened: bool) -> dict[str, Any]:
+    """The wire modes an export of one dictionary writes: its own, or ``flattened`` with its
+    layers as its targets receive them (disabled rules left out)."""
+    return layers.current_flat(dictionary).wire if flattened else current_wire(dictionary)
+
+
+def vendor_export(
+    queryset: QuerySet[Dictionary], file_format: str, stem: str, *, flattened: bool = False
+) -> VendorExport:
+    """Export in a vendor's format (pronunciations.transfer.vendors), each dictionary with its
+    layers when ``flattened``. Files are written to a zip as they are made (on disk past
+    8 MiB); a single file is answered as it is."""
     report = ExportReport(file_format, several=queryset.count() > 1)
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - returned
-    files = vendor_files(file_format, _entries(queryset, file_format in BY_LANGUAGE), report)
+    entries = _entries(queryset, file_format in BY_LANGUAGE, flattened)
+    files = vendor_files(file_format, entries, report)
     first, count = None, 0
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for file in files:
@@ -197,11 +211,16 @@ def vendor_export(queryset: QuerySet[Dictionary], file_format: str, stem: str) -
 
 
 def vendor_response(
-    queryset: QuerySet[Dictionary], file_format: str, stem: str, *, report_only: bool = False
+    queryset: QuerySet[Dictionary],
+    file_format: str,
+    stem: str,
+    *,
+    report_only: bool = False,
+    flattened: bool = False,
 ) -> HttpResponseBase:
     """The vendor export as an attachment (``X-Lexicon-Export-Warnings`` counts the report's
     warnings), or with ``report_only`` its report as JSON."""
-    export = vendor_export(queryset, file_format, stem)
+    export = vendor_export(queryset, file_format, stem, flattened=flattened)
     if report_only:
         export.body.close()
         return JsonResponse(export.report.to_wire(), json_dumps_params={"ensure_ascii": False})

@@ -83,6 +83,7 @@ from pronunciations.validation.layers import (
     IncludeSpec,
     clean_includes,
     include_graph_problems,
+    includer_depth,
     validate_includes,
 )
 from pronunciations.validation.limits import (
@@ -256,18 +257,20 @@ def validate_dictionary(raw: object, *, require_name: bool = True) -> Dictionary
 class RuleInput:
     """A validated PUT of one rule: its match as the body spelled it (None: the rule's own
     spelling, or the path's for a new rule), its value, where it goes (None: where it is, or
-    last for a new rule) and the revision comment."""
+    last for a new rule), the comment, and whether it is switched off (None: as it is)."""
 
     match: str | None
     value: str
     position: int | None
     comment: str
+    disabled: bool | None = None  # None: as the rule is (a new rule: on)
 
 
 def validate_rule(mode: Mode, path_match: str, body: Mapping[str, Any]) -> RuleInput:
     """One rule of ``mode`` as a PUT sends it: the value field of the mode (``replace`` or
     ``ipa``), an optional ``match`` (the path's match, spelled as it is to be stored: the same
-    comparison key), an optional ``position`` (a whole number from 0) and ``comment``.
+    comparison key), an optional ``position`` (a whole number from 0), ``comment`` and
+    ``disabled`` (true or false; absent, a changed rule stays as it is).
 
     The rules of a rule in a whole dictionary apply (``_rule_problems``); errors are keyed by
     the body's field names. The position's upper bound depends on the dictionary:
@@ -289,6 +292,9 @@ def validate_rule(mode: Mode, path_match: str, body: Mapping[str, Any]) -> RuleI
         errors[value_field] = value_problems
     if other_field in body:
         errors[other_field] = [problem(f"{mode.value} rules have no {other_field}", "other_mode")]
+    disabled = body.get("disabled")
+    if disabled is not None and not isinstance(disabled, bool):
+        errors["disabled"] = [problem("must be true or false", "not_bool")]
     position = body.get("position")
     if position is not None and (
         isinstance(position, bool) or not isinstance(position, int) or position < 0
@@ -301,7 +307,7 @@ def validate_rule(mode: Mode, path_match: str, body: Mapping[str, Any]) -> RuleI
     if errors:
         raise ValidationError(errors)
     spelled = str(match) if "match" in body else None
-    return RuleInput(spelled, str(body[value_field]), position, comment)
+    return RuleInput(spelled, str(body[value_field]), position, comment, disabled)
 
 
 _OTHER_MODE = {Mode.REWRITE: Mode.IPA, Mode.IPA: Mode.REWRITE}
@@ -371,6 +377,7 @@ __all__ = [
     "IncludeSpec",
     "clean_includes",
     "include_graph_problems",
+    "includer_depth",
     "validate_includes",
     "normalize_name",
     "validate_body_name",

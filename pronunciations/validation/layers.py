@@ -104,11 +104,14 @@ def include_graph_problems(
     own_name: str,
     includes: Sequence[IncludeSpec],
     includes_of: Callable[[str], Sequence[IncludeSpec] | None],
+    *,
+    above: int = 0,
 ) -> Problems:
     """What is wrong with ``own_name`` including ``includes``, given every other dictionary's
     includes (``includes_of(normalized name)``: None when there is no such live dictionary):
     a layer that does not exist, a cycle back to the dictionary, or a chain deeper than
-    MAX_LAYER_DEPTH. Keyed ``includes[i].name``."""
+    MAX_LAYER_DEPTH, counting the ``above`` levels of dictionaries that include ``own_name``
+    (``includer_depth``). Keyed ``includes[i].name``."""
     errors: Problems = {}
     own = own_name.lower()
     for index, include in enumerate(includes):
@@ -118,15 +121,17 @@ def include_graph_problems(
             errors[path] = [problem(message, "missing", name=include.name)]
             continue
         cycle, depth = _walk(own, include.name.lower(), includes_of)
+        depth += above
         if cycle:
             message = "%(name)s includes %(own)s already (through %(path)s): that is a cycle"
             chain = " < ".join(cycle)
             errors[path] = [problem(message, "cycle", name=include.name, own=own_name, path=chain)]
         elif depth > MAX_LAYER_DEPTH:
             message = "layers may nest at most %(limit)s deep; through %(name)s they nest %(got)s"
-            errors[path] = [
-                problem(message, "too_deep", limit=MAX_LAYER_DEPTH, name=include.name, got=depth)
-            ]
+            if above:
+                message += " (counting the dictionaries that include %(own)s)"
+            found = {"limit": MAX_LAYER_DEPTH, "name": include.name, "got": depth, "own": own_name}
+            errors[path] = [problem(message, "too_deep", **found)]
     return errors
 
 
@@ -149,3 +154,22 @@ def _walk(
             if key not in path:
                 stack.append((key, [*path, key]))
     return [], deepest
+
+
+def includer_depth(own_name: str, graph: Mapping[str, Sequence[IncludeSpec]]) -> int:
+    """How many levels of dictionaries include ``own_name`` (0: none include it), along the
+    longest chain of ``graph`` (each dictionary's includes by normalized name): a layer that
+    takes new includes deepens every chain above it too. Level by level (a chain of n levels
+    exists while level n is not empty), so each level costs one pass over the includes;
+    stops past MAX_LAYER_DEPTH, deep enough to refuse."""
+    includers: dict[str, set[str]] = {}
+    for name, includes in graph.items():
+        for include in includes:
+            includers.setdefault(include.name.lower(), set()).add(name)
+    level, depth = {own_name.lower()}, 0
+    while depth <= MAX_LAYER_DEPTH:
+        level = {up for name in level for up in includers.get(name, ())}
+        if not level:
+            break
+        depth += 1
+    return depth

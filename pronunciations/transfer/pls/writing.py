@@ -44,6 +44,12 @@ def checks_left_out_comment(count: int) -> str:
     return f"{checks} not in this file: PLS cannot hold them; CSV, XLSX and JSON can."
 
 
+def disabled_left_out_comment(count: int) -> str:
+    """What a PLS file says when the dictionary has rules switched off, which it leaves out."""
+    rules = "1 disabled rule is" if count == 1 else f"{count} disabled rules are"
+    return f"{rules} not in this file: PLS cannot switch a rule off; CSV, XLSX and JSON can."
+
+
 def _element(name: str, value: str, preserve: bool, alphabet: str = "") -> str:
     # White space in PLS text is not significant (importers trim and collapse it); where a
     # value's own spacing differs from that, xml:space="preserve" says it is meant.
@@ -82,14 +88,23 @@ def pls_dump(
     so the export imports back exactly. A character XML 1.0 cannot represent (such as U+0001,
     which validation refuses today but older content may hold) is written as U+FFFD.
     PLS has no place for checks (test sentences): ``checks_left_out`` > 0 says so in a comment.
+    Nor for a rule switched off: disabled rules are left out (a PLS reader would speak them),
+    and the comment says how many.
     """
     language = metadata.get("language")
     if not isinstance(language, str) or not language:
         language = NO_LANGUAGE
-    comment = checks_left_out_comment(checks_left_out) if checks_left_out else ""
+    rules = [(mode, (modes.get(mode) or {}).get("rules") or []) for mode, _, _ in MODE_ELEMENTS]
+    disabled = sum(1 for _, listed in rules for rule in listed if rule.get("disabled"))
+    comment = " ".join(
+        [checks_left_out_comment(checks_left_out)] * bool(checks_left_out)
+        + [disabled_left_out_comment(disabled)] * bool(disabled)
+    )
     lines = [head(language, comment)]
-    for mode, value_field, element in MODE_ELEMENTS:
-        for rule in (modes.get(mode) or {}).get("rules") or []:
+    for (_, listed), (_, value_field, element) in zip(rules, MODE_ELEMENTS, strict=True):
+        for rule in listed:
+            if rule.get("disabled"):
+                continue
             lexeme = Lexeme((rule["match"],), **{element: rule[value_field]})
             lines.append(lexeme_xml(lexeme, indent="  ", preserve=True))
     lines.append(TAIL)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pronunciations.content import without_disabled
 from pronunciations.engine import Matcher, Rule
 from pronunciations.transfer import alphabets
 from pronunciations.transfer.pls import Lexeme, lexeme_xml, normalize_text
@@ -35,9 +36,10 @@ class Entry:
     def of(
         cls, name: str, metadata: dict[str, Any], modes: dict[str, Any], checks: int = 0
     ) -> "Entry":
+        """The dictionary as a vendor gets it: its disabled rules left out, as from SLNG."""
         language = metadata.get("language")
         known = language if isinstance(language, str) and language else None
-        return cls(name, known, modes, checks)
+        return cls(name, known, without_disabled(modes), checks)
 
 
 @dataclass(frozen=True)
