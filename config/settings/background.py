@@ -17,6 +17,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
         "data_folder_in": str(_BROKER_DIR / "queue"),
         "data_folder_out": str(_BROKER_DIR / "queue"),
         "control_folder": str(_BROKER_DIR / "control"),
+        # How often an idle worker lists the folder (kombu's default is every second).
+        "polling_interval": 0.2,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}

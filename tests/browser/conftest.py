@@ -31,11 +31,27 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """Chromium, launched once per test process (a launch took 1–3 s under the suite's load)."""
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for one test module; Playwright's event loop ends with it.
+
+    Playwright's sync API runs an event loop in the test thread, so Django's async-safety check
+    is lifted while it runs: the ORM calls the tests make between page actions stay synchronous.
+    """
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _launch() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -52,25 +68,6 @@ def chromium() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: Browser) -> Iterator[Browser]:
-    """The process's Chromium, for one test module.
-
-    Playwright's sync API runs an event loop in the test thread, so Django's async-safety check
-    is lifted while a browser module runs: the ORM calls the tests make between page actions
-    stay synchronous. Other modules keep the check.
-    """
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        yield chromium
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
