@@ -5,10 +5,14 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import task_prerun, worker_init, worker_process_shutdown
+from kombu.transport import TRANSPORT_ALIASES
 
 from orgs.request_id import bind_task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+# A filesystem:// broker (the local run's) writes each message whole (config/file_broker.py).
+TRANSPORT_ALIASES["filesystem"] = "config.file_broker:Transport"
 
 app = Celery("lexicon")
 app.config_from_object("django.conf:settings", namespace="CELERY")

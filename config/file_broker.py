@@ -5,8 +5,8 @@ A worker listing the folder in between moves and reads an empty file, and ``load
 ``JSONDecodeError`` in the worker's consumer, which stops the worker (seen with a 0.1 s polling
 interval; rarer, not impossible, at the default 1 s). Here a message is written under a name the
 consumer does not take (it takes only ``<...>.<queue>.msg``), then renamed, which is atomic on
-one file system: a consumer sees a whole message or none. config/settings/background.py names
-this transport when the broker is ``filesystem://``.
+one file system: a consumer sees a whole message or none. config/celery.py makes it the
+transport of every ``filesystem://`` URL.
 """
 
 import os

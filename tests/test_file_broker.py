@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from kombu import Connection
 from kombu.transport import filesystem
+from kombu.transport.redis import Transport as RedisTransport
 
+from config.celery import app
 from config.file_broker import Transport
 
 
@@ -52,3 +54,10 @@ def test_a_consumer_polling_beside_a_producer_reads_every_message_whole(tmp_path
             message.ack()
     producer.join()
     assert sorted(received, key=lambda body: int(str(body["n"]))) == sent
+
+
+def test_the_apps_filesystem_broker_is_this_one_and_redis_stays_redis() -> None:
+    with app.connection_for_write("filesystem://") as files:
+        assert isinstance(files.transport, Transport)
+    with app.connection_for_write("redis://127.0.0.1:6379/15") as redis:
+        assert isinstance(redis.transport, RedisTransport)

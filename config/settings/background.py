@@ -23,10 +23,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 )
-# The file broker writes each message under a temporary name first (config/file_broker.py).
-CELERY_BROKER_TRANSPORT = (
-    "config.file_broker:Transport" if CELERY_BROKER_URL.startswith("filesystem") else None
-)
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
