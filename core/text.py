@@ -94,6 +94,17 @@ def text_problems(value: object, *, max_length: int, strip_edges: bool) -> list[
     return problems + unstorable_problems(value)
 
 
+def plain_text(value: object, *, max_length: int, strip_edges: bool) -> bool:
+    """True when ``text_problems`` would find nothing, told without building any problem (an
+    import asks it of every rule); False when it may find some: ask ``text_problems`` then."""
+    if type(value) is not str or len(value) > max_length:
+        return False
+    stripped = value.strip()
+    if not stripped or (strip_edges and stripped != value):
+        return False
+    return _UNSTORABLE_RE.search(value) is None
+
+
 def list_errors(raw: object, *, items: str, limit: int) -> list[str]:
     """Problems with a bounded array of ``items`` (rules, checks)."""
     return [problem_text(p) for p in list_problems(raw, items=items, limit=limit)]
