@@ -69,6 +69,7 @@ class Planned:
     before: dict[str, Any] = field(default_factory=dict)  # the stored wire modes
     checks: tuple[Check, ...] | None = None  # the next checks (None: the file has none, kept)
     check_rows: list[int] = field(default_factory=list)  # the row of each check (0: kept)
+    wire: dict[str, Any] | None = None  # the next wire modes, once validated (``clean``'s)
 
 
 def _file_rules(group: Group) -> dict[str, list[SourceRow]]:
@@ -120,9 +121,10 @@ def _next_modes(
         rows = [0] * len(rules)
         index = {match_key(rule["match"]): i for i, rule in enumerate(rules)}
         for row in file_rules.get(mode_name, []):
-            at = index.get(match_key(row.match)) if row.match.strip() else None
+            key = match_key(row.match)  # "" for a blank match, which replaces no rule
+            at = index.get(key) if key else None
             if at is None:
-                index[match_key(row.match)] = len(rules)
+                index[key] = len(rules)
                 rules.append(_rule(row, field_name))
                 rows.append(row.number)
             else:
@@ -211,6 +213,8 @@ def validate(plan: Planned, mode: ImportMode) -> list[RowError]:
     if problems:
         errors += problems
         plan.clean = None
+    if plan.clean is not None:  # the same wire modes the clean content renders as
+        plan.wire = modes
     return errors
 
 
@@ -226,7 +230,7 @@ def entry_of(
     clean, found = plan.clean, plan.existing
     if plan.unchanged or clean is None:
         return PlanEntry(plan_name(plan), "unchanged"), None
-    after = modes_to_wire(clean.modes)
+    after = plan.wire if plan.wire is not None else modes_to_wire(clean.modes)
     new_hash = wire_hash(after)
     if found is not None and is_unchanged(found, new_hash, clean.metadata, plan.checks):
         return PlanEntry(found.name, "unchanged"), None
