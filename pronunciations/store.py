@@ -29,7 +29,7 @@ from pronunciations.content import content_hash, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
-from pronunciations.store_rows import insert_revisions, insert_rules
+from pronunciations.store_rows import in_background, insert_revisions, insert_rules
 from pronunciations.validation import Check, DictionaryInput
 
 # Lexicon reading on its own account (orgs.scoping: every organization).
@@ -291,6 +291,7 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
     fields = ["revision", "metadata", "content_hash", "updated_at", "layer_only"]
+    later = in_background()  # the rule rows go last, sent while the caller goes on
     with transaction.atomic():
         if created:
             room_check(Counter(dictionary.organization_id for dictionary in created))
@@ -301,7 +302,9 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
             restrict(Dictionary, STORE).bulk_update(changed, fields, batch_size=500)
         if changed:
             restrict(Rule, STORE).filter(dictionary__in=changed).delete()
-        insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
+        rules = [(w.dictionary.pk, w.content.modes) for w in writes]
+        if not later:
+            insert_rules(rules)
         # Include rows change only where a write gives its includes (a create's are given)
         layers.write_rows(
             [
@@ -320,6 +323,8 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
             ],
             announced,
         )
+    if later:  # in the caller's transaction, after this savepoint (see rules_in_background)
+        insert_rules(rules)
     by_organization: dict[int, Changes] = {}
     for write in writes:
         change = "created" if write.action is Action.CREATE else "updated"

@@ -1,8 +1,17 @@
 """The write path's bulk rows (``pronunciations.store``): rules and revisions inserted by
-``COPY`` on PostgreSQL, by ``bulk_create`` on other databases. Inserts only: they read nothing."""
+``COPY`` on PostgreSQL, by ``bulk_create`` on other databases. Inserts only: they read nothing.
 
+A caller writing in batches (an import) can have each batch's rule rows sent in the background
+(``rules_in_background``): PostgreSQL writes them while the caller plans its next batch, on the
+caller's own connection and so in its one transaction. They are finished, and their error
+raised, before the connection's next statement.
+"""
+
+import contextvars
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -12,14 +21,26 @@ from pronunciations.models import Revision, Rule
 from pronunciations.validation import Modes
 
 
-def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _statement(model: type[Any], columns: Sequence[str]) -> str:
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        raw: Any = cursor.cursor
-        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
-            for row in rows:
-                copy.write_row(row)
+    return f"COPY {table} ({names}) FROM STDIN"  # noqa: S608 - our own names
+
+
+def _copy_on(raw: Any, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    """One COPY on a psycopg connection (the caller's own, maybe from the background thread)."""
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    finish_background()
+    connection.ensure_connection()
+    _copy_on(connection.connection, _statement(model, columns), rows)
+
+
+RULE_COLUMNS = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
 
 
 def _rule_rows(
@@ -34,15 +55,91 @@ def _rule_rows(
 
 
 def insert_rules(pairs: list[tuple[int, Modes]]) -> None:
-    """Each dictionary's rule rows: by COPY on PostgreSQL, bulk_create elsewhere."""
-    columns = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
+    """Each dictionary's rule rows: by COPY on PostgreSQL (sent in the background inside
+    ``rules_in_background``), bulk_create elsewhere."""
+    columns = RULE_COLUMNS
     if connection.vendor == "postgresql":
-        _copy(Rule, columns, _rule_rows(pairs))
+        background = _BACKGROUND.get()
+        if background is not None:
+            background.insert_rules(pairs)
+        else:
+            _copy(Rule, columns, _rule_rows(pairs))
         return
     Rule.objects.bulk_create(
         (Rule(**dict(zip(columns, row, strict=True))) for row in _rule_rows(pairs)),
         batch_size=5000,
     )
+
+
+class _Background:
+    """The rule rows of one batch being sent by COPY on a worker thread (one at a time)."""
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rule-copy")
+        self.running: Future[None] | None = None
+
+    def insert_rules(self, pairs: list[tuple[int, Modes]]) -> None:
+        self.finish()
+        connection.ensure_connection()
+        statement = _statement(Rule, RULE_COLUMNS)
+        rows = _rule_rows(pairs)
+        self.running = self.executor.submit(_copy_on, connection.connection, statement, rows)
+
+    def finish(self) -> None:
+        """Wait for the rows sent; their error raised as Django's (IntegrityError, ...)."""
+        running, self.running = self.running, None
+        if running is not None:
+            with connection.wrap_database_errors:
+                running.result()
+
+    def before_statement(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.finish()
+        return execute(sql, params, many, context)
+
+    def close(self) -> None:
+        """Wait for the worker when the caller fails (its own error is the one raised)."""
+        running, self.running = self.running, None
+        if running is not None:
+            running.exception()
+        self.executor.shutdown()
+
+
+_BACKGROUND: contextvars.ContextVar[_Background | None] = contextvars.ContextVar(
+    "rules_in_background", default=None
+)
+
+
+@contextmanager
+def rules_in_background() -> Iterator[None]:
+    """While open, ``insert_rules`` on PostgreSQL sends the rows from a worker thread and
+    returns at once; the rows are finished before the connection's next statement (an execute
+    wrapper, and any COPY of ours) and when the block ends. Elsewhere: rows inserted at once."""
+    if connection.vendor != "postgresql" or _BACKGROUND.get() is not None:
+        yield
+        return
+    background = _Background()
+    token = _BACKGROUND.set(background)
+    try:
+        with connection.execute_wrapper(background.before_statement):
+            yield
+            background.finish()
+    finally:
+        _BACKGROUND.reset(token)
+        background.close()
+
+
+def in_background() -> bool:
+    """Whether rule rows are sent in the background (inside ``rules_in_background``)."""
+    return _BACKGROUND.get() is not None
+
+
+def finish_background() -> None:
+    """Finish the rule rows still being sent in the background, if any."""
+    background = _BACKGROUND.get()
+    if background is not None:
+        background.finish()
 
 
 REVISION_COLUMNS = (
