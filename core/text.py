@@ -43,8 +43,8 @@ def invisible_problems(value: str) -> list[ValidationError]:
     and joiners, direction marks, embeddings and isolates, the byte-order mark, the soft
     hyphen), which make two different texts look the same (issue 22). Code ``invisible``,
     params ``char`` (U+XXXX), ``name`` (its Unicode name) and ``offset``."""
-    if value.isascii():  # every Cf character is outside ASCII
-        return []
+    if value.isascii() or value.isprintable():  # every Cf character is outside ASCII and
+        return []  # not printable
     for offset, char in enumerate(value):
         if unicodedata.category(char) == "Cf":
             message = (

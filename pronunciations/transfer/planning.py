@@ -6,6 +6,7 @@ builds its next modes and checks and validates them through ``pronunciations.val
 one home of those rules, mapping each problem back to its row and column.
 """
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from pronunciations.transfer.rows import (
 from pronunciations.validation import VALUE_FIELD, Check, DictionaryInput, match_key
 
 ImportMode = Literal["replace", "merge"]
+_POSITION = operator.attrgetter("position")
 
 
 @dataclass
@@ -42,6 +44,8 @@ class Group:
 
     def add(self, row: SourceRow) -> None:
         self.rows.append(row)
+        if not row.metadata:  # most rows: the metadata is on a dictionary's first row
+            return
         for key, value in row.metadata.items():
             if key in self.metadata and self.metadata[key] != value:
                 message = f"metadata {key!r} differs from an earlier row of {self.name}"
@@ -79,7 +83,10 @@ def _file_rules(group: Group) -> dict[str, list[SourceRow]]:
         if row.mode:
             by_mode.setdefault(row.mode, []).append(row)
     for rules in by_mode.values():
-        rules.sort(key=lambda r: (r.position is None, r.position or 0))
+        if all(rule.position is not None for rule in rules):
+            rules.sort(key=_POSITION)  # the same order, without a key tuple a row
+        else:
+            rules.sort(key=lambda r: (r.position is None, r.position or 0))
     return by_mode
 
 
