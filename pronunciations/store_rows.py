@@ -1,10 +1,10 @@
 """The write path's bulk rows (``pronunciations.store``): rules and revisions inserted by
 ``COPY`` on PostgreSQL, by ``bulk_create`` on other databases. Inserts only: they read nothing.
 
-A caller writing in batches (an import) can have each batch's rule rows sent in the background
-(``rules_in_background``): PostgreSQL writes them while the caller plans its next batch, on the
-caller's own connection and so in its one transaction. They are finished, and their error
-raised, before the connection's next statement.
+A caller writing in batches (an import) can have each batch's revision and rule rows sent in
+the background (``rows_in_background``): PostgreSQL writes them while the caller plans its next
+batch, on the caller's own connection and so in its one transaction. They are finished, and
+their error raised, before the connection's next statement.
 """
 
 import contextvars
@@ -34,6 +34,11 @@ def _copy_on(raw: Any, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
             copy.write_row(row)
 
 
+def _copies_on(raw: Any, copies: list[tuple[str, Iterable[tuple[Any, ...]]]]) -> None:
+    for statement, rows in copies:
+        _copy_on(raw, statement, rows)
+
+
 def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
     finish_background()
     connection.ensure_connection()
@@ -55,15 +60,10 @@ def _rule_rows(
 
 
 def insert_rules(pairs: list[tuple[int, Modes]]) -> None:
-    """Each dictionary's rule rows: by COPY on PostgreSQL (sent in the background inside
-    ``rules_in_background``), bulk_create elsewhere."""
+    """Each dictionary's rule rows: by COPY on PostgreSQL, bulk_create elsewhere."""
     columns = RULE_COLUMNS
     if connection.vendor == "postgresql":
-        background = _BACKGROUND.get()
-        if background is not None:
-            background.insert_rules(pairs)
-        else:
-            _copy(Rule, columns, _rule_rows(pairs))
+        _copy(Rule, columns, _rule_rows(pairs))
         return
     Rule.objects.bulk_create(
         (Rule(**dict(zip(columns, row, strict=True))) for row in _rule_rows(pairs)),
@@ -72,18 +72,20 @@ def insert_rules(pairs: list[tuple[int, Modes]]) -> None:
 
 
 class _Background:
-    """The rule rows of one batch being sent by COPY on a worker thread (one at a time)."""
+    """The rows of one batch being sent by COPY on a worker thread (one batch at a time)."""
 
     def __init__(self) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rule-copy")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rows-copy")
         self.running: Future[None] | None = None
 
-    def insert_rules(self, pairs: list[tuple[int, Modes]]) -> None:
+    def send(self, revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
         self.finish()
         connection.ensure_connection()
-        statement = _statement(Rule, RULE_COLUMNS)
-        rows = _rule_rows(pairs)
-        self.running = self.executor.submit(_copy_on, connection.connection, statement, rows)
+        copies = [
+            (_statement(Revision, REVISION_COLUMNS), _revision_rows(revisions)),
+            (_statement(Rule, RULE_COLUMNS), _rule_rows(pairs)),
+        ]
+        self.running = self.executor.submit(_copies_on, connection.connection, copies)
 
     def finish(self) -> None:
         """Wait for the rows sent; their error raised as Django's (IntegrityError, ...)."""
@@ -107,15 +109,15 @@ class _Background:
 
 
 _BACKGROUND: contextvars.ContextVar[_Background | None] = contextvars.ContextVar(
-    "rules_in_background", default=None
+    "rows_in_background", default=None
 )
 
 
 @contextmanager
-def rules_in_background() -> Iterator[None]:
-    """While open, ``insert_rules`` on PostgreSQL sends the rows from a worker thread and
-    returns at once; the rows are finished before the connection's next statement (an execute
-    wrapper, and any COPY of ours) and when the block ends. Elsewhere: rows inserted at once."""
+def rows_in_background() -> Iterator[None]:
+    """While open on PostgreSQL, ``send_in_background`` sends rows from a worker thread and
+    returns at once; they are finished before the connection's next statement (an execute
+    wrapper, and any COPY of ours) and when the block ends."""
     if connection.vendor != "postgresql" or _BACKGROUND.get() is not None:
         yield
         return
@@ -131,12 +133,20 @@ def rules_in_background() -> Iterator[None]:
 
 
 def in_background() -> bool:
-    """Whether rule rows are sent in the background (inside ``rules_in_background``)."""
+    """Whether rows are sent in the background (inside ``rows_in_background``)."""
     return _BACKGROUND.get() is not None
 
 
+def send_in_background(revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
+    """New revisions' rows, then rule rows, sent from the worker thread (call
+    ``in_background`` first: outside ``rows_in_background`` nothing is sent)."""
+    background = _BACKGROUND.get()
+    if background is not None:
+        background.send(revisions, pairs)
+
+
 def finish_background() -> None:
-    """Finish the rule rows still being sent in the background, if any."""
+    """Finish the rows still being sent in the background, if any."""
     background = _BACKGROUND.get()
     if background is not None:
         background.finish()
@@ -162,20 +172,19 @@ REVISION_COLUMNS = (
 )
 
 
-def insert_revisions(revisions: list[Revision]) -> None:
-    """The revisions' rows: by COPY on PostgreSQL when there are several, bulk_create else."""
-    columns = REVISION_COLUMNS
-    if connection.vendor != "postgresql" or len(revisions) < 2:
-        Revision.objects.bulk_create(revisions, batch_size=500)
-        return
-    _copy(
-        Revision,
-        columns,
-        (
+def _revision_rows(revisions: list[Revision]) -> Iterator[tuple[Any, ...]]:
+    for r in revisions:
+        yield (
             (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
             + (r.content_hash, r.author, r.comment, r.created_at, r.author_ref)
             + (json.dumps(r.check_results), r.checks_failed, r.review_state, r.reviewed_by)
             + (r.reviewed_at, r.review_comment)
-            for r in revisions
-        ),
-    )
+        )
+
+
+def insert_revisions(revisions: list[Revision]) -> None:
+    """The revisions' rows: by COPY on PostgreSQL when there are several, bulk_create else."""
+    if connection.vendor != "postgresql" or len(revisions) < 2:
+        Revision.objects.bulk_create(revisions, batch_size=500)
+        return
+    _copy(Revision, REVISION_COLUMNS, _revision_rows(revisions))

@@ -30,7 +30,7 @@ from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Dictionary
 from pronunciations.store import Announcements, Write, store
-from pronunciations.store_rows import rules_in_background
+from pronunciations.store_rows import rows_in_background
 from pronunciations.transfer.parsing import Parsed
 from pronunciations.transfer.planning import (
     Group,
@@ -159,12 +159,17 @@ class _Import:
         else when the next row names another dictionary (raising _Restart if one comes back)."""
         open_groups: dict[str, Group] = {}
         finished: set[str] = set()
+        name: str | None = None
+        problems: tuple[str, ...]
+        key, problems = "", ()
         for parsed in stream():
             self.rows_read += 1
             if not isinstance(parsed, SourceRow):
                 self._errors(parsed)
                 continue
-            key, problems = _key(parsed.dictionary)
+            if parsed.dictionary != name:  # rows mostly come a dictionary at a time
+                name = parsed.dictionary
+                key, problems = _key(name)
             if problems:
                 self._errors([RowError(parsed.number, "dictionary", p) for p in problems])
                 continue
@@ -288,7 +293,7 @@ def dictionary_import(
         has_checks = layout is not None and layout.has_checks
         options = Options(mode, create_missing, has_metadata, has_checks, comment)
         report = ImportReport(dry_run=dry_run, mode=mode, has_checks=has_checks)
-        with transaction.atomic(), rules_in_background():
+        with transaction.atomic(), rows_in_background():
             return _Import(organization, options, report, author, progress).run(rows, layout)
 
     try:

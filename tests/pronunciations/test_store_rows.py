@@ -1,6 +1,7 @@
-"""Issue 28: an import's rule rows are sent in the background, on its own connection and in its
-own transaction, and are finished before that connection's next statement: what the next
-statement reads includes them, and their error is raised there, as Django's."""
+"""Issue 28: an import's revision and rule rows are sent in the background, on its own
+connection and in its own transaction, and are finished before that connection's next
+statement: what the next statement reads includes them, and their error is raised there, as
+Django's."""
 
 from collections.abc import Callable
 
@@ -9,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from orgs.models import Organization
 from pronunciations.models import Dictionary, Mode, Rule
-from pronunciations.store_rows import in_background, insert_rules, rules_in_background
+from pronunciations.store_rows import in_background, rows_in_background, send_in_background
 from pronunciations.validation import RuleSpec
 from tests.factories import make_dictionary
 
@@ -26,9 +27,9 @@ def test_the_next_statement_reads_the_rows_sent_in_the_background(
     dictionary = make_dictionary(organization, rules=0)
     matches = [f"word{i}" for i in range(3000)]
 
-    with transaction.atomic(), rules_in_background():
+    with transaction.atomic(), rows_in_background():
         assert in_background()
-        insert_rules([(dictionary.pk, _rules(*matches))])
+        send_in_background([], [(dictionary.pk, _rules(*matches))])
         assert Rule.objects.filter(dictionary=dictionary).count() == 3000
 
     assert not in_background()
@@ -36,8 +37,8 @@ def test_the_next_statement_reads_the_rows_sent_in_the_background(
 
 def _send_twice(dictionary: Dictionary, then: Callable[[], object]) -> None:
     """Send one key twice in the background (refused by its unique constraint), then ``then``."""
-    with transaction.atomic(), rules_in_background():
-        insert_rules([(dictionary.pk, _rules("same", "SAME"))])
+    with transaction.atomic(), rows_in_background():
+        send_in_background([], [(dictionary.pk, _rules("same", "SAME"))])
         then()
 
 
