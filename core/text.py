@@ -43,8 +43,8 @@ def invisible_problems(value: str) -> list[ValidationError]:
     and joiners, direction marks, embeddings and isolates, the byte-order mark, the soft
     hyphen), which make two different texts look the same (issue 22). Code ``invisible``,
     params ``char`` (U+XXXX), ``name`` (its Unicode name) and ``offset``."""
-    if value.isascii():  # every Cf character is outside ASCII
-        return []
+    if value.isascii() or value.isprintable():  # every Cf character is outside ASCII and
+        return []  # not printable
     for offset, char in enumerate(value):
         if unicodedata.category(char) == "Cf":
             message = (
@@ -92,6 +92,17 @@ def text_problems(value: object, *, max_length: int, strip_edges: bool) -> list[
     if strip_edges and value != value.strip():
         problems.append(problem("must not start or end with whitespace", "edge_whitespace"))
     return problems + unstorable_problems(value)
+
+
+def plain_text(value: object, *, max_length: int, strip_edges: bool) -> bool:
+    """True when ``text_problems`` would find nothing, told without building any problem (an
+    import asks it of every rule); False when it may find some: ask ``text_problems`` then."""
+    if type(value) is not str or len(value) > max_length:
+        return False
+    stripped = value.strip()
+    if not stripped or (strip_edges and stripped != value):
+        return False
+    return _UNSTORABLE_RE.search(value) is None
 
 
 def list_errors(raw: object, *, items: str, limit: int) -> list[str]:

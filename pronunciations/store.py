@@ -29,7 +29,12 @@ from pronunciations.content import content_hash, modes_to_wire
 from pronunciations.errors import DictionaryLimitReached
 from pronunciations.models import Action, Dictionary, ReviewState, Revision, Rule
 from pronunciations.signals import dictionaries_changed, dictionary_changed
-from pronunciations.store_rows import insert_revisions, insert_rules
+from pronunciations.store_rows import (
+    in_background,
+    insert_revisions,
+    insert_rules,
+    send_in_background,
+)
 from pronunciations.validation import Check, DictionaryInput
 
 # Lexicon reading on its own account (orgs.scoping: every organization).
@@ -233,12 +238,18 @@ def _supersede_older(revisions: list[Revision]) -> None:
         ).update(review_state=ReviewState.SUPERSEDED)
 
 
-def record(revisions: list[Revision], announcements: "Announcements | None" = None) -> None:
+def record(
+    revisions: list[Revision], announcements: "Announcements | None" = None, *, insert: bool = True
+) -> None:
     """Insert new revisions (from ``revision_for``) with the state every new revision starts
     in, superseding the older proposals of their dictionaries: the one place a revision is
     created. Each is published (webhooks) after commit, or its event kept in
-    ``announcements`` for the caller to publish with the others."""
-    insert_revisions(_start_review(revisions))
+    ``announcements`` for the caller to publish with the others. ``insert=False``: the caller
+    inserts their rows next (``store``, sending rows in the background; superseding never
+    touches a dictionary's newest revision, so it may come before)."""
+    _start_review(revisions)
+    if insert:
+        insert_revisions(revisions)
     _supersede_older(revisions)
     if announcements is None:
         events.revisions_published(revisions)
@@ -287,6 +298,7 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
     fields = ["revision", "metadata", "content_hash", "updated_at", "layer_only"]
+    later = in_background()  # the revision and rule rows go last, sent while the caller goes on
     with transaction.atomic():
         layered = _layers_of(writes)  # in the transaction: it locks the graph it checks
         for write, its_layers in zip(writes, layered, strict=True):
@@ -301,7 +313,9 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
             restrict(Dictionary, STORE).bulk_update(changed, fields, batch_size=500)
         if changed:
             restrict(Rule, STORE).filter(dictionary__in=changed).delete()
-        insert_rules([(w.dictionary.pk, w.content.modes) for w in writes])
+        rules = [(w.dictionary.pk, w.content.modes) for w in writes]
+        if not later:
+            insert_rules(rules)
         # Include rows change only where a write gives its includes (a create's are given)
         layers.write_rows(
             [
@@ -310,16 +324,13 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
                 if w.content.includes is not None
             ]
         )
-        record(
-            [
-                with_checks(
-                    _revision_of(w, layered_of_write),
-                    checks_of_write,
-                )
-                for w, checks_of_write, layered_of_write in zip(writes, kept, layered, strict=True)
-            ],
-            announced,
-        )
+        revisions = [
+            with_checks(_revision_of(w, layered_of_write), checks_of_write)
+            for w, checks_of_write, layered_of_write in zip(writes, kept, layered, strict=True)
+        ]
+        record(revisions, announced, insert=not later)
+    if later:  # in the caller's transaction, after this savepoint (see rows_in_background)
+        send_in_background(revisions, rules)
     by_organization: dict[int, Changes] = {}
     for write in writes:
         change = "created" if write.action is Action.CREATE else "updated"

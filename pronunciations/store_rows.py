@@ -1,8 +1,17 @@
 """The write path's bulk rows (``pronunciations.store``): rules and revisions inserted by
-``COPY`` on PostgreSQL, by ``bulk_create`` on other databases. Inserts only: they read nothing."""
+``COPY`` on PostgreSQL, by ``bulk_create`` on other databases. Inserts only: they read nothing.
 
+A caller writing in batches (an import) can have each batch's revision and rule rows sent in
+the background (``rows_in_background``): PostgreSQL writes them while the caller plans its next
+batch, on the caller's own connection and so in its one transaction. They are finished, and
+their error raised, before the connection's next statement.
+"""
+
+import contextvars
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -12,14 +21,31 @@ from pronunciations.models import Revision, Rule
 from pronunciations.validation import Modes
 
 
-def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _statement(model: type[Any], columns: Sequence[str]) -> str:
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        raw: Any = cursor.cursor
-        with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
-            for row in rows:
-                copy.write_row(row)
+    return f"COPY {table} ({names}) FROM STDIN"  # noqa: S608 - our own names
+
+
+def _copy_on(raw: Any, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    """One COPY on a psycopg connection (the caller's own, maybe from the background thread)."""
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copies_on(raw: Any, copies: list[tuple[str, Iterable[tuple[Any, ...]]]]) -> None:
+    for statement, rows in copies:
+        _copy_on(raw, statement, rows)
+
+
+def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    finish_background()
+    connection.ensure_connection()
+    _copy_on(connection.connection, _statement(model, columns), rows)
+
+
+RULE_COLUMNS = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
 
 
 def _rule_rows(
@@ -35,7 +61,7 @@ def _rule_rows(
 
 def insert_rules(pairs: list[tuple[int, Modes]]) -> None:
     """Each dictionary's rule rows: by COPY on PostgreSQL, bulk_create elsewhere."""
-    columns = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
+    columns = RULE_COLUMNS
     if connection.vendor == "postgresql":
         _copy(Rule, columns, _rule_rows(pairs))
         return
@@ -43,6 +69,87 @@ def insert_rules(pairs: list[tuple[int, Modes]]) -> None:
         (Rule(**dict(zip(columns, row, strict=True))) for row in _rule_rows(pairs)),
         batch_size=5000,
     )
+
+
+class _Background:
+    """The rows of one batch being sent by COPY on a worker thread (one batch at a time)."""
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rows-copy")
+        self.running: Future[None] | None = None
+
+    def send(self, revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
+        self.finish()
+        connection.ensure_connection()
+        copies = [
+            (_statement(Revision, REVISION_COLUMNS), _revision_rows(revisions)),
+            (_statement(Rule, RULE_COLUMNS), _rule_rows(pairs)),
+        ]
+        self.running = self.executor.submit(_copies_on, connection.connection, copies)
+
+    def finish(self) -> None:
+        """Wait for the rows sent; their error raised as Django's (IntegrityError, ...)."""
+        running, self.running = self.running, None
+        if running is not None:
+            with connection.wrap_database_errors:
+                running.result()
+
+    def before_statement(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        self.finish()
+        return execute(sql, params, many, context)
+
+    def close(self) -> None:
+        """Wait for the worker when the caller fails (its own error is the one raised)."""
+        running, self.running = self.running, None
+        if running is not None:
+            running.exception()
+        self.executor.shutdown()
+
+
+_BACKGROUND: contextvars.ContextVar[_Background | None] = contextvars.ContextVar(
+    "rows_in_background", default=None
+)
+
+
+@contextmanager
+def rows_in_background() -> Iterator[None]:
+    """While open on PostgreSQL, ``send_in_background`` sends rows from a worker thread and
+    returns at once; they are finished before the connection's next statement (an execute
+    wrapper, and any COPY of ours) and when the block ends."""
+    if connection.vendor != "postgresql" or _BACKGROUND.get() is not None:
+        yield
+        return
+    background = _Background()
+    token = _BACKGROUND.set(background)
+    try:
+        with connection.execute_wrapper(background.before_statement):
+            yield
+            background.finish()
+    finally:
+        _BACKGROUND.reset(token)
+        background.close()
+
+
+def in_background() -> bool:
+    """Whether rows are sent in the background (inside ``rows_in_background``)."""
+    return _BACKGROUND.get() is not None
+
+
+def send_in_background(revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
+    """New revisions' rows, then rule rows, sent from the worker thread (call
+    ``in_background`` first: outside ``rows_in_background`` nothing is sent)."""
+    background = _BACKGROUND.get()
+    if background is not None:
+        background.send(revisions, pairs)
+
+
+def finish_background() -> None:
+    """Finish the rows still being sent in the background, if any."""
+    background = _BACKGROUND.get()
+    if background is not None:
+        background.finish()
 
 
 REVISION_COLUMNS = (
@@ -65,20 +172,19 @@ REVISION_COLUMNS = (
 )
 
 
-def insert_revisions(revisions: list[Revision]) -> None:
-    """The revisions' rows: by COPY on PostgreSQL when there are several, bulk_create else."""
-    columns = REVISION_COLUMNS
-    if connection.vendor != "postgresql" or len(revisions) < 2:
-        Revision.objects.bulk_create(revisions, batch_size=500)
-        return
-    _copy(
-        Revision,
-        columns,
-        (
+def _revision_rows(revisions: list[Revision]) -> Iterator[tuple[Any, ...]]:
+    for r in revisions:
+        yield (
             (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
             + (r.content_hash, r.author, r.comment, r.created_at, r.author_ref)
             + (json.dumps(r.check_results), r.checks_failed, r.review_state, r.reviewed_by)
             + (r.reviewed_at, r.review_comment)
-            for r in revisions
-        ),
-    )
+        )
+
+
+def insert_revisions(revisions: list[Revision]) -> None:
+    """The revisions' rows: by COPY on PostgreSQL when there are several, bulk_create else."""
+    if connection.vendor != "postgresql" or len(revisions) < 2:
+        Revision.objects.bulk_create(revisions, batch_size=500)
+        return
+    _copy(Revision, REVISION_COLUMNS, _revision_rows(revisions))

@@ -29,7 +29,8 @@ from pronunciations import checks, selectors, validation
 from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Dictionary
-from pronunciations.store import Announcements, store
+from pronunciations.store import Announcements, Write, store
+from pronunciations.store_rows import rows_in_background
 from pronunciations.transfer.parsing import Parsed
 from pronunciations.transfer.planning import (
     Group,
@@ -115,16 +116,23 @@ class _Import:
         self.rows_read = self.groups_done = 0
 
     def run(self, stream: RowStream, layout: _Layout | None) -> ImportReport:
-        batch: list[Group] = []
-        size, limit = 0, settings.LEXICON_IMPORT_BATCH_ROWS
-        for group in self._groups(stream, layout):
-            batch.append(group)
-            size += len(group.rows)
-            if size >= limit:
-                self._batch(batch)
-                batch, size = [], 0
-        if batch:
-            self._batch(batch)
+        """Each batch looked up, then the batch before it written, then this one planned: its
+        rule rows are sent in the background, so PostgreSQL writes them while the next batch
+        is read and planned. A batch is written only if no error was found up to its end,
+        and before anything the next batch raises (as if written at once)."""
+        pending: list[Write] = []
+        batches = self._batches(stream, layout)
+        while True:
+            try:
+                batch = next(batches, None)
+            except BaseException:  # a bad file or a restart: after what came before it
+                self._write(pending)
+                raise
+            plans = self._lookup(batch) if batch is not None else []
+            self._write(pending)
+            if batch is None:
+                break
+            pending = self._plan(plans)
         report = self.report
         if report.errors:
             raise ImportRejected(report.rejected())
@@ -134,17 +142,34 @@ class _Import:
             self.announced.send(self.organization.pk)
         return report
 
+    def _batches(self, stream: RowStream, layout: _Layout | None) -> Iterator[list[Group]]:
+        batch: list[Group] = []
+        size, limit = 0, settings.LEXICON_IMPORT_BATCH_ROWS
+        for group in self._groups(stream, layout):
+            batch.append(group)
+            size += len(group.rows)
+            if size >= limit:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
     def _groups(self, stream: RowStream, layout: _Layout | None) -> Iterator[Group]:
         """Each dictionary's rows once all are read: at its last row when the layout is known,
         else when the next row names another dictionary (raising _Restart if one comes back)."""
         open_groups: dict[str, Group] = {}
         finished: set[str] = set()
+        name: str | None = None
+        problems: tuple[str, ...]
+        key, problems = "", ()
         for parsed in stream():
             self.rows_read += 1
             if not isinstance(parsed, SourceRow):
                 self._errors(parsed)
                 continue
-            key, problems = _key(parsed.dictionary)
+            if parsed.dictionary != name:  # rows mostly come a dictionary at a time
+                name = parsed.dictionary
+                key, problems = _key(name)
             if problems:
                 self._errors([RowError(parsed.number, "dictionary", p) for p in problems])
                 continue
@@ -175,30 +200,19 @@ class _Import:
         self.report.errors += errors
         self.report.trim_errors()
 
-    def _batch(self, batch: list[Group]) -> None:
-        """Plan, validate and (while there is no error) write one batch of dictionaries."""
-        plans = self._plans(batch)
-        report, writes = self.report, []
-        for plan in plans:
-            if report.errors:  # the import is refused: only look for more errors
-                continue
-            entry, write = entry_of(self.organization, plan, self.author, self.options.comment)
-            report.add(entry)
-            self.named.append((plan.group.rows[0].number, entry))
-            if write is not None:
-                writes.append(write)
-        if writes and not report.errors and not report.dry_run:
-            try:
-                store(writes, announced=self.announced)
-            except IntegrityError as exc:  # a dictionary of the same name was created meanwhile
-                names = [w.dictionary.name for w in writes if w.dictionary.pk is None]
-                raise DictionaryConflict(", ".join(names) or "(import)") from exc
-        if self.progress is not None:
-            self.progress("import", self.rows_read, self.rows_read)
+    def _write(self, writes: list[Write]) -> None:
+        if not writes:
+            return
+        try:
+            store(writes, announced=self.announced)
+        except IntegrityError as exc:  # a dictionary of the same name was created meanwhile
+            names = [w.dictionary.name for w in writes if w.dictionary.pk is None]
+            raise DictionaryConflict(", ".join(names) or "(import)") from exc
 
-    def _plans(self, batch: list[Group]) -> list[Planned]:
-        """Each group's plan, validated unless unchanged; a group with errors has none."""
-        options, report = self.options, self.report
+    def _lookup(self, batch: list[Group]) -> list[Planned]:
+        """Each group's plan before validation, from what is stored (a group with an error
+        has none): whether it is unchanged, and the stored rules of the others."""
+        options = self.options
         existing = self._existing(batch)
         plans = []
         for group in batch:
@@ -212,15 +226,34 @@ class _Import:
             plans.append(plan_group(group, found, options, current))
         slow = [p.existing for p in plans if p.existing is not None and not p.unchanged]
         wires = current_wires(slow) if slow else {}
+        for plan in plans:
+            if not plan.unchanged and plan.existing is not None:
+                plan.before = wires.get(plan.existing.pk, {})
+        return plans
+
+    def _plan(self, plans: list[Planned]) -> list[Write]:
+        """Validate the batch's plans and list them in the report; the writes to make, unless
+        an error was found so far (nothing will be stored) or this is a dry run."""
+        report, mode = self.report, self.options.mode
         valid = []
         for plan in plans:
             if not plan.unchanged:
-                plan.before = wires.get(plan.existing.pk, {}) if plan.existing else {}
-                self._errors(validate(plan, options.mode))
+                self._errors(validate(plan, mode))
                 if plan.clean is None:
                     continue
             valid.append(plan)
-        return valid if not report.errors else []
+        writes = []
+        for plan in valid:
+            if report.errors:  # the import is refused: only look for more errors
+                break
+            entry, write = entry_of(self.organization, plan, self.author, self.options.comment)
+            report.add(entry)
+            self.named.append((plan.group.rows[0].number, entry))
+            if write is not None:
+                writes.append(write)
+        if self.progress is not None:
+            self.progress("import", self.rows_read, self.rows_read)
+        return [] if report.errors or report.dry_run else writes
 
     def _existing(self, batch: list[Group]) -> dict[str, Dictionary]:
         # With their checks, always: a changed dictionary's plan runs them on its new content.
@@ -260,7 +293,7 @@ def dictionary_import(
         has_checks = layout is not None and layout.has_checks
         options = Options(mode, create_missing, has_metadata, has_checks, comment)
         report = ImportReport(dry_run=dry_run, mode=mode, has_checks=has_checks)
-        with transaction.atomic():
+        with transaction.atomic(), rows_in_background():
             return _Import(organization, options, report, author, progress).run(rows, layout)
 
     try:

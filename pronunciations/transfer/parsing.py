@@ -112,6 +112,7 @@ class RowParser:
         width = len(self.headers)  # an absent column reads the blank cell padded at the end
         self.pick = operator.itemgetter(*(i if i >= 0 else width for i in self.at.values()))
         self.pad = [""] * (width + 1)
+        self.blank = [""]
 
     def parse(self, number: int, record: Sequence[object]) -> Parsed | None:
         """The row, its errors, or None for a blank line."""
@@ -133,7 +134,10 @@ class RowParser:
         """A row of text cells with nothing to report and no metadata, or None: ``_row`` then
         parses it (the same rules, checked quickly here for the rows that pass them)."""
         width = len(self.pad) - 1  # a list or a tuple, padded with the blank cell at the end
-        padded = [*record[:width], *self.pad[min(len(record), width) :]]
+        if len(record) == width and isinstance(record, list):  # nearly every record
+            padded = record + self.blank
+        else:
+            padded = [*record[:width], *self.pad[min(len(record), width) :]]
         name, mode, match, replace, ipa, position, note, disabled = self.pick(padded)
         column = _VALUE_COLUMN.get(mode)
         if (

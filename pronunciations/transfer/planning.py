@@ -6,6 +6,7 @@ builds its next modes and checks and validates them through ``pronunciations.val
 one home of those rules, mapping each problem back to its row and column.
 """
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from pronunciations.transfer.rows import (
 from pronunciations.validation import VALUE_FIELD, Check, DictionaryInput, match_key
 
 ImportMode = Literal["replace", "merge"]
+_POSITION = operator.attrgetter("position")
 
 
 @dataclass
@@ -42,6 +44,8 @@ class Group:
 
     def add(self, row: SourceRow) -> None:
         self.rows.append(row)
+        if not row.metadata:  # most rows: the metadata is on a dictionary's first row
+            return
         for key, value in row.metadata.items():
             if key in self.metadata and self.metadata[key] != value:
                 message = f"metadata {key!r} differs from an earlier row of {self.name}"
@@ -69,6 +73,7 @@ class Planned:
     before: dict[str, Any] = field(default_factory=dict)  # the stored wire modes
     checks: tuple[Check, ...] | None = None  # the next checks (None: the file has none, kept)
     check_rows: list[int] = field(default_factory=list)  # the row of each check (0: kept)
+    wire: dict[str, Any] | None = None  # the next wire modes, once validated (``clean``'s)
 
 
 def _file_rules(group: Group) -> dict[str, list[SourceRow]]:
@@ -78,7 +83,10 @@ def _file_rules(group: Group) -> dict[str, list[SourceRow]]:
         if row.mode:
             by_mode.setdefault(row.mode, []).append(row)
     for rules in by_mode.values():
-        rules.sort(key=lambda r: (r.position is None, r.position or 0))
+        if all(rule.position is not None for rule in rules):
+            rules.sort(key=_POSITION)  # the same order, without a key tuple a row
+        else:
+            rules.sort(key=lambda r: (r.position is None, r.position or 0))
     return by_mode
 
 
@@ -120,9 +128,10 @@ def _next_modes(
         rows = [0] * len(rules)
         index = {match_key(rule["match"]): i for i, rule in enumerate(rules)}
         for row in file_rules.get(mode_name, []):
-            at = index.get(match_key(row.match)) if row.match.strip() else None
+            key = match_key(row.match)  # "" for a blank match, which replaces no rule
+            at = index.get(key) if key else None
             if at is None:
-                index[match_key(row.match)] = len(rules)
+                index[key] = len(rules)
                 rules.append(_rule(row, field_name))
                 rows.append(row.number)
             else:
@@ -211,6 +220,8 @@ def validate(plan: Planned, mode: ImportMode) -> list[RowError]:
     if problems:
         errors += problems
         plan.clean = None
+    if plan.clean is not None:  # the same wire modes the clean content renders as
+        plan.wire = modes
     return errors
 
 
@@ -226,7 +237,7 @@ def entry_of(
     clean, found = plan.clean, plan.existing
     if plan.unchanged or clean is None:
         return PlanEntry(plan_name(plan), "unchanged"), None
-    after = modes_to_wire(clean.modes)
+    after = plan.wire if plan.wire is not None else modes_to_wire(clean.modes)
     new_hash = wire_hash(after)
     if found is not None and is_unchanged(found, new_hash, clean.metadata, plan.checks):
         return PlanEntry(found.name, "unchanged"), None

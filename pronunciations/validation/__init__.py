@@ -13,7 +13,7 @@ params (``pronunciations.admin.wording``), so the rule itself is still stated on
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 
@@ -33,6 +33,7 @@ from core.text import (
     invisible_problems,
     list_errors,
     list_problems,
+    plain_text,
     problem,
     problem_text,
     replace_unstorable,
@@ -153,6 +154,16 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
     seen: dict[str, int] = {}
     rules = []
     for index, item in enumerate(raw):
+        if type(item) is dict:  # the common case first: a plain rule, told quickly
+            match, value = item.get("match"), item.get(value_field)
+            disabled = item.get("disabled", False)
+            if (
+                type(disabled) is bool
+                and _plain_rule(match, value)
+                and seen.setdefault(match_key(match), index) == index
+            ):
+                rules.append(RuleSpec(match, str(value), disabled))
+                continue
         rule_path = f"{path}[{index}]"
         if not isinstance(item, Mapping):
             message = "must be an object with match and " + value_field
@@ -176,6 +187,16 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
         if not match_problems and not value_problems and isinstance(disabled, bool):
             rules.append(RuleSpec(match=str(match), value=str(value), disabled=disabled))
     return tuple(rules)
+
+
+def _plain_rule(match: object, value: object) -> TypeGuard[str]:
+    """True when ``_rule_problems`` would find nothing (``match`` a string), told without
+    building any problem; False when it may find some."""
+    return (
+        plain_text(match, max_length=MATCH_MAX_LENGTH, strip_edges=True)
+        and plain_text(value, max_length=VALUE_MAX_LENGTH, strip_edges=False)
+        and (str(match).isascii() or not invisible_problems(str(match)))
+    )
 
 
 def _rule_problems(

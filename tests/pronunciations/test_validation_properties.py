@@ -6,6 +6,7 @@ crash on it and never accept it (issue 11).
 """
 
 import json
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -13,11 +14,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.text import plain_text, text_problems
 from pronunciations.content import modes_to_wire
 from pronunciations.validation import (
     unstorable_errors,
     validate_comment,
     validate_dictionary,
+    validate_modes,
     validate_preview_text,
 )
 
@@ -155,3 +158,41 @@ def test_preview_text_and_comments_refuse_unstorable_characters(hostile: str) ->
         with pytest.raises(ValidationError) as caught:
             check(hostile)
         assert field in caught.value.message_dict
+
+
+@settings(max_examples=400, deadline=None)
+@given(rule_text | json_values, st.integers(0, 150), st.booleans())
+def test_plain_text_is_text_without_problems(value: Any, limit: int, strip_edges: bool) -> None:
+    """The quick check a rule's texts get first says yes exactly when the full one finds
+    nothing."""
+    full = text_problems(value, max_length=limit, strip_edges=strip_edges)
+    assert plain_text(value, max_length=limit, strip_edges=strip_edges) == (not full)
+
+
+def _outcome(modes: Any) -> Any:
+    try:
+        return validate_modes(modes)
+    except ValidationError as exc:
+        return exc.message_dict
+
+
+edged = st.sampled_from(["", " ", "a", "A", "\u200b", "\t", "x" * 130, "é"])
+quick_rules = st.lists(
+    st.fixed_dictionaries(
+        {"match": edged | rule_text, "replace": edged | rule_text},
+        optional={"disabled": st.booleans() | json_values},
+    )
+    | json_values,
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(quick_rules)
+def test_the_quick_path_for_plain_rules_changes_no_outcome(rules: list[Any]) -> None:
+    """Rules as plain dicts take the quick path; the same rules as other mappings take the full
+    one: the same rules kept, or the same problems at the same paths."""
+    as_mappings = [MappingProxyType(r) if isinstance(r, dict) else r for r in rules]
+    quick = _outcome({"rewrite": {"rules": rules}})
+    full = _outcome({"rewrite": {"rules": as_mappings}})
+    assert quick == full
