@@ -47,7 +47,8 @@ from pronunciations.store import (
     store,
     with_checks,
 )
-from pronunciations.validation import Check, DictionaryInput, Modes, RuleInput, RuleSpec
+from pronunciations.validation import Check, DictionaryInput, Modes, RuleSpec
+from pronunciations.validation.one_rule import RuleInput, validate_rule_position
 
 # Lexicon reading on its own account (orgs.scoping: every organization).
 SERVICES = Actor.system("dictionary services")
@@ -253,9 +254,7 @@ def rule_put(
         spec = RuleSpec(match=rule.match or spelled, value=rule.value, disabled=off)
         last = len(rules)  # without the rule: where an added rule goes by default
         position = rule.position if rule.position is not None else index
-        position = validation.validate_rule_position(
-            last if position is None else position, last=last
-        )
+        position = validate_rule_position(last if position is None else position, last=last)
         rules.insert(position, spec)
         clean = _with_rules(dictionary, {**modes, mode: tuple(rules)})
         if not is_unchanged(dictionary, content_hash(clean.modes), clean.metadata):

@@ -28,7 +28,7 @@ from pronunciations.api.serializers import RuleOutput, RulePutRequest
 from pronunciations.api.views import IF_MATCH
 from pronunciations.errors import RuleNotFound
 from pronunciations.models import Dictionary, Mode
-from pronunciations.validation import VALUE_FIELD, RuleSpec
+from pronunciations.validation import VALUE_FIELD, RuleSpec, one_rule
 
 _EXAMPLE = {
     "dictionary": "brand",
@@ -39,7 +39,7 @@ _EXAMPLE = {
     "revision": 3,
 }
 _NOT_FOUND = {404: RuleNotFound("brand", "rewrite", "QubePay")}
-_BAD_RULE = {400: refusal(lambda: validation.validate_rule(Mode.REWRITE, "QubePay", {}))}
+_BAD_RULE = {400: refusal(lambda: one_rule.validate_rule(Mode.REWRITE, "QubePay", {}))}
 
 
 def rule_body(dictionary: Dictionary, mode: Mode, position: int, rule: RuleSpec) -> dict[str, Any]:
@@ -116,7 +116,7 @@ class RuleDetailView(APIView):
     def put(self, request: Request, name: str, mode: str, match: str) -> Response:
         key = caller_for(request, name)
         rule_mode, match = validation.validate_rule_parameters(mode, match)
-        rule = validation.validate_rule(rule_mode, match, json_object(request))
+        rule = one_rule.validate_rule(rule_mode, match, json_object(request))
         put = services.rule_put(
             organization=key.organization,
             name=name,

@@ -16,8 +16,8 @@ from pronunciations.scan import findings as fd
 from pronunciations.scan.coverage import Rules
 from pronunciations.scan.run import scan
 from pronunciations.scan.texts import ScanTooLarge, TextLimits, read_turns
-from pronunciations.validation import RuleInput
 from pronunciations.validation.language import language_tag_problems
+from pronunciations.validation.one_rule import RuleInput, validate_rule
 
 DEFAULT_LANGUAGE = "en-US"
 
@@ -112,7 +112,7 @@ def scan_rule_add(
         "comment": f"added from scan {scan_ref}: {str(match)[:120]}",
         "disabled": False,  # a finding's rule is added to be spoken
     }
-    rule: RuleInput = validation.validate_rule(chosen, str(match), body)
+    rule: RuleInput = validate_rule(chosen, str(match), body)
     put = services.rule_put(
         organization=organization,
         name=dictionary,
