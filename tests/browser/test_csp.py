@@ -36,7 +36,8 @@ def test_every_page_has_a_policy_that_no_page_breaks(
         # The page's own response: a listener's first response may be a late one of the page
         # before (its static files carry no policy).
         response = page.goto(f"{live_server.url}{path}")
-        assert response is not None and response.ok, path
+        assert response is not None, path
+        assert response.ok, path
         policy = response.headers.get("content-security-policy", "")
         page.wait_for_selector(rendered)
         page.wait_for_load_state("networkidle")
