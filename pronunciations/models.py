@@ -38,6 +38,10 @@ class Dictionary(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A layer only: included by other dictionaries (pronunciations.layers), never pushed alone.
     layer_only = models.BooleanField(default=False, db_default=False, editable=False)
+    # The digest of the import records that left the dictionary at ``import_revision``
+    # (pronunciations.transfer.runs): the same records imported again are skipped unparsed.
+    import_digest = models.CharField(max_length=64, default="", db_default="", editable=False)
+    import_revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name_plural = "dictionaries"

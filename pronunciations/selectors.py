@@ -70,6 +70,14 @@ def dictionary_live(*, organization: Organization) -> QuerySet[Dictionary]:
     return only_live(restrict(Dictionary, _in(organization)))
 
 
+def import_digests(*, organization: Organization) -> dict[str, tuple[str, str]]:
+    """normalized name -> (name, import digest) of the organization's live dictionaries still
+    at the revision their digest was taken at (pronunciations.transfer.runs)."""
+    current = dictionary_live(organization=organization).filter(import_revision=F("revision"))
+    rows = current.exclude(import_digest="").values_list("normalized_name", "name", "import_digest")
+    return {key: (name, digest) for key, name, digest in rows}
+
+
 def dictionary_named(*, organization: Organization, name: str) -> QuerySet[Dictionary]:
     """The organization's live dictionary of that name (case-insensitive), as a queryset."""
     return dictionary_live(organization=organization).filter(normalized_name=normalize_name(name))

@@ -196,6 +196,15 @@ def _layers_of(writes: Sequence[Write]) -> list[layers.Layered]:
     return found
 
 
+def remember_import_digests(digests: Sequence[tuple[Dictionary, str]]) -> None:
+    """Remember the digest of the import records that left each dictionary as it now is, at its
+    current revision: the same records imported again are skipped (transfer.runs)."""
+    for dictionary, digest in digests:
+        dictionary.import_digest, dictionary.import_revision = digest, dictionary.revision
+    fields = ["import_digest", "import_revision"]
+    restrict(Dictionary, STORE).bulk_update([d for d, _ in digests], fields, batch_size=500)
+
+
 def _stamp(write: Write, now: Any) -> None:
     dictionary = write.dictionary
     dictionary.metadata = write.content.metadata

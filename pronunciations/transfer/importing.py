@@ -29,7 +29,7 @@ from pronunciations import checks, selectors, validation
 from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Dictionary
-from pronunciations.store import Announcements, Write, store
+from pronunciations.store import Announcements, Write, remember_import_digests, store
 from pronunciations.store_rows import rows_in_background
 from pronunciations.transfer.parsing import Parsed
 from pronunciations.transfer.planning import (
@@ -49,6 +49,7 @@ from pronunciations.transfer.report import (
     report_limit,
 )
 from pronunciations.transfer.rows import CHECK_MODE, RowError, SourceRow
+from pronunciations.transfer.runs import ImportSettings, RecordRun
 
 __all__ = [
     "ImportMode",
@@ -60,7 +61,8 @@ __all__ = [
 ]
 
 Progress = Callable[[str, int, int], None]
-RowStream = Callable[[], Iterable[Parsed]]  # opens the file's rows, from the start, each call
+# Opens the file's rows (CSV: its records a dictionary at a time), from the start, each call.
+RowStream = Callable[[], Iterable[Parsed | RecordRun]]
 
 
 def row_stream(rows: list[SourceRow], errors: list[RowError]) -> RowStream:
@@ -85,12 +87,13 @@ class _Layout:
 def _layout(stream: RowStream) -> _Layout:
     last: dict[str, int] = {}
     has_checks = False
-    for parsed in stream():
-        if isinstance(parsed, SourceRow):
-            has_checks = has_checks or parsed.mode == CHECK_MODE
-            key, problems = _key(parsed.dictionary)
-            if not problems:
-                last[key] = parsed.number
+    for item in stream():
+        for parsed in item.parse() if isinstance(item, RecordRun) else (item,):
+            if isinstance(parsed, SourceRow):
+                has_checks = has_checks or parsed.mode == CHECK_MODE
+                key, problems = _key(parsed.dictionary)
+                if not problems:
+                    last[key] = parsed.number
     return _Layout(last, has_checks)
 
 
@@ -114,6 +117,9 @@ class _Import:
         self.announced = Announcements()
         self.named: list[tuple[int, PlanEntry]] = []  # by first row: names listed in file order
         self.rows_read = self.groups_done = 0
+        self.known: dict[str, tuple[str, str]] | None = None  # remembered digests, once read
+        self.digests: list[tuple[Dictionary, str]] = []  # to remember once all is written
+        self.run_now: RecordRun | None = None  # the whole run the rows now read come from
 
     def run(self, stream: RowStream, layout: _Layout | None) -> ImportReport:
         """Each batch looked up, then the batch before it written, then this one planned: its
@@ -139,6 +145,8 @@ class _Import:
         for _, entry in sorted(self.named, key=lambda pair: pair[0]):
             report.name(entry)
         if not report.dry_run:
+            if self.digests:
+                remember_import_digests(self.digests)
             self.announced.send(self.organization.pk)
         return report
 
@@ -162,11 +170,17 @@ class _Import:
         name: str | None = None
         problems: tuple[str, ...]
         key, problems = "", ()
-        for parsed in stream():
-            self.rows_read += 1
+        for parsed in self._rows(stream, layout, open_groups, finished):
             if not isinstance(parsed, SourceRow):
+                if isinstance(parsed, Group):  # a run unchanged by its digest
+                    if layout is None:
+                        yield from self._finish(open_groups, finished)
+                    yield from self._finish({parsed.key: parsed}, finished)
+                    continue
+                self.rows_read += 1
                 self._errors(parsed)
                 continue
+            self.rows_read += 1
             if parsed.dictionary != name:  # rows mostly come a dictionary at a time
                 name = parsed.dictionary
                 key, problems = _key(name)
@@ -184,11 +198,61 @@ class _Import:
                 yield from self._finish(open_groups, finished)
             group = open_groups.get(key)
             if group is None:
-                group = open_groups[key] = Group(key, parsed.dictionary)
+                group = open_groups[key] = Group(key, parsed.dictionary, run=self.run_now)
+            elif group.run is not self.run_now:  # rows of more than one run: no digest
+                group.run = None
             group.add(parsed)
             if layout is not None and layout.last.get(key) == parsed.number:
                 yield from self._finish({key: open_groups.pop(key)}, finished)
         yield from self._finish(open_groups, finished)
+
+    def _rows(
+        self,
+        stream: RowStream,
+        layout: _Layout | None,
+        open_groups: dict[str, Group],
+        finished: set[str],
+    ) -> Iterator[Parsed | Group]:
+        """The stream's rows, each run of records parsed unless it is skipped: then its Group."""
+        for item in stream():
+            if not isinstance(item, RecordRun):
+                self.run_now = None
+                yield item
+                continue
+            skipped = self._skipped(item, layout, open_groups, finished)
+            if skipped is not None:
+                yield skipped
+                continue
+            self.run_now = item if item.whole else None
+            yield from item.parse()
+
+    def _skipped(
+        self,
+        run: RecordRun,
+        layout: _Layout | None,
+        open_groups: dict[str, Group],
+        finished: set[str],
+    ) -> Group | None:
+        """The run's dictionary, unchanged and unparsed, when the run holds all its rows and
+        hashes to the digest remembered at its current revision (transfer.runs)."""
+        if not run.whole:
+            return None
+        key, problems = _key(run.cell)
+        if problems or key in open_groups or key in finished:
+            return None
+        if layout is not None and layout.last.get(key, 0) >= run.first + len(run.records):
+            return None  # more of its rows come later in the file
+        if self.known is None:
+            self.known = selectors.import_digests(organization=self.organization)
+        name, digest = self.known.get(key, ("", ""))
+        if not digest or digest != run.digest(self._settings()):
+            return None
+        self.rows_read += len(run.records)
+        return Group(key, name, skipped_at=run.first)
+
+    def _settings(self) -> ImportSettings:
+        options = self.options
+        return ImportSettings(options.mode, options.has_metadata, options.has_checks)
 
     def _finish(self, groups: dict[str, Group], finished: set[str]) -> Iterator[Group]:
         for key in list(groups):
@@ -213,9 +277,12 @@ class _Import:
         """Each group's plan before validation, from what is stored (a group with an error
         has none): whether it is unchanged, and the stored rules of the others."""
         options = self.options
-        existing = self._existing(batch)
+        existing = self._existing([group for group in batch if not group.skipped_at])
         plans = []
         for group in batch:
+            if group.skipped_at:
+                plans.append(Planned(group, None, None, {}, {}, unchanged=True))
+                continue
             self._errors(group.errors)
             found = existing.get(group.key)
             if found is None and not options.create_missing:
@@ -248,14 +315,25 @@ class _Import:
                 break
             entry, write = entry_of(self.organization, plan, self.author, self.options.comment)
             report.add(entry)
-            self.named.append((plan.group.rows[0].number, entry))
+            self.named.append((plan.group.first_row, entry))
             if write is not None:
                 writes.append(write)
+            self._remember(plan, write)
         if self.progress is not None:
             self.progress("import", self.rows_read, self.rows_read)
         return [] if report.errors or report.dry_run else writes
 
+    def _remember(self, plan: Planned, write: Write | None) -> None:
+        """Keep the digest of the run a dictionary came from whole: once written, the import
+        leaves the dictionary as these records say (transfer.runs)."""
+        run, dictionary = plan.group.run, write.dictionary if write else plan.existing
+        if run is not None and dictionary is not None and not self.report.dry_run:
+            self.digests.append((dictionary, run.digest(self._settings())))
+        plan.group.run = None
+
     def _existing(self, batch: list[Group]) -> dict[str, Dictionary]:
+        if not batch:
+            return {}
         # With their checks, always: a changed dictionary's plan runs them on its new content.
         queryset = selectors.with_current_checks(
             selectors.dictionary_live(organization=self.organization).filter(

@@ -28,6 +28,7 @@ from pronunciations.transfer.rows import (
     needs_escape,
     unescape_cell,
 )
+from pronunciations.transfer.runs import RecordRun, record_runs
 from pronunciations.validation import VALUE_FIELD
 
 # Looked up once: Mode.values is rebuilt on every access, and rows are parsed by the million.
@@ -293,15 +294,18 @@ def iter_rows(
     first_row: int,
     typed: bool = False,
     text: bool = False,
-) -> Iterator[Parsed]:
+) -> Iterator[Parsed | RecordRun]:
     """Each record parsed in turn (blank lines skipped): a SourceRow, or the row's errors;
     the header's errors alone when the headers are not valid. ``text``: every cell is a string
-    (CSV)."""
+    (CSV), and the records come unparsed, as runs of one dictionary (``RecordRun``)."""
     names = clean_headers(headers)
     if errors := header_errors(names):
         yield errors
         return
     parser = RowParser(names, escaped=escaped, typed=typed, text=text)
+    if text:  # CSV: a dictionary at a time, parsed when the import needs it (transfer.runs)
+        yield from record_runs(records, parser, first_row)  # type: ignore[arg-type]
+        return
     for number, record in enumerate(records, start=first_row):
         parsed = parser.parse(number, record)
         if parsed is not None:
@@ -314,7 +318,7 @@ def table_rows(
     *,
     file_format: str,
     escaped: bool,
-) -> Iterator[Parsed]:
+) -> Iterator[Parsed | RecordRun]:
     """``iter_rows`` of a table read from a ``file_format`` file (``uploads.read_table``): JSON
     has no header row and typed values; CSV has text cells only."""
     json_rows = file_format == "json"

@@ -26,6 +26,7 @@ from pronunciations.transfer.rows import (
     RowError,
     SourceRow,
 )
+from pronunciations.transfer.runs import RecordRun
 from pronunciations.validation import VALUE_FIELD, Check, DictionaryInput, match_key
 
 ImportMode = Literal["replace", "merge"]
@@ -41,6 +42,13 @@ class Group:
     rows: list[SourceRow] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)  # metadata that differs between rows
+    # The one run of the file's records it came from, whole (transfer.runs), for its digest.
+    run: RecordRun | None = None
+    skipped_at: int = 0  # unchanged by its digest: the row its records start at, none parsed
+
+    @property
+    def first_row(self) -> int:
+        return self.rows[0].number if self.rows else self.skipped_at
 
     def add(self, row: SourceRow) -> None:
         self.rows.append(row)

@@ -25,6 +25,7 @@ from pronunciations.transfer.importing import (
 from pronunciations.transfer.parsing import Parsed, has_metadata, table_rows
 from pronunciations.transfer.pls import PlsError, PlsImport, PlsRule, pls_load
 from pronunciations.transfer.rows import LexemeError, RowError, SourceRow
+from pronunciations.transfer.runs import RecordRun
 from pronunciations.transfer.uploads import Source
 from pronunciations.validation import (
     MAX_RULES_PER_MODE,
@@ -231,7 +232,7 @@ def read_rows(
     headers, records, escaped = uploads.read_table(source, file_format)
     opened = [records]
 
-    def stream() -> Iterator[Parsed]:
+    def stream() -> Iterator[Parsed | RecordRun]:
         # The table already open is read first; every later call reads the file again.
         table = opened.pop() if opened else uploads.read_table(source, file_format)[1]
         return table_rows(headers, table, file_format=file_format, escaped=escaped)

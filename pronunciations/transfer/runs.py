@@ -1,0 +1,97 @@
+"""CSV records a dictionary at a time, parsed only when needed: unchanged dictionaries are skipped.
+
+A CSV file is read as ``RecordRun``s: the consecutive records whose dictionary cell is the same,
+as the reader gave them. A run's ``digest`` hashes its records together with everything else
+the outcome of importing them depends on (``DIGEST_VERSION``, the headers, the formula escape,
+the import's mode, and whether the file has metadata columns and check rows). The import
+(``transfer.importing``) remembers the digest of each dictionary it leaves as the file says,
+with the revision it left it at (``store.remember_import_digests``). Importing the same records
+again with the same settings into a dictionary still at that revision changes nothing: in
+``replace`` mode the outcome depends on the rows alone (plus what the dictionary keeps, which
+is what that import left), and ``merge`` of the same rows into their own outcome is the same
+outcome. Such a run is skipped without parsing a record. Every write of a dictionary raises its
+revision (``store``), so a digest never outlives the state it was taken of.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pronunciations.validation import MAX_CHECKS, MAX_RULES_PER_MODE
+
+if TYPE_CHECKING:
+    from pronunciations.transfer.parsing import Parsed, RowParser
+
+# Raise when parsing or planning changes what the same records import as: digests taken
+# before then no longer match, so no dictionary is skipped on an outdated reading.
+DIGEST_VERSION = "1"
+# More records than a valid dictionary can have (two modes and its checks, and a metadata row):
+# a run this long is read in pieces, none of which may be skipped.
+MAX_RUN = 2 * MAX_RULES_PER_MODE + MAX_CHECKS + 1
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """What, besides a dictionary's own records, decides what importing them does."""
+
+    mode: str
+    has_metadata: bool
+    has_checks: bool
+
+
+class RecordRun:
+    """Consecutive records under one dictionary cell, from row ``first``; ``whole`` is False
+    for a piece of a run longer than ``MAX_RUN`` (never skipped)."""
+
+    __slots__ = ("cell", "first", "parser", "records", "whole")
+
+    def __init__(
+        self, cell: str, first: int, records: list[list[str]], parser: "RowParser", whole: bool
+    ) -> None:
+        self.cell, self.first, self.records = cell, first, records
+        self.parser, self.whole = parser, whole
+
+    def parse(self) -> Iterator["Parsed"]:
+        """Each record parsed in turn (blank lines skipped)."""
+        parse = self.parser.parse
+        for number, record in enumerate(self.records, start=self.first):
+            parsed = parse(number, record)
+            if parsed is not None:
+                yield parsed
+
+    def digest(self, settings: ImportSettings) -> str:
+        """The hash of the run's records and all else their import depends on."""
+        head = [
+            DIGEST_VERSION,
+            self.parser.headers,
+            self.parser.escaped,
+            settings.mode,
+            settings.has_metadata,
+            settings.has_checks,
+        ]
+        text = json.dumps([head, self.records], ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def record_runs(
+    records: Iterable[list[str]], parser: "RowParser", first_row: int
+) -> Iterator[RecordRun]:
+    """The records as runs: a blank line belongs to the run it is in (parsing skips it)."""
+    at = parser.at["dictionary"]
+    cell: str | None = None
+    run: list[list[str]] = []
+    first, whole = first_row, True
+    for number, record in enumerate(records, start=first_row):
+        name = record[at] if at < len(record) else ""
+        if name != cell and (name or any(record)):
+            if run:
+                yield RecordRun(cell or "", first, run, parser, whole)
+            cell, run, first, whole = name, [], number, True
+        elif len(run) >= MAX_RUN:
+            yield RecordRun(cell or "", first, run, parser, False)
+            run, first, whole = [], number, False
+        run.append(record)
+    if run:
+        yield RecordRun(cell or "", first, run, parser, whole)
