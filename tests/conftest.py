@@ -1,5 +1,6 @@
 """Shared fixtures: organizations, API keys and authenticated API clients."""
 
+import os
 import uuid
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -16,6 +17,9 @@ from tests import alone
 from tests.processes import Celery
 
 ClientFactory = Callable[[str], APIClient]
+# Where every test marked ``alone`` lives: .ci/run's first pytest run (LEXICON_TESTS_ALONE_ONLY)
+# collects only this folder, not the whole suite, to run them.
+ALONE_HOME = Path(__file__).resolve().parent / "faults"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,6 +31,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.testrunuid = uuid.uuid4().hex
 
 
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    """With LEXICON_TESTS_ALONE_ONLY set, collect nothing outside ALONE_HOME."""
+    if not os.environ.get("LEXICON_TESTS_ALONE_ONLY"):
+        return None
+    path = collection_path.resolve()
+    if path == ALONE_HOME or ALONE_HOME in path.parents or path in ALONE_HOME.parents:
+        return None
+    return True
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files marked ``long`` first, each file's tests in their own order. pytest-xdist
@@ -34,6 +48,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     workers take the short files; started last, one of them kept a worker minutes after the
     others had finished."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    misplaced = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("alone") and ALONE_HOME not in item.path.resolve().parents
+    ]
+    if misplaced:
+        raise pytest.UsageError(f"a test marked alone must live under {ALONE_HOME}: {misplaced}")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -28,7 +28,7 @@ from pronunciations.transfer.rows import (
     needs_escape,
     unescape_cell,
 )
-from pronunciations.transfer.runs import RecordRun, record_runs
+from pronunciations.transfer.runs import Parsed, RecordRun, record_runs
 from pronunciations.validation import VALUE_FIELD
 
 # Looked up once: Mode.values is rebuilt on every access, and rows are parsed by the million.
@@ -39,8 +39,6 @@ _VALUE_COLUMN = {
 }
 # Columns holding text; in JSON, where values have types, these must be strings (or null).
 _TEXT_COLUMNS = ("dictionary", "mode", "match", "replace", "ipa", NOTE_COLUMN)
-
-Parsed = SourceRow | list[RowError]  # a row, or its errors
 
 
 def _cell(value: object, *, escaped: bool) -> str:

@@ -15,14 +15,14 @@ revision (``store``), so a digest never outlives the state it was taken of.
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from pronunciations.transfer.rows import RowError, SourceRow
 from pronunciations.validation import MAX_CHECKS, MAX_RULES_PER_MODE
 
-if TYPE_CHECKING:
-    from pronunciations.transfer.parsing import Parsed, RowParser
+Parsed = SourceRow | list[RowError]  # a row, or its errors
 
 # Raise when parsing or planning changes what the same records import as: digests taken
 # before then no longer match, so no dictionary is skipped on an outdated reading.
@@ -30,6 +30,16 @@ DIGEST_VERSION = "1"
 # More records than a valid dictionary can have (two modes and its checks, and a metadata row):
 # a run this long is read in pieces, none of which may be skipped.
 MAX_RUN = 2 * MAX_RULES_PER_MODE + MAX_CHECKS + 1
+
+
+class Parser(Protocol):
+    """What a run needs of the file's parser (``parsing.RowParser``)."""
+
+    headers: list[str]
+    escaped: bool
+    at: dict[str, int]  # each column's index
+
+    def parse(self, number: int, record: Sequence[object]) -> Parsed | None: ...
 
 
 @dataclass(frozen=True)
@@ -48,12 +58,12 @@ class RecordRun:
     __slots__ = ("cell", "first", "parser", "records", "whole")
 
     def __init__(
-        self, cell: str, first: int, records: list[list[str]], parser: "RowParser", whole: bool
+        self, cell: str, first: int, records: list[list[str]], parser: Parser, whole: bool
     ) -> None:
         self.cell, self.first, self.records = cell, first, records
         self.parser, self.whole = parser, whole
 
-    def parse(self) -> Iterator["Parsed"]:
+    def parse(self) -> Iterator[Parsed]:
         """Each record parsed in turn (blank lines skipped)."""
         parse = self.parser.parse
         for number, record in enumerate(self.records, start=self.first):
@@ -76,7 +86,7 @@ class RecordRun:
 
 
 def record_runs(
-    records: Iterable[list[str]], parser: "RowParser", first_row: int
+    records: Iterable[list[str]], parser: Parser, first_row: int
 ) -> Iterator[RecordRun]:
     """The records as runs: a blank line belongs to the run it is in (parsing skips it)."""
     at = parser.at["dictionary"]
