@@ -55,6 +55,9 @@ class Write:
     hash: str = ""  # the content's hash when the caller has it already
     wire: dict[str, Any] | None = None  # the content's wire modes when the caller has them
     checks: tuple[Check, ...] | None = None  # None: keep the dictionary's current checks
+    # An import's digest of the records this content comes from (transfer.runs), remembered
+    # with the revision this write makes; "" forgets none.
+    import_digest: str = ""
 
 
 def is_unchanged(
@@ -198,7 +201,8 @@ def _layers_of(writes: Sequence[Write]) -> list[layers.Layered]:
 
 def remember_import_digests(digests: Sequence[tuple[Dictionary, str]]) -> None:
     """Remember the digest of the import records that left each dictionary as it now is, at its
-    current revision: the same records imported again are skipped (transfer.runs)."""
+    current revision: the same records imported again are skipped (transfer.runs). For the
+    dictionaries an import leaves as they were; a write remembers its own (``Write``)."""
     for dictionary, digest in digests:
         dictionary.import_digest, dictionary.import_revision = digest, dictionary.revision
     fields = ["import_digest", "import_revision"]
@@ -216,6 +220,11 @@ def _stamp(write: Write, now: Any) -> None:
         dictionary.revision = 1
     else:
         dictionary.revision += 1
+    if write.import_digest:
+        dictionary.import_digest, dictionary.import_revision = (
+            write.import_digest,
+            dictionary.revision,
+        )
 
 
 def _start_review(revisions: list[Revision]) -> list[Revision]:
@@ -307,6 +316,8 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     created = [w.dictionary for w in writes if w.dictionary.pk is None]
     changed = [w.dictionary for w in writes if w.dictionary.pk is not None]
     fields = ["revision", "metadata", "content_hash", "updated_at", "layer_only"]
+    if any(write.import_digest for write in writes):
+        fields += ["import_digest", "import_revision"]
     later = in_background()  # the revision and rule rows go last, sent while the caller goes on
     with transaction.atomic():
         layered = _layers_of(writes)  # in the transaction: it locks the graph it checks

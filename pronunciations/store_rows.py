@@ -8,7 +8,11 @@ their error raised, before the connection's next statement.
 """
 
 import contextvars
+import csv
+import io
 import json
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -27,14 +31,30 @@ def _statement(model: type[Any], columns: Sequence[str]) -> str:
     return f"COPY {table} ({names}) FROM STDIN"  # noqa: S608 - our own names
 
 
-def _copy_on(raw: Any, statement: str, rows: Iterable[tuple[Any, ...]]) -> None:
+Rows = Iterable[tuple[Any, ...]] | bytes  # tuples, or the rows as CSV already (``_csv``)
+
+
+def _copy_on(raw: Any, statement: str, rows: Rows) -> None:
     """One COPY on a psycopg connection (the caller's own, maybe from the background thread)."""
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        if isinstance(rows, bytes):
+            copy.write(rows)
+            return
         for row in rows:
             copy.write_row(row)
 
 
-def _copies_on(raw: Any, copies: list[tuple[str, Iterable[tuple[Any, ...]]]]) -> None:
+def _csv(rows: Iterable[tuple[Any, ...]]) -> bytes:
+    """Rows of text, numbers and booleans as the body of a ``COPY … (FORMAT csv)``, written by
+    the csv module's C loop: the background thread then only sends bytes, instead of taking
+    the interpreter's lock for each row while the caller plans its next batch. Every field is
+    quoted, so an empty text stays empty (unquoted, CSV reads it as NULL)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _copies_on(raw: Any, copies: list[tuple[str, Rows]]) -> None:
     for statement, rows in copies:
         _copy_on(raw, statement, rows)
 
@@ -81,9 +101,10 @@ class _Background:
     def send(self, revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
         self.finish()
         connection.ensure_connection()
-        copies = [
-            (_statement(Revision, REVISION_COLUMNS), _revision_rows(revisions)),
-            (_statement(Rule, RULE_COLUMNS), _rule_rows(pairs)),
+        rules = _statement(Rule, RULE_COLUMNS) + " WITH (FORMAT csv)"
+        copies: list[tuple[str, Rows]] = [
+            (_statement(Revision, REVISION_COLUMNS), list(_revision_rows(revisions))),
+            (rules, _csv(_rule_rows(pairs))),
         ]
         self.running = self.executor.submit(_copies_on, connection.connection, copies)
 
@@ -108,6 +129,33 @@ class _Background:
         self.executor.shutdown()
 
 
+# The interpreter's switch interval while rows are sent in the background. At the default 5 ms,
+# the sending thread, which needs the interpreter's lock for a moment between each 128 KiB that
+# psycopg hands to libpq, waited up to 5 ms for it each time while the caller planned: the
+# sending of 100,000 rules took 1.1 s of the import's 3.2 s instead of overlapping with it
+# (bench/transfer.py). At 1 ms the caller gives the lock up sooner and the rows go while it works.
+SWITCH_INTERVAL = 0.001
+_switching = {"holders": 0, "before": 0.0}
+_switching_lock = threading.Lock()
+
+
+@contextmanager
+def _switching_often() -> Iterator[None]:
+    """SWITCH_INTERVAL while any thread of the process sends rows in the background."""
+    with _switching_lock:
+        if _switching["holders"] == 0:
+            _switching["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_INTERVAL, _switching["before"]))
+        _switching["holders"] += 1
+    try:
+        yield
+    finally:
+        with _switching_lock:
+            _switching["holders"] -= 1
+            if _switching["holders"] == 0:
+                sys.setswitchinterval(_switching["before"])
+
+
 _BACKGROUND: contextvars.ContextVar[_Background | None] = contextvars.ContextVar(
     "rows_in_background", default=None
 )
@@ -124,7 +172,7 @@ def rows_in_background() -> Iterator[None]:
     background = _Background()
     token = _BACKGROUND.set(background)
     try:
-        with connection.execute_wrapper(background.before_statement):
+        with _switching_often(), connection.execute_wrapper(background.before_statement):
             yield
             background.finish()
     finally:

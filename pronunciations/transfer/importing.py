@@ -324,12 +324,15 @@ class _Import:
         return [] if report.errors or report.dry_run else writes
 
     def _remember(self, plan: Planned, write: Write | None) -> None:
-        """Keep the digest of the run a dictionary came from whole: once written, the import
-        leaves the dictionary as these records say (transfer.runs)."""
-        run, dictionary = plan.group.run, write.dictionary if write else plan.existing
-        if run is not None and dictionary is not None and not self.report.dry_run:
-            self.digests.append((dictionary, run.digest(self._settings())))
-        plan.group.run = None
+        """The digest of the run a dictionary came from whole, remembered with its write, or
+        for a dictionary left as it was, once all is written (transfer.runs)."""
+        run, plan.group.run = plan.group.run, None
+        if run is None or self.report.dry_run:
+            return
+        if write is not None:
+            write.import_digest = run.digest(self._settings())
+        elif plan.existing is not None:
+            self.digests.append((plan.existing, run.digest(self._settings())))
 
     def _existing(self, batch: list[Group]) -> dict[str, Dictionary]:
         if not batch:
