@@ -77,9 +77,8 @@ def csv_stream(dictionaries: Iterable[Dictionary], columns: list[str]) -> Iterat
     for dictionary in dictionaries:
         modes, checks = current_wire(dictionary), current_checks(dictionary)
         writer.writerows(
-            rows.escape_row(row)
-            for row in rows.dictionary_rows(
-                dictionary.name, modes, dictionary.metadata, columns, checks
+            rows.dictionary_rows(
+                dictionary.name, modes, dictionary.metadata, columns, checks, escaped=True
             )
         )
         if buffer.tell() >= CHUNK_CHARS:

@@ -146,39 +146,64 @@ def dictionary_rows(
     metadata: dict[str, Any],
     columns: list[str],
     checks: Sequence[Check] = (),
+    *,
+    escaped: bool = False,
 ) -> Iterator[list[str]]:
-    """The rows of one dictionary as text cells in ``columns`` order (not yet
-    formula-escaped): its rules, then its checks. The cells of ``dictionary_records``, written
-    straight into their places (an export writes them by the million)."""
+    """The rows of one dictionary as text cells in ``columns`` order: its rules, then its
+    checks; ``escaped``: every cell formula-escaped as ``escape_row`` would (only the text
+    cells can need it: a mode, a position and ``true`` never do). The cells of
+    ``dictionary_records``, written straight into their places (an export writes them by the
+    million): each row is a copy of its mode's template, whose spare last cell takes what an
+    absent column would hold and is dropped before the row is given."""
+    cell = _escaped if escaped else str
     at = {column: i for i, column in enumerate(columns)}
-    blank = [""] * (len(columns) + 1)  # an absent column writes to the spare last cell
     spare = len(columns)
-    where = [at.get(column, spare) for column in ("dictionary", "mode", "match", "position")]
+    blank = [""] * (spare + 1)
+    name_at, mode_at, match_at, position_at = (
+        at.get(column, spare) for column in ("dictionary", "mode", "match", "position")
+    )
     disabled_at = at.get(DISABLED_COLUMN, spare)
-    head, first = blank.copy(), True
+    blank[name_at] = cell(name)
+    head = blank.copy()  # the first row: the metadata, as well
     for key, value in metadata.items():
-        head[at.get(METADATA_PREFIX + key, spare)] = metadata_cell(value)
-    head[where[0]] = name
+        head[at.get(METADATA_PREFIX + key, spare)] = cell(metadata_cell(value))
+    first = True
     for mode in (Mode.REWRITE, Mode.IPA):
-        field = VALUE_FIELD[mode]
+        mode_name, field = mode.value, VALUE_FIELD[mode]
         value_at = at.get(field, spare)
-        for position, rule in enumerate(modes.get(mode.value, {}).get("rules", [])):
-            row = head if first else blank.copy()
-            row[where[0]], row[where[1]], row[where[2]] = name, mode.value, rule["match"]
-            row[value_at], row[where[3]] = rule[field], str(position)
+        template = blank.copy()
+        template[mode_at] = mode_name
+        for position, rule in enumerate(modes.get(mode_name, {}).get("rules", ())):
+            if first:
+                row, first = head, False
+                row[mode_at] = mode_name
+            else:
+                row = template.copy()
+            row[match_at], row[value_at] = cell(rule["match"]), cell(rule[field])
+            row[position_at] = str(position)
             if rule.get("disabled"):
                 row[disabled_at] = "true"
-            first = False
-            yield row[:spare]
+            row.pop()
+            yield row
     note_at, value_at = at.get(NOTE_COLUMN, spare), at.get("replace", spare)
+    blank[mode_at] = CHECK_MODE
     for position, check in enumerate(checks):
-        row = head if first else blank.copy()
-        row[where[0]], row[where[1]], row[where[2]] = name, CHECK_MODE, check.text
-        row[value_at], row[note_at], row[where[3]] = check.expect, check.note, str(position)
-        first = False
-        yield row[:spare]
+        if first:
+            row, first = head, False
+            row[mode_at] = CHECK_MODE
+        else:
+            row = blank.copy()
+        row[match_at], row[value_at] = cell(check.text), cell(check.expect)
+        row[note_at], row[position_at] = cell(check.note), str(position)
+        row.pop()
+        yield row
     if first:  # no rules: one row keeps the dictionary and its metadata
-        yield head[:spare]
+        head.pop()
+        yield head
+
+
+def _escaped(value: str) -> str:
+    return escape_cell(value) if value and value[0] in _ESCAPE_FIRST else value
 
 
 def escape_row(row: list[str]) -> list[str]:
