@@ -11,8 +11,6 @@ import contextvars
 import csv
 import io
 import json
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -129,33 +127,6 @@ class _Background:
         self.executor.shutdown()
 
 
-# The interpreter's switch interval while rows are sent in the background. At the default 5 ms,
-# the sending thread, which needs the interpreter's lock for a moment between each 128 KiB that
-# psycopg hands to libpq, waited up to 5 ms for it each time while the caller planned: the
-# sending of 100,000 rules took 1.1 s of the import's 3.2 s instead of overlapping with it
-# (bench/transfer.py). At 1 ms the caller gives the lock up sooner and the rows go while it works.
-SWITCH_INTERVAL = 0.001
-_switching = {"holders": 0, "before": 0.0}
-_switching_lock = threading.Lock()
-
-
-@contextmanager
-def _switching_often() -> Iterator[None]:
-    """SWITCH_INTERVAL while any thread of the process sends rows in the background."""
-    with _switching_lock:
-        if _switching["holders"] == 0:
-            _switching["before"] = sys.getswitchinterval()
-            sys.setswitchinterval(min(SWITCH_INTERVAL, _switching["before"]))
-        _switching["holders"] += 1
-    try:
-        yield
-    finally:
-        with _switching_lock:
-            _switching["holders"] -= 1
-            if _switching["holders"] == 0:
-                sys.setswitchinterval(_switching["before"])
-
-
 _BACKGROUND: contextvars.ContextVar[_Background | None] = contextvars.ContextVar(
     "rows_in_background", default=None
 )
@@ -172,7 +143,7 @@ def rows_in_background() -> Iterator[None]:
     background = _Background()
     token = _BACKGROUND.set(background)
     try:
-        with _switching_often(), connection.execute_wrapper(background.before_statement):
+        with connection.execute_wrapper(background.before_statement):
             yield
             background.finish()
     finally:

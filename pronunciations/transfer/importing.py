@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from core.interpreter import bulk_work
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
 from pronunciations import checks, selectors, validation
@@ -374,7 +375,7 @@ def dictionary_import(
         has_checks = layout is not None and layout.has_checks
         options = Options(mode, create_missing, has_metadata, has_checks, comment)
         report = ImportReport(dry_run=dry_run, mode=mode, has_checks=has_checks)
-        with transaction.atomic(), rows_in_background():
+        with transaction.atomic(), bulk_work(), rows_in_background():
             return _Import(organization, options, report, author, progress).run(rows, layout)
 
     try:
