@@ -73,7 +73,7 @@ def _rule_rows(
         for mode, specs in modes.items():
             name = str(mode.value)  # the plain text, looked up once a mode
             for i, spec in enumerate(specs):
-                key = validation.match_key(spec.match)
+                key = spec.key or validation.match_key(spec.match)
                 yield pk, name, i, spec.match, spec.value, key, spec.disabled
 
 

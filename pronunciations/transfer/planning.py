@@ -123,19 +123,26 @@ def _file_hash(group: Group) -> str:
 
 
 def _next_modes(
-    group: Group, current: dict[str, Any], mode: ImportMode
+    group: Group, current: dict[str, Any], mode: ImportMode, *, distinct: bool
 ) -> tuple[dict[str, Any], dict[str, list[int]]]:
-    """The dictionary's new wire modes, and which row each rule came from (0: kept)."""
+    """The dictionary's new wire modes, and which row each rule came from (0: kept).
+    ``distinct``: no two rows of a mode share a match (``duplicate_rows`` found none)."""
     file_rules = _file_rules(group)
     modes: dict[str, Any] = {}
     sources: dict[str, list[int]] = {}
     for mode_name in Mode.values:
         field_name = VALUE_FIELD[Mode(mode_name)]
         kept = current.get(mode_name, {}).get("rules", []) if mode == "merge" else []
+        file_rows = file_rules.get(mode_name, [])
+        if distinct and not kept:  # nothing to merge into: the file's rules, in their order
+            if file_rows or mode_name == Mode.REWRITE:
+                modes[mode_name] = {"rules": [_rule(row, field_name) for row in file_rows]}
+                sources[mode_name] = [row.number for row in file_rows]
+            continue
         rules = [dict(rule) for rule in kept]
         rows = [0] * len(rules)
         index = {match_key(rule["match"]): i for i, rule in enumerate(rules)}
-        for row in file_rules.get(mode_name, []):
+        for row in file_rows:
             key = match_key(row.match)  # "" for a blank match, which replaces no rule
             at = index.get(key) if key else None
             if at is None:
@@ -211,7 +218,7 @@ def validate(plan: Planned, mode: ImportMode) -> list[RowError]:
     """Build the plan's next content and validate it (``plan.clean``); the errors, by row."""
     group, first_row = plan.group, plan.group.rows[0].number
     errors = duplicate_rows(group.rows)
-    modes, plan.sources = _next_modes(group, plan.before, mode)
+    modes, plan.sources = _next_modes(group, plan.before, mode, distinct=not errors)
     name = plan.existing.name if plan.existing else group.name
     problems = _check_errors(plan, first_row)
     problems += shadowed_errors(group.rows, plan.sources, plan.check_rows)

@@ -38,9 +38,11 @@ def csv_records(file: IO[bytes], limits: Limits, *, count_only: bool = False) ->
     reader = csv.reader(text)
     budget = Budget(limits)
     try:
-        for record in reader:
-            budget.row(len(record))
-            yield [] if count_only else record
+        if count_only:
+            for _ in budget.counted(reader):
+                yield []
+        else:
+            yield from budget.counted(reader)
     except UnicodeDecodeError:
         raise _decode_error(file) from None
     except csv.Error as exc:

@@ -12,7 +12,7 @@ params (``pronunciations.admin.wording``), so the rule itself is still stated on
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
@@ -117,6 +117,9 @@ class RuleSpec:
     match: str
     value: str
     disabled: bool = False  # switched off: kept, never pushed nor previewed
+    # ``match_key(match)`` where validation worked it out ("" elsewhere): the rule rows an import
+    # writes take it from here instead of working it out again. Not part of the rule's value.
+    key: str = field(default="", compare=False, repr=False)
 
 
 Modes = dict[Mode, tuple[RuleSpec, ...]]
@@ -160,9 +163,9 @@ def _clean_rules(mode: Mode, raw: object, errors: Problems) -> tuple[RuleSpec, .
             if (
                 type(disabled) is bool
                 and _plain_rule(match, value)
-                and seen.setdefault(match_key(match), index) == index
+                and seen.setdefault(key := match_key(match), index) == index
             ):
-                rules.append(RuleSpec(match, str(value), disabled))
+                rules.append(RuleSpec(match, str(value), disabled, key))
                 continue
         rule_path = f"{path}[{index}]"
         if not isinstance(item, Mapping):
