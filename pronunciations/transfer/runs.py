@@ -24,8 +24,9 @@ from pronunciations.validation import MAX_CHECKS, MAX_RULES_PER_MODE
 
 Parsed = SourceRow | list[RowError]  # a row, or its errors
 
-# Raise when parsing or planning changes what the same records import as: digests taken
-# before then no longer match, so no dictionary is skipped on an outdated reading.
+# Raise when parsing or planning changes what the same records import as, or when a migration
+# changes stored content without a revision: digests taken before then no longer match, so no
+# dictionary is skipped on an outdated reading.
 DIGEST_VERSION = "1"
 # More records than a valid dictionary can have (two modes and its checks, and a metadata row):
 # a run this long is read in pieces, none of which may be skipped.
