@@ -1,0 +1,138 @@
+"""Probes of the import skip (issue 28): a CSV dictionary whose records hash to the digest
+remembered at its current revision is skipped unparsed. Each test compares an organization
+that skips with one whose digests are forgotten before each import, as
+``tests/pronunciations/test_import_digest.py`` does: the skip must change nothing an import
+reports or stores."""
+
+import itertools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from orgs.models import Organization
+from orgs.services import organization_create
+from pronunciations import selectors
+from pronunciations.checks import current_checks
+from pronunciations.content import current_wire
+from pronunciations.models import Dictionary
+from pronunciations.services import dictionary_update
+from pronunciations.transfer import ImportRejected, import_file
+
+NUMBERS = itertools.count()
+HEADER = "dictionary,mode,match,replace,position\n"
+Progress = Callable[[str, int, int], None]
+
+
+def _import(
+    organization: Organization, data: str, progress: Progress | None = None, **options: Any
+) -> Any:
+    """The import's report as the API gives it (or the refusal)."""
+    try:
+        report = import_file(
+            organization=organization,
+            data=data.encode(),
+            file_format="csv",
+            mode=options.pop("mode", "replace"),
+            create_missing=True,
+            progress=progress,
+            **options,
+        )
+    except ImportRejected as exc:
+        return ("rejected", exc.extra)
+    return report.to_wire()
+
+
+def _state(organization: Organization) -> dict[str, Any]:
+    return {
+        d.name: (current_wire(d), d.metadata, current_checks(d), d.revision)
+        for d in Dictionary.objects.filter(organization=organization, deleted_at__isnull=True)
+    }
+
+
+def _forget(organization: Organization) -> None:
+    Dictionary.objects.filter(organization=organization).update(import_digest="")
+
+
+def _replaces(organization: Organization, name: str) -> list[str]:
+    dictionary = Dictionary.objects.get(organization=organization, name=name)
+    return [rule["replace"] for rule in current_wire(dictionary)["rewrite"]["rules"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_progress_counts_the_same_rows_with_blank_lines_in_a_run(mode: str) -> None:
+    """Blank lines inside a dictionary's run: the skip counts them as rows read (the run's
+    records), parsing skips them, so a job's progress says 4 rows done where the same import
+    without the skip says 2 (``_Import._skipped`` adds ``len(run.records)``)."""
+    data = HEADER + "a,rewrite,x,y,\n\n,,,,\na,rewrite,z,w,\n"
+    done: dict[str, list[tuple[str, int, int]]] = {}
+    for side in ("fast", "slow"):
+        organization = organization_create(slug=f"progress-{side}-{next(NUMBERS)}")
+        _import(organization, data, mode=mode)
+        if side == "slow":
+            _forget(organization)
+        seen: list[tuple[str, int, int]] = []
+        _import(organization, data, lambda *step, seen=seen: seen.append(step), mode=mode)
+        done[side] = [step for step in seen if step[0] == "import"]
+
+    assert done["fast"] == done["slow"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_an_import_committed_meanwhile_is_not_left_half_applied(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The skip decides from digests read once, unlocked, at the file's first run; the rows of a
+    dictionary it does not skip are read under ``select_for_update`` later. Another import
+    that commits in between (changing ``a`` and ``b``) is then seen for ``b`` (rewritten from
+    the file) but not for ``a`` (skipped as unchanged): ``a`` keeps the other import's content
+    although this import, committed last, reported it unchanged. No order of the two imports
+    gives that; without the skip, both end as this file says."""
+    ours = HEADER + "a,rewrite,x,ours,\nb,rewrite,x,ours,\n"
+    theirs = HEADER + "a,rewrite,x,theirs,\nb,rewrite,x,theirs,\n"
+    read = selectors.import_digests
+    outcomes: dict[str, Any] = {}
+    for side in ("fast", "slow"):
+        organization = organization_create(slug=f"race-{side}-{next(NUMBERS)}")
+        _import(organization, ours, mode=mode)
+        dictionary_update(  # b written since: its digest no longer holds, a's still does
+            organization=organization,
+            name="b",
+            modes={"rewrite": {"rules": [{"match": "x", "replace": "edited"}]}},
+        )
+        if side == "slow":
+            _forget(organization)
+        fired: list[bool] = []
+
+        def meanwhile(fired: list[bool] = fired, **kwargs: Any) -> dict[str, tuple[str, str]]:
+            known = read(**kwargs)
+            if not fired:  # the other import runs and commits now, on its own connection
+                fired.append(True)
+                other = threading.Thread(target=_other, args=(kwargs["organization"], theirs))
+                other.start()
+                other.join()
+            return known
+
+        monkeypatch.setattr(selectors, "import_digests", meanwhile)
+        report = _import(organization, ours, mode=mode)
+        monkeypatch.setattr(selectors, "import_digests", read)
+        outcomes[side] = (
+            [(e["dictionary"], e["action"]) for e in report["plan"]],
+            _replaces(organization, "a"),
+            _replaces(organization, "b"),
+        )
+
+    assert outcomes["slow"][1:] == (["ours"], ["ours"])
+    assert outcomes["fast"][1:] == outcomes["slow"][1:]  # a: ["theirs"] after the skip
+    assert outcomes["fast"] == outcomes["slow"]
+
+
+def _other(organization: Organization, data: str) -> None:
+    try:
+        _import(organization, data)
+    finally:
+        connection.close()
