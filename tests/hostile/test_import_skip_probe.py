@@ -82,18 +82,21 @@ def test_progress_counts_the_same_rows_with_blank_lines_in_a_run(mode: str) -> N
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("writer", ["import", "update"])
 @pytest.mark.parametrize("mode", ["replace", "merge"])
-def test_an_import_committed_meanwhile_is_not_left_half_applied(
-    monkeypatch: pytest.MonkeyPatch, mode: str
+def test_a_write_committed_meanwhile_is_not_left_half_applied(
+    monkeypatch: pytest.MonkeyPatch, mode: str, writer: str
 ) -> None:
     """The skip decides from digests read once, unlocked, at the file's first run; the rows of a
     dictionary it does not skip are read under ``select_for_update`` later. Another import
     that commits in between (changing ``a`` and ``b``) is then seen for ``b`` (rewritten from
     the file) but not for ``a`` (skipped as unchanged): ``a`` keeps the other import's content
     although this import, committed last, reported it unchanged. No order of the two imports
-    gives that; without the skip, both end as this file says."""
+    gives that; without the skip, both end as this file says. Likewise an API update of ``a``
+    alone committed in between (``writer="update"``): this import, committed after it, leaves
+    it in place and calls ``a`` unchanged, where without the skip it locks ``a``, sees the
+    update and writes the file's rules over it."""
     ours = HEADER + "a,rewrite,x,ours,\nb,rewrite,x,ours,\n"
-    theirs = HEADER + "a,rewrite,x,theirs,\nb,rewrite,x,theirs,\n"
     read = selectors.import_digests
     outcomes: dict[str, Any] = {}
     for side in ("fast", "slow"):
@@ -112,7 +115,7 @@ def test_an_import_committed_meanwhile_is_not_left_half_applied(
             known = read(**kwargs)
             if not fired:  # the other import runs and commits now, on its own connection
                 fired.append(True)
-                other = threading.Thread(target=_other, args=(kwargs["organization"], theirs))
+                other = threading.Thread(target=_other, args=(kwargs["organization"], writer))
                 other.start()
                 other.join()
             return known
@@ -131,8 +134,17 @@ def test_an_import_committed_meanwhile_is_not_left_half_applied(
     assert outcomes["fast"] == outcomes["slow"]
 
 
-def _other(organization: Organization, data: str) -> None:
+def _other(organization: Organization, writer: str) -> None:
+    """Another writer, on its own connection: an import of ``a`` and ``b``, or an API update
+    of ``a``."""
     try:
-        _import(organization, data)
+        if writer == "import":
+            _import(organization, HEADER + "a,rewrite,x,theirs,\nb,rewrite,x,theirs,\n")
+        else:
+            dictionary_update(
+                organization=organization,
+                name="a",
+                modes={"rewrite": {"rules": [{"match": "x", "replace": "theirs"}]}},
+            )
     finally:
         connection.close()
