@@ -148,3 +148,30 @@ def _other(organization: Organization, writer: str) -> None:
             )
     finally:
         connection.close()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", ["replace", "merge"])
+def test_a_cell_the_parser_now_refuses_is_not_accepted_by_the_skip(
+    mode: str, settings: Any
+) -> None:
+    """Parsing depends on LEXICON_MAX_JSON_DEPTH (a metadata cell nested deeper is an error,
+    ``rows.metadata_value``), which no digest covers: once it is lowered, the same file is
+    refused without the skip, but accepted with it (its dictionary skipped unparsed)."""
+    data = (
+        "dictionary,mode,match,replace,position,metadata.tags\n"
+        'a,rewrite,x,y,,"[[[[[[""deep""]]]]]]"\n'
+    )
+    outcomes: dict[str, Any] = {}
+    for side in ("fast", "slow"):
+        organization = organization_create(slug=f"depth-{side}-{next(NUMBERS)}")
+        settings.LEXICON_MAX_JSON_DEPTH = 32
+        assert _import(organization, data, mode=mode)["plan"][0]["action"] == "create"
+        if side == "slow":
+            _forget(organization)
+        settings.LEXICON_MAX_JSON_DEPTH = 2
+        outcome = _import(organization, data, mode=mode)
+        outcomes[side] = outcome[0] if isinstance(outcome, tuple) else "accepted"
+
+    assert outcomes["slow"] == "rejected"
+    assert outcomes["fast"] == outcomes["slow"]  # fast: "accepted", a skipped unparsed
