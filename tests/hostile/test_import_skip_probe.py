@@ -175,3 +175,27 @@ def test_a_cell_the_parser_now_refuses_is_not_accepted_by_the_skip(
 
     assert outcomes["slow"] == "rejected"
     assert outcomes["fast"] == outcomes["slow"]  # fast: "accepted", a skipped unparsed
+
+
+@pytest.mark.django_db
+def test_a_merge_validation_now_failing_is_not_accepted_by_the_skip(settings: Any) -> None:
+    """A merge that leaves a dictionary as it is still validates its merged content (its file
+    rows are not all it holds), against LEXICON_MAX_METADATA_BYTES among others: lowered since
+    the digest was taken, the same merge is refused without the skip, accepted with it."""
+    data = (
+        "dictionary,mode,match,replace,position,metadata.note\n" + f"a,rewrite,x,y,,{'n' * 300}\n"
+    )
+    outcomes: dict[str, Any] = {}
+    for side in ("fast", "slow"):
+        organization = organization_create(slug=f"bytes-{side}-{next(NUMBERS)}")
+        settings.LEXICON_MAX_METADATA_BYTES = 16 * 1024
+        _import(organization, HEADER + "a,rewrite,kept,rule,\n")
+        assert _import(organization, data, mode="merge")["plan"][0]["action"] == "change"
+        if side == "slow":
+            _forget(organization)
+        settings.LEXICON_MAX_METADATA_BYTES = 100
+        outcome = _import(organization, data, mode="merge")
+        outcomes[side] = outcome[0] if isinstance(outcome, tuple) else "accepted"
+
+    assert outcomes["slow"] == "rejected"
+    assert outcomes["fast"] == outcomes["slow"]  # fast: "accepted", a skipped unparsed
