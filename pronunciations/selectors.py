@@ -70,10 +70,17 @@ def dictionary_live(*, organization: Organization) -> QuerySet[Dictionary]:
     return only_live(restrict(Dictionary, _in(organization)))
 
 
-def import_digests(*, organization: Organization) -> dict[str, tuple[str, str]]:
+def import_digests(
+    *, organization: Organization, names: list[str] | None = None, lock: bool = False
+) -> dict[str, tuple[str, str]]:
     """normalized name -> (name, import digest) of the organization's live dictionaries still
-    at the revision their digest was taken at (pronunciations.transfer.runs)."""
+    at the revision their digest was taken at (pronunciations.transfer.runs): all, or those of
+    the normalized ``names``; ``lock``: locked (FOR UPDATE) until the transaction ends."""
     current = dictionary_live(organization=organization).filter(import_revision=F("revision"))
+    if names is not None:
+        current = current.filter(normalized_name__in=names)
+    if lock:
+        current = current.select_for_update()
     rows = current.exclude(import_digest="").values_list("normalized_name", "name", "import_digest")
     return {key: (name, digest) for key, name, digest in rows}
 

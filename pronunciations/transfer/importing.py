@@ -16,9 +16,8 @@ for where each dictionary's last row is, then again, each dictionary planned at 
 (holding open only the dictionaries not finished yet).
 """
 
-import functools
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,12 +25,19 @@ from django.db import IntegrityError, transaction
 from core.interpreter import bulk_work
 from orgs.actors import UNKNOWN, Actor
 from orgs.models import Organization
-from pronunciations import checks, selectors, validation
+from pronunciations import checks, selectors
 from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Dictionary
 from pronunciations.store import Announcements, Write, remember_import_digests, store
 from pronunciations.store_rows import rows_in_background
+from pronunciations.transfer.layout import (
+    Layout,
+    Restart,
+    RowStream,
+    dictionary_key,
+    file_layout,
+)
 from pronunciations.transfer.parsing import Parsed
 from pronunciations.transfer.planning import (
     Group,
@@ -50,7 +56,7 @@ from pronunciations.transfer.report import (
     report_limit,
 )
 from pronunciations.transfer.rows import CHECK_MODE, RowError, SourceRow
-from pronunciations.transfer.runs import ImportSettings, RecordRun
+from pronunciations.transfer.runs import ImportSettings, RecordRun, limits
 
 __all__ = [
     "ImportMode",
@@ -62,44 +68,6 @@ __all__ = [
 ]
 
 Progress = Callable[[str, int, int], None]
-# Opens the file's rows (CSV: its records a dictionary at a time), from the start, each call.
-RowStream = Callable[[], Iterable[Parsed | RecordRun]]
-
-
-def row_stream(rows: list[SourceRow], errors: list[RowError]) -> RowStream:
-    """A stream of rows already parsed (a PLS file, the admin's import page)."""
-    return lambda: [errors, *rows] if errors else rows
-
-
-@functools.lru_cache(maxsize=4096)
-def _key(name: str) -> tuple[str, tuple[str, ...]]:
-    """A dictionary name's normalized key and its problems (remembered: each row repeats it)."""
-    return validation.normalize_name(name), tuple(validation.name_errors(name))
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """What a first reading of the file tells: each dictionary's last row, and any check row."""
-
-    last: dict[str, int]
-    has_checks: bool
-
-
-def _layout(stream: RowStream) -> _Layout:
-    last: dict[str, int] = {}
-    has_checks = False
-    for item in stream():
-        for parsed in item.parse() if isinstance(item, RecordRun) else (item,):
-            if isinstance(parsed, SourceRow):
-                has_checks = has_checks or parsed.mode == CHECK_MODE
-                key, problems = _key(parsed.dictionary)
-                if not problems:
-                    last[key] = parsed.number
-    return _Layout(last, has_checks)
-
-
-class _Restart(Exception):
-    """The file's layout is needed: a dictionary came back, or a check row came late."""
 
 
 class _Import:
@@ -112,17 +80,20 @@ class _Import:
         report: ImportReport,
         author: Actor,
         progress: Progress | None,
+        *,
+        skipping: bool = True,
     ) -> None:
         self.organization, self.options, self.report = organization, options, report
-        self.author, self.progress = author, progress
+        self.author, self.progress, self.skipping = author, progress, skipping
         self.announced = Announcements()
         self.named: list[tuple[int, PlanEntry]] = []  # by first row: names listed in file order
         self.rows_read = self.groups_done = 0
         self.known: dict[str, tuple[str, str]] | None = None  # remembered digests, once read
         self.digests: list[tuple[Dictionary, str]] = []  # to remember once all is written
         self.run_now: RecordRun | None = None  # the whole run the rows now read come from
+        self.limits = limits() if skipping else ()
 
-    def run(self, stream: RowStream, layout: _Layout | None) -> ImportReport:
+    def run(self, stream: RowStream, layout: Layout | None) -> ImportReport:
         """Each batch looked up, then the batch before it written, then this one planned: its
         rule rows are sent in the background, so PostgreSQL writes them while the next batch
         is read and planned. A batch is written only if no error was found up to its end,
@@ -151,7 +122,7 @@ class _Import:
             self.announced.send(self.organization.pk)
         return report
 
-    def _batches(self, stream: RowStream, layout: _Layout | None) -> Iterator[list[Group]]:
+    def _batches(self, stream: RowStream, layout: Layout | None) -> Iterator[list[Group]]:
         batch: list[Group] = []
         size, limit = 0, settings.LEXICON_IMPORT_BATCH_ROWS
         for group in self._groups(stream, layout):
@@ -163,9 +134,9 @@ class _Import:
         if batch:
             yield batch
 
-    def _groups(self, stream: RowStream, layout: _Layout | None) -> Iterator[Group]:
+    def _groups(self, stream: RowStream, layout: Layout | None) -> Iterator[Group]:
         """Each dictionary's rows once all are read: at its last row when the layout is known,
-        else when the next row names another dictionary (raising _Restart if one comes back)."""
+        else when the next row names another dictionary (raising Restart if one comes back)."""
         open_groups: dict[str, Group] = {}
         finished: set[str] = set()
         name: str | None = None
@@ -178,24 +149,22 @@ class _Import:
                         yield from self._finish(open_groups, finished)
                     yield from self._finish({parsed.key: parsed}, finished)
                     continue
-                self.rows_read += 1
                 self._errors(parsed)
                 continue
-            self.rows_read += 1
             if parsed.dictionary != name:  # rows mostly come a dictionary at a time
                 name = parsed.dictionary
-                key, problems = _key(name)
+                key, problems = dictionary_key(name)
             if problems:
                 self._errors([RowError(parsed.number, "dictionary", p) for p in problems])
                 continue
             if parsed.mode == CHECK_MODE and not self.options.has_checks:
                 if self.groups_done:
-                    raise _Restart
+                    raise Restart
                 self.options = replace(self.options, has_checks=True)
                 self.report.has_checks = True
             if layout is None and key not in open_groups:
                 if key in finished:
-                    raise _Restart
+                    raise Restart
                 yield from self._finish(open_groups, finished)
             group = open_groups.get(key)
             if group is None:
@@ -210,16 +179,19 @@ class _Import:
     def _rows(
         self,
         stream: RowStream,
-        layout: _Layout | None,
+        layout: Layout | None,
         open_groups: dict[str, Group],
         finished: set[str],
     ) -> Iterator[Parsed | Group]:
-        """The stream's rows, each run of records parsed unless it is skipped: then its Group."""
+        """The stream's rows, each run of records parsed unless it is skipped: then its Group.
+        Rows read counts every record of a run, blank lines too, whether skipped or not."""
         for item in stream():
             if not isinstance(item, RecordRun):
                 self.run_now = None
+                self.rows_read += 1
                 yield item
                 continue
+            self.rows_read += len(item.records)
             skipped = self._skipped(item, layout, open_groups, finished)
             if skipped is not None:
                 yield skipped
@@ -230,15 +202,15 @@ class _Import:
     def _skipped(
         self,
         run: RecordRun,
-        layout: _Layout | None,
+        layout: Layout | None,
         open_groups: dict[str, Group],
         finished: set[str],
     ) -> Group | None:
         """The run's dictionary, unchanged and unparsed, when the run holds all its rows and
         hashes to the digest remembered at its current revision (transfer.runs)."""
-        if not run.whole:
+        if not run.whole or not self.skipping:
             return None
-        key, problems = _key(run.cell)
+        key, problems = dictionary_key(run.cell)
         if problems or key in open_groups or key in finished:
             return None
         if layout is not None and layout.last.get(key, 0) >= run.first + len(run.records):
@@ -248,12 +220,11 @@ class _Import:
         name, digest = self.known.get(key, ("", ""))
         if not digest or digest != run.digest(self._settings()):
             return None
-        self.rows_read += len(run.records)
-        return Group(key, name, skipped_at=run.first)
+        return Group(key, name, skipped_at=run.first, digest=digest)
 
     def _settings(self) -> ImportSettings:
         options = self.options
-        return ImportSettings(options.mode, options.has_metadata, options.has_checks)
+        return ImportSettings(options.mode, options.has_metadata, options.has_checks, self.limits)
 
     def _finish(self, groups: dict[str, Group], finished: set[str]) -> Iterator[Group]:
         for key in list(groups):
@@ -278,6 +249,7 @@ class _Import:
         """Each group's plan before validation, from what is stored (a group with an error
         has none): whether it is unchanged, and the stored rules of the others."""
         options = self.options
+        self._confirm_skipped([group for group in batch if group.skipped_at])
         existing = self._existing([group for group in batch if not group.skipped_at])
         plans = []
         for group in batch:
@@ -323,6 +295,20 @@ class _Import:
         if self.progress is not None:
             self.progress("import", self.rows_read, self.rows_read)
         return [] if report.errors or report.dry_run else writes
+
+    def _confirm_skipped(self, groups: list[Group]) -> None:
+        """The skipped dictionaries still at the revision of their digest, locked as those
+        written are (``_existing``), so none can change before this import commits; if one
+        was written since the digests were read, the import starts again reading every row."""
+        if not groups:
+            return
+        current = selectors.import_digests(
+            organization=self.organization,
+            names=[group.key for group in groups],
+            lock=not self.report.dry_run,
+        )
+        if any(current.get(group.key, ("", ""))[1] != group.digest for group in groups):
+            raise Restart(stale=True)
 
     def _remember(self, plan: Planned, write: Write | None) -> None:
         """The digest of the run a dictionary came from whole, remembered with its write, or
@@ -371,14 +357,22 @@ def dictionary_import(
     keeps its checks.
     """
 
-    def attempt(layout: _Layout | None) -> ImportReport:
+    def attempt(layout: Layout | None, skipping: bool) -> ImportReport:
         has_checks = layout is not None and layout.has_checks
         options = Options(mode, create_missing, has_metadata, has_checks, comment)
         report = ImportReport(dry_run=dry_run, mode=mode, has_checks=has_checks)
+        run = _Import(organization, options, report, author, progress, skipping=skipping)
         with transaction.atomic(), bulk_work(), rows_in_background():
-            return _Import(organization, options, report, author, progress).run(rows, layout)
+            return run.run(rows, layout)
 
-    try:
-        return attempt(None)
-    except _Restart:
-        return attempt(_layout(rows))
+    layout: Layout | None = None
+    skipping = True
+    for _ in range(2):  # a restart turns skipping off or reads the layout, each at most once
+        try:
+            return attempt(layout, skipping)
+        except Restart as restart:
+            if restart.stale:
+                skipping = False
+            else:
+                layout = file_layout(rows)
+    return attempt(layout, skipping=False)

@@ -45,6 +45,7 @@ class Group:
     # The one run of the file's records it came from, whole (transfer.runs), for its digest.
     run: RecordRun | None = None
     skipped_at: int = 0  # unchanged by its digest: the row its records start at, none parsed
+    digest: str = ""  # that digest, confirmed under lock before the import goes on
 
     @property
     def first_row(self) -> int:

@@ -18,10 +18,9 @@ from pronunciations.transfer.importing import (
     ImportRejected,
     ImportReport,
     Progress,
-    RowStream,
     dictionary_import,
-    row_stream,
 )
+from pronunciations.transfer.layout import RowStream, row_stream
 from pronunciations.transfer.parsing import Parsed, has_metadata, table_rows
 from pronunciations.transfer.pls import PlsError, PlsImport, PlsRule, pls_load
 from pronunciations.transfer.rows import LexemeError, RowError, SourceRow

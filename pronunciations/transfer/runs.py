@@ -10,7 +10,11 @@ again with the same settings into a dictionary still at that revision changes no
 ``replace`` mode the outcome depends on the rows alone (plus what the dictionary keeps, which
 is what that import left), and ``merge`` of the same rows into their own outcome is the same
 outcome. Such a run is skipped without parsing a record. Every write of a dictionary raises its
-revision (``store``), so a digest never outlives the state it was taken of.
+revision (``store``), so a digest never outlives the state it was taken of; every LEXICON_MAX_*
+setting is part of a digest, so a file a tightened limit refuses is read again. The digests are
+read once, unlocked; before a batch goes on, its skipped dictionaries are confirmed at their
+digest's revision under lock (``importing._confirm_skipped``), and if one was written meanwhile
+the import starts again reading every row.
 """
 
 import hashlib
@@ -18,6 +22,8 @@ import marshal
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from django.conf import settings
 
 from pronunciations.transfer.rows import RowError, SourceRow
 from pronunciations.validation import MAX_CHECKS, MAX_RULES_PER_MODE
@@ -43,6 +49,13 @@ class Parser(Protocol):
     def parse(self, number: int, record: Sequence[object]) -> Parsed | None: ...
 
 
+def limits() -> tuple[tuple[str, str], ...]:
+    """Every LEXICON_MAX_* setting: what parsing and validation accept depends on some of them
+    (a metadata cell's depth and size), so a changed limit changes every digest."""
+    names = sorted(name for name in dir(settings) if name.startswith("LEXICON_MAX_"))
+    return tuple((name, repr(getattr(settings, name))) for name in names)
+
+
 @dataclass(frozen=True)
 class ImportSettings:
     """What, besides a dictionary's own records, decides what importing them does."""
@@ -50,6 +63,7 @@ class ImportSettings:
     mode: str
     has_metadata: bool
     has_checks: bool
+    limits: tuple[tuple[str, str], ...]  # ``limits()``, read once an import
 
 
 class RecordRun:
@@ -72,15 +86,16 @@ class RecordRun:
             if parsed is not None:
                 yield parsed
 
-    def digest(self, settings: ImportSettings) -> str:
+    def digest(self, imported: ImportSettings) -> str:
         """The hash of the run's records and all else their import depends on."""
         head = [
             DIGEST_VERSION,
+            imported.limits,
             self.parser.headers,
             self.parser.escaped,
-            settings.mode,
-            settings.has_metadata,
-            settings.has_checks,
+            imported.mode,
+            imported.has_metadata,
+            imported.has_checks,
         ]
         # marshal's version 2 writes values, never references to an object met before, so equal
         # records always give the same bytes (and different records different bytes); twice as

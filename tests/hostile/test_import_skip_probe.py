@@ -64,9 +64,9 @@ def _replaces(organization: Organization, name: str) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("mode", ["replace", "merge"])
 def test_progress_counts_the_same_rows_with_blank_lines_in_a_run(mode: str) -> None:
-    """Blank lines inside a dictionary's run: the skip counts them as rows read (the run's
-    records), parsing skips them, so a job's progress says 4 rows done where the same import
-    without the skip says 2 (``_Import._skipped`` adds ``len(run.records)``)."""
+    """Blank lines inside a dictionary's run: a job's progress counts the same rows read
+    whether the run is skipped or parsed (every record of the run, blank lines too; the skip
+    once counted them and parsing did not)."""
     data = HEADER + "a,rewrite,x,y,\n\n,,,,\na,rewrite,z,w,\n"
     done: dict[str, list[tuple[str, int, int]]] = {}
     for side in ("fast", "slow"):
@@ -87,15 +87,12 @@ def test_progress_counts_the_same_rows_with_blank_lines_in_a_run(mode: str) -> N
 def test_a_write_committed_meanwhile_is_not_left_half_applied(
     monkeypatch: pytest.MonkeyPatch, mode: str, writer: str
 ) -> None:
-    """The skip decides from digests read once, unlocked, at the file's first run; the rows of a
-    dictionary it does not skip are read under ``select_for_update`` later. Another import
-    that commits in between (changing ``a`` and ``b``) is then seen for ``b`` (rewritten from
-    the file) but not for ``a`` (skipped as unchanged): ``a`` keeps the other import's content
-    although this import, committed last, reported it unchanged. No order of the two imports
-    gives that; without the skip, both end as this file says. Likewise an API update of ``a``
-    alone committed in between (``writer="update"``): this import, committed after it, leaves
-    it in place and calls ``a`` unchanged, where without the skip it locks ``a``, sees the
-    update and writes the file's rules over it."""
+    """The digests are read once, unlocked, at the file's first run. Another import changing
+    ``a`` and ``b`` (or an API update of ``a`` alone) commits right after that read: a skipped
+    ``a`` must not keep the other writer's content while this import, committing last, calls
+    it unchanged. The skipped dictionaries are confirmed at their digest's revision under
+    lock before the import goes on, and when one was written meanwhile the import reads every
+    row again: both end as this file says, as without the skip."""
     ours = HEADER + "a,rewrite,x,ours,\nb,rewrite,x,ours,\n"
     read = selectors.import_digests
     outcomes: dict[str, Any] = {}
@@ -130,7 +127,7 @@ def test_a_write_committed_meanwhile_is_not_left_half_applied(
         )
 
     assert outcomes["slow"][1:] == (["ours"], ["ours"])
-    assert outcomes["fast"][1:] == outcomes["slow"][1:]  # a: ["theirs"] after the skip
+    assert outcomes["fast"][1:] == outcomes["slow"][1:]
     assert outcomes["fast"] == outcomes["slow"]
 
 
@@ -156,8 +153,8 @@ def test_a_cell_the_parser_now_refuses_is_not_accepted_by_the_skip(
     mode: str, settings: Any
 ) -> None:
     """Parsing depends on LEXICON_MAX_JSON_DEPTH (a metadata cell nested deeper is an error,
-    ``rows.metadata_value``), which no digest covers: once it is lowered, the same file is
-    refused without the skip, but accepted with it (its dictionary skipped unparsed)."""
+    ``rows.metadata_value``): once it is lowered, the same file is refused without the skip,
+    and with it too (every LEXICON_MAX_* setting is part of a digest)."""
     data = (
         "dictionary,mode,match,replace,position,metadata.tags\n"
         'a,rewrite,x,y,,"[[[[[[""deep""]]]]]]"\n'
@@ -174,14 +171,14 @@ def test_a_cell_the_parser_now_refuses_is_not_accepted_by_the_skip(
         outcomes[side] = outcome[0] if isinstance(outcome, tuple) else "accepted"
 
     assert outcomes["slow"] == "rejected"
-    assert outcomes["fast"] == outcomes["slow"]  # fast: "accepted", a skipped unparsed
+    assert outcomes["fast"] == outcomes["slow"]
 
 
 @pytest.mark.django_db
 def test_a_merge_validation_now_failing_is_not_accepted_by_the_skip(settings: Any) -> None:
     """A merge that leaves a dictionary as it is still validates its merged content (its file
     rows are not all it holds), against LEXICON_MAX_METADATA_BYTES among others: lowered since
-    the digest was taken, the same merge is refused without the skip, accepted with it."""
+    the digest was taken, the same merge is refused, with the skip as without it."""
     data = (
         "dictionary,mode,match,replace,position,metadata.note\n" + f"a,rewrite,x,y,,{'n' * 300}\n"
     )
@@ -198,4 +195,4 @@ def test_a_merge_validation_now_failing_is_not_accepted_by_the_skip(settings: An
         outcomes[side] = outcome[0] if isinstance(outcome, tuple) else "accepted"
 
     assert outcomes["slow"] == "rejected"
-    assert outcomes["fast"] == outcomes["slow"]  # fast: "accepted", a skipped unparsed
+    assert outcomes["fast"] == outcomes["slow"]
