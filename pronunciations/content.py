@@ -172,5 +172,14 @@ def content_hash(modes: Modes) -> str:
 
 def wire_hash(wire: dict[str, Any]) -> str:
     """The content hash of wire modes (see the module's docstring)."""
-    canonical = json.dumps(wire, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_hash(canonical_wire(wire))
+
+
+def canonical_wire(wire: dict[str, Any]) -> str:
+    """The canonical JSON of wire modes that their hash is taken of (the module's docstring)."""
+    return json.dumps(wire, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_hash(canonical: str) -> str:
+    """The content hash of a ``canonical_wire``."""
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

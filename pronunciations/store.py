@@ -54,6 +54,9 @@ class Write:
     comment: str = ""
     hash: str = ""  # the content's hash when the caller has it already
     wire: dict[str, Any] | None = None  # the content's wire modes when the caller has them
+    # ``wire``'s canonical JSON (content.canonical_wire) when the caller has it: the revision's
+    # snapshot is written around it instead of encoding the rules again.
+    wire_json: str = ""
     checks: tuple[Check, ...] | None = None  # None: keep the dictionary's current checks
     # An import's digest of the records this content comes from (transfer.runs), remembered
     # with the revision this write makes; "" forgets none.
@@ -350,7 +353,11 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
         ]
         record(revisions, announced, insert=not later)
     if later:  # in the caller's transaction, after this savepoint (see rows_in_background)
-        send_in_background(revisions, rules)
+        encoded = [
+            w.wire_json if w.wire_json and r.snapshot["modes"] is w.wire else None
+            for w, r in zip(writes, revisions, strict=True)
+        ]
+        send_in_background(revisions, rules, encoded)
     by_organization: dict[int, Changes] = {}
     for write in writes:
         change = "created" if write.action is Action.CREATE else "updated"

@@ -10,6 +10,7 @@ their error raised, before the connection's next statement.
 import contextvars
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -30,6 +31,7 @@ def _statement(model: type[Any], columns: Sequence[str]) -> str:
 
 
 Rows = Iterable[tuple[Any, ...]] | bytes  # tuples, or the rows as CSV already (``_csv``)
+Encoded = Sequence[str | None]  # revisions' snapshot modes as JSON already, or None
 
 
 def _copy_on(raw: Any, statement: str, rows: Rows) -> None:
@@ -77,6 +79,26 @@ def _rule_rows(
                 yield pk, name, i, spec.match, spec.value, key, spec.disabled
 
 
+def _rules_csv(pairs: list[tuple[int, Modes]]) -> bytes:
+    """``_csv`` of the rule rows, about four times faster: each line written whole with its
+    texts quoted, then ``_csv`` itself only if a text holds a quote of its own (one would
+    have to be doubled: more quotes than the lines' own six)."""
+    lines = []
+    count = 0
+    for pk, modes in pairs:
+        for mode, specs in modes.items():
+            head = f"{pk},{mode.value},"
+            for i, spec in enumerate(specs):
+                key = spec.key or validation.match_key(spec.match)
+                disabled = "t" if spec.disabled else "f"
+                lines.append(f'{head}{i},"{spec.match}","{spec.value}","{key}",{disabled}\n')
+            count += len(specs)
+    text = "".join(lines)
+    if text.count('"') != 6 * count:
+        return _csv(_rule_rows(pairs))
+    return text.encode()
+
+
 def insert_rules(pairs: list[tuple[int, Modes]]) -> None:
     """Each dictionary's rule rows: by COPY on PostgreSQL, bulk_create elsewhere."""
     columns = RULE_COLUMNS
@@ -96,13 +118,17 @@ class _Background:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rows-copy")
         self.running: Future[None] | None = None
 
-    def send(self, revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
+    def send(
+        self, revisions: list[Revision], pairs: list[tuple[int, Modes]], encoded: Encoded
+    ) -> None:
+        revision_rows = list(_revision_rows(revisions, encoded))
+        rule_rows = _rules_csv(pairs)
         self.finish()
         connection.ensure_connection()
         rules = _statement(Rule, RULE_COLUMNS) + " WITH (FORMAT csv)"
         copies: list[tuple[str, Rows]] = [
-            (_statement(Revision, REVISION_COLUMNS), list(_revision_rows(revisions))),
-            (rules, _csv(_rule_rows(pairs))),
+            (_statement(Revision, REVISION_COLUMNS), revision_rows),
+            (rules, rule_rows),
         ]
         self.running = self.executor.submit(_copies_on, connection.connection, copies)
 
@@ -156,12 +182,15 @@ def in_background() -> bool:
     return _BACKGROUND.get() is not None
 
 
-def send_in_background(revisions: list[Revision], pairs: list[tuple[int, Modes]]) -> None:
+def send_in_background(
+    revisions: list[Revision], pairs: list[tuple[int, Modes]], encoded: Encoded = ()
+) -> None:
     """New revisions' rows, then rule rows, sent from the worker thread (call
-    ``in_background`` first: outside ``rows_in_background`` nothing is sent)."""
+    ``in_background`` first: outside ``rows_in_background`` nothing is sent). ``encoded``:
+    each revision's snapshot modes as JSON already, or None (``_revision_rows``)."""
     background = _BACKGROUND.get()
     if background is not None:
-        background.send(revisions, pairs)
+        background.send(revisions, pairs, encoded)
 
 
 def finish_background() -> None:
@@ -191,10 +220,21 @@ REVISION_COLUMNS = (
 )
 
 
-def _revision_rows(revisions: list[Revision]) -> Iterator[tuple[Any, ...]]:
-    for r in revisions:
+def _snapshot_json(snapshot: dict[str, Any], modes: str | None) -> str:
+    """The snapshot as JSON, around its modes' JSON when given (any JSON of them will do:
+    jsonb keeps the value, not the text)."""
+    if modes is None:
+        return json.dumps(snapshot)
+    rest = json.dumps({key: value for key, value in snapshot.items() if key != "modes"})
+    return '{"modes":' + modes + ("," + rest[1:] if len(rest) > 2 else "}")
+
+
+def _revision_rows(revisions: list[Revision], encoded: Encoded = ()) -> Iterator[tuple[Any, ...]]:
+    """Each revision's row; ``encoded``: its snapshot's modes as JSON already, or None."""
+    modes = itertools.chain(encoded, itertools.repeat(None))
+    for r, its_modes in zip(revisions, modes, strict=False):  # modes never end
         yield (
-            (r.dictionary_id, r.number, r.action, r.source, json.dumps(r.snapshot))
+            (r.dictionary_id, r.number, r.action, r.source, _snapshot_json(r.snapshot, its_modes))
             + (r.content_hash, r.author, r.comment, r.created_at, r.author_ref)
             + (json.dumps(r.check_results), r.checks_failed, r.review_state, r.reviewed_by)
             + (r.reviewed_at, r.review_comment)

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from orgs.actors import Actor
 from orgs.models import Organization
 from pronunciations import checks, validation
-from pronunciations.content import modes_to_wire, wire_hash
+from pronunciations.content import canonical_hash, canonical_wire, modes_to_wire, wire_hash
 from pronunciations.models import Action, Dictionary, Mode, Source
 from pronunciations.store import Write, is_unchanged
 from pronunciations.transfer.planrows import CHECK_COLUMNS, duplicate_rows, row_of, shadowed_errors
@@ -137,7 +137,14 @@ def _next_modes(
         file_rows = file_rules.get(mode_name, [])
         if distinct and not kept:  # nothing to merge into: the file's rules, in their order
             if file_rows or mode_name == Mode.REWRITE:
-                modes[mode_name] = {"rules": [_rule(row, field_name) for row in file_rows]}
+                modes[mode_name] = {
+                    "rules": [
+                        _rule(row, field_name)
+                        if row.disabled
+                        else {"match": row.match, field_name: row.value}  # _rule, inline
+                        for row in file_rows
+                    ]
+                }
                 sources[mode_name] = [row.number for row in file_rows]
             continue
         rules = [dict(rule) for rule in kept]
@@ -254,7 +261,8 @@ def entry_of(
     if plan.unchanged or clean is None:
         return PlanEntry(plan_name(plan), "unchanged"), None
     after = plan.wire if plan.wire is not None else modes_to_wire(clean.modes)
-    new_hash = wire_hash(after)
+    canonical = canonical_wire(after)
+    new_hash = canonical_hash(canonical)
     if found is not None and is_unchanged(found, new_hash, clean.metadata, plan.checks):
         return PlanEntry(found.name, "unchanged"), None
     entry = PlanEntry(clean.name, "create" if found is None else "change")
@@ -270,5 +278,5 @@ def entry_of(
     write = Write(
         target, clean, action, Source.IMPORT, author, comment, hash=new_hash, checks=plan.checks
     )
-    write.wire = after
+    write.wire, write.wire_json = after, canonical
     return entry, write

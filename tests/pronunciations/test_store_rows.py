@@ -3,15 +3,25 @@ connection and in its own transaction, and are finished before that connection's
 statement: what the next statement reads includes them, and their error is raised there, as
 Django's."""
 
+import csv
+import io
+import json
 from collections.abc import Callable
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from orgs.models import Organization
-from pronunciations.models import Dictionary, Mode, Rule
-from pronunciations.store_rows import in_background, rows_in_background, send_in_background
-from pronunciations.validation import RuleSpec
+from pronunciations.content import content_hash, current_modes
+from pronunciations.models import Dictionary, Mode, Revision, Rule
+from pronunciations.store_rows import (
+    _snapshot_json,
+    in_background,
+    rows_in_background,
+    send_in_background,
+)
+from pronunciations.transfer import import_file
+from pronunciations.validation import RuleSpec, match_key
 from tests.factories import make_dictionary
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +79,68 @@ def test_an_error_of_the_caller_waits_for_the_rows_and_is_the_one_raised(
         _send_twice(dictionary, lambda: 1 / 0)
 
     assert not Rule.objects.filter(dictionary=dictionary).exists()
+
+
+def _import_rows(organization: Organization, rows: list[list[str]]) -> None:
+    """Import rows of dictionary, mode, match, replace, metadata (the background path)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["dictionary", "mode", "match", "replace", "metadata.owner"])
+    writer.writerows(rows)
+    import_file(
+        organization=organization,
+        data=buffer.getvalue().encode(),
+        file_format="csv",
+        mode="replace",
+        create_missing=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "match",
+    ['say "hi"', 'a, "b"', "back\\slash", "naïve café", '"', "x\u00a0y"],
+)
+def test_rule_texts_are_written_as_they_are(organization: Organization, match: str) -> None:
+    """The rule rows' CSV is written whole and falls back to the csv module when a text holds
+    a quote: every text comes back as it went in."""
+    _import_rows(organization, [["plain", "rewrite", "word", "spoken", "x"]])
+    _import_rows(organization, [["tricky", "rewrite", match, f'{match} "said"', "x"]])
+
+    stored = Rule.objects.get(dictionary__name="tricky")
+    assert (stored.match, stored.value, stored.key) == (match, f'{match} "said"', match_key(match))
+    plain = Rule.objects.get(dictionary__name="plain")
+    assert (plain.match, plain.value, plain.disabled) == ("word", "spoken", False)
+
+
+def test_a_revision_snapshot_holds_the_modes_and_the_metadata(organization: Organization) -> None:
+    """The snapshot is written around the modes' JSON the import hashed: the value stored is
+    the one every other write stores."""
+    _import_rows(
+        organization,
+        [["brands", "rewrite", "SLNG", "slang", 'quote "me"'], ["brands", "rewrite", "é", "e", ""]],
+    )
+
+    dictionary = Dictionary.objects.get(name="brands")
+    revision = Revision.objects.get(dictionary=dictionary, number=dictionary.revision)
+    rules = [{"match": "SLNG", "replace": "slang"}, {"match": "é", "replace": "e"}]
+    assert revision.snapshot == {
+        "modes": {"rewrite": {"rules": rules}},
+        "metadata": {"owner": 'quote "me"'},
+    }
+    assert (
+        revision.content_hash == dictionary.content_hash == content_hash(current_modes(dictionary))
+    )
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "modes"),
+    [
+        ({"modes": {"rewrite": {"rules": []}}, "metadata": {"a": 1}}, '{"rewrite":{"rules":[]}}'),
+        ({"modes": {"rewrite": {"rules": []}}}, '{"rewrite":{"rules":[]}}'),
+        ({"modes": {}, "metadata": {}, "checks": [{"text": "t"}]}, None),
+    ],
+)
+def test_a_snapshot_written_around_its_modes_json_is_the_same_json(
+    snapshot: dict[str, object], modes: str | None
+) -> None:
+    assert json.loads(_snapshot_json(snapshot, modes)) == snapshot
