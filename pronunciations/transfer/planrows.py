@@ -1,5 +1,7 @@
 """Where an import plan's problems land: each on the row and column it came from."""
 
+import operator
+
 from django.core.exceptions import ValidationError
 
 from pronunciations import checks, validation
@@ -10,9 +12,24 @@ from pronunciations.validation import VALUE_FIELD, Check, match_key
 CHECK_COLUMNS = {"text": "match", "expect": "replace", "note": NOTE_COLUMN}
 
 
+_MODE, _MATCH = operator.attrgetter("mode"), operator.attrgetter("match")
+
+
+def _distinct(rows: list[SourceRow]) -> bool:
+    """True when no two rule rows share a mode and a match key (and none is a check or has a
+    blank match): told in the interpreter's own loops, without a step of ours a row."""
+    modes = list(map(_MODE, rows))
+    if CHECK_MODE in modes or "" in modes:
+        return False
+    keys = set(zip(modes, map(match_key, map(_MATCH, rows)), strict=True))
+    return len(keys) == len(rows) and all(key for _, key in keys)
+
+
 def duplicate_rows(rows: list[SourceRow]) -> list[RowError]:
     """Rows that repeat an earlier row's match in the same mode, or an earlier check's text
     exactly (which one would win?)."""
+    if _distinct(rows):
+        return []
     seen: dict[tuple[str, str], int] = {}
     errors = []
     for row in rows:
