@@ -53,4 +53,5 @@ def test_counts_go_on_from_one_read_to_the_next() -> None:
 
     seen, message = _read(budget, _records([3] * 600))
 
-    assert seen == 401 and "LEXICON_MAX_IMPORT_ROWS" in message
+    assert seen == 401
+    assert "LEXICON_MAX_IMPORT_ROWS" in message
