@@ -59,12 +59,12 @@ def to_snapshot(snapshot: dict[str, Any], layered: Layered) -> dict[str, Any]:
 
 def current_layered_of(dictionaries: Iterable[Dictionary]) -> dict[int, Layered]:
     """Each saved dictionary's current layers (its current snapshot's), by primary key."""
+    saved = [d for d in dictionaries if d.pk is not None]
+    if not saved:  # new dictionaries only (an import's): nothing to read
+        return {}
     rows = (
         restrict(Revision, LAYERS)
-        .filter(
-            dictionary__in=[d for d in dictionaries if d.pk is not None],
-            number=F("dictionary__revision"),
-        )
+        .filter(dictionary__in=saved, number=F("dictionary__revision"))
         .values_list("dictionary_id", "snapshot__includes", "snapshot__layer_only")
     )
     return {

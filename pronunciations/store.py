@@ -57,6 +57,8 @@ class Write:
     # ``wire``'s canonical JSON (content.canonical_wire) when the caller has it: the revision's
     # snapshot is written around it instead of encoding the rules again.
     wire_json: str = ""
+    # Its rule rows written already (store_rows.rules_template), when the caller has them.
+    rules_csv: str = ""
     checks: tuple[Check, ...] | None = None  # None: keep the dictionary's current checks
     # An import's digest of the records this content comes from (transfer.runs), remembered
     # with the revision this write makes; "" forgets none.
@@ -310,8 +312,9 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     """Write each dictionary, replace its rules, record its revision, announce it after commit.
 
     ``announced`` collects the changes and events instead, for a caller that writes in batches
-    and announces them all at once (``Announcements.send``). Raises IntegrityError (inside its
-    own savepoint) when a new dictionary's name is taken, DictionaryLimitReached when new
+    and announces them all at once (``Announcements.send``). Raises IntegrityError when a new
+    dictionary's name is taken (inside its own savepoint, except in ``rows_in_background``,
+    where the caller's transaction fails as a whole), DictionaryLimitReached when new
     dictionaries would pass the organization's cap.
     """
     now = timezone.now()
@@ -322,7 +325,8 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
     if any(write.import_digest for write in writes):
         fields += ["import_digest", "import_revision"]
     later = in_background()  # the revision and rule rows go last, sent while the caller goes on
-    with transaction.atomic():
+    # A caller sending rows in the background (an import) fails as a whole: no savepoint.
+    with transaction.atomic(savepoint=not later):
         layered = _layers_of(writes)  # in the transaction: it locks the graph it checks
         for write, its_layers in zip(writes, layered, strict=True):
             _stamp(write, now)
@@ -357,7 +361,7 @@ def store(writes: Sequence[Write], *, announced: Announcements | None = None) ->
             w.wire_json if w.wire_json and r.snapshot["modes"] is w.wire else None
             for w, r in zip(writes, revisions, strict=True)
         ]
-        send_in_background(revisions, rules, encoded)
+        send_in_background(revisions, rules, encoded, [w.rules_csv for w in writes])
     by_organization: dict[int, Changes] = {}
     for write in writes:
         change = "created" if write.action is Action.CREATE else "updated"
