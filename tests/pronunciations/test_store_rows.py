@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from orgs.models import Organization
 from pronunciations.content import content_hash, current_modes
@@ -144,3 +144,21 @@ def test_a_snapshot_written_around_its_modes_json_is_the_same_json(
     snapshot: dict[str, object], modes: str | None
 ) -> None:
     assert json.loads(_snapshot_json(snapshot, modes)) == snapshot
+
+
+def test_snapshots_are_compressed_with_lz4_where_the_server_has_it() -> None:
+    """Migration 0010: a snapshot holds all its dictionary's rules; pglz compressed them at a
+    tenth of an import's time."""
+    if connection.vendor != "postgresql":
+        pytest.skip("compression is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL was built without LZ4")
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attname = 'snapshot' "
+            "AND attrelid = 'pronunciations_revision'::regclass"
+        )
+        assert cursor.fetchone()[0] == "l"
