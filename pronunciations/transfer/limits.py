@@ -135,11 +135,20 @@ class Budget:
         """Each record, counted as ``row`` counts it: COUNTED records at a time in the
         interpreter's own loops (for the files of a million rows), and one by one through
         ``row`` for a run that passes a cap, so that the records before it come first and
-        ``row`` says which cap was passed."""
+        ``row`` says which cap was passed. A record that cannot be read (the csv module's
+        error, bad UTF-8) is raised after the records before it, counted alike."""
         limits = self.limits
         max_rows, max_columns, max_cells = limits.rows + 1, limits.columns, limits.cells
         records = iter(records)
-        while chunk := list(itertools.islice(records, COUNTED)):
+        while True:
+            chunk: list[Record] = []
+            try:
+                chunk.extend(itertools.islice(records, COUNTED))
+            except BaseException:  # the records read before it keep what a cap says of them
+                yield from self._each(chunk)
+                raise
+            if not chunk:
+                return
             sizes = list(map(len, chunk))
             cells = sum(sizes)
             if (
@@ -147,13 +156,16 @@ class Budget:
                 or max(sizes) > max_columns
                 or self.cells + cells > max_cells
             ):
-                for record, size in zip(chunk, sizes, strict=True):
-                    self.row(size)
-                    yield record
+                yield from self._each(chunk)
                 continue
             self.rows += len(chunk)
             self.cells += cells
             yield from chunk
+
+    def _each(self, records: list[Record]) -> Iterator[Record]:
+        for record in records:
+            self.row(len(record))
+            yield record
 
 
 COUNTED = 256  # records read ahead and counted at once by Budget.counted

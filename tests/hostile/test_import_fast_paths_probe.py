@@ -382,11 +382,6 @@ def test_a_name_taken_meanwhile_undoes_the_batches_before(settings: Any) -> None
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="Budget.counted reads 256 records ahead: an unreadable "
-    "record after the one that passes LEXICON_MAX_IMPORT_ROWS is raised instead of the cap",
-)
 def test_the_row_cap_is_refused_before_a_later_unreadable_record(
     organization: Organization, settings: Any
 ) -> None:

@@ -2,6 +2,10 @@
 through, and the cap a record passes is refused at that record, with the records before it
 handed on first."""
 
+import csv
+from collections.abc import Iterator
+from dataclasses import replace
+
 import pytest
 
 from pronunciations.transfer.limits import COUNTED, Budget, Limits, UploadTooLarge
@@ -55,3 +59,24 @@ def test_counts_go_on_from_one_read_to_the_next() -> None:
 
     assert seen == 401
     assert "LEXICON_MAX_IMPORT_ROWS" in message
+
+
+def _unreadable_after(count: int) -> Iterator[list[str]]:
+    yield from _records([3] * count)
+    raise csv.Error("line 9: field larger than field limit")
+
+
+def test_an_unreadable_record_comes_after_the_records_before_it() -> None:
+    """The records read ahead of an unreadable one are handed on first, and a cap one of them
+    passes is the refusal (not the unreadable record)."""
+    within = Budget(LIMITS)
+    seen = []
+    with pytest.raises(csv.Error):
+        seen.extend(within.counted(_unreadable_after(5)))
+    assert (len(seen), within.rows) == (5, 5)
+
+    capped = Budget(replace(LIMITS, rows=3))
+    seen.clear()
+    with pytest.raises(UploadTooLarge, match="LEXICON_MAX_IMPORT_ROWS"):
+        seen.extend(capped.counted(_unreadable_after(5)))
+    assert len(seen) == 4
