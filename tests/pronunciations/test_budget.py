@@ -70,7 +70,7 @@ def test_an_unreadable_record_comes_after_the_records_before_it() -> None:
     """The records read ahead of an unreadable one are handed on first, and a cap one of them
     passes is the refusal (not the unreadable record)."""
     within = Budget(LIMITS)
-    seen = []
+    seen: list[list[str]] = []
     with pytest.raises(csv.Error):
         seen.extend(within.counted(_unreadable_after(5)))
     assert (len(seen), within.rows) == (5, 5)
