@@ -30,7 +30,7 @@ from pronunciations.content import current_wires
 from pronunciations.errors import DictionaryConflict
 from pronunciations.models import Dictionary
 from pronunciations.store import Announcements, Write, remember_import_digests, store
-from pronunciations.store_rows import rows_in_background, rules_template
+from pronunciations.store_rows import in_background, rows_in_background, rules_template
 from pronunciations.transfer.layout import (
     Layout,
     Restart,
@@ -296,8 +296,9 @@ class _Import:
             self.progress("import", self.rows_read, self.rows_read)
         if report.errors or report.dry_run:
             return []
-        for write in writes:  # while the batch before is being sent
-            write.rules_csv = rules_template(write.content.modes)
+        if in_background():  # their rule rows, while the batch before is being sent
+            for write in writes:
+                write.rules_csv = rules_template(write.content.modes)
         return writes
 
     def _confirm_skipped(self, groups: list[Group]) -> None:
