@@ -65,6 +65,7 @@ def _copy(model: type[Any], columns: Sequence[str], rows: Iterable[tuple[Any, ..
     _copy_on(connection.connection, _statement(model, columns), rows)
 
 
+# The rule rows' columns, in the order _rule_rows yields and rules_template writes them.
 RULE_COLUMNS = ("dictionary_id", "mode", "position", "match", "value", "key", "disabled")
 
 
